@@ -1,0 +1,73 @@
+"""One small tree of errors, so the CLI can map every failure to a one-line message and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ComposerError(Exception):
+    """Root of every error this package raises on purpose; its text is meant for the coordinator."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file, located as precisely as can be known."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class IssueFileError(ComposerError):
+    """An issue file cannot be read or does not match the schema; holds every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class RenderError(ComposerError):
+    """A template or the MJML compiler failed; the message names the template and line."""
+
+
+class SettingsError(ComposerError):
+    """The SMTP or sender settings (environment or .env) are missing or inconsistent."""
+
+
+class SubscriberListError(ComposerError):
+    """A subscriber list cannot be read at all (missing file, no email column)."""
+
+
+class HeaderInjectionError(ComposerError):
+    """A header value holds a line break, which would let it add headers or recipients."""
+
+
+class StateError(ComposerError):
+    """The send-state database cannot be opened or is from an incompatible version."""
+
+
+class TransportError(ComposerError):
+    """A transport could not connect or write; the dispatcher treats it as temporary."""
+
+
+class SendError(TransportError):
+    """The server refused one recipient, shaped like aiosmtplib's errors."""
+
+    def __init__(self, code: int, message: str, recipient: str) -> None:
+        self.code = code
+        self.message = message
+        self.recipient = recipient
+        super().__init__(f"{recipient}: {code} {message}")
+
+
+class TemporarySendError(SendError):
+    """4xx, dropped connection or timeout: worth retrying later."""
+
+
+class PermanentSendError(SendError):
+    """5xx: retrying would only annoy the provider."""

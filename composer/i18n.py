@@ -1,0 +1,70 @@
+"""Fixed strings of the email per language, so templates hold no German or English words of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+MONTHS = {
+    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
+
+
+@dataclass(frozen=True)
+class Strings:
+    language: str
+    contents: str
+    back_to_contents: str
+    of_date: str
+    contact_heading: str
+    author_credit: str
+    imprint: str
+    unsubscribe: str
+    unsubscribe_text: str
+    greeting_named: str
+    greeting_anonymous: str
+    test_prefix: str
+
+    def date(self, day: dt.date) -> str:
+        if self.language == "de":
+            return f"{day.day:02d}.{day.month:02d}.{day.year}"
+        return f"{MONTHS['en'][day.month - 1]} {day.day}, {day.year}"
+
+
+TABLE = {
+    "de": Strings(
+        language="de",
+        contents="Inhaltsübersicht",
+        back_to_contents="zurück zur Inhaltsübersicht",
+        of_date="vom",
+        contact_heading="Kontaktdaten:",
+        author_credit="Text: {author}",
+        imprint="Impressum",
+        unsubscribe="Newsletter abbestellen",
+        unsubscribe_text="Newsletter abbestellen: {url}",
+        greeting_named="Hallo {name},",
+        greeting_anonymous="Liebe Engagierte,",
+        test_prefix="[TEST]",
+    ),
+    "en": Strings(
+        language="en",
+        contents="Contents",
+        back_to_contents="back to contents",
+        of_date="of",
+        contact_heading="Contact:",
+        author_credit="Text: {author}",
+        imprint="Imprint",
+        unsubscribe="Unsubscribe",
+        unsubscribe_text="Unsubscribe: {url}",
+        greeting_named="Hello {name},",
+        greeting_anonymous="Dear volunteers,",
+        test_prefix="[TEST]",
+    ),
+}
+
+
+def strings(language: str) -> Strings:
+    return TABLE[language]

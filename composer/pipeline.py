@@ -1,0 +1,36 @@
+"""The steps every command shares: issue file -> schema -> Build -> files on disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .issuefile import load_issue
+from .message import MessageFactory, Recipient
+from .render import TEMPLATES, Build, build
+
+SAMPLE_RECIPIENT = Recipient("erika.mustermann@example.org", "Erika Mustermann")
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    size: int
+
+
+def build_issue(path: Path, templates: Path = TEMPLATES) -> Build:
+    """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12."""
+    return build(load_issue(path), path.stem, templates)
+
+
+def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:
+    """HTML and text as a sample subscriber sees them, and the complete .eml they would receive."""
+    message = factory.personalise(sample)
+    html, text = factory.preview(sample)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {f"{result.slug}.html": html.encode(), f"{result.slug}.txt": text.encode(), f"{result.slug}.eml": message.data}
+    written = []
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        written.append(Written(out / name, len(data)))
+    return written

@@ -1,0 +1,184 @@
+"""Issue -> responsive HTML (Jinja2 -> MJML -> mjml-python -> premailer) and its plain-text twin, once per issue.
+
+Per-recipient parts (greeting, unsubscribe link) are left as placeholders that the message layer fills
+cheaply, so a send never compiles MJML or inlines CSS more than once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mjml import mjml2html
+from premailer import Premailer
+
+from . import markdown
+from .errors import RenderError
+from .i18n import strings
+from .plaintext import render_text
+from .schema import TOC_ANCHOR, Issue
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+GREETING = "NLCGREETINGPLACEHOLDER"
+UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
+GMAIL_CLIP_BYTES = 102 * 1024
+MARK = re.compile(r"<!--#(tpl|end) ?([^>]*?)-->\n?")
+TAG = re.compile(r"<(/?)(mj[a-z-]*)\b[^>]*?(/?)>")
+MJML_TAGS = {
+    "mjml", "mj-head", "mj-body", "mj-title", "mj-preview", "mj-raw", "mj-attributes", "mj-all", "mj-class",
+    "mj-style", "mj-font", "mj-breakpoint", "mj-section", "mj-column", "mj-group", "mj-wrapper", "mj-text",
+    "mj-image", "mj-button", "mj-divider", "mj-spacer", "mj-table", "mj-hero", "mj-navbar", "mj-navbar-link",
+    "mj-social", "mj-social-element", "mj-accordion", "mj-accordion-element", "mj-accordion-title",
+    "mj-accordion-text", "mj-carousel", "mj-carousel-image",
+}
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    """What the templates need of an article: the schema fields plus derived anchor and trusted HTML."""
+
+    title: str
+    anchor: str
+    html: Any
+    image: Any
+    author: str | None
+    contacts: list[Any]
+
+
+@dataclass
+class Build:
+    """One issue rendered once: HTML and text with placeholders for the per-recipient parts."""
+
+    issue: Issue
+    slug: str
+    html: str
+    text: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+
+class _MarkingLoader(jinja2.FileSystemLoader):
+    """Brackets every template's output with markers, so an MJML problem can name the template it came from."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return f"<!--#tpl {template}-->{source}<!--#end-->", filename, uptodate
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=_MarkingLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def build(issue: Issue, slug: str, templates: Path = TEMPLATES) -> Build:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    marked = _jinja(issue, templates)
+    mjml_source = _check_mjml(marked, templates)
+    timings["jinja"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    try:
+        compiled = mjml2html(mjml_source)
+    except ValueError as exc:
+        raise RenderError(f"{_shown(templates / 'base.mjml.j2')}: MJML compiler: {exc}") from None
+    timings["mjml"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    html = inline_css(compiled)
+    timings["premailer"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    t = strings(issue.language)
+    text = render_text(issue, GREETING) + "\n" + t.unsubscribe_text.format(url=UNSUBSCRIBE_URL) + "\n"
+    timings["text"] = time.perf_counter() - start
+    return Build(issue=issue, slug=slug, html=html, text=text, timings=timings)
+
+
+def _jinja(issue: Issue, templates: Path) -> str:
+    articles = [
+        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, a.author, a.contacts)
+        for a, anchor in zip(issue.articles, issue.anchors())
+    ]
+    context = {
+        "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),
+        "toc_anchor": TOC_ANCHOR, "greeting": GREETING, "unsubscribe_url": UNSUBSCRIBE_URL,
+    }
+    try:
+        return environment(templates).get_template("base.mjml.j2").render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{_shown(templates / (exc.name or 'base.mjml.j2'))}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"{_shown(templates)}: template {exc.name} not found") from None
+    except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
+        frame = next((f for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename.endswith(".j2")), None)
+        where = f"{_shown(Path(frame.filename))}:{frame.lineno}" if frame else _shown(templates)
+        raise RenderError(f"{where}: {exc}") from None
+
+
+def _check_mjml(marked: str, templates: Path) -> str:
+    """MRML accepts unknown tags and unbalanced ones silently or with no position, so check here first."""
+    stack: list[tuple[str, str]] = []
+    current = ["base.mjml.j2"]
+    events = sorted([(m.start(), "mark", m) for m in MARK.finditer(marked)] + [(m.start(), "tag", m) for m in TAG.finditer(marked)],
+                    key=lambda e: e[0])
+    for _, kind, m in events:
+        if kind == "mark":
+            current.append(m.group(2)) if m.group(1) == "tpl" else current.pop()
+            continue
+        closing, name, selfclosing = m.group(1), m.group(2), m.group(3)
+        where = _shown(templates / current[-1])
+        if name not in MJML_TAGS:
+            raise RenderError(f"{where}: unknown MJML tag <{name}> (a typo?)")
+        if selfclosing:
+            continue
+        if not closing:
+            stack.append((name, current[-1]))
+        elif not stack or stack[-1][0] != name:
+            expected = f"</{stack[-1][0]}>" if stack else "nothing"
+            raise RenderError(f"{where}: </{name}> closes nothing open here (expected {expected})")
+        else:
+            stack.pop()
+    if stack:
+        name, template = stack[-1]
+        raise RenderError(f"{_shown(templates / template)}: <{name}> is never closed")
+    return MARK.sub("", marked)
+
+
+def inline_css(html: str) -> str:
+    """premailer with the settings MJML output needs: keep !important in media queries, keep width/height
+    attributes for Outlook, never fetch anything, stay quiet, and put the doctype back."""
+    inlined = Premailer(
+        html,
+        strip_important=False,
+        disable_basic_attributes=["width", "height", "align", "bgcolor"],
+        allow_network=False,
+        keep_style_tags=False,
+        remove_classes=False,
+        disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+    ).transform()
+    if not inlined.lstrip().lower().startswith("<!doctype"):
+        inlined = "<!doctype html>\n" + inlined
+    return inlined
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,140 @@
+"""What an issue of the newsletter is: the contract between the coordinator's file and the renderer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
+
+Language = Literal["de", "en"]
+TOC_ANCHOR = "inhalt"
+HEX_COLOR = r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$"
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors, so a misspelt key never silently vanishes."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Image(Strict):
+    url: HttpUrl
+    alt: str = Field(min_length=1, description="Describes the picture for screen readers and blocked images.")
+    width: int = Field(default=550, ge=16, le=600)
+
+
+class Contact(Strict):
+    name: str = Field(min_length=1)
+    role: str | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 ()/\-]{3,}$")
+    email: EmailStr | None = None
+
+    @property
+    def tel(self) -> str | None:
+        """A dialable tel: target; keeps the local form because the readers are local."""
+        if not self.phone:
+            return None
+        digits = re.sub(r"[^0-9+]", "", self.phone)
+        return "+" + digits[2:] if digits.startswith("00") else digits
+
+
+class Greeting(Strict):
+    named: str = Field(description="Used when the subscriber has a name; {name} is replaced.")
+    anonymous: str
+
+    @field_validator("named")
+    @classmethod
+    def _has_name_slot(cls, value: str) -> str:
+        if "{name}" not in value:
+            raise ValueError("must contain {name} where the subscriber's name goes")
+        return value
+
+
+class Article(Strict):
+    title: str = Field(min_length=1)
+    anchor: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    body: str = Field(min_length=1)
+    image: Image | None = None
+    author: str | None = None
+    contacts: list[Contact] = []
+
+
+class Footer(Strict):
+    address: str = Field(min_length=1, description="Sender and imprint address, one line per line.")
+    reason: str = Field(min_length=1, description="Why the reader receives this newsletter.")
+    imprint_url: HttpUrl | None = None
+
+
+class Theme(Strict):
+    """Look of the email; data, so a coordinator changes colours without touching a template."""
+
+    brand_color: str = Field(default="#8a1538", pattern=HEX_COLOR)
+    text_color: str = Field(default="#222222", pattern=HEX_COLOR)
+    muted_color: str = Field(default="#5f5f5f", pattern=HEX_COLOR)
+    background_color: str = Field(default="#f2f2f2", pattern=HEX_COLOR)
+    content_color: str = Field(default="#ffffff", pattern=HEX_COLOR)
+    font_family: str = "Arial, Helvetica, sans-serif"
+    logo_url: HttpUrl | None = None
+    logo_width: int = Field(default=160, ge=16, le=600)
+
+
+class Issue(Strict):
+    newsletter: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    kicker: str | None = None
+    claims: list[str] = []
+    date: dt.date
+    language: Language = "de"
+    subject: str = Field(min_length=1, max_length=200)
+    preheader: str = Field(min_length=1, max_length=200)
+    greeting: Greeting | None = None
+    articles: list[Article] = Field(min_length=1)
+    footer: Footer
+    theme: Theme = Theme()
+
+    @field_validator("subject", "preheader", "newsletter")
+    @classmethod
+    def _single_line(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("must be a single line")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_anchors(self) -> Issue:
+        seen: set[str] = set()
+        for article in self.articles:
+            if article.anchor in seen or article.anchor == TOC_ANCHOR:
+                raise ValueError(f"two articles use the anchor {article.anchor!r}; give one a different anchor")
+            if article.anchor:
+                seen.add(article.anchor)
+        return self
+
+    def anchors(self) -> list[str]:
+        """Anchor per article: an explicit one wins, others come from the title, made unique by order."""
+        taken = {TOC_ANCHOR} | {a.anchor for a in self.articles if a.anchor}
+        result: list[str] = []
+        for article in self.articles:
+            anchor = article.anchor or _unique(slugify(article.title), taken)
+            taken.add(anchor)
+            result.append(anchor)
+        return result
+
+
+def slugify(text: str) -> str:
+    """German-aware slug, stable for a given title: 'Gemeinsam klappt's' -> 'gemeinsam-klappts'."""
+    text = text.lower()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"['’]", "", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "artikel"
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate

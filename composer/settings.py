@@ -1,0 +1,79 @@
+"""Sender and SMTP settings from NEWSLETTER_* environment variables or .env (the environment wins)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import SettingsError
+
+DEFAULT_FROM = "newsletter@example.org"
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSLETTER_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", hide_input_in_errors=True)
+
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    smtp_ca_file: Path | None = None
+
+    from_address: EmailStr = DEFAULT_FROM
+    from_name: str | None = None
+    reply_to: EmailStr | None = None
+    envelope_sender: EmailStr | None = None
+    test_to: EmailStr | None = None
+
+    concurrency: int = Field(default=4, ge=1, le=64)
+    rate_limit: float = Field(default=300.0, ge=0, description="messages per minute over all connections; 0 = no limit")
+    max_per_connection: int | None = Field(default=None, ge=1)
+    retry_budget: int = Field(default=5, ge=1, description="attempts per recipient in one run")
+    retry_base_delay: float = Field(default=2.0, ge=0)
+    retry_max_delay: float = Field(default=300.0, ge=0)
+
+    unsubscribe_mailto: EmailStr | None = None
+    unsubscribe_url: HttpUrl | None = None
+    secret_key: SecretStr | None = None
+
+    state_dir: Path = Path(".newsletter")
+    outbox_dir: Path = Path("outbox")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.smtp_host and self.from_address == DEFAULT_FROM:
+            raise ValueError("NEWSLETTER_FROM_ADDRESS must be set to your own sender address when SMTP is configured")
+        if self.smtp_password and not self.smtp_username:
+            raise ValueError("NEWSLETTER_SMTP_PASSWORD is set but NEWSLETTER_SMTP_USERNAME is not")
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or DEFAULT_PORTS[self.smtp_security]
+
+    @property
+    def bounce_address(self) -> str:
+        return str(self.envelope_sender or self.from_address)
+
+    @property
+    def sender_domain(self) -> str:
+        return str(self.from_address).rsplit("@", 1)[1]
+
+
+def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
+    """Reads settings once at the edge; errors name the variable, never echo a value (passwords)."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "NEWSLETTER_" + str(err["loc"][0]).upper() if err["loc"] else "settings"
+            lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("; ".join(lines) + " (check your environment or .env)") from None
