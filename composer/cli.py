@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import csv
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +12,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
+from .campaign import Campaign, prepare, test_send
+from .dispatch import Summary
 from .errors import ComposerError, IssueFileError
+from .journal import Journal
 from .message import MessageFactory
 from .pipeline import build_issue, write_build
 from .render import GMAIL_CLIP_BYTES
 from .settings import Settings, load_settings
+from .subscribers import list_path
 from .tokens import load_secret
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
@@ -45,6 +53,13 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("interrupted; run the same command again to continue where it stopped")
         raise typer.Exit(130) from None
+
+
+class RateColumn(ProgressColumn):
+    """Messages per second, the figure a coordinator compares with the provider's limit."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.0f}/s" if task.speed else "")
 
 
 def _settings() -> tuple[Settings, bytes]:
@@ -80,6 +95,100 @@ def preview(issue: IssueArg,
     with contextlib.suppress(KeyboardInterrupt):
         httpd.serve_forever()
     httpd.server_close()
+
+
+@app.command()
+def send(
+    issue: IssueArg,
+    to: Annotated[list[str] | None, typer.Option("--to", help="Test send to this address (repeatable); no send state is kept")] = None,
+    list_name: Annotated[str | None, typer.Option("--list", help="Send to subscribers/NAME.csv")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan, send nothing")] = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry addresses that failed permanently before")] = False,
+) -> None:
+    """Test-send to yourself (--to), or send to a subscriber list (--list). Rerun the same command to resume."""
+    if bool(to) == bool(list_name):
+        err.print("error: say either --to YOUR@ADDRESS for a test send or --list NAME for the real send")
+        raise typer.Exit(EXIT_INPUT)
+    with _errors():
+        settings, secret = _settings()
+        result = build_issue(issue)
+        if to:
+            summary, where = asyncio.run(test_send(result, to, settings, secret))
+            _report(summary, f"Test send of \"{result.issue.subject}\" to {', '.join(to)} via {where}")
+            return
+        with Journal(settings.state_dir) as journal:
+            campaign = prepare(result, list_name or "", journal, settings, secret, retry_failed)
+            _print_plan(campaign)
+            if dry_run or campaign.plan.to_send == 0:
+                out.print("Nothing sent." if dry_run else "Nobody left to send to.")
+                return
+            if not yes and not typer.confirm(f"Send to {campaign.plan.to_send} recipients now?"):
+                out.print("Nothing sent.")
+                return
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:
+                task = bar.add_task("sending", total=campaign.plan.to_send)
+                summary = asyncio.run(campaign.run(lambda s: bar.update(task, completed=s.done)))
+            _report(summary, f"Sent via {campaign.destination}")
+            if summary.failed or summary.deferred:
+                raise typer.Exit(EXIT_FAILED)
+
+
+def _print_plan(campaign: Campaign) -> None:
+    plan = campaign.plan
+    out.print(f"Issue:   {campaign.build.issue.subject}")
+    out.print(f"List:    {campaign.list_name} ({plan.listed} valid addresses)")
+    out.print(f"Send to: {plan.to_send} via {campaign.destination}")
+    skipped = {"already sent": plan.already_sent, "unsubscribed": plan.unsubscribed,
+               "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
+               "invalid rows": len(plan.bad_rows)}
+    out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
+    if plan.interrupted:
+        out.print(f"[yellow]{plan.interrupted} were being sent when the last run stopped; they are sent again "
+                  "and may receive the issue twice.[/yellow]")
+    for row in plan.bad_rows:
+        err.print(f"[yellow]skipped[/yellow] {list_path(campaign.list_name)}:{row.line}: {row.reason}", soft_wrap=True)
+
+
+def _report(summary: Summary, headline: str) -> None:
+    out.print(headline)
+    out.print(f"sent {summary.sent}, failed {summary.failed}, deferred {summary.deferred}")
+    for problem in summary.problems[:20]:
+        err.print(f"[red]not delivered:[/red] {problem.recipient}: {problem.code} {problem.message}", soft_wrap=True)
+    if summary.deferred:
+        out.print("Deferred addresses are tried again when you run the same command again.")
+
+
+@app.command()
+def status(issue: IssueArg,
+           as_csv: Annotated[bool, typer.Option("--csv", help="Every recipient and their state, as CSV")] = False) -> None:
+    """How far the send of an issue got, and who did not receive it."""
+    with _errors(), Journal(load_settings().state_dir) as journal:
+        slug = issue.stem
+        if as_csv:
+            writer = csv.writer(sys.stdout)
+            writer.writerow(["email", "status", "attempts", "code", "reply", "possible_duplicate"])
+            for d in journal.deliveries(slug):
+                writer.writerow([d.email, d.status, d.attempts, d.code or "", d.reply or "", "yes" if d.interrupted else ""])
+            return
+        counts = journal.counts(slug)
+        if not any(counts.values()):
+            out.print(f"{slug}: not sent to anyone yet.")
+            return
+        out.print(f"{slug}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
+        for d in journal.deliveries(slug, ("failed", "deferred")):
+            out.print(f"  {d.status}: {d.email}: {d.code or ''} {d.reply or ''}".rstrip(), soft_wrap=True)
+        if counts["possible duplicates"]:
+            out.print(f"{counts['possible duplicates']} were in flight when a send was interrupted and may have received it twice.")
+
+
+@app.command()
+def unsubscribe(address: Annotated[str, typer.Argument(help="The address that asked to be removed")]) -> None:
+    """Never send to ADDRESS again (wins over every subscriber list)."""
+    with _errors(), Journal(load_settings().state_dir) as journal:
+        added = journal.suppress(address.strip(), "unsubscribed by the coordinator")
+    out.print(f"{address} will receive no more newsletters." if added else f"{address} was already unsubscribed.")
 
 
 def main() -> None:

@@ -43,7 +43,15 @@ class SubscriberListError(ComposerError):
     """A subscriber list cannot be read at all (missing file, no email column)."""
 
 
-class HeaderInjectionError(ComposerError):
+class AddressError(ComposerError):
+    """An email address typed on the command line is not valid."""
+
+
+class MessageError(ComposerError):
+    """No message can be made for this recipient; the dispatcher records it as failed and goes on."""
+
+
+class HeaderInjectionError(MessageError):
     """A header value holds a line break, which would let it add headers or recipients."""
 
 

@@ -12,7 +12,7 @@ from email.header import Header
 from email.utils import formataddr, formatdate
 from urllib.parse import quote
 
-from .errors import HeaderInjectionError
+from .errors import HeaderInjectionError, MessageError
 from .i18n import strings
 from .render import GREETING, UNSUBSCRIBE_URL, Build
 from .settings import Settings
@@ -99,7 +99,8 @@ class MessageFactory:
 
     def _parts(self, recipient: Recipient) -> tuple[str, str, str | None, str]:
         name = check_header("name", recipient.name or "")
-        check_header("email", recipient.email)
+        if not check_header("email", recipient.email).isascii():
+            raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         web, mail = self._unsubscribe_targets(unsubscribe_token(self._secret, recipient.email))
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
         link = web or mail

@@ -1,0 +1,91 @@
+"""Subscriber lists as a spreadsheet exports them: CSV with ',' or ';', UTF-8 with or without BOM."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from .errors import SubscriberListError
+from .message import Recipient
+
+LIST_DIR = Path("subscribers")
+_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name"}
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that is skipped, with the reason the coordinator needs to fix it."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+def list_path(name_or_path: str, base: Path = LIST_DIR) -> Path:
+    """`volunteers` means subscribers/volunteers.csv; a path to a CSV file is taken as it is."""
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() == ".csv" or candidate.parent != Path("."):
+        return candidate
+    return base / f"{name_or_path}.csv"
+
+
+def read_list(path: Path) -> Iterator[Recipient | BadRow]:
+    """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        known = ", ".join(sorted(p.stem for p in path.parent.glob("*.csv"))) or "none"
+        raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
+    with handle:
+        try:
+            header_line = handle.readline()
+        except UnicodeDecodeError:
+            raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+        header = [_column(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+        if "email" not in header:
+            raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
+        seen: dict[str, int] = {}
+        reader = csv.reader(handle, delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, csv.Error) as exc:
+                yield BadRow(reader.line_num + 1, f"cannot be read ({exc}); the rest of the file is skipped")
+                return
+            line = reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            yield _recipient(dict(zip(header, (c.strip() for c in row))), line, seen)
+
+
+def _column(name: str) -> str:
+    key = re.sub(r"[\s_-]", "", name.strip().lower())
+    return _HEADER_ALIASES.get(key, name.strip())
+
+
+def _recipient(row: dict[str, str], line: int, seen: dict[str, int]) -> Recipient | BadRow:
+    raw, name = row.pop("email", ""), row.pop("name", "") or None
+    if not raw:
+        return BadRow(line, "no email address")
+    try:
+        checked = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        return BadRow(line, f"{raw!r} is not a valid email address ({exc})")
+    email = checked.ascii_email or checked.normalized
+    if name and ("\r" in name or "\n" in name):
+        return BadRow(line, "the name contains a line break; remove it")
+    key = email.lower()
+    if key in seen:
+        return BadRow(line, f"{email} is listed again (first on line {seen[key]}); sent once")
+    seen[key] = line
+    return Recipient(email, name, {k: v for k, v in row.items() if k})
