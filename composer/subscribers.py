@@ -55,17 +55,17 @@ def read_list(path: Path) -> Iterator[Recipient | BadRow]:
         seen: dict[str, int] = {}
         reader = csv.reader(handle, delimiter=delimiter)
         while True:
+            start = reader.line_num + 2  # the header line was read apart; a quoted field may span lines
             try:
                 row = next(reader)
             except StopIteration:
                 return
-            except (UnicodeDecodeError, csv.Error) as exc:
-                yield BadRow(reader.line_num + 1, f"cannot be read ({exc}); the rest of the file is skipped")
-                return
-            line = reader.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            yield _recipient(dict(zip(header, (c.strip() for c in row))), line, seen)
+            except UnicodeDecodeError:
+                raise SubscriberListError(f"{path}:{start}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+            except csv.Error as exc:
+                raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
+            if any(cell.strip() for cell in row):
+                yield _recipient(dict(zip(header, (c.strip() for c in row))), start, seen)
 
 
 def _column(name: str) -> str:

@@ -27,11 +27,16 @@ class SMTPTransport(Transport):
         client = aiosmtplib.SMTP(
             hostname=s.smtp_host, port=s.port, timeout=s.smtp_timeout, tls_context=context,
             use_tls=s.smtp_security == "tls",
-            start_tls=True if s.smtp_security == "starttls" else False,
+            start_tls=False,
         )
         where = f"{s.smtp_host}:{s.port}"
         try:
             await client.connect()
+            if s.smtp_security == "starttls":
+                await client.ehlo()
+                if not client.supports_extension("starttls"):
+                    raise aiosmtplib.SMTPNotSupported("the server does not offer STARTTLS")
+                await client.starttls()
             if s.smtp_username:
                 password = s.smtp_password.get_secret_value() if s.smtp_password else ""
                 await client.login(s.smtp_username, password)

@@ -1,0 +1,120 @@
+"""Shared fixtures: the sample issue, isolated settings, and a real aiosmtpd server on loopback with fault injection."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import os
+import shutil
+import socket
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from composer.issuefile import load_issue
+from composer.render import Build, build
+from composer.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_ISSUE = ROOT / "issues" / "2020-12.md"
+SAMPLE_LIST = ROOT / "subscribers" / "volunteers.csv"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def sample_build() -> Build:
+    return build(load_issue(SAMPLE_ISSUE), "2020-12")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder like the coordinator's: issues/, subscribers/, no .env, no NEWSLETTER_* from outside."""
+    for name in list(os.environ):
+        if name.startswith("NEWSLETTER_"):
+            monkeypatch.delenv(name)
+    shutil.copytree(ROOT / "issues", tmp_path / "issues")
+    shutil.copytree(ROOT / "subscribers", tmp_path / "subscribers")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def make_settings(**values: object) -> Settings:
+    base: dict[str, object] = {"from_address": "kontakt@example.org", "retry_base_delay": 0.01, "rate_limit": 0}
+    base.update(values)
+    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+
+
+@dataclass
+class FaultyHandler:
+    """An SMTP server's behaviour, set per test: refusals per recipient, dropped connections, slowness."""
+
+    received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
+    drop_every: int = 0
+    delay: float = 0.0
+    _data_seen: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's names)
+        replies = self.rcpt_replies.get(address)
+        if replies:
+            return replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        with self.lock:
+            self._data_seen += 1
+            drop = self.drop_every and self._data_seen % self.drop_every == 0
+        if drop:
+            server.transport.close()
+            return "421 closing (test)"
+        with self.lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 Ok: queued"
+
+    def messages(self) -> list[EmailMessage]:
+        with self.lock:
+            return [email.message_from_bytes(data, policy=email.policy.default) for _, _, data in self.received]
+
+    def per_recipient(self) -> Counter[str]:
+        with self.lock:
+            return Counter(rcpt for _, rcpts, _ in self.received for rcpt in rcpts)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class SMTPServer:
+    handler: FaultyHandler
+    port: int
+
+    def settings(self, **values: object) -> Settings:
+        return make_settings(smtp_host="127.0.0.1", smtp_port=self.port, smtp_security="none", **values)
+
+    def env(self) -> dict[str, str]:
+        return {"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(self.port),
+                "NEWSLETTER_SMTP_SECURITY": "none", "NEWSLETTER_FROM_ADDRESS": "kontakt@example.org",
+                "NEWSLETTER_RATE_LIMIT": "0", "NEWSLETTER_RETRY_BASE_DELAY": "0.01"}
+
+
+@pytest.fixture
+def smtp_server() -> SMTPServer:
+    handler = FaultyHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, data_size_limit=10_000_000)
+    controller.start()
+    yield SMTPServer(handler, port)
+    controller.stop()

@@ -1,0 +1,74 @@
+"""The built email in real headless Chromium: no sideways scrolling, and columns stack on a phone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from composer.message import MessageFactory
+from composer.pipeline import SAMPLE_RECIPIENT
+from composer.render import Build
+from conftest import ARTIFACTS, make_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
+]
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def email_file(sample_build: Build) -> Path:
+    html, _ = MessageFactory(sample_build, make_settings(), b"secret").preview(SAMPLE_RECIPIENT)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "2020-12.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def open_at(browser, email_file: Path, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_())
+    page.goto(email_file.as_uri())
+    page.screenshot(path=str(ARTIFACTS / f"2020-12-{width}px.png"), full_page=True)
+    return page
+
+
+def contact_boxes(page) -> list[dict[str, float]]:
+    return [page.locator("td.contact").nth(n).bounding_box() for n in range(page.locator("td.contact").count())]
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_no_horizontal_scrolling(browser, email_file: Path, width: int) -> None:
+    page = open_at(browser, email_file, width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
+def test_contact_cards_sit_side_by_side_on_a_wide_screen(browser, email_file: Path) -> None:
+    page = open_at(browser, email_file, 600)
+    first, second = contact_boxes(page)
+    assert first["y"] == second["y"] and second["x"] >= first["x"] + first["width"] - 1
+    page.close()
+
+
+def test_contact_cards_stack_on_a_phone(browser, email_file: Path) -> None:
+    page = open_at(browser, email_file, 375)
+    first, second = contact_boxes(page)
+    assert second["y"] >= first["y"] + first["height"] - 1 and second["x"] == first["x"]
+    assert first["width"] > 300
+    page.close()

@@ -1,0 +1,73 @@
+"""The coordinator's commands: what they print, write and exit with."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import urllib.request
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from typer.testing import CliRunner
+
+from composer.cli import app
+from composer.preview import Previewer, server
+from conftest import free_port, make_settings
+
+runner = CliRunner()
+
+
+def test_build_writes_html_text_and_eml_and_prints_their_sizes(workdir: Path) -> None:
+    result = runner.invoke(app, ["build", "issues/2020-12.md", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    for suffix in ("html", "txt", "eml"):
+        assert f"out/2020-12.{suffix}" in result.output
+        assert Path(f"out/2020-12.{suffix}").stat().st_size > 1000
+    msg = email.message_from_bytes(Path("out/2020-12.eml").read_bytes(), policy=email.policy.default)
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert msg["Subject"] and msg["From"] and msg["Date"] and msg["Message-ID"]
+    assert BeautifulSoup(Path("out/2020-12.html").read_text(), "lxml").html["lang"] == "de"
+    assert "Hallo Erika Mustermann," in Path("out/2020-12.txt").read_text()
+
+
+def test_build_defaults_to_the_build_folder(workdir: Path) -> None:
+    assert runner.invoke(app, ["build", "issues/2020-12.md"]).exit_code == 0
+    assert Path("build/2020-12.html").exists()
+
+
+def test_broken_issue_gives_one_line_per_problem_and_exit_code_2(workdir: Path) -> None:
+    text = Path("issues/2020-12.md").read_text().replace("    email: dolas@caritas-krefeld.de", "    email: dolas-at-caritas")
+    text = text.replace("subject:", "subjekt:")
+    Path("issues/2021-01.md").write_text(text)
+    result = runner.invoke(app, ["build", "issues/2021-01.md"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert "error: issues/2021-01.md:10: subjekt: unknown field (a typo? the README lists the fields)" in lines
+    assert "error: issues/2021-01.md:54: articles[1].contacts[0].email: not a valid email address" in lines
+    assert "Traceback" not in result.output
+
+
+def test_bad_settings_are_named_without_their_values(workdir: Path) -> None:
+    env = {"NEWSLETTER_SMTP_PORT": "zwei", "NEWSLETTER_SMTP_PASSWORD": "geheim"}
+    result = runner.invoke(app, ["build", "issues/2020-12.md"], env=env)
+    assert result.exit_code == 2
+    assert "NEWSLETTER_SMTP_PORT" in result.output and "geheim" not in result.output
+
+
+def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path) -> None:
+    issue = Path("issues/2020-12.md")
+    httpd = server(Previewer(issue, make_settings(), b"secret"), "127.0.0.1", free_port())
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    try:
+        page = urllib.request.urlopen(base + "/").read().decode()
+        assert "Krefeld auf dem Weg zur weltoffenen Kommune" in page and "<mj-" not in page
+        assert "Inhaltsübersicht\n----" in urllib.request.urlopen(base + "/text").read().decode()
+        issue.write_text(issue.read_text().replace("# Krefeld auf dem Weg", "# Mönchengladbach auf dem Weg"))
+        assert "Mönchengladbach auf dem Weg" in urllib.request.urlopen(base + "/").read().decode()
+        issue.write_text(issue.read_text().replace("subject:", "subjekt:"))
+        assert "subjekt: unknown field" in urllib.request.urlopen(base + "/").read().decode()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

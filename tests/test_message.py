@@ -1,0 +1,100 @@
+"""The MIME message a subscriber receives, parsed back with the email package."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from email.message import EmailMessage
+
+import pytest
+
+from composer.errors import HeaderInjectionError
+from composer.message import MessageFactory, Recipient
+from composer.render import Build
+from composer.tokens import address_of, unsubscribe_token
+from conftest import make_settings
+
+SECRET = b"test-secret"
+
+
+def received(build: Build, recipient: Recipient, **settings: object) -> EmailMessage:
+    factory = MessageFactory(build, make_settings(**settings), SECRET, list_name="volunteers")
+    raw = factory.personalise(recipient).data
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_message_is_multipart_alternative_text_first_then_html(sample_build: Build) -> None:
+    msg = received(sample_build, Recipient("anna@example.org", "Anna Müller"))
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in msg.iter_parts())
+
+
+def test_non_ascii_subject_and_names_are_encoded_and_decode_back(sample_build: Build) -> None:
+    msg = received(sample_build, Recipient("anna@example.org", "Anna Müller"))
+    raw = msg.as_bytes()
+    assert b"=?utf-8?" in raw
+    assert raw.split(b"\n\n")[0].isascii()
+    assert msg["Subject"] == "Newsletter Flüchtlingskoordination – Dezember 2020"
+    assert msg["From"].addresses[0].display_name == "Newsletter Flüchtlingskoordination"
+    assert msg["To"].addresses[0].display_name == "Anna Müller"
+
+
+def test_headers_a_mailbox_provider_expects(sample_build: Build) -> None:
+    msg = received(sample_build, Recipient("anna@example.org"), reply_to="buero@example.org")
+    assert msg["Date"].datetime is not None
+    assert msg["Message-ID"].endswith("@example.org>")
+    assert msg["List-Id"] == "Newsletter Flüchtlingskoordination <volunteers.example.org>"
+    assert msg["Reply-To"] == "buero@example.org"
+    assert msg["List-Unsubscribe"].startswith("<mailto:buero@example.org?subject=unsubscribe%20")
+    assert msg["List-Unsubscribe-Post"] is None
+
+
+def test_one_click_header_comes_with_an_unsubscribe_url(sample_build: Build) -> None:
+    msg = received(sample_build, Recipient("anna@example.org"), unsubscribe_url="https://example.org/abmelden/{token}")
+    token = unsubscribe_token(SECRET, "anna@example.org")
+    assert f"<https://example.org/abmelden/{token}>" in msg["List-Unsubscribe"]
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f'href="https://example.org/abmelden/{token}"' in msg.get_body(("html",)).get_content()
+
+
+def test_each_message_gets_its_own_message_id(sample_build: Build) -> None:
+    factory = MessageFactory(sample_build, make_settings(), SECRET)
+    ids = {factory.personalise(Recipient(f"r{n}@example.org")).message_id for n in range(50)}
+    assert len(ids) == 50
+
+
+def test_greeting_uses_the_name_and_falls_back_without_one(sample_build: Build) -> None:
+    named = received(sample_build, Recipient("anna@example.org", "Anna Müller"))
+    anonymous = received(sample_build, Recipient("anna@example.org"))
+    assert re.search(r"<p[^>]*>Hallo Anna Müller,</p>", named.get_body(("html",)).get_content())
+    assert "\nHallo Anna Müller,\r\n" in named.get_body(("plain",)).get_content()
+    assert "Liebe Engagierte," in anonymous.get_body(("plain",)).get_content()
+
+
+def test_subscriber_values_are_escaped_in_html(sample_build: Build) -> None:
+    msg = received(sample_build, Recipient("eve@example.org", "Eve <img src=x onerror=alert(1)>"))
+    html = msg.get_body(("html",)).get_content()
+    assert "<img src=x" not in html
+    assert "Hallo Eve &lt;img src=x onerror=alert(1)&gt;," in html
+
+
+def test_line_break_in_a_name_is_refused(sample_build: Build) -> None:
+    factory = MessageFactory(sample_build, make_settings(), SECRET)
+    with pytest.raises(HeaderInjectionError):
+        factory.personalise(Recipient("eve@example.org", "Eve\r\nBcc: x@example.com"))
+
+
+def test_unsubscribe_token_names_its_address_and_resists_tampering() -> None:
+    token = unsubscribe_token(SECRET, "Anna@Example.org")
+    assert address_of(SECRET, token) == "anna@example.org"
+    assert address_of(b"other", token) is None
+    assert address_of(SECRET, "YW5uYUBleGFtcGxlLm9yZw." + "0" * 20) is None
+
+
+def test_test_send_subject_is_marked_with_a_time(sample_build: Build) -> None:
+    factory = MessageFactory(sample_build, make_settings(), SECRET, test=True)
+    msg = email.message_from_bytes(factory.personalise(Recipient("me@example.org")).data, policy=email.policy.default)
+    assert msg["Subject"].startswith("[TEST] ")
+    assert msg["Subject"].endswith(" Newsletter Flüchtlingskoordination – Dezember 2020")

@@ -1,0 +1,142 @@
+"""The HTML email as subscribers receive it: parsed and checked element by element."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from composer.errors import RenderError
+from composer.issuefile import load_issue
+from composer.render import GMAIL_CLIP_BYTES, TEMPLATES, Build, build
+from test_issuefile import HEAD, write
+
+SEED_EMAILS = ["dolas@caritas-krefeld.de", "jens.pieper@krefeld.de"]
+
+
+def soup(result: Build) -> BeautifulSoup:
+    return BeautifulSoup(result.html, "lxml")
+
+
+def test_no_mjml_tag_is_left_and_the_doctype_is_kept(sample_build: Build) -> None:
+    assert "<mj-" not in sample_build.html
+    assert sample_build.html.lower().startswith("<!doctype html>")
+
+
+def test_html_declares_language_title_and_dark_mode(sample_build: Build) -> None:
+    page = soup(sample_build)
+    assert page.html["lang"] == "de"
+    assert page.title.string == "Newsletter Flüchtlingskoordination – Dezember 2020"
+    assert page.find("meta", attrs={"name": "color-scheme"})["content"] == "light dark"
+    assert page.find("meta", attrs={"name": "supported-color-schemes"})["content"] == "light dark"
+
+
+def test_preheader_is_hidden_text_at_the_top_of_the_body(sample_build: Build) -> None:
+    first = soup(sample_build).body.find("div")
+    assert "display:none" in first["style"].replace(" ", "")
+    assert first.get_text().startswith("Krefeld auf dem Weg zur weltoffenen Kommune")
+
+
+def test_css_is_inlined_on_text_blocks(sample_build: Build) -> None:
+    paragraph = soup(sample_build).find("p", string=re.compile("Kreativ — Innovativ"))
+    assert "margin" in paragraph["style"]
+    title = soup(sample_build).find("h2", id="krefeld-auf-dem-weg-zur-weltoffenen-kommune")
+    assert "color:#8a1538" in title["style"].replace(" ", "")
+
+
+def test_media_queries_keep_important_for_the_mobile_layout(sample_build: Build) -> None:
+    styles = " ".join(s.get_text() for s in soup(sample_build).find_all("style"))
+    assert re.search(r"@media only screen and \(min-width: ?480px\)[^}]*\.mj-column-per-100[^}]*width: ?100% !important", styles)
+    assert "prefers-color-scheme: dark" in styles
+
+
+def test_outlook_conditional_comments_survive_inlining(sample_build: Build) -> None:
+    assert "<!--[if mso | IE]>" in sample_build.html
+    assert "<o:OfficeDocumentSettings>" in sample_build.html
+
+
+def test_every_internal_link_points_at_an_element_that_exists(sample_build: Build) -> None:
+    page = soup(sample_build)
+    ids = {el["id"] for el in page.find_all(id=True)}
+    targets = [a["href"][1:] for a in page.find_all("a", href=re.compile("^#"))]
+    assert len(targets) == 4  # two in the table of contents, one "zurück" per article
+    assert set(targets) <= ids
+
+
+def test_each_article_links_back_to_the_table_of_contents(sample_build: Build) -> None:
+    backs = soup(sample_build).find_all("a", string="zurück zur Inhaltsübersicht")
+    assert [a["href"] for a in backs] == ["#inhalt", "#inhalt"]
+    assert soup(sample_build).find(id="inhalt").get_text() == "Inhaltsübersicht"
+
+
+def test_contacts_get_tel_and_mailto_links(sample_build: Build) -> None:
+    hrefs = {a["href"] for a in soup(sample_build).find_all("a")}
+    assert {"tel:01621032055", "tel:015156657234", *(f"mailto:{e}" for e in SEED_EMAILS)} <= hrefs
+
+
+def test_every_title_contact_and_credit_appears_in_html_and_text(sample_build: Build) -> None:
+    html_text = soup(sample_build).get_text()
+    for wanted in [a.title for a in sample_build.issue.articles] + SEED_EMAILS + ["Text: Esther Mai", "Eva Dolas"]:
+        assert wanted in html_text
+        assert wanted in sample_build.text
+
+
+def test_sample_stays_well_under_gmail_clipping(sample_build: Build) -> None:
+    assert sample_build.html_bytes < GMAIL_CLIP_BYTES * 0.5
+
+
+def test_values_are_escaped_and_raw_html_in_markdown_is_not_trusted(tmp_path: Path) -> None:
+    text = HEAD.replace("subject: Januar", "subject: Januar <b>fett</b>") + "# Tom & <Jerry>\n\nHallo <script>alert(1)</script> **fett**\n"
+    result = build(load_issue(write(tmp_path, text)), "x")
+    page = soup(result)
+    assert page.find("script") is None
+    assert "&lt;script&gt;" in result.html
+    assert page.find("h2", class_="title").get_text() == "Tom & <Jerry>"
+    assert page.find("strong").get_text() == "fett"
+    assert page.title.get_text() == "Januar <b>fett</b>"
+
+
+def test_image_keeps_its_width_attribute_for_outlook_and_its_alt_text(tmp_path: Path) -> None:
+    text = HEAD + "# A\n---\nimage:\n  url: https://example.org/bild.jpg\n  alt: Workshop im Rathaus\n  width: 300\n---\nText\n"
+    image = soup(build(load_issue(write(tmp_path, text)), "x")).find("img", src="https://example.org/bild.jpg")
+    assert image["alt"] == "Workshop im Rathaus"
+    assert image["width"] == "300"
+
+
+def test_english_issue_uses_english_fixed_strings(tmp_path: Path) -> None:
+    result = build(load_issue(write(tmp_path, HEAD.replace("date:", "language: en\ndate:") + "# A\n\nText\n")), "x")
+    page = soup(result)
+    assert page.html["lang"] == "en"
+    assert page.find(id="inhalt").get_text() == "Contents"
+    assert page.find("a", string="back to contents")
+
+
+@pytest.fixture
+def broken_templates(tmp_path: Path) -> Path:
+    copy = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, copy)
+    return copy
+
+
+def test_unclosed_mjml_tag_names_the_template(broken_templates: Path, sample_build: Build) -> None:
+    article = broken_templates / "partials" / "article.mjml.j2"
+    article.write_text(article.read_text().replace("</mj-text>", "", 1))
+    with pytest.raises(RenderError, match=r"partials/article\.mjml\.j2: </mj-column> closes nothing open here \(expected </mj-text>\)"):
+        build(sample_build.issue, "x", broken_templates)
+
+
+def test_unknown_mjml_tag_is_caught_although_mrml_would_pass_it_through(broken_templates: Path, sample_build: Build) -> None:
+    footer = broken_templates / "partials" / "footer.mjml.j2"
+    footer.write_text(footer.read_text().replace("mj-text", "mj-txt"))
+    with pytest.raises(RenderError, match=r"partials/footer\.mjml\.j2: unknown MJML tag <mj-txt>"):
+        build(sample_build.issue, "x", broken_templates)
+
+
+def test_jinja_syntax_error_names_template_and_line(broken_templates: Path, sample_build: Build) -> None:
+    toc = broken_templates / "partials" / "toc.mjml.j2"
+    toc.write_text(toc.read_text().replace("{% endfor %}", "{% endfo %}", 1))
+    with pytest.raises(RenderError, match=r"partials/toc\.mjml\.j2:4: "):
+        build(sample_build.issue, "x", broken_templates)

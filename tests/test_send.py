@@ -1,0 +1,200 @@
+"""Sending through a real SMTP server on loopback: nobody lost, nobody twice, whatever the server does."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from composer.cli import app
+from composer.tokens import address_of
+from conftest import SMTPServer
+
+runner = CliRunner()
+ISSUE = "issues/2020-12.md"
+
+
+def write_list(name: str, count: int, extra: str = "") -> list[str]:
+    addresses = [f"helfer{n:04d}@example.org" for n in range(count)]
+    rows = "".join(f"{a};Helfer {n}\n" for n, a in enumerate(addresses))
+    Path(f"subscribers/{name}.csv").write_text("email;name\n" + rows + extra, encoding="utf-8")
+    return addresses
+
+
+def send(server: SMTPServer | None, *args: str, **env: str) -> tuple[int, str]:
+    environment = {**(server.env() if server else {}), **env}
+    result = runner.invoke(app, ["send", ISSUE, *args], env=environment)
+    return result.exit_code, result.output
+
+
+def status_rows(server: SMTPServer) -> list[dict[str, str]]:
+    result = runner.invoke(app, ["status", ISSUE, "--csv"], env=server.env())
+    return list(csv.DictReader(io.StringIO(result.output)))
+
+
+def test_each_subscriber_receives_exactly_one_personal_message(workdir: Path, smtp_server: SMTPServer) -> None:
+    code, output = send(smtp_server, "--list", "volunteers", "--yes")
+    assert code == 0, output
+    listed = [r["email"] for r in csv.DictReader(open("subscribers/volunteers.csv", encoding="utf-8"), delimiter=";")]
+    assert sorted(smtp_server.handler.per_recipient().items()) == sorted((a, 1) for a in listed)
+    secret = Path(".newsletter/secret").read_text().encode()
+    for msg in smtp_server.handler.messages():
+        to = msg["To"].addresses[0]
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        assert msg["List-Unsubscribe"] and msg["List-Id"] and msg["Message-ID"] and msg["Date"]
+        text = msg.get_body(("plain",)).get_content()
+        if to.display_name:
+            assert f"Hallo {to.display_name}," in text
+        token = msg["List-Unsubscribe"].split("unsubscribe%20")[1].rstrip(">")
+        assert address_of(secret, token) == to.addr_spec
+    assert "sent 8, failed 0, deferred 0" in output
+
+
+def test_invalid_rows_are_reported_and_skipped_the_rest_is_sent(workdir: Path, smtp_server: SMTPServer) -> None:
+    write_list("mixed", 3, extra="kaputt;Karl\n")
+    code, output = send(smtp_server, "--list", "mixed", "--yes")
+    assert code == 0
+    assert "subscribers/mixed.csv:5: 'kaputt' is not a valid email address" in output
+    assert len(smtp_server.handler.received) == 3
+
+
+def test_temporary_refusals_are_retried_and_delivered(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 6)
+    for address in addresses[:3]:
+        smtp_server.handler.rcpt_replies[address] = ["451 4.7.1 greylisted, try again"]
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 0, output
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+
+
+def test_permanent_refusal_is_recorded_with_its_code_and_others_are_delivered(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 4)
+    smtp_server.handler.rcpt_replies[addresses[1]] = ["550 5.1.1 mailbox unknown"]
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 1
+    assert f"not delivered: {addresses[1]}: 550 5.1.1 mailbox unknown" in output
+    assert set(smtp_server.handler.per_recipient()) == set(addresses) - {addresses[1]}
+    failed = [r for r in status_rows(smtp_server) if r["status"] == "failed"]
+    assert failed == [{"email": addresses[1], "status": "failed", "attempts": "1", "code": "550",
+                       "reply": "5.1.1 mailbox unknown", "possible_duplicate": ""}]
+
+
+def test_failed_addresses_are_left_alone_on_rerun_unless_asked(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 3)
+    smtp_server.handler.rcpt_replies[addresses[0]] = ["550 5.1.1 mailbox unknown"]
+    send(smtp_server, "--list", "liste", "--yes")
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert "1 failed before (use --retry-failed)" in output and "Nobody left to send to." in output
+    code, output = send(smtp_server, "--list", "liste", "--yes", "--retry-failed")
+    assert code == 0
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+
+
+def test_dropped_connections_lose_and_double_nobody(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 40)
+    smtp_server.handler.drop_every = 7
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 0, output
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+
+
+def test_rerun_after_a_complete_send_sends_nothing(workdir: Path, smtp_server: SMTPServer) -> None:
+    send(smtp_server, "--list", "volunteers", "--yes")
+    before = len(smtp_server.handler.received)
+    code, output = send(smtp_server, "--list", "volunteers", "--yes")
+    assert code == 0 and "8 already sent" in output and "Nobody left to send to." in output
+    assert len(smtp_server.handler.received) == before
+
+
+def test_dry_run_shows_the_plan_and_sends_nothing(workdir: Path, smtp_server: SMTPServer) -> None:
+    code, output = send(smtp_server, "--list", "volunteers", "--dry-run")
+    assert code == 0
+    assert "Send to: 8 via SMTP server 127.0.0.1" in output and "Nothing sent." in output
+    assert smtp_server.handler.received == []
+
+
+def test_declining_the_question_sends_nothing(workdir: Path, smtp_server: SMTPServer) -> None:
+    result = runner.invoke(app, ["send", ISSUE, "--list", "volunteers"], env=smtp_server.env(), input="n\n")
+    assert "Send to 8 recipients now?" in result.output and "Nothing sent." in result.output
+    assert smtp_server.handler.received == []
+
+
+def test_unsubscribed_addresses_receive_nothing(workdir: Path, smtp_server: SMTPServer) -> None:
+    result = runner.invoke(app, ["unsubscribe", "Anna.Mueller@example.org"], env=smtp_server.env())
+    assert "will receive no more newsletters" in result.output
+    code, output = send(smtp_server, "--list", "volunteers", "--yes")
+    assert "1 unsubscribed" in output
+    assert "anna.mueller@example.org" not in smtp_server.handler.per_recipient()
+    assert len(smtp_server.handler.received) == 7
+
+
+def test_header_injection_in_a_name_is_rejected_and_nothing_extra_is_sent(workdir: Path, smtp_server: SMTPServer) -> None:
+    Path("subscribers/evil.csv").write_text('email,name\neve@example.org,"Eve\r\nBcc: x@example.com"\nok@example.org,Ok\n')
+    code, output = send(smtp_server, "--list", "evil", "--yes")
+    assert "subscribers/evil.csv:2: the name contains a line break" in output
+    assert smtp_server.handler.per_recipient() == {"ok@example.org": 1}
+    assert all("Bcc" not in m for m in smtp_server.handler.messages())
+
+
+def test_test_send_goes_only_to_the_given_address_and_keeps_no_state(workdir: Path, smtp_server: SMTPServer) -> None:
+    code, output = send(smtp_server, "--to", "ich@example.org")
+    assert code == 0, output
+    [msg] = smtp_server.handler.messages()
+    assert smtp_server.handler.per_recipient() == {"ich@example.org": 1}
+    assert msg["Subject"].startswith("[TEST] ")
+    result = runner.invoke(app, ["status", ISSUE], env=smtp_server.env())
+    assert "not sent to anyone yet" in result.output
+
+
+def test_send_needs_either_a_test_address_or_a_list(workdir: Path) -> None:
+    code, output = send(None)
+    assert code == 2 and "--to" in output and "--list" in output
+
+
+def test_unreachable_server_is_one_clear_line_and_loses_nobody(workdir: Path) -> None:
+    env = {"NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": "1", "NEWSLETTER_SMTP_SECURITY": "none",
+           "NEWSLETTER_FROM_ADDRESS": "kontakt@example.org", "NEWSLETTER_RETRY_BASE_DELAY": "0.01"}
+    code, output = send(None, "--list", "volunteers", "--yes", **env)
+    assert code == 2
+    assert "error: cannot connect to 127.0.0.1:1" in output and "Traceback" not in output
+    result = runner.invoke(app, ["status", ISSUE], env=env)
+    assert "8 pending" in result.output
+
+
+def test_without_smtp_settings_the_send_writes_one_eml_per_subscriber(workdir: Path) -> None:
+    code, output = send(None, "--list", "volunteers", "--yes")
+    assert code == 0, output
+    assert "outbox/2020-12/" in output
+    assert len(list(Path("outbox/2020-12").glob("*.eml"))) == 8
+
+
+def test_sigkill_mid_send_then_rerun_delivers_everyone_with_at_most_concurrency_duplicates(
+        workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("gross", 300)
+    smtp_server.handler.delay = 0.01
+    env = {**os.environ, **smtp_server.env(), "NEWSLETTER_CONCURRENCY": "4"}
+    command = [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", "gross", "--yes"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(smtp_server.handler.received) < 100 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert 100 <= len(smtp_server.handler.received) < 300
+
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    counts = smtp_server.handler.per_recipient()
+    assert set(counts) == set(addresses)
+    doubled = {a for a, n in counts.items() if n > 1}
+    assert all(n <= 2 for n in counts.values()) and len(doubled) <= 4
+    flagged = {r["email"] for r in status_rows(smtp_server) if r["possible_duplicate"] == "yes"}
+    assert doubled <= flagged and len(flagged) <= 4

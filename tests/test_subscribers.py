@@ -1,0 +1,71 @@
+"""Subscriber lists as spreadsheets export them; bad rows are reported by line and skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composer.errors import SubscriberListError
+from composer.message import Recipient
+from composer.subscribers import BadRow, list_path, read_list
+from conftest import SAMPLE_LIST
+
+
+def rows(tmp_path: Path, text: str, encoding: str = "utf-8") -> list[Recipient | BadRow]:
+    path = tmp_path / "liste.csv"
+    path.write_bytes(text.encode(encoding))
+    return list(read_list(path))
+
+
+def test_sample_list_is_all_valid_with_umlauts_in_names() -> None:
+    found = list(read_list(SAMPLE_LIST))
+    assert all(isinstance(r, Recipient) and r.email.endswith("@example.org") for r in found)
+    assert Recipient("juergen.schaefer@example.org", "Jürgen Schäfer", {"stadtteil": "Uerdingen"}) in found
+
+
+def test_semicolon_and_comma_lists_read_the_same(tmp_path: Path) -> None:
+    semicolon = rows(tmp_path, "\ufeffE-Mail;Name\nanna@example.org;Anna Müller\n")
+    comma = rows(tmp_path, "email,name\nanna@example.org,Anna Müller\n")
+    assert semicolon == comma == [Recipient("anna@example.org", "Anna Müller")]
+
+
+def test_addresses_are_trimmed_and_deduplicated_ignoring_case(tmp_path: Path) -> None:
+    found = rows(tmp_path, "email;name\n  Anna@Example.org ;Anna\nanna@example.org;Anna 2\n")
+    assert found == [Recipient("Anna@example.org", "Anna"),
+                     BadRow(3, "anna@example.org is listed again (first on line 2); sent once")]
+
+
+def test_bad_rows_are_reported_with_their_line_and_the_rest_is_kept(tmp_path: Path) -> None:
+    found = rows(tmp_path, "email;name\nkeine-adresse;Karl\n;Leer\nok@example.org;Ok\n")
+    assert [str(r) for r in found if isinstance(r, BadRow)] == [
+        "line 2: 'keine-adresse' is not a valid email address (An email address must have an @-sign.)",
+        "line 3: no email address",
+    ]
+    assert [r for r in found if isinstance(r, Recipient)] == [Recipient("ok@example.org", "Ok")]
+
+
+def test_a_name_with_a_line_break_is_refused(tmp_path: Path) -> None:
+    found = rows(tmp_path, 'email,name\neve@example.org,"Eve\r\nBcc: x@example.com"\n')
+    assert found == [BadRow(2, "the name contains a line break; remove it")]
+
+
+def test_extra_columns_are_kept_as_subscriber_fields(tmp_path: Path) -> None:
+    assert rows(tmp_path, "email;Vorname;Ort\na@example.org;Anna;Hüls\n") == [
+        Recipient("a@example.org", None, {"Vorname": "Anna", "Ort": "Hüls"})]
+
+
+def test_list_without_email_column_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SubscriberListError, match=r"liste.csv:1: the first row needs a column named 'email'"):
+        rows(tmp_path, "adresse;name\na@example.org;Anna\n")
+
+
+def test_list_saved_in_another_encoding_says_how_to_export(tmp_path: Path) -> None:
+    with pytest.raises(SubscriberListError, match="export the spreadsheet as 'CSV UTF-8'"):
+        rows(tmp_path, "email;name\ra@example.org;Jürgen\n", encoding="latin-1")
+
+
+def test_unknown_list_names_the_lists_there_are(tmp_path: Path) -> None:
+    (tmp_path / "volunteers.csv").write_text("email\n")
+    with pytest.raises(SubscriberListError, match=r"no such subscriber list \(lists in .*: volunteers\)"):
+        list(read_list(list_path("helfer", tmp_path)))

@@ -1,0 +1,84 @@
+"""One contract for every transport: what is sent arrives whole, once, and the reply says where."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from composer.errors import PermanentSendError, SettingsError, TemporarySendError
+from composer.message import MessageFactory, OutgoingMessage, Recipient
+from composer.render import Build
+from composer.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
+from conftest import SMTPServer, make_settings
+
+Arrived = Callable[[], list[bytes]]
+
+
+@pytest.fixture(params=["memory", "outbox", "smtp"])
+def transport(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Transport, Arrived]:
+    if request.param == "memory":
+        box: list[OutgoingMessage] = []
+        return MemoryTransport(box), lambda: [m.data for m in box]
+    if request.param == "outbox":
+        return OutboxTransport(tmp_path / "out"), lambda: [p.read_bytes() for p in sorted((tmp_path / "out").glob("*.eml"))]
+    server: SMTPServer = request.getfixturevalue("smtp_server")
+    return SMTPTransport(server.settings()), lambda: [data for _, _, data in server.handler.received]
+
+
+def messages(build: Build, count: int) -> list[OutgoingMessage]:
+    factory = MessageFactory(build, make_settings(), b"secret")
+    return [factory.personalise(Recipient(f"empfaenger{n}@example.org", f"Empfänger {n}")) for n in range(count)]
+
+
+def test_every_message_sent_arrives_whole_and_once(transport: tuple[Transport, Arrived], sample_build: Build) -> None:
+    sender, arrived = transport
+    outgoing = messages(sample_build, 3)
+
+    async def go() -> list[str]:
+        await sender.open()
+        replies = [await sender.send(m) for m in outgoing]
+        await sender.close()
+        return replies
+
+    replies = asyncio.run(go())
+    assert all(isinstance(r, str) and r for r in replies)
+    got = sorted(email.message_from_bytes(d, policy=email.policy.default)["Message-ID"] for d in arrived())
+    assert got == sorted(m.message_id for m in outgoing)
+
+
+def test_smtp_refusal_carries_code_message_and_recipient(smtp_server: SMTPServer, sample_build: Build) -> None:
+    smtp_server.handler.rcpt_replies["empfaenger0@example.org"] = ["550 5.1.1 no such user"]
+    smtp_server.handler.rcpt_replies["empfaenger1@example.org"] = ["451 4.7.1 try later"]
+    first, second, third = messages(sample_build, 3)
+    transport = SMTPTransport(smtp_server.settings())
+
+    async def go() -> tuple[Exception, Exception, str]:
+        await transport.open()
+        caught = []
+        for message in (first, second):
+            try:
+                await transport.send(message)
+            except (PermanentSendError, TemporarySendError) as exc:
+                caught.append(exc)
+        reply = await transport.send(third)
+        await transport.close()
+        return caught[0], caught[1], reply
+
+    permanent, temporary, reply = asyncio.run(go())
+    assert isinstance(permanent, PermanentSendError)
+    assert (permanent.code, permanent.message, permanent.recipient) == (550, "5.1.1 no such user", "empfaenger0@example.org")
+    assert isinstance(temporary, TemporarySendError) and temporary.code == 451
+    assert "queued" in reply
+
+
+def test_starttls_required_but_not_offered_is_refused_with_advice(smtp_server: SMTPServer) -> None:
+    transport = SMTPTransport(make_settings(smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="starttls",
+                                            smtp_username="user", smtp_password="geheim"))
+    with pytest.raises(SettingsError, match="unencrypted") as caught:
+        asyncio.run(transport.open())
+    assert "geheim" not in str(caught.value)
