@@ -58,12 +58,12 @@ class MessageFactory:
         if test:
             subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
         from_name = settings.from_name or issue.newsletter
-        self._boundary = f"=_nlc_{uuid.uuid4().hex}"
+        boundary = f"=_nlc_{uuid.uuid4().hex}"
         fixed = [
             "From: " + _address(from_name, str(settings.from_address)),
             "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
             "MIME-Version: 1.0",
-            f'Content-Type: multipart/alternative; boundary="{self._boundary}"',
+            f'Content-Type: multipart/alternative; boundary="{boundary}"',
             "List-Id: " + Header(from_name, "utf-8").encode() + f" <{list_name}.{self._domain}>",
         ]
         if settings.reply_to:
@@ -71,40 +71,41 @@ class MessageFactory:
         if settings.unsubscribe_url:
             fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         self._fixed = "\r\n".join(fixed)
-        self._html = _SLOTS.split(_crlf(build.html))
-        self._text = _SLOTS.split(_crlf(build.text))
+        self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
+        self._text = _SLOTS.split(build.text.replace("\r\n", "\n"))
+        part = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        self._body = [
+            f"\r\n--{boundary}\r\n{part.format('plain')}".encode(), *_encoded(self._text, in_html=False),
+            f"\r\n--{boundary}\r\n{part.format('html')}".encode(), *_encoded(self._html, in_html=True),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
 
     def preview(self, recipient: Recipient) -> tuple[str, str]:
-        """HTML and text exactly as this recipient reads them, with plain line ends, for build and preview."""
-        html_part, text_part, _, _ = self._parts(recipient)
-        return html_part.replace("\r\n", "\n"), text_part.replace("\r\n", "\n")
+        """HTML and text exactly as this recipient reads them, for build and preview."""
+        greeting, link, _, _ = self._slots(recipient)
+        return _fill(self._html, html.escape(greeting), html.escape(link)), _fill(self._text, greeting, link)
 
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
-        html_part, text_part, web, mail = self._parts(recipient)
+        """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
+        greeting, link, web, mail = self._slots(recipient)
+        values = {(GREETING, False): _qp(greeting), (GREETING, True): _qp(html.escape(greeting)),
+                  (UNSUBSCRIBE_URL, False): _qp(link), (UNSUBSCRIBE_URL, True): _qp(html.escape(link))}
         to = _address(recipient.name or "", recipient.email)
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
-        listed = ", ".join(f"<{u}>" for u in (mail, web) if u)
+        listed = ",\r\n ".join(f"<{u}>" for u in (mail, web) if u)
         head = (f"{self._fixed}\r\nTo: {to}\r\nDate: {formatdate(localtime=True)}\r\n"
-                f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n")
-        b = self._boundary
-        data = b"".join((
-            head.encode("ascii"), b"\r\n",
-            f"--{b}\r\nContent-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".encode(),
-            binascii.b2a_qp(text_part.encode("utf-8"), istext=True),
-            f"\r\n--{b}\r\nContent-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".encode(),
-            binascii.b2a_qp(html_part.encode("utf-8"), istext=True),
-            f"\r\n--{b}--\r\n".encode(),
-        ))
-        return OutgoingMessage(self._settings.bounce_address, recipient.email, message_id, data)
+                f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n").encode("ascii")
+        body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
+        return OutgoingMessage(self._settings.bounce_address, recipient.email, message_id, head + body)
 
-    def _parts(self, recipient: Recipient) -> tuple[str, str, str | None, str]:
+    def _slots(self, recipient: Recipient) -> tuple[str, str, str | None, str]:
+        """Greeting and unsubscribe link for one recipient, checked so nothing can break out of a header."""
         name = check_header("name", recipient.name or "")
         if not check_header("email", recipient.email).isascii():
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         web, mail = self._unsubscribe_targets(unsubscribe_token(self._secret, recipient.email))
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
-        link = web or mail
-        return _fill(self._html, html.escape(greeting), html.escape(link)), _fill(self._text, greeting, link), web, mail
+        return greeting, web or mail, web, mail
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
         s = self._settings
@@ -117,6 +118,18 @@ class MessageFactory:
         return web, f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
 
 
+def _qp(text: str) -> bytes:
+    """Quoted-printable that ends at a line end (a soft one if need be), so encoded pieces can be joined:
+    each piece starts at column 0 and the decoder sees the text they make together."""
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    return encoded if encoded.endswith(b"\r\n") or not encoded else encoded + b"=\r\n"
+
+
+def _encoded(parts: list[str], in_html: bool) -> list[bytes | tuple[str, bool]]:
+    """Static pieces encoded now; slots stay as (slot, in_html) keys for personalise to fill."""
+    return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL) else _qp(p) for p in parts]
+
+
 def _address(name: str, email: str) -> str:
     """RFC 2047-encodes a non-ASCII display name; header lines stay ASCII."""
     return formataddr((name, email), charset="utf-8") if name else email
@@ -124,7 +137,3 @@ def _address(name: str, email: str) -> str:
 
 def _fill(parts: list[str], greeting: str, link: str) -> str:
     return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
-
-
-def _crlf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\n", "\r\n")

@@ -98,3 +98,17 @@ def test_test_send_subject_is_marked_with_a_time(sample_build: Build) -> None:
     msg = email.message_from_bytes(factory.personalise(Recipient("me@example.org")).data, policy=email.policy.default)
     assert msg["Subject"].startswith("[TEST] ")
     assert msg["Subject"].endswith(" Newsletter Flüchtlingskoordination – Dezember 2020")
+
+
+def test_sent_bytes_decode_to_exactly_what_the_preview_shows(sample_build: Build) -> None:
+    factory = MessageFactory(sample_build, make_settings(unsubscribe_url="https://example.org/u?t={token}&x=1"), SECRET)
+    recipient = Recipient("anna@example.org", "Anna <Müller> & Co ")
+    raw = factory.personalise(recipient).data
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    html, text = factory.preview(recipient)
+    assert msg.get_body(("html",)).get_content().replace("\r\n", "\n") == html
+    assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == text
+    head, body = raw.split(b"\r\n\r\n", 1)
+    assert max(len(line) for line in body.split(b"\r\n")) <= 76
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998
+    assert b"\n" not in raw.replace(b"\r\n", b"")

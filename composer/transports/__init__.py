@@ -19,4 +19,4 @@ def choose(settings: Settings, folder: str) -> tuple[Callable[[], Transport], st
         where = f"SMTP server {settings.smtp_host}:{settings.port} ({settings.smtp_security})"
         return (lambda: SMTPTransport(settings)), where
     path = settings.outbox_dir / folder
-    return (lambda: OutboxTransport(path)), f"the outbox {path}/ (no SMTP server is set up)"
+    return (lambda: OutboxTransport(path)), f"the outbox folder {path}/, one .eml file per recipient (no SMTP server is set up)"
