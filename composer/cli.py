@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
+from . import checks
 from .campaign import Campaign, prepare, test_send
 from .dispatch import Summary
 from .errors import ComposerError, IssueFileError
@@ -69,14 +70,23 @@ def _settings() -> tuple[Settings, bytes]:
 
 
 @app.command()
-def build(issue: IssueArg, out_dir: Annotated[Path, typer.Option("--out", help="Where to write the files")] = Path("build")) -> None:
+def build(
+    issue: IssueArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the files")] = Path("build"),
+    screenshots: Annotated[Path | None, typer.Option("--screenshots", help="Also write PNGs (600/375 px, light/dark) here")] = None,
+) -> None:
     """Render the issue to HTML, plain text and the .eml a sample subscriber would receive."""
     with _errors():
         settings, secret = _settings()
         result = build_issue(issue)
         written = write_build(result, MessageFactory(result, settings, secret), out_dir)
-    for file in written:
-        out.print(f"{file.path}  {file.size / 1024:.1f} KB")
+        for file in written:
+            out.print(f"{file.path}  {file.size / 1024:.1f} KB")
+        if screenshots:
+            from .screenshots import take
+
+            for path in take(written[0].path, screenshots, result.slug):
+                out.print(f"{path}")
     if result.html_bytes > GMAIL_CLIP_BYTES * 0.9:
         err.print(f"[yellow]warning:[/yellow] the HTML is {result.html_bytes / 1024:.0f} KB; Gmail clips emails over "
                   f"{GMAIL_CLIP_BYTES // 1024} KB. Shorten the issue or split it.")
@@ -97,6 +107,24 @@ def preview(issue: IssueArg,
     httpd.server_close()
 
 
+@app.command("check")
+def check_command(
+    issue: IssueArg,
+    online: Annotated[bool, typer.Option("--online", help="Also check that every web link answers")] = False,
+) -> None:
+    """Find what would go wrong in subscribers' mail programs: size, images, links, footer, CSS, spam score."""
+    with _errors():
+        settings, secret = _settings()
+        report = checks.check(checks.prepare(issue, settings, secret), online=online)
+    for finding in report.findings:
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
+        (err if finding.level == "error" else out).print(f"[{colour}]{finding.level}:[/{colour}] {finding.where}: {finding.message}",
+                                                       soft_wrap=True)
+    out.print(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    if report.errors:
+        raise typer.Exit(EXIT_FAILED)
+
+
 @app.command()
 def send(
     issue: IssueArg,
@@ -112,7 +140,15 @@ def send(
         raise typer.Exit(EXIT_INPUT)
     with _errors():
         settings, secret = _settings()
-        result = build_issue(issue)
+        subject = checks.prepare(issue, settings, secret)
+        report = checks.check(subject, spam=False)
+        if report.errors:
+            for finding in report.errors:
+                err.print(f"[red]error:[/red] {finding.where}: {finding.message}", soft_wrap=True)
+            err.print(f"Not sent: the issue has {len(report.errors)} check error(s). Fix them, then run "
+                      f"`newsletter check {issue}` to confirm.")
+            raise typer.Exit(EXIT_INPUT)
+        result = subject.build
         if to:
             summary, where = asyncio.run(test_send(result, to, settings, secret))
             _report(summary, f"Test send of \"{result.issue.subject}\" to {', '.join(to)} via {where}")

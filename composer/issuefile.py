@@ -41,8 +41,29 @@ class _Located:
     lines: dict[Path_, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class IssueSource:
+    """Where things are in the issue file, so later checks can point at a line too."""
+
+    shown: str
+    lines: list[str]
+    fields: dict[Path_, int]
+
+    def line_of(self, field_path: Path_) -> int | None:
+        return next((self.fields[field_path[:n]] for n in range(len(field_path), 0, -1) if field_path[:n] in self.fields), None)
+
+    def find(self, text: str, field_path: Path_ = ()) -> int | None:
+        """First line at or after the field's own line that contains `text`."""
+        start = (self.line_of(field_path) or 1) - 1
+        return next((n + 1 for n in range(start, len(self.lines)) if text in self.lines[n]), None)
+
+
 def load_issue(path: Path) -> Issue:
     """Parse and validate; raises IssueFileError listing every problem, each with file, line and field."""
+    return read_issue(path)[0]
+
+
+def read_issue(path: Path) -> tuple[Issue, IssueSource]:
     shown = _display(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -56,7 +77,7 @@ def load_issue(path: Path) -> Issue:
     if problems:
         raise IssueFileError(problems)
     try:
-        return Issue.model_validate(located.data)
+        return Issue.model_validate(located.data), IssueSource(shown, text.splitlines(), located.lines)
     except ValidationError as exc:
         raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
 

@@ -98,6 +98,9 @@ class MessageFactory:
         body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
         return OutgoingMessage(self._settings.bounce_address, recipient.email, message_id, head + body)
 
+    def unsubscribe_link(self, recipient: Recipient) -> str:
+        return self._slots(recipient)[1]
+
     def _slots(self, recipient: Recipient) -> tuple[str, str, str | None, str]:
         """Greeting and unsubscribe link for one recipient, checked so nothing can break out of a header."""
         name = check_header("name", recipient.name or "")

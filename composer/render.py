@@ -6,6 +6,7 @@ cheaply, so a send never compiles MJML or inlines CSS more than once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -74,7 +75,9 @@ class _MarkingLoader(jinja2.FileSystemLoader):
         return f"<!--#tpl {template}-->{source}<!--#end-->", filename, uptodate
 
 
+@functools.lru_cache(maxsize=8)
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """Cached: Jinja compiles each template once and recompiles it only when its file changes."""
     return jinja2.Environment(
         loader=_MarkingLoader(str(templates)),
         autoescape=True,

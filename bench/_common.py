@@ -1,0 +1,99 @@
+"""What both benchmarks share: the sample issue, generated recipients, Postfix's smtp-sink, a send run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from composer.campaign import prepare  # noqa: E402
+from composer.journal import Journal  # noqa: E402
+from composer.pipeline import build_issue  # noqa: E402
+from composer.render import Build  # noqa: E402
+from composer.settings import Settings  # noqa: E402
+
+SAMPLE = ROOT / "issues" / "2020-12.md"
+SINK = "/usr/sbin/smtp-sink"
+SOURCE = "/usr/sbin/smtp-source"
+
+
+def sample_build() -> Build:
+    return build_issue(SAMPLE)
+
+
+def write_recipients(folder: Path, count: int) -> Path:
+    """Streams a CSV of `count` example.org recipients with German names."""
+    path = folder / "bench.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("email;name\n")
+        for n in range(count):
+            out.write(f"empfaenger{n:06d}@example.org;Jürgen Müller {n}\n")
+    return path
+
+
+def settings(folder: Path, port: int | None, **values: object) -> Settings:
+    smtp = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"} if port else {}
+    base: dict[str, object] = {"from_address": "bench@example.org", "rate_limit": 0, "retry_base_delay": 0.05,
+                               "state_dir": folder / "state", "outbox_dir": folder / "outbox", **smtp}
+    return Settings(_env_file=None, **{**base, **values})  # type: ignore[arg-type]
+
+
+def send_list(build: Build, csv_path: Path, config: Settings, seconds: float | None = None) -> tuple[int, float]:
+    """A real send (journal, dispatcher, transport) of the whole list; returns (messages sent, seconds)."""
+    if config.state_dir.exists():
+        shutil.rmtree(config.state_dir)
+    with Journal(config.state_dir) as journal:
+        campaign = prepare(build, str(csv_path), journal, config, b"bench-secret")
+        start = time.perf_counter()
+        try:
+            summary = asyncio.run(asyncio.wait_for(campaign.run(), seconds) if seconds else campaign.run())
+            sent = summary.sent
+        except TimeoutError:
+            sent = journal.counts(build.slug)["sent"]
+        return sent, time.perf_counter() - start
+
+
+def ensure_postfix() -> None:
+    if Path(SINK).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing Debian's postfix for smtp-sink and smtp-source ...", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "postfix"], check=True, env=env, stdout=subprocess.DEVNULL)
+        return
+    sys.exit("This benchmark needs Postfix's smtp-sink: run `sudo apt-get install postfix`, then try again.")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def smtp_sink(delay: float = 0):
+    """Postfix's smtp-sink on a loopback port: accepts and discards everything, as fast as it can."""
+    port = free_port()
+    command = [SINK, *(["-u", "nobody"] if os.geteuid() == 0 else []), *(["-w", str(delay)] if delay else []),
+               f"127.0.0.1:{port}", "256"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait()

@@ -1,0 +1,93 @@
+"""Render cost and memory: building the sample issue by stage, personalising, and a 100,000-recipient send.
+
+    python bench/render.py [--recipients 100000]
+
+The memory figures are the peak resident size of a child process that does a whole real send (CSV ->
+journal -> dispatcher) into the outbox and into Postfix's smtp-sink.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import SAMPLE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+
+from composer.issuefile import load_issue
+from composer.message import MessageFactory, Recipient
+from composer.render import build
+
+
+def build_stages(runs: int = 30) -> dict[str, float]:
+    """Median milliseconds per stage over `runs` builds (after one warm-up)."""
+    build(load_issue(SAMPLE), "2020-12")
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        start = time.perf_counter()
+        issue = load_issue(SAMPLE)
+        parsed = time.perf_counter() - start
+        start = time.perf_counter()
+        result = build(issue, "2020-12")
+        total = parsed + time.perf_counter() - start
+        for stage, seconds in {"read + validate": parsed, **result.timings, "whole build": total}.items():
+            samples.setdefault(stage, []).append(seconds * 1000)
+    return {stage: statistics.median(values) for stage, values in samples.items()}
+
+
+def personalise_rate(count: int = 10_000) -> float:
+    factory = MessageFactory(sample_build(), settings(Path("."), None), b"secret")
+    recipients = [Recipient(f"empfaenger{n:06d}@example.org", f"Jürgen Müller {n}") for n in range(count)]
+    start = time.perf_counter()
+    for recipient in recipients:
+        factory.personalise(recipient)
+    return count / (time.perf_counter() - start)
+
+
+def child_send(transport: str, count: int) -> None:
+    """Runs in a child process so its peak memory is its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = write_recipients(folder, count)
+        if transport == "outbox":
+            sent, seconds = send_list(sample_build(), csv_path, settings(folder, None))
+        else:
+            with smtp_sink() as port:
+                sent, seconds = send_list(sample_build(), csv_path, settings(folder, port, concurrency=4))
+    print(f"{sent} {seconds:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+
+
+def peak_memory(transport: str, count: int) -> list[str]:
+    """(sent, seconds, peak MB) as the child measured them."""
+    done = subprocess.run([sys.executable, __file__, "--child", transport, "--recipients", str(count)],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--child", choices=["outbox", "smtp"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_send(args.child, args.recipients)
+        return
+    ensure_postfix()
+    print("build of the sample issue (median of 30), ms")
+    for stage, ms in build_stages().items():
+        print(f"  {stage:<20}{ms:>8.1f}")
+    print(f"\npersonalise 10,000 recipients: {personalise_rate():,.0f} recipients/s\n")
+    print(f"peak memory of a send to {args.recipients:,} recipients (whole process)")
+    for transport in ("outbox", "smtp"):
+        sent, seconds, megabytes = peak_memory(transport, args.recipients)
+        print(f"  {transport + ' (smtp-sink)' if transport == 'smtp' else transport:<20}{megabytes:>8} MB"
+              f"   ({sent} sent in {seconds} s)")
+
+
+if __name__ == "__main__":
+    main()

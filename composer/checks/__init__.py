@@ -1,0 +1,77 @@
+"""`newsletter check`: everything that would go wrong in a subscriber's mail client, found before the send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ..issuefile import IssueSource, read_issue
+from ..message import MessageFactory, OutgoingMessage
+from ..pipeline import SAMPLE_RECIPIENT
+from ..render import TEMPLATES, Build, build
+from ..settings import Settings
+
+Level = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What every check looks at: the issue, where its parts are in the file, and the email as sent."""
+
+    build: Build
+    source: IssueSource
+    html: str
+    text: str
+    message: OutgoingMessage
+    unsubscribe_link: str
+
+    def at(self, field_path: tuple[str | int, ...], text: str | None = None) -> str:
+        """`file:line: field` for a finding, the line found by the text where it is known."""
+        line = (self.source.find(text, field_path) if text else None) or self.source.line_of(field_path)
+        dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in field_path).lstrip(".")
+        return f"{self.source.shown}:{line}: {dotted}" if line else f"{self.source.shown}: {dotted}"
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+
+def prepare(path: Path, settings: Settings, secret: bytes, templates: Path = TEMPLATES) -> Subject:
+    issue, source = read_issue(path)
+    result = build(issue, path.stem, templates)
+    factory = MessageFactory(result, settings, secret)
+    html, text = factory.preview(SAMPLE_RECIPIENT)
+    return Subject(result, source, html, text, factory.personalise(SAMPLE_RECIPIENT), factory.unsubscribe_link(SAMPLE_RECIPIENT))
+
+
+def check(subject: Subject, online: bool = False, spam: bool = True) -> Report:
+    """Runs the offline checks, and the slower ones when asked: reachability of links, SpamAssassin."""
+    from . import content, css, markup, online as online_checks, spam as spam_checks
+
+    findings = [*content.check(subject), *markup.check(subject), *css.check(subject)]
+    if online:
+        findings += online_checks.check(subject)
+    if spam:
+        findings += spam_checks.check(subject)
+    order = {"error": 0, "warning": 1, "info": 2}
+    return Report(sorted(findings, key=lambda f: order[f.level]))

@@ -1,0 +1,34 @@
+"""What the coordinator wrote: subject, preheader and the footer a German sender needs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..render import UNSUBSCRIBE_URL
+from . import Finding, Subject
+
+SUBJECT_MAX = 70
+POSTCODE = re.compile(r"\b\d{5}\b")
+
+
+def check(s: Subject) -> Iterator[Finding]:
+    issue = s.build.issue
+    subject = issue.subject
+    if len(subject) > SUBJECT_MAX:
+        yield Finding("warning", s.at(("subject",)), f"{len(subject)} characters; phones cut it after about {SUBJECT_MAX}")
+    letters = [c for c in subject if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        yield Finding("warning", s.at(("subject",)), "all capitals look like shouting and like spam")
+    if "!!" in subject:
+        yield Finding("warning", s.at(("subject",)), "several exclamation marks look like spam")
+    first_words = " ".join(issue.articles[0].body.split())[: len(issue.preheader)]
+    if issue.preheader.strip().lower() in (subject.lower(), first_words.lower()):
+        yield Finding("warning", s.at(("preheader",)), "repeats the subject or the first line; say something new")
+    footer = issue.footer
+    if not POSTCODE.search(footer.address):
+        yield Finding("error", s.at(("footer", "address")), "no postal address (street, postcode, town) for the imprint")
+    if not footer.imprint_url and "impressum" not in footer.address.lower():
+        yield Finding("warning", s.at(("footer",)), "no imprint: add footer.imprint_url or an 'Impressum' line")
+    if UNSUBSCRIBE_URL not in s.build.html or UNSUBSCRIBE_URL not in s.build.text:
+        yield Finding("error", "templates", "the footer has no unsubscribe link; every newsletter needs one")

@@ -1,0 +1,113 @@
+"""The email as built: size, images, links, dark mode, Outlook, and the plain-text part."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from lxml import html as lxml_html
+
+from ..render import GMAIL_CLIP_BYTES
+from . import Finding, Subject
+
+TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+TEL = re.compile(r"^\+?[0-9]{3,}$")
+
+
+def check(s: Subject) -> Iterator[Finding]:
+    doc = lxml_html.document_fromstring(s.html)
+    yield from _size(s)
+    yield from _images(s, doc)
+    yield from _links(s, doc)
+    yield from _clients(s, doc)
+    yield from _text(s, doc)
+
+
+def _size(s: Subject) -> Iterator[Finding]:
+    size = len(s.html.encode("utf-8"))
+    if size > GMAIL_CLIP_BYTES:
+        yield Finding("error", "html", f"{size / 1024:.0f} KB: Gmail cuts off emails over 102 KB; shorten the issue")
+    elif size > GMAIL_CLIP_BYTES * 90 / 102:
+        yield Finding("warning", "html", f"{size / 1024:.0f} KB: close to Gmail's 102 KB limit, above which it cuts the email off")
+
+
+def _article_of(s: Subject, needle: str) -> tuple[str | int, ...]:
+    """The field of the issue where a URL comes from, for the finding's line number."""
+    for n, article in enumerate(s.build.issue.articles):
+        if article.image and needle == str(article.image.url):
+            return ("articles", n, "image")
+        if needle in article.body:
+            return ("articles", n, "body")
+    return ()
+
+
+def _where(s: Subject, needle: str) -> str:
+    path = _article_of(s, needle)
+    return s.at(path, needle) if path else "templates"
+
+
+def _images(s: Subject, doc) -> Iterator[Finding]:
+    for img in doc.iter("img"):
+        src = img.get("src", "")
+        where = _where(s, src)
+        if not (img.get("alt") or "").strip() and img.get("role") != "presentation":
+            yield Finding("error", where, f"image {src} has no alt text; describe it for blind readers and blocked images")
+        if not img.get("width"):
+            yield Finding("warning", where, f"image {src} has no width; Outlook shows it at its full size")
+        if not src.startswith("https://"):
+            yield Finding("error", where, f"image {src} is not loaded over https; many clients block it")
+
+
+def _links(s: Subject, doc) -> Iterator[Finding]:
+    ids = {el.get("id") for el in doc.iter() if el.get("id")}
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        label = a.text_content().strip() or " ".join(img.get("alt", "") for img in a.iter("img")).strip()
+        where = _where(s, href)
+        if not label:
+            yield Finding("error", where, f"link to {href or '(nothing)'} has no text to click on")
+        if href.startswith("#"):
+            if href[1:] not in ids:
+                yield Finding("error", where, f"link {href} points to no anchor in the email")
+        elif href.startswith("mailto:"):
+            address = unquote(urlsplit(href).path)
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError:
+                yield Finding("error", where, f"link {href}: {address!r} is not an email address")
+        elif href.startswith("tel:"):
+            if not TEL.match(href[4:]):
+                yield Finding("error", where, f"link {href} is not a phone number")
+        elif href.startswith("http://"):
+            yield Finding("warning", where, f"link {href} is not encrypted; use https:// if the site has it")
+        elif not href.startswith("https://") or not urlsplit(href).netloc or " " in href:
+            yield Finding("error", where, f"link {href!r} is not a valid web address")
+
+
+def _clients(s: Subject, doc) -> Iterator[Finding]:
+    metas = {m.get("name"): m.get("content") for m in doc.iter("meta") if m.get("name")}
+    if "dark" not in (metas.get("color-scheme") or ""):
+        yield Finding("warning", "templates", "no color-scheme meta: dark-mode clients may invert colours badly")
+    if "<!--[if mso" not in s.html:
+        yield Finding("error", "templates", "Outlook's conditional comments are missing; its layout will break")
+
+
+def _text(s: Subject, doc) -> Iterator[Finding]:
+    text = s.text
+    if not text.strip():
+        yield Finding("error", "text part", "the plain-text part is empty")
+        return
+    if TAG.search(text) or ENTITY.search(text):
+        found = (TAG.search(text) or ENTITY.search(text)).group(0)
+        yield Finding("error", "text part", f"HTML left in the plain text: {found}")
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line.encode("utf-8")) > 998:
+            yield Finding("error", "text part", f"line {number} is over 998 bytes, which mail servers may break")
+    for a in doc.iter("a"):
+        href = a.get("href") or ""
+        target = href.removeprefix("mailto:").removeprefix("tel:") if href.startswith(("mailto:", "tel:")) else href
+        if href.startswith(("http", "mailto:")) and target not in text and href not in text:
+            yield Finding("warning", "text part", f"the link {href} of the HTML is missing from the plain text")
