@@ -51,7 +51,7 @@ def smtp_source(message: bytes, count: int, sessions: int, port: int, folder: Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=5000)
-    parser.add_argument("--slow-seconds", type=float, default=10, help="length of each slow-server run")
+    parser.add_argument("--slow-seconds", type=float, default=30, help="length of each slow-server run")
     parser.add_argument("--rate-seconds", type=float, default=60, help="length of the rate-limit run (0 skips it)")
     args = parser.parse_args()
     ensure_postfix()

@@ -87,16 +87,20 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
 
 
+def mjml_source(issue: Issue, templates: Path = TEMPLATES) -> str:
+    """The MJML the templates make for this issue, checked for tag balance and unknown tags."""
+    return _check_mjml(_jinja(issue, templates), templates)
+
+
 def build(issue: Issue, slug: str, templates: Path = TEMPLATES) -> Build:
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    marked = _jinja(issue, templates)
-    mjml_source = _check_mjml(marked, templates)
+    source = mjml_source(issue, templates)
     timings["jinja"] = time.perf_counter() - start
 
     start = time.perf_counter()
     try:
-        compiled = mjml2html(mjml_source)
+        compiled = mjml2html(source)
     except ValueError as exc:
         raise RenderError(f"{_shown(templates / 'base.mjml.j2')}: MJML compiler: {exc}") from None
     timings["mjml"] = time.perf_counter() - start

@@ -72,3 +72,28 @@ def test_contact_cards_stack_on_a_phone(browser, email_file: Path) -> None:
     assert second["y"] >= first["y"] + first["height"] - 1 and second["x"] == first["x"]
     assert first["width"] > 300
     page.close()
+
+
+CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let node = el, background = null;
+  while (node && node.nodeType === 1) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || c[3] > 0) { background = c.slice(0, 3); break; }
+    node = node.parentElement;
+  }
+  background = background || [255, 255, 255];
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_body_text_stays_readable_in_light_and_dark_mode(browser, email_file: Path, scheme: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 800}, color_scheme=scheme)
+    page.goto(email_file.as_uri())
+    for selector in ["td.body p", "td.toc h2", "td.contact p", "td.credit p"]:
+        assert page.locator(selector).first.evaluate(CONTRAST) >= 4.5, selector
+    page.close()

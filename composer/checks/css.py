@@ -18,7 +18,7 @@ from . import Finding, Subject
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "caniemail.json"
 CLIENTS = ("gmail", "outlook")
-DECLARATION = re.compile(r"(?<![\w-])([a-z-]+)\s*:\s*[^;{}]+")
+DECLARATION = re.compile(r"(?<![\w-])([a-z-]+)\s*:\s*([^;{}\"]+)")
 STYLE_ATTR = re.compile(r'style="([^"]*)"')
 STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 DARK_BLOCK = re.compile(r"@media[^{]*prefers-color-scheme[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.S)
@@ -38,7 +38,9 @@ def used(html: str) -> set[str]:
     """caniemail slugs of the CSS properties and at-rules an HTML document uses."""
     css = " ".join(STYLE_BLOCK.findall(html)) + " " + " ; ".join(STYLE_ATTR.findall(html))
     css = DARK_BLOCK.sub("", css)
-    slugs = {f"css-{prop}" for prop in DECLARATION.findall(css)}
+    declarations = DECLARATION.findall(css)
+    slugs = {f"css-{prop}" for prop, _ in declarations}
+    slugs |= {f"css-{prop}-{value.split()[0]}" for prop, value in declarations if prop == "display" and value.split()}
     if "!important" in css:
         slugs.add("css-important")
     slugs |= {f"css-at-{rule}" for rule in re.findall(r"@([a-z-]+)", css)}
@@ -52,7 +54,7 @@ def _mjml_own() -> frozenset[str]:
 
 def unsupported(slug: str) -> list[str]:
     """'Outlook (windows)' for each client platform whose latest test result says no."""
-    stats, names = _features()[slug]["stats"], []
+    stats, names = _features().get(slug, {}).get("stats", {}), []
     for client in CLIENTS:
         platforms = [p for p, results in stats.get(client, {}).items()
                      if results and results[max(results)].startswith("n")]

@@ -1,0 +1,191 @@
+"""`newsletter check` on deliberately broken issues: each finding, where it is, and the exit code."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from composer.checks import Report, check, prepare
+from composer.checks.css import unsupported, used
+from composer.checks.spam import spam_score
+from composer.cli import app
+from composer.render import TEMPLATES
+from conftest import free_port, make_settings
+
+runner = CliRunner()
+SAMPLE = Path("issues/2020-12.md")
+
+
+def variant(old: str, new: str, name: str = "2021-01.md") -> Path:
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert old in text, old
+    path = Path("issues") / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def findings(path: Path, templates: Path = TEMPLATES, **kwargs: bool) -> Report:
+    return check(prepare(path, make_settings(), b"secret", templates), spam=False, **kwargs)
+
+
+def messages(report: Report) -> list[str]:
+    return [str(f) for f in report.findings]
+
+
+def test_sample_issue_checks_clean(workdir: Path) -> None:
+    result = runner.invoke(app, ["check", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings" in result.output
+
+
+def test_anchor_that_points_nowhere_is_an_error_with_its_line(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Siehe [unten](#nirgendwo). Kern des Modellprojekts")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "error: issues/2021-01.md:28: articles[0].body: link #nirgendwo points to no anchor in the email" in result.output
+
+
+def test_http_link_is_a_warning(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Mehr [hier](http://example.org/info). Kern des Modellprojekts")
+    report = findings(path)
+    assert messages(report) == ["warning: issues/2021-01.md:28: articles[0].body: link http://example.org/info is not "
+                                "encrypted; use https:// if the site has it"]
+    assert not report.errors
+
+
+def test_mail_link_without_an_address_is_an_error(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "[Schreiben Sie uns](mailto:buero). Kern des Modellprojekts")
+    assert any("link mailto:buero: 'buero' is not an email address" in m for m in messages(findings(path)))
+
+
+def test_link_without_text_is_an_error(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "[](https://example.org/leer) Kern des Modellprojekts")
+    assert any("link to https://example.org/leer has no text to click on" in m for m in messages(findings(path)))
+
+
+def test_oversized_issue_is_an_error_because_gmail_clips_it(workdir: Path) -> None:
+    filler = "\n\n".join(f"Absatz {n}: " + "Ehrenamt verbindet Menschen in Krefeld. " * 12 for n in range(220))
+    path = variant("Kern des Modellprojekts", filler + "\n\nKern des Modellprojekts")
+    report = findings(path)
+    assert [m for m in messages(report) if m.startswith("error: html:")][0].endswith(
+        "Gmail cuts off emails over 102 KB; shorten the issue")
+    assert runner.invoke(app, ["check", str(path)]).exit_code == 1
+
+
+def test_missing_postal_address_is_an_error_and_missing_imprint_a_warning(workdir: Path) -> None:
+    path = variant("    Musterstraße 1, 47798 Krefeld\n  imprint_url: https://example.org/impressum\n", "")
+    assert messages(findings(path)) == [
+        "error: issues/2021-01.md:13: footer.address: no postal address (street, postcode, town) for the imprint",
+        "warning: issues/2021-01.md:12: footer: no imprint: add footer.imprint_url or an 'Impressum' line",
+    ]
+
+
+def test_image_without_alt_is_refused_before_any_check(workdir: Path) -> None:
+    path = variant("author: Esther Mai\n", "author: Esther Mai\nimage:\n  url: https://example.org/bild.jpg\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "articles[1].image.alt: required, but missing" in result.output
+
+
+def test_template_that_drops_alt_and_an_http_image_are_caught(workdir: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    article = templates / "partials" / "article.mjml.j2"
+    article.write_text(article.read_text().replace('alt="{{ article.image.alt }}" width="{{ article.image.width }}px" ', ""))
+    path = variant("author: Esther Mai\n", "author: Esther Mai\nimage:\n  url: http://example.org/bild.jpg\n  alt: Bild\n")
+    found = messages(findings(path, templates))
+    assert "error: issues/2021-01.md:52: articles[1].image: image http://example.org/bild.jpg has no alt text; describe it for blind readers and blocked images" in found
+    assert any("is not loaded over https" in m for m in found)
+
+
+def test_shouting_subject_and_repeated_preheader_are_warnings(workdir: Path) -> None:
+    shouting = "NEUER NEWSLETTER!!! JETZT LESEN UND WEITERSAGEN, LIEBE EHRENAMTLICHE IN KREFELD"
+    path = variant('subject: "Newsletter Flüchtlingskoordination – Dezember 2020"', f'subject: "{shouting}"')
+    found = messages(findings(path))
+    assert any(f"subject: {len(shouting)} characters; phones cut it after about 70" in m for m in found)
+    assert any("all capitals look like shouting" in m for m in found)
+    assert any("several exclamation marks" in m for m in found)
+    same = variant('preheader: "Krefeld auf dem Weg zur weltoffenen Kommune und „Gemeinsam klappt\'s“ erfolgreich gestartet"',
+                   'preheader: "„Kreativ — Innovativ — Weltoffen“: So wirbt Krefeld"', "2021-02.md")
+    assert any("preheader: repeats the subject or the first line" in m for m in messages(findings(same)))
+
+
+def test_css_that_outlook_ignores_is_named_with_the_clients(workdir: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    base = templates / "base.mjml.j2"
+    base.write_text(base.read_text().replace(".contact p { margin: 0; }", ".contact p { margin: 0; display: flex; }"))
+    found = messages(findings(SAMPLE, templates))
+    assert any(m.startswith("warning: css: display:flex (css-display-flex) is ignored by") and "Outlook (windows" in m for m in found)
+
+
+def test_css_data_knows_what_clients_drop() -> None:
+    assert "css-display-flex" in used('<p style="display: flex; margin: 0">x</p>')
+    assert any(name.startswith("Outlook (windows") for name in unsupported("css-display-flex"))
+    assert unsupported("css-margin") == []
+
+
+def test_send_refuses_an_issue_with_a_check_error_and_names_it(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Siehe [unten](#nirgendwo). Kern des Modellprojekts")
+    result = runner.invoke(app, ["send", str(path), "--list", "volunteers", "--yes"])
+    assert result.exit_code == 2
+    assert "link #nirgendwo points to no anchor" in result.output and "Not sent" in result.output
+    assert not Path("outbox").exists()
+
+
+class _Site(http.server.BaseHTTPRequestHandler):
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_online_check_reports_links_that_do_not_answer(workdir: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    path = variant("Kern des Modellprojekts", f"[gut]({base}/ok) und [weg]({base}/weg). Kern des Modellprojekts")
+    try:
+        found = messages(findings(path, online=True))
+    finally:
+        server.shutdown()
+    assert f"error: links: {base}/weg answers 404 Not Found" in found
+    assert not any(m.startswith(f"error: links: {base}/ok") for m in found)
+
+
+@pytest.mark.skipif(not shutil.which("spamassassin") and not os.environ.get("CI"), reason="spamassassin not installed")
+def test_sample_message_scores_low_on_spamassassin(workdir: Path) -> None:
+    subject = prepare(SAMPLE, make_settings(), b"secret")
+    score = spam_score(subject.message.data)
+    assert score is not None, "spamassassin is not installed"
+    assert score.score < 2.0, score.tests
+
+
+@pytest.mark.skipif(not Path(".ci/node/node_modules/.bin/mjml").exists() and not os.environ.get("CI"),
+                    reason="the official mjml (npm) is installed by .ci/run")
+def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> None:
+    from composer.issuefile import load_issue
+    from composer.render import mjml_source
+    from composer.schema import Image, Theme
+
+    root = Path(__file__).resolve().parent.parent
+    issue = load_issue(root / "issues" / "2020-12.md")
+    image = Image(url="https://example.org/bild.jpg", alt="Bild")
+    every_part = issue.model_copy(update={
+        "theme": Theme(logo_url="https://example.org/logo.png"),
+        "articles": [issue.articles[0].model_copy(update={"image": image}), *issue.articles[1:]],
+    })
+    source = tmp_path / "sample.mjml"
+    source.write_text(mjml_source(every_part), encoding="utf-8")
+    done = subprocess.run([str(root / ".ci/node/node_modules/.bin/mjml"), "--validate", str(source),
+                           "--config.validationLevel", "strict"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
