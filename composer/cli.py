@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import csv
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -15,16 +16,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from . import checks
+from . import checks, inbox
 from .campaign import Campaign, prepare, test_send
 from .dispatch import Summary
 from .errors import ComposerError, IssueFileError
 from .journal import Journal
-from .message import MessageFactory
+from .message import MessageFactory, Recipient
 from .pipeline import build_issue, write_build
 from .render import GMAIL_CLIP_BYTES
 from .settings import Settings, load_settings
-from .subscribers import list_path
+from .subscribers import list_path, read_list, write_list
 from .tokens import load_secret
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
@@ -176,7 +177,7 @@ def _print_plan(campaign: Campaign) -> None:
     out.print(f"Issue:   {campaign.build.issue.subject}")
     out.print(f"List:    {campaign.list_name} ({plan.listed} valid addresses)")
     out.print(f"Send to: {plan.to_send} via {campaign.destination}")
-    skipped = {"already sent": plan.already_sent, "unsubscribed": plan.unsubscribed,
+    skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.unsubscribed,
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
                "invalid rows": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
@@ -225,6 +226,46 @@ def unsubscribe(address: Annotated[str, typer.Argument(help="The address that as
     with _errors(), Journal(load_settings().state_dir) as journal:
         added = journal.suppress(address.strip(), "unsubscribed by the coordinator")
     out.print(f"{address} will receive no more newsletters." if added else f"{address} was already unsubscribed.")
+
+
+@app.command("inbox")
+def inbox_command(
+    maildir: Annotated[Path | None, typer.Option("--maildir", help="Read a local Maildir instead of IMAP")] = None,
+    mbox: Annotated[Path | None, typer.Option("--mbox", help="Read a local mbox file instead of IMAP")] = None,
+    move_to: Annotated[str, typer.Option("--move-to", help="Folder for handled messages")] = "Processed",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
+) -> None:
+    """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
+    with _errors():
+        settings, secret = _settings()
+        source = inbox.open_source(settings, maildir, mbox, move_to)
+        try:
+            with Journal(settings.state_dir) as journal:
+                report = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
+                                       dry_run, say=lambda line: out.print(line, soft_wrap=True))
+        finally:
+            source.close()
+    counts = report.counts
+    out.print(f"{counts['unsubscribe']} unsubscribed, {counts['bounce']} bounces, {counts['autoreply']} automatic replies, "
+              f"{counts['other']} left for you, {counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
+
+
+@app.command("subscribers")
+def subscribers_command(
+    list_name: Annotated[str, typer.Argument(help="The list, e.g. volunteers")],
+    export: Annotated[Path | None, typer.Option("--export", help="Write the active subscribers to this CSV")] = None,
+) -> None:
+    """Each address of a list and its state: active, unsubscribed or bounced."""
+    with _errors(), Journal(load_settings().state_dir) as journal:
+        rows = [(r, journal.suppression(r.email) or "active") for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
+        if export:
+            write_list(export, [r for r, state in rows if state == "active"])
+    for recipient, state in rows:
+        out.print(f"{state:<13}{recipient.email}  {recipient.name or ''}".rstrip())
+    states = Counter(state for _, state in rows)
+    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
+    if export:
+        out.print(f"{states['active']} active subscribers written to {export}")
 
 
 def main() -> None:

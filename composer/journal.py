@@ -38,6 +38,22 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE TABLE IF NOT EXISTS suppressions (
     email TEXT PRIMARY KEY COLLATE NOCASE,
     reason TEXT NOT NULL,
+    created REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'unsubscribed' CHECK (kind IN ('unsubscribed', 'bounced')),
+    evidence TEXT
+);
+CREATE TABLE IF NOT EXISTS bounces (
+    email TEXT NOT NULL COLLATE NOCASE,
+    issue TEXT NOT NULL,
+    permanent INTEGER NOT NULL,
+    status TEXT,
+    message_id TEXT,
+    created REAL NOT NULL,
+    PRIMARY KEY (email, issue, permanent)
+);
+CREATE TABLE IF NOT EXISTS inbox_seen (
+    key TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
     created REAL NOT NULL
 );
 """
@@ -135,7 +151,8 @@ class Journal:
         now = time.time()
         self._db.execute("BEGIN")
         self._db.execute("""INSERT OR IGNORE INTO deliveries (issue, email, name, fields, status, updated)
-                            SELECT ?, email, name, fields, 'pending', ? FROM listed""", (issue, now))
+                            SELECT ?, email, name, fields, 'pending', ? FROM listed
+                            WHERE email NOT IN (SELECT email FROM suppressions)""", (issue, now))
         self._db.execute("UPDATE deliveries SET interrupted = interrupted + 1 WHERE issue = ? AND status = 'sending'", (issue,))
         self._db.execute("COMMIT")
         wanted = ("pending", "sending", "deferred", "failed") if retry_failed else ("pending", "sending", "deferred")
@@ -167,6 +184,11 @@ class Journal:
         counts = {status: rows.get(status, 0) for status in STATUSES}
         counts["possible duplicates"] = self._db.execute(
             "SELECT count(*) FROM deliveries WHERE issue = ? AND interrupted > 0 AND status = 'sent'", (issue,)).fetchone()[0]
+        counts["bounced"] = self._db.execute(
+            "SELECT count(DISTINCT email) FROM bounces WHERE issue = ? AND permanent", (issue,)).fetchone()[0]
+        counts["unsubscribed"] = self._db.execute(
+            """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
+               WHERE d.issue = ? AND s.kind = 'unsubscribed'""", (issue,)).fetchone()[0]
         return counts
 
     def deliveries(self, issue: str, statuses: tuple[str, ...] = STATUSES) -> Iterator[Delivery]:
@@ -181,13 +203,36 @@ class Journal:
 
     # -- suppression list ----------------------------------------------------------------------------
 
-    def suppress(self, email: str, reason: str) -> bool:
-        """True when the address was not suppressed before."""
-        cur = self._db.execute("INSERT OR IGNORE INTO suppressions VALUES (?, ?, ?)", (email, reason, time.time()))
+    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
+        """True when the address was not suppressed before; the first reason and its evidence are kept."""
+        cur = self._db.execute("INSERT OR IGNORE INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)",
+                               (email, reason, time.time(), kind, evidence))
         return cur.rowcount == 1
 
-    def is_suppressed(self, email: str) -> bool:
-        return self._db.execute("SELECT 1 FROM suppressions WHERE email = ?", (email,)).fetchone() is not None
+    def suppression(self, email: str) -> str | None:
+        """'unsubscribed' or 'bounced' when the address is on the suppression list."""
+        row = self._db.execute("SELECT kind FROM suppressions WHERE email = ?", (email,)).fetchone()
+        return row[0] if row else None
+
+    # -- what the inbox brings back ------------------------------------------------------------------
+
+    def sent_message(self, message_id: str) -> tuple[str, str] | None:
+        """(issue, email) of the message we sent with this Message-ID, if it is ours."""
+        row = self._db.execute("SELECT issue, email FROM deliveries WHERE message_id = ?", (message_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_bounce(self, email: str, issue: str, permanent: bool, status: str, message_id: str | None) -> int:
+        """Returns how many distinct issues this address has now bounced temporarily for."""
+        self._db.execute("INSERT OR IGNORE INTO bounces VALUES (?, ?, ?, ?, ?, ?)",
+                         (email, issue, int(permanent), status, message_id, time.time()))
+        return self._db.execute("SELECT count(DISTINCT issue) FROM bounces WHERE email = ? AND NOT permanent",
+                                (email,)).fetchone()[0]
+
+    def seen(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM inbox_seen WHERE key = ?", (key,)).fetchone() is not None
+
+    def mark_seen(self, key: str, action: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))
 
 
 @dataclass(frozen=True)

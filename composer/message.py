@@ -82,12 +82,12 @@ class MessageFactory:
 
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
-        greeting, link, _, _ = self._slots(recipient)
+        greeting, link, *_ = self._slots(recipient)
         return _fill(self._html, html.escape(greeting), html.escape(link)), _fill(self._text, greeting, link)
 
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
-        greeting, link, web, mail = self._slots(recipient)
+        greeting, link, web, mail, token = self._slots(recipient)
         values = {(GREETING, False): _qp(greeting), (GREETING, True): _qp(html.escape(greeting)),
                   (UNSUBSCRIBE_URL, False): _qp(link), (UNSUBSCRIBE_URL, True): _qp(html.escape(link))}
         to = _address(recipient.name or "", recipient.email)
@@ -96,19 +96,20 @@ class MessageFactory:
         head = (f"{self._fixed}\r\nTo: {to}\r\nDate: {formatdate(localtime=True)}\r\n"
                 f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n").encode("ascii")
         body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
-        return OutgoingMessage(self._settings.bounce_address, recipient.email, message_id, head + body)
+        return OutgoingMessage(self._settings.envelope_for(token), recipient.email, message_id, head + body)
 
     def unsubscribe_link(self, recipient: Recipient) -> str:
         return self._slots(recipient)[1]
 
-    def _slots(self, recipient: Recipient) -> tuple[str, str, str | None, str]:
+    def _slots(self, recipient: Recipient) -> tuple[str, str, str | None, str, str]:
         """Greeting and unsubscribe link for one recipient, checked so nothing can break out of a header."""
         name = check_header("name", recipient.name or "")
         if not check_header("email", recipient.email).isascii():
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
-        web, mail = self._unsubscribe_targets(unsubscribe_token(self._secret, recipient.email))
+        token = unsubscribe_token(self._secret, recipient.email)
+        web, mail = self._unsubscribe_targets(token)
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
-        return greeting, web or mail, web, mail
+        return greeting, web or mail, web, mail, token
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
         s = self._settings

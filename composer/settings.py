@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     unsubscribe_url: HttpUrl | None = None
     secret_key: SecretStr | None = None
 
+    verp: bool = Field(default=False, description="envelope sender bounces+<token>@domain per recipient")
+
+    imap_host: str | None = None
+    imap_port: int | None = Field(default=None, ge=1, le=65535)
+    imap_security: Literal["tls", "starttls", "none"] = "tls"
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    soft_bounce_limit: int = Field(default=3, ge=1, description="temporary bounces in distinct issues before suppression")
+
     state_dir: Path = Path(".newsletter")
     outbox_dir: Path = Path("outbox")
 
@@ -61,6 +71,17 @@ class Settings(BaseSettings):
     @property
     def bounce_address(self) -> str:
         return str(self.envelope_sender or self.from_address)
+
+    def envelope_for(self, token: str) -> str:
+        """With VERP, bounces+<token>@domain: a bounce then names its recipient even when the DSN is mangled."""
+        if not self.verp:
+            return self.bounce_address
+        local, domain = self.bounce_address.rsplit("@", 1)
+        return f"{local}+{token}@{domain}"
+
+    @property
+    def imap_port_or_default(self) -> int:
+        return self.imap_port or (993 if self.imap_security == "tls" else 143)
 
     @property
     def sender_domain(self) -> str:

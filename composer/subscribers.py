@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,3 +89,14 @@ def _recipient(row: dict[str, str], line: int, seen: dict[str, int]) -> Recipien
         return BadRow(line, f"{email} is listed again (first on line {seen[key]}); sent once")
     seen[key] = line
     return Recipient(email, name, {k: v for k, v in row.items() if k})
+
+
+def write_list(path: Path, recipients: Iterable[Recipient]) -> None:
+    """A cleaned list in the same shape: email;name;other columns, UTF-8, semicolons (what German Excel opens)."""
+    rows = list(recipients)
+    extra = sorted({k for r in rows for k in r.fields})
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["email", "name", *extra])
+        for r in rows:
+            writer.writerow([r.email, r.name or "", *(r.fields.get(k, "") for k in extra)])
