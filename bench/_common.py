@@ -27,7 +27,7 @@ SOURCE = "/usr/sbin/smtp-source"
 
 
 def sample_build() -> Build:
-    return build_issue(SAMPLE)
+    return build_issue(SAMPLE, settings(Path("."), None))
 
 
 def write_recipients(folder: Path, count: int) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ def prepare(build: Build, list_name: str, journal: Journal, settings: Settings, 
             retry_failed: bool = False, transports: TransportFactory | None = None) -> Campaign:
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name)
-    bad = journal.stage(read_list(path))
+    bad = journal.stage(itertools.chain(read_list(path), journal.signups(Path(path).stem)))
     plan = journal.plan(build.slug, bad, retry_failed)
     chosen, destination = choose(settings, build.slug)
     factory = MessageFactory(build, settings, secret, list_name=Path(path).stem)

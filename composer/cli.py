@@ -79,12 +79,12 @@ def build(
     """Render the issue to HTML, plain text and the .eml a sample subscriber would receive."""
     with _errors():
         settings, secret = _settings()
-        result = build_issue(issue)
+        result = build_issue(issue, settings)
         written = write_build(result, MessageFactory(result, settings, secret), out_dir)
         for file in written:
             out.print(f"{file.path}  {file.size / 1024:.1f} KB")
         if screenshots:
-            from .screenshots import take
+            from .chromium import take
 
             for path in take(written[0].path, screenshots, result.slug):
                 out.print(f"{path}")
@@ -154,7 +154,7 @@ def send(
             summary, where = asyncio.run(test_send(result, to, settings, secret))
             _report(summary, f"Test send of \"{result.issue.subject}\" to {', '.join(to)} via {where}")
             return
-        with Journal(settings.state_dir) as journal:
+        with Journal(settings.state_dir, exclusive=True) as journal:
             campaign = prepare(result, list_name or "", journal, settings, secret, retry_failed)
             _print_plan(campaign)
             if dry_run or campaign.plan.to_send == 0:
@@ -266,6 +266,40 @@ def subscribers_command(
     out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
     if export:
         out.print(f"{states['active']} active subscribers written to {export}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 behind your web server")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8080,
+    archive_dir: Annotated[Path, typer.Option("--archive", help="Static archive to serve under /archive")] = Path("site"),
+) -> None:
+    """The web side: one-click unsubscribe (/u/...), sign-up with confirmation (/subscribe), the archive."""
+    import uvicorn
+
+    from .web import create_app
+
+    with _errors():
+        settings, secret = _settings()
+        web = create_app(settings, secret, archive=archive_dir)
+    out.print(f"Serving on http://{host}:{port}/subscribe - Ctrl+C to stop")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def archive(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the static site")] = Path("site"),
+    issues_dir: Annotated[Path, typer.Option("--issues", help="Folder of issue files")] = Path("issues"),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Print each issue to PDF with Chromium")] = True,
+) -> None:
+    """A static site of all issues: index (newest first), web versions, Atom feed, PDFs."""
+    from .archive import build_archive
+
+    with _errors():
+        settings, secret = _settings()
+        written = build_archive(issues_dir, out_dir, settings, secret, pdf)
+    for path in written:
+        out.print(str(path))
 
 
 def main() -> None:

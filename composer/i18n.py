@@ -27,6 +27,7 @@ class Strings:
     greeting_named: str
     greeting_anonymous: str
     test_prefix: str
+    view_in_browser: str
 
     def date(self, day: dt.date) -> str:
         if self.language == "de":
@@ -48,6 +49,7 @@ TABLE = {
         greeting_named="Hallo {name},",
         greeting_anonymous="Liebe Engagierte,",
         test_prefix="[TEST]",
+        view_in_browser="Im Browser ansehen",
     ),
     "en": Strings(
         language="en",
@@ -62,6 +64,7 @@ TABLE = {
         greeting_named="Hello {name},",
         greeting_anonymous="Dear volunteers,",
         test_prefix="[TEST]",
+        view_in_browser="View in browser",
     ),
 }
 

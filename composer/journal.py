@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS bounces (
     created REAL NOT NULL,
     PRIMARY KEY (email, issue, permanent)
 );
+CREATE TABLE IF NOT EXISTS signups (
+    list TEXT NOT NULL,
+    email TEXT NOT NULL COLLATE NOCASE,
+    name TEXT,
+    consent TEXT NOT NULL,
+    confirmed REAL NOT NULL,
+    PRIMARY KEY (list, email)
+);
 CREATE TABLE IF NOT EXISTS inbox_seen (
     key TEXT PRIMARY KEY,
     action TEXT NOT NULL,
@@ -86,29 +94,36 @@ class Delivery:
 class Journal:
     """Narrow interface over the state database; one process at a time holds it (a lock file says so)."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, exclusive: bool = False) -> None:
+        """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
+        Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes."""
+        self._lock: IO[str] | None = None
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
-            self._lock: IO[str] = (state_dir / "lock").open("w")
+            if exclusive:
+                self._lock = (state_dir / "lock").open("w")
         except OSError as exc:
             raise StateError(f"{state_dir}: cannot keep the send state there ({exc.strerror})") from None
+        if self._lock:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._lock.close()
+                raise StateError("another send is running on this send state; wait for it to finish") from None
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
-            raise StateError("another newsletter command is using the send state right now; wait for it to finish") from None
-        try:
-            self._db = sqlite3.connect(state_dir / "state.db", isolation_level=None)
+            self._db = sqlite3.connect(state_dir / "state.db", isolation_level=None, timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            self._lock.close()
+            if self._lock:
+                self._lock.close()
             raise StateError(f"{state_dir / 'state.db'}: cannot be opened ({exc})") from None
 
     def close(self) -> None:
         self._db.close()
-        self._lock.close()
+        if self._lock:
+            self._lock.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -208,6 +223,22 @@ class Journal:
         cur = self._db.execute("INSERT OR IGNORE INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)",
                                (email, reason, time.time(), kind, evidence))
         return cur.rowcount == 1
+
+    def unsuppress(self, email: str) -> bool:
+        """The undo of an unsubscribe made by mistake; True when the address was on the list."""
+        return self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,)).rowcount == 1
+
+    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
+        """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to.
+        Confirming lifts an earlier unsubscribe or bounce: the newest wish wins, and the mailbox works."""
+        self._db.execute("BEGIN")
+        self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
+        self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
+        self._db.execute("COMMIT")
+
+    def signups(self, list_name: str) -> Iterator[Recipient]:
+        for email, name in self._db.execute("SELECT email, name FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
+            yield Recipient(email, name)
 
     def suppression(self, email: str) -> str | None:
         """'unsubscribed' or 'bounced' when the address is on the suppression list."""

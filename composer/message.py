@@ -52,6 +52,8 @@ class MessageFactory:
         self._secret = secret
         self._t = strings(issue.language)
         self._domain = settings.sender_domain
+        self._list = list_name
+        self._one_click = settings.one_click_url
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
@@ -68,7 +70,7 @@ class MessageFactory:
         ]
         if settings.reply_to:
             fixed.append("Reply-To: " + str(settings.reply_to))
-        if settings.unsubscribe_url:
+        if settings.one_click_url:
             fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         self._fixed = "\r\n".join(fixed)
         self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
@@ -98,6 +100,11 @@ class MessageFactory:
         body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
         return OutgoingMessage(self._settings.envelope_for(token), recipient.email, message_id, head + body)
 
+    def web_version(self) -> str:
+        """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
+        mailbox = str(self._settings.unsubscribe_mailto or self._settings.reply_to or self._settings.from_address)
+        return _fill(self._html, html.escape(self._greeting[1]), html.escape(f"mailto:{mailbox}?subject=unsubscribe"))
+
     def unsubscribe_link(self, recipient: Recipient) -> str:
         return self._slots(recipient)[1]
 
@@ -106,18 +113,14 @@ class MessageFactory:
         name = check_header("name", recipient.name or "")
         if not check_header("email", recipient.email).isascii():
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
-        token = unsubscribe_token(self._secret, recipient.email)
+        token = unsubscribe_token(self._secret, recipient.email, self._list)
         web, mail = self._unsubscribe_targets(token)
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
         return greeting, web or mail, web, mail, token
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
         s = self._settings
-        web = None
-        if s.unsubscribe_url:
-            url = str(s.unsubscribe_url)
-            templated = "{token}" in url or "%7Btoken%7D" in url
-            web = url.replace("%7Btoken%7D", token).replace("{token}", token) if templated else f"{url.rstrip('/')}/{token}"
+        web = self._one_click.replace("{token}", token) if self._one_click else None
         mailbox = str(s.unsubscribe_mailto or s.reply_to or s.from_address)
         return web, f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from .issuefile import load_issue
 from .message import MessageFactory, Recipient
 from .render import TEMPLATES, Build, build
+from .settings import Settings
 
 SAMPLE_RECIPIENT = Recipient("erika.mustermann@example.org", "Erika Mustermann")
 
@@ -18,9 +19,9 @@ class Written:
     size: int
 
 
-def build_issue(path: Path, templates: Path = TEMPLATES) -> Build:
+def build_issue(path: Path, settings: Settings, templates: Path = TEMPLATES) -> Build:
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12."""
-    return build(load_issue(path), path.stem, templates)
+    return build(load_issue(path), path.stem, templates, settings.web_version_url(path.stem))
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:

@@ -37,7 +37,7 @@ class Previewer:
 
     def _render(self) -> tuple[str, str]:
         try:
-            build = build_issue(self.issue, self.templates)
+            build = build_issue(self.issue, self.settings, self.templates)
             return MessageFactory(build, self.settings, self.secret).preview(SAMPLE_RECIPIENT)
         except ComposerError as exc:
             lines = "".join(f"<li>{html.escape(line)}</li>" for line in str(exc).splitlines())

@@ -87,15 +87,16 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
 
 
-def mjml_source(issue: Issue, templates: Path = TEMPLATES) -> str:
+def mjml_source(issue: Issue, templates: Path = TEMPLATES, web_url: str | None = None) -> str:
     """The MJML the templates make for this issue, checked for tag balance and unknown tags."""
-    return _check_mjml(_jinja(issue, templates), templates)
+    return _check_mjml(_jinja(issue, templates, web_url), templates)
 
 
-def build(issue: Issue, slug: str, templates: Path = TEMPLATES) -> Build:
+def build(issue: Issue, slug: str, templates: Path = TEMPLATES, web_url: str | None = None) -> Build:
+    """`web_url` is where the issue can be read in a browser; the email links to it when it is known."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    source = mjml_source(issue, templates)
+    source = mjml_source(issue, templates, web_url)
     timings["jinja"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -116,14 +117,14 @@ def build(issue: Issue, slug: str, templates: Path = TEMPLATES) -> Build:
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings)
 
 
-def _jinja(issue: Issue, templates: Path) -> str:
+def _jinja(issue: Issue, templates: Path, web_url: str | None) -> str:
     articles = [
         RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, a.author, a.contacts)
         for a, anchor in zip(issue.articles, issue.anchors())
     ]
     context = {
         "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),
-        "toc_anchor": TOC_ANCHOR, "greeting": GREETING, "unsubscribe_url": UNSUBSCRIBE_URL,
+        "toc_anchor": TOC_ANCHOR, "greeting": GREETING, "unsubscribe_url": UNSUBSCRIBE_URL, "web_url": web_url,
     }
     try:
         return environment(templates).get_template("base.mjml.j2").render(context)

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
 
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None
+    public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
     secret_key: SecretStr | None = None
 
     verp: bool = Field(default=False, description="envelope sender bounces+<token>@domain per recipient")
@@ -78,6 +79,22 @@ class Settings(BaseSettings):
             return self.bounce_address
         local, domain = self.bounce_address.rsplit("@", 1)
         return f"{local}+{token}@{domain}"
+
+    @property
+    def one_click_url(self) -> str | None:
+        """The web unsubscribe address with a {token} slot: the configured one, else the one `serve` offers."""
+        if self.unsubscribe_url:
+            url = str(self.unsubscribe_url).replace("%7Btoken%7D", "{token}")
+            return url if "{token}" in url else f"{url.rstrip('/')}/{{token}}"
+        return f"{self.public_base}/u/{{token}}" if self.public_url else None
+
+    def web_version_url(self, slug: str) -> str | None:
+        """Where `newsletter archive` output is served: {public_url}/archive/<slug>.html."""
+        return f"{self.public_base}/archive/{slug}.html" if self.public_url else None
+
+    @property
+    def public_base(self) -> str:
+        return str(self.public_url).rstrip("/") if self.public_url else ""
 
     @property
     def imap_port_or_default(self) -> int:

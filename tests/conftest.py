@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from composer.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.issuefile import load_issue
 from composer.render import Build, build
 from composer.settings import Settings

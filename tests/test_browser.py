@@ -10,15 +10,12 @@ import pytest
 from composer.message import MessageFactory
 from composer.pipeline import SAMPLE_RECIPIENT
 from composer.render import Build
-from conftest import ARTIFACTS, make_settings
+from conftest import ARTIFACTS, CHROMIUM, FLAGS, make_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
 ]
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="module")

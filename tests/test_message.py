@@ -53,7 +53,7 @@ def test_headers_a_mailbox_provider_expects(sample_build: Build) -> None:
 
 def test_one_click_header_comes_with_an_unsubscribe_url(sample_build: Build) -> None:
     msg = received(sample_build, Recipient("anna@example.org"), unsubscribe_url="https://example.org/abmelden/{token}")
-    token = unsubscribe_token(SECRET, "anna@example.org")
+    token = unsubscribe_token(SECRET, "anna@example.org", "volunteers")
     assert f"<https://example.org/abmelden/{token}>" in msg["List-Unsubscribe"]
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert f'href="https://example.org/abmelden/{token}"' in msg.get_body(("html",)).get_content()

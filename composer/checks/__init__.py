@@ -58,7 +58,7 @@ class Report:
 
 def prepare(path: Path, settings: Settings, secret: bytes, templates: Path = TEMPLATES) -> Subject:
     issue, source = read_issue(path)
-    result = build(issue, path.stem, templates)
+    result = build(issue, path.stem, templates, settings.web_version_url(path.stem))
     factory = MessageFactory(result, settings, secret)
     html, text = factory.preview(SAMPLE_RECIPIENT)
     return Subject(result, source, html, text, factory.personalise(SAMPLE_RECIPIENT), factory.unsubscribe_link(SAMPLE_RECIPIENT))

@@ -1,0 +1,191 @@
+"""The web side, served by uvicorn on loopback and driven by real headless Chromium and raw HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from lxml import etree
+from typer.testing import CliRunner
+
+from composer.cli import app
+from composer.tokens import make_token, unsubscribe_token
+from composer.web import create_app
+from conftest import ARTIFACTS, CHROMIUM, FLAGS, SMTPServer, free_port
+
+runner = CliRunner()
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch):
+    """The app on a loopback port, sending confirmations to the test SMTP server; returns its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    for name, value in {**smtp_server.env(), "NEWSLETTER_PUBLIC_URL": base}.items():
+        monkeypatch.setenv(name, value)
+    from composer.settings import load_settings
+    from composer.tokens import load_secret
+
+    settings = load_settings(env_file=None)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, load_secret(None, settings.state_dir)),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield base
+    server.should_exit = True
+    thread.join(10)
+
+
+def secret() -> bytes:
+    return Path(".newsletter/secret").read_bytes().strip()
+
+
+def request(base: str, method: str, path: str, body: str = "", accept: str = "*/*") -> tuple[int, str]:
+    connection = http.client.HTTPConnection(urlsplit(base).hostname, urlsplit(base).port, timeout=10)
+    headers = {"Accept": accept}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read().decode()
+
+
+def states(list_name: str = "volunteers") -> dict[str, str]:
+    out = runner.invoke(app, ["subscribers", list_name]).output
+    return {line.split()[1]: line.split()[0] for line in out.splitlines() if "@" in line}
+
+
+def test_one_click_post_unsubscribes_at_once_and_is_idempotent(site: str) -> None:
+    token = unsubscribe_token(secret(), "anna.mueller@example.org", "volunteers")
+    for _ in range(2):
+        status, body = request(site, "POST", f"/u/{token}", "List-Unsubscribe=One-Click")
+        assert status == 200 and "unsubscribed anna.mueller@example.org" in body
+    assert states()["anna.mueller@example.org"] == "unsubscribed"
+
+
+def test_a_get_alone_unsubscribes_nobody(site: str) -> None:
+    token = unsubscribe_token(secret(), "anna.mueller@example.org", "volunteers")
+    status, body = request(site, "GET", f"/u/{token}", accept="text/html")
+    assert status == 200 and "<form method=\"post\"" in body and "anna.mueller@example.org" in body
+    assert states()["anna.mueller@example.org"] == "active"
+
+
+@pytest.mark.parametrize("kind", ["forged", "tampered", "expired", "wrong purpose"])
+def test_bad_tokens_get_a_clear_400_page(site: str, kind: str) -> None:
+    good = unsubscribe_token(secret(), "anna.mueller@example.org", "volunteers")
+    token = {
+        "forged": unsubscribe_token(b"not-our-secret", "anna.mueller@example.org"),
+        "tampered": good[:-1] + ("0" if good[-1] != "0" else "1"),
+        "expired": make_token(secret(), "unsubscribe", "anna.mueller@example.org", "volunteers", days=-2),
+        "wrong purpose": make_token(secret(), "confirm", "anna.mueller@example.org", "volunteers", days=7),
+    }[kind]
+    status, body = request(site, "POST", f"/u/{token}", "List-Unsubscribe=One-Click", accept="text/html")
+    assert status == 400
+    assert "Dieser Link funktioniert nicht" in body and 'href="/subscribe' in body
+    assert states()["anna.mueller@example.org"] == "active"
+
+
+def test_sign_up_needs_consent_and_a_valid_address(site: str) -> None:
+    status, body = request(site, "POST", "/subscribe?lang=en", "email=kaputt&name=X&list=volunteers", accept="text/html")
+    assert status == 400
+    assert "Please enter a valid email address." in body and "Please tick the box" in body
+    assert 'aria-invalid="true"' in body and 'value="X"' in body
+
+
+@needs_chromium
+def test_sign_up_confirm_then_unsubscribe_through_the_emailed_link(site: str, smtp_server: SMTPServer) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shots = ARTIFACTS / "web"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 600, "height": 800}, locale="de-DE")
+        page.goto(f"{site}/subscribe")
+        page.screenshot(path=str(shots / "1-subscribe.png"), full_page=True)
+        page.get_by_label("E-Mail-Adresse").fill("neu.dabei@example.org")
+        page.get_by_label("Name").fill("Neu Dabei")
+        page.get_by_role("checkbox").check()
+        page.get_by_role("button", name="Anmelden").click()
+        assert page.get_by_role("heading").inner_text() == "Fast geschafft"
+        page.screenshot(path=str(shots / "2-check-your-mail.png"), full_page=True)
+
+        [confirmation] = smtp_server.handler.messages()
+        assert confirmation["To"].addresses[0].addr_spec == "neu.dabei@example.org"
+        link = re.search(r"http://\S+/confirm/\S+", confirmation.get_body(("plain",)).get_content()).group(0)
+        page.goto(link)
+        assert page.get_by_role("heading").inner_text() == "Anmeldung bestätigt"
+        page.screenshot(path=str(shots / "3-confirmed.png"), full_page=True)
+        browser.close()
+
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    assert result.exit_code == 0, result.output
+    *_, issue = [m for m in smtp_server.handler.messages() if m["To"].addresses[0].addr_spec == "neu.dabei@example.org"]
+    assert issue["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = issue.get_body(("html",)).get_content()
+    assert f'href="{site}/archive/2020-12.html"' in html and "Im Browser ansehen" in html
+    unsubscribe = re.search(r'href="(http://127\.0\.0\.1:\d+/u/[^"]+)"', html).group(1)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 600, "height": 800}, locale="de-DE")
+        page.goto(unsubscribe)
+        page.screenshot(path=str(shots / "4-unsubscribe.png"), full_page=True)
+        page.get_by_role("button", name="Abbestellen").click()
+        assert page.get_by_role("heading").inner_text() == "Abgemeldet"
+        page.screenshot(path=str(shots / "5-unsubscribed.png"), full_page=True)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Doch wieder anmelden"
+        browser.close()
+
+    shutil.copy("issues/2020-12.md", "issues/2021-01.md")
+    before = len(smtp_server.handler.received)
+    runner.invoke(app, ["send", "issues/2021-01.md", "--list", "volunteers", "--yes"])
+    later = [rcpts[0] for _, rcpts, _ in smtp_server.handler.received[before:]]
+    assert len(later) == 8 and "neu.dabei@example.org" not in later
+
+
+def test_undo_subscribes_again(site: str) -> None:
+    token = unsubscribe_token(secret(), "anna.mueller@example.org", "volunteers")
+    request(site, "POST", f"/u/{token}", "List-Unsubscribe=One-Click")
+    status, body = request(site, "POST", f"/u/{token}/undo?lang=en", accept="text/html")
+    assert status == 200 and "anna.mueller@example.org will receive the newsletter again." in body
+    assert states()["anna.mueller@example.org"] == "active"
+
+
+@needs_chromium
+def test_archive_has_index_web_versions_feed_and_pdfs(workdir: Path) -> None:
+    later = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 2021-01-28")
+    Path("issues/2021-01.md").write_text(later.replace("Dezember 2020", "Januar 2021"))
+    result = runner.invoke(app, ["archive", "--out", "site"])
+    assert result.exit_code == 0, result.output
+    index = Path("site/index.html").read_text()
+    assert index.index("2021-01.html") < index.index("2020-12.html")  # newest first
+    page = Path("site/2020-12.html").read_text()
+    assert "Erika" not in page and "Hallo" not in page and "Liebe Engagierte," in page
+    assert not re.search(r"unsubscribe%20\w", page)
+    feed = etree.parse("site/feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert sorted(e.findtext(f"{ATOM}title") for e in entries) == [
+        "Newsletter Flüchtlingskoordination – Dezember 2020", "Newsletter Flüchtlingskoordination – Januar 2021"]
+    assert all(e.find(f"{ATOM}link").get("href").endswith(".html") and e.findtext(f"{ATOM}updated") for e in entries)
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", "site/2020-12.pdf"], capture_output=True,
+                                                             text=True).stdout).group(1))
+    assert 2 <= pages <= 6
+    text = " ".join(subprocess.run(["pdftotext", "site/2020-12.pdf", "-"], capture_output=True, text=True).stdout.split())
+    for title in ["Krefeld auf dem Weg zur weltoffenen Kommune", "„Gemeinsam klappt's“ erfolgreich gestartet"]:
+        assert title in text
