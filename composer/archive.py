@@ -72,7 +72,7 @@ def _feed(entries: list[Entry], out: Path, settings: Settings) -> Path:
         item.title(entry.issue.subject)
         item.link(href=url)
         item.summary(entry.issue.preheader)
-        item.updated(dt.datetime.combine(entry.issue.date, dt.time(12), tzinfo=dt.timezone.utc))
+        item.updated(dt.datetime.combine(entry.issue.date, dt.time(12), tzinfo=dt.UTC))
     path = out / "feed.xml"
     feed.atom_file(str(path), pretty=True)
     return path

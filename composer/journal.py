@@ -179,8 +179,9 @@ class Journal:
         last = 0
         # Each page is read whole before the caller writes, so no statement is open across the sender's updates.
         while batch := self._db.execute(query, (issue, *wanted, last)).fetchall():
-            for last, email, name, fields in batch:
+            for _, email, name, fields in batch:
                 yield Recipient(email, name, json.loads(fields))
+            last = batch[-1][0]
 
     def ledger(self, issue: str) -> IssueLedger:
         return IssueLedger(self, issue)

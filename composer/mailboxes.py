@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import imaplib
 import mailbox
@@ -35,8 +36,8 @@ class Source(ABC):
     @abstractmethod
     def put_aside(self, ref: str) -> None: ...
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - most sources have nothing to close
+        """Ends the connection, where there is one."""
 
 
 class MaildirSource(Source):
@@ -51,8 +52,8 @@ class MaildirSource(Source):
             yield ref, self._box.get_bytes(ref)
 
     def put_aside(self, ref: str) -> None:
-        folder = self._box.add_folder(self._move_to) if self._move_to not in self._box.list_folders() \
-            else self._box.get_folder(self._move_to)
+        exists = self._move_to in self._box.list_folders()
+        folder = self._box.get_folder(self._move_to) if exists else self._box.add_folder(self._move_to)
         folder.add(self._box.get_bytes(ref))
         self._box.discard(ref)
 
@@ -66,7 +67,7 @@ class MboxSource(Source):
         self._box = mailbox.mbox(path, create=False)
 
     def messages(self) -> Iterator[tuple[str, bytes]]:
-        for ref in self._box.keys():
+        for ref in self._box.iterkeys():
             yield str(ref), self._box.get_bytes(ref)
 
     def put_aside(self, ref: str) -> None:
@@ -115,10 +116,8 @@ class IMAPSource(Source):
             self._client.uid_expunge([int(ref)])
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(IMAPClientError, OSError):
             self._client.logout()
-        except (IMAPClientError, OSError):
-            pass
 
 
 def _first_line(exc: Exception) -> str:

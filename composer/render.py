@@ -120,7 +120,7 @@ def build(issue: Issue, slug: str, templates: Path = TEMPLATES, web_url: str | N
 def _jinja(issue: Issue, templates: Path, web_url: str | None) -> str:
     articles = [
         RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, a.author, a.contacts)
-        for a, anchor in zip(issue.articles, issue.anchors())
+        for a, anchor in zip(issue.articles, issue.anchors(), strict=True)
     ]
     context = {
         "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),

@@ -65,7 +65,7 @@ def read_list(path: Path) -> Iterator[Recipient | BadRow]:
             except csv.Error as exc:
                 raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
             if any(cell.strip() for cell in row):
-                yield _recipient(dict(zip(header, (c.strip() for c in row))), start, seen)
+                yield _recipient(dict(zip(header, (c.strip() for c in row), strict=False)), start, seen)
 
 
 def _column(name: str) -> str:

@@ -101,7 +101,8 @@ def test_template_that_drops_alt_and_an_http_image_are_caught(workdir: Path, tmp
     article.write_text(article.read_text().replace('alt="{{ article.image.alt }}" width="{{ article.image.width }}px" ', ""))
     path = variant("author: Esther Mai\n", "author: Esther Mai\nimage:\n  url: http://example.org/bild.jpg\n  alt: Bild\n")
     found = messages(findings(path, templates))
-    assert "error: issues/2021-01.md:52: articles[1].image: image http://example.org/bild.jpg has no alt text; describe it for blind readers and blocked images" in found
+    assert ("error: issues/2021-01.md:52: articles[1].image: image http://example.org/bild.jpg has no alt text; "
+            "describe it for blind readers and blocked images") in found
     assert any("is not loaded over https" in m for m in found)
 
 

@@ -48,7 +48,8 @@ def test_contacts_and_author_credit_follow_the_article(sample_build: Build) -> N
 
 
 def test_links_become_numbered_references_listed_after_the_article(tmp_path: Path) -> None:
-    body = "Mehr bei der [Stadt](https://example.org/stadt) und im [Rathaus](https://example.org/rathaus).\n\n- [Stadt](https://example.org/stadt) nochmal"
+    body = ("Mehr bei der [Stadt](https://example.org/stadt) und im [Rathaus](https://example.org/rathaus).\n\n"
+            "- [Stadt](https://example.org/stadt) nochmal")
     issue = load_issue(write(tmp_path, HEAD + "# Links\n\n" + body + "\n"))
     text = render_text(issue, "Hallo,")
     assert "Mehr bei der Stadt [1] und im Rathaus [2]." in text

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from composer.cli import app
@@ -43,7 +42,8 @@ def status_rows(server: SMTPServer) -> list[dict[str, str]]:
 def test_each_subscriber_receives_exactly_one_personal_message(workdir: Path, smtp_server: SMTPServer) -> None:
     code, output = send(smtp_server, "--list", "volunteers", "--yes")
     assert code == 0, output
-    listed = [r["email"] for r in csv.DictReader(open("subscribers/volunteers.csv", encoding="utf-8"), delimiter=";")]
+    with open("subscribers/volunteers.csv", encoding="utf-8") as handle:
+        listed = [r["email"] for r in csv.DictReader(handle, delimiter=";")]
     assert sorted(smtp_server.handler.per_recipient().items()) == sorted((a, 1) for a in listed)
     secret = Path(".newsletter/secret").read_text().encode()
     for msg in smtp_server.handler.messages():

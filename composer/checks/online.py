@@ -21,7 +21,7 @@ def check(s: Subject) -> Iterator[Finding]:
     urls = {a.get("href") for a in doc.iter("a")} | {img.get("src") for img in doc.iter("img")}
     urls = sorted(u for u in urls if u and u.startswith(("http://", "https://")) and u != s.unsubscribe_link)
     with ThreadPoolExecutor(WORKERS) as pool:
-        for url, problem in zip(urls, pool.map(probe, urls)):
+        for url, problem in zip(urls, pool.map(probe, urls), strict=True):
             if problem:
                 yield Finding("error", "links", f"{url} {problem}")
 

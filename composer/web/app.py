@@ -6,6 +6,7 @@ changes anything, because link scanners follow GETs.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,10 @@ from ..render import TEMPLATES
 from ..settings import Settings
 from ..signup import confirmation, deliver
 from ..subscribers import LIST_DIR
-from ..tokens import CONFIRM_DAYS, TokenError, make_token, read_token
+from ..tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
 from .text import TEXT, WebText
+
+TokenHandler = Callable[[Request, WebText, str, Claims], Awaitable[Response]]
 
 
 def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, archive: Path | None = None) -> Starlette:
@@ -43,10 +46,6 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
 
     def message(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
-
-    def invalid(request: Request, t: WebText, exc: TokenError) -> HTMLResponse:
-        return message(request, t.invalid_title, str(exc), status=400,
-                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
 
     def lists() -> list[str]:
         return sorted(p.stem for p in lists_dir.glob("*.csv")) or ["newsletter"]
@@ -90,23 +89,29 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
             return message(request, t.invalid_title, str(exc), status=503)
         return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
 
-    async def confirm(request: Request) -> Response:
-        t = TEXT[lang_of(request)]
-        try:
-            claims = read_token(secret, request.path_params["token"], "confirm")
-        except TokenError as exc:
-            return invalid(request, t, exc)
+    def with_token(purpose: str) -> Callable[[TokenHandler], Callable[[Request], Awaitable[Response]]]:
+        """Checks the link's token before the handler runs; a bad one gets the 400 page, nothing else happens."""
+        def wrap(handler: TokenHandler) -> Callable[[Request], Awaitable[Response]]:
+            async def endpoint(request: Request) -> Response:
+                t = TEXT[lang_of(request)]
+                token = request.path_params["token"]
+                try:
+                    claims = read_token(secret, token, purpose)
+                except TokenError as exc:
+                    return message(request, t.invalid_title, str(exc), status=400,
+                                   link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
+                return await handler(request, t, token, claims)
+            return endpoint
+        return wrap
+
+    @with_token("confirm")
+    async def confirm(request: Request, t: WebText, token: str, claims: Claims) -> Response:
         with Journal(settings.state_dir) as journal:
             journal.add_signup(claims.list_name, claims.email, claims.name or None, t.consent)
         return message(request, t.confirmed_title, t.confirmed.format(email=claims.email))
 
-    async def unsubscribe(request: Request) -> Response:
-        t = TEXT[lang_of(request)]
-        token = request.path_params["token"]
-        try:
-            claims = read_token(secret, token, "unsubscribe")
-        except TokenError as exc:
-            return invalid(request, t, exc)
+    @with_token("unsubscribe")
+    async def unsubscribe(request: Request, t: WebText, token: str, claims: Claims) -> Response:
         if request.method == "GET":
             return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=claims.email),
                            form={"action": f"/u/{token}?lang={lang_of(request)}", "button": t.unsubscribe_button,
@@ -120,12 +125,8 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
                        form={"action": f"/u/{token}/undo?lang={lang_of(request)}", "button": t.undo_button,
                              "hidden": {}, "secondary": True})
 
-    async def undo(request: Request) -> Response:
-        t = TEXT[lang_of(request)]
-        try:
-            claims = read_token(secret, request.path_params["token"], "unsubscribe")
-        except TokenError as exc:
-            return invalid(request, t, exc)
+    @with_token("unsubscribe")
+    async def undo(request: Request, t: WebText, token: str, claims: Claims) -> Response:
         with Journal(settings.state_dir) as journal:
             journal.unsuppress(claims.email)
         return message(request, t.resubscribed_title, t.resubscribed.format(email=claims.email))
