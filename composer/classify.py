@@ -3,6 +3,7 @@ something for a person. Bounces are checked first: a DSN carries Auto-Submitted 
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.errors
 import email.policy
@@ -32,6 +33,7 @@ class Verdict:
     status: str = ""
     original_message_id: str | None = None
     detail: str = ""
+    message_id: str = ""  # of the mail in the mailbox: the evidence kept with a suppression
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,10 @@ def classify(data: bytes, ctx: Context) -> list[Verdict]:
         msg = email.message_from_bytes(data, policy=email.policy.default)
         if not msg.keys():
             raise MalformedMessage("no headers")
-        return _bounces(msg, ctx) or [_autoreply(msg) or _returned_to_verp(msg, ctx) or _unsubscribe(msg, ctx)
-                                      or Verdict("other", detail=_subject(msg))]
+        verdicts = _bounces(msg, ctx) or [_autoreply(msg) or _returned_to_verp(msg, ctx) or _unsubscribe(msg, ctx)
+                                          or Verdict("other", detail=_subject(msg))]
+        own_id = str(msg.get("Message-ID", "")).strip()
+        return [dataclasses.replace(v, message_id=own_id) for v in verdicts]
     except (email.errors.MessageError, LookupError, UnicodeError, TypeError, AttributeError, IndexError) as exc:
         raise MalformedMessage(f"{type(exc).__name__}: {exc}") from None
 
@@ -64,9 +68,13 @@ def _subject(msg: EmailMessage) -> str:
 
 
 def _verp_address(msg: EmailMessage, ctx: Context) -> str | None:
+    """Our VERP address where the bounce was delivered to, or as the Return-Path of the returned original."""
     local, _, domain = ctx.bounce_address.partition("@")
-    for header in ("Delivered-To", "X-Original-To", "To", "Envelope-To"):
-        for _, address in getaddresses([str(v) for v in msg.get_all(header, [])]):
+    returned = [p.get_payload()[0] for p in msg.walk() if p.get_content_type() == "message/rfc822" and p.get_payload()]
+    values = [str(v) for h in ("Delivered-To", "X-Original-To", "To", "Envelope-To") for v in msg.get_all(h, [])]
+    values += [str(v) for original in returned for v in original.get_all("Return-Path", [])]
+    for value in values:
+        for _, address in getaddresses([value]):
             head, _, dom = address.partition("@")
             if dom.lower() == domain.lower() and head.startswith(local + "+"):
                 found = address_of(ctx.secret, head[len(local) + 1:])

@@ -257,7 +257,7 @@ def subscribers_command(
 ) -> None:
     """Each address of a list and its state: active, unsubscribed or bounced."""
     with _errors(), Journal(load_settings().state_dir) as journal:
-        rows = [(r, journal.suppression(r.email) or "active") for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
+        rows = [(r, _state(journal, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
         if export:
             write_list(export, [r for r, state in rows if state == "active"])
     for recipient, state in rows:
@@ -300,6 +300,11 @@ def archive(
         written = build_archive(issues_dir, out_dir, settings, secret, pdf)
     for path in written:
         out.print(str(path))
+
+
+def _state(journal: Journal, email: str) -> str:
+    suppressed = journal.suppression(email)
+    return suppressed.kind if suppressed else "active"
 
 
 def main() -> None:

@@ -62,12 +62,12 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
         return f"automatic reply from {v.email or 'unknown'} ({v.detail}): {would}set aside, not a bounce"
     if v.kind == "unsubscribe" and v.email:
         if not dry_run:
-            journal.suppress(v.email, "asked to unsubscribe", "unsubscribed", v.detail)
+            journal.suppress(v.email, "asked to unsubscribe", "unsubscribed", f"{v.message_id} {v.detail}".strip())
         return f"{v.email}: {would}unsubscribe ({v.detail})"
     if v.kind == "bounce" and v.email:
         sent = journal.sent_message(v.original_message_id) if v.original_message_id else None
         issue = sent[0] if sent else UNKNOWN_ISSUE
-        evidence = f"{v.status} {v.detail} (bounce of {v.original_message_id or 'an unknown message'})".strip()
+        evidence = f"{v.message_id} {v.status} {v.detail} (bounce of {v.original_message_id or 'an unknown message'})".strip()
         if v.permanent:
             if not dry_run:
                 journal.record_bounce(v.email, issue, True, v.status, v.original_message_id)

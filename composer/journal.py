@@ -82,6 +82,16 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why an address gets nothing: 'unsubscribed' or 'bounced', since when, and the mail that said so."""
+
+    kind: str
+    reason: str
+    created: float
+    evidence: str | None
+
+
+@dataclass(frozen=True)
 class Delivery:
     email: str
     status: str
@@ -241,10 +251,9 @@ class Journal:
         for email, name in self._db.execute("SELECT email, name FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
             yield Recipient(email, name)
 
-    def suppression(self, email: str) -> str | None:
-        """'unsubscribed' or 'bounced' when the address is on the suppression list."""
-        row = self._db.execute("SELECT kind FROM suppressions WHERE email = ?", (email,)).fetchone()
-        return row[0] if row else None
+    def suppression(self, email: str) -> Suppression | None:
+        row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
+        return Suppression(*row) if row else None
 
     # -- what the inbox brings back ------------------------------------------------------------------
 

@@ -242,3 +242,21 @@ def test_verp_envelope_names_the_recipient_of_a_mangled_bounce(workdir: Path, sm
     mbox.write_bytes(b"From postmaster@example.net Wed Dec 23 12:00:00 2020\n" + mangled + b"\n")
     result = runner.invoke(app, ["inbox", "--mbox", str(mbox)], env=verp)
     assert "grete.kuehn@example.org: temporary bounce" in result.output
+
+
+def test_unsubscribe_keeps_the_mail_as_evidence_and_the_export_leaves_the_address_out(workdir: Path, tmp_path: Path) -> None:
+    from composer.journal import Journal
+
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_bytes(b"From marie Wed Dec 23 12:00:00 2020\n" + (MAIL / "unsubscribe-en.eml").read_bytes() + b"\n")
+    runner.invoke(app, ["inbox", "--mbox", str(mbox)])
+    with Journal(Path(".newsletter")) as journal:
+        record = journal.suppression("marie.dubois@example.org")
+    assert record is not None and record.kind == "unsubscribed" and "<unsub-en-1@example.org>" in record.evidence
+    assert time.time() - record.created < 60
+    result = runner.invoke(app, ["subscribers", "volunteers", "--export", "clean.csv"])
+    assert "unsubscribed marie.dubois@example.org" in result.output.replace("  ", " ").replace("  ", " ")
+    exported = Path("clean.csv").read_text(encoding="utf-8").splitlines()
+    assert exported[0] == "email;name;stadtteil" and len(exported) == 1 + 7
+    assert not any("marie.dubois" in line for line in exported)
+    assert "anna.mueller@example.org;Anna Müller;Cracau" in exported

@@ -189,3 +189,5 @@ def test_archive_has_index_web_versions_feed_and_pdfs(workdir: Path) -> None:
     text = " ".join(subprocess.run(["pdftotext", "site/2020-12.pdf", "-"], capture_output=True, text=True).stdout.split())
     for title in ["Krefeld auf dem Weg zur weltoffenen Kommune", "„Gemeinsam klappt's“ erfolgreich gestartet"]:
         assert title in text
+    links = set(re.findall(rb"/URI \(([^)]*)\)", Path("site/2020-12.pdf").read_bytes()))
+    assert {b"https://example.org/impressum", b"mailto:dolas@caritas-krefeld.de", b"tel:01621032055"} <= links
