@@ -30,8 +30,8 @@ from .tokens import load_secret
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_FAILED, EXIT_INPUT = 1, 2
 IssueArg = Annotated[Path, typer.Argument(help="The issue file, e.g. issues/2020-12.md")]

@@ -196,10 +196,12 @@ class Journal:
     def ledger(self, issue: str) -> IssueLedger:
         return IssueLedger(self, issue)
 
-    def set_status(self, issue: str, email: str, status: str, attempts: str = "attempts", **values: object) -> None:
+    def set_status(self, issue: str, email: str, status: str, attempts: str = "attempts", interrupted: str = "interrupted",
+                   **values: object) -> None:
+        """`attempts` and `interrupted` are SQL expressions (fixed strings from this module, never input)."""
         columns = "".join(f", {k} = :{k}" for k in values)
         self._db.execute(
-            f"UPDATE deliveries SET status = :status, attempts = {attempts}, updated = :now{columns} "
+            f"UPDATE deliveries SET status = :status, attempts = {attempts}, interrupted = {interrupted}, updated = :now{columns} "
             "WHERE issue = :issue AND email = :email",
             {"status": status, "now": time.time(), "issue": issue, "email": email, **values})
 
@@ -290,7 +292,10 @@ class IssueLedger:
         self.journal.set_status(self.issue, email, "sent", reply=reply, message_id=message_id, code=250)
 
     def deferred(self, email: str, code: int, reply: str) -> None:
-        self.journal.set_status(self.issue, email, "deferred", code=code, reply=reply)
+        """Code 0 is a lost connection: the server may have taken the message before it went, so a later
+        successful retry is flagged as a possible duplicate."""
+        self.journal.set_status(self.issue, email, "deferred", code=code, reply=reply,
+                                interrupted="interrupted + 1" if code == 0 else "interrupted")
 
     def failed(self, email: str, code: int, reply: str) -> None:
         self.journal.set_status(self.issue, email, "failed", code=code, reply=reply)

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
     secret_key: SecretStr | None = None
 
+    dkim_key_file: Path | None = Field(default=None, description="PEM private key; signs every message")
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+
     verp: bool = Field(default=False, description="envelope sender bounces+<token>@domain per recipient")
 
     imap_host: str | None = None
@@ -63,6 +67,8 @@ class Settings(BaseSettings):
             raise ValueError("NEWSLETTER_FROM_ADDRESS must be set to your own sender address when SMTP is configured")
         if self.smtp_password and not self.smtp_username:
             raise ValueError("NEWSLETTER_SMTP_PASSWORD is set but NEWSLETTER_SMTP_USERNAME is not")
+        if self.dkim_key_file and not self.dkim_selector:
+            raise ValueError("NEWSLETTER_DKIM_KEY_FILE is set but NEWSLETTER_DKIM_SELECTOR is not")
         return self
 
     @property

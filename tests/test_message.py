@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from composer.errors import HeaderInjectionError
+from composer.errors import HeaderInjectionError, SettingsError
 from composer.message import MessageFactory, Recipient
 from composer.render import Build
 from composer.tokens import address_of, unsubscribe_token
@@ -112,3 +112,31 @@ def test_sent_bytes_decode_to_exactly_what_the_preview_shows(sample_build: Build
     assert max(len(line) for line in body.split(b"\r\n")) <= 76
     assert max(len(line) for line in head.split(b"\r\n")) <= 998
     assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_dkim_signature_verifies_against_the_published_key(sample_build: Build, tmp_path) -> None:
+    import base64
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())
+    (tmp_path / "dkim.pem").write_bytes(pem)
+    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    settings = make_settings(dkim_key_file=tmp_path / "dkim.pem", dkim_selector="nl2020")
+    data = MessageFactory(sample_build, settings, SECRET).personalise(Recipient("anna@example.org", "Anna Müller")).data
+    assert data.startswith(b"DKIM-Signature: v=1; a=rsa-sha256;")
+    assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record if name == b"nl2020._domainkey.example.org." else None)
+    tampered = data.replace(b"Hallo Anna M=C3=BCller", b"Hallo Mallory Anna")
+    assert tampered != data
+    assert not dkim.verify(tampered, dnsfunc=lambda name, timeout=5: record)
+
+
+def test_unreadable_dkim_key_is_a_settings_error_before_anything_is_sent(sample_build: Build, tmp_path) -> None:
+    (tmp_path / "broken.pem").write_text("not a key")
+    with pytest.raises(SettingsError, match="NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key"):
+        MessageFactory(sample_build, make_settings(dkim_key_file=tmp_path / "broken.pem", dkim_selector="s"), SECRET)
