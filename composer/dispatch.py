@@ -100,22 +100,28 @@ class Dispatcher:
     async def run(self, recipients: Iterable[Recipient]) -> Summary:
         """Returns when every recipient is sent, failed or deferred; a fatal error (login refused, server
         unreachable) stops all workers and propagates, leaving the unsent as they were in the ledger."""
-        self._queue: asyncio.Queue[tuple[Recipient, int]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Recipient, int] | None] = asyncio.Queue()
         self._slots = asyncio.Semaphore(self._policy.concurrency * 8)
         self._open = 0
         self._fed = False
+        self._stopping = False
         self._done = asyncio.Event()
-        tasks = [asyncio.create_task(self._worker()) for _ in range(self._policy.concurrency)]
-        tasks.append(asyncio.create_task(self._feed(recipients)))
+        workers = [asyncio.create_task(self._worker()) for _ in range(self._policy.concurrency)]
+        tasks = [*workers, asyncio.create_task(self._feed(recipients))]
         finished = asyncio.create_task(self._done.wait())
         try:
             while not finished.done():
                 await asyncio.wait([finished, *tasks], return_when=asyncio.FIRST_COMPLETED)
                 for task in tasks:
-                    if task.done() and task.exception():
+                    if task.done() and not task.cancelled() and task.exception():
                         raise task.exception()  # type: ignore[misc]
         finally:
-            for task in [*tasks, finished]:
+            # Workers are told to stop rather than only cancelled: a cancellation that lands while aiosmtplib
+            # finishes a reply can be swallowed (asyncio.wait_for), and the worker would wait on the queue forever.
+            self._stopping = True
+            for _ in workers:
+                self._queue.put_nowait(None)
+            for task in [tasks[-1], finished] + (workers if not self._done.is_set() else []):
                 task.cancel()
             await asyncio.gather(*tasks, finished, return_exceptions=True)
         return self.summary
@@ -142,7 +148,10 @@ class Dispatcher:
         connected, on_connection = False, 0
         try:
             while True:
-                recipient, attempt = await self._queue.get()
+                item = await self._queue.get()
+                if item is None or self._stopping:
+                    return
+                recipient, attempt = item
                 if not (connected and transport.is_open):
                     await self._connect(transport)
                     connected, on_connection = True, 0
@@ -180,7 +189,7 @@ class Dispatcher:
             self._ledger.deferred(recipient.email, exc.code, exc.message)
             if attempt + 1 < self._policy.retry_budget:
                 loop = asyncio.get_running_loop()
-                loop.call_later(self._policy.delay(attempt), self._queue.put_nowait, (recipient, attempt + 1))
+                loop.call_later(self._policy.delay(attempt), self._retry, recipient, attempt + 1)
             else:
                 self.summary.deferred += 1
                 self.summary.problems.append(exc)
@@ -189,6 +198,10 @@ class Dispatcher:
             self._ledger.sent(recipient.email, reply, message.message_id)
             self.summary.sent += 1
             self._finish()
+
+    def _retry(self, recipient: Recipient, attempt: int) -> None:
+        if not self._stopping:
+            self._queue.put_nowait((recipient, attempt))
 
     def _fail(self, exc: SendError) -> None:
         self._ledger.failed(exc.recipient, exc.code, exc.message)

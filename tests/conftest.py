@@ -59,10 +59,17 @@ class FaultyHandler:
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     drop_every: int = 0
     delay: float = 0.0
+    connections: int = 0
     _data_seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's names)
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 (aiosmtpd's names)
+        with self.lock:
+            self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         replies = self.rcpt_replies.get(address)
         if replies:
             return replies.pop(0)

@@ -200,3 +200,22 @@ def test_sigkill_mid_send_then_rerun_delivers_everyone_with_at_most_concurrency_
     assert all(n <= 2 for n in counts.values()) and len(doubled) <= 4
     flagged = {r["email"] for r in status_rows(smtp_server) if r["possible_duplicate"] == "yes"}
     assert doubled <= flagged and len(flagged) <= 4
+
+
+def test_exhausted_retries_leave_the_address_deferred_for_the_next_run(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 3)
+    smtp_server.handler.rcpt_replies[addresses[2]] = ["450 4.2.1 mailbox busy"] * 2
+    code, output = send(smtp_server, "--list", "liste", "--yes", NEWSLETTER_RETRY_BUDGET="2")
+    assert code == 1
+    assert "sent 2, failed 0, deferred 1" in output and "tried again when you run the same command again" in output
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 0 and "Send to: 1 via" in output
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+
+
+def test_connections_are_reused_and_reopened_after_the_per_connection_cap(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 12)
+    code, output = send(smtp_server, "--list", "liste", "--yes", NEWSLETTER_CONCURRENCY="2", NEWSLETTER_MAX_PER_CONNECTION="3")
+    assert code == 0, output
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+    assert smtp_server.handler.connections == 4  # 12 messages, 3 per connection
