@@ -27,6 +27,7 @@ class Campaign:
 
     build: Build
     list_name: str
+    source: Path
     journal: Journal
     plan: Plan
     retry_failed: bool
@@ -48,7 +49,7 @@ def prepare(build: Build, list_name: str, journal: Journal, settings: Settings, 
     plan = journal.plan(build.slug, bad, retry_failed)
     chosen, destination = choose(settings, build.slug)
     factory = MessageFactory(build, settings, secret, list_name=Path(path).stem)
-    return Campaign(build, Path(path).stem, journal, plan, retry_failed, destination, factory,
+    return Campaign(build, Path(path).stem, path, journal, plan, retry_failed, destination, factory,
                     transports or chosen, Policy.from_settings(settings))
 
 

@@ -44,13 +44,13 @@ def _errors() -> Iterator[None]:
         yield
     except IssueFileError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}", soft_wrap=True)
+            err.print(f"[red]error:[/red] {problem}")
         raise typer.Exit(EXIT_INPUT) from None
     except ComposerError as exc:
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     except OSError as exc:
-        err.print(f"[red]error:[/red] {exc.filename or ''}: {exc.strerror}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {exc.filename or ''}: {exc.strerror}")
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt:
         err.print("interrupted; run the same command again to continue where it stopped")
@@ -118,12 +118,15 @@ def check_command(
         settings, secret = _settings()
         report = checks.check(checks.prepare(issue, settings, secret), online=online)
     for finding in report.findings:
-        colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
-        (err if finding.level == "error" else out).print(f"[{colour}]{finding.level}:[/{colour}] {finding.where}: {finding.message}",
-                                                       soft_wrap=True)
+        _print_finding(finding)
     out.print(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
     if report.errors:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _print_finding(finding: checks.Finding) -> None:
+    colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
+    (err if finding.level == "error" else out).print(f"[{colour}]{finding.level}:[/{colour}] {finding.where}: {finding.message}")
 
 
 @app.command()
@@ -145,7 +148,7 @@ def send(
         report = checks.check(subject, spam=False)
         if report.errors:
             for finding in report.errors:
-                err.print(f"[red]error:[/red] {finding.where}: {finding.message}", soft_wrap=True)
+                _print_finding(finding)
             err.print(f"Not sent: the issue has {len(report.errors)} check error(s). Fix them, then run "
                       f"`newsletter check {issue}` to confirm.")
             raise typer.Exit(EXIT_INPUT)
@@ -185,14 +188,14 @@ def _print_plan(campaign: Campaign) -> None:
         out.print(f"[yellow]{plan.interrupted} were being sent when the last run stopped; they are sent again "
                   "and may receive the issue twice.[/yellow]")
     for row in plan.bad_rows:
-        err.print(f"[yellow]skipped[/yellow] {list_path(campaign.list_name)}:{row.line}: {row.reason}", soft_wrap=True)
+        err.print(f"[yellow]skipped[/yellow] {campaign.source}:{row.line}: {row.reason}")
 
 
 def _report(summary: Summary, headline: str) -> None:
     out.print(headline)
     out.print(f"sent {summary.sent}, failed {summary.failed}, deferred {summary.deferred}")
     for problem in summary.problems[:20]:
-        err.print(f"[red]not delivered:[/red] {problem.recipient}: {problem.code} {problem.message}", soft_wrap=True)
+        err.print(f"[red]not delivered:[/red] {problem.recipient}: {problem.code} {problem.message}")
     if summary.deferred:
         out.print("Deferred addresses are tried again when you run the same command again.")
 
@@ -215,7 +218,7 @@ def status(issue: IssueArg,
             return
         out.print(f"{slug}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
         for d in journal.deliveries(slug, ("failed", "deferred")):
-            out.print(f"  {d.status}: {d.email}: {d.code or ''} {d.reply or ''}".rstrip(), soft_wrap=True)
+            out.print(f"  {d.status}: {d.email}: {d.code or ''} {d.reply or ''}".rstrip())
         if counts["possible duplicates"]:
             out.print(f"{counts['possible duplicates']} were in flight when a send was interrupted and may have received it twice.")
 
@@ -242,7 +245,7 @@ def inbox_command(
         try:
             with Journal(settings.state_dir) as journal:
                 report = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
-                                       dry_run, say=lambda line: out.print(line, soft_wrap=True))
+                                       dry_run, say=lambda line: out.print(line))
         finally:
             source.close()
     counts = report.counts
