@@ -201,10 +201,19 @@ def _report(summary: Summary, headline: str) -> None:
 
 
 @app.command()
-def status(issue: IssueArg,
-           as_csv: Annotated[bool, typer.Option("--csv", help="Every recipient and their state, as CSV")] = False) -> None:
+def status(
+    issue: Annotated[Path | None, typer.Argument(help="The issue file; without it, one line per issue sent so far")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Every recipient and their state, as CSV")] = False,
+) -> None:
     """How far the send of an issue got, and who did not receive it."""
     with _errors(), Journal(load_settings().state_dir) as journal:
+        if issue is None:
+            slugs = journal.issues()
+            for slug in slugs:
+                out.print(_counts_line(slug, journal.counts(slug)))
+            if not slugs:
+                out.print("No issue has been sent yet.")
+            return
         slug = issue.stem
         if as_csv:
             writer = csv.writer(sys.stdout)
@@ -216,11 +225,15 @@ def status(issue: IssueArg,
         if not any(counts.values()):
             out.print(f"{slug}: not sent to anyone yet.")
             return
-        out.print(f"{slug}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
+        out.print(_counts_line(slug, counts))
         for d in journal.deliveries(slug, ("failed", "deferred")):
             out.print(f"  {d.status}: {d.email}: {d.code or ''} {d.reply or ''}".rstrip())
         if counts["possible duplicates"]:
             out.print(f"{counts['possible duplicates']} were in flight when a send was interrupted and may have received it twice.")
+
+
+def _counts_line(slug: str, counts: dict[str, int]) -> str:
+    return f"{slug}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n)
 
 
 @app.command()

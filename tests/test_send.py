@@ -219,3 +219,9 @@ def test_connections_are_reused_and_reopened_after_the_per_connection_cap(workdi
     assert code == 0, output
     assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
     assert smtp_server.handler.connections == 4  # 12 messages, 3 per connection
+
+
+def test_status_without_an_issue_lists_every_issue_sent(workdir: Path, smtp_server: SMTPServer) -> None:
+    assert "No issue has been sent yet." in runner.invoke(app, ["status"], env=smtp_server.env()).output
+    send(smtp_server, "--list", "volunteers", "--yes")
+    assert runner.invoke(app, ["status"], env=smtp_server.env()).output.strip() == "2020-12: 8 sent"
