@@ -71,6 +71,19 @@ def _settings() -> tuple[Settings, bytes]:
 
 
 @app.command()
+def new(
+    issue: Annotated[Path, typer.Argument(help="The new issue file, e.g. issues/2021-01.md")],
+    previous: Annotated[Path | None, typer.Option("--from", help="Start from this issue (default: the newest)")] = None,
+) -> None:
+    """Start a new issue from the last one: same header and footer, today's date, one article to fill in."""
+    from .scaffold import new_issue
+
+    with _errors():
+        written = new_issue(issue, previous)
+    out.print(f"{written} is ready: write the articles, then `newsletter preview {written}`.")
+
+
+@app.command()
 def build(
     issue: IssueArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the files")] = Path("build"),

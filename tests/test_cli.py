@@ -71,3 +71,19 @@ def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path)
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_new_issue_starts_from_the_newest_with_todays_month(workdir: Path) -> None:
+    import datetime as dt
+
+    from composer.issuefile import load_issue
+    from composer.scaffold import new_issue
+
+    path = new_issue(Path("issues/2021-01.md"), today=dt.date(2021, 1, 28))
+    issue = load_issue(path)
+    assert issue.date == dt.date(2021, 1, 28)
+    assert issue.subject == "Newsletter Flüchtlingskoordination – Januar 2021"
+    assert issue.footer == load_issue(Path("issues/2020-12.md")).footer
+    assert [a.title for a in issue.articles] == ["Titel des ersten Artikels"]
+    result = runner.invoke(app, ["new", "issues/2021-01.md"])
+    assert result.exit_code == 2 and "exists already" in result.output
