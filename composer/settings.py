@@ -30,7 +30,6 @@ class Settings(BaseSettings):
     from_name: str | None = None
     reply_to: EmailStr | None = None
     envelope_sender: EmailStr | None = None
-    test_to: EmailStr | None = None
 
     concurrency: int = Field(default=4, ge=1, le=64)
     rate_limit: float = Field(default=300.0, ge=0, description="messages per minute over all connections; 0 = no limit")
