@@ -9,9 +9,9 @@ from pathlib import Path
 import jinja2
 from feedgen.feed import FeedGenerator
 
-from .issuefile import load_issue
 from .message import MessageFactory
-from .render import TEMPLATES, build
+from .pipeline import build_issue
+from .render import TEMPLATES
 from .schema import Issue
 from .settings import Settings
 
@@ -27,9 +27,8 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
     """Newest first. The web versions greet nobody by name and carry no unsubscribe token."""
     entries = []
     for path in sorted(issues_dir.glob("*.md")):
-        issue = load_issue(path)
-        result = build(issue, path.stem, TEMPLATES, settings.web_version_url(path.stem))
-        entries.append(Entry(path.stem, issue, MessageFactory(result, settings, secret).web_version()))
+        result = build_issue(path, settings)
+        entries.append(Entry(path.stem, result.issue, MessageFactory(result, settings, secret).web_version()))
     entries.sort(key=lambda e: (e.issue.date, e.slug), reverse=True)
     out.mkdir(parents=True, exist_ok=True)
     written = []

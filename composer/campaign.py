@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from .dispatch import Dispatcher, NoLedger, Policy, Summary
 from .errors import AddressError
@@ -15,7 +15,7 @@ from .journal import Journal, Plan
 from .message import MessageFactory, Recipient
 from .render import Build
 from .settings import Settings
-from .subscribers import list_path, read_list
+from .subscribers import list_path, read_list, recipient_address
 from .transports import Transport, choose
 
 TransportFactory = Callable[[], Transport]
@@ -26,7 +26,6 @@ class Campaign:
     """One issue to one list, with its plan counted and the list staged, ready to run."""
 
     build: Build
-    list_name: str
     source: Path
     journal: Journal
     plan: Plan
@@ -35,6 +34,10 @@ class Campaign:
     _factory: MessageFactory
     _transports: TransportFactory
     _policy: Policy
+
+    @property
+    def list_name(self) -> str:
+        return self.source.stem
 
     async def run(self, progress: Callable[[Summary], None] | None = None) -> Summary:
         dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress)
@@ -45,24 +48,25 @@ def prepare(build: Build, list_name: str, journal: Journal, settings: Settings, 
             retry_failed: bool = False, transports: TransportFactory | None = None) -> Campaign:
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name)
-    bad = journal.stage(itertools.chain(read_list(path), journal.signups(Path(path).stem)))
+    bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
     plan = journal.plan(build.slug, bad, retry_failed)
     chosen, destination = choose(settings, build.slug)
-    factory = MessageFactory(build, settings, secret, list_name=Path(path).stem)
-    return Campaign(build, Path(path).stem, path, journal, plan, retry_failed, destination, factory,
+    factory = MessageFactory(build, settings, secret, list_name=path.stem)
+    return Campaign(build, path, journal, plan, retry_failed, destination, factory,
                     transports or chosen, Policy.from_settings(settings))
 
 
 async def test_send(build: Build, addresses: list[str], settings: Settings, secret: bytes,
                     transports: TransportFactory | None = None) -> tuple[Summary, str]:
     """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched."""
+    recipients = []
     for address in addresses:
         try:
-            validate_email(address, check_deliverability=False)
+            recipients.append(Recipient(recipient_address(address)))
         except EmailNotValidError as exc:
             raise AddressError(f"{address!r} is not a valid email address ({exc})") from None
     chosen, destination = choose(settings, f"{build.slug}-test")
     factory = MessageFactory(build, settings, secret, test=True)
     policy = Policy.from_settings(settings)
     dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
-    return await dispatcher.run(Recipient(a) for a in addresses), destination
+    return await dispatcher.run(recipients), destination

@@ -55,8 +55,9 @@ def classify(data: bytes, ctx: Context) -> list[Verdict]:
         msg = email.message_from_bytes(data, policy=email.policy.default)
         if not msg.keys():
             raise MalformedMessage("no headers")
-        verdicts = _bounces(msg, ctx) or [_autoreply(msg) or _returned_to_verp(msg, ctx) or _unsubscribe(msg, ctx)
-                                          or Verdict("other", detail=_subject(msg))]
+        original, verp = _original_id(msg), _verp_address(msg, ctx)
+        verdicts = _bounces(msg, original, verp) or [_autoreply(msg) or _returned_to_verp(verp, original)
+                                                     or _unsubscribe(msg, ctx) or Verdict("other", detail=_subject(msg))]
         own_id = str(msg.get("Message-ID", "")).strip()
         return [dataclasses.replace(v, message_id=own_id) for v in verdicts]
     except (email.errors.MessageError, LookupError, UnicodeError, TypeError, AttributeError, IndexError) as exc:
@@ -95,9 +96,7 @@ def _original_id(msg: EmailMessage) -> str | None:
     return None
 
 
-def _bounces(msg: EmailMessage, ctx: Context) -> list[Verdict]:
-    original = _original_id(msg)
-    verp = _verp_address(msg, ctx)
+def _bounces(msg: EmailMessage, original: str | None, verp: str | None) -> list[Verdict]:
     found: list[Verdict] = []
     for part in msg.walk():
         if part.get_content_type() != "message/delivery-status":
@@ -122,11 +121,10 @@ def _bounces(msg: EmailMessage, ctx: Context) -> list[Verdict]:
     return verdicts
 
 
-def _returned_to_verp(msg: EmailMessage, ctx: Context) -> Verdict | None:
+def _returned_to_verp(verp: str | None, original: str | None) -> Verdict | None:
     """Mail to a VERP address that no detector understood is still a bounce for that recipient; counted as
     temporary, since nothing says it is final."""
-    verp = _verp_address(msg, ctx)
-    return Verdict("bounce", verp, False, "4.0.0", _original_id(msg), "unrecognised bounce") if verp else None
+    return Verdict("bounce", verp, False, "4.0.0", original, "unrecognised bounce") if verp else None
 
 
 def _compat(msg: EmailMessage) -> Message:

@@ -193,7 +193,7 @@ def _print_plan(campaign: Campaign) -> None:
     out.print(f"Issue:   {campaign.build.issue.subject}")
     out.print(f"List:    {campaign.list_name} ({plan.listed} valid addresses)")
     out.print(f"Send to: {plan.to_send} via {campaign.destination}")
-    skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.unsubscribed,
+    skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.suppressed,
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
                "invalid rows": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
@@ -270,11 +270,10 @@ def inbox_command(
         source = inbox.open_source(settings, maildir, mbox, move_to)
         try:
             with Journal(settings.state_dir) as journal:
-                report = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
-                                       dry_run, say=lambda line: out.print(line))
+                counts = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
+                                       dry_run, say=out.print)
         finally:
             source.close()
-    counts = report.counts
     out.print(f"{counts['unsubscribe']} unsubscribed, {counts['bounce']} bounces, {counts['autoreply']} automatic replies, "
               f"{counts['other']} left for you, {counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
 

@@ -107,7 +107,8 @@ class Dispatcher:
         self._stopping = False
         self._done = asyncio.Event()
         workers = [asyncio.create_task(self._worker()) for _ in range(self._policy.concurrency)]
-        tasks = [*workers, asyncio.create_task(self._feed(recipients))]
+        feeder = asyncio.create_task(self._feed(recipients))
+        tasks = [*workers, feeder]
         finished = asyncio.create_task(self._done.wait())
         try:
             while not finished.done():
@@ -121,7 +122,7 @@ class Dispatcher:
             self._stopping = True
             for _ in workers:
                 self._queue.put_nowait(None)
-            for task in [tasks[-1], finished] + (workers if not self._done.is_set() else []):
+            for task in [feeder, finished, *([] if self._done.is_set() else workers)]:
                 task.cancel()
             await asyncio.gather(*tasks, finished, return_exceptions=True)
         return self.summary

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+
+def shown(path: Path) -> str:
+    """A path as the coordinator typed it: relative to where they are, when it is below there."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 class ComposerError(Exception):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from pathlib import Path
 
@@ -17,20 +16,14 @@ from .settings import Settings
 UNKNOWN_ISSUE = "(unknown issue)"
 
 
-@dataclass
-class InboxReport:
-    lines: list[str] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-
-
 def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: int, dry_run: bool = False,
-            say: Callable[[str], None] | None = None) -> InboxReport:
-    """Each message once: handled ones are put aside and remembered; others are left where they are."""
-    report = InboxReport()
+            say: Callable[[str], None] | None = None) -> Counter[str]:
+    """Each message once: handled ones are put aside and remembered; others are left where they are.
+    Says one line per decision and returns how many of each kind there were."""
+    counts: Counter[str] = Counter()
 
     def note(kind: str, line: str) -> None:
-        report.counts[kind] += 1
-        report.lines.append(line)
+        counts[kind] += 1
         if say:
             say(line)
 
@@ -43,17 +36,16 @@ def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: i
         except MalformedMessage as exc:
             note("malformed", f"message {number}: cannot be read ({exc}); left in the mailbox")
             continue
-        lines = [_apply(v, journal, soft_bounce_limit, dry_run) for v in verdicts]
         kind = verdicts[0].kind
         if kind == "other":
             note("other", f"left for you: {verdicts[0].detail or '(no subject)'}")
             continue
-        for line in lines:
-            note(kind, line)
+        for verdict in verdicts:
+            note(kind, _apply(verdict, journal, soft_bounce_limit, dry_run))
         if not dry_run:
             source.put_aside(ref)
             journal.mark_seen(key, kind)
-    return report
+    return counts
 
 
 def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:

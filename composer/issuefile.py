@@ -26,6 +26,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import IssueFileError, Problem
+from .errors import shown as display  # `shown` names the file in this module's messages
 from .schema import Issue
 
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -64,7 +65,7 @@ def load_issue(path: Path) -> Issue:
 
 
 def read_issue(path: Path) -> tuple[Issue, IssueSource]:
-    shown = _display(path)
+    shown = display(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -80,13 +81,6 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
         return Issue.model_validate(located.data), IssueSource(shown, text.splitlines(), located.lines)
     except ValidationError as exc:
         raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:

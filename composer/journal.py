@@ -75,7 +75,7 @@ class Plan:
     listed: int
     to_send: int
     already_sent: int
-    unsubscribed: int
+    suppressed: int
     failed_before: int
     interrupted: int
     bad_rows: list[BadRow]

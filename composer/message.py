@@ -46,6 +46,21 @@ def check_header(name: str, value: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class _Slots:
+    """One recipient's personal parts: the greeting, and the unsubscribe targets made from their token."""
+
+    greeting: str
+    web: str | None
+    mail: str
+    token: str
+
+    @property
+    def link(self) -> str:
+        """The unsubscribe link in the body: the web page when there is one, else the mail."""
+        return self.web or self.mail
+
+
 class MessageFactory:
     def __init__(self, build: Build, settings: Settings, secret: bytes, list_name: str = "newsletter",
                  test: bool = False) -> None:
@@ -57,6 +72,7 @@ class MessageFactory:
         self._list = list_name
         self._dkim = Signer.from_settings(settings)
         self._one_click = settings.one_click_url
+        self._mailbox = settings.unsubscribe_mailbox
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
@@ -73,7 +89,7 @@ class MessageFactory:
         ]
         if settings.reply_to:
             fixed.append("Reply-To: " + str(settings.reply_to))
-        if settings.one_click_url:
+        if self._one_click:
             fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         self._fixed = "\r\n".join(fixed)
         self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
@@ -87,48 +103,43 @@ class MessageFactory:
 
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
-        greeting, link, *_ = self._slots(recipient)
-        return _fill(self._html, html.escape(greeting), html.escape(link)), _fill(self._text, greeting, link)
+        slots = self._slots(recipient)
+        return (_fill(self._html, html.escape(slots.greeting), html.escape(slots.link)),
+                _fill(self._text, slots.greeting, slots.link))
 
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
-        greeting, link, web, mail, token = self._slots(recipient)
-        values = {(GREETING, False): _qp(greeting), (GREETING, True): _qp(html.escape(greeting)),
-                  (UNSUBSCRIBE_URL, False): _qp(link), (UNSUBSCRIBE_URL, True): _qp(html.escape(link))}
+        slots = self._slots(recipient)
+        values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(html.escape(slots.greeting)),
+                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(html.escape(slots.link))}
         to = _address(recipient.name or "", recipient.email)
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
-        listed = ",\r\n ".join(f"<{u}>" for u in (mail, web) if u)
+        listed = ",\r\n ".join(f"<{u}>" for u in (slots.mail, slots.web) if u)
         head = (f"{self._fixed}\r\nTo: {to}\r\nDate: {formatdate(localtime=True)}\r\n"
                 f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n").encode("ascii")
         body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
         data = head + body
         if self._dkim:
             data = self._dkim.sign(data)
-        return OutgoingMessage(self._settings.envelope_for(token), recipient.email, message_id, data)
+        return OutgoingMessage(self._settings.envelope_for(slots.token), recipient.email, message_id, data)
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        mailbox = str(self._settings.unsubscribe_mailto or self._settings.reply_to or self._settings.from_address)
-        return _fill(self._html, html.escape(self._greeting[1]), html.escape(f"mailto:{mailbox}?subject=unsubscribe"))
+        return _fill(self._html, html.escape(self._greeting[1]), html.escape(f"mailto:{self._mailbox}?subject=unsubscribe"))
 
     def unsubscribe_link(self, recipient: Recipient) -> str:
-        return self._slots(recipient)[1]
+        return self._slots(recipient).link
 
-    def _slots(self, recipient: Recipient) -> tuple[str, str, str | None, str, str]:
+    def _slots(self, recipient: Recipient) -> _Slots:
         """Greeting and unsubscribe link for one recipient, checked so nothing can break out of a header."""
         name = check_header("name", recipient.name or "")
         if not check_header("email", recipient.email).isascii():
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
-        web, mail = self._unsubscribe_targets(token)
-        greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
-        return greeting, web or mail, web, mail, token
-
-    def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
-        s = self._settings
         web = self._one_click.replace("{token}", token) if self._one_click else None
-        mailbox = str(s.unsubscribe_mailto or s.reply_to or s.from_address)
-        return web, f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
+        mail = f"mailto:{self._mailbox}?subject={quote('unsubscribe ' + token)}"
+        greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
+        return _Slots(greeting, web, mail, token)
 
 
 @dataclass(frozen=True)

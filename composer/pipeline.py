@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .issuefile import load_issue
+from .issuefile import IssueSource, read_issue
 from .message import MessageFactory, Recipient
 from .render import TEMPLATES, Build, build
 from .settings import Settings
@@ -20,8 +20,14 @@ class Written:
 
 
 def build_issue(path: Path, settings: Settings, templates: Path = TEMPLATES) -> Build:
-    """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12."""
-    return build(load_issue(path), path.stem, templates, settings.web_version_url(path.stem))
+    return build_with_source(path, settings, templates)[0]
+
+
+def build_with_source(path: Path, settings: Settings, templates: Path = TEMPLATES) -> tuple[Build, IssueSource]:
+    """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
+    later checks on which line of the file each part stands."""
+    issue, source = read_issue(path)
+    return build(issue, path.stem, templates, settings.web_version_url(path.stem)), source
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:

@@ -26,8 +26,8 @@ class _Links:
         return self.urls.index(url) + 1
 
 
-def render_text(issue: Issue, greeting: str) -> str:
-    """Whole text part; `greeting` is a placeholder the message layer fills per recipient."""
+def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
+    """Whole text part; `greeting` and `unsubscribe_url` are placeholders the message layer fills per recipient."""
     t = strings(issue.language)
     out: list[str] = []
     head = [issue.kicker or "", issue.publisher, f"{issue.newsletter} {t.of_date} {t.date(issue.date)}"]
@@ -42,6 +42,7 @@ def render_text(issue: Issue, greeting: str) -> str:
     if issue.footer.imprint_url:
         footer.append(f"{t.imprint}: {issue.footer.imprint_url}")
     out.append("-- \n" + "\n\n".join(footer))
+    out.append(t.unsubscribe_text.format(url=unsubscribe_url))
     return "\n\n".join(out).rstrip() + "\n"
 
 

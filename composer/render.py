@@ -20,7 +20,7 @@ from mjml import mjml2html
 from premailer import Premailer
 
 from . import markdown
-from .errors import RenderError
+from .errors import RenderError, shown
 from .i18n import strings
 from .plaintext import render_text
 from .schema import TOC_ANCHOR, Issue
@@ -30,7 +30,7 @@ GREETING = "NLCGREETINGPLACEHOLDER"
 UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
 GMAIL_CLIP_BYTES = 102 * 1024
 MARK = re.compile(r"<!--#(tpl|end) ?([^>]*?)-->\n?")
-TAG = re.compile(r"<(/?)(mj[a-z-]*)\b[^>]*?(/?)>")
+MARK_OR_TAG = re.compile(r"<!--#(?P<mark>tpl|end) ?(?P<template>[^>]*?)-->|<(?P<closing>/?)(?P<tag>mj[a-z-]*)\b[^>]*?(?P<empty>/?)>")
 MJML_TAGS = {
     "mjml", "mj-head", "mj-body", "mj-title", "mj-preview", "mj-raw", "mj-attributes", "mj-all", "mj-class",
     "mj-style", "mj-font", "mj-breakpoint", "mj-section", "mj-column", "mj-group", "mj-wrapper", "mj-text",
@@ -103,7 +103,7 @@ def build(issue: Issue, slug: str, templates: Path = TEMPLATES, web_url: str | N
     try:
         compiled = mjml2html(source)
     except ValueError as exc:
-        raise RenderError(f"{_shown(templates / 'base.mjml.j2')}: MJML compiler: {exc}") from None
+        raise RenderError(f"{shown(templates / 'base.mjml.j2')}: MJML compiler: {exc}") from None
     timings["mjml"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -111,8 +111,7 @@ def build(issue: Issue, slug: str, templates: Path = TEMPLATES, web_url: str | N
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    t = strings(issue.language)
-    text = render_text(issue, GREETING) + "\n" + t.unsubscribe_text.format(url=UNSUBSCRIBE_URL) + "\n"
+    text = render_text(issue, GREETING, UNSUBSCRIBE_URL)
     timings["text"] = time.perf_counter() - start
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings)
 
@@ -129,12 +128,12 @@ def _jinja(issue: Issue, templates: Path, web_url: str | None) -> str:
     try:
         return environment(templates).get_template("base.mjml.j2").render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"{_shown(templates / (exc.name or 'base.mjml.j2'))}:{exc.lineno}: {exc.message}") from None
+        raise RenderError(f"{shown(templates / (exc.name or 'base.mjml.j2'))}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise RenderError(f"{_shown(templates)}: template {exc.name} not found") from None
+        raise RenderError(f"{shown(templates)}: template {exc.name} not found") from None
     except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
         frame = next((f for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename.endswith(".j2")), None)
-        where = f"{_shown(Path(frame.filename))}:{frame.lineno}" if frame else _shown(templates)
+        where = f"{shown(Path(frame.filename))}:{frame.lineno}" if frame else shown(templates)
         raise RenderError(f"{where}: {exc}") from None
 
 
@@ -142,19 +141,20 @@ def _check_mjml(marked: str, templates: Path) -> str:
     """MRML accepts unknown tags and unbalanced ones silently or with no position, so check here first."""
     stack: list[tuple[str, str]] = []
     current = ["base.mjml.j2"]
-    events = sorted([(m.start(), "mark", m) for m in MARK.finditer(marked)] + [(m.start(), "tag", m) for m in TAG.finditer(marked)],
-                    key=lambda e: e[0])
-    for _, kind, m in events:
-        if kind == "mark":
-            current.append(m.group(2)) if m.group(1) == "tpl" else current.pop()
+    for m in MARK_OR_TAG.finditer(marked):
+        if m["mark"] == "tpl":
+            current.append(m["template"])
             continue
-        closing, name, selfclosing = m.group(1), m.group(2), m.group(3)
-        where = _shown(templates / current[-1])
+        if m["mark"] == "end":
+            current.pop()
+            continue
+        name = m["tag"]
+        where = shown(templates / current[-1])
         if name not in MJML_TAGS:
             raise RenderError(f"{where}: unknown MJML tag <{name}> (a typo?)")
-        if selfclosing:
+        if m["empty"]:
             continue
-        if not closing:
+        if not m["closing"]:
             stack.append((name, current[-1]))
         elif not stack or stack[-1][0] != name:
             expected = f"</{stack[-1][0]}>" if stack else "nothing"
@@ -163,7 +163,7 @@ def _check_mjml(marked: str, templates: Path) -> str:
             stack.pop()
     if stack:
         name, template = stack[-1]
-        raise RenderError(f"{_shown(templates / template)}: <{name}> is never closed")
+        raise RenderError(f"{shown(templates / template)}: <{name}> is never closed")
     return MARK.sub("", marked)
 
 
@@ -183,10 +183,3 @@ def inline_css(html: str) -> str:
     if not inlined.lstrip().lower().startswith("<!doctype"):
         inlined = "<!doctype html>\n" + inlined
     return inlined
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
         return f"{self.public_base}/archive/{slug}.html" if self.public_url else None
 
     @property
+    def unsubscribe_mailbox(self) -> str:
+        """Where unsubscribe mails go: the dedicated address, else Reply-To, else From."""
+        return str(self.unsubscribe_mailto or self.reply_to or self.from_address)
+
+    @property
     def public_base(self) -> str:
         return str(self.public_url).rstrip("/") if self.public_url else ""
 

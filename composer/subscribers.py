@@ -36,12 +36,16 @@ def list_path(name_or_path: str, base: Path = LIST_DIR) -> Path:
     return base / f"{name_or_path}.csv"
 
 
+def list_names(base: Path = LIST_DIR) -> list[str]:
+    return sorted(p.stem for p in base.glob("*.csv"))
+
+
 def read_list(path: Path) -> Iterator[Recipient | BadRow]:
     """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
-        known = ", ".join(sorted(p.stem for p in path.parent.glob("*.csv"))) or "none"
+        known = ", ".join(list_names(path.parent)) or "none"
         raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
     with handle:
         try:
@@ -73,15 +77,21 @@ def _column(name: str) -> str:
     return _HEADER_ALIASES.get(key, name.strip())
 
 
+def recipient_address(raw: str) -> str:
+    """A recipient's address checked (no DNS) and normalised; raises EmailNotValidError. Non-ASCII local parts
+    are refused, since they need SMTPUTF8, which most providers lack; a non-ASCII domain becomes punycode."""
+    checked = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=False)
+    return checked.ascii_email or checked.normalized
+
+
 def _recipient(row: dict[str, str], line: int, seen: dict[str, int]) -> Recipient | BadRow:
     raw, name = row.pop("email", ""), row.pop("name", "") or None
     if not raw:
         return BadRow(line, "no email address")
     try:
-        checked = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+        email = recipient_address(raw)
     except EmailNotValidError as exc:
         return BadRow(line, f"{raw!r} is not a valid email address ({exc})")
-    email = checked.ascii_email or checked.normalized
     if name and ("\r" in name or "\n" in name):
         return BadRow(line, "the name contains a line break; remove it")
     key = email.lower()

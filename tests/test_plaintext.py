@@ -51,7 +51,7 @@ def test_links_become_numbered_references_listed_after_the_article(tmp_path: Pat
     body = ("Mehr bei der [Stadt](https://example.org/stadt) und im [Rathaus](https://example.org/rathaus).\n\n"
             "- [Stadt](https://example.org/stadt) nochmal")
     issue = load_issue(write(tmp_path, HEAD + "# Links\n\n" + body + "\n"))
-    text = render_text(issue, "Hallo,")
+    text = render_text(issue, "Hallo,", "https://example.org/abmelden")
     assert "Mehr bei der Stadt [1] und im Rathaus [2]." in text
     assert "- Stadt [1] nochmal" in text
     assert "[1] https://example.org/stadt\n[2] https://example.org/rathaus" in text
@@ -59,6 +59,6 @@ def test_links_become_numbered_references_listed_after_the_article(tmp_path: Pat
 
 def test_long_list_items_hang_under_their_text(tmp_path: Path) -> None:
     issue = load_issue(write(tmp_path, HEAD + "# A\n\n- " + "Wort " * 30 + "\n1. eins\n"))
-    lines = render_text(issue, "Hallo,").splitlines()
+    lines = render_text(issue, "Hallo,", "https://example.org/abmelden").splitlines()
     first = lines.index(next(line for line in lines if line.startswith("- Wort")))
     assert lines[first + 1].startswith("  Wort")

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..issuefile import IssueSource, read_issue
+from ..issuefile import IssueSource
 from ..message import MessageFactory, OutgoingMessage
-from ..pipeline import SAMPLE_RECIPIENT
-from ..render import TEMPLATES, Build, build
+from ..pipeline import SAMPLE_RECIPIENT, build_with_source
+from ..render import TEMPLATES, Build
 from ..settings import Settings
 
 Level = Literal["error", "warning", "info"]
@@ -57,8 +57,7 @@ class Report:
 
 
 def prepare(path: Path, settings: Settings, secret: bytes, templates: Path = TEMPLATES) -> Subject:
-    issue, source = read_issue(path)
-    result = build(issue, path.stem, templates, settings.web_version_url(path.stem))
+    result, source = build_with_source(path, settings, templates)
     factory = MessageFactory(result, settings, secret)
     html, text = factory.preview(SAMPLE_RECIPIENT)
     return Subject(result, source, html, text, factory.personalise(SAMPLE_RECIPIENT), factory.unsubscribe_link(SAMPLE_RECIPIENT))

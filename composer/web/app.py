@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,7 +24,7 @@ from ..journal import Journal
 from ..render import TEMPLATES
 from ..settings import Settings
 from ..signup import confirmation, deliver
-from ..subscribers import LIST_DIR
+from ..subscribers import LIST_DIR, list_names, recipient_address
 from ..tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
 from .text import TEXT, WebText
 
@@ -48,7 +48,7 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
 
     def lists() -> list[str]:
-        return sorted(p.stem for p in lists_dir.glob("*.csv")) or ["newsletter"]
+        return list_names(lists_dir) or ["newsletter"]
 
     def subscribe_form(request: Request, errors: list[str] = (), invalid_fields: set[str] = frozenset(),
                        values: dict[str, str] | None = None) -> HTMLResponse:
@@ -65,7 +65,7 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
         values = {k: str(form.get(k, "")).strip() for k in ("email", "name", "list")}
         errors, bad = [], set()
         try:
-            values["email"] = validate_email(values["email"], check_deliverability=False, allow_smtputf8=False).normalized
+            values["email"] = recipient_address(values["email"])
         except EmailNotValidError:
             errors.append(t.email_invalid)
             bad.add("email")
@@ -74,8 +74,7 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
             bad.add("consent")
         if values["list"] not in lists():
             errors.append(t.list_unknown)
-        if "\n" in values["name"] or "\r" in values["name"]:
-            values["name"] = " ".join(values["name"].split())
+        values["name"] = " ".join(values["name"].split())  # no line breaks can reach a header
         if errors:
             return subscribe_form(request, errors, bad, values)
         token = make_token(secret, "confirm", values["email"], values["list"], CONFIRM_DAYS, values["name"])
