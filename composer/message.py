@@ -73,6 +73,7 @@ class MessageFactory:
         self._dkim = Signer.from_settings(settings)
         self._one_click = settings.one_click_url
         self._mailbox = settings.unsubscribe_mailbox
+        self._mailto_prefix = f"mailto:{self._mailbox}?subject={quote('unsubscribe ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
@@ -137,7 +138,7 @@ class MessageFactory:
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         web = self._one_click.replace("{token}", token) if self._one_click else None
-        mail = f"mailto:{self._mailbox}?subject={quote('unsubscribe ' + token)}"
+        mail = f"{self._mailto_prefix}{token}"  # tokens are URL-safe (base64url and hex), nothing to quote
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
         return _Slots(greeting, web, mail, token)
 
