@@ -15,10 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from composer.campaign import prepare  # noqa: E402
-from composer.journal import Journal  # noqa: E402
 from composer.pipeline import build_issue  # noqa: E402
-from composer.render import Build  # noqa: E402
+from composer.render.build import Build  # noqa: E402
+from composer.send.campaign import prepare  # noqa: E402
+from composer.send.journal import Journal  # noqa: E402
 from composer.settings import Settings  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2020-12.md"

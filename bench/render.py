@@ -19,9 +19,10 @@ from pathlib import Path
 
 from _common import SAMPLE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
 
-from composer.issuefile import load_issue
-from composer.message import MessageFactory, Recipient
-from composer.render import build
+from composer.issue.issuefile import load_issue
+from composer.records import Recipient
+from composer.render.build import build
+from composer.send.message import MessageFactory
 
 
 def build_stages(runs: int = 30) -> dict[str, float]:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from _common import SOURCE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
 
-from composer.message import MessageFactory, Recipient
+from composer.records import Recipient
+from composer.send.message import MessageFactory
 
 
 def naive_loop(build, count: int, port: int) -> float:

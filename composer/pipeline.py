@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .issuefile import IssueSource, read_issue
-from .message import MessageFactory, Recipient
-from .render import TEMPLATES, Build, build
-from .settings import Settings
+from composer.issue.issuefile import IssueSource, read_issue
+from composer.records import Recipient
+from composer.render.build import Build, build
+from composer.send.message import MessageFactory
+from composer.settings import Settings
 
 SAMPLE_RECIPIENT = Recipient("erika.mustermann@example.org", "Erika Mustermann")
 
@@ -19,11 +20,11 @@ class Written:
     size: int
 
 
-def build_issue(path: Path, settings: Settings, templates: Path = TEMPLATES) -> Build:
+def build_issue(path: Path, settings: Settings, templates: Path | None = None) -> Build:
     return build_with_source(path, settings, templates)[0]
 
 
-def build_with_source(path: Path, settings: Settings, templates: Path = TEMPLATES) -> tuple[Build, IssueSource]:
+def build_with_source(path: Path, settings: Settings, templates: Path | None = None) -> tuple[Build, IssueSource]:
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .errors import SettingsError
+from composer.errors import SettingsError
 
 DEFAULT_FROM = "newsletter@example.org"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}

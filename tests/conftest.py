@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from composer.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
-from composer.issuefile import load_issue
-from composer.render import Build, build
+from composer.issue.issuefile import load_issue
+from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
+from composer.render.build import Build, build
 from composer.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-
-from composer.message import MessageFactory
-from composer.pipeline import SAMPLE_RECIPIENT
-from composer.render import Build
 from conftest import ARTIFACTS, CHROMIUM, FLAGS, make_settings
+
+from composer.pipeline import SAMPLE_RECIPIENT
+from composer.render.build import Build
+from composer.send.message import MessageFactory
 
 pytestmark = [
     pytest.mark.browser,

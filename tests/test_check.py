@@ -10,14 +10,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import free_port, make_settings
 from typer.testing import CliRunner
 
 from composer.checks import Report, check, prepare
 from composer.checks.css import unsupported, used
 from composer.checks.spam import spam_score
 from composer.cli import app
-from composer.render import TEMPLATES
-from conftest import free_port, make_settings
+from composer.render.templates import TEMPLATES
 
 runner = CliRunner()
 SAMPLE = Path("issues/2020-12.md")
@@ -174,9 +174,9 @@ def test_sample_message_scores_low_on_spamassassin(workdir: Path) -> None:
 @pytest.mark.skipif(not Path(".ci/node/node_modules/.bin/mjml").exists() and not os.environ.get("CI"),
                     reason="the official mjml (npm) is installed by .ci/run")
 def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> None:
-    from composer.issuefile import load_issue
-    from composer.render import mjml_source
-    from composer.schema import Image, Theme
+    from composer.issue.issuefile import load_issue
+    from composer.issue.schema import Image, Theme
+    from composer.render.build import mjml_source
 
     root = Path(__file__).resolve().parent.parent
     issue = load_issue(root / "issues" / "2020-12.md")

@@ -9,11 +9,11 @@ import urllib.request
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from conftest import free_port, make_settings
 from typer.testing import CliRunner
 
 from composer.cli import app
-from composer.preview import Previewer, server
-from conftest import free_port, make_settings
+from composer.web.preview import Previewer, server
 
 runner = CliRunner()
 
@@ -76,8 +76,8 @@ def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path)
 def test_new_issue_starts_from_the_newest_with_todays_month(workdir: Path) -> None:
     import datetime as dt
 
-    from composer.issuefile import load_issue
-    from composer.scaffold import new_issue
+    from composer.issue.issuefile import load_issue
+    from composer.issue.scaffold import new_issue
 
     path = new_issue(Path("issues/2021-01.md"), today=dt.date(2021, 1, 28))
     issue = load_issue(path)

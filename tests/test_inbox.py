@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SMTPServer, free_port
 from imapclient import IMAPClient
 from typer.testing import CliRunner
 
+from composer.audience.tokens import unsubscribe_token
 from composer.cli import app
-from composer.tokens import unsubscribe_token
-from conftest import SMTPServer, free_port
 
 runner = CliRunner()
 MAIL = Path(__file__).resolve().parent / "data" / "mail"
@@ -245,7 +245,7 @@ def test_verp_envelope_names_the_recipient_of_a_mangled_bounce(workdir: Path, sm
 
 
 def test_unsubscribe_keeps_the_mail_as_evidence_and_the_export_leaves_the_address_out(workdir: Path, tmp_path: Path) -> None:
-    from composer.journal import Journal
+    from composer.send.journal import Journal
 
     mbox = tmp_path / "inbox.mbox"
     mbox.write_bytes(b"From marie Wed Dec 23 12:00:00 2020\n" + (MAIL / "unsubscribe-en.eml").read_bytes() + b"\n")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_ISSUE
 
 from composer.errors import IssueFileError
-from composer.issuefile import load_issue
-from composer.schema import slugify
-from conftest import SAMPLE_ISSUE
+from composer.issue.issuefile import load_issue
+from composer.issue.schema import slugify
 
 SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "newsletter-2020-12.txt"
 

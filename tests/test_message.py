@@ -8,12 +8,13 @@ import re
 from email.message import EmailMessage
 
 import pytest
-
-from composer.errors import HeaderInjectionError, SettingsError
-from composer.message import MessageFactory, Recipient
-from composer.render import Build
-from composer.tokens import address_of, unsubscribe_token
 from conftest import make_settings
+
+from composer.audience.tokens import address_of, unsubscribe_token
+from composer.errors import HeaderInjectionError, SettingsError
+from composer.records import Recipient
+from composer.render.build import Build
+from composer.send.message import MessageFactory
 
 SECRET = b"test-secret"
 

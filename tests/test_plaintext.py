@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from composer.issuefile import load_issue
-from composer.plaintext import render_text
-from composer.render import Build
 from test_issuefile import HEAD, write
+
+from composer.issue.issuefile import load_issue
+from composer.render.build import Build
+from composer.render.plaintext import render_text
 
 
 def test_text_starts_with_name_date_and_table_of_contents(sample_build: Build) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from test_issuefile import HEAD, write
 
 from composer.errors import RenderError
-from composer.issuefile import load_issue
-from composer.render import GMAIL_CLIP_BYTES, TEMPLATES, Build, build
-from test_issuefile import HEAD, write
+from composer.issue.issuefile import load_issue
+from composer.render.build import GMAIL_CLIP_BYTES, Build, build
+from composer.render.templates import TEMPLATES
 
 SEED_EMAILS = ["dolas@caritas-krefeld.de", "jens.pieper@krefeld.de"]
 
@@ -143,7 +144,7 @@ def test_jinja_syntax_error_names_template_and_line(broken_templates: Path, samp
 
 
 def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pytest.CaptureFixture[str]) -> None:
-    from composer.render import inline_css
+    from composer.render.build import inline_css
 
     html = ('<!doctype html><html><head><link rel="stylesheet" href="https://example.org/x.css">'
             '<style>p { color: red; } @media (max-width: 480px) { p { color: blue !important; } }</style></head>'

@@ -11,11 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import SMTPServer
 from typer.testing import CliRunner
 
+from composer.audience.tokens import address_of
 from composer.cli import app
-from composer.tokens import address_of
-from conftest import SMTPServer
 
 runner = CliRunner()
 ISSUE = "issues/2020-12.md"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from composer.errors import SubscriberListError
-from composer.message import Recipient
-from composer.subscribers import BadRow, list_path, read_list
 from conftest import SAMPLE_LIST
+
+from composer.audience.subscribers import list_path, read_list
+from composer.errors import SubscriberListError
+from composer.records import BadRow, Recipient
 
 
 def rows(tmp_path: Path, text: str, encoding: str = "utf-8") -> list[Recipient | BadRow]:

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import SMTPServer, make_settings
 
 from composer.errors import PermanentSendError, SettingsError, TemporarySendError
-from composer.message import MessageFactory, OutgoingMessage, Recipient
-from composer.render import Build
-from composer.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
-from conftest import SMTPServer, make_settings
+from composer.records import OutgoingMessage, Recipient
+from composer.render.build import Build
+from composer.send.message import MessageFactory
+from composer.send.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
 
 Arrived = Callable[[], list[bytes]]
 

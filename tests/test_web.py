@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
+from conftest import ARTIFACTS, CHROMIUM, FLAGS, SMTPServer, free_port
 from lxml import etree
 from typer.testing import CliRunner
 
+from composer.audience.tokens import make_token, unsubscribe_token
 from composer.cli import app
-from composer.tokens import make_token, unsubscribe_token
 from composer.web import create_app
-from conftest import ARTIFACTS, CHROMIUM, FLAGS, SMTPServer, free_port
 
 runner = CliRunner()
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium")
@@ -34,8 +34,8 @@ def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch
     base = f"http://127.0.0.1:{port}"
     for name, value in {**smtp_server.env(), "NEWSLETTER_PUBLIC_URL": base}.items():
         monkeypatch.setenv(name, value)
+    from composer.audience.tokens import load_secret
     from composer.settings import load_settings
-    from composer.tokens import load_secret
 
     settings = load_settings(env_file=None)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, load_secret(None, settings.state_dir)),

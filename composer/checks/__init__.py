@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..issuefile import IssueSource
-from ..message import MessageFactory, OutgoingMessage
-from ..pipeline import SAMPLE_RECIPIENT, build_with_source
-from ..render import TEMPLATES, Build
-from ..settings import Settings
+from composer.issue.issuefile import IssueSource
+from composer.pipeline import SAMPLE_RECIPIENT, build_with_source
+from composer.records import OutgoingMessage
+from composer.render.build import Build
+from composer.send.message import MessageFactory
+from composer.settings import Settings
 
 Level = Literal["error", "warning", "info"]
 
@@ -56,7 +57,7 @@ class Report:
         return [f for f in self.findings if f.level == "warning"]
 
 
-def prepare(path: Path, settings: Settings, secret: bytes, templates: Path = TEMPLATES) -> Subject:
+def prepare(path: Path, settings: Settings, secret: bytes, templates: Path | None = None) -> Subject:
     result, source = build_with_source(path, settings, templates)
     factory = MessageFactory(result, settings, secret)
     html, text = factory.preview(SAMPLE_RECIPIENT)
@@ -65,7 +66,9 @@ def prepare(path: Path, settings: Settings, secret: bytes, templates: Path = TEM
 
 def check(subject: Subject, online: bool = False, spam: bool = True) -> Report:
     """Runs the offline checks, and the slower ones when asked: reachability of links, SpamAssassin."""
-    from . import content, css, markup, online as online_checks, spam as spam_checks
+    from composer.checks import content, css, markup
+    from composer.checks import online as online_checks
+    from composer.checks import spam as spam_checks
 
     findings = [*content.check(subject), *markup.check(subject), *css.check(subject)]
     if online:

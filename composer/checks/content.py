@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..render import UNSUBSCRIBE_URL
-from . import Finding, Subject
+from composer.checks import Finding, Subject
+from composer.render.build import UNSUBSCRIBE_URL
 
 SUBJECT_MAX = 70
 POSTCODE = re.compile(r"\b\d{5}\b")

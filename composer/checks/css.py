@@ -14,9 +14,9 @@ from pathlib import Path
 
 from mjml import mjml2html
 
-from . import Finding, Subject
+from composer.checks import Finding, Subject
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "caniemail.json"
+DATA = Path(__file__).resolve().parent / "data" / "caniemail.json"
 CLIENTS = ("gmail", "outlook")
 DECLARATION = re.compile(r"(?<![\w-])([a-z-]+)\s*:\s*([^;{}\"]+)")
 STYLE_ATTR = re.compile(r'style="([^"]*)"')

@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 from email_validator import EmailNotValidError, validate_email
 from lxml import html as lxml_html
 
-from ..render import GMAIL_CLIP_BYTES
-from . import Finding, Subject
+from composer.checks import Finding, Subject
+from composer.render.build import GMAIL_CLIP_BYTES
 
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")

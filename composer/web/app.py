@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from email_validator import EmailNotValidError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,20 +18,20 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import TransportError
-from ..journal import Journal
-from ..render import TEMPLATES
-from ..settings import Settings
-from ..signup import confirmation, deliver
-from ..subscribers import LIST_DIR, list_names, recipient_address
-from ..tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
-from .text import TEXT, WebText
+from composer.audience.signup import confirmation, deliver
+from composer.audience.subscribers import LIST_DIR, list_names, recipient_address
+from composer.audience.tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
+from composer.errors import TransportError
+from composer.render.templates import environment
+from composer.send.journal import Journal
+from composer.settings import Settings
+from composer.web.text import TEXT, WebText
 
 TokenHandler = Callable[[Request, WebText, str, Claims], Awaitable[Response]]
 
 
 def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, archive: Path | None = None) -> Starlette:
-    pages = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+    pages = environment(kind="web")
     newsletter = settings.from_name or "Newsletter"
 
     def lang_of(request: Request) -> str:

@@ -1,0 +1,87 @@
+"""`newsletter inbox`: unsubscribe requests and bounces from the coordinator's mailbox into the suppression list."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from composer.audience.classify import Context, MalformedMessage, Verdict, classify
+from composer.audience.mailboxes import IMAPSource, MaildirSource, MboxSource, Source, key_of
+from composer.errors import SettingsError
+from composer.send.journal import Journal
+from composer.settings import Settings
+
+UNKNOWN_ISSUE = "(unknown issue)"
+
+
+def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: int, dry_run: bool = False,
+            say: Callable[[str], None] | None = None) -> Counter[str]:
+    """Each message once: handled ones are put aside and remembered; others are left where they are.
+    Says one line per decision and returns how many of each kind there were."""
+    counts: Counter[str] = Counter()
+
+    def note(kind: str, line: str) -> None:
+        counts[kind] += 1
+        if say:
+            say(line)
+
+    for number, (ref, data) in enumerate(source.messages(), 1):
+        key = key_of(data)
+        if journal.seen(key):
+            continue
+        try:
+            verdicts = classify(data, ctx)
+        except MalformedMessage as exc:
+            note("malformed", f"message {number}: cannot be read ({exc}); left in the mailbox")
+            continue
+        kind = verdicts[0].kind
+        if kind == "other":
+            note("other", f"left for you: {verdicts[0].detail or '(no subject)'}")
+            continue
+        for verdict in verdicts:
+            note(kind, _apply(verdict, journal, soft_bounce_limit, dry_run))
+        if not dry_run:
+            source.put_aside(ref)
+            journal.mark_seen(key, kind)
+    return counts
+
+
+def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
+    would = "would " if dry_run else ""
+    if v.kind == "autoreply":
+        return f"automatic reply from {v.email or 'unknown'} ({v.detail}): {would}set aside, not a bounce"
+    if v.kind == "unsubscribe" and v.email:
+        if not dry_run:
+            journal.suppress(v.email, "asked to unsubscribe", "unsubscribed", f"{v.message_id} {v.detail}".strip())
+        return f"{v.email}: {would}unsubscribe ({v.detail})"
+    if v.kind == "bounce" and v.email:
+        sent = journal.sent_message(v.original_message_id) if v.original_message_id else None
+        issue = sent[0] if sent else UNKNOWN_ISSUE
+        evidence = f"{v.message_id} {v.status} {v.detail} (bounce of {v.original_message_id or 'an unknown message'})".strip()
+        if v.permanent:
+            if not dry_run:
+                journal.record_bounce(v.email, issue, True, v.status, v.original_message_id)
+                journal.suppress(v.email, f"bounced permanently: {v.status}", "bounced", evidence)
+            return f"{v.email}: permanent bounce {v.status} for {issue}: {would}stop sending"
+        count = 0 if dry_run else journal.record_bounce(v.email, issue, False, v.status, v.original_message_id)
+        if count >= limit:
+            journal.suppress(v.email, f"bounced temporarily in {count} issues", "bounced", evidence)
+            return f"{v.email}: temporary bounce {v.status}, now in {count} issues: stop sending"
+        return f"{v.email}: temporary bounce {v.status} for {issue}: {would}count it ({count or '?'} of {limit})"
+    return f"{v.kind} without an address: {would}set aside"
+
+
+def context(settings: Settings, secret: bytes) -> Context:
+    mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
+    return Context(secret, mailbox, settings.bounce_address)
+
+
+def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:
+    if maildir and mbox:
+        raise SettingsError("read either --maildir or --mbox, not both")
+    if maildir:
+        return MaildirSource(maildir, move_to)
+    if mbox:
+        return MboxSource(mbox)
+    return IMAPSource(settings, move_to)

@@ -1,0 +1,124 @@
+"""Where replies and bounces wait: an IMAP folder, a Maildir or an mbox file, behind one small interface."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import imaplib
+import mailbox
+import ssl
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from pathlib import Path
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from composer.errors import ComposerError, SettingsError
+from composer.settings import Settings
+
+
+class MailboxError(ComposerError):
+    """The mailbox cannot be opened or read."""
+
+
+def key_of(data: bytes) -> str:
+    """Identifies a message by its bytes, so a rerun recognises it wherever it was moved."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class Source(ABC):
+    """Messages to look at, and a way to put a handled one aside (moved or flagged, never deleted)."""
+
+    @abstractmethod
+    def messages(self) -> Iterator[tuple[str, bytes]]: ...
+
+    @abstractmethod
+    def put_aside(self, ref: str) -> None: ...
+
+    def close(self) -> None:  # noqa: B027 - most sources have nothing to close
+        """Ends the connection, where there is one."""
+
+
+class MaildirSource(Source):
+    def __init__(self, path: Path, move_to: str) -> None:
+        if not (path / "cur").is_dir():
+            raise MailboxError(f"{path}: not a Maildir (it has no cur/ folder)")
+        self._box = mailbox.Maildir(path, factory=None, create=False)
+        self._move_to = move_to
+
+    def messages(self) -> Iterator[tuple[str, bytes]]:
+        for ref in sorted(self._box.keys()):
+            yield ref, self._box.get_bytes(ref)
+
+    def put_aside(self, ref: str) -> None:
+        exists = self._move_to in self._box.list_folders()
+        folder = self._box.get_folder(self._move_to) if exists else self._box.add_folder(self._move_to)
+        folder.add(self._box.get_bytes(ref))
+        self._box.discard(ref)
+
+
+class MboxSource(Source):
+    """An mbox file is left as it is; the state database remembers what was handled."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise MailboxError(f"{path}: no such mbox file")
+        self._box = mailbox.mbox(path, create=False)
+
+    def messages(self) -> Iterator[tuple[str, bytes]]:
+        for ref in self._box.iterkeys():
+            yield str(ref), self._box.get_bytes(ref)
+
+    def put_aside(self, ref: str) -> None:
+        pass
+
+    def close(self) -> None:
+        self._box.close()
+
+
+class IMAPSource(Source):
+    def __init__(self, settings: Settings, move_to: str) -> None:
+        s = settings
+        if not (s.imap_host and s.imap_username and s.imap_password):
+            raise SettingsError("set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, "
+                                "or read a local --maildir or --mbox")
+        where = f"{s.imap_host}:{s.imap_port_or_default}"
+        try:
+            self._client = IMAPClient(s.imap_host, port=s.imap_port_or_default, ssl=s.imap_security == "tls",
+                                      ssl_context=ssl.create_default_context(), timeout=30)
+            if s.imap_security == "starttls":
+                self._client.starttls(ssl.create_default_context())
+            self._client.login(s.imap_username, s.imap_password.get_secret_value())
+            self._client.select_folder(s.imap_folder)
+        except IMAPClientError as exc:
+            raise MailboxError(f"{where}: the IMAP server refused ({_first_line(exc)}); check NEWSLETTER_IMAP_USERNAME, "
+                               "NEWSLETTER_IMAP_PASSWORD and NEWSLETTER_IMAP_FOLDER") from None
+        except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
+            raise MailboxError(f"cannot reach the IMAP server {where}: {_first_line(exc)}") from None
+        self._move_to = move_to
+
+    def messages(self) -> Iterator[tuple[str, bytes]]:
+        uids = self._client.search(["ALL"])
+        for start in range(0, len(uids), 50):
+            fetched = self._client.fetch(uids[start:start + 50], ["BODY.PEEK[]"])
+            for uid, data in fetched.items():
+                yield str(uid), data[b"BODY[]"]
+
+    def put_aside(self, ref: str) -> None:
+        if not self._client.folder_exists(self._move_to):
+            self._client.create_folder(self._move_to)
+        if self._client.has_capability("MOVE"):
+            self._client.move([int(ref)], self._move_to)
+        else:
+            self._client.copy([int(ref)], self._move_to)
+            self._client.delete_messages([int(ref)])
+            self._client.uid_expunge([int(ref)])
+
+    def close(self) -> None:
+        with contextlib.suppress(IMAPClientError, OSError):
+            self._client.logout()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,100 @@
+"""Subscriber lists as a spreadsheet exports them: CSV with ',' or ';', UTF-8 with or without BOM."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from composer.errors import SubscriberListError
+from composer.records import BadRow, Recipient
+
+LIST_DIR = Path("subscribers")
+_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name"}
+
+
+def list_path(name_or_path: str, base: Path = LIST_DIR) -> Path:
+    """`volunteers` means subscribers/volunteers.csv; a path to a CSV file is taken as it is."""
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() == ".csv" or candidate.parent != Path("."):
+        return candidate
+    return base / f"{name_or_path}.csv"
+
+
+def list_names(base: Path = LIST_DIR) -> list[str]:
+    return sorted(p.stem for p in base.glob("*.csv"))
+
+
+def read_list(path: Path) -> Iterator[Recipient | BadRow]:
+    """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        known = ", ".join(list_names(path.parent)) or "none"
+        raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
+    with handle:
+        try:
+            header_line = handle.readline()
+        except UnicodeDecodeError:
+            raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+        header = [_column(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+        if "email" not in header:
+            raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
+        seen: dict[str, int] = {}
+        reader = csv.reader(handle, delimiter=delimiter)
+        while True:
+            start = reader.line_num + 2  # the header line was read apart; a quoted field may span lines
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise SubscriberListError(f"{path}:{start}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+            except csv.Error as exc:
+                raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
+            if any(cell.strip() for cell in row):
+                yield _recipient(dict(zip(header, (c.strip() for c in row), strict=False)), start, seen)
+
+
+def _column(name: str) -> str:
+    key = re.sub(r"[\s_-]", "", name.strip().lower())
+    return _HEADER_ALIASES.get(key, name.strip())
+
+
+def recipient_address(raw: str) -> str:
+    """A recipient's address checked (no DNS) and normalised; raises EmailNotValidError. Non-ASCII local parts
+    are refused, since they need SMTPUTF8, which most providers lack; a non-ASCII domain becomes punycode."""
+    checked = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=False)
+    return checked.ascii_email or checked.normalized
+
+
+def _recipient(row: dict[str, str], line: int, seen: dict[str, int]) -> Recipient | BadRow:
+    raw, name = row.pop("email", ""), row.pop("name", "") or None
+    if not raw:
+        return BadRow(line, "no email address")
+    try:
+        email = recipient_address(raw)
+    except EmailNotValidError as exc:
+        return BadRow(line, f"{raw!r} is not a valid email address ({exc})")
+    if name and ("\r" in name or "\n" in name):
+        return BadRow(line, "the name contains a line break; remove it")
+    key = email.lower()
+    if key in seen:
+        return BadRow(line, f"{email} is listed again (first on line {seen[key]}); sent once")
+    seen[key] = line
+    return Recipient(email, name, {k: v for k, v in row.items() if k})
+
+
+def write_list(path: Path, recipients: Iterable[Recipient]) -> None:
+    """A cleaned list in the same shape: email;name;other columns, UTF-8, semicolons (what German Excel opens)."""
+    rows = list(recipients)
+    extra = sorted({k for r in rows for k in r.fields})
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["email", "name", *extra])
+        for r in rows:
+            writer.writerow([r.email, r.name or "", *(r.fields.get(k, "") for k in extra)])

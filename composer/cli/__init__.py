@@ -1,0 +1,20 @@
+"""The `newsletter` command: parses, calls the library, prints, and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+from composer.cli import audience, compose, sending, web  # noqa: F401 (each module registers its commands)
+from composer.cli.common import app, err
+
+
+def main() -> None:
+    """Entry point: a bug still ends in one line the coordinator can report, not a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - last resort for the coordinator's terminal
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (please report this)")
+        sys.exit(3)
+

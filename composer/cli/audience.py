@@ -1,0 +1,60 @@
+"""Commands for the subscribers: inbox, subscribers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from composer.audience import inbox
+from composer.audience.subscribers import list_path, read_list, write_list
+from composer.cli.common import app, handled, out, settings_and_secret
+from composer.records import Recipient
+from composer.send.journal import Journal
+from composer.settings import load_settings
+
+
+@app.command("inbox")
+def inbox_command(
+    maildir: Annotated[Path | None, typer.Option("--maildir", help="Read a local Maildir instead of IMAP")] = None,
+    mbox: Annotated[Path | None, typer.Option("--mbox", help="Read a local mbox file instead of IMAP")] = None,
+    move_to: Annotated[str, typer.Option("--move-to", help="Folder for handled messages")] = "Processed",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
+) -> None:
+    """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
+    with handled():
+        settings, secret = settings_and_secret()
+        source = inbox.open_source(settings, maildir, mbox, move_to)
+        try:
+            with Journal(settings.state_dir) as journal:
+                counts = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
+                                       dry_run, say=out.print)
+        finally:
+            source.close()
+    out.print(f"{counts['unsubscribe']} unsubscribed, {counts['bounce']} bounces, {counts['autoreply']} automatic replies, "
+              f"{counts['other']} left for you, {counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
+
+
+@app.command("subscribers")
+def subscribers_command(
+    list_name: Annotated[str, typer.Argument(help="The list, e.g. volunteers")],
+    export: Annotated[Path | None, typer.Option("--export", help="Write the active subscribers to this CSV")] = None,
+) -> None:
+    """Each address of a list and its state: active, unsubscribed or bounced."""
+    with handled(), Journal(load_settings().state_dir) as journal:
+        rows = [(r, _state(journal, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
+        if export:
+            write_list(export, [r for r, state in rows if state == "active"])
+    for recipient, state in rows:
+        out.print(f"{state:<13}{recipient.email}  {recipient.name or ''}".rstrip())
+    states = Counter(state for _, state in rows)
+    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
+    if export:
+        out.print(f"{states['active']} active subscribers written to {export}")
+
+
+def _state(journal: Journal, email: str) -> str:
+    suppressed = journal.suppression(email)
+    return suppressed.kind if suppressed else "active"

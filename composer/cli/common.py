@@ -1,0 +1,64 @@
+"""What every command of the CLI shares: the consoles, the error mapping, the settings at the edge."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
+
+from composer import checks
+from composer.audience.tokens import load_secret
+from composer.errors import ComposerError, IssueFileError
+from composer.settings import Settings, load_settings
+
+app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_FAILED, EXIT_INPUT = 1, 2
+IssueArg = Annotated[Path, typer.Argument(help="The issue file, e.g. issues/2020-12.md")]
+
+
+@contextlib.contextmanager
+def handled() -> Iterator[None]:
+    """Every failure becomes one line per problem and an exit code, never a traceback."""
+    try:
+        yield
+    except IssueFileError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(EXIT_INPUT) from None
+    except ComposerError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {exc.filename or ''}: {exc.strerror}")
+        raise typer.Exit(EXIT_INPUT) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; run the same command again to continue where it stopped")
+        raise typer.Exit(130) from None
+
+
+class RateColumn(ProgressColumn):
+    """Messages per second, the figure a coordinator compares with the provider's limit."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.0f}/s" if task.speed else "")
+
+
+def settings_and_secret() -> tuple[Settings, bytes]:
+    settings = load_settings()
+    return settings, load_secret(settings.secret_key.get_secret_value() if settings.secret_key else None,
+                                 settings.state_dir)
+
+
+def print_finding(finding: checks.Finding) -> None:
+    colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
+    (err if finding.level == "error" else out).print(f"[{colour}]{finding.level}:[/{colour}] {finding.where}: {finding.message}")

@@ -1,0 +1,234 @@
+"""Reads an issue file (YAML front matter + one '# ' heading per article) into the schema, locating every problem.
+
+Format, in short:
+
+    ---
+    newsletter: ...          (the issue's fields, see schema.Issue)
+    ---
+    # First article title
+    ---
+    author: ...              (optional: the article's own fields)
+    ---
+    Markdown body ...
+
+YAML is read with every scalar as text (no YAML 1.1 surprises such as phone numbers turning octal or
+'no' turning false); pydantic then converts where a field wants a date or number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from composer.errors import IssueFileError, Problem
+from composer.errors import shown as display  # `shown` names the file in this module's messages
+from composer.issue.schema import Issue
+
+FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class _Located:
+    """Plain data plus the line where each field and list item starts, for error messages."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IssueSource:
+    """Where things are in the issue file, so later checks can point at a line too."""
+
+    shown: str
+    lines: list[str]
+    fields: dict[Path_, int]
+
+    def line_of(self, field_path: Path_) -> int | None:
+        return next((self.fields[field_path[:n]] for n in range(len(field_path), 0, -1) if field_path[:n] in self.fields), None)
+
+    def find(self, text: str, field_path: Path_ = ()) -> int | None:
+        """First line at or after the field's own line that contains `text`."""
+        start = (self.line_of(field_path) or 1) - 1
+        return next((n + 1 for n in range(start, len(self.lines)) if text in self.lines[n]), None)
+
+
+def load_issue(path: Path) -> Issue:
+    """Parse and validate; raises IssueFileError listing every problem, each with file, line and field."""
+    return read_issue(path)[0]
+
+
+def read_issue(path: Path) -> tuple[Issue, IssueSource]:
+    shown = display(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise IssueFileError([Problem(shown, None, "", "no such file; check the path")]) from None
+    except UnicodeDecodeError as exc:
+        raise IssueFileError([Problem(shown, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
+    except OSError as exc:
+        raise IssueFileError([Problem(shown, None, "", f"cannot be read: {exc.strerror}")]) from None
+    located, problems = _split(text, shown)
+    if problems:
+        raise IssueFileError(problems)
+    try:
+        return Issue.model_validate(located.data), IssueSource(shown, text.splitlines(), located.lines)
+    except ValidationError as exc:
+        raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
+
+
+def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
+    lines = text.splitlines()
+    problems: list[Problem] = []
+    located = _Located()
+    if not lines or lines[0].strip() != "---":
+        return located, [Problem(shown, 1, "", "the file must start with a line '---' that opens the issue's fields")]
+    end = _closing_fence(lines, 1)
+    if end is None:
+        return located, [Problem(shown, 1, "", "the fields block opened here is never closed with a line '---'")]
+    _load_yaml(lines[1:end], 2, (), located, problems, shown)
+    if problems:
+        return located, problems
+
+    articles: list[dict[str, Any]] = []
+    located.data["articles"] = articles
+    located.lines[("articles",)] = end + 2
+    body: list[str] = []
+    in_fence = False
+    i = end + 1
+    while i < len(lines):
+        line = lines[i]
+        if FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else HEADING.match(line)
+        if heading:
+            _finish(articles, body)
+            index = len(articles)
+            articles.append({"title": heading.group(1)})
+            located.lines[("articles", index)] = located.lines[("articles", index, "title")] = i + 1
+            i = _article_fields(lines, i + 1, index, located, problems, shown)
+            body = []
+            located.lines[("articles", index, "body")] = i + 1
+            continue
+        if articles:
+            body.append(line)
+        elif line.strip():
+            problems.append(Problem(shown, i + 1, "", "text before the first article; start each article with '# Title'"))
+            break
+        i += 1
+    _finish(articles, body)
+    return located, problems
+
+
+def _finish(articles: list[dict[str, Any]], body: list[str]) -> None:
+    if articles:
+        articles[-1]["body"] = "\n".join(body).strip("\n")
+
+
+def _article_fields(lines: list[str], start: int, index: int, located: _Located, problems: list[Problem], shown: str) -> int:
+    """Reads the optional '---' block right under a heading; returns where the body starts."""
+    i = start
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or lines[i].strip() != "---":
+        return start
+    end = _closing_fence(lines, i + 1)
+    if end is None:
+        problems.append(Problem(shown, i + 1, f"articles[{index}]", "the fields block opened here is never closed with '---'"))
+        return len(lines)
+    fields = _Located()
+    _load_yaml(lines[i + 1 : end], i + 2, ("articles", index), fields, problems, shown)
+    for key in ("title", "body"):
+        if key in fields.data:
+            problems.append(Problem(shown, fields.lines[("articles", index, key)], f"articles[{index}].{key}",
+                                    "set by the '# ' heading and the text below it, not in the fields block"))
+    located.data["articles"][index].update(fields.data)
+    located.lines.update(fields.lines)
+    return end + 1
+
+
+def _closing_fence(lines: list[str], start: int) -> int | None:
+    return next((j for j in range(start, len(lines)) if lines[j].rstrip() == "---"), None)
+
+
+def _load_yaml(block: list[str], first_line: int, prefix: Path_, located: _Located, problems: list[Problem], shown: str) -> None:
+    try:
+        node = yaml.compose("\n".join(block), Loader=yaml.BaseLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problems.append(Problem(shown, line, _dotted(prefix), f"not valid YAML: {exc.problem or exc.context}"))
+        return
+    if node is None:
+        return
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(shown, first_line, _dotted(prefix), "expected 'name: value' lines"))
+        return
+    data = _construct(node, prefix, first_line, located.lines, problems, shown)
+    located.data.update(data)
+
+
+def _construct(node: yaml.Node, path: Path_, offset: int, lines: dict[Path_, int], problems: list[Problem], shown: str) -> Any:
+    lines.setdefault(path, node.start_mark.line + offset)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = (*path, key)
+            if key in result:
+                problems.append(Problem(shown, key_node.start_mark.line + offset, _dotted(child), "given twice; keep one"))
+            lines[child] = key_node.start_mark.line + offset
+            result[key] = _construct(value_node, child, offset, lines, problems, shown)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, (*path, n), offset, lines, problems, shown) for n, item in enumerate(node.value)]
+    if node.style is None and node.value in ("", "~", "null"):
+        return None
+    return node.value
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _problem(err: dict[str, Any], located: _Located, shown: str) -> Problem:
+    loc: Path_ = tuple(err["loc"])
+    line = next((located.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in located.lines), None)
+    return Problem(shown, line, _dotted(loc), _friendly(err))
+
+
+_PATTERN_HINTS = {
+    "phone": "not a phone number (digits, spaces, '+', '/', '-')",
+    "anchor": "use only lowercase letters, digits and '-'",
+}
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    kind, msg, last = err["type"], err["msg"], (err["loc"] or ("",))[-1]
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "extra_forbidden":
+        return "unknown field (a typo? the README lists the fields)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        return "needs at least one entry"
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_HINTS.get(str(last), "not a colour like #8a1538" if str(last).endswith("color") else msg)
+    if kind.startswith("date"):
+        return "not a date; write it as YYYY-MM-DD, e.g. 2020-12-23"
+    if kind.startswith("url"):
+        return "not a web address; write it as https://…"
+    if kind == "value_error":
+        text = msg.removeprefix("Value error, ")
+        return "not a valid email address" if text.startswith("value is not a valid email address") else text
+    return msg[0].lower() + msg[1:]

@@ -1,0 +1,49 @@
+"""`newsletter new`: next month's issue file, started from the last one's details so nothing is retyped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from composer.errors import ComposerError
+from composer.issue.issuefile import load_issue
+from composer.render.i18n import MONTHS
+
+PLACEHOLDER_BODY = {
+    "de": "# Titel des ersten Artikels\n\nHier steht der Text. Leerzeilen trennen Absätze, `- ` beginnt eine Aufzählung.\n",
+    "en": "# Title of the first article\n\nThe text goes here. Empty lines separate paragraphs, `- ` starts a bullet.\n",
+}
+PREHEADER = {"de": "Was diese Ausgabe bringt, in einem Satz", "en": "What this issue brings, in one sentence"}
+
+
+class ScaffoldError(ComposerError):
+    """The new issue file cannot be made (it exists, or there is no issue to start from)."""
+
+
+def new_issue(target: Path, previous: Path | None = None, today: dt.date | None = None) -> Path:
+    """Copies the previous issue's fields block (comments and all), with a new date, subject and preheader."""
+    if target.exists():
+        raise ScaffoldError(f"{target} exists already; choose another name or edit that file")
+    source = previous or _newest(target.parent)
+    issue = load_issue(source)
+    day = today or dt.date.today()
+    text = source.read_text(encoding="utf-8-sig")
+    front = text[: text.index("\n---", 3) + 4]
+    month = f"{MONTHS[issue.language][day.month - 1]} {day.year}"
+    subject = re.sub(r"\b(" + "|".join(MONTHS[issue.language]) + r") \d{4}\b", month, issue.subject)
+    for key, value in (("date", day.isoformat()), ("subject", subject), ("preheader", PREHEADER[issue.language])):
+        front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
+    target.write_text(front + "\n\n" + PLACEHOLDER_BODY[issue.language], encoding="utf-8")
+    return target
+
+
+def _newest(folder: Path) -> Path:
+    candidates = sorted(folder.glob("*.md"))
+    if not candidates:
+        raise ScaffoldError(f"no issue in {folder}/ to start from; copy the example in the README")
+    return max(candidates, key=lambda p: (load_issue(p).date, p.name))
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

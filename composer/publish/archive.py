@@ -1,0 +1,76 @@
+"""`newsletter archive`: a static site of all issues — index, web versions, Atom feed and a PDF of each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from composer.issue.schema import Issue
+from composer.pipeline import build_issue
+from composer.render.templates import environment
+from composer.send.message import MessageFactory
+from composer.settings import Settings
+
+
+@dataclass(frozen=True)
+class Entry:
+    slug: str
+    issue: Issue
+    page: str
+
+
+def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes, pdf: bool = True) -> list[Path]:
+    """Newest first. The web versions greet nobody by name and carry no unsubscribe token."""
+    entries = []
+    for path in sorted(issues_dir.glob("*.md")):
+        result = build_issue(path, settings)
+        entries.append(Entry(path.stem, result.issue, MessageFactory(result, settings, secret).web_version()))
+    entries.sort(key=lambda e: (e.issue.date, e.slug), reverse=True)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for entry in entries:
+        page = out / f"{entry.slug}.html"
+        page.write_text(entry.page, encoding="utf-8")
+        written.append(page)
+    written.append(_index(entries, out))
+    written.append(_feed(entries, out, settings))
+    if pdf and entries:
+        from composer.publish.chromium import pdfs
+
+        written += pdfs([out / f"{e.slug}.html" for e in entries])
+    return written
+
+
+def _index(entries: list[Entry], out: Path) -> Path:
+    pages = environment(kind="web")
+    newest = entries[0].issue if entries else None
+    html = pages.get_template("web/archive.html.j2").render(
+        entries=entries, newsletter=newest.newsletter if newest else "Newsletter", lang=newest.language if newest else "de")
+    path = out / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _feed(entries: list[Entry], out: Path, settings: Settings) -> Path:
+    base = f"{settings.public_base}/archive" if settings.public_url else ""
+    feed = FeedGenerator()
+    newest = entries[0].issue if entries else None
+    feed.id(f"{base}/" if base else "urn:newsletter-composer:archive")
+    feed.title(newest.newsletter if newest else "Newsletter")
+    feed.author({"name": newest.publisher if newest else "Newsletter"})
+    feed.link(href=f"{base}/feed.xml" if base else "feed.xml", rel="self")
+    feed.language(newest.language if newest else "de")
+    for entry in reversed(entries):
+        item = feed.add_entry()
+        url = f"{base}/{entry.slug}.html" if base else f"{entry.slug}.html"
+        item.id(url if base else f"urn:newsletter-composer:{entry.slug}")
+        item.title(entry.issue.subject)
+        item.link(href=url)
+        item.summary(entry.issue.preheader)
+        item.updated(dt.datetime.combine(entry.issue.date, dt.time(12), tzinfo=dt.UTC))
+    path = out / "feed.xml"
+    feed.atom_file(str(path), pretty=True)
+    return path

@@ -1,0 +1,33 @@
+"""Plain data that every stage passes along; no dependencies, so the journal and the list reader load fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that is skipped, with the reason the coordinator needs to fix it."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What a transport needs: the envelope and the finished bytes."""
+
+    sender: str
+    recipient: str
+    message_id: str
+    data: bytes

@@ -1,0 +1,164 @@
+"""Issue -> responsive HTML (Jinja2 -> MJML -> mjml-python -> premailer) and its plain-text twin, once per issue.
+
+Per-recipient parts (greeting, unsubscribe link) are left as placeholders that the message layer fills
+cheaply, so a send never compiles MJML or inlines CSS more than once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mjml import mjml2html
+from premailer import Premailer
+
+from composer.errors import RenderError, shown
+from composer.issue import markdown
+from composer.issue.schema import TOC_ANCHOR, Issue
+from composer.render.i18n import strings
+from composer.render.plaintext import render_text
+from composer.render.templates import environment, search_path, source_of
+
+GREETING = "NLCGREETINGPLACEHOLDER"
+UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
+GMAIL_CLIP_BYTES = 102 * 1024
+MARK = re.compile(r"<!--#(tpl|end) ?([^>]*?)-->\n?")
+MARK_OR_TAG = re.compile(r"<!--#(?P<mark>tpl|end) ?(?P<template>[^>]*?)-->|<(?P<closing>/?)(?P<tag>mj[a-z-]*)\b[^>]*?(?P<empty>/?)>")
+MJML_TAGS = {
+    "mjml", "mj-head", "mj-body", "mj-title", "mj-preview", "mj-raw", "mj-attributes", "mj-all", "mj-class",
+    "mj-style", "mj-font", "mj-breakpoint", "mj-section", "mj-column", "mj-group", "mj-wrapper", "mj-text",
+    "mj-image", "mj-button", "mj-divider", "mj-spacer", "mj-table", "mj-hero", "mj-navbar", "mj-navbar-link",
+    "mj-social", "mj-social-element", "mj-accordion", "mj-accordion-element", "mj-accordion-title",
+    "mj-accordion-text", "mj-carousel", "mj-carousel-image",
+}
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    """What the templates need of an article: the schema fields plus derived anchor and trusted HTML."""
+
+    title: str
+    anchor: str
+    html: Any
+    image: Any
+    author: str | None
+    contacts: list[Any]
+
+
+@dataclass
+class Build:
+    """One issue rendered once: HTML and text with placeholders for the per-recipient parts."""
+
+    issue: Issue
+    slug: str
+    html: str
+    text: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+
+def mjml_source(issue: Issue, templates: Path | None = None, web_url: str | None = None) -> str:
+    """The MJML the templates make for this issue, checked for tag balance and unknown tags."""
+    return _check_mjml(_jinja(issue, templates, web_url), templates)
+
+
+def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str | None = None) -> Build:
+    """`web_url` is where the issue can be read in a browser; the email links to it when it is known."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    source = mjml_source(issue, templates, web_url)
+    timings["jinja"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    try:
+        compiled = mjml2html(source)
+    except ValueError as exc:
+        raise RenderError(f"{shown(source_of(templates, 'base.mjml.j2'))}: MJML compiler: {exc}") from None
+    timings["mjml"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    html = inline_css(compiled)
+    timings["premailer"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    text = render_text(issue, GREETING, UNSUBSCRIBE_URL)
+    timings["text"] = time.perf_counter() - start
+    return Build(issue=issue, slug=slug, html=html, text=text, timings=timings)
+
+
+def _jinja(issue: Issue, templates: Path | None, web_url: str | None) -> str:
+    articles = [
+        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, a.author, a.contacts)
+        for a, anchor in zip(issue.articles, issue.anchors(), strict=True)
+    ]
+    context = {
+        "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),
+        "toc_anchor": TOC_ANCHOR, "greeting": GREETING, "unsubscribe_url": UNSUBSCRIBE_URL, "web_url": web_url,
+    }
+    try:
+        return environment(templates).get_template("base.mjml.j2").render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{shown(source_of(templates, exc.name or 'base.mjml.j2'))}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"{shown(search_path(templates)[0])}: template {exc.name} not found") from None
+    except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
+        frame = next((f for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename.endswith(".j2")), None)
+        where = f"{shown(Path(frame.filename))}:{frame.lineno}" if frame else shown(search_path(templates)[0])
+        raise RenderError(f"{where}: {exc}") from None
+
+
+def _check_mjml(marked: str, templates: Path | None) -> str:
+    """MRML accepts unknown tags and unbalanced ones silently or with no position, so check here first."""
+    stack: list[tuple[str, str]] = []
+    current = ["base.mjml.j2"]
+    for m in MARK_OR_TAG.finditer(marked):
+        if m["mark"] == "tpl":
+            current.append(m["template"])
+            continue
+        if m["mark"] == "end":
+            current.pop()
+            continue
+        name = m["tag"]
+        where = shown(source_of(templates, current[-1]))
+        if name not in MJML_TAGS:
+            raise RenderError(f"{where}: unknown MJML tag <{name}> (a typo?)")
+        if m["empty"]:
+            continue
+        if not m["closing"]:
+            stack.append((name, current[-1]))
+        elif not stack or stack[-1][0] != name:
+            expected = f"</{stack[-1][0]}>" if stack else "nothing"
+            raise RenderError(f"{where}: </{name}> closes nothing open here (expected {expected})")
+        else:
+            stack.pop()
+    if stack:
+        name, template = stack[-1]
+        raise RenderError(f"{shown(source_of(templates, template))}: <{name}> is never closed")
+    return MARK.sub("", marked)
+
+
+def inline_css(html: str) -> str:
+    """premailer with the settings MJML output needs: keep !important in media queries, keep width/height
+    attributes for Outlook, never fetch anything, stay quiet, and put the doctype back."""
+    inlined = Premailer(
+        html,
+        strip_important=False,
+        disable_basic_attributes=["width", "height", "align", "bgcolor"],
+        allow_network=False,
+        keep_style_tags=False,
+        remove_classes=False,
+        disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+    ).transform()
+    if not inlined.lstrip().lower().startswith("<!doctype"):
+        inlined = "<!doctype html>\n" + inlined
+    return inlined

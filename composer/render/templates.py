@@ -1,0 +1,53 @@
+"""The one place templates are found: the newsletter folder's own `templates/` first, then the package's.
+
+An office overrides a single file (say `partials/footer.mjml.j2`) by putting its own copy in its folder's
+`templates/`; every other template still comes from the installed package.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+
+TEMPLATES = Path(str(files("composer") / "templates"))
+
+
+def search_path(override: Path | None) -> list[Path]:
+    """The folders looked in, in order; an override folder that does not exist is left out."""
+    return [override, TEMPLATES] if override is not None and override.is_dir() else [TEMPLATES]
+
+
+def source_of(override: Path | None, name: str) -> Path:
+    """The file a template name resolves to, for error messages that point at the file to edit."""
+    for folder in search_path(override):
+        if (folder / name).is_file():
+            return folder / name
+    return search_path(override)[0] / name
+
+
+class _MarkingLoader(jinja2.FileSystemLoader):
+    """Brackets every template's output with markers, so an MJML problem can name the template it came from."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return f"<!--#tpl {template}-->{source}<!--#end-->", filename, uptodate
+
+
+@functools.lru_cache(maxsize=16)
+def environment(override: Path | None = None, kind: Literal["email", "web"] = "email") -> jinja2.Environment:
+    """Cached: Jinja compiles each template once and recompiles it only when its file changes. Email templates
+    are strict (a typo in a variable is an error) and marked for MJML diagnostics; web pages are plain HTML."""
+    folders = [str(p) for p in search_path(override)]
+    if kind == "web":
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True)
+    return jinja2.Environment(
+        loader=_MarkingLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

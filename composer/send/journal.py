@@ -1,0 +1,300 @@
+"""The send state: one row per issue and recipient in SQLite (WAL), written around every SMTP transaction.
+
+A row goes pending -> sending (committed before the transaction starts) -> sent (only after the server
+accepted) or deferred/failed. A crash leaves at most the in-flight rows in 'sending'; a rerun sends those
+again and counts them as possible duplicates. The suppression list lives here too, and always wins.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from composer.errors import StateError
+from composer.records import BadRow, Recipient
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    issue TEXT NOT NULL,
+    email TEXT NOT NULL COLLATE NOCASE,
+    name TEXT,
+    fields TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    interrupted INTEGER NOT NULL DEFAULT 0,
+    code INTEGER,
+    reply TEXT,
+    message_id TEXT,
+    updated REAL NOT NULL,
+    PRIMARY KEY (issue, email)
+);
+CREATE TABLE IF NOT EXISTS suppressions (
+    email TEXT PRIMARY KEY COLLATE NOCASE,
+    reason TEXT NOT NULL,
+    created REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'unsubscribed' CHECK (kind IN ('unsubscribed', 'bounced')),
+    evidence TEXT
+);
+CREATE TABLE IF NOT EXISTS bounces (
+    email TEXT NOT NULL COLLATE NOCASE,
+    issue TEXT NOT NULL,
+    permanent INTEGER NOT NULL,
+    status TEXT,
+    message_id TEXT,
+    created REAL NOT NULL,
+    PRIMARY KEY (email, issue, permanent)
+);
+CREATE TABLE IF NOT EXISTS signups (
+    list TEXT NOT NULL,
+    email TEXT NOT NULL COLLATE NOCASE,
+    name TEXT,
+    consent TEXT NOT NULL,
+    confirmed REAL NOT NULL,
+    PRIMARY KEY (list, email)
+);
+CREATE TABLE IF NOT EXISTS inbox_seen (
+    key TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    created REAL NOT NULL
+);
+"""
+STATUSES = ("pending", "sending", "sent", "deferred", "failed")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a send would do, counted before anything is sent."""
+
+    listed: int
+    to_send: int
+    already_sent: int
+    suppressed: int
+    failed_before: int
+    interrupted: int
+    bad_rows: list[BadRow]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why an address gets nothing: 'unsubscribed' or 'bounced', since when, and the mail that said so."""
+
+    kind: str
+    reason: str
+    created: float
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    email: str
+    status: str
+    attempts: int
+    interrupted: int
+    code: int | None
+    reply: str | None
+
+
+class Journal:
+    """Narrow interface over the state database; one process at a time holds it (a lock file says so)."""
+
+    def __init__(self, state_dir: Path, exclusive: bool = False) -> None:
+        """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
+        Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes."""
+        self._lock: IO[str] | None = None
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            if exclusive:
+                self._lock = (state_dir / "lock").open("w")
+        except OSError as exc:
+            raise StateError(f"{state_dir}: cannot keep the send state there ({exc.strerror})") from None
+        if self._lock:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._lock.close()
+                raise StateError("another send is running on this send state; wait for it to finish") from None
+        try:
+            self._db = sqlite3.connect(state_dir / "state.db", isolation_level=None, timeout=10)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            if self._lock:
+                self._lock.close()
+            raise StateError(f"{state_dir / 'state.db'}: cannot be opened ({exc})") from None
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock:
+            self._lock.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the list to send to -------------------------------------------------------------------------
+
+    def stage(self, rows: Iterable[Recipient | BadRow]) -> list[BadRow]:
+        """Loads the current list into a temporary table; only people on it are sent to, even on a resume."""
+        bad: list[BadRow] = []
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
+        self._db.execute("DELETE FROM listed")
+        self._db.execute("BEGIN")
+        for row in rows:
+            if isinstance(row, BadRow):
+                bad.append(row)
+            else:
+                self._db.execute("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)",
+                                 (row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
+        self._db.execute("COMMIT")
+        return bad
+
+    def plan(self, issue: str, bad_rows: list[BadRow], retry_failed: bool = False) -> Plan:
+        q = """SELECT count(*),
+                      sum(d.status = 'sent'),
+                      sum(s.email IS NOT NULL AND coalesce(d.status, '') != 'sent'),
+                      sum(d.status = 'failed' AND s.email IS NULL),
+                      sum(d.status = 'sending' AND s.email IS NULL)
+               FROM listed l
+               LEFT JOIN deliveries d ON d.issue = ? AND d.email = l.email
+               LEFT JOIN suppressions s ON s.email = l.email"""
+        listed, sent, unsub, failed, interrupted = (n or 0 for n in self._db.execute(q, (issue,)).fetchone())
+        skipped_failed = 0 if retry_failed else failed
+        return Plan(listed, listed - sent - unsub - skipped_failed, sent, unsub, failed, interrupted, bad_rows)
+
+    def queue(self, issue: str, retry_failed: bool = False) -> Iterator[Recipient]:
+        """Commits a row per listed recipient, then streams those still to send, in list order."""
+        now = time.time()
+        self._db.execute("BEGIN")
+        self._db.execute("""INSERT OR IGNORE INTO deliveries (issue, email, name, fields, status, updated)
+                            SELECT ?, email, name, fields, 'pending', ? FROM listed
+                            WHERE email NOT IN (SELECT email FROM suppressions)""", (issue, now))
+        self._db.execute("UPDATE deliveries SET interrupted = interrupted + 1 WHERE issue = ? AND status = 'sending'", (issue,))
+        self._db.execute("COMMIT")
+        wanted = ("pending", "sending", "deferred", "failed") if retry_failed else ("pending", "sending", "deferred")
+        query = f"""SELECT l.rowid, l.email, l.name, l.fields FROM listed l
+                    JOIN deliveries d ON d.issue = ? AND d.email = l.email
+                    WHERE d.status IN ({",".join("?" * len(wanted))}) AND l.rowid > ?
+                      AND l.email NOT IN (SELECT email FROM suppressions)
+                    ORDER BY l.rowid LIMIT 500"""
+        last = 0
+        # Each page is read whole before the caller writes, so no statement is open across the sender's updates.
+        while batch := self._db.execute(query, (issue, *wanted, last)).fetchall():
+            for _, email, name, fields in batch:
+                yield Recipient(email, name, json.loads(fields))
+            last = batch[-1][0]
+
+    def ledger(self, issue: str) -> IssueLedger:
+        return IssueLedger(self, issue)
+
+    def set_status(self, issue: str, email: str, status: str, attempts: str = "attempts", interrupted: str = "interrupted",
+                   **values: object) -> None:
+        """`attempts` and `interrupted` are SQL expressions (fixed strings from this module, never input)."""
+        columns = "".join(f", {k} = :{k}" for k in values)
+        self._db.execute(
+            f"UPDATE deliveries SET status = :status, attempts = {attempts}, interrupted = {interrupted}, updated = :now{columns} "
+            "WHERE issue = :issue AND email = :email",
+            {"status": status, "now": time.time(), "issue": issue, "email": email, **values})
+
+    # -- reading it back -----------------------------------------------------------------------------
+
+    def counts(self, issue: str) -> dict[str, int]:
+        rows = dict(self._db.execute("SELECT status, count(*) FROM deliveries WHERE issue = ? GROUP BY status", (issue,)))
+        counts = {status: rows.get(status, 0) for status in STATUSES}
+        counts["possible duplicates"] = self._db.execute(
+            "SELECT count(*) FROM deliveries WHERE issue = ? AND interrupted > 0 AND status = 'sent'", (issue,)).fetchone()[0]
+        counts["bounced"] = self._db.execute(
+            "SELECT count(DISTINCT email) FROM bounces WHERE issue = ? AND permanent", (issue,)).fetchone()[0]
+        counts["unsubscribed"] = self._db.execute(
+            """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
+               WHERE d.issue = ? AND s.kind = 'unsubscribed'""", (issue,)).fetchone()[0]
+        return counts
+
+    def deliveries(self, issue: str, statuses: tuple[str, ...] = STATUSES) -> Iterator[Delivery]:
+        cursor = self._db.execute(
+            f"""SELECT email, status, attempts, interrupted, code, reply FROM deliveries
+                WHERE issue = ? AND status IN ({",".join("?" * len(statuses))}) ORDER BY email""", (issue, *statuses))
+        for row in cursor:
+            yield Delivery(*row)
+
+    def issues(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT issue FROM deliveries ORDER BY issue")]
+
+    # -- suppression list ----------------------------------------------------------------------------
+
+    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
+        """True when the address was not suppressed before; the first reason and its evidence are kept."""
+        cur = self._db.execute("INSERT OR IGNORE INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)",
+                               (email, reason, time.time(), kind, evidence))
+        return cur.rowcount == 1
+
+    def unsuppress(self, email: str) -> bool:
+        """The undo of an unsubscribe made by mistake; True when the address was on the list."""
+        return self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,)).rowcount == 1
+
+    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
+        """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to.
+        Confirming lifts an earlier unsubscribe or bounce: the newest wish wins, and the mailbox works."""
+        self._db.execute("BEGIN")
+        self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
+        self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
+        self._db.execute("COMMIT")
+
+    def signups(self, list_name: str) -> Iterator[Recipient]:
+        for email, name in self._db.execute("SELECT email, name FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
+            yield Recipient(email, name)
+
+    def suppression(self, email: str) -> Suppression | None:
+        row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
+        return Suppression(*row) if row else None
+
+    # -- what the inbox brings back ------------------------------------------------------------------
+
+    def sent_message(self, message_id: str) -> tuple[str, str] | None:
+        """(issue, email) of the message we sent with this Message-ID, if it is ours."""
+        row = self._db.execute("SELECT issue, email FROM deliveries WHERE message_id = ?", (message_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_bounce(self, email: str, issue: str, permanent: bool, status: str, message_id: str | None) -> int:
+        """Returns how many distinct issues this address has now bounced temporarily for."""
+        self._db.execute("INSERT OR IGNORE INTO bounces VALUES (?, ?, ?, ?, ?, ?)",
+                         (email, issue, int(permanent), status, message_id, time.time()))
+        return self._db.execute("SELECT count(DISTINCT issue) FROM bounces WHERE email = ? AND NOT permanent",
+                                (email,)).fetchone()[0]
+
+    def seen(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM inbox_seen WHERE key = ?", (key,)).fetchone() is not None
+
+    def mark_seen(self, key: str, action: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))
+
+
+@dataclass(frozen=True)
+class IssueLedger:
+    """The dispatcher's records for one issue; every call is its own committed write."""
+
+    journal: Journal
+    issue: str
+
+    def sending(self, email: str) -> None:
+        self.journal.set_status(self.issue, email, "sending", attempts="attempts + 1")
+
+    def sent(self, email: str, reply: str, message_id: str) -> None:
+        self.journal.set_status(self.issue, email, "sent", reply=reply, message_id=message_id, code=250)
+
+    def deferred(self, email: str, code: int, reply: str) -> None:
+        """Code 0 is a lost connection: the server may have taken the message before it went, so a later
+        successful retry is flagged as a possible duplicate."""
+        self.journal.set_status(self.issue, email, "deferred", code=code, reply=reply,
+                                interrupted="interrupted + 1" if code == 0 else "interrupted")
+
+    def failed(self, email: str, code: int, reply: str) -> None:
+        self.journal.set_status(self.issue, email, "failed", code=code, reply=reply)

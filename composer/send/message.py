@@ -1,0 +1,179 @@
+"""Per-recipient MIME bytes from one Build: everything costly is done once in MessageFactory.__init__."""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+import html
+import re
+import uuid
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formataddr, formatdate
+from urllib.parse import quote
+
+import dkim
+
+from composer.audience.tokens import unsubscribe_token
+from composer.errors import HeaderInjectionError, MessageError, SettingsError
+from composer.records import OutgoingMessage, Recipient
+from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
+from composer.render.i18n import strings
+from composer.settings import Settings
+
+_SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")
+
+
+def check_header(name: str, value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise HeaderInjectionError(f"{name} contains a line break, which could add hidden recipients; remove it")
+    return value
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """One recipient's personal parts: the greeting, and the unsubscribe targets made from their token."""
+
+    greeting: str
+    web: str | None
+    mail: str
+    token: str
+
+    @property
+    def link(self) -> str:
+        """The unsubscribe link in the body: the web page when there is one, else the mail."""
+        return self.web or self.mail
+
+
+class MessageFactory:
+    def __init__(self, build: Build, settings: Settings, secret: bytes, list_name: str = "newsletter",
+                 test: bool = False) -> None:
+        issue = build.issue
+        self._settings = settings
+        self._secret = secret
+        self._t = strings(issue.language)
+        self._domain = settings.sender_domain
+        self._list = list_name
+        self._dkim = Signer.from_settings(settings)
+        self._one_click = settings.one_click_url
+        self._mailbox = settings.unsubscribe_mailbox
+        self._mailto_prefix = f"mailto:{self._mailbox}?subject={quote('unsubscribe ')}"
+        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
+            self._t.greeting_named, self._t.greeting_anonymous)
+        subject = issue.subject
+        if test:
+            subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
+        from_name = settings.from_name or issue.newsletter
+        boundary = f"=_nlc_{uuid.uuid4().hex}"
+        fixed = [
+            "From: " + _address(from_name, str(settings.from_address)),
+            "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
+            "MIME-Version: 1.0",
+            f'Content-Type: multipart/alternative; boundary="{boundary}"',
+            "List-Id: " + Header(from_name, "utf-8").encode() + f" <{list_name}.{self._domain}>",
+        ]
+        if settings.reply_to:
+            fixed.append("Reply-To: " + str(settings.reply_to))
+        if self._one_click:
+            fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        self._fixed = "\r\n".join(fixed)
+        self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
+        self._text = _SLOTS.split(build.text.replace("\r\n", "\n"))
+        part = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        self._body = [
+            f"\r\n--{boundary}\r\n{part.format('plain')}".encode(), *_encoded(self._text, in_html=False),
+            f"\r\n--{boundary}\r\n{part.format('html')}".encode(), *_encoded(self._html, in_html=True),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+
+    def preview(self, recipient: Recipient) -> tuple[str, str]:
+        """HTML and text exactly as this recipient reads them, for build and preview."""
+        slots = self._slots(recipient)
+        return (_fill(self._html, html.escape(slots.greeting), html.escape(slots.link)),
+                _fill(self._text, slots.greeting, slots.link))
+
+    def personalise(self, recipient: Recipient) -> OutgoingMessage:
+        """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
+        slots = self._slots(recipient)
+        values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(html.escape(slots.greeting)),
+                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(html.escape(slots.link))}
+        to = _address(recipient.name or "", recipient.email)
+        message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
+        listed = ",\r\n ".join(f"<{u}>" for u in (slots.mail, slots.web) if u)
+        head = (f"{self._fixed}\r\nTo: {to}\r\nDate: {formatdate(localtime=True)}\r\n"
+                f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n").encode("ascii")
+        body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
+        data = head + body
+        if self._dkim:
+            data = self._dkim.sign(data)
+        return OutgoingMessage(self._settings.envelope_for(slots.token), recipient.email, message_id, data)
+
+    def web_version(self) -> str:
+        """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
+        return _fill(self._html, html.escape(self._greeting[1]), html.escape(f"mailto:{self._mailbox}?subject=unsubscribe"))
+
+    def unsubscribe_link(self, recipient: Recipient) -> str:
+        return self._slots(recipient).link
+
+    def _slots(self, recipient: Recipient) -> _Slots:
+        """Greeting and unsubscribe link for one recipient, checked so nothing can break out of a header."""
+        name = check_header("name", recipient.name or "")
+        if not check_header("email", recipient.email).isascii():
+            raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
+        token = unsubscribe_token(self._secret, recipient.email, self._list)
+        web = self._one_click.replace("{token}", token) if self._one_click else None
+        mail = f"{self._mailto_prefix}{token}"  # tokens are URL-safe (base64url and hex), nothing to quote
+        greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
+        return _Slots(greeting, web, mail, token)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """DKIM with the sender's key (dkimpy). The body differs per recipient, so each message is signed."""
+
+    selector: bytes
+    domain: bytes
+    key: bytes
+
+    HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type", b"list-id",
+               b"list-unsubscribe", b"list-unsubscribe-post", b"reply-to")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Signer | None:
+        if not settings.dkim_key_file:
+            return None
+        try:
+            key = settings.dkim_key_file.read_bytes()
+        except OSError as exc:
+            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot read {settings.dkim_key_file} ({exc.strerror})") from None
+        domain = settings.dkim_domain or settings.sender_domain
+        signer = cls(str(settings.dkim_selector).encode(), domain.encode(), key)
+        signer.sign(b"From: check@example.org\r\nSubject: key check\r\n\r\nx\r\n")  # a bad key fails now, not mid-send
+        return signer
+
+    def sign(self, data: bytes) -> bytes:
+        try:
+            return dkim.sign(data, self.selector, self.domain, self.key, include_headers=list(self.HEADERS)) + data
+        except dkim.DKIMException as exc:
+            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key ({exc})") from None
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable that ends at a line end (a soft one if need be), so encoded pieces can be joined:
+    each piece starts at column 0 and the decoder sees the text they make together."""
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    return encoded if encoded.endswith(b"\r\n") or not encoded else encoded + b"=\r\n"
+
+
+def _encoded(parts: list[str], in_html: bool) -> list[bytes | tuple[str, bool]]:
+    """Static pieces encoded now; slots stay as (slot, in_html) keys for personalise to fill."""
+    return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL) else _qp(p) for p in parts]
+
+
+def _address(name: str, email: str) -> str:
+    """RFC 2047-encodes a non-ASCII display name; header lines stay ASCII."""
+    return formataddr((name, email), charset="utf-8") if name else email
+
+
+def _fill(parts: list[str], greeting: str, link: str) -> str:
+    return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)

@@ -1,0 +1,28 @@
+"""The one interface every transport keeps, so the dispatcher never knows where mail goes."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from composer.records import OutgoingMessage
+
+
+class Transport(ABC):
+    """One connection's worth of sending; the dispatcher makes one per concurrent worker.
+
+    `send` returns the server's acceptance text, or raises TemporarySendError (worth retrying, the
+    connection may be gone) or PermanentSendError (this recipient will not be accepted).
+    """
+
+    @abstractmethod
+    async def open(self) -> None: ...
+
+    @abstractmethod
+    async def send(self, message: OutgoingMessage) -> str: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @property
+    def is_open(self) -> bool:
+        return True
