@@ -88,3 +88,17 @@ class TemporarySendError(SendError):
 
 class PermanentSendError(SendError):
     """5xx: retrying would only annoy the provider."""
+
+
+class LoginRefusedError(SettingsError):
+    """The server refused the login: no message can go out, so the whole send stops and nothing is marked."""
+
+
+class SenderRefusedError(SendError):
+    """The server refused the sender (a reply to MAIL FROM, e.g. a policy block or the provider's quota):
+    not the recipient's fault, so the whole send stops and the recipient stays pending."""
+
+
+class UncertainSendError(TemporarySendError):
+    """The end of the message was sent but no reply came (dropped connection, timeout): the server may have
+    kept it, so it is resent at most once in its whole history."""
