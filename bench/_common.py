@@ -52,7 +52,7 @@ def send_list(build: Build, csv_path: Path, config: Settings, seconds: float | N
     if config.state_dir.exists():
         shutil.rmtree(config.state_dir)
     with Journal(config.state_dir) as journal:
-        campaign = prepare(build, str(csv_path), journal, config, b"bench-secret")
+        campaign = prepare(build, csv_path.stem, journal, config, b"bench-secret", lists=csv_path.parent)
         start = time.perf_counter()
         try:
             summary = asyncio.run(asyncio.wait_for(campaign.run(), seconds) if seconds else campaign.run())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from composer.cli import audience, compose, sending, web  # noqa: F401 (each module registers its commands)
-from composer.cli.common import app, err
+from composer.cli.common import app, err, styled
 
 
 def main() -> None:
@@ -15,6 +15,6 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - last resort for the coordinator's terminal
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (please report this)")
+        err.print(styled("internal error:", "red", f"{type(exc).__name__}: {exc} (please report this)"))
         sys.exit(3)
 

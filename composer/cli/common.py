@@ -14,13 +14,15 @@ from rich.text import Text
 
 from composer import checks
 from composer.audience.tokens import load_secret
-from composer.errors import ComposerError, IssueFileError
+from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 from composer.settings import Settings, load_settings
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
+# codes. Colour is added only through `styled`, never parsed out of a string.
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 EXIT_FAILED, EXIT_INPUT = 1, 2
 IssueArg = Annotated[Path, typer.Argument(help="The issue file, e.g. issues/2020-12.md")]
@@ -33,13 +35,18 @@ def handled() -> Iterator[None]:
         yield
     except IssueFileError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}")
+            err.print(styled("error:", "red", str(problem)))
+        raise typer.Exit(EXIT_INPUT) from None
+    except ChecksFailedError as exc:
+        for finding in exc.findings:
+            print_finding(finding)  # type: ignore[arg-type]
+        err.print(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
     except ComposerError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(styled("error:", "red", str(exc)))
         raise typer.Exit(EXIT_INPUT) from None
     except OSError as exc:
-        err.print(f"[red]error:[/red] {exc.filename or ''}: {exc.strerror}")
+        err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt:
         err.print("interrupted; run the same command again to continue where it stopped")
@@ -59,6 +66,11 @@ def settings_and_secret() -> tuple[Settings, bytes]:
                                  settings.state_dir)
 
 
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """A coloured label followed by plain text that is never read as markup."""
+    return Text.assemble((label, style), f" {rest}" if rest else "")
+
+
 def print_finding(finding: checks.Finding) -> None:
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
-    (err if finding.level == "error" else out).print(f"[{colour}]{finding.level}:[/{colour}] {finding.where}: {finding.message}")
+    (err if finding.level == "error" else out).print(styled(f"{finding.level}:", colour, f"{finding.where}: {finding.message}"))

@@ -1,0 +1,70 @@
+"""Stopping a send gracefully: a request the dispatcher honours, from a signal, a button or another thread.
+
+After a stop request nothing new is handed out; the transactions already started finish (bounded by the
+SMTP timeout) and are recorded, so a rerun continues without sending anyone the issue twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stop:
+    """One send's stop request. `request` may be called from any thread; `wait` is awaited by the dispatcher."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self.signal: int | None = None
+        self.aborted = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    @property
+    def requested(self) -> bool:
+        return self.reason is not None
+
+    def request(self, reason: str = "stop requested") -> None:
+        if self.reason is None:
+            self.reason = reason
+        loop, event = self._loop, self._event
+        if loop is not None and event is not None:
+            loop.call_soon_threadsafe(event.set)
+
+    async def wait(self) -> None:
+        self._loop, self._event = asyncio.get_running_loop(), asyncio.Event()
+        if self.reason is None:
+            await self._event.wait()
+
+    @property
+    def exit_code(self) -> int:
+        """What a shell expects from a process stopped by a signal: 128 + its number (130 for Ctrl-C)."""
+        return 128 + (self.signal or signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stopped_by_signals(stop: Stop) -> Iterator[Stop]:
+    """Inside a running event loop: the first SIGINT, SIGTERM or SIGHUP requests a graceful stop, a second one
+    cancels the current task at once (what was in flight is then sent again, and flagged, by the rerun)."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+
+    def on_signal(signum: int) -> None:
+        if stop.requested:
+            stop.aborted = True
+            if task is not None:
+                task.cancel()
+            return
+        stop.signal = signum
+        stop.request(signal.Signals(signum).name)
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        yield stop
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
