@@ -72,25 +72,32 @@ class SMTPTransport(Transport):
             client.close()
             raise LoginRefusedError(f"{where} refused the login ({exc.code} {exc.message}); "
                                     "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD") from None
-        except ssl.SSLCertVerificationError as exc:
-            client.close()
-            raise SettingsError(f"{where}: the server's certificate could not be verified ({exc.verify_message}); "
-                                "if it uses a private CA, set NEWSLETTER_SMTP_CA_FILE") from None
         except aiosmtplib.SMTPNotSupported as exc:
             client.close()
             raise SettingsError(f"{where}: {exc}; the connection would be unencrypted. Use another server or port, or set "
                                 "NEWSLETTER_SMTP_SECURITY=none only on a network you trust") from None
         except (aiosmtplib.SMTPException, OSError) as exc:
             client.close()
+            unverified = _certificate_error(exc)
+            if unverified:
+                raise SettingsError(f"{where}: the server's certificate could not be verified ({unverified.verify_message}); "
+                                    "if it uses a private CA, set NEWSLETTER_SMTP_CA_FILE") from None
             raise TransportError(f"cannot connect to {where}: {exc}") from None
         self._client = client
 
     async def _login(self, client: aiosmtplib.SMTP, where: str) -> None:
+        if client.is_ehlo_or_helo_needed:  # after STARTTLS the server is asked again what it offers
+            await client.ehlo()
         if not client.supports_extension("auth"):
             raise LoginRefusedError(f"{where} offers no login (AUTH) on this connection; check NEWSLETTER_SMTP_SECURITY "
                                     "and the port, or remove NEWSLETTER_SMTP_USERNAME")
         password = self._settings.smtp_password
-        await client.login(self._settings.smtp_username or "", password.get_secret_value() if password else "")
+        try:
+            await client.login(self._settings.smtp_username or "", password.get_secret_value() if password else "")
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
+            # Some servers hang up on a wrong password instead of answering 535.
+            raise LoginRefusedError(f"{where} ended the connection during the login ({_why(exc)}); check "
+                                    "NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD") from None
 
     async def send(self, message: OutgoingMessage) -> str:
         if self._client is None:
@@ -161,6 +168,13 @@ class SMTPTransport(Transport):
             await client.quit()
         except (aiosmtplib.SMTPException, OSError):
             client.close()
+
+
+def _certificate_error(exc: BaseException | None) -> ssl.SSLCertVerificationError | None:
+    """The verification failure behind a connection error: implicit TLS wraps it in aiosmtplib's connect error."""
+    while exc is not None and not isinstance(exc, ssl.SSLCertVerificationError):
+        exc = exc.__cause__ or exc.__context__
+    return exc
 
 
 def _why(exc: BaseException) -> str:
