@@ -108,7 +108,8 @@ def _report(summary: Summary, headline: str) -> None:
     out.print(f"sent {summary.sent}, failed {summary.failed}, deferred {summary.deferred}"
               + (f", uncertain {summary.uncertain}" if summary.uncertain else ""))
     for problem in summary.problems[:SHOWN]:
-        err.print(styled("not delivered:", "red", f"{problem.recipient}: {problem.code} {problem.message}"))
+        reply = f"{problem.code} {problem.message}" if problem.code else problem.message
+        err.print(styled("not delivered:", "red", f"{problem.recipient}: {reply}"))
     if summary.deferred:
         out.print("Deferred addresses are tried again when you run the same command again.")
     if summary.uncertain:

@@ -251,8 +251,8 @@ class Journal:
             "bounced": """SELECT email, coalesce(max(status), '') FROM bounces WHERE issue = :issue AND permanent
                           GROUP BY email""",
         }
-        query = queries.get(kind, """SELECT email, trim(coalesce(code, '') || ' ' || coalesce(reply, '')) FROM deliveries
-                                     WHERE issue = :issue AND status = :kind""")
+        query = queries.get(kind, """SELECT email, (CASE WHEN code THEN code || ' ' ELSE '' END) || coalesce(reply, '')
+                                     FROM deliveries WHERE issue = :issue AND status = :kind""")
         total = self._db.execute(f"SELECT count(*) FROM ({query})", {"issue": issue, "kind": kind}).fetchone()[0]
         rows = self._db.execute(f"SELECT * FROM ({query}) ORDER BY 1 LIMIT :limit",
                                 {"issue": issue, "kind": kind, "limit": limit}).fetchall()
