@@ -34,6 +34,19 @@ def send(server: SMTPServer | None, *args: str, **env: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def send_command(server: SMTPServer, list_name: str, concurrency: int, delay: float) -> tuple[list[str], dict[str, str]]:
+    """The real `newsletter send` as its own process (to kill or signal it), against a server this slow."""
+    server.handler.delay = delay
+    env = {**os.environ, **server.env(), "NEWSLETTER_CONCURRENCY": str(concurrency)}
+    return [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", list_name, "--yes"], env
+
+
+def wait_for_received(server: SMTPServer, count: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while len(server.handler.received) < count and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def status_rows(server: SMTPServer) -> list[dict[str, str]]:
     result = runner.invoke(app, ["status", ISSUE, "--csv"], env=server.env())
     return list(csv.DictReader(io.StringIO(result.output)))
@@ -184,13 +197,9 @@ def test_without_smtp_settings_the_send_writes_one_eml_per_subscriber(workdir: P
 def test_sigkill_mid_send_then_rerun_delivers_everyone_with_at_most_concurrency_duplicates(
         workdir: Path, smtp_server: SMTPServer) -> None:
     addresses = write_list("gross", 300)
-    smtp_server.handler.delay = 0.01
-    env = {**os.environ, **smtp_server.env(), "NEWSLETTER_CONCURRENCY": "4"}
-    command = [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", "gross", "--yes"]
+    command, env = send_command(smtp_server, "gross", concurrency=4, delay=0.01)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while len(smtp_server.handler.received) < 100 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.005)
+    wait_for_received(smtp_server, 100, process)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 100 <= len(smtp_server.handler.received) < 300

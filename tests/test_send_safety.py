@@ -3,18 +3,16 @@ nobody resent without bound, nothing printed as markup."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import SMTPServer, make_settings
-from test_send import ISSUE, runner, send, status_rows, write_list
+from test_send import ISSUE, runner, send, send_command, status_rows, wait_for_received, write_list
 
 from composer.cli import app
 from composer.errors import ChecksFailedError
@@ -113,19 +111,13 @@ def test_different_refusals_do_not_trip_the_breaker(workdir: Path, smtp_server: 
 def test_sigint_sigterm_and_sighup_at_random_moments_then_reruns_give_everyone_exactly_one(
         workdir: Path, smtp_server: SMTPServer) -> None:
     addresses = write_list("gross", 500)
-    smtp_server.handler.delay = 0.02
-    env = {**os.environ, **smtp_server.env(), "NEWSLETTER_CONCURRENCY": "8"}
-    command = [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", "gross", "--yes"]
+    command, env = send_command(smtp_server, "gross", concurrency=8, delay=0.02)
     moments = sorted(random.Random(10).sample(range(20, 470), 10))
     stopped = 0
     for n, moment in enumerate(moments):
         sig = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)[n % 3]
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        start = len(smtp_server.handler.received)
-        deadline = time.monotonic() + 60
-        while (len(smtp_server.handler.received) < max(moment, start + 1) and process.poll() is None
-               and time.monotonic() < deadline):
-            time.sleep(0.002)
+        wait_for_received(smtp_server, max(moment, len(smtp_server.handler.received) + 1), process)
         process.send_signal(sig)
         _, stderr = process.communicate(timeout=60)
         assert process.returncode in (0, 128 + sig), stderr
@@ -142,13 +134,9 @@ def test_sigint_sigterm_and_sighup_at_random_moments_then_reruns_give_everyone_e
 def test_a_second_ctrl_c_aborts_at_once_and_the_rerun_resends_at_most_what_was_in_flight(
         workdir: Path, smtp_server: SMTPServer) -> None:
     addresses = write_list("liste", 12)
-    smtp_server.handler.delay = 0.5
-    env = {**os.environ, **smtp_server.env(), "NEWSLETTER_CONCURRENCY": "4"}
-    command = [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", "liste", "--yes"]
+    command, env = send_command(smtp_server, "liste", concurrency=4, delay=0.5)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not smtp_server.handler.received and time.monotonic() < deadline:
-        time.sleep(0.002)
+    wait_for_received(smtp_server, 1, process)
     process.send_signal(signal.SIGINT)
     time.sleep(0.05)
     process.send_signal(signal.SIGINT)
