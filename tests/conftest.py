@@ -62,6 +62,7 @@ class FaultyHandler:
     refuse_mail: str = ""  # the reply to every MAIL FROM, when set
     data_replies: list[str] = field(default_factory=list)  # replies to the next ends of data, one each
     keep_then_drop: set[str] = field(default_factory=set)  # keep these recipients' messages, then hang up unanswered
+    hang_up_at_rcpt: set[str] = field(default_factory=set)  # hang up when one of these is named, before any data
     drop_every: int = 0
     delay: float = 0.0
     connections: int = 0
@@ -85,6 +86,9 @@ class FaultyHandler:
         replies = self.rcpt_replies.get(address)
         if replies:
             return replies.pop(0)
+        if address in self.hang_up_at_rcpt:
+            server.transport.close()
+            return "421 closing (test)"
         if self.refuse_rcpt:
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)

@@ -70,10 +70,10 @@ def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, re
     """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
     build = checked(issue, settings, secret)
     with Journal(settings.state_dir, exclusive=True) as journal:
-        yield prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
+        yield _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
 
 
-def prepare(build: Build, list_name: str, journal: Journal, settings: Settings, secret: bytes,
+def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings, secret: bytes,
             retry_failed: bool = False, transports: TransportFactory | None = None, lists: Path = LIST_DIR,
             retry_uncertain: bool = False) -> Campaign:
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
