@@ -123,6 +123,7 @@ def test_sigint_sigterm_and_sighup_at_random_moments_then_reruns_give_everyone_e
         assert process.returncode in (0, 128 + sig), stderr
         if process.returncode:
             stopped += 1
+            assert "no new messages; the ones under way are finished and recorded" in stderr
             assert "Run the same command again to continue" in stderr and "Traceback" not in stderr
     assert stopped >= 8  # a signal may come after the last message only on a very slow machine
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)

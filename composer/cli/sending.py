@@ -72,8 +72,12 @@ def _run(campaign: Campaign, stop: Stop) -> Summary:
     """The send with a progress bar; the first Ctrl-C (or SIGTERM, SIGHUP) stops it gracefully, a second at once."""
 
     async def sending(update: object) -> Summary:
-        with stopped_by_signals(stop):
+        with stopped_by_signals(stop, notice):
             return await campaign.run(update, stop)  # type: ignore[arg-type]
+
+    def notice(stop: Stop) -> None:
+        err.print(f"Stopping ({stop.reason}): no new messages; the ones under way are finished and recorded (at most "
+                  f"{campaign.timeout:.0f} s). Press Ctrl-C again to stop at once.")
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:

@@ -47,6 +47,11 @@ class Campaign:
     def list_name(self) -> str:
         return self.source.stem
 
+    @property
+    def timeout(self) -> float:
+        """How long a stop may wait for the messages under way: one SMTP reply."""
+        return self._policy.timeout
+
     async def run(self, progress: Callable[[Summary], None] | None = None, stop: Stop | None = None) -> Summary:
         """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded."""
         dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress)

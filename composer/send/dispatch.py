@@ -69,13 +69,14 @@ class Policy:
     base_delay: float = 2.0
     max_delay: float = 300.0
     stop_after_failures: int = 10
+    timeout: float = 30.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> Policy:
         """Rate limits are for SMTP providers; writing files to the outbox needs none."""
         rate = s.rate_limit if s.smtp_host else 0.0
         return cls(s.concurrency, rate, s.max_per_connection, s.retry_budget, s.retry_base_delay, s.retry_max_delay,
-                   s.stop_after_failures)
+                   s.stop_after_failures, s.smtp_timeout)
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with jitter, so retries from many workers do not arrive together."""
@@ -166,7 +167,8 @@ class Dispatcher:
         graceful = False
         try:
             while not any(w.done() for w in waits):
-                await asyncio.wait([*waits, *tasks], return_when=asyncio.FIRST_COMPLETED)
+                # Only the tasks still running: a finished feeder would make every wait return at once (a busy loop).
+                await asyncio.wait([*waits, *(t for t in tasks if not t.done())], return_when=asyncio.FIRST_COMPLETED)
                 for task in tasks:
                     if task.done() and not task.cancelled() and task.exception():
                         self._halt_for(task.exception())  # type: ignore[arg-type]

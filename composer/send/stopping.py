@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+REASONS = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "asked to stop, SIGTERM", signal.SIGHUP: "terminal closed, SIGHUP"}
 
 
 class Stop:
@@ -47,9 +48,10 @@ class Stop:
 
 
 @contextlib.contextmanager
-def stopped_by_signals(stop: Stop) -> Iterator[Stop]:
-    """Inside a running event loop: the first SIGINT, SIGTERM or SIGHUP requests a graceful stop, a second one
-    cancels the current task at once (what was in flight is then sent again, and flagged, by the rerun)."""
+def stopped_by_signals(stop: Stop, notice: Callable[[Stop], None] | None = None) -> Iterator[Stop]:
+    """Inside a running event loop: the first SIGINT, SIGTERM or SIGHUP requests a graceful stop (and calls
+    `notice`, so the person waiting knows what is happening), a second one cancels the current task at once
+    (what was in flight is then sent again, and flagged, by the rerun)."""
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
 
     def on_signal(signum: int) -> None:
@@ -59,7 +61,9 @@ def stopped_by_signals(stop: Stop) -> Iterator[Stop]:
                 task.cancel()
             return
         stop.signal = signum
-        stop.request(signal.Signals(signum).name)
+        stop.request(REASONS[signal.Signals(signum)])
+        if notice is not None:
+            notice(stop)
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, on_signal, signum)
