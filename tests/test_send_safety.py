@@ -237,3 +237,21 @@ def test_a_state_from_before_uncertain_is_migrated_with_every_row(tmp_path: Path
         assert journal.ledger("2020-12").uncertain("b@example.org", 0, "no answer") is True
         assert journal.ledger("2020-12").uncertain("b@example.org", 0, "no answer") is False
         assert journal.counts("2020-12")["sent"] == 1 and journal.counts("2020-12")["uncertain"] == 1
+
+
+def test_a_server_that_never_answers_anyone_trips_the_breaker_early(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 60)
+    smtp_server.handler.keep_then_drop = set(addresses)
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 2 and "the same answer for 10 recipients in a row (no answer after the message was handed over" in output
+    counts = smtp_server.handler.per_recipient()
+    assert len(counts) < 30 and max(counts.values()) <= 2
+
+
+def test_greylisting_many_in_a_row_does_not_stop_the_send(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 15)
+    for address in addresses[:12]:
+        smtp_server.handler.rcpt_replies[address] = ["451 4.7.1 greylisted, try again later"]
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 0, output
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}

@@ -99,7 +99,8 @@ class Summary:
 
 class Breaker:
     """The same failure for `limit` recipients in a row means the cause is the server or the account, not
-    the recipients (listmonk's error threshold); a success, or another failure, starts the count again."""
+    the recipients (listmonk's error threshold); a success, or another failure, starts the count again.
+    It sees refusals for good and unanswered messages; a temporary refusal (greylisting) is retried anyway."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -278,7 +279,10 @@ class Dispatcher:
         except PermanentSendError as exc:
             self._fail(exc)
         except UncertainSendError as exc:
-            if self._ledger.uncertain(recipient.email, exc.code, exc.message):
+            again = self._ledger.uncertain(recipient.email, exc.code, exc.message)
+            if self._tripped(exc):
+                return
+            if again:
                 self._again(exc, recipient, attempt)
             else:
                 self.summary.uncertain += 1
@@ -294,8 +298,6 @@ class Dispatcher:
 
     def _again(self, exc: TemporarySendError, recipient: Recipient, attempt: int) -> None:
         """Retried later in this run while the budget lasts; after it, deferred to the next run."""
-        if self._tripped(exc):
-            return
         if attempt + 1 < self._policy.retry_budget:
             loop = asyncio.get_running_loop()
             loop.call_later(self._policy.delay(attempt), self._retry, recipient, attempt + 1)
@@ -331,8 +333,8 @@ class Dispatcher:
                     self.summary.problems.remove(earlier)
                     self.summary.failed -= 1
                     self._ledger.released(earlier.recipient)
-            n = len(self._breaker.streak)
+            n, reply = len(self._breaker.streak), f"{exc.code} {exc.message}" if exc.code else exc.message
             self._halt_for(RepeatedFailureError(
-                f"stopped: the server gave the same answer for {n} recipients in a row ({exc.code} {exc.message}); "
-                "this is not about the recipients, so they stay pending. Fix the cause, then run the same command again"))
+                f"stopped: the server gave the same answer for {n} recipients in a row ({reply}); this is not about "
+                "the recipients, so nobody was marked failed for it. Fix the cause, then run the same command again"))
         return True
