@@ -3,10 +3,12 @@ nobody resent without bound, nothing printed as markup."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from composer.cli import app
 from composer.errors import ChecksFailedError
 from composer.send.campaign import open_send
 from composer.send.journal import Journal
+from composer.send.stopping import Stop
 
 
 def status_text(server: SMTPServer) -> str:
@@ -254,4 +257,27 @@ def test_greylisting_many_in_a_row_does_not_stop_the_send(workdir: Path, smtp_se
         smtp_server.handler.rcpt_replies[address] = ["451 4.7.1 greylisted, try again later"]
     code, output = send(smtp_server, "--list", "liste", "--yes")
     assert code == 0, output
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+
+
+def test_a_stop_requested_from_another_thread_finishes_what_is_under_way(workdir: Path, smtp_server: SMTPServer) -> None:
+    """The browser desk's stop button: the library call returns with everything recorded, nothing in 'sending'."""
+    addresses = write_list("liste", 60)
+    smtp_server.handler.delay = 0.02
+    settings = smtp_server.settings(concurrency=4)
+    stop = Stop()
+
+    def press_stop_after_ten() -> None:
+        while len(smtp_server.handler.received) < 10:
+            time.sleep(0.002)
+        stop.request("stop button")
+
+    threading.Thread(target=press_stop_after_ten, daemon=True).start()
+    with open_send(Path(ISSUE), "liste", settings, b"secret") as campaign:
+        summary = asyncio.run(campaign.run(stop=stop))
+        counts = campaign.journal.counts("2020-12")
+    assert summary.stopped and 10 <= summary.sent < 60 and stop.reason == "stop button"
+    assert counts["sending"] == 0 and counts["sent"] == summary.sent == len(smtp_server.handler.received)
+    with open_send(Path(ISSUE), "liste", settings, b"secret") as campaign:
+        assert asyncio.run(campaign.run()).sent == 60 - summary.sent
     assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}

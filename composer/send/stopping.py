@@ -21,7 +21,6 @@ class Stop:
     def __init__(self) -> None:
         self.reason: str | None = None
         self.signal: int | None = None
-        self.aborted = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
 
@@ -56,7 +55,6 @@ def stopped_by_signals(stop: Stop, notice: Callable[[Stop], None] | None = None)
 
     def on_signal(signum: int) -> None:
         if stop.requested:
-            stop.aborted = True
             if task is not None:
                 task.cancel()
             return
