@@ -251,15 +251,6 @@ def test_a_server_that_never_answers_anyone_trips_the_breaker_early(workdir: Pat
     assert len(counts) < 30 and max(counts.values()) <= 2
 
 
-def test_greylisting_many_in_a_row_does_not_stop_the_send(workdir: Path, smtp_server: SMTPServer) -> None:
-    addresses = write_list("liste", 15)
-    for address in addresses[:12]:
-        smtp_server.handler.rcpt_replies[address] = ["451 4.7.1 greylisted, try again later"]
-    code, output = send(smtp_server, "--list", "liste", "--yes")
-    assert code == 0, output
-    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
-
-
 def test_a_stop_requested_from_another_thread_finishes_what_is_under_way(workdir: Path, smtp_server: SMTPServer) -> None:
     """The browser desk's stop button: the library call returns with everything recorded, nothing in 'sending'."""
     addresses = write_list("liste", 60)
