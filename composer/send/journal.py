@@ -320,9 +320,10 @@ def _migrate(db: sqlite3.Connection) -> None:
     if "'uncertain'" in db.execute(query).fetchone()[0]:  # another process migrated it meanwhile
         db.execute("COMMIT")
         return
-    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(deliveries)"))
     db.execute("ALTER TABLE deliveries RENAME TO deliveries_old")
     db.execute(DELIVERIES)
+    new = {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(deliveries_old)") if row[1] in new)
     db.execute(f"INSERT INTO deliveries ({columns}) SELECT {columns} FROM deliveries_old")
     db.execute("DROP TABLE deliveries_old")
     db.execute("COMMIT")
