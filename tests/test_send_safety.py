@@ -272,3 +272,14 @@ def test_a_stop_requested_from_another_thread_finishes_what_is_under_way(workdir
     with open_send(Path(ISSUE), "liste", settings, b"secret") as campaign:
         assert asyncio.run(campaign.run()).sent == 60 - summary.sent
     assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+
+
+def test_status_names_who_unsubscribed_or_bounced_since(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 3)
+    send(smtp_server, "--list", "liste", "--yes")
+    runner.invoke(app, ["unsubscribe", addresses[0]], env=smtp_server.env())
+    with Journal(Path(".newsletter")) as journal:
+        journal.record_bounce(addresses[1], "2020-12", True, "5.1.1", None)
+    text = status_text(smtp_server)
+    assert f"unsubscribed since (1)\n  {addresses[0]}: unsubscribed by the coordinator" in text
+    assert f"bounced (1)\n  {addresses[1]}: 5.1.1" in text
