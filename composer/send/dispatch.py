@@ -182,8 +182,8 @@ class Dispatcher:
             # Workers are told to stop rather than only cancelled: a cancellation that lands while aiosmtplib
             # finishes a reply can be swallowed (asyncio.wait_for), and the worker would wait on the queue forever.
             self._stop_handing_out()
-            for task in [feeder, *waits, *([] if graceful or self._done.is_set() else workers)]:
-                task.cancel()
+            for left in [feeder, *waits, *([] if graceful or self._done.is_set() else workers)]:
+                left.cancel()
             await asyncio.gather(*tasks, *waits, return_exceptions=True)
         if self._fatal is not None:
             raise self._fatal
