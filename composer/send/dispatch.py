@@ -1,5 +1,6 @@
-"""The async dispatcher: N reused connections, one shared rate limit, retries with backoff, and a ledger
-written around every transaction (sending before, sent only after the server accepted)."""
+"""The async dispatcher: N reused connections, one shared rate limit, retries with backoff, a circuit breaker,
+a graceful stop, and a ledger written around every transaction (sending before, sent only after the server
+accepted; an unanswered end of data is uncertain and resent at most once in its history)."""
 
 from __future__ import annotations
 
