@@ -283,3 +283,28 @@ def test_status_names_who_unsubscribed_or_bounced_since(workdir: Path, smtp_serv
     text = status_text(smtp_server)
     assert f"unsubscribed since (1)\n  {addresses[0]}: unsubscribed by the coordinator" in text
     assert f"bounced (1)\n  {addresses[1]}: 5.1.1" in text
+
+
+def test_sigterm_at_the_question_ends_with_one_line_and_sends_nothing(workdir: Path, smtp_server: SMTPServer) -> None:
+    command, env = send_command(smtp_server, "volunteers", concurrency=2, delay=0)
+    command.remove("--yes")
+    process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    shown = b""
+    while not shown.endswith(b"now? [y/N]: ") and process.poll() is None:
+        shown += process.stdout.read(1)  # type: ignore[union-attr]
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 143 and b"interrupted; run the same command again" in stderr, stderr
+    assert smtp_server.handler.received == []
+
+
+def test_a_send_under_nohup_goes_on_when_the_terminal_closes(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 20)
+    command, env = send_command(smtp_server, "liste", concurrency=2, delay=0.05)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    wait_for_received(smtp_server, 2, process)
+    process.send_signal(signal.SIGHUP)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 from composer.cli import audience, compose, sending, web  # noqa: F401 (each module registers its commands)
-from composer.cli.common import app, err, styled
+from composer.cli.common import app, end_on_termination, err, styled
 
 
 def main() -> None:
     """Entry point: a bug still ends in one line the coordinator can report, not a traceback."""
+    end_on_termination()
     try:
         app()
     except SystemExit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -48,9 +49,29 @@ def handled() -> Iterator[None]:
     except OSError as exc:
         err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         err.print("interrupted; run the same command again to continue where it stopped")
-        raise typer.Exit(130) from None
+        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP while no send is running: the command ends like Ctrl-C, with that signal's exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+def end_on_termination() -> None:
+    """SIGTERM and SIGHUP end a command with one line instead of silently; a send's run stops gracefully
+    (composer/send/stopping.py). A signal ignored on purpose (nohup) stays ignored."""
+
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, terminated)
 
 
 class RateColumn(ProgressColumn):

@@ -52,7 +52,7 @@ def send(
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
                 return
-            if not yes and not typer.confirm(f"Send to {campaign.plan.to_send} recipients now?"):
+            if not yes and not _confirmed(f"Send to {campaign.plan.to_send} recipients now?"):
                 out.print("Nothing sent.")
                 return
             stop = Stop()
@@ -66,6 +66,17 @@ def send(
             _report(summary, f"Sent via {campaign.destination}")
             if summary.failed or summary.deferred or summary.uncertain:
                 raise typer.Exit(EXIT_FAILED)
+
+
+def _confirmed(question: str) -> bool:
+    """Ctrl-C or a signal at the question is an interruption (one line, exit 130/143), not click's "Aborted!";
+    no answer at all (input closed) is a no."""
+    try:
+        return typer.confirm(question)
+    except typer.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click raises Abort from it
+            raise exc.__context__ from None
+        return False
 
 
 def _run(campaign: Campaign, stop: Stop) -> Summary:

@@ -63,10 +63,14 @@ def stopped_by_signals(stop: Stop, notice: Callable[[Stop], None] | None = None)
         if notice is not None:
             notice(stop)
 
-    for signum in STOP_SIGNALS:
+    # A signal someone chose to ignore stays ignored: `nohup newsletter send ...` goes on when the terminal closes.
+    before = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    handled = [signum for signum, handler in before.items() if handler is not signal.SIG_IGN]
+    for signum in handled:
         loop.add_signal_handler(signum, on_signal, signum)
     try:
         yield stop
     finally:
-        for signum in STOP_SIGNALS:
+        for signum in handled:
             loop.remove_signal_handler(signum)
+            signal.signal(signum, before[signum])
