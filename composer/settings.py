@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.smtp_host and self.from_address == DEFAULT_FROM:
-            raise ValueError("NEWSLETTER_FROM_ADDRESS must be set to your own sender address when SMTP is configured")
+            raise ValueError("NEWSLETTER_FROM_ADDRESS is not set: set it in .env to your own sender address before sending over SMTP")
         if self.smtp_password and not self.smtp_username:
             raise ValueError("NEWSLETTER_SMTP_PASSWORD is set but NEWSLETTER_SMTP_USERNAME is not")
         if self.dkim_key_file and not self.dkim_selector:

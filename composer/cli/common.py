@@ -26,6 +26,18 @@ out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 EXIT_FAILED, EXIT_INPUT = 1, 2
+
+
+@app.callback()
+def folder_option(
+    folder: Annotated[Path | None, typer.Option("--folder", envvar="NEWSLETTER_FOLDER", show_envvar=False,
+                                                help="The newsletter folder (default: the current one)")] = None,
+) -> None:
+    """Write, check, test-send and send the newsletter."""
+    from composer.folder import enter
+
+    with handled():
+        enter(folder)
 IssueArg = Annotated[Path, typer.Argument(help="The issue file, e.g. issues/2020-12.md")]
 
 

@@ -45,7 +45,7 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
 
 
 def _index(entries: list[Entry], out: Path) -> Path:
-    pages = environment(kind="web")
+    pages = environment(Path("templates"), kind="web")
     newest = entries[0].issue if entries else None
     html = pages.get_template("web/archive.html.j2").render(
         entries=entries, newsletter=newest.newsletter if newest else "Newsletter", lang=newest.language if newest else "de")

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from composer.errors import ComposerError
-from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.pipeline import OVERRIDES, SAMPLE_RECIPIENT, build_issue
 from composer.render.templates import search_path
 from composer.send.message import MessageFactory
 from composer.settings import Settings
@@ -17,7 +17,7 @@ from composer.settings import Settings
 class Previewer:
     """Caches the last render and redoes it only when a watched file's modification time moved."""
 
-    def __init__(self, issue: Path, settings: Settings, secret: bytes, templates: Path | None = None) -> None:
+    def __init__(self, issue: Path, settings: Settings, secret: bytes, templates: Path | None = OVERRIDES) -> None:
         self.issue, self.settings, self.secret, self.templates = issue, settings, secret, templates
         self._stamp: tuple[float, ...] = ()
         self._pages: tuple[str, str] = ("", "")
