@@ -16,7 +16,7 @@ from pathlib import Path
 from composer.errors import ComposerError
 from composer.issue.scaffold import new_issue
 
-STARTER = files("composer") / "starter"
+STARTER = files("composer") / "starter"  # the December 2020 sample folder, and what `init` starts from
 GITIGNORE = "# State, outbox and build output of newsletter-composer: keep them, do not commit them.\n" \
             ".newsletter/\noutbox/\nbuild/\n.env\n"
 PARTS = ("issues", "subscribers", ".env", ".gitignore")
@@ -52,7 +52,7 @@ def init(folder: Path, today: dt.date | None = None) -> list[Path]:
     for sub in ("issues", "subscribers"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     sample = folder / "issues" / ".starter.md"
-    sample.write_text(STARTER.joinpath("issue.md").read_text(encoding="utf-8"), encoding="utf-8")
+    sample.write_text(STARTER.joinpath("issues", "2020-12.md").read_text(encoding="utf-8"), encoding="utf-8")
     try:
         new_issue(issue, sample, day)
     finally:

@@ -28,6 +28,9 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     source = previous or _newest(target.parent)
     issue = load_issue(source)
     day = today or dt.date.today()
+    named = _month_of(target)
+    if named and (named.year, named.month) != (day.year, day.month):
+        day = named
     text = source.read_text(encoding="utf-8-sig")
     front = text[: text.index("\n---", 3) + 4]
     month = f"{MONTHS[issue.language][day.month - 1]} {day.year}"
@@ -36,6 +39,14 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
         front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
     target.write_text(front + "\n\n" + PLACEHOLDER_BODY[issue.language], encoding="utf-8")
     return target
+
+
+def _month_of(target: Path) -> dt.date | None:
+    """issues/2021-01.md is the January 2021 issue, written in another month, it is dated that month's first."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", target.stem)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return dt.date(int(match[1]), int(match[2]), 1)
 
 
 def _newest(folder: Path) -> Path:
