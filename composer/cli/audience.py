@@ -10,7 +10,7 @@ import typer
 
 from composer.audience import inbox
 from composer.audience.subscribers import list_path, read_list, write_list
-from composer.cli.common import app, handled, out, settings_and_secret
+from composer.cli.common import app, counted, handled, out, settings_and_secret
 from composer.records import Recipient
 from composer.send.journal import Journal
 from composer.settings import load_settings
@@ -33,7 +33,8 @@ def inbox_command(
                                        dry_run, say=out.print)
         finally:
             source.close()
-    out.print(f"{counts['unsubscribe']} unsubscribed, {counts['bounce']} bounces, {counts['autoreply']} automatic replies, "
+    out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce', 'bounces')}, "
+              f"{counts['autoreply']} automatic replies, "
               f"{counts['other']} left for you, {counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
 
 

@@ -19,7 +19,8 @@ from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 from composer.settings import Settings, load_settings
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  pretty_exceptions_enable=False, add_completion=False,
+                  rich_markup_mode=None)  # click's plain help: flags as flags, values as NAME, no <bool> labels
 # Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
 # codes. Colour is added only through `styled`, never parsed out of a string.
 out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
@@ -58,12 +59,23 @@ def handled() -> Iterator[None]:
     except ComposerError as exc:
         err.print(styled("error:", "red", str(exc)))
         raise typer.Exit(EXIT_INPUT) from None
+    except BrokenPipeError:
+        quiet_pipe()
     except OSError as exc:
         err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt as exc:
         err.print("interrupted; run the same command again to continue where it stopped")
         raise typer.Exit(getattr(exc, "exit_code", 130)) from None
+
+
+def quiet_pipe() -> None:
+    """The reader of our output went away (`status --csv | head`): stop quietly, as other tools do."""
+    import os
+    import sys
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(0)
 
 
 class Terminated(KeyboardInterrupt):
@@ -97,6 +109,11 @@ def settings_and_secret() -> tuple[Settings, bytes]:
     settings = load_settings()
     return settings, load_secret(settings.secret_key.get_secret_value() if settings.secret_key else None,
                                  settings.state_dir)
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """`1 error`, `2 errors`: a count with its word in the right number."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def styled(label: str, style: str, rest: str = "") -> Text:

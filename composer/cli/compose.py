@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from composer import checks
-from composer.cli.common import EXIT_FAILED, IssueArg, app, err, handled, out, print_finding, settings_and_secret, styled
+from composer.cli.common import EXIT_FAILED, IssueArg, app, counted, err, handled, out, print_finding, settings_and_secret, styled
 from composer.pipeline import build_issue, write_build
 from composer.render.build import GMAIL_CLIP_BYTES
 from composer.send.message import MessageFactory
@@ -55,9 +55,11 @@ def build(
 def preview(issue: IssueArg,
             port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 8025) -> None:
     """Show the issue in your browser; reload the page after editing the issue or a template."""
+    from composer.ports import ensure_free
     from composer.web.preview import Previewer, server
 
     with handled():
+        ensure_free("127.0.0.1", port)
         settings, secret = settings_and_secret()
         httpd = server(Previewer(issue, settings, secret), "127.0.0.1", port)
     out.print(f"Preview: http://127.0.0.1:{port}/  (plain text: http://127.0.0.1:{port}/text) - Ctrl+C to stop")
@@ -77,6 +79,6 @@ def check_command(
         report = checks.check(checks.prepare(issue, settings, secret), online=online)
     for finding in report.findings:
         print_finding(finding)
-    out.print(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    out.print(f"{counted(len(report.errors), 'error', 'errors')}, {counted(len(report.warnings), 'warning', 'warnings')}")
     if report.errors:
         raise typer.Exit(EXIT_FAILED)

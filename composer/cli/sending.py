@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience.subscribers import checked_address
-from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, err, handled, out, settings_and_secret, styled
+from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
 from composer.send.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
 from composer.send.journal import NEEDS_ATTENTION, Journal
@@ -112,7 +112,8 @@ def _print_plan(campaign: Campaign) -> None:
                "invalid rows": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
     if plan.interrupted:
-        out.print(styled(f"{plan.interrupted} were being sent when the last run stopped; they are sent again "
+        out.print(styled(f"{counted(plan.interrupted, 'message was', 'messages were')} being sent when the last run stopped; "
+                         "they are sent again "
                          "and may receive the issue twice.", "yellow"))
     for row in plan.bad_rows:
         err.print(styled("skipped", "yellow", f"{campaign.source}:{row.line}: {row.reason}"))

@@ -19,9 +19,11 @@ def serve(
     """The web side: one-click unsubscribe (/u/...), sign-up with confirmation (/subscribe), the archive."""
     import uvicorn
 
+    from composer.ports import ensure_free
     from composer.web import create_app
 
     with handled():
+        ensure_free(host, port)
         settings, secret = settings_and_secret()
         web = create_app(settings, secret, archive=archive_dir)
     out.print(f"Serving on http://{host}:{port}/subscribe - Ctrl+C to stop")
