@@ -19,7 +19,7 @@ def command() -> click.Command:
     for param in (p for c in commands for p in c.params):
         if param.metavar is None and not getattr(param, "is_flag", False) and param.name:
             param.metavar = param.name.upper()
-    return group
+    return group  # type: ignore[return-value]  # typer vendors click's types
 
 
 def main() -> None:
