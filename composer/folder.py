@@ -1,14 +1,12 @@
-"""The newsletter folder: the office's own issues, lists, settings and state, apart from the installed tool.
+"""The newsletter folder: where an office keeps its issues, lists, settings (.env) and send state.
 
-Every path the tool uses (issues/, subscribers/, .env, .newsletter/, outbox/, build/, templates/) is relative
-to this folder; the CLI makes it the working directory before any command runs.
+Like a Hugo or MkDocs site, it lives apart from the installed tool; `newsletter init` makes one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import secrets
 from importlib.resources import files
 from pathlib import Path
@@ -16,51 +14,56 @@ from pathlib import Path
 from composer.errors import ComposerError
 from composer.issue.scaffold import new_issue
 
-STARTER = files("composer") / "starter"  # the December 2020 sample folder, and what `init` starts from
-GITIGNORE = "# State, outbox and build output of newsletter-composer: keep them, do not commit them.\n" \
-            ".newsletter/\noutbox/\nbuild/\n.env\n"
-PARTS = ("issues", "subscribers", ".env", ".gitignore")
+SAMPLE = Path(str(files("composer") / "sample"))
+SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
+MARKERS = ("issues", "subscribers", ".env")
+STARTER_LIST = "email,name\nerika.mustermann@example.org,Erika Mustermann\n"
+GITIGNORE = "# What the tool writes: send state (with the link secret), outbox, builds, the archive; and the settings.\n" \
+            ".newsletter/\noutbox/\nbuild/\nsite/\n.env\n"
 
 
 class FolderError(ComposerError):
-    """The newsletter folder is missing, or `init` would overwrite something."""
+    """The newsletter folder is missing, is not one, or `init` would overwrite something."""
 
 
-def enter(folder: Path | None) -> None:
-    """Makes `folder` (from --folder or NEWSLETTER_FOLDER) the working directory; None keeps the current one."""
-    if folder is None:
-        return
-    if not folder.is_dir():
-        raise FolderError(f"{folder}: no such folder; create it with `newsletter init {folder}`")
-    os.chdir(folder)
+def enter(folder: Path | None) -> Path:
+    """Makes `folder` (or the current directory) the one every relative path of the tool is read from."""
+    target = (folder or Path.cwd()).expanduser()
+    if not target.is_dir():
+        raise FolderError(f"{target}: no such folder; run `newsletter init {target}` to make a newsletter folder there")
+    os.chdir(target)
+    return Path.cwd()  # a relative --folder means nothing once we stand in it
 
 
-def missing(path: Path, what: str) -> FolderError:
-    """One line for a missing part of the folder: what to create, or to run `newsletter init`."""
-    return FolderError(f"{path}: no such {what} in {Path.cwd()}; create it, or start a newsletter folder with `newsletter init DIR`")
+def require_folder(where: Path) -> None:
+    """One line instead of a string of 'file not found' errors when run outside a newsletter folder."""
+    if not any((where / marker).exists() for marker in MARKERS):
+        raise FolderError(f"{where} is not a newsletter folder (it has no issues/, subscribers/ or .env): run "
+                          "`newsletter init FOLDER` to make one, or give --folder FOLDER")
 
 
-def init(folder: Path, today: dt.date | None = None) -> list[Path]:
-    """A new newsletter folder: a starter issue for the current month, one example list, .env, .gitignore.
-    Refuses before writing anything if one of them exists already."""
+def init(target: Path, today: dt.date | None = None) -> list[Path]:
+    """A starter folder: this month's issue from the sample's structure, a one-row list, a .env with a fresh
+    secret and the sender left for the office to fill in, a .gitignore. Nothing existing is overwritten."""
     day = today or dt.date.today()
-    issue = folder / "issues" / f"{day:%Y-%m}.md"
-    targets = [issue, folder / "subscribers" / "newsletter.csv", folder / ".env", folder / ".gitignore"]
-    existing = [str(p) for p in targets if p.exists()]
-    if existing:
-        raise FolderError(f"{', '.join(existing)} exists already; `newsletter init` never overwrites, choose an empty folder")
-    for sub in ("issues", "subscribers"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    sample = folder / "issues" / ".starter.md"
-    sample.write_text(STARTER.joinpath("issues", "2020-12.md").read_text(encoding="utf-8"), encoding="utf-8")
-    try:
-        new_issue(issue, sample, day)
-    finally:
-        sample.unlink()
-    targets[1].write_text(STARTER.joinpath("newsletter.csv").read_text(encoding="utf-8"), encoding="utf-8")
-    env = STARTER.joinpath("env.example").read_text(encoding="utf-8")
-    env = re.sub(r"^# NEWSLETTER_SECRET_KEY=.*$", f"NEWSLETTER_SECRET_KEY={secrets.token_hex(32)}", env, count=1, flags=re.M)
-    targets[2].write_text(env, encoding="utf-8")
-    targets[2].chmod(0o600)
-    targets[3].write_text(GITIGNORE, encoding="utf-8")
-    return targets
+    issue = target / "issues" / f"{day:%Y-%m}.md"
+    files_ = {
+        target / "subscribers" / "newsletter.csv": STARTER_LIST,
+        target / ".env": _env(),
+        target / ".gitignore": GITIGNORE,
+    }
+    taken = [p for p in [issue, *files_] if p.exists()]
+    if taken:
+        raise FolderError(f"{taken[0]} exists already; `newsletter init` never overwrites: choose an empty folder")
+    issue.parent.mkdir(parents=True, exist_ok=True)
+    new_issue(issue, SAMPLE_ISSUE, day)
+    for path, text in files_.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (target / ".env").chmod(0o600)
+    return [issue, *files_]
+
+
+def _env() -> str:
+    example = (SAMPLE / "env.example").read_text(encoding="utf-8")
+    return example.replace("# NEWSLETTER_SECRET_KEY=\n", f"NEWSLETTER_SECRET_KEY={secrets.token_hex(32)}\n", 1)

@@ -20,18 +20,15 @@ class Written:
     size: int
 
 
-OVERRIDES = Path("templates")  # the newsletter folder's own templates, each winning over the package's
-
-
-def build_issue(path: Path, settings: Settings, templates: Path | None = OVERRIDES) -> Build:
+def build_issue(path: Path, settings: Settings, templates: Path | None = None) -> Build:
     return build_with_source(path, settings, templates)[0]
 
 
-def build_with_source(path: Path, settings: Settings, templates: Path | None = OVERRIDES) -> tuple[Build, IssueSource]:
+def build_with_source(path: Path, settings: Settings, templates: Path | None = None) -> tuple[Build, IssueSource]:
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)
-    return build(issue, path.stem, templates, settings.web_version_url(path.stem)), source
+    return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem)), source
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:

@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from composer.folder import SAMPLE
 from composer.issue.issuefile import load_issue
 from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.render.build import Build, build
 from composer.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# The sample folder shipped as package data: tests never read the coordinator's own issues/ or subscribers/.
-SAMPLE = ROOT / "composer" / "starter"
+# The sample shipped with the package, never the coordinator's own issues/ or subscribers/ in this folder.
 SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
 SAMPLE_LIST = SAMPLE / "subscribers" / "volunteers.csv"
 ARTIFACTS = ROOT / "tests" / "artifacts"

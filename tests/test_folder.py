@@ -1,4 +1,4 @@
-"""The newsletter folder: `init`, --folder, the folder's own templates, and the small things around them."""
+"""The newsletter folder: `newsletter init`, --folder, template overrides, and the small things of the CLI."""
 
 from __future__ import annotations
 
@@ -9,114 +9,156 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click.testing
-from conftest import ROOT
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, SMTPServer, free_port, make_settings
 from typer.testing import CliRunner
 
-from composer.cli import app, command
-from composer.cli.common import counted
-from composer.folder import init
+from composer.cli import app
+from composer.folder import SAMPLE, init
+from composer.issue.issuefile import load_issue
+from composer.pipeline import build_issue
 from composer.render.templates import TEMPLATES
-from composer.settings import Settings
 
 runner = CliRunner()
 
 
-def test_init_makes_a_folder_with_this_months_issue_a_list_env_and_gitignore(tmp_path: Path) -> None:
-    written = init(tmp_path / "office", dt.date(2021, 3, 9))
-    issue = tmp_path / "office" / "issues" / "2021-03.md"
-    assert issue in written and "März 2021" in issue.read_text(encoding="utf-8")
-    assert "example.org" in (tmp_path / "office" / "subscribers" / "newsletter.csv").read_text(encoding="utf-8")
-    env = (tmp_path / "office" / ".env").read_text(encoding="utf-8")
+def newsletter(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "composer", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_init_makes_a_folder_with_this_months_issue_a_list_settings_and_gitignore(tmp_path: Path) -> None:
+    written = init(tmp_path / "office", today=dt.date(2021, 3, 4))
+    office = tmp_path / "office"
+    assert sorted(p.relative_to(office).as_posix() for p in written) == [
+        ".env", ".gitignore", "issues/2021-03.md", "subscribers/newsletter.csv"]
+    issue = load_issue(office / "issues" / "2021-03.md")
+    assert issue.date == dt.date(2021, 3, 4) and issue.subject.endswith("März 2021")
+    assert (office / "subscribers" / "newsletter.csv").read_text().splitlines()[1].endswith("@example.org,Erika Mustermann")
+    env = (office / ".env").read_text()
     assert re.search(r"^NEWSLETTER_SECRET_KEY=[0-9a-f]{64}$", env, re.M)
     assert re.search(r"^# NEWSLETTER_FROM_ADDRESS=", env, re.M) and not re.search(r"^NEWSLETTER_FROM_ADDRESS", env, re.M)
-    assert ".newsletter/" in (tmp_path / "office" / ".gitignore").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (tmp_path / "office" / "issues").iterdir()) == ["2021-03.md"]
+    assert (office / ".env").stat().st_mode & 0o077 == 0
+    assert ".newsletter/" in (office / ".gitignore").read_text().split()
 
 
-def test_init_refuses_to_overwrite_anything(workdir: Path) -> None:
-    (workdir / ".gitignore").write_text("mine\n")
-    result = runner.invoke(app, ["init", "."])
-    assert result.exit_code == 2 and "never overwrites" in result.output
-    assert (workdir / ".gitignore").read_text() == "mine\n" and not (workdir / ".env").exists()
+def test_init_never_overwrites(tmp_path: Path, workdir: Path) -> None:
+    (tmp_path / "office").mkdir()
+    (tmp_path / "office" / ".env").write_text("NEWSLETTER_SMTP_HOST=mail.example.org\n")
+    result = runner.invoke(app, ["init", str(tmp_path / "office")])
+    assert result.exit_code == 2
+    assert "exists already" in result.output and "never overwrites" in result.output
+    assert (tmp_path / "office" / ".env").read_text() == "NEWSLETTER_SMTP_HOST=mail.example.org\n"
+    assert not (tmp_path / "office" / "issues").exists()
 
 
-def test_folder_option_and_environment_variable_choose_the_newsletter_folder(workdir: Path, tmp_path_factory) -> None:
-    elsewhere = tmp_path_factory.mktemp("elsewhere")
-    assert runner.invoke(app, ["--folder", str(workdir), "build", "issues/2020-12.md"]).exit_code == 0
-    assert (workdir / "build" / "2020-12.html").exists()
-    import os
-    os.chdir(elsewhere)
-    result = runner.invoke(app, ["build", "issues/2020-12.md", "--out", "b2"], env={"NEWSLETTER_FOLDER": str(workdir)})
-    assert result.exit_code == 0 and (workdir / "b2" / "2020-12.html").exists()
+def test_two_secrets_differ(tmp_path: Path) -> None:
+    init(tmp_path / "a")
+    init(tmp_path / "b")
+    assert (tmp_path / "a" / ".env").read_text() != (tmp_path / "b" / ".env").read_text()
 
 
-def test_a_missing_folder_says_to_run_init(workdir: Path) -> None:
-    result = runner.invoke(app, ["--folder", "nowhere", "build", "issues/2020-12.md"])
-    assert result.exit_code == 2 and result.output.strip() == "error: nowhere: no such folder; create it with `newsletter init nowhere`"
+def test_outside_a_newsletter_folder_one_line_says_to_run_init(tmp_path: Path) -> None:
+    done = newsletter("status", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: {tmp_path} is not a newsletter folder (it has no issues/, subscribers/ or .env): run "
+        "`newsletter init FOLDER` to make one, or give --folder FOLDER"]
 
 
-def test_the_folders_own_footer_partial_changes_the_footer_and_nothing_else(workdir: Path) -> None:
-    assert runner.invoke(app, ["build", "issues/2020-12.md", "--out", "plain"]).exit_code == 0
-    footer = (TEMPLATES / "partials" / "footer.mjml.j2").read_text(encoding="utf-8")
-    (workdir / "templates" / "partials").mkdir(parents=True)
-    (workdir / "templates" / "partials" / "footer.mjml.j2").write_text(
-        footer.replace("{{ issue.footer.reason }}", "Eigener Fußtext des Büros"), encoding="utf-8")
-    assert runner.invoke(app, ["build", "issues/2020-12.md", "--out", "own"]).exit_code == 0
-    plain, own = ((workdir / d / "2020-12.html").read_text(encoding="utf-8") for d in ("plain", "own"))
-    assert "Eigener Fußtext des Büros" in own and "Eigener Fußtext des Büros" not in plain
-    assert own.replace("Eigener Fußtext des Büros", "") == plain.replace(
-        "Sie erhalten diesen Newsletter, weil Sie sich ehrenamtlich für Geflüchtete in Krefeld engagieren und sich "
-        "für den Newsletter der Flüchtlingskoordination angemeldet haben.", "")
+def test_folder_option_and_environment_name_the_folder(tmp_path: Path) -> None:
+    init(tmp_path / "office", today=dt.date(2021, 3, 4))
+    by_option = newsletter("--folder", str(tmp_path / "office"), "build", "issues/2021-03.md", cwd=tmp_path)
+    assert by_option.returncode == 0, by_option.stderr
+    assert (tmp_path / "office" / "build" / "2021-03.html").exists()
+    env = {"NEWSLETTER_FOLDER": str(tmp_path / "office"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    by_env = newsletter("check", "issues/2021-03.md", cwd=tmp_path, env=env)
+    assert "errors" in by_env.stdout or "error" in by_env.stdout, by_env.stderr
 
 
-def test_new_takes_the_month_from_a_year_month_file_name(workdir: Path) -> None:
-    assert runner.invoke(app, ["new", "issues/2021-01.md"]).exit_code == 0
-    text = (workdir / "issues" / "2021-01.md").read_text(encoding="utf-8")
-    assert 'date: "2021-01-01"' in text and "Januar 2021" in text
+def test_a_folders_own_footer_template_changes_the_footer_and_nothing_else(workdir: Path) -> None:
+    settings = make_settings()
+    before = build_issue(Path("issues/2020-12.md"), settings).html
+    footer = (TEMPLATES / "partials" / "footer.mjml.j2").read_text()
+    own = Path("templates/partials/footer.mjml.j2")
+    own.parent.mkdir(parents=True)
+    own.write_text(footer.replace("{{ issue.footer.reason }}", "{{ issue.footer.reason }} Gefördert vom Land NRW."))
+    after = build_issue(Path("issues/2020-12.md"), settings).html
+    assert "Gefördert vom Land NRW." in after and "Gefördert" not in before
+    footer_of = lambda html: BeautifulSoup(html, "lxml").select_one(".footer")  # noqa: E731
+    assert footer_of(before).get_text() != footer_of(after).get_text()
+    start = before.index(footer_of(before).get_text(" ", strip=True).split()[0])
+    assert after[:start] == before[:start]
 
 
-def test_an_unset_sender_names_the_setting_to_set(workdir: Path) -> None:
-    result = runner.invoke(app, ["send", "issues/2020-12.md", "--to", "probe@example.org"],
-                           env={"NEWSLETTER_SMTP_HOST": "127.0.0.1"})
-    assert result.exit_code == 2 and "NEWSLETTER_FROM_ADDRESS is not set: set it in .env" in result.output
+def test_the_repositorys_sample_is_the_one_the_package_ships() -> None:
+    assert (ROOT / "issues" / "2020-12.md").read_bytes() == (SAMPLE / "issues" / "2020-12.md").read_bytes()
+    assert (ROOT / "subscribers" / "volunteers.csv").read_bytes() == (SAMPLE / "subscribers" / "volunteers.csv").read_bytes()
+    assert (ROOT / ".env.example").read_bytes() == (SAMPLE / "env.example").read_bytes()
 
 
-def test_env_example_names_every_setting_and_leaves_the_sender_unset() -> None:
-    example = (ROOT / ".env.example").read_text(encoding="utf-8")
-    assert [f for f in Settings.model_fields if f"NEWSLETTER_{f.upper()}=" not in example] == []
-    assert not re.search(r"^NEWSLETTER_FROM_ADDRESS", example, re.M)
+def test_new_takes_the_month_from_a_yyyy_mm_file_name(workdir: Path) -> None:
+    result = runner.invoke(app, ["new", "issues/2021-01.md"])
+    assert result.exit_code == 0, result.output
+    issue = load_issue(Path("issues/2021-01.md"))
+    assert issue.date == dt.date(2021, 1, 1)
+    assert issue.subject == "Newsletter Flüchtlingskoordination – Januar 2021"
 
 
-def test_preview_and_serve_on_a_busy_port_say_so_in_one_line(workdir: Path) -> None:
+def test_an_unset_sender_names_the_setting_only_when_mail_would_leave(workdir: Path, smtp_server: SMTPServer) -> None:
+    env = {k: v for k, v in smtp_server.env().items() if k != "NEWSLETTER_FROM_ADDRESS"}
+    assert runner.invoke(app, ["build", "issues/2020-12.md"], env=env).exit_code == 0
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--to", "ich@example.org"], env=env)
+    assert result.exit_code == 2
+    assert "NEWSLETTER_FROM_ADDRESS is not set" in result.output and not smtp_server.handler.received
+
+
+def test_preview_on_a_busy_port_says_so_in_one_line(workdir: Path) -> None:
+    port = free_port()
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
+        taken.bind(("127.0.0.1", port))
         taken.listen()
-        port = taken.getsockname()[1]
-        for args in (["preview", "issues/2020-12.md"], ["serve"]):
-            result = runner.invoke(app, [*args, "--port", str(port)])
-            assert result.exit_code == 2, result.output
-            assert result.output.startswith(f"error: port {port} on 127.0.0.1 is in use") and "--port" in result.output
-            assert len(result.output.strip().splitlines()) == 1
+        result = runner.invoke(app, ["preview", "issues/2020-12.md", "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"error: port {port} on 127.0.0.1 is already in use (another preview or server?): "
+                                     "stop that one, or choose another port with --port")
 
 
-def test_help_shows_flags_as_flags() -> None:
-    result = click.testing.CliRunner().invoke(command(), ["send", "--help"])
-    assert "--yes" in result.output and "--to TO" in result.output
-    assert "<bool>" not in result.output and "<list[str]>" not in result.output and "<str>" not in result.output
+def test_serve_on_a_busy_port_says_so_before_serving(workdir: Path) -> None:
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        result = runner.invoke(app, ["serve", "--port", str(port), "--local"]
+                               if "--local" in runner.invoke(app, ["serve", "--help"]).output else ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert "already in use" in result.output and "Serving" not in result.output
 
 
-def test_counts_take_the_right_number(workdir: Path) -> None:
-    assert runner.invoke(app, ["check", "issues/2020-12.md"]).output.strip().splitlines()[-1] == "0 errors, 0 warnings"
-    assert [counted(n, "bounce", "bounces") for n in (0, 1, 2)] == ["0 bounces", "1 bounce", "2 bounces"]
+@pytest.mark.parametrize("command", [[], ["send"], ["status"], ["build"], ["inbox"]])
+def test_help_shows_flags_as_flags(workdir: Path, command: list[str]) -> None:
+    text = runner.invoke(app, [*command, "--help"]).output
+    assert not re.search(r"<(bool|list\[str\]|str|int|path)>", text.split("Options:")[1]), text
 
 
-def test_status_csv_piped_into_head_ends_quietly(workdir: Path) -> None:
-    rows = "".join(f"person{i}@example.org;Person {i}\n" for i in range(3000))
-    (workdir / "subscribers" / "many.csv").write_text("email;name\n" + rows, encoding="utf-8")
-    cli = [sys.executable, "-m", "composer.cli"]
-    subprocess.run([*cli, "send", "issues/2020-12.md", "--list", "many", "--yes"], check=True, capture_output=True)
-    done = subprocess.run(f"{' '.join(cli)} status issues/2020-12.md --csv | head -1; echo ${{PIPESTATUS[0]}}",
-                          shell=True, executable="/bin/bash", capture_output=True, text=True)
-    assert done.stdout.splitlines() == ["email,status,attempts,code,reply,possible_duplicate", "0"]
-    assert done.stderr == ""
+def test_counts_in_output_are_in_the_right_grammatical_number(workdir: Path) -> None:
+    Path("subscribers/one.csv").write_text("email\nnur@example.org\n")
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "one", "--dry-run"])
+    assert "(1 valid address)" in result.output
+
+
+def test_status_csv_into_a_closed_pipe_ends_quietly(workdir: Path) -> None:
+    assert runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"]).exit_code == 0
+    process = subprocess.Popen([sys.executable, "-m", "composer", "status", "issues/2020-12.md", "--csv"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # type: ignore[union-attr]
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert errors == b""
+
+
+def test_a_relative_folder_option_names_the_folder_from_where_the_command_starts(tmp_path: Path) -> None:
+    init(tmp_path / "office")
+    done = newsletter("--folder", "office", "subscribers", "newsletter", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from composer.issue.issuefile import IssueSource
-from composer.pipeline import OVERRIDES, SAMPLE_RECIPIENT, build_with_source
+from composer.pipeline import SAMPLE_RECIPIENT, build_with_source
 from composer.records import OutgoingMessage
 from composer.render.build import Build
 from composer.send.message import MessageFactory
@@ -57,7 +57,7 @@ class Report:
         return [f for f in self.findings if f.level == "warning"]
 
 
-def prepare(path: Path, settings: Settings, secret: bytes, templates: Path | None = OVERRIDES) -> Subject:
+def prepare(path: Path, settings: Settings, secret: bytes, templates: Path | None = None) -> Subject:
     result, source = build_with_source(path, settings, templates)
     factory = MessageFactory(result, settings, secret)
     html, text = factory.preview(SAMPLE_RECIPIENT)

@@ -1,4 +1,4 @@
-"""`newsletter init`: a new newsletter folder of the office's own."""
+"""The newsletter folder every command works in (--folder), and `newsletter init` to make one."""
 
 from __future__ import annotations
 
@@ -7,16 +7,30 @@ from typing import Annotated
 
 import typer
 
+from composer import folder
 from composer.cli.common import app, handled, out
 
 
-@app.command()
-def init(folder: Annotated[Path, typer.Argument(help="The new newsletter folder, e.g. ~/newsletter")]) -> None:
-    """Create a newsletter folder: a starter issue for this month, an example list, .env and .gitignore."""
-    from composer.folder import init as make
-
+@app.callback()
+def in_folder(
+    ctx: typer.Context,
+    where: Annotated[Path | None, typer.Option("--folder", metavar="DIR", envvar="NEWSLETTER_FOLDER",
+                                               help="The newsletter folder (default: the current one)")] = None,
+) -> None:
+    """Write, check, test-send and send the newsletter."""
+    if ctx.invoked_subcommand == "init":
+        return
     with handled():
-        written = make(folder)
+        folder.require_folder(folder.enter(where))
+
+
+@app.command()
+def init(target: Annotated[Path, typer.Argument(metavar="[FOLDER]", help="The folder to make, e.g. newsletter")] = Path(".")) -> None:
+    """Make a newsletter folder: a first issue, a subscriber list, .env with your settings to fill in."""
+    with handled():
+        written = folder.init(target)
     for path in written:
         out.print(str(path))
-    out.print(f"Next: cd {folder}, set NEWSLETTER_FROM_ADDRESS in .env, then `newsletter preview {written[0].relative_to(folder)}`.")
+    issue = written[0].relative_to(target)
+    out.print(f"Ready. Next: cd {target}, put your sender address into .env (NEWSLETTER_FROM_ADDRESS), "
+              f"write {issue}, then `newsletter preview {issue}`.")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from composer.errors import ComposerError
 from composer.issue.issuefile import load_issue
-from composer.render.i18n import MONTHS
+from composer.issue.months import MONTHS
 
 PLACEHOLDER_BODY = {
     "de": "# Titel des ersten Artikels\n\nHier steht der Text. Leerzeilen trennen Absätze, `- ` beginnt eine Aufzählung.\n",
@@ -27,10 +27,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
         raise ScaffoldError(f"{target} exists already; choose another name or edit that file")
     source = previous or _newest(target.parent)
     issue = load_issue(source)
-    day = today or dt.date.today()
-    named = _month_of(target)
-    if named and (named.year, named.month) != (day.year, day.month):
-        day = named
+    day = _issue_date(target, today or dt.date.today())
     text = source.read_text(encoding="utf-8-sig")
     front = text[: text.index("\n---", 3) + 4]
     month = f"{MONTHS[issue.language][day.month - 1]} {day.year}"
@@ -41,12 +38,13 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     return target
 
 
-def _month_of(target: Path) -> dt.date | None:
-    """issues/2021-01.md is the January 2021 issue, written in another month, it is dated that month's first."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", target.stem)
-    if not match or not 1 <= int(match[2]) <= 12:
-        return None
-    return dt.date(int(match[1]), int(match[2]), 1)
+def _issue_date(target: Path, today: dt.date) -> dt.date:
+    """A file named YYYY-MM is that month's issue: today if it is this month, else the first of that month."""
+    named = re.fullmatch(r"(\d{4})-(\d{2})", target.stem)
+    if not named or not 1 <= int(named[2]) <= 12:
+        return today
+    year, month = int(named[1]), int(named[2])
+    return today if (today.year, today.month) == (year, month) else dt.date(year, month, 1)
 
 
 def _newest(folder: Path) -> Path:

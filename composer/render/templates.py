@@ -38,19 +38,18 @@ class _MarkingLoader(jinja2.FileSystemLoader):
 
 
 def environment(override: Path | None = None, kind: Literal["email", "web"] = "email") -> jinja2.Environment:
-    """Cached by the absolute folders looked in: a relative `templates` means another folder after a chdir,
-    and an override folder created later counts from then on."""
+    """Email templates are strict (a typo in a variable is an error) and marked for MJML diagnostics; web pages
+    are plain HTML. The folders are looked up on every call, so a `templates/` made later is seen."""
     return _environment(tuple(str(p.resolve()) for p in search_path(override)), kind)
 
 
 @functools.lru_cache(maxsize=16)
-def _environment(folders: tuple[str, ...], kind: Literal["email", "web"]) -> jinja2.Environment:
-    """Jinja compiles each template once and recompiles it only when its file changes. Email templates
-    are strict (a typo in a variable is an error) and marked for MJML diagnostics; web pages are plain HTML."""
+def _environment(folders: tuple[str, ...], kind: str) -> jinja2.Environment:
+    """Cached: Jinja compiles each template once and recompiles it only when its file changes."""
     if kind == "web":
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(list(folders)), autoescape=True)
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True)
     return jinja2.Environment(
-        loader=_MarkingLoader(list(folders)),
+        loader=_MarkingLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
