@@ -74,6 +74,11 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
         raise IssueFileError([Problem(shown, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
     except OSError as exc:
         raise IssueFileError([Problem(shown, None, "", f"cannot be read: {exc.strerror}")]) from None
+    return parse_issue(text, shown)
+
+
+def parse_issue(text: str, shown: str) -> tuple[Issue, IssueSource]:
+    """The same reading for text that is not (yet) a file, such as a form about to be saved; `shown` names it."""
     located, problems = _split(text, shown)
     if problems:
         raise IssueFileError(problems)
