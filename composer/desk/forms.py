@@ -26,11 +26,19 @@ def issue_from_form(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
         elif "body" not in name and "address" not in name:
             value = value.strip()
         _put(data, [m.group(1) or int(m.group(2)) for m in TOKEN.finditer(name)], value)
-    for article in data["articles"]:
-        article["contacts"] = [c for c in article.get("contacts", []) if any(c.values())]
-        if not any(str(v).strip() for v in (article.get("image") or {}).values() if v):
-            article.pop("image", None)
-    return data
+    articles = [_pruned(a) or {} for a in data.pop("articles")]
+    return {**(_pruned(data) or {}), "articles": articles}
+
+
+def _pruned(value: Any) -> Any:
+    """Empty fields, contacts and images left out entirely; None when nothing is left."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in ((k, _pruned(v)) for k, v in value.items()) if v is not None}
+        return kept or None
+    if isinstance(value, list):
+        kept_items = [v for v in (_pruned(v) for v in value) if v is not None]
+        return kept_items or None
+    return None if value == "" else value
 
 
 def _put(node: Any, path: list[str | int], value: Any) -> None:
@@ -83,4 +91,4 @@ def errors_by_field(problems: Iterable[Problem]) -> dict[str, list[str]]:
 
 def field_anchor(name: str) -> str:
     """The id of a field's input, for links from the check report and the error summary."""
-    return "f-" + re.sub(r"[^a-zA-Z0-9]+", "-", name).strip("-")
+    return "f-" + re.sub(r"[^a-zA-Z0-9_]+", "-", name).strip("-")
