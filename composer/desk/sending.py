@@ -7,8 +7,9 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -40,6 +41,7 @@ class SendRun:
     started: float = field(default_factory=time.monotonic)
     message: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
+    ready: threading.Event = field(default_factory=threading.Event)
 
     def progress(self, summary: Summary) -> None:
         self.sent, self.failed, self.deferred = summary.sent, summary.failed, summary.deferred
@@ -49,8 +51,9 @@ class SendRun:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = done / elapsed
         left = (self.total - done) / rate if rate and self.state == "running" else 0
-        return {**{k: v for k, v in asdict(self).items() if k not in ("stop", "started")},
-                "done": done, "percent": round(100 * done / self.total) if self.total else 100,
+        return {"list_name": self.list_name, "total": self.total, "state": self.state, "sent": self.sent,
+                "failed": self.failed, "deferred": self.deferred, "message": self.message, "done": done,
+                "percent": round(100 * done / self.total) if self.total else 100,
                 "rate": round(rate * 60), "left": round(left)}
 
 
@@ -62,18 +65,25 @@ def stoppable(recipients: Iterable[Recipient], stop: threading.Event) -> Iterato
         yield recipient
 
 
-def run_send(campaign: Campaign, run: SendRun) -> None:
-    """The send's thread: its own event loop, the campaign's dispatcher fed through the stop switch."""
+def run_send(start: Callable[[Journal], Campaign], state_dir: Path, run: SendRun) -> None:
+    """The send's thread: it opens the journal with the exclusive lock (SQLite stays in one thread), plans, tells
+    the waiting request it has started (or why not), then runs the campaign's dispatcher through the stop switch."""
     try:
-        dispatcher = Dispatcher(campaign._factory, campaign._transports, campaign.journal.ledger(campaign.build.slug),
-                                campaign._policy, run.progress)
-        queue = campaign.journal.queue(campaign.build.slug, campaign.retry_failed)
-        asyncio.run(dispatcher.run(stoppable(queue, run.stop)))
+        with Journal(state_dir, exclusive=True) as journal:
+            campaign = start(journal)
+            run.total = campaign.plan.to_send
+            run.ready.set()
+            dispatcher = Dispatcher(campaign._factory, campaign._transports, journal.ledger(campaign.build.slug),
+                                    campaign._policy, run.progress)
+            queue = journal.queue(campaign.build.slug, campaign.retry_failed)
+            asyncio.run(dispatcher.run(stoppable(queue, run.stop)))
         run.state = "stopped" if run.stop.is_set() else "finished"
     except ComposerError as exc:
         run.state, run.message = "error", str(exc)
+    except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
+        run.state, run.message = "error", f"internal error: {type(exc).__name__}: {exc} (please report this)"
     finally:
-        campaign.journal.close()
+        run.ready.set()
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -140,19 +150,20 @@ def routes(desk: Desk) -> list[Route]:
             return send_page(Request(request.scope), "confirm_missing", 400)
         try:
             subject, errors = await run_in_threadpool(gate, slug)
-            if errors:
-                return send_page(request, "check_errors", 400)
-            journal = Journal(desk.settings.state_dir, exclusive=True)
-            try:
-                campaign = prepare(subject.build, list_name, journal, desk.settings, desk.secret,
-                                   transports=desk.extra.get("transports"))
-            except ComposerError:
-                journal.close()
-                raise
         except ComposerError as exc:
             return send_page(request, str(exc), 409)
-        run = runs[slug] = SendRun(list_name, campaign.plan.to_send)
-        threading.Thread(target=run_send, args=(campaign, run), daemon=True, name=f"send-{slug}").start()
+        if errors:
+            return send_page(request, "check_errors", 400)
+        run = SendRun(list_name, 0)
+
+        def start(journal: Journal) -> Campaign:
+            return prepare(subject.build, list_name, journal, desk.settings, desk.secret, transports=desk.extra.get("transports"))
+
+        threading.Thread(target=run_send, args=(start, desk.settings.state_dir, run), daemon=True, name=f"send-{slug}").start()
+        await run_in_threadpool(run.ready.wait, 60)
+        if run.state == "error":
+            return send_page(request, run.message, 409)
+        runs[slug] = run
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def stop(request: Request) -> Response:
