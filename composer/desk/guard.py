@@ -59,7 +59,7 @@ def security_headers(preview: bool) -> dict[str, str]:
         "content-security-policy": PREVIEW_CSP if preview else PAGE_CSP,
         "x-frame-options": "SAMEORIGIN" if preview else "DENY",
         "x-content-type-options": "nosniff",
-        "referrer-policy": "no-referrer",
+        "referrer-policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on our own POSTs
         "cache-control": "no-store",
         "cross-origin-opener-policy": "same-origin",
     }

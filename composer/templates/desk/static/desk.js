@@ -2,7 +2,7 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("progress");
-  if (!box || !window.EventSource) { return; }
+  if (!box || !box.getAttribute("data-events") || !window.EventSource) { return; }
   var source = new EventSource(box.getAttribute("data-events"));
   var set = function (id, text) { var el = document.getElementById(id); if (el) { el.textContent = text; } };
   source.onmessage = function (event) {
