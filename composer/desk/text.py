@@ -30,6 +30,10 @@ DE = {
     "Prüffehler; erst nach ihrer Korrektur kann sie versendet werden.", "confirm_missing": "Bitte bestätigen Sie den Versand.",
     "state": "Status", "all": "alle", "search": "Suchen", "filter": "Filtern", "csv": "CSV herunterladen",
     "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "duplicate": "mögliche Doppelsendung",
+    "skipped_counts": "{sent} schon erhalten · {suppressed} abgemeldet oder unzustellbar · {failed} früher fehlgeschlagen "
+    "· {bad} ungültige Zeilen",
+    "interrupted": "{n} Nachrichten waren unterwegs, als der letzte Versand abbrach; sie werden erneut gesendet und "
+    "kommen vielleicht doppelt an.",
     "nothing_sent": "An diese Ausgabe wurde noch nichts versendet.", "logout_hint": "Angemeldet",
     "f_subject": "Betreff", "f_preheader": "Vorschautext", "f_date": "Datum", "f_language": "Sprache",
     "f_newsletter": "Name des Newsletters", "f_publisher": "Herausgeber", "f_kicker": "Dachzeile",
@@ -61,7 +65,10 @@ EN = {
     "stopped": "Stopped", "finished": "Finished", "check_errors": "The issue has check errors; fix them before sending.",
     "confirm_missing": "Please confirm the send.", "state": "State", "all": "all", "search": "Search",
     "filter": "Filter", "csv": "Download CSV", "email": "Email", "attempts": "Attempts", "reply": "Server reply",
-    "duplicate": "possible duplicate", "nothing_sent": "Nothing has been sent for this issue yet.",
+    "duplicate": "possible duplicate",
+    "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · {bad} invalid rows",
+    "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
+    "nothing_sent": "Nothing has been sent for this issue yet.",
     "logout_hint": "Logged in",
     "f_subject": "Subject", "f_preheader": "Preheader", "f_date": "Date", "f_language": "Language",
     "f_newsletter": "Newsletter name", "f_publisher": "Publisher", "f_kicker": "Kicker",
