@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -10,7 +13,7 @@ from typer.testing import CliRunner
 
 from composer.cli.common import app
 from composer.desk.access import SESSION_SECONDS, Access, DeskAccessError, hash_password, store_password_hash
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 from tests.deskserver import csrf_of, desk_server
 
 PAGES = ["/", "/issues/2020-12", "/issues/2020-12/email", "/issues/2020-12/check", "/issues/2020-12/test",
@@ -125,3 +128,24 @@ def test_storing_the_password_keeps_the_other_settings(tmp_path: Path) -> None:
     env.write_text("NEWSLETTER_FROM_ADDRESS=a@example.org\nNEWSLETTER_DESK_PASSWORD_HASH='old'\n")
     store_password_hash(env, "new")
     assert env.read_text() == "NEWSLETTER_FROM_ADDRESS=a@example.org\nNEWSLETTER_DESK_PASSWORD_HASH='new'\n"
+
+
+def test_newsletter_desk_prints_a_login_link_that_opens_the_desk(workdir: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", "from composer.cli import main; main()", "desk", "--no-browser",
+                                "--port", str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith(f"Die Redaktion: http://127.0.0.1:{port}/login?token=")
+        link = line.split()[2]
+        for _ in range(200):
+            try:
+                response = httpx.get(link)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert response.status_code == 303
+        assert httpx.get(link).status_code == 403
+    finally:
+        process.terminate()
+        process.wait(10)
