@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from composer.issue.issuefile import read_issue
 from composer.render.build import build
 from tests.conftest import ARTIFACTS, CHROMIUM, FLAGS, ROOT, SMTPServer
 from tests.deskserver import desk_server
-from tests.test_desk_sending import fifty_addresses
+from tests.test_desk_sending import fifty_addresses, wait_for
 
 AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = [
@@ -47,13 +46,6 @@ def shot(page, name: str, axe_violations: list[str]) -> None:
                               ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
                               ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
         axe_violations += [f"{name}: {v}" for v in found]
-
-
-def wait_for(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServer) -> None:

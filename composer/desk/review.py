@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
@@ -17,6 +16,7 @@ from composer.desk.editor import issue_path
 from composer.desk.forms import field_anchor
 from composer.errors import ComposerError, IssueFileError
 from composer.send.journal import STATUSES, Journal
+from composer.send.status import write_status_csv
 
 WHERE = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>\d+))?(?:: (?P<field>\S+))?$")
 
@@ -54,10 +54,7 @@ def routes(desk: Desk) -> list[Route]:
                     if search in d.email.lower()]
         if request.query_params.get("format") == "csv":
             out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["email", "status", "attempts", "code", "reply", "possible_duplicate"])
-            for d in rows:
-                writer.writerow([d.email, d.status, d.attempts, d.code or "", d.reply or "", "yes" if d.interrupted else ""])
+            write_status_csv(rows, out)
             return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                             headers={"content-disposition": f'attachment; filename="{slug}-status.csv"'})
         return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
