@@ -34,7 +34,7 @@ class Running:
         if self.desk.access.login_token:
             assert client.get(self.login_url).status_code == 303
         else:  # a second session: log in as a fresh link would
-            session_id = self.desk.access._start()
+            session_id = self.desk.access.new_session()
             client.cookies.set("desk_session", session_id)
         return client
 

@@ -120,3 +120,12 @@ def test_the_preview_is_the_rendered_email_and_dark_view_forces_the_dark_styles(
     assert "Krefeld auf dem Weg" in client.get("/issues/2020-12/email").text
     dark = client.get("/issues/2020-12/email?dark=1").text
     assert "prefers-color-scheme" not in dark
+
+
+def test_the_language_switch_turns_the_desk_english_and_back(running) -> None:
+    client = running.client()
+    csrf = form_fields(client.get("/issues/2020-12").text)["csrf"]
+    assert client.post("/language", data={"csrf": csrf, "back": "/issues/2020-12"}).headers["location"] == "/issues/2020-12"
+    assert "Save" in client.get("/issues/2020-12").text
+    client.post("/language", data={"csrf": csrf, "back": "/"})
+    assert "Speichern" in client.get("/issues/2020-12").text

@@ -75,7 +75,7 @@ class Access:
         if self.login_token is None or not secrets.compare_digest(token.encode(), self.login_token.encode()):
             return None
         self.login_token = None
-        return self._start()
+        return self.new_session()
 
     def limited(self, client: str) -> bool:
         now = self.clock()
@@ -92,7 +92,7 @@ class Access:
         except (VerificationError, InvalidHashError):
             self.attempts.setdefault(client, []).append(self.clock())
             return None
-        return self._start()
+        return self.new_session()
 
     def session(self, session_id: str | None) -> Session | None:
         """The live session, its expiry pushed on by use; an expired one is forgotten."""
@@ -105,7 +105,7 @@ class Access:
         current.expires = self.clock() + SESSION_SECONDS
         return current
 
-    def _start(self) -> str:
+    def new_session(self) -> str:
         session_id = secrets.token_urlsafe(32)
         self.sessions[session_id] = Session(secrets.token_urlsafe(32), self.clock() + SESSION_SECONDS)
         return session_id
