@@ -129,3 +129,17 @@ def test_the_language_switch_turns_the_desk_english_and_back(running) -> None:
     assert "Save" in client.get("/issues/2020-12").text
     client.post("/language", data={"csrf": csrf, "back": "/"})
     assert "Speichern" in client.get("/issues/2020-12").text
+
+
+def test_a_hand_written_file_with_a_schema_error_opens_in_the_form_with_the_error_at_its_field(running) -> None:
+    text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
+    Path("issues/2020-12.md").write_text(text)
+    client = running.client()
+    page = client.get("/issues/2020-12")
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.find(id="f-date")["value"] == "23.12.2020"
+    assert "not a date; write it as YYYY-MM-DD" in soup.find(id="f-date-err").text
+    fields = form_fields(page.text)
+    fields["date"] = "2020-12-23"
+    assert client.post("/issues/2020-12", data=fields).status_code == 303
+    assert str(read_issue(Path("issues/2020-12.md"))[0].date) == "2020-12-23"

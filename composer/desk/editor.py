@@ -18,7 +18,7 @@ from composer.desk.app import Desk
 from composer.desk.forms import apply_action, errors_by_field, field_anchor, issue_from_form
 from composer.desk.guard import checked_form
 from composer.errors import ComposerError, IssueFileError, Problem, shown
-from composer.issue.issuefile import parse_issue, read_issue
+from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.scaffold import new_issue
 from composer.issue.writer import issue_data, issue_text
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
@@ -82,7 +82,10 @@ def routes(desk: Desk) -> list[Route]:
         try:
             data = issue_data(parse_issue(text, shown(path))[0])
         except IssueFileError as exc:
-            return desk.page(request, "broken.html.j2", 422, slug=slug, problems=exc.problems, text=text)
+            draft = draft_of(text, shown(path))
+            if draft is None:
+                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=exc.problems, text=text)
+            return editor(request, slug, draft, digest(text), problems=exc.problems, note="not_saved")
         return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""))
 
     async def save(request: Request) -> Response:

@@ -88,6 +88,13 @@ def parse_issue(text: str, shown: str) -> tuple[Issue, IssueSource]:
         raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
 
 
+def draft_of(text: str, shown: str) -> dict[str, Any] | None:
+    """The fields as written, before validation, so a file with schema errors can still be shown in a form;
+    None when the file's structure itself (fences, YAML) is broken."""
+    located, problems = _split(text, shown)
+    return None if problems else located.data
+
+
 def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
     lines = text.splitlines()
     problems: list[Problem] = []
