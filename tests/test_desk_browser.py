@@ -71,6 +71,10 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     page.click("#f-articles-1 >> text=Ansprechperson hinzufügen")
     page.fill("#f-articles-1-contacts-0-name", "Eva Dolas")
     page.fill("#f-articles-1-contacts-0-phone", "0162 1032055")
+    page.fill("#f-articles-1-contacts-0-email", "dolas-at-example.org")
+    page.click("#save")
+    assert "not a valid email address" in page.locator("#f-articles-1-contacts-0-email-err").inner_text()
+    shot(page, "bearbeiten-fehler", violations)
     page.fill("#f-articles-1-contacts-0-email", "dolas@example.org")
     page.click("#save")
     assert page.locator("p.ok").inner_text() == "Gespeichert."
@@ -79,6 +83,16 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     assert [a.title for a in issue.articles] == ["Sprachcafé öffnet wieder", "Neue Patenschaften"]
     assert issue.articles[1].contacts[0].email == "dolas@example.org"
     assert "Sprachcafé öffnet wieder" in build(issue, "2021-01").html
+
+    # Someone edits the file by hand meanwhile: saving shows both versions and overwrites nothing.
+    Path("issues/2021-01.md").write_text(Path("issues/2021-01.md").read_text().replace("Zwölf", "Elf"))
+    page.fill("#f-articles-0-title", "Sprachcafé öffnet bald wieder")
+    page.click("#save")
+    assert "inzwischen geändert" in page.locator("h1").inner_text()
+    shot(page, "konflikt", violations)
+    page.click("text=Meine Fassung speichern")
+    page.fill("#f-articles-0-title", "Sprachcafé öffnet wieder")
+    page.click("#save")
 
     # The phone-width preview.
     page.click("text=375 px")
