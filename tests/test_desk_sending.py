@@ -124,3 +124,18 @@ def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPSer
     assert "person12@example.org" in client.get("/issues/2020-12/status?q=person12").text
     csv = client.get("/issues/2020-12/status?format=csv")
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\n") == 51
+
+
+def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, smtp_server: SMTPServer) -> None:
+    fifty_addresses(workdir)
+    smtp_server.handler.delay = 0.05
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", concurrency=1)
+    with desk_server(workdir, settings) as running:
+        client = running.client()
+        csrf = csrf_of(client.get("/").text)
+        client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+        wait_for(lambda: len(smtp_server.handler.received) >= 3)
+    assert running.desk.extra["runs"]["2020-12"].state == "stopped"
+    with Journal(Path(".newsletter")) as journal:
+        counts = journal.counts("2020-12")
+    assert counts["sending"] == 0 and counts["sent"] == len(smtp_server.handler.received) < 50

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -87,5 +90,10 @@ def create_desk(desk: Desk) -> Starlette:
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
         *editor.routes(desk), *review.routes(desk), *sending.routes(desk),
     ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(sending.stop_all, desk)
+
     return Starlette(routes=routes, middleware=[Middleware(Guard, access=desk.access)],
-                     exception_handlers={HTTPException: refused})
+                     exception_handlers={HTTPException: refused}, lifespan=lifespan)

@@ -42,6 +42,7 @@ class SendRun:
     message: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
     ready: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
 
     def progress(self, summary: Summary) -> None:
         self.sent, self.failed, self.deferred = summary.sent, summary.failed, summary.deferred
@@ -84,6 +85,15 @@ def run_send(start: Callable[[Journal], Campaign], state_dir: Path, run: SendRun
         run.state, run.message = "error", f"internal error: {type(exc).__name__}: {exc} (please report this)"
     finally:
         run.ready.set()
+
+
+def stop_all(desk: Desk, wait: float = 60) -> None:
+    """When the desk shuts down (Ctrl+C), running sends stop as "Anhalten" stops them, not in mid-message."""
+    for run in desk.extra.get("runs", {}).values():
+        run.stop.set()
+    for run in desk.extra.get("runs", {}).values():
+        if run.thread:
+            run.thread.join(wait)
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -159,7 +169,9 @@ def routes(desk: Desk) -> list[Route]:
         def start(journal: Journal) -> Campaign:
             return prepare(subject.build, list_name, journal, desk.settings, desk.secret, transports=desk.extra.get("transports"))
 
-        threading.Thread(target=run_send, args=(start, desk.settings.state_dir, run), daemon=True, name=f"send-{slug}").start()
+        run.thread = threading.Thread(target=run_send, args=(start, desk.settings.state_dir, run), daemon=True,
+                                      name=f"send-{slug}")
+        run.thread.start()
         await run_in_threadpool(run.ready.wait, 60)
         if run.state == "error":
             return send_page(request, run.message, 409)
