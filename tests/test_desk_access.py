@@ -149,3 +149,17 @@ def test_newsletter_desk_prints_a_login_link_that_opens_the_desk(workdir: Path) 
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_with_a_password_the_login_page_asks_for_it_and_limits_wrong_guesses(workdir: Path) -> None:
+    access = Access("127.0.0.1", hash_password("richtig und lang"))
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter"), access) as running:
+        base, origin = running.base, {"Origin": running.base}
+        assert 'type="password"' in httpx.get(f"{base}/login").text
+        for _ in range(5):
+            assert httpx.post(f"{base}/login", data={"password": "falsch"}, headers=origin).status_code == 401
+        limited = httpx.post(f"{base}/login", data={"password": "richtig und lang"}, headers=origin)
+        assert limited.status_code == 429 and "desk_session" not in limited.cookies
+        running.desk.access.attempts.clear()
+        ok = httpx.post(f"{base}/login", data={"password": "richtig und lang"}, headers=origin)
+        assert ok.status_code == 303 and "desk_session" in ok.cookies

@@ -42,6 +42,9 @@ DE = {
     "f_title": "Titel", "f_author": "Autorin/Autor", "f_body": "Text (Markdown)", "f_anchor": "Sprungmarke",
     "f_url": "Bildadresse (https://…)", "f_alt": "Bildbeschreibung (Alternativtext)", "f_width": "Breite in Pixeln",
     "f_name": "Name", "f_role": "Funktion", "f_phone": "Telefon", "f_email": "E-Mail",
+    "f_brand_color": "Hausfarbe (#8a1538)", "f_text_color": "Textfarbe", "f_muted_color": "Farbe für Nebensächliches",
+    "f_background_color": "Hintergrundfarbe", "f_content_color": "Farbe der Textfläche", "f_font_family": "Schriftart",
+    "f_logo_url": "Logo (https://…)", "f_logo_width": "Logobreite in Pixeln",
 }
 EN = {
     "desk": "The desk", "issues": "Issues", "new_issue": "New issue", "edit": "Edit", "check": "Check",
@@ -77,6 +80,9 @@ EN = {
     "f_title": "Title", "f_author": "Author", "f_body": "Text (Markdown)", "f_anchor": "Anchor",
     "f_url": "Image address (https://…)", "f_alt": "Image description (alt text)", "f_width": "Width in pixels",
     "f_name": "Name", "f_role": "Role", "f_phone": "Phone", "f_email": "Email",
+    "f_brand_color": "Brand colour (#8a1538)", "f_text_color": "Text colour", "f_muted_color": "Muted colour",
+    "f_background_color": "Background colour", "f_content_color": "Content colour", "f_font_family": "Font",
+    "f_logo_url": "Logo (https://…)", "f_logo_width": "Logo width in pixels",
 }
 TEXT = {"de": DE, "en": EN}
 
