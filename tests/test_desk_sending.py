@@ -139,3 +139,23 @@ def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, s
     with Journal(Path(".newsletter")) as journal:
         counts = journal.counts("2020-12")
     assert counts["sending"] == 0 and counts["sent"] == len(smtp_server.handler.received) < 50
+
+
+def test_the_plan_names_skipped_rows_with_their_line_numbers(running) -> None:
+    with Path("subscribers/fifty.csv").open("a", encoding="utf-8") as rows:
+        rows.write("kein-at-zeichen,Kaputt\n")
+    page = running.client().get("/issues/2020-12/send?list=fifty").text
+    assert 'id="plan-to-send">50' in page
+    assert "fifty.csv:52:" in page and "1 ungültige Zeilen" in page
+
+
+def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer) -> None:
+    text = Path("issues/2020-12.md").read_text().replace("Musterstraße 1, 47798 Krefeld", "Krefeld")
+    Path("issues/2020-12.md").write_text(text)
+    client = running.client()
+    csrf = csrf_of(client.get("/").text)
+    response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    assert response.status_code == 400 and "Prüffehler" in response.text
+    test = client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org"})
+    assert test.status_code == 400 and "postal address" in test.text
+    assert not smtp_server.handler.received
