@@ -94,7 +94,12 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     page.fill("#f-articles-0-title", "Sprachcafé öffnet wieder")
     page.click("#save")
 
-    # The phone-width preview.
+    # The phone-width preview; switching it keeps what was typed and not yet saved.
+    page.fill("#f-preheader", "Noch nicht gespeichert")
+    page.click("text=375 px")
+    assert page.input_value("#f-preheader") == "Noch nicht gespeichert"
+    page.fill("#f-preheader", "Sprachcafé und neue Patenschaften")
+    page.click("#save")
     page.click("text=375 px")
     frame = page.locator("iframe")
     assert round(frame.bounding_box()["width"]) == 375
