@@ -31,7 +31,7 @@ DE = {
     "state": "Status", "all": "alle", "search": "Suchen", "filter": "Filtern", "csv": "CSV herunterladen",
     "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "duplicate": "mögliche Doppelsendung",
     "skipped_counts": "{sent} schon erhalten · {suppressed} abgemeldet oder unzustellbar · {failed} früher fehlgeschlagen "
-    "· {bad} ungültige Zeilen",
+    "· {uncertain} ohne Antwort des Servers · {bad} ungültige Zeilen",
     "interrupted": "{n} Nachrichten waren unterwegs, als der letzte Versand abbrach; sie werden erneut gesendet und "
     "kommen vielleicht doppelt an.",
     "nothing_sent": "An diese Ausgabe wurde noch nichts versendet.", "logout_hint": "Angemeldet",
@@ -69,7 +69,8 @@ EN = {
     "confirm_missing": "Please confirm the send.", "state": "State", "all": "all", "search": "Search",
     "filter": "Filter", "csv": "Download CSV", "email": "Email", "attempts": "Attempts", "reply": "Server reply",
     "duplicate": "possible duplicate",
-    "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · {bad} invalid rows",
+    "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · "
+    "{uncertain} without an answer from the server · {bad} invalid rows",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
     "nothing_sent": "Nothing has been sent for this issue yet.",
     "logout_hint": "Logged in",
