@@ -121,6 +121,8 @@ def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPSer
     wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "finished")
     failed = client.get("/issues/2020-12/status?state=failed").text
     assert "person07@example.org" in failed and "no such mailbox" in failed and "person08" not in failed
+    attention = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser").find(id="attention").text
+    assert "failed (1)" in attention and "person07@example.org" in attention
     assert "person12@example.org" in client.get("/issues/2020-12/status?q=person12").text
     csv = client.get("/issues/2020-12/status?format=csv")
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\n") == 51

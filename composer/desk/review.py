@@ -15,9 +15,10 @@ from composer.desk.app import Desk
 from composer.desk.editor import issue_path
 from composer.desk.forms import field_anchor
 from composer.errors import ComposerError, IssueFileError
-from composer.send.journal import STATUSES, Journal
+from composer.send.journal import NEEDS_ATTENTION, STATUSES, Journal
 from composer.send.status import write_status_csv
 
+SHOWN = 20
 WHERE = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>\d+))?(?:: (?P<field>\S+))?$")
 
 
@@ -50,6 +51,7 @@ def routes(desk: Desk) -> list[Route]:
         search = request.query_params.get("q", "").strip().lower()
         with Journal(desk.settings.state_dir) as journal:
             counts = journal.counts(slug)
+            attention = [(kind, *journal.attention(slug, kind, SHOWN)) for kind in NEEDS_ATTENTION]
             rows = [d for d in journal.deliveries(slug, (wanted,) if wanted in STATUSES else STATUSES)
                     if search in d.email.lower()]
         if request.query_params.get("format") == "csv":
@@ -58,6 +60,6 @@ def routes(desk: Desk) -> list[Route]:
             return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                             headers={"content-disposition": f'attachment; filename="{slug}-status.csv"'})
         return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
-                         statuses=STATUSES)
+                         statuses=STATUSES, attention=[a for a in attention if a[1]])
 
     return [Route("/issues/{slug}/check", check), Route("/issues/{slug}/status", status)]

@@ -34,6 +34,8 @@ DE = {
     "· {uncertain} ohne Antwort des Servers · {bad} ungültige Zeilen",
     "interrupted": "{n} Nachrichten waren unterwegs, als der letzte Versand abbrach; sie werden erneut gesendet und "
     "kommen vielleicht doppelt an.",
+    "attention": "Braucht Ihre Aufmerksamkeit", "and_more": "und {n} weitere (alle in der CSV-Datei)",
+    "recipients": "Alle Empfänger",
     "nothing_sent": "An diese Ausgabe wurde noch nichts versendet.", "logout_hint": "Angemeldet",
     "f_subject": "Betreff", "f_preheader": "Vorschautext", "f_date": "Datum", "f_language": "Sprache",
     "f_newsletter": "Name des Newsletters", "f_publisher": "Herausgeber", "f_kicker": "Dachzeile",
@@ -72,6 +74,7 @@ EN = {
     "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · "
     "{uncertain} without an answer from the server · {bad} invalid rows",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
+    "attention": "Needs your attention", "and_more": "and {n} more (all in the CSV file)", "recipients": "All recipients",
     "nothing_sent": "Nothing has been sent for this issue yet.",
     "logout_hint": "Logged in",
     "f_subject": "Subject", "f_preheader": "Preheader", "f_date": "Date", "f_language": "Language",
