@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/issues/{name}", 303)
 
     def editor(request: Request, slug: str, data: dict[str, Any], base: str, status: int = 200,
-               problems: list[Problem] = (), note: str = "") -> HTMLResponse:
+               problems: Sequence[Problem] = (), note: str = "") -> HTMLResponse:
         errors = errors_by_field(problems)
         return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
                          anchor=field_anchor, view=request.query_params.get("view", "600"), stamp=base[:12])

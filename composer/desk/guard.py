@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,7 +45,7 @@ class Guard:
                 scope.setdefault("state", {})["session"] = session
         preview = path.endswith("/email")
 
-        async def with_headers(message: dict[str, Any]) -> None:
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 for name, value in security_headers(preview).items():

@@ -112,7 +112,7 @@ def routes(desk: Desk) -> list[Route]:
             remembered.parent.mkdir(parents=True, exist_ok=True)
             remembered.write_text("\n".join(addresses), encoding="utf-8")
         except ChecksFailedError as exc:
-            problem = "; ".join(f"{f.where}: {f.message}" for f in exc.findings)
+            problem = "; ".join(str(f).removeprefix("error: ") for f in exc.findings)
         except ComposerError as exc:
             problem = str(exc)
         return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
