@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
     secret_key: SecretStr | None = None
+    desk_password_hash: SecretStr | None = Field(default=None, description="argon2 hash from `newsletter desk --set-password`")
 
     dkim_key_file: Path | None = Field(default=None, description="PEM private key; signs every message")
     dkim_selector: str | None = None

@@ -54,7 +54,7 @@ def build(
 
 @app.command()
 def preview(issue: IssueArg,
-            port: Annotated[int, typer.Option(metavar="PORT", help="Port on 127.0.0.1")] = 8025) -> None:
+            port: Annotated[int, typer.Option(metavar="PORT", help="Port on 127.0.0.1")] = 8026) -> None:
     """Show the issue in your browser; reload the page after editing the issue or a template."""
     from composer.web.preview import Previewer, server
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, a
 from composer.send.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
 from composer.send.journal import NEEDS_ATTENTION, Journal
+from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals
 from composer.settings import load_settings
 
@@ -152,10 +152,7 @@ def status(
             return
         slug = issue.stem
         if as_csv:
-            writer = csv.writer(sys.stdout)
-            writer.writerow(["email", "status", "attempts", "code", "reply", "possible_duplicate"])
-            for d in journal.deliveries(slug):
-                writer.writerow([d.email, d.status, d.attempts, d.code or "", d.reply or "", "yes" if d.interrupted else ""])
+            write_status_csv(journal.deliveries(slug), sys.stdout)
             return
         counts = journal.counts(slug)
         if not any(counts.values()):

@@ -75,6 +75,11 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
         raise IssueFileError([Problem(shown, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
     except OSError as exc:
         raise IssueFileError([Problem(shown, None, "", f"cannot be read: {exc.strerror}")]) from None
+    return parse_issue(text, shown)
+
+
+def parse_issue(text: str, shown: str) -> tuple[Issue, IssueSource]:
+    """The same reading for text that is not (yet) a file, such as a form about to be saved; `shown` names it."""
     located, problems = _split(text, shown)
     if problems:
         raise IssueFileError(problems)
@@ -82,6 +87,13 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
         return Issue.model_validate(located.data), IssueSource(shown, text.splitlines(), located.lines)
     except ValidationError as exc:
         raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
+
+
+def draft_of(text: str, shown: str) -> dict[str, Any] | None:
+    """The fields as written, before validation, so a file with schema errors can still be shown in a form;
+    None when the file's structure itself (fences, YAML) is broken."""
+    located, problems = _split(text, shown)
+    return None if problems else located.data
 
 
 def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
