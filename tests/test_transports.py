@@ -14,6 +14,7 @@ from conftest import SMTPServer, make_settings
 from composer.errors import PermanentSendError, SettingsError, TemporarySendError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
+from composer.send.dispatch import Dispatcher, NoLedger, Policy
 from composer.send.message import MessageFactory
 from composer.send.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
 
@@ -83,3 +84,17 @@ def test_starttls_required_but_not_offered_is_refused_with_advice(smtp_server: S
     with pytest.raises(SettingsError, match="unencrypted") as caught:
         asyncio.run(transport.open())
     assert "geheim" not in str(caught.value)
+
+
+def test_each_transport_states_whether_the_rate_limit_applies_to_it() -> None:
+    assert SMTPTransport.rate_limited
+    assert not OutboxTransport.rate_limited and not MemoryTransport.rate_limited
+
+
+def test_a_rate_limit_does_not_slow_writing_to_a_transport_it_does_not_apply_to(sample_build: Build) -> None:
+    box: list[OutgoingMessage] = []
+    factory = MessageFactory(sample_build, make_settings(), b"secret")
+    policy = Policy.from_settings(make_settings(rate_limit=1, concurrency=1))  # one a minute: 8 would take 7 minutes
+    recipients = [Recipient(f"empfaenger{n}@example.org") for n in range(8)]
+    summary = asyncio.run(asyncio.wait_for(Dispatcher(factory, lambda: MemoryTransport(box), NoLedger(), policy).run(recipients), 30))
+    assert summary.sent == 8 and len(box) == 8

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 from composer.records import OutgoingMessage
 
@@ -13,6 +14,9 @@ class Transport(ABC):
     `send` returns the server's acceptance text, or raises TemporarySendError (worth retrying, the
     connection may be gone) or PermanentSendError (this recipient will not be accepted).
     """
+
+    rate_limited: ClassVar[bool] = False
+    """Whether the configured rate limit applies: a provider counts messages, a folder or a list does not."""
 
     @abstractmethod
     async def open(self) -> None: ...

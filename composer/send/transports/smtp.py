@@ -13,6 +13,8 @@ from composer.settings import Settings
 
 
 class SMTPTransport(Transport):
+    rate_limited = True
+
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client: aiosmtplib.SMTP | None = None
