@@ -17,8 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from composer.pipeline import build_issue  # noqa: E402
 from composer.render.build import Build  # noqa: E402
-from composer.send.campaign import prepare  # noqa: E402
-from composer.send.journal import Journal  # noqa: E402
+from composer.send.campaign import open_send  # noqa: E402
 from composer.settings import Settings  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2020-12.md"
@@ -51,14 +50,13 @@ def send_list(build: Build, csv_path: Path, config: Settings, seconds: float | N
     """A real send (journal, dispatcher, transport) of the whole list; returns (messages sent, seconds)."""
     if config.state_dir.exists():
         shutil.rmtree(config.state_dir)
-    with Journal(config.state_dir) as journal:
-        campaign = prepare(build, str(csv_path), journal, config, b"bench-secret")
+    with open_send(SAMPLE, csv_path.stem, config, b"bench-secret", lists=csv_path.parent) as campaign:
         start = time.perf_counter()
         try:
             summary = asyncio.run(asyncio.wait_for(campaign.run(), seconds) if seconds else campaign.run())
             sent = summary.sent
         except TimeoutError:
-            sent = journal.counts(build.slug)["sent"]
+            sent = campaign.journal.counts(build.slug)["sent"]
         return sent, time.perf_counter() - start
 
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(default=30.0, gt=0)
     smtp_ca_file: Path | None = None
+    smtp_allow_plaintext_auth: bool = Field(default=False, description="allow a password over security=none")
 
     from_address: EmailStr = DEFAULT_FROM
     from_name: str | None = None
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     retry_budget: int = Field(default=5, ge=1, description="attempts per recipient in one run")
     retry_base_delay: float = Field(default=2.0, ge=0)
     retry_max_delay: float = Field(default=300.0, ge=0)
+    stop_after_failures: int = Field(default=10, ge=0, description="same failure this many times in a row stops the send; 0 = never")
 
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None

@@ -57,6 +57,12 @@ class FaultyHandler:
 
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
+    refuse_rcpt: str = ""  # the reply to every RCPT, when set
+    mail_replies: list[str] = field(default_factory=list)  # replies to the next MAIL FROMs, one each
+    refuse_mail: str = ""  # the reply to every MAIL FROM, when set
+    data_replies: list[str] = field(default_factory=list)  # replies to the next ends of data, one each
+    keep_then_drop: set[str] = field(default_factory=set)  # keep these recipients' messages, then hang up unanswered
+    hang_up_at_rcpt: set[str] = field(default_factory=set)  # hang up when one of these is named, before any data
     drop_every: int = 0
     delay: float = 0.0
     connections: int = 0
@@ -69,10 +75,22 @@ class FaultyHandler:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.refuse_mail or self.mail_replies:
+            return self.refuse_mail or self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         replies = self.rcpt_replies.get(address)
         if replies:
             return replies.pop(0)
+        if address in self.hang_up_at_rcpt:
+            server.transport.close()
+            return "421 closing (test)"
+        if self.refuse_rcpt:
+            return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -85,6 +103,13 @@ class FaultyHandler:
         if drop:
             server.transport.close()
             return "421 closing (test)"
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        if self.keep_then_drop & set(envelope.rcpt_tos):
+            with self.lock:
+                self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            server.transport.close()
+            return "250 never heard (test)"
         with self.lock:
             self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 2.0.0 Ok: queued"

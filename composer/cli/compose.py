@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from composer import checks
-from composer.cli.common import EXIT_FAILED, IssueArg, app, err, handled, out, print_finding, settings_and_secret
+from composer.cli.common import EXIT_FAILED, IssueArg, app, err, handled, out, print_finding, settings_and_secret, styled
 from composer.pipeline import build_issue, write_build
 from composer.render.build import GMAIL_CLIP_BYTES
 from composer.send.message import MessageFactory
@@ -47,8 +47,8 @@ def build(
             for path in take(written[0].path, screenshots, result.slug):
                 out.print(f"{path}")
     if result.html_bytes > GMAIL_CLIP_BYTES * 0.9:
-        err.print(f"[yellow]warning:[/yellow] the HTML is {result.html_bytes / 1024:.0f} KB; Gmail clips emails over "
-                  f"{GMAIL_CLIP_BYTES // 1024} KB. Shorten the issue or split it.")
+        err.print(styled("warning:", "yellow", f"the HTML is {result.html_bytes / 1024:.0f} KB; Gmail clips emails over "
+                                               f"{GMAIL_CLIP_BYTES // 1024} KB. Shorten the issue or split it."))
 
 
 @app.command()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from composer.send.transports.base import Transport
 from composer.send.transports.memory import MemoryTransport
 from composer.send.transports.outbox import OutboxTransport
-from composer.send.transports.smtp import SMTPTransport
+from composer.send.transports.smtp import SMTPTransport, refuse_plaintext_login
 from composer.settings import Settings
 
 __all__ = ["MemoryTransport", "OutboxTransport", "SMTPTransport", "Transport", "choose"]
@@ -16,6 +16,7 @@ __all__ = ["MemoryTransport", "OutboxTransport", "SMTPTransport", "Transport", "
 def choose(settings: Settings, folder: str) -> tuple[Callable[[], Transport], str]:
     """A factory of transports (one per connection) and a sentence saying where the mail goes."""
     if settings.smtp_host:
+        refuse_plaintext_login(settings)
         where = f"SMTP server {settings.smtp_host}:{settings.port} ({settings.smtp_security})"
         return (lambda: SMTPTransport(settings)), where
     path = settings.outbox_dir / folder
