@@ -4,10 +4,12 @@ and the same received bytes as the one-by-one sequence when it does not."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 
 import aiosmtplib
 import pytest
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from conftest import SMTPServer
 from test_transports import messages, outcomes
 
@@ -85,3 +87,24 @@ def test_no_answer_after_the_body_is_uncertain(server: SMTPServer, sample_build:
     server.handler.delay = 1.0
     [result] = outcomes(SMTPTransport(server.settings(smtp_timeout=0.2)), messages(sample_build, 1))
     assert isinstance(result, UncertainSendError)
+
+
+def on_the_wire_by_aiosmtplib(data: bytes) -> bytes:
+    """What aiosmtplib's own DATA path would write for these bytes: line endings normalised, dots stuffed."""
+    return PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data)) + b".\r\n"
+
+
+@pytest.mark.parametrize("dotted", [False, True], ids=["sample", "lines-starting-with-dots"])
+def test_messages_go_on_the_wire_as_they_are_byte_identical_to_aiosmtplibs_normalisation(
+        dotted: bool, server: SMTPServer, sample_build: Build) -> None:
+    build = sample_build
+    if dotted:
+        dots = "\n.\n.. zwei Punkte\n." + "x" * 74 + ".y\n"
+        build = dataclasses.replace(sample_build, text=dots + sample_build.text + dots, html=dots + sample_build.html)
+    outgoing = messages(build, 2)
+    for message in outgoing:
+        assert on_the_wire_by_aiosmtplib(message.data) == message.data + b".\r\n"
+    assert all(isinstance(r, str) for r in outcomes(SMTPTransport(server.settings()), outgoing))
+    assert [data for _, _, data in server.handler.received] == [m.data for m in outgoing]
+    if dotted:
+        assert dots.replace("\n", "\r\n") in server.handler.messages()[0].get_body(("plain",)).get_content()

@@ -172,7 +172,9 @@ class SMTPTransport(Transport):
         try:
             if protocol is None:
                 raise aiosmtplib.SMTPServerDisconnected("Connection lost")
-            protocol.write(_LINE_START_DOT.sub(b"..", data) + b".\r\n")
+            if data.startswith(b".") or b"\n." in data:  # not from MessageFactory, whose lines never start with a dot
+                data = _LINE_START_DOT.sub(b"..", data)
+            protocol.write(data + b".\r\n")
             reply = await protocol.read_response(timeout=self._settings.smtp_timeout)
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self.close()
