@@ -120,7 +120,7 @@ class Settings(BaseSettings):
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
     """Reads settings once at the edge; errors name the variable, never echo a value (passwords)."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

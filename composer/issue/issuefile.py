@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from composer.errors import IssueFileError, Problem
 from composer.errors import shown as display  # `shown` names the file in this module's messages
@@ -188,7 +189,7 @@ def _construct(node: yaml.Node, path: Path_, offset: int, lines: dict[Path_, int
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, (*path, n), offset, lines, problems, shown) for n, item in enumerate(node.value)]
-    if node.style is None and node.value in ("", "~", "null"):
+    if isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "~", "null"):
         return None
     return node.value
 
@@ -200,7 +201,7 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-def _problem(err: dict[str, Any], located: _Located, shown: str) -> Problem:
+def _problem(err: ErrorDetails, located: _Located, shown: str) -> Problem:
     loc: Path_ = tuple(err["loc"])
     line = next((located.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in located.lines), None)
     return Problem(shown, line, _dotted(loc), _friendly(err))
@@ -212,7 +213,7 @@ _PATTERN_HINTS = {
 }
 
 
-def _friendly(err: dict[str, Any]) -> str:
+def _friendly(err: ErrorDetails) -> str:
     kind, msg, last = err["type"], err["msg"], (err["loc"] or ("",))[-1]
     if kind == "missing":
         return "required, but missing"
