@@ -70,9 +70,14 @@ async def exchange(client: aiosmtplib.SMTP, commands: list[bytes], timeout: floa
             raise ValueError("an SMTP command contains a line break")
     replies = _Replies()
     closed = protocol.connection_lost
+
+    def lost(exc: Exception | None) -> None:
+        replies.lost()
+        closed(exc)
+
     async with protocol._command_lock:
         protocol.data_received = replies.feed  # type: ignore[method-assign]
-        protocol.connection_lost = lambda exc: (replies.lost(), closed(exc))  # type: ignore[method-assign]
+        protocol.connection_lost = lost  # type: ignore[method-assign]
         try:
             protocol.write(b"".join(c + b"\r\n" for c in commands))
             return [await replies.next(timeout) for _ in commands]
