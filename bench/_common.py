@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -126,8 +127,9 @@ def delay_proxy(upstream: int, rtt_ms: float):
         await sender
 
     async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
-        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+        with contextlib.suppress(asyncio.CancelledError, OSError):  # cancelled when the proxy shuts down
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
+            await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
 
     port = free_port()
     server = loop.run_until_complete(asyncio.start_server(connected, "127.0.0.1", port))
