@@ -17,14 +17,16 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from composer.folder import SAMPLE
 from composer.issue.issuefile import load_issue
 from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.render.build import Build, build
 from composer.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_ISSUE = ROOT / "issues" / "2020-12.md"
-SAMPLE_LIST = ROOT / "subscribers" / "volunteers.csv"
+# The sample shipped with the package, never the coordinator's own issues/ or subscribers/ in this folder.
+SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
+SAMPLE_LIST = SAMPLE / "subscribers" / "volunteers.csv"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -39,8 +41,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("NEWSLETTER_"):
             monkeypatch.delenv(name)
-    shutil.copytree(ROOT / "issues", tmp_path / "issues")
-    shutil.copytree(ROOT / "subscribers", tmp_path / "subscribers")
+    shutil.copytree(SAMPLE / "issues", tmp_path / "issues")
+    shutil.copytree(SAMPLE / "subscribers", tmp_path / "subscribers")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -19,14 +21,14 @@ from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 from composer.settings import Settings, load_settings
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
 # Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
 # codes. Colour is added only through `styled`, never parsed out of a string.
 out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 EXIT_FAILED, EXIT_INPUT = 1, 2
-IssueArg = Annotated[Path, typer.Argument(help="The issue file, e.g. issues/2020-12.md")]
+IssueArg = Annotated[Path, typer.Argument(metavar="ISSUE", help="The issue file, e.g. issues/2020-12.md")]
 
 
 @contextlib.contextmanager
@@ -46,6 +48,8 @@ def handled() -> Iterator[None]:
     except ComposerError as exc:
         err.print(styled("error:", "red", str(exc)))
         raise typer.Exit(EXIT_INPUT) from None
+    except BrokenPipeError:
+        reader_went_away()
     except OSError as exc:
         err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
@@ -95,3 +99,14 @@ def styled(label: str, style: str, rest: str = "") -> Text:
 def print_finding(finding: checks.Finding) -> None:
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
     (err if finding.level == "error" else out).print(styled(f"{finding.level}:", colour, f"{finding.where}: {finding.message}"))
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 address', '2 addresses': the coordinator reads these lines, so the grammar should hold."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def reader_went_away() -> NoReturn:
+    """`status --csv | head`: the reader closing the pipe is no error; the final flush is silenced too."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience.subscribers import checked_address
-from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, err, handled, out, settings_and_secret, styled
+from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
 from composer.send.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
 from composer.send.journal import NEEDS_ATTENTION, Journal
@@ -29,8 +29,10 @@ ATTENTION_NOTES = {
 @app.command()
 def send(
     issue: IssueArg,
-    to: Annotated[list[str] | None, typer.Option("--to", help="Test send to this address (repeatable); no send state is kept")] = None,
-    list_name: Annotated[str | None, typer.Option("--list", help="Send to subscribers/NAME.csv (a list name, not a path)")] = None,
+    to: Annotated[list[str] | None, typer.Option("--to", metavar="ADDRESS",
+        help="Test send to this address (repeatable); no send state is kept")] = None,
+    list_name: Annotated[str | None, typer.Option("--list", metavar="NAME",
+        help="Send to subscribers/NAME.csv (a list name, not a path)")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan, send nothing")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry addresses that failed permanently before")] = False,
@@ -52,7 +54,7 @@ def send(
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
                 return
-            if not yes and not _confirmed(f"Send to {campaign.plan.to_send} recipients now?"):
+            if not yes and not _confirmed(f"Send to {counted(campaign.plan.to_send, 'recipient')} now?"):
                 out.print("Nothing sent.")
                 return
             stop = Stop()
@@ -104,16 +106,17 @@ def _run(campaign: Campaign, stop: Stop) -> Summary:
 def _print_plan(campaign: Campaign) -> None:
     plan = campaign.plan
     out.print(f"Issue:   {campaign.build.issue.subject}")
-    out.print(f"List:    {campaign.list_name} ({plan.listed} valid addresses)")
+    out.print(f"List:    {campaign.list_name} ({counted(plan.listed, 'valid address', 'valid addresses')})")
     out.print(f"Send to: {plan.to_send} via {campaign.destination}")
     skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.suppressed,
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
                "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
-               "invalid rows": len(plan.bad_rows)}
+               "invalid rows" if len(plan.bad_rows) != 1 else "invalid row": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
     if plan.interrupted:
-        out.print(styled(f"{plan.interrupted} were being sent when the last run stopped; they are sent again "
-                         "and may receive the issue twice.", "yellow"))
+        were = "was" if plan.interrupted == 1 else "were"
+        out.print(styled(f"{plan.interrupted} {were} being sent when the last run stopped; sent again, they may "
+                         "receive the issue twice.", "yellow"))
     for row in plan.bad_rows:
         err.print(styled("skipped", "yellow", f"{campaign.source}:{row.line}: {row.reason}"))
 
@@ -134,7 +137,8 @@ def _report(summary: Summary, headline: str) -> None:
 
 @app.command()
 def status(
-    issue: Annotated[Path | None, typer.Argument(help="The issue file; without it, one line per issue sent so far")] = None,
+    issue: Annotated[Path | None, typer.Argument(metavar="[ISSUE]",
+        help="The issue file; without it, one line per issue sent so far")] = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="Every recipient and their state, as CSV")] = False,
 ) -> None:
     """How far the send of an issue got, and who needs your attention (not delivered, maybe twice, unsubscribed)."""
@@ -171,11 +175,12 @@ def status(
 
 
 def _counts_line(slug: str, counts: dict[str, int]) -> str:
-    return f"{slug}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+    return f"{slug}: " + ", ".join(counted(n, what.removesuffix("s"), what) if what == "possible duplicates" else f"{n} {what}"
+                                   for what, n in counts.items() if n)
 
 
 @app.command()
-def unsubscribe(address: Annotated[str, typer.Argument(help="The address that asked to be removed")]) -> None:
+def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The address that asked to be removed")]) -> None:
     """Never send to ADDRESS again (wins over every subscriber list)."""
     with handled():
         email = checked_address(address)

@@ -66,7 +66,7 @@ class MessageFactory:
         from_name = settings.from_name or issue.newsletter
         boundary = f"=_nlc_{uuid.uuid4().hex}"
         fixed = [
-            "From: " + _address(from_name, str(settings.from_address)),
+            "From: " + _address(from_name, settings.sender_address),
             "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
             "MIME-Version: 1.0",
             f'Content-Type: multipart/alternative; boundary="{boundary}"',

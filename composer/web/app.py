@@ -31,7 +31,7 @@ TokenHandler = Callable[[Request, WebText, str, Claims], Awaitable[Response]]
 
 
 def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, archive: Path | None = None) -> Starlette:
-    pages = environment(kind="web")
+    pages = environment(settings.templates_dir, "web")
     newsletter = settings.from_name or "Newsletter"
 
     def lang_of(request: Request) -> str:
