@@ -28,7 +28,7 @@ class FolderError(ComposerError):
 
 def enter(folder: Path | None) -> Path:
     """Makes `folder` (or the current directory) the one every relative path of the tool is read from."""
-    target = (folder or Path.cwd()).expanduser()
+    target = (folder or Path.cwd()).expanduser().resolve()
     if not target.is_dir():
         raise FolderError(f"{target}: no such folder; run `newsletter init {target}` to make a newsletter folder there")
     os.chdir(target)

@@ -67,6 +67,7 @@ class FaultyHandler:
     hang_up_at_rcpt: set[str] = field(default_factory=set)  # hang up when one of these is named, before any data
     drop_every: int = 0
     delay: float = 0.0
+    pipelining: bool = False  # advertise RFC 2920 PIPELINING (aiosmtpd reads pipelined commands, but does not say so)
     connections: int = 0
     _data_seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,6 +76,8 @@ class FaultyHandler:
         with self.lock:
             self.connections += 1
         session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802

@@ -15,6 +15,7 @@ from conftest import SMTPServer, make_settings
 from composer.errors import PermanentSendError, SenderRefusedError, SettingsError, TemporarySendError, UncertainSendError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
+from composer.send.dispatch import Dispatcher, NoLedger, Policy
 from composer.send.message import MessageFactory
 from composer.send.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
 
@@ -141,3 +142,17 @@ def test_a_leading_dot_in_the_message_arrives_intact(smtp_server: SMTPServer, sa
     dotted = dataclasses.replace(message, data=message.data.replace(b"\r\n\r\n", b"\r\n\r\n.\r\n..x\r\n", 1))
     outcomes(SMTPTransport(smtp_server.settings()), [dotted])
     assert smtp_server.handler.received[0][2] == dotted.data
+
+
+def test_each_transport_states_whether_the_rate_limit_applies_to_it() -> None:
+    assert SMTPTransport.rate_limited
+    assert not OutboxTransport.rate_limited and not MemoryTransport.rate_limited
+
+
+def test_a_rate_limit_does_not_slow_writing_to_a_transport_it_does_not_apply_to(sample_build: Build) -> None:
+    box: list[OutgoingMessage] = []
+    factory = MessageFactory(sample_build, make_settings(), b"secret")
+    policy = Policy.from_settings(make_settings(rate_limit=1, concurrency=1))  # one a minute: 8 would take 7 minutes
+    recipients = [Recipient(f"empfaenger{n}@example.org") for n in range(8)]
+    summary = asyncio.run(asyncio.wait_for(Dispatcher(factory, lambda: MemoryTransport(box), NoLedger(), policy).run(recipients), 30))
+    assert summary.sent == 8 and len(box) == 8

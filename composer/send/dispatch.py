@@ -74,9 +74,8 @@ class Policy:
 
     @classmethod
     def from_settings(cls, s: Settings) -> Policy:
-        """Rate limits are for SMTP providers; writing files to the outbox needs none."""
-        rate = s.rate_limit if s.smtp_host else 0.0
-        return cls(s.concurrency, rate, s.max_per_connection, s.retry_budget, s.retry_base_delay, s.retry_max_delay,
+        """The configured rate limit; each transport says whether it applies to it (Transport.rate_limited)."""
+        return cls(s.concurrency, s.rate_limit, s.max_per_connection, s.retry_budget, s.retry_base_delay, s.retry_max_delay,
                    s.stop_after_failures, s.smtp_timeout)
 
     def delay(self, attempt: int) -> float:
@@ -268,7 +267,8 @@ class Dispatcher:
         except MessageError as exc:
             self._fail(PermanentSendError(0, str(exc), recipient.email), counts=False)
             return
-        await self._limiter.wait()
+        if transport.rate_limited:
+            await self._limiter.wait()
         if self._stopping:
             return
         self._ledger.sending(recipient.email)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 from composer.records import OutgoingMessage
 
@@ -16,6 +17,9 @@ class Transport(ABC):
     message was handed over but no answer came: the server may have kept it). `open` raises TransportError
     (retried) or a SettingsError such as LoginRefusedError (the send stops).
     """
+
+    rate_limited: ClassVar[bool] = False
+    """Whether the configured rate limit applies: a provider counts messages, a folder or a list does not."""
 
     @abstractmethod
     async def open(self) -> None: ...

@@ -22,6 +22,7 @@ from composer.errors import (
     UncertainSendError,
 )
 from composer.records import OutgoingMessage
+from composer.send.transports import pipelining
 from composer.send.transports.base import Transport
 from composer.settings import Settings
 
@@ -38,6 +39,8 @@ def refuse_plaintext_login(settings: Settings) -> None:
 
 
 class SMTPTransport(Transport):
+    rate_limited = True
+
     def __init__(self, settings: Settings) -> None:
         refuse_plaintext_login(settings)
         self._settings = settings
@@ -104,6 +107,12 @@ class SMTPTransport(Transport):
             raise TemporarySendError(0, "not connected", message.recipient)
         client, recipient = self._client, message.recipient
         try:
+            pipelined = await pipelining.offered(client)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise await self._lost(exc, recipient) from None
+        if pipelined:
+            return await self._pipelined(client, message)
+        try:
             await client.mail(message.sender)
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code == _CLOSING:
@@ -126,6 +135,36 @@ class SMTPTransport(Transport):
             raise _by_code(start.code, start.message, recipient)
         return await self._data(client, message)
 
+    async def _pipelined(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> str:
+        """MAIL, RCPT and DATA in one write (RFC 2920); the body goes only after all three were accepted,
+        and every refusal is classified by its stage as in the one-by-one path."""
+        recipient = message.recipient
+        commands = [f"MAIL FROM:<{message.sender}>".encode(), f"RCPT TO:<{recipient}>".encode(), b"DATA"]
+        try:
+            mail, rcpt, start = await pipelining.exchange(client, commands, self._settings.smtp_timeout)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise await self._lost(exc, recipient) from None
+        if start.code == 354:
+            if mail.code == 250 and rcpt.code in (250, 251):
+                return await self._data(client, message)
+            await self._abandon_data(client)
+        closing = next((r for r in (mail, rcpt, start) if r.code == _CLOSING), None)
+        if closing:
+            await self.close()
+            raise TemporarySendError(closing.code, closing.message, recipient)
+        await self._reset()
+        if mail.code != 250:
+            raise SenderRefusedError(mail.code, mail.message, recipient)
+        refused = rcpt if rcpt.code not in (250, 251) else start
+        raise _by_code(refused.code, refused.message, recipient)
+
+    async def _abandon_data(self, client: aiosmtplib.SMTP) -> None:
+        """A server that said 354 although MAIL or RCPT failed gets an empty message's end, never the body."""
+        try:
+            await pipelining.exchange(client, [b"."], self._settings.smtp_timeout)
+        except (aiosmtplib.SMTPException, OSError):
+            await self.close()
+
     async def _data(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> str:
         """Writes the dot-stuffed message and its end; from here on, no reply means the server may have kept it."""
         data = message.data if message.data.endswith(b"\r\n") else message.data + b"\r\n"
@@ -133,7 +172,9 @@ class SMTPTransport(Transport):
         try:
             if protocol is None:
                 raise aiosmtplib.SMTPServerDisconnected("Connection lost")
-            protocol.write(_LINE_START_DOT.sub(b"..", data) + b".\r\n")
+            if data.startswith(b".") or b"\n." in data:  # not from MessageFactory, whose lines never start with a dot
+                data = _LINE_START_DOT.sub(b"..", data)
+            protocol.write(data + b".\r\n")
             reply = await protocol.read_response(timeout=self._settings.smtp_timeout)
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self.close()
