@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from composer.audience.tokens import load_secret
+from composer.tokens import load_secret
 from composer.desk import Access, Desk, create_desk
 from composer.settings import Settings
 from tests.conftest import free_port

@@ -15,7 +15,7 @@ from conftest import SMTPServer, free_port
 from imapclient import IMAPClient
 from typer.testing import CliRunner
 
-from composer.audience.tokens import unsubscribe_token
+from composer.tokens import unsubscribe_token
 from composer.cli import app
 
 runner = CliRunner()

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import SMTPServer
 from typer.testing import CliRunner
 
-from composer.audience.tokens import address_of
+from composer.tokens import address_of
 from composer.cli import app
 
 runner = CliRunner()

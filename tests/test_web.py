@@ -18,7 +18,7 @@ from conftest import ARTIFACTS, CHROMIUM, FLAGS, SMTPServer, free_port
 from lxml import etree
 from typer.testing import CliRunner
 
-from composer.audience.tokens import make_token, unsubscribe_token
+from composer.tokens import make_token, unsubscribe_token
 from composer.cli import app
 from composer.web import create_app
 
@@ -34,7 +34,7 @@ def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch
     base = f"http://127.0.0.1:{port}"
     for name, value in {**smtp_server.env(), "NEWSLETTER_PUBLIC_URL": base}.items():
         monkeypatch.setenv(name, value)
-    from composer.audience.tokens import load_secret
+    from composer.tokens import load_secret
     from composer.settings import load_settings
 
     settings = load_settings(env_file=None)

@@ -15,7 +15,7 @@ from typing import Literal
 
 from flufl.bounce import all_failures
 
-from composer.audience.tokens import address_of
+from composer.tokens import address_of
 
 Kind = Literal["bounce", "unsubscribe", "autoreply", "other"]
 TOKEN = re.compile(r"([A-Za-z0-9_-]+\.[0-9a-f]{20})")

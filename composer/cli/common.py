@@ -16,7 +16,7 @@ from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
 from composer import checks
-from composer.audience.tokens import load_secret
+from composer.tokens import load_secret
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 from composer.settings import Settings, load_settings
 

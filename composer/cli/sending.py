@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from composer.audience.subscribers import checked_address
 from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
-from composer.send.campaign import Campaign, open_send, test_send
+from composer.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
 from composer.send.journal import NEEDS_ATTENTION, Journal
 from composer.send.status import write_status_csv

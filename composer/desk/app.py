@@ -1,49 +1,24 @@
-"""`newsletter desk`: the Starlette app, its login and the one page helper every module renders through."""
+"""`newsletter desk`: the Starlette app and its login; the pages come from the editor, review and sending modules."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
+from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS
+from composer.desk.context import Desk
 from composer.desk.guard import Guard, checked_form
 from composer.desk.text import TEXT, language
-from composer.render.templates import TEMPLATES, environment
-from composer.settings import Settings
-
-
-@dataclass
-class Desk:
-    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state."""
-
-    folder: Path
-    settings: Settings
-    secret: bytes
-    access: Access
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def issues_dir(self) -> Path:
-        return self.folder / "issues"
-
-    def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        lang = language(request)
-        session = request.scope.get("state", {}).get("session")
-        html = environment(kind="web").get_template(f"desk/{template}").render(
-            lang=lang, t=TEXT[lang], csrf=session.csrf if session else "", path=request.url.path, **values)
-        return HTMLResponse(html, status_code=status)
+from composer.render.templates import TEMPLATES
 
 
 def create_desk(desk: Desk) -> Starlette:

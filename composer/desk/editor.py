@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from composer.desk.app import Desk
+from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import apply_action, errors_by_field, field_anchor, issue_from_form
 from composer.desk.guard import checked_form
 from composer.errors import ComposerError, IssueFileError, Problem, shown
@@ -26,19 +25,10 @@ from composer.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.send.journal import Journal
 from composer.send.message import MessageFactory
 
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def issue_path(desk: Desk, slug: str) -> Path:
-    """The issue file for a slug from a URL; anything that is not a plain name, or no such file, is a 404."""
-    path = desk.issues_dir / f"{slug}.md"
-    if not SLUG.match(slug) or not path.is_file():
-        raise HTTPException(404, f"issues/{slug}.md does not exist")
-    return path
 
 
 def routes(desk: Desk) -> list[Route]:

@@ -11,8 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from composer import checks
-from composer.desk.app import Desk
-from composer.desk.editor import issue_path
+from composer.desk.context import Desk, issue_path
 from composer.desk.forms import field_anchor
 from composer.errors import ComposerError, IssueFileError
 from composer.send.journal import NEEDS_ATTENTION, STATUSES, Journal

@@ -18,11 +18,10 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from composer.audience.subscribers import list_names
-from composer.desk.app import Desk
-from composer.desk.editor import issue_path
+from composer.desk.context import Desk, issue_path
 from composer.desk.guard import checked_form
 from composer.errors import ChecksFailedError, ComposerError
-from composer.send.campaign import Campaign, open_send, test_send
+from composer.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
 from composer.send.stopping import Stop
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import dkim
 
-from composer.audience.tokens import unsubscribe_token
+from composer.tokens import unsubscribe_token
 from composer.errors import HeaderInjectionError, MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build

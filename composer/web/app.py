@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from composer.audience.signup import confirmation, deliver
 from composer.audience.subscribers import LIST_DIR, list_names, recipient_address
-from composer.audience.tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
+from composer.tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
 from composer.errors import TransportError
 from composer.render.templates import environment
 from composer.send.journal import Journal

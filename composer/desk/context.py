@@ -1,0 +1,49 @@
+"""What every desk page shares: the folder, settings and access state, the page renderer, and issue lookup."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from composer.desk.access import Access
+from composer.desk.text import TEXT, language
+from composer.render.templates import environment
+from composer.settings import Settings
+
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+@dataclass
+class Desk:
+    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state."""
+
+    folder: Path
+    settings: Settings
+    secret: bytes
+    access: Access
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def issues_dir(self) -> Path:
+        return self.folder / "issues"
+
+    def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        lang = language(request)
+        session = request.scope.get("state", {}).get("session")
+        html = environment(self.settings.templates_dir, "web").get_template(f"desk/{template}").render(
+            lang=lang, t=TEXT[lang], csrf=session.csrf if session else "", path=request.url.path, **values)
+        return HTMLResponse(html, status_code=status)
+
+
+def issue_path(desk: Desk, slug: str) -> Path:
+    """The issue file for a slug from a URL; anything that is not a plain name, or no such file, is a 404."""
+    path = desk.issues_dir / f"{slug}.md"
+    if not SLUG.match(slug) or not path.is_file():
+        raise HTTPException(404, f"issues/{slug}.md does not exist")
+    return path
