@@ -42,7 +42,7 @@ def build_stages(runs: int = 30) -> dict[str, float]:
 
 
 def personalise_rate(count: int = 10_000) -> float:
-    factory = MessageFactory(sample_build(), settings(Path("."), None), b"secret")
+    factory = MessageFactory(sample_build(), settings(Path("."), None).sender, b"secret")
     recipients = [Recipient(f"empfaenger{n:06d}@example.org", f"Jürgen Müller {n}") for n in range(count)]
     start = time.perf_counter()
     for recipient in recipients:

@@ -73,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     ensure_postfix()
     build = sample_build()
-    sample = MessageFactory(build, settings(Path("."), None), b"x").personalise(Recipient("empfaenger@example.org", "Jürgen Müller"))
+    sample = MessageFactory(build, settings(Path("."), None).sender, b"x").personalise(Recipient("empfaenger@example.org", "Jürgen Müller"))
     print(f"machine: {os.cpu_count()} cores; message: {len(sample.data) / 1024:.1f} KB; recipients: {args.recipients}\n")
 
     with tempfile.TemporaryDirectory() as tmp:

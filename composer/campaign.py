@@ -86,9 +86,9 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     chosen, destination = choose(settings, build.slug)
     bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
     plan = journal.plan(build.slug, bad, retry_failed, retry_uncertain)
-    factory = MessageFactory(build, settings, secret, list_name=path.stem)
+    factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
-                    transports or chosen, Policy.from_settings(settings), retry_uncertain)
+                    transports or chosen, settings.delivery, retry_uncertain)
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
@@ -98,7 +98,7 @@ async def test_send(issue: Path, addresses: list[str], settings: Settings, secre
     recipients = [Recipient(checked_address(address)) for address in addresses]
     build = checked(issue, settings, secret)
     chosen, destination = choose(settings, f"{build.slug}-test")
-    factory = MessageFactory(build, settings, secret, test=True)
-    policy = Policy.from_settings(settings)
+    factory = MessageFactory(build, settings.sender, secret, test=True)
+    policy = settings.delivery
     dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
     return await dispatcher.run(recipients), destination, build

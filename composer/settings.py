@@ -1,4 +1,5 @@
-"""Sender and SMTP settings from NEWSLETTER_* environment variables or .env (the environment wins)."""
+"""Settings from NEWSLETTER_* environment variables or .env (the environment wins), read once at the edge;
+the stages get their typed part (composer.config), not this object."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Literal
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from composer.config import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Policy, Sender, SMTPConfig
 from composer.errors import SettingsError
 
 PLACEHOLDER_FROM = "newsletter@example.org"  # only in previews and the outbox, never over SMTP
-DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
 class Settings(BaseSettings):
@@ -73,22 +74,35 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def port(self) -> int:
-        return self.smtp_port or DEFAULT_PORTS[self.smtp_security]
+    def smtp(self) -> SMTPConfig:
+        return SMTPConfig(
+            self.smtp_host, self.smtp_port or DEFAULT_PORTS[self.smtp_security], self.smtp_security, self.smtp_username,
+            self.smtp_password.get_secret_value() if self.smtp_password else None, self.smtp_timeout, self.smtp_ca_file,
+            self.smtp_allow_plaintext_auth)
 
     @property
-    def bounce_address(self) -> str:
-        return str(self.envelope_sender or self.sender_address)
-
-    def envelope_for(self, token: str) -> str:
-        """With VERP, bounces+<token>@domain: a bounce then names its recipient even when the DSN is mangled."""
-        if not self.verp:
-            return self.bounce_address
-        local, domain = self.bounce_address.rsplit("@", 1)
-        return f"{local}+{token}@{domain}"
+    def delivery(self) -> Policy:
+        return Policy(self.concurrency, self.rate_limit, self.max_per_connection, self.retry_budget, self.retry_base_delay,
+                      self.retry_max_delay, self.stop_after_failures, self.smtp_timeout)
 
     @property
-    def one_click_url(self) -> str | None:
+    def imap(self) -> IMAPConfig:
+        return IMAPConfig(
+            self.imap_host, self.imap_port or (993 if self.imap_security == "tls" else 143), self.imap_security,
+            self.imap_username, self.imap_password.get_secret_value() if self.imap_password else None, self.imap_folder)
+
+    @property
+    def sender(self) -> Sender:
+        address = str(self.from_address or PLACEHOLDER_FROM)  # a placeholder only where nothing leaves the machine
+        dkim = None
+        if self.dkim_key_file and self.dkim_selector:
+            dkim = DKIMConfig(self.dkim_key_file, self.dkim_selector, self.dkim_domain or address.rsplit("@", 1)[1])
+        return Sender(
+            address, self.from_name, str(self.reply_to) if self.reply_to else None,
+            str(self.envelope_sender or address), self.verp, str(self.unsubscribe_mailto or self.reply_to or address),
+            self._one_click_url(), dkim)
+
+    def _one_click_url(self) -> str | None:
         """The web unsubscribe address with a {token} slot: the configured one, else the one `serve` offers."""
         if self.unsubscribe_url:
             url = str(self.unsubscribe_url).replace("%7Btoken%7D", "{token}")
@@ -100,26 +114,8 @@ class Settings(BaseSettings):
         return f"{self.public_base}/archive/{slug}.html" if self.public_url else None
 
     @property
-    def unsubscribe_mailbox(self) -> str:
-        """Where unsubscribe mails go: the dedicated address, else Reply-To, else From."""
-        return str(self.unsubscribe_mailto or self.reply_to or self.sender_address)
-
-    @property
     def public_base(self) -> str:
         return str(self.public_url).rstrip("/") if self.public_url else ""
-
-    @property
-    def imap_port_or_default(self) -> int:
-        return self.imap_port or (993 if self.imap_security == "tls" else 143)
-
-    @property
-    def sender_domain(self) -> str:
-        return self.sender_address.rsplit("@", 1)[1]
-
-    @property
-    def sender_address(self) -> str:
-        """The From address; a placeholder where nothing leaves the machine (build, preview, outbox)."""
-        return str(self.from_address or PLACEHOLDER_FROM)
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:

@@ -30,7 +30,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def email_file(sample_build: Build) -> Path:
-    html, _ = MessageFactory(sample_build, make_settings(), b"secret").preview(SAMPLE_RECIPIENT)
+    html, _ = MessageFactory(sample_build, make_settings().sender, b"secret").preview(SAMPLE_RECIPIENT)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "2020-12.html"
     path.write_text(html, encoding="utf-8")

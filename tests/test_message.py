@@ -20,7 +20,7 @@ SECRET = b"test-secret"
 
 
 def received(build: Build, recipient: Recipient, **settings: object) -> EmailMessage:
-    factory = MessageFactory(build, make_settings(**settings), SECRET, list_name="volunteers")
+    factory = MessageFactory(build, make_settings(**settings).sender, SECRET, list_name="volunteers")
     raw = factory.personalise(recipient).data
     return email.message_from_bytes(raw, policy=email.policy.default)
 
@@ -61,7 +61,7 @@ def test_one_click_header_comes_with_an_unsubscribe_url(sample_build: Build) -> 
 
 
 def test_each_message_gets_its_own_message_id(sample_build: Build) -> None:
-    factory = MessageFactory(sample_build, make_settings(), SECRET)
+    factory = MessageFactory(sample_build, make_settings().sender, SECRET)
     ids = {factory.personalise(Recipient(f"r{n}@example.org")).message_id for n in range(50)}
     assert len(ids) == 50
 
@@ -82,7 +82,7 @@ def test_subscriber_values_are_escaped_in_html(sample_build: Build) -> None:
 
 
 def test_line_break_in_a_name_is_refused(sample_build: Build) -> None:
-    factory = MessageFactory(sample_build, make_settings(), SECRET)
+    factory = MessageFactory(sample_build, make_settings().sender, SECRET)
     with pytest.raises(HeaderInjectionError):
         factory.personalise(Recipient("eve@example.org", "Eve\r\nBcc: x@example.com"))
 
@@ -95,14 +95,14 @@ def test_unsubscribe_token_names_its_address_and_resists_tampering() -> None:
 
 
 def test_test_send_subject_is_marked_with_a_time(sample_build: Build) -> None:
-    factory = MessageFactory(sample_build, make_settings(), SECRET, test=True)
+    factory = MessageFactory(sample_build, make_settings().sender, SECRET, test=True)
     msg = email.message_from_bytes(factory.personalise(Recipient("me@example.org")).data, policy=email.policy.default)
     assert msg["Subject"].startswith("[TEST] ")
     assert msg["Subject"].endswith(" Newsletter Flüchtlingskoordination – Dezember 2020")
 
 
 def test_sent_bytes_decode_to_exactly_what_the_preview_shows(sample_build: Build) -> None:
-    factory = MessageFactory(sample_build, make_settings(unsubscribe_url="https://example.org/u?t={token}&x=1"), SECRET)
+    factory = MessageFactory(sample_build, make_settings(unsubscribe_url="https://example.org/u?t={token}&x=1").sender, SECRET)
     recipient = Recipient("anna@example.org", "Anna <Müller> & Co ")
     raw = factory.personalise(recipient).data
     msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -129,7 +129,7 @@ def test_dkim_signature_verifies_against_the_published_key(sample_build: Build, 
     public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
     settings = make_settings(dkim_key_file=tmp_path / "dkim.pem", dkim_selector="nl2020")
-    data = MessageFactory(sample_build, settings, SECRET).personalise(Recipient("anna@example.org", "Anna Müller")).data
+    data = MessageFactory(sample_build, settings.sender, SECRET).personalise(Recipient("anna@example.org", "Anna Müller")).data
     assert data.startswith(b"DKIM-Signature: v=1; a=rsa-sha256;")
     assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record if name == b"nl2020._domainkey.example.org." else None)
     tampered = data.replace(b"Hallo Anna M=C3=BCller", b"Hallo Mallory Anna")
@@ -140,4 +140,4 @@ def test_dkim_signature_verifies_against_the_published_key(sample_build: Build, 
 def test_unreadable_dkim_key_is_a_settings_error_before_anything_is_sent(sample_build: Build, tmp_path) -> None:
     (tmp_path / "broken.pem").write_text("not a key")
     with pytest.raises(SettingsError, match="NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key"):
-        MessageFactory(sample_build, make_settings(dkim_key_file=tmp_path / "broken.pem", dkim_selector="s"), SECRET)
+        MessageFactory(sample_build, make_settings(dkim_key_file=tmp_path / "broken.pem", dkim_selector="s").sender, SECRET)

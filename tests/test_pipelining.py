@@ -33,7 +33,7 @@ def test_the_adapter_finds_in_aiosmtplib_what_it_relies_on() -> None:
 
 def test_the_server_is_asked_in_one_write_only_when_it_offers_pipelining(server: SMTPServer, sample_build: Build) -> None:
     async def offered() -> bool:
-        transport = SMTPTransport(server.settings())
+        transport = SMTPTransport(server.settings().smtp)
         await transport.open()
         try:
             return transport._client is not None and await pipelining.offered(transport._client)
@@ -45,7 +45,7 @@ def test_the_server_is_asked_in_one_write_only_when_it_offers_pipelining(server:
 
 def test_every_message_is_delivered_with_the_same_bytes_in_both_modes(server: SMTPServer, sample_build: Build) -> None:
     outgoing = messages(sample_build, 3)
-    results = outcomes(SMTPTransport(server.settings()), outgoing)
+    results = outcomes(SMTPTransport(server.settings().smtp), outgoing)
     assert all(isinstance(r, str) and r for r in results)
     assert [data for _, _, data in server.handler.received] == [m.data for m in outgoing]
 
@@ -53,7 +53,7 @@ def test_every_message_is_delivered_with_the_same_bytes_in_both_modes(server: SM
 def test_a_refused_recipient_gets_no_body_and_the_connection_goes_on(server: SMTPServer, sample_build: Build) -> None:
     first, second = messages(sample_build, 2)
     server.handler.rcpt_replies[first.recipient] = ["550 5.1.1 no such user"]
-    refused, delivered = outcomes(SMTPTransport(server.settings()), [first, second])
+    refused, delivered = outcomes(SMTPTransport(server.settings().smtp), [first, second])
     assert isinstance(refused, PermanentSendError) and (refused.code, refused.message) == (550, "5.1.1 no such user")
     assert isinstance(delivered, str) and server.handler.connections == 1
     assert [rcpts for _, rcpts, _ in server.handler.received] == [[second.recipient]]
@@ -62,7 +62,7 @@ def test_a_refused_recipient_gets_no_body_and_the_connection_goes_on(server: SMT
 def test_a_temporarily_refused_sender_is_the_senders_and_no_body_is_sent(server: SMTPServer, sample_build: Build) -> None:
     first, second = messages(sample_build, 2)
     server.handler.mail_replies = ["451 4.3.0 try again later"]
-    refused, delivered = outcomes(SMTPTransport(server.settings()), [first, second])
+    refused, delivered = outcomes(SMTPTransport(server.settings().smtp), [first, second])
     assert isinstance(refused, SenderRefusedError) and refused.code == 451
     assert isinstance(delivered, str) and server.handler.per_recipient() == {second.recipient: 1}
 
@@ -70,7 +70,7 @@ def test_a_temporarily_refused_sender_is_the_senders_and_no_body_is_sent(server:
 def test_a_421_in_the_middle_is_the_connections_failure(server: SMTPServer, sample_build: Build) -> None:
     first, second = messages(sample_build, 2)
     server.handler.rcpt_replies[first.recipient] = ["421 4.3.2 shutting down"]
-    lost, delivered = outcomes(SMTPTransport(server.settings()), [first, second])
+    lost, delivered = outcomes(SMTPTransport(server.settings().smtp), [first, second])
     assert type(lost) is TemporarySendError and lost.code == 421
     assert isinstance(delivered, str) and server.handler.per_recipient() == {second.recipient: 1}
 
@@ -78,14 +78,14 @@ def test_a_421_in_the_middle_is_the_connections_failure(server: SMTPServer, samp
 def test_a_dropped_connection_after_the_commands_is_temporary_not_uncertain(server: SMTPServer, sample_build: Build) -> None:
     first, second = messages(sample_build, 2)
     server.handler.hang_up_at_rcpt = {first.recipient}
-    lost, delivered = outcomes(SMTPTransport(server.settings()), [first, second])
+    lost, delivered = outcomes(SMTPTransport(server.settings().smtp), [first, second])
     assert type(lost) is TemporarySendError and lost.code == 0
     assert isinstance(delivered, str) and server.handler.per_recipient() == {second.recipient: 1}
 
 
 def test_no_answer_after_the_body_is_uncertain(server: SMTPServer, sample_build: Build) -> None:
     server.handler.delay = 1.0
-    [result] = outcomes(SMTPTransport(server.settings(smtp_timeout=0.2)), messages(sample_build, 1))
+    [result] = outcomes(SMTPTransport(server.settings(smtp_timeout=0.2).smtp), messages(sample_build, 1))
     assert isinstance(result, UncertainSendError)
 
 
@@ -104,7 +104,7 @@ def test_messages_go_on_the_wire_as_they_are_byte_identical_to_aiosmtplibs_norma
     outgoing = messages(build, 2)
     for message in outgoing:
         assert on_the_wire_by_aiosmtplib(message.data) == message.data + b".\r\n"
-    assert all(isinstance(r, str) for r in outcomes(SMTPTransport(server.settings()), outgoing))
+    assert all(isinstance(r, str) for r in outcomes(SMTPTransport(server.settings().smtp), outgoing))
     assert [data for _, _, data in server.handler.received] == [m.data for m in outgoing]
     if dotted:
         assert dots.replace("\n", "\r\n") in server.handler.messages()[0].get_body(("plain",)).get_content()

@@ -119,8 +119,8 @@ def tls_server(request: pytest.FixtureRequest, pki: PKI) -> Iterator[TLSServer]:
 
 
 def deliver(settings: Settings, build: Build) -> str:
-    message = MessageFactory(build, settings, b"secret").personalise(Recipient("leser@example.org", "Leser"))
-    transport = SMTPTransport(settings)
+    message = MessageFactory(build, settings.sender, b"secret").personalise(Recipient("leser@example.org", "Leser"))
+    transport = SMTPTransport(settings.smtp)
 
     async def go() -> str:
         await transport.open()

@@ -15,7 +15,7 @@ from conftest import SMTPServer, make_settings
 from composer.errors import PermanentSendError, SenderRefusedError, SettingsError, TemporarySendError, UncertainSendError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
-from composer.send.dispatch import Dispatcher, NoLedger, Policy
+from composer.send.dispatch import Dispatcher, NoLedger
 from composer.send.message import MessageFactory
 from composer.send.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
 
@@ -30,11 +30,11 @@ def transport(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Transport
     if request.param == "outbox":
         return OutboxTransport(tmp_path / "out"), lambda: [p.read_bytes() for p in sorted((tmp_path / "out").glob("*.eml"))]
     server: SMTPServer = request.getfixturevalue("smtp_server")
-    return SMTPTransport(server.settings()), lambda: [data for _, _, data in server.handler.received]
+    return SMTPTransport(server.settings().smtp), lambda: [data for _, _, data in server.handler.received]
 
 
 def messages(build: Build, count: int) -> list[OutgoingMessage]:
-    factory = MessageFactory(build, make_settings(), b"secret")
+    factory = MessageFactory(build, make_settings().sender, b"secret")
     return [factory.personalise(Recipient(f"empfaenger{n}@example.org", f"Empfänger {n}")) for n in range(count)]
 
 
@@ -58,7 +58,7 @@ def test_smtp_refusal_carries_code_message_and_recipient(smtp_server: SMTPServer
     smtp_server.handler.rcpt_replies["empfaenger0@example.org"] = ["550 5.1.1 no such user"]
     smtp_server.handler.rcpt_replies["empfaenger1@example.org"] = ["451 4.7.1 try later"]
     first, second, third = messages(sample_build, 3)
-    transport = SMTPTransport(smtp_server.settings())
+    transport = SMTPTransport(smtp_server.settings().smtp)
 
     async def go() -> tuple[Exception, Exception, str]:
         await transport.open()
@@ -81,7 +81,7 @@ def test_smtp_refusal_carries_code_message_and_recipient(smtp_server: SMTPServer
 
 def test_starttls_required_but_not_offered_is_refused_with_advice(smtp_server: SMTPServer) -> None:
     transport = SMTPTransport(make_settings(smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="starttls",
-                                            smtp_username="user", smtp_password="geheim"))
+                                            smtp_username="user", smtp_password="geheim").smtp)
     with pytest.raises(SettingsError, match="unencrypted") as caught:
         asyncio.run(transport.open())
     assert "geheim" not in str(caught.value)
@@ -110,21 +110,21 @@ def outcomes(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> list[
 def test_a_hang_up_before_the_data_is_temporary_not_uncertain(smtp_server: SMTPServer, sample_build: Build) -> None:
     first, second = messages(sample_build, 2)
     smtp_server.handler.hang_up_at_rcpt = {first.recipient}
-    lost, delivered = outcomes(SMTPTransport(smtp_server.settings()), [first, second])
+    lost, delivered = outcomes(SMTPTransport(smtp_server.settings().smtp), [first, second])
     assert type(lost) is TemporarySendError and lost.code == 0 and "connection lost" in lost.message
     assert isinstance(delivered, str) and smtp_server.handler.per_recipient() == {second.recipient: 1}
 
 
 def test_no_answer_after_the_data_is_uncertain(smtp_server: SMTPServer, sample_build: Build) -> None:
     smtp_server.handler.delay = 1.0
-    [result] = outcomes(SMTPTransport(smtp_server.settings(smtp_timeout=0.2)), messages(sample_build, 1))
+    [result] = outcomes(SMTPTransport(smtp_server.settings(smtp_timeout=0.2).smtp), messages(sample_build, 1))
     assert isinstance(result, UncertainSendError) and "no answer after the message was handed over (timed out)" in result.message
 
 
 def test_a_refusal_at_the_end_of_the_data_is_the_recipients_and_the_connection_goes_on(
         smtp_server: SMTPServer, sample_build: Build) -> None:
     smtp_server.handler.data_replies = ["554 5.7.1 message refused as spam", "452 4.3.1 insufficient storage"]
-    permanent, temporary, delivered = outcomes(SMTPTransport(smtp_server.settings()), messages(sample_build, 3))
+    permanent, temporary, delivered = outcomes(SMTPTransport(smtp_server.settings().smtp), messages(sample_build, 3))
     assert isinstance(permanent, PermanentSendError) and permanent.code == 554
     assert type(temporary) is TemporarySendError and temporary.code == 452
     assert isinstance(delivered, str) and smtp_server.handler.connections == 1
@@ -132,7 +132,7 @@ def test_a_refusal_at_the_end_of_the_data_is_the_recipients_and_the_connection_g
 
 def test_a_refusal_at_mail_from_is_the_senders(smtp_server: SMTPServer, sample_build: Build) -> None:
     smtp_server.handler.mail_replies = ["553 5.7.1 sender address rejected"]
-    refused, delivered = outcomes(SMTPTransport(smtp_server.settings()), messages(sample_build, 2))
+    refused, delivered = outcomes(SMTPTransport(smtp_server.settings().smtp), messages(sample_build, 2))
     assert isinstance(refused, SenderRefusedError) and (refused.code, refused.message) == (553, "5.7.1 sender address rejected")
     assert "refused the sender" in str(refused) and isinstance(delivered, str)
 
@@ -140,7 +140,7 @@ def test_a_refusal_at_mail_from_is_the_senders(smtp_server: SMTPServer, sample_b
 def test_a_leading_dot_in_the_message_arrives_intact(smtp_server: SMTPServer, sample_build: Build) -> None:
     [message] = messages(sample_build, 1)
     dotted = dataclasses.replace(message, data=message.data.replace(b"\r\n\r\n", b"\r\n\r\n.\r\n..x\r\n", 1))
-    outcomes(SMTPTransport(smtp_server.settings()), [dotted])
+    outcomes(SMTPTransport(smtp_server.settings().smtp), [dotted])
     assert smtp_server.handler.received[0][2] == dotted.data
 
 
@@ -151,8 +151,8 @@ def test_each_transport_states_whether_the_rate_limit_applies_to_it() -> None:
 
 def test_a_rate_limit_does_not_slow_writing_to_a_transport_it_does_not_apply_to(sample_build: Build) -> None:
     box: list[OutgoingMessage] = []
-    factory = MessageFactory(sample_build, make_settings(), b"secret")
-    policy = Policy.from_settings(make_settings(rate_limit=1, concurrency=1))  # one a minute: 8 would take 7 minutes
+    factory = MessageFactory(sample_build, make_settings().sender, b"secret")
+    policy = make_settings(rate_limit=1, concurrency=1).delivery  # one a minute: 8 would take 7 minutes
     recipients = [Recipient(f"empfaenger{n}@example.org") for n in range(8)]
     summary = asyncio.run(asyncio.wait_for(Dispatcher(factory, lambda: MemoryTransport(box), NoLedger(), policy).run(recipients), 30))
     assert summary.sent == 8 and len(box) == 8

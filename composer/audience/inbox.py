@@ -74,7 +74,7 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
 
 def context(settings: Settings, secret: bytes) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
-    return Context(secret, mailbox, settings.bounce_address)
+    return Context(secret, mailbox, settings.sender.bounce_address)
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:
@@ -84,4 +84,4 @@ def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, mov
         return MaildirSource(maildir, move_to)
     if mbox:
         return MboxSource(mbox)
-    return IMAPSource(settings, move_to)
+    return IMAPSource(settings.imap, move_to)

@@ -15,7 +15,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from composer.errors import ComposerError, SettingsError
-from composer.settings import Settings
+from composer.config import IMAPConfig
 
 
 class MailboxError(ComposerError):
@@ -78,19 +78,18 @@ class MboxSource(Source):
 
 
 class IMAPSource(Source):
-    def __init__(self, settings: Settings, move_to: str) -> None:
-        s = settings
-        if not (s.imap_host and s.imap_username and s.imap_password):
+    def __init__(self, imap: IMAPConfig, move_to: str) -> None:
+        if not (imap.host and imap.username and imap.password):
             raise SettingsError("set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, "
                                 "or read a local --maildir or --mbox")
-        where = f"{s.imap_host}:{s.imap_port_or_default}"
+        where = f"{imap.host}:{imap.port}"
         try:
-            self._client = IMAPClient(s.imap_host, port=s.imap_port_or_default, ssl=s.imap_security == "tls",
+            self._client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls",
                                       ssl_context=ssl.create_default_context(), timeout=30)
-            if s.imap_security == "starttls":
+            if imap.security == "starttls":
                 self._client.starttls(ssl.create_default_context())
-            self._client.login(s.imap_username, s.imap_password.get_secret_value())
-            self._client.select_folder(s.imap_folder)
+            self._client.login(imap.username, imap.password)
+            self._client.select_folder(imap.folder)
         except IMAPClientError as exc:
             raise MailboxError(f"{where}: the IMAP server refused ({_first_line(exc)}); check NEWSLETTER_IMAP_USERNAME, "
                                "NEWSLETTER_IMAP_PASSWORD and NEWSLETTER_IMAP_FOLDER") from None

@@ -10,20 +10,21 @@ from email.utils import formataddr, formatdate
 from composer.records import OutgoingMessage
 from composer.send.message import check_header
 from composer.send.transports import choose
+from composer.config import Sender
 from composer.settings import Settings
 
 
-def confirmation(settings: Settings, to: str, name: str | None, subject: str, body: str) -> OutgoingMessage:
+def confirmation(sender: Sender, to: str, name: str | None, subject: str, body: str) -> OutgoingMessage:
     msg = EmailMessage()
-    msg["From"] = formataddr((settings.from_name or "Newsletter", settings.sender_address))
+    msg["From"] = formataddr((sender.name or "Newsletter", sender.address))
     msg["To"] = formataddr((check_header("name", name or ""), to)) if name else to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)
-    message_id = f"<{uuid.uuid4().hex}@{settings.sender_domain}>"
+    message_id = f"<{uuid.uuid4().hex}@{sender.domain}>"
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(body)
-    return OutgoingMessage(settings.bounce_address, to, message_id, msg.as_bytes())
+    return OutgoingMessage(sender.bounce_address, to, message_id, msg.as_bytes())
 
 
 def deliver(settings: Settings, message: OutgoingMessage) -> None:

@@ -59,7 +59,7 @@ class Report:
 
 def prepare(path: Path, settings: Settings, secret: bytes, templates: Path | None = None) -> Subject:
     result, source = build_with_source(path, settings, templates)
-    factory = MessageFactory(result, settings, secret)
+    factory = MessageFactory(result, settings.sender, secret)
     html, text = factory.preview(SAMPLE_RECIPIENT)
     return Subject(result, source, html, text, factory.personalise(SAMPLE_RECIPIENT), factory.unsubscribe_link(SAMPLE_RECIPIENT))
 

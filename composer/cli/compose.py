@@ -39,7 +39,7 @@ def build(
     with handled():
         settings, secret = settings_and_secret()
         result = build_issue(issue, settings)
-        written = write_build(result, MessageFactory(result, settings, secret), out_dir)
+        written = write_build(result, MessageFactory(result, settings.sender, secret), out_dir)
         for file in written:
             out.print(f"{file.path}  {file.size / 1024:.1f} KB")
         if screenshots:

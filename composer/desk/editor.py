@@ -106,7 +106,7 @@ def routes(desk: Desk) -> list[Route]:
             result = await run_in_threadpool(build_issue, path, desk.settings)
         except ComposerError as exc:
             return HTMLResponse(f"<p>{_escape(str(exc))}</p>", 422)
-        html, _ = MessageFactory(result, desk.settings, desk.secret).preview(SAMPLE_RECIPIENT)
+        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
         if request.query_params.get("dark"):
             html = html.replace("prefers-color-scheme: dark", "all").replace("prefers-color-scheme:dark", "all")
         return HTMLResponse(html)

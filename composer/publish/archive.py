@@ -27,7 +27,7 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
     entries = []
     for path in sorted(issues_dir.glob("*.md")):
         result = build_issue(path, settings)
-        entries.append(Entry(path.stem, result.issue, MessageFactory(result, settings, secret).web_version()))
+        entries.append(Entry(path.stem, result.issue, MessageFactory(result, settings.sender, secret).web_version()))
     entries.sort(key=lambda e: (e.issue.date, e.slug), reverse=True)
     out.mkdir(parents=True, exist_ok=True)
     written = []

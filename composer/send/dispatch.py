@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -25,7 +24,7 @@ from composer.records import Recipient
 from composer.send.message import MessageFactory
 from composer.send.stopping import Stop
 from composer.send.transports.base import Transport
-from composer.settings import Settings
+from composer.config import Policy
 
 
 class Ledger(Protocol):
@@ -59,28 +58,6 @@ class NoLedger:
 
     def released(self, email: str) -> None:
         pass
-
-
-@dataclass(frozen=True)
-class Policy:
-    concurrency: int = 4
-    rate_per_minute: float = 0.0
-    max_per_connection: int | None = None
-    retry_budget: int = 5
-    base_delay: float = 2.0
-    max_delay: float = 300.0
-    stop_after_failures: int = 10
-    timeout: float = 30.0
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> Policy:
-        """The configured rate limit; each transport says whether it applies to it (Transport.rate_limited)."""
-        return cls(s.concurrency, s.rate_limit, s.max_per_connection, s.retry_budget, s.retry_base_delay, s.retry_max_delay,
-                   s.stop_after_failures, s.smtp_timeout)
-
-    def delay(self, attempt: int) -> float:
-        """Exponential backoff with jitter, so retries from many workers do not arrive together."""
-        return min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.5)
 
 
 @dataclass

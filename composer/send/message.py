@@ -19,7 +19,7 @@ from composer.errors import HeaderInjectionError, MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
 from composer.render.i18n import strings
-from composer.settings import Settings
+from composer.config import DKIMConfig, Sender
 
 _SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")
 
@@ -46,34 +46,34 @@ class _Slots:
 
 
 class MessageFactory:
-    def __init__(self, build: Build, settings: Settings, secret: bytes, list_name: str = "newsletter",
+    def __init__(self, build: Build, sender: Sender, secret: bytes, list_name: str = "newsletter",
                  test: bool = False) -> None:
         issue = build.issue
-        self._settings = settings
+        self._sender = sender
         self._secret = secret
         self._t = strings(issue.language)
-        self._domain = settings.sender_domain
+        self._domain = sender.domain
         self._list = list_name
-        self._dkim = Signer.from_settings(settings)
-        self._one_click = settings.one_click_url
-        self._mailbox = settings.unsubscribe_mailbox
+        self._dkim = Signer.from_config(sender.dkim)
+        self._one_click = sender.one_click_url
+        self._mailbox = sender.unsubscribe_mailbox
         self._mailto_prefix = f"mailto:{self._mailbox}?subject={quote('unsubscribe ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
         if test:
             subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
-        from_name = settings.from_name or issue.newsletter
+        from_name = sender.name or issue.newsletter
         boundary = f"=_nlc_{uuid.uuid4().hex}"
         fixed = [
-            "From: " + _address(from_name, settings.sender_address),
+            "From: " + _address(from_name, sender.address),
             "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
             "MIME-Version: 1.0",
             f'Content-Type: multipart/alternative; boundary="{boundary}"',
             "List-Id: " + Header(from_name, "utf-8").encode() + f" <{list_name}.{self._domain}>",
         ]
-        if settings.reply_to:
-            fixed.append("Reply-To: " + str(settings.reply_to))
+        if sender.reply_to:
+            fixed.append("Reply-To: " + sender.reply_to)
         if self._one_click:
             fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         self._fixed = "\r\n".join(fixed)
@@ -106,7 +106,7 @@ class MessageFactory:
         data = head + body
         if self._dkim:
             data = self._dkim.sign(data)
-        return OutgoingMessage(self._settings.envelope_for(slots.token), recipient.email, message_id, data)
+        return OutgoingMessage(self._sender.envelope_for(slots.token), recipient.email, message_id, data)
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
@@ -139,15 +139,14 @@ class Signer:
                b"list-unsubscribe", b"list-unsubscribe-post", b"reply-to")
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Signer | None:
-        if not settings.dkim_key_file:
+    def from_config(cls, config: DKIMConfig | None) -> Signer | None:
+        if config is None:
             return None
         try:
-            key = settings.dkim_key_file.read_bytes()
+            key = config.key_file.read_bytes()
         except OSError as exc:
-            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot read {settings.dkim_key_file} ({exc.strerror})") from None
-        domain = settings.dkim_domain or settings.sender_domain
-        signer = cls(str(settings.dkim_selector).encode(), domain.encode(), key)
+            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot read {config.key_file} ({exc.strerror})") from None
+        signer = cls(config.selector.encode(), config.domain.encode(), key)
         signer.sign(b"From: check@example.org\r\nSubject: key check\r\n\r\nx\r\n")  # a bad key fails now, not mid-send
         return signer
 

@@ -79,7 +79,7 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
         token = make_token(secret, "confirm", values["email"], values["list"], CONFIRM_DAYS, values["name"])
         url = f"{settings.public_base or str(request.base_url).rstrip('/')}/confirm/{token}?lang={lang_of(request)}"
         name = f" {values['name']}" if values["name"] else ""
-        mail = confirmation(settings, values["email"], values["name"] or None, t.confirm_subject,
+        mail = confirmation(settings.sender, values["email"], values["name"] or None, t.confirm_subject,
                             t.confirm_body.format(name=name, newsletter=newsletter, url=url))
         try:
             await run_in_threadpool(deliver, settings, mail)  # SMTP runs its own event loop there

@@ -40,7 +40,7 @@ class Previewer:
     def _render(self) -> tuple[str, str]:
         try:
             build = build_issue(self.issue, self.settings, self.templates)
-            return MessageFactory(build, self.settings, self.secret).preview(SAMPLE_RECIPIENT)
+            return MessageFactory(build, self.settings.sender, self.secret).preview(SAMPLE_RECIPIENT)
         except ComposerError as exc:
             lines = "".join(f"<li>{html.escape(line)}</li>" for line in str(exc).splitlines())
             return f"<!doctype html><meta charset=utf-8><title>Fehler</title><h1>Problems</h1><ul>{lines}</ul>", str(exc)

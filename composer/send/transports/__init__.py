@@ -20,8 +20,8 @@ def choose(settings: Settings, folder: str) -> tuple[Callable[[], Transport], st
         if not settings.from_address:
             raise SettingsError("NEWSLETTER_FROM_ADDRESS is not set: put the address your mail provider lets you send from "
                                 "into .env (NEWSLETTER_FROM_ADDRESS=...)")
-        refuse_plaintext_login(settings)
-        where = f"SMTP server {settings.smtp_host}:{settings.port} ({settings.smtp_security})"
-        return (lambda: SMTPTransport(settings)), where
+        smtp = settings.smtp
+        refuse_plaintext_login(smtp)
+        return (lambda: SMTPTransport(smtp)), f"SMTP server {smtp.where} ({smtp.security})"
     path = settings.outbox_dir / folder
     return (lambda: OutboxTransport(path)), f"the outbox folder {path}/, one .eml file per recipient (no SMTP server is set up)"

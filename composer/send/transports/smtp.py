@@ -24,16 +24,15 @@ from composer.errors import (
 from composer.records import OutgoingMessage
 from composer.send.transports import pipelining
 from composer.send.transports.base import Transport
-from composer.settings import Settings
+from composer.config import SMTPConfig
 
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
 _CLOSING = 421  # "service not available, closing the channel": whatever the stage, the connection is gone
 
 
-def refuse_plaintext_login(settings: Settings) -> None:
+def refuse_plaintext_login(smtp: SMTPConfig) -> None:
     """A password over an unencrypted connection is refused unless the coordinator said the network is trusted."""
-    if settings.smtp_host and settings.smtp_security == "none" and settings.smtp_username \
-            and not settings.smtp_allow_plaintext_auth:
+    if smtp.host and smtp.security == "none" and smtp.username and not smtp.allow_plaintext_auth:
         raise SettingsError("NEWSLETTER_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls, "
                             "or set NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust")
 
@@ -41,9 +40,9 @@ def refuse_plaintext_login(settings: Settings) -> None:
 class SMTPTransport(Transport):
     rate_limited = True
 
-    def __init__(self, settings: Settings) -> None:
-        refuse_plaintext_login(settings)
-        self._settings = settings
+    def __init__(self, smtp: SMTPConfig) -> None:
+        refuse_plaintext_login(smtp)
+        self._smtp = smtp
         self._client: aiosmtplib.SMTP | None = None
 
     @property
@@ -51,22 +50,22 @@ class SMTPTransport(Transport):
         return self._client is not None and self._client.is_connected
 
     async def open(self) -> None:
-        s = self._settings
-        context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
+        s = self._smtp
+        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
         client = aiosmtplib.SMTP(
-            hostname=s.smtp_host, port=s.port, timeout=s.smtp_timeout, tls_context=context,
-            use_tls=s.smtp_security == "tls",
+            hostname=s.host, port=s.port, timeout=s.timeout, tls_context=context,
+            use_tls=s.security == "tls",
             start_tls=False,
         )
-        where = f"{s.smtp_host}:{s.port}"
+        where = s.where
         try:
             await client.connect()
-            if s.smtp_security == "starttls":
+            if s.security == "starttls":
                 await client.ehlo()
                 if not client.supports_extension("starttls"):
                     raise aiosmtplib.SMTPNotSupported("the server does not offer STARTTLS")
                 await client.starttls()
-            if s.smtp_username:
+            if s.username:
                 await self._login(client, where)
         except LoginRefusedError:
             client.close()
@@ -94,9 +93,8 @@ class SMTPTransport(Transport):
         if not client.supports_extension("auth"):
             raise LoginRefusedError(f"{where} offers no login (AUTH) on this connection; check NEWSLETTER_SMTP_SECURITY "
                                     "and the port, or remove NEWSLETTER_SMTP_USERNAME")
-        password = self._settings.smtp_password
         try:
-            await client.login(self._settings.smtp_username or "", password.get_secret_value() if password else "")
+            await client.login(self._smtp.username or "", self._smtp.password or "")
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
             # Some servers hang up on a wrong password instead of answering 535.
             raise LoginRefusedError(f"{where} ended the connection during the login ({_why(exc)}); check "
@@ -141,7 +139,7 @@ class SMTPTransport(Transport):
         recipient = message.recipient
         commands = [f"MAIL FROM:<{message.sender}>".encode(), f"RCPT TO:<{recipient}>".encode(), b"DATA"]
         try:
-            mail, rcpt, start = await pipelining.exchange(client, commands, self._settings.smtp_timeout)
+            mail, rcpt, start = await pipelining.exchange(client, commands, self._smtp.timeout)
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise await self._lost(exc, recipient) from None
         if start.code == 354:
@@ -161,7 +159,7 @@ class SMTPTransport(Transport):
     async def _abandon_data(self, client: aiosmtplib.SMTP) -> None:
         """A server that said 354 although MAIL or RCPT failed gets an empty message's end, never the body."""
         try:
-            await pipelining.exchange(client, [b"."], self._settings.smtp_timeout)
+            await pipelining.exchange(client, [b"."], self._smtp.timeout)
         except (aiosmtplib.SMTPException, OSError):
             await self.close()
 
@@ -175,7 +173,7 @@ class SMTPTransport(Transport):
             if data.startswith(b".") or b"\n." in data:  # not from MessageFactory, whose lines never start with a dot
                 data = _LINE_START_DOT.sub(b"..", data)
             protocol.write(data + b".\r\n")
-            reply = await protocol.read_response(timeout=self._settings.smtp_timeout)
+            reply = await protocol.read_response(timeout=self._smtp.timeout)
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self.close()
             raise UncertainSendError(0, f"no answer after the message was handed over ({_why(exc)})",
