@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from composer.pipeline import build_issue  # noqa: E402
 from composer.render.build import Build  # noqa: E402
-from composer.send.campaign import prepare  # noqa: E402
-from composer.send.journal import Journal  # noqa: E402
+from composer.send.campaign import open_send  # noqa: E402
 from composer.settings import Settings  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2020-12.md"
@@ -51,14 +52,13 @@ def send_list(build: Build, csv_path: Path, config: Settings, seconds: float | N
     """A real send (journal, dispatcher, transport) of the whole list; returns (messages sent, seconds)."""
     if config.state_dir.exists():
         shutil.rmtree(config.state_dir)
-    with Journal(config.state_dir) as journal:
-        campaign = prepare(build, str(csv_path), journal, config, b"bench-secret")
+    with open_send(SAMPLE, csv_path.stem, config, b"bench-secret", lists=csv_path.parent) as campaign:
         start = time.perf_counter()
         try:
             summary = asyncio.run(asyncio.wait_for(campaign.run(), seconds) if seconds else campaign.run())
             sent = summary.sent
         except TimeoutError:
-            sent = journal.counts(build.slug)["sent"]
+            sent = campaign.journal.counts(build.slug)["sent"]
         return sent, time.perf_counter() - start
 
 
@@ -80,10 +80,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_sink(delay: float = 0):
+def smtp_sink(delay: float = 0, pipelining: bool = True):
     """Postfix's smtp-sink on a loopback port: accepts and discards everything, as fast as it can."""
     port = free_port()
     command = [SINK, *(["-u", "nobody"] if os.geteuid() == 0 else []), *(["-w", str(delay)] if delay else []),
+               *([] if pipelining else ["-p"]),
                f"127.0.0.1:{port}", "256"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
@@ -97,3 +98,54 @@ def smtp_sink(delay: float = 0):
     finally:
         process.terminate()
         process.wait()
+
+
+@contextmanager
+def delay_proxy(upstream: int, rtt_ms: float):
+    """A loopback TCP proxy in its own thread that holds every chunk for rtt/2 in each direction, in order:
+    a provider across the internet, as the coordinator's laptop sees it."""
+    loop = asyncio.new_event_loop()
+    one_way = rtt_ms / 2000
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+        async def deliver() -> None:
+            while True:
+                due, data = await queue.get()
+                if (wait := due - loop.time()) > 0:
+                    await asyncio.sleep(wait)
+                if not data:
+                    writer.close()
+                    return
+                writer.write(data)
+
+        sender = loop.create_task(deliver())
+        while data := await reader.read(65536):
+            queue.put_nowait((loop.time() + one_way, data))
+        queue.put_nowait((loop.time() + one_way, b""))
+        await sender
+
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.CancelledError, OSError):  # cancelled when the proxy shuts down
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
+            await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
+
+    port = free_port()
+    server = loop.run_until_complete(asyncio.start_server(connected, "127.0.0.1", port))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        async def shutdown() -> None:
+            server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()

@@ -17,7 +17,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from _common import SOURCE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+from _common import SOURCE, delay_proxy, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
 
 from composer.records import Recipient
 from composer.send.message import MessageFactory
@@ -49,11 +49,27 @@ def smtp_source(message: bytes, count: int, sessions: int, port: int, folder: Pa
     return count / (time.perf_counter() - start)
 
 
+def latency(build, csv_path: Path, folder: Path, rtt_ms: float, seconds: float) -> None:
+    """msg/s through a proxy adding `rtt_ms` round-trip time, against concurrency / RTT (one round trip a message)."""
+    print(f"latency: {rtt_ms:.0f} ms round trip (loopback delay proxy before smtp-sink), {seconds:.0f} s per run")
+    print(f"  {'':<40}{'messages/s':>10}{'limit c/RTT':>13}{'ratio':>8}")
+    for pipelining in (True, False):
+        with smtp_sink(pipelining=pipelining) as sink, delay_proxy(sink, rtt_ms) as port:
+            for concurrency in (1, 4):
+                sent, elapsed = send_list(build, csv_path, settings(folder, port, concurrency=concurrency), seconds)
+                limit = concurrency * 1000 / rtt_ms
+                name = f"{'pipelining' if pipelining else 'no pipelining'}, concurrency {concurrency}"
+                print(f"  {name:<40}{sent / elapsed:>10.1f}{limit:>13.0f}{sent / elapsed / limit:>7.2f}x")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--slow-seconds", type=float, default=30, help="length of each slow-server run")
     parser.add_argument("--rate-seconds", type=float, default=60, help="length of the rate-limit run (0 skips it)")
+    parser.add_argument("--rtt", type=float, default=25, help="round-trip time in ms of the latency run (0 skips it)")
+    parser.add_argument("--rtt-seconds", type=float, default=20, help="length of each latency run")
     args = parser.parse_args()
     ensure_postfix()
     build = sample_build()
@@ -84,6 +100,9 @@ def main() -> None:
             for concurrency in (1, 4, 16):
                 sent, seconds = send_list(build, csv_path, settings(folder, port, concurrency=concurrency), args.slow_seconds)
                 print(f"  newsletter-composer, concurrency {concurrency:<8}{sent / seconds:>14.1f}")
+
+        if args.rtt:
+            latency(build, csv_path, folder, args.rtt, args.rtt_seconds)
 
         if args.rate_seconds:
             print(f"\nrate limit 600/minute, {args.rate_seconds:.0f} s send")

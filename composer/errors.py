@@ -98,7 +98,26 @@ class SenderRefusedError(SendError):
     """The server refused the sender (a reply to MAIL FROM, e.g. a policy block or the provider's quota):
     not the recipient's fault, so the whole send stops and the recipient stays pending."""
 
+    def __str__(self) -> str:
+        return (f"the server refused the sender ({self.code} {self.message}); this is not about the recipients, so "
+                "nobody was marked failed. Fix the cause (sender address, the provider's limit), then run the same command again")
+
 
 class UncertainSendError(TemporarySendError):
     """The end of the message was sent but no reply came (dropped connection, timeout): the server may have
     kept it, so it is resent at most once in its whole history."""
+
+
+class RepeatedFailureError(TransportError):
+    """The same failure for many recipients in a row (a circuit breaker): the cause is the server or the
+    account, not the recipients, so the send stops and those not yet accepted stay pending."""
+
+
+class ChecksFailedError(ComposerError):
+    """The issue has check errors, so it is not sent; holds the findings for the caller to show."""
+
+    def __init__(self, findings: list[object], issue: Path) -> None:
+        self.findings = findings
+        self.issue = issue
+        super().__init__(f"Not sent: the issue has {len(findings)} check error(s). Fix them, then run "
+                         f"`newsletter check {shown(issue)}` to confirm.")

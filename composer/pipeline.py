@@ -28,7 +28,7 @@ def build_with_source(path: Path, settings: Settings, templates: Path | None = N
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)
-    return build(issue, path.stem, templates, settings.web_version_url(path.stem)), source
+    return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem)), source
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:

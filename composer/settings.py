@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from composer.errors import SettingsError
 
-DEFAULT_FROM = "newsletter@example.org"
+PLACEHOLDER_FROM = "newsletter@example.org"  # only in previews and the outbox, never over SMTP
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = Field(default=30.0, gt=0)
     smtp_ca_file: Path | None = None
+    smtp_allow_plaintext_auth: bool = Field(default=False, description="allow a password over security=none")
 
-    from_address: EmailStr = DEFAULT_FROM
+    from_address: EmailStr | None = None
     from_name: str | None = None
     reply_to: EmailStr | None = None
     envelope_sender: EmailStr | None = None
@@ -37,11 +38,13 @@ class Settings(BaseSettings):
     retry_budget: int = Field(default=5, ge=1, description="attempts per recipient in one run")
     retry_base_delay: float = Field(default=2.0, ge=0)
     retry_max_delay: float = Field(default=300.0, ge=0)
+    stop_after_failures: int = Field(default=10, ge=0, description="same failure this many times in a row stops the send; 0 = never")
 
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
     secret_key: SecretStr | None = None
+    desk_password_hash: SecretStr | None = Field(default=None, description="argon2 hash from `newsletter desk --set-password`")
 
     dkim_key_file: Path | None = Field(default=None, description="PEM private key; signs every message")
     dkim_selector: str | None = None
@@ -59,11 +62,10 @@ class Settings(BaseSettings):
 
     state_dir: Path = Path(".newsletter")
     outbox_dir: Path = Path("outbox")
+    templates_dir: Path = Field(default=Path("templates"), description="the folder's own templates; each overrides the package's")
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
-        if self.smtp_host and self.from_address == DEFAULT_FROM:
-            raise ValueError("NEWSLETTER_FROM_ADDRESS must be set to your own sender address when SMTP is configured")
         if self.smtp_password and not self.smtp_username:
             raise ValueError("NEWSLETTER_SMTP_PASSWORD is set but NEWSLETTER_SMTP_USERNAME is not")
         if self.dkim_key_file and not self.dkim_selector:
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
 
     @property
     def bounce_address(self) -> str:
-        return str(self.envelope_sender or self.from_address)
+        return str(self.envelope_sender or self.sender_address)
 
     def envelope_for(self, token: str) -> str:
         """With VERP, bounces+<token>@domain: a bounce then names its recipient even when the DSN is mangled."""
@@ -100,7 +102,7 @@ class Settings(BaseSettings):
     @property
     def unsubscribe_mailbox(self) -> str:
         """Where unsubscribe mails go: the dedicated address, else Reply-To, else From."""
-        return str(self.unsubscribe_mailto or self.reply_to or self.from_address)
+        return str(self.unsubscribe_mailto or self.reply_to or self.sender_address)
 
     @property
     def public_base(self) -> str:
@@ -112,13 +114,18 @@ class Settings(BaseSettings):
 
     @property
     def sender_domain(self) -> str:
-        return str(self.from_address).rsplit("@", 1)[1]
+        return self.sender_address.rsplit("@", 1)[1]
+
+    @property
+    def sender_address(self) -> str:
+        """The From address; a placeholder where nothing leaves the machine (build, preview, outbox)."""
+        return str(self.from_address or PLACEHOLDER_FROM)
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
     """Reads settings once at the edge; errors name the variable, never echo a value (passwords)."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

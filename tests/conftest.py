@@ -17,14 +17,16 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from composer.folder import SAMPLE
 from composer.issue.issuefile import load_issue
 from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.render.build import Build, build
 from composer.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_ISSUE = ROOT / "issues" / "2020-12.md"
-SAMPLE_LIST = ROOT / "subscribers" / "volunteers.csv"
+# The sample shipped with the package, never the coordinator's own issues/ or subscribers/ in this folder.
+SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
+SAMPLE_LIST = SAMPLE / "subscribers" / "volunteers.csv"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -39,8 +41,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("NEWSLETTER_"):
             monkeypatch.delenv(name)
-    shutil.copytree(ROOT / "issues", tmp_path / "issues")
-    shutil.copytree(ROOT / "subscribers", tmp_path / "subscribers")
+    shutil.copytree(SAMPLE / "issues", tmp_path / "issues")
+    shutil.copytree(SAMPLE / "subscribers", tmp_path / "subscribers")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -57,8 +59,15 @@ class FaultyHandler:
 
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
+    refuse_rcpt: str = ""  # the reply to every RCPT, when set
+    mail_replies: list[str] = field(default_factory=list)  # replies to the next MAIL FROMs, one each
+    refuse_mail: str = ""  # the reply to every MAIL FROM, when set
+    data_replies: list[str] = field(default_factory=list)  # replies to the next ends of data, one each
+    keep_then_drop: set[str] = field(default_factory=set)  # keep these recipients' messages, then hang up unanswered
+    hang_up_at_rcpt: set[str] = field(default_factory=set)  # hang up when one of these is named, before any data
     drop_every: int = 0
     delay: float = 0.0
+    pipelining: bool = False  # advertise RFC 2920 PIPELINING (aiosmtpd reads pipelined commands, but does not say so)
     connections: int = 0
     _data_seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,12 +76,26 @@ class FaultyHandler:
         with self.lock:
             self.connections += 1
         session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.refuse_mail or self.mail_replies:
+            return self.refuse_mail or self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         replies = self.rcpt_replies.get(address)
         if replies:
             return replies.pop(0)
+        if address in self.hang_up_at_rcpt:
+            server.transport.close()
+            return "421 closing (test)"
+        if self.refuse_rcpt:
+            return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -85,6 +108,13 @@ class FaultyHandler:
         if drop:
             server.transport.close()
             return "421 closing (test)"
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        if self.keep_then_drop & set(envelope.rcpt_tos):
+            with self.lock:
+                self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            server.transport.close()
+            return "250 never heard (test)"
         with self.lock:
             self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 2.0.0 Ok: queued"

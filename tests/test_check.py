@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import free_port, make_settings
+from conftest import ROOT, SAMPLE_ISSUE, free_port, make_settings
 from typer.testing import CliRunner
 
 from composer.checks import Report, check, prepare
@@ -178,8 +178,7 @@ def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> 
     from composer.issue.schema import Image, Theme
     from composer.render.build import mjml_source
 
-    root = Path(__file__).resolve().parent.parent
-    issue = load_issue(root / "issues" / "2020-12.md")
+    issue = load_issue(SAMPLE_ISSUE)
     image = Image(url="https://example.org/bild.jpg", alt="Bild")
     every_part = issue.model_copy(update={
         "theme": Theme(logo_url="https://example.org/logo.png"),
@@ -187,6 +186,6 @@ def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> 
     })
     source = tmp_path / "sample.mjml"
     source.write_text(mjml_source(every_part), encoding="utf-8")
-    done = subprocess.run([str(root / ".ci/node/node_modules/.bin/mjml"), "--validate", str(source),
+    done = subprocess.run([str(ROOT / ".ci/node/node_modules/.bin/mjml"), "--validate", str(source),
                            "--config.validationLevel", "strict"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

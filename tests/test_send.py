@@ -34,6 +34,19 @@ def send(server: SMTPServer | None, *args: str, **env: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def send_command(server: SMTPServer, list_name: str, concurrency: int, delay: float) -> tuple[list[str], dict[str, str]]:
+    """The real `newsletter send` as its own process (to kill or signal it), against a server this slow."""
+    server.handler.delay = delay
+    env = {**os.environ, **server.env(), "NEWSLETTER_CONCURRENCY": str(concurrency)}
+    return [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", list_name, "--yes"], env
+
+
+def wait_for_received(server: SMTPServer, count: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while len(server.handler.received) < count and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def status_rows(server: SMTPServer) -> list[dict[str, str]]:
     result = runner.invoke(app, ["status", ISSUE, "--csv"], env=server.env())
     return list(csv.DictReader(io.StringIO(result.output)))
@@ -66,9 +79,10 @@ def test_invalid_rows_are_reported_and_skipped_the_rest_is_sent(workdir: Path, s
     assert len(smtp_server.handler.received) == 3
 
 
-def test_temporary_refusals_are_retried_and_delivered(workdir: Path, smtp_server: SMTPServer) -> None:
-    addresses = write_list("liste", 6)
-    for address in addresses[:3]:
+def test_temporary_refusals_are_retried_and_delivered_even_more_than_the_breaker_limit_in_a_row(
+        workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 15)
+    for address in addresses[:12]:  # greylisting is retried, it does not trip the breaker (10)
         smtp_server.handler.rcpt_replies[address] = ["451 4.7.1 greylisted, try again"]
     code, output = send(smtp_server, "--list", "liste", "--yes")
     assert code == 0, output
@@ -98,12 +112,15 @@ def test_failed_addresses_are_left_alone_on_rerun_unless_asked(workdir: Path, sm
     assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
 
 
-def test_dropped_connections_lose_and_double_nobody(workdir: Path, smtp_server: SMTPServer) -> None:
+def test_dropped_connections_lose_nobody_and_resend_at_most_once(workdir: Path, smtp_server: SMTPServer) -> None:
     addresses = write_list("liste", 40)
-    smtp_server.handler.drop_every = 7
+    smtp_server.handler.drop_every = 7  # drops after the data, without keeping the message
     code, output = send(smtp_server, "--list", "liste", "--yes")
-    assert code == 0, output
-    assert smtp_server.handler.per_recipient() == {a: 1 for a in addresses}
+    counts = smtp_server.handler.per_recipient()
+    uncertain = {r["email"] for r in status_rows(smtp_server) if r["status"] == "uncertain"}
+    assert all(n == 1 for n in counts.values())
+    assert set(counts) | uncertain == set(addresses) and not set(counts) & uncertain
+    assert code == (1 if uncertain else 0), output
     flagged = [r for r in status_rows(smtp_server) if r["possible_duplicate"] == "yes"]
     assert 1 <= len(flagged) <= 10  # the dropped ones: the server might have kept them, so status says so
 
@@ -181,13 +198,9 @@ def test_without_smtp_settings_the_send_writes_one_eml_per_subscriber(workdir: P
 def test_sigkill_mid_send_then_rerun_delivers_everyone_with_at_most_concurrency_duplicates(
         workdir: Path, smtp_server: SMTPServer) -> None:
     addresses = write_list("gross", 300)
-    smtp_server.handler.delay = 0.01
-    env = {**os.environ, **smtp_server.env(), "NEWSLETTER_CONCURRENCY": "4"}
-    command = [sys.executable, "-c", "from composer.cli import main; main()", "send", ISSUE, "--list", "gross", "--yes"]
+    command, env = send_command(smtp_server, "gross", concurrency=4, delay=0.01)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while len(smtp_server.handler.received) < 100 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.005)
+    wait_for_received(smtp_server, 100, process)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 100 <= len(smtp_server.handler.received) < 300

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import email.policy
 from collections.abc import Callable
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import SMTPServer, make_settings
 
-from composer.errors import PermanentSendError, SettingsError, TemporarySendError
+from composer.errors import PermanentSendError, SenderRefusedError, SettingsError, TemporarySendError, UncertainSendError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
+from composer.send.dispatch import Dispatcher, NoLedger, Policy
 from composer.send.message import MessageFactory
 from composer.send.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
 
@@ -83,3 +85,74 @@ def test_starttls_required_but_not_offered_is_refused_with_advice(smtp_server: S
     with pytest.raises(SettingsError, match="unencrypted") as caught:
         asyncio.run(transport.open())
     assert "geheim" not in str(caught.value)
+
+
+def outcomes(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> list[str | Exception]:
+    """What each message came to on one transport, reopened when the server hung up."""
+
+    async def go() -> list[str | Exception]:
+        results: list[str | Exception] = []
+        for message in outgoing:
+            if not transport.is_open:
+                await transport.open()
+            try:
+                results.append(await transport.send(message))
+            except TemporarySendError as exc:  # includes uncertain
+                results.append(exc)
+            except (PermanentSendError, SenderRefusedError) as exc:
+                results.append(exc)
+        await transport.close()
+        return results
+
+    return asyncio.run(go())
+
+
+def test_a_hang_up_before_the_data_is_temporary_not_uncertain(smtp_server: SMTPServer, sample_build: Build) -> None:
+    first, second = messages(sample_build, 2)
+    smtp_server.handler.hang_up_at_rcpt = {first.recipient}
+    lost, delivered = outcomes(SMTPTransport(smtp_server.settings()), [first, second])
+    assert type(lost) is TemporarySendError and lost.code == 0 and "connection lost" in lost.message
+    assert isinstance(delivered, str) and smtp_server.handler.per_recipient() == {second.recipient: 1}
+
+
+def test_no_answer_after_the_data_is_uncertain(smtp_server: SMTPServer, sample_build: Build) -> None:
+    smtp_server.handler.delay = 1.0
+    [result] = outcomes(SMTPTransport(smtp_server.settings(smtp_timeout=0.2)), messages(sample_build, 1))
+    assert isinstance(result, UncertainSendError) and "no answer after the message was handed over (timed out)" in result.message
+
+
+def test_a_refusal_at_the_end_of_the_data_is_the_recipients_and_the_connection_goes_on(
+        smtp_server: SMTPServer, sample_build: Build) -> None:
+    smtp_server.handler.data_replies = ["554 5.7.1 message refused as spam", "452 4.3.1 insufficient storage"]
+    permanent, temporary, delivered = outcomes(SMTPTransport(smtp_server.settings()), messages(sample_build, 3))
+    assert isinstance(permanent, PermanentSendError) and permanent.code == 554
+    assert type(temporary) is TemporarySendError and temporary.code == 452
+    assert isinstance(delivered, str) and smtp_server.handler.connections == 1
+
+
+def test_a_refusal_at_mail_from_is_the_senders(smtp_server: SMTPServer, sample_build: Build) -> None:
+    smtp_server.handler.mail_replies = ["553 5.7.1 sender address rejected"]
+    refused, delivered = outcomes(SMTPTransport(smtp_server.settings()), messages(sample_build, 2))
+    assert isinstance(refused, SenderRefusedError) and (refused.code, refused.message) == (553, "5.7.1 sender address rejected")
+    assert "refused the sender" in str(refused) and isinstance(delivered, str)
+
+
+def test_a_leading_dot_in_the_message_arrives_intact(smtp_server: SMTPServer, sample_build: Build) -> None:
+    [message] = messages(sample_build, 1)
+    dotted = dataclasses.replace(message, data=message.data.replace(b"\r\n\r\n", b"\r\n\r\n.\r\n..x\r\n", 1))
+    outcomes(SMTPTransport(smtp_server.settings()), [dotted])
+    assert smtp_server.handler.received[0][2] == dotted.data
+
+
+def test_each_transport_states_whether_the_rate_limit_applies_to_it() -> None:
+    assert SMTPTransport.rate_limited
+    assert not OutboxTransport.rate_limited and not MemoryTransport.rate_limited
+
+
+def test_a_rate_limit_does_not_slow_writing_to_a_transport_it_does_not_apply_to(sample_build: Build) -> None:
+    box: list[OutgoingMessage] = []
+    factory = MessageFactory(sample_build, make_settings(), b"secret")
+    policy = Policy.from_settings(make_settings(rate_limit=1, concurrency=1))  # one a minute: 8 would take 7 minutes
+    recipients = [Recipient(f"empfaenger{n}@example.org") for n in range(8)]
+    summary = asyncio.run(asyncio.wait_for(Dispatcher(factory, lambda: MemoryTransport(box), NoLedger(), policy).run(recipients), 30))
+    assert summary.sent == 8 and len(box) == 8

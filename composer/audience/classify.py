@@ -64,6 +64,12 @@ def classify(data: bytes, ctx: Context) -> list[Verdict]:
         raise MalformedMessage(f"{type(exc).__name__}: {exc}") from None
 
 
+def _parts(part: Message) -> list[Message]:
+    """The sub-messages of a multipart or message/* part; none for a part that holds text."""
+    payload = part.get_payload()
+    return [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+
+
 def _subject(msg: EmailMessage) -> str:
     return str(msg.get("Subject", "")).strip()
 
@@ -71,7 +77,7 @@ def _subject(msg: EmailMessage) -> str:
 def _verp_address(msg: EmailMessage, ctx: Context) -> str | None:
     """Our VERP address where the bounce was delivered to, or as the Return-Path of the returned original."""
     local, _, domain = ctx.bounce_address.partition("@")
-    returned = [p.get_payload()[0] for p in msg.walk() if p.get_content_type() == "message/rfc822" and p.get_payload()]
+    returned = [_parts(p)[0] for p in msg.walk() if p.get_content_type() == "message/rfc822" and _parts(p)]
     values = [str(v) for h in ("Delivered-To", "X-Original-To", "To", "Envelope-To") for v in msg.get_all(h, [])]
     values += [str(v) for original in returned for v in original.get_all("Return-Path", [])]
     for value in values:
@@ -87,10 +93,10 @@ def _verp_address(msg: EmailMessage, ctx: Context) -> str | None:
 def _original_id(msg: EmailMessage) -> str | None:
     for part in msg.walk():
         if part.get_content_type() in ("message/rfc822", "text/rfc822-headers"):
-            payload = part.get_payload()
-            if isinstance(payload, list) and payload:
-                return str(payload[0].get("Message-ID", "")).strip() or None
-            found = MESSAGE_ID.search(str(payload))
+            parts = _parts(part)
+            if parts:
+                return str(parts[0].get("Message-ID", "")).strip() or None
+            found = MESSAGE_ID.search(str(part.get_payload()))
             if found:
                 return found.group(1)
     return None
@@ -101,7 +107,7 @@ def _bounces(msg: EmailMessage, original: str | None, verp: str | None) -> list[
     for part in msg.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
-        for block in part.get_payload()[1:]:
+        for block in _parts(part)[1:]:
             recipient = parseaddr(str(block.get("Final-Recipient", "")).partition(";")[2])[1]
             status = str(block.get("Status", "")).split()[0] if block.get("Status") else ""
             action = str(block.get("Action", "")).lower()
@@ -113,9 +119,9 @@ def _bounces(msg: EmailMessage, original: str | None, verp: str | None) -> list[
                                  original, diagnostic))
     if found:
         return found
-    temporary, permanent = all_failures(_compat(msg))
-    verdicts = [Verdict("bounce", a.decode(errors="replace").lower(), True, "5.0.0", original) for a in sorted(permanent)]
-    verdicts += [Verdict("bounce", a.decode(errors="replace").lower(), False, "4.0.0", original) for a in sorted(temporary)]
+    soft, hard = all_failures(_compat(msg))
+    verdicts = [Verdict("bounce", a.decode(errors="replace").lower(), True, "5.0.0", original) for a in sorted(hard)]
+    verdicts += [Verdict("bounce", a.decode(errors="replace").lower(), False, "4.0.0", original) for a in sorted(soft)]
     if verp and verdicts:
         return [Verdict("bounce", verp, verdicts[0].permanent, verdicts[0].status, original)]
     return verdicts

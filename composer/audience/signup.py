@@ -15,7 +15,7 @@ from composer.settings import Settings
 
 def confirmation(settings: Settings, to: str, name: str | None, subject: str, body: str) -> OutgoingMessage:
     msg = EmailMessage()
-    msg["From"] = formataddr((settings.from_name or "Newsletter", str(settings.from_address)))
+    msg["From"] = formataddr((settings.from_name or "Newsletter", settings.sender_address))
     msg["To"] = formataddr((check_header("name", name or ""), to)) if name else to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)

@@ -9,19 +9,24 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from composer.errors import SubscriberListError
+from composer.errors import AddressError, SubscriberListError
 from composer.records import BadRow, Recipient
 
 LIST_DIR = Path("subscribers")
 _HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name"}
 
 
-def list_path(name_or_path: str, base: Path = LIST_DIR) -> Path:
-    """`volunteers` means subscribers/volunteers.csv; a path to a CSV file is taken as it is."""
-    candidate = Path(name_or_path)
-    if candidate.suffix.lower() == ".csv" or candidate.parent != Path("."):
-        return candidate
-    return base / f"{name_or_path}.csv"
+LIST_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def list_path(name: str, base: Path = LIST_DIR) -> Path:
+    """`volunteers` means subscribers/volunteers.csv. Only names are taken, never paths: a name typed on the
+    command line or sent by a form cannot open any other file."""
+    if not LIST_NAME.fullmatch(name):
+        known = ", ".join(list_names(base)) or "none yet"
+        raise SubscriberListError(f"{name!r} is not a list name: a list name is letters, digits, - and _, and "
+                                  f"means the file {base}/NAME.csv (lists: {known})")
+    return base / f"{name}.csv"
 
 
 def list_names(base: Path = LIST_DIR) -> list[str]:
@@ -70,6 +75,14 @@ def recipient_address(raw: str) -> str:
     are refused, since they need SMTPUTF8, which most providers lack; a non-ASCII domain becomes punycode."""
     checked = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=False)
     return checked.ascii_email or checked.normalized
+
+
+def checked_address(raw: str) -> str:
+    """An address typed by a person (a test send, an unsubscribe) checked like a list row."""
+    try:
+        return recipient_address(raw)
+    except EmailNotValidError as exc:
+        raise AddressError(f"{raw!r} is not a valid email address ({exc})") from None
 
 
 def _recipient(row: dict[str, str], line: int, seen: dict[str, int]) -> Recipient | BadRow:

@@ -100,9 +100,9 @@ def _text(s: Subject, doc) -> Iterator[Finding]:
     if not text.strip():
         yield Finding("error", "text part", "the plain-text part is empty")
         return
-    if TAG.search(text) or ENTITY.search(text):
-        found = (TAG.search(text) or ENTITY.search(text)).group(0)
-        yield Finding("error", "text part", f"HTML left in the plain text: {found}")
+    left = TAG.search(text) or ENTITY.search(text)
+    if left:
+        yield Finding("error", "text part", f"HTML left in the plain text: {left.group(0)}")
     for number, line in enumerate(text.splitlines(), 1):
         if len(line.encode("utf-8")) > 998:
             yield Finding("error", "text part", f"line {number} is over 998 bytes, which mail servers may break")

@@ -19,9 +19,9 @@ AGENT = "newsletter-composer link check"
 def check(s: Subject) -> Iterator[Finding]:
     doc = lxml_html.document_fromstring(s.html)
     urls = {a.get("href") for a in doc.iter("a")} | {img.get("src") for img in doc.iter("img")}
-    urls = sorted(u for u in urls if u and u.startswith(("http://", "https://")) and u != s.unsubscribe_link)
+    links = sorted(u for u in urls if u and u.startswith(("http://", "https://")) and u != s.unsubscribe_link)
     with ThreadPoolExecutor(WORKERS) as pool:
-        for url, problem in zip(urls, pool.map(probe, urls), strict=True):
+        for url, problem in zip(links, pool.map(probe, links), strict=True):
             if problem:
                 yield Finding("error", "links", f"{url} {problem}")
 

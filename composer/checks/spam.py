@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from composer.checks import Finding, Subject
+from composer.checks import Finding, Level, Subject
 
 WARN_AT, FAIL_AT = 2.0, 5.0
 STATUS = re.compile(rb"^X-Spam-Status: \w+, score=(-?[\d.]+) required=[\d.]+ tests=(.*?)\s+autolearn", re.M | re.S)
@@ -38,5 +38,5 @@ def check(s: Subject) -> Iterator[Finding]:
     if result is None:
         return
     rules = ", ".join(result.tests) or "no rule"
-    level = "error" if result.score >= FAIL_AT else "warning" if result.score >= WARN_AT else "info"
+    level: Level = "error" if result.score >= FAIL_AT else "warning" if result.score >= WARN_AT else "info"
     yield Finding(level, "spam", f"SpamAssassin scores {result.score:.1f} (rules: {rules}); below {WARN_AT} is good")

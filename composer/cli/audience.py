@@ -10,7 +10,7 @@ import typer
 
 from composer.audience import inbox
 from composer.audience.subscribers import list_path, read_list, write_list
-from composer.cli.common import app, handled, out, settings_and_secret
+from composer.cli.common import app, counted, handled, out, settings_and_secret
 from composer.records import Recipient
 from composer.send.journal import Journal
 from composer.settings import load_settings
@@ -18,9 +18,9 @@ from composer.settings import load_settings
 
 @app.command("inbox")
 def inbox_command(
-    maildir: Annotated[Path | None, typer.Option("--maildir", help="Read a local Maildir instead of IMAP")] = None,
-    mbox: Annotated[Path | None, typer.Option("--mbox", help="Read a local mbox file instead of IMAP")] = None,
-    move_to: Annotated[str, typer.Option("--move-to", help="Folder for handled messages")] = "Processed",
+    maildir: Annotated[Path | None, typer.Option("--maildir", metavar="DIR", help="Read a local Maildir instead of IMAP")] = None,
+    mbox: Annotated[Path | None, typer.Option("--mbox", metavar="FILE", help="Read a local mbox file instead of IMAP")] = None,
+    move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER", help="Folder for handled messages")] = "Processed",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
 ) -> None:
     """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
@@ -33,14 +33,15 @@ def inbox_command(
                                        dry_run, say=out.print)
         finally:
             source.close()
-    out.print(f"{counts['unsubscribe']} unsubscribed, {counts['bounce']} bounces, {counts['autoreply']} automatic replies, "
-              f"{counts['other']} left for you, {counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
+    out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce')}, "
+              f"{counted(counts['autoreply'], 'automatic reply', 'automatic replies')}, {counts['other']} left for you, "
+              f"{counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
 
 
 @app.command("subscribers")
 def subscribers_command(
-    list_name: Annotated[str, typer.Argument(help="The list, e.g. volunteers")],
-    export: Annotated[Path | None, typer.Option("--export", help="Write the active subscribers to this CSV")] = None,
+    list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
+    export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
 ) -> None:
     """Each address of a list and its state: active, unsubscribed or bounced."""
     with handled(), Journal(load_settings().state_dir) as journal:
@@ -52,7 +53,7 @@ def subscribers_command(
     states = Counter(state for _, state in rows)
     out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
     if export:
-        out.print(f"{states['active']} active subscribers written to {export}")
+        out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")
 
 
 def _state(journal: Journal, email: str) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -14,16 +17,18 @@ from rich.text import Text
 
 from composer import checks
 from composer.audience.tokens import load_secret
-from composer.errors import ComposerError, IssueFileError
+from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 from composer.settings import Settings, load_settings
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+                  pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
+# Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
+# codes. Colour is added only through `styled`, never parsed out of a string.
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 EXIT_FAILED, EXIT_INPUT = 1, 2
-IssueArg = Annotated[Path, typer.Argument(help="The issue file, e.g. issues/2020-12.md")]
+IssueArg = Annotated[Path, typer.Argument(metavar="ISSUE", help="The issue file, e.g. issues/2020-12.md")]
 
 
 @contextlib.contextmanager
@@ -33,17 +38,44 @@ def handled() -> Iterator[None]:
         yield
     except IssueFileError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}")
+            err.print(styled("error:", "red", str(problem)))
+        raise typer.Exit(EXIT_INPUT) from None
+    except ChecksFailedError as exc:
+        for finding in exc.findings:
+            print_finding(finding)  # type: ignore[arg-type]
+        err.print(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
     except ComposerError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(styled("error:", "red", str(exc)))
         raise typer.Exit(EXIT_INPUT) from None
+    except BrokenPipeError:
+        reader_went_away()
     except OSError as exc:
-        err.print(f"[red]error:[/red] {exc.filename or ''}: {exc.strerror}")
+        err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         err.print("interrupted; run the same command again to continue where it stopped")
-        raise typer.Exit(130) from None
+        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP while no send is running: the command ends like Ctrl-C, with that signal's exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+def end_on_termination() -> None:
+    """SIGTERM and SIGHUP end a command with one line instead of silently; a send's run stops gracefully
+    (composer/send/stopping.py). A signal ignored on purpose (nohup) stays ignored."""
+
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, terminated)
 
 
 class RateColumn(ProgressColumn):
@@ -59,6 +91,22 @@ def settings_and_secret() -> tuple[Settings, bytes]:
                                  settings.state_dir)
 
 
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """A coloured label followed by plain text that is never read as markup."""
+    return Text.assemble((label, style), f" {rest}" if rest else "")
+
+
 def print_finding(finding: checks.Finding) -> None:
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
-    (err if finding.level == "error" else out).print(f"[{colour}]{finding.level}:[/{colour}] {finding.where}: {finding.message}")
+    (err if finding.level == "error" else out).print(styled(f"{finding.level}:", colour, f"{finding.where}: {finding.message}"))
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """'1 address', '2 addresses': the coordinator reads these lines, so the grammar should hold."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def reader_went_away() -> NoReturn:
+    """`status --csv | head`: the reader closing the pipe is no error; the final flush is silenced too."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)

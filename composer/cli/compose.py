@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from composer import checks
-from composer.cli.common import EXIT_FAILED, IssueArg, app, err, handled, out, print_finding, settings_and_secret
+from composer.cli.common import EXIT_FAILED, IssueArg, app, counted, err, handled, out, print_finding, settings_and_secret, styled
 from composer.pipeline import build_issue, write_build
 from composer.render.build import GMAIL_CLIP_BYTES
 from composer.send.message import MessageFactory
@@ -17,8 +17,8 @@ from composer.send.message import MessageFactory
 
 @app.command()
 def new(
-    issue: Annotated[Path, typer.Argument(help="The new issue file, e.g. issues/2021-01.md")],
-    previous: Annotated[Path | None, typer.Option("--from", help="Start from this issue (default: the newest)")] = None,
+    issue: Annotated[Path, typer.Argument(metavar="ISSUE", help="The new issue file, e.g. issues/2021-01.md")],
+    previous: Annotated[Path | None, typer.Option("--from", metavar="ISSUE", help="Start from this issue (default: the newest)")] = None,
 ) -> None:
     """Start a new issue from the last one: same header and footer, today's date, one article to fill in."""
     from composer.issue.scaffold import new_issue
@@ -31,8 +31,9 @@ def new(
 @app.command()
 def build(
     issue: IssueArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the files")] = Path("build"),
-    screenshots: Annotated[Path | None, typer.Option("--screenshots", help="Also write PNGs (600/375 px, light/dark) here")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where to write the files")] = Path("build"),
+    screenshots: Annotated[Path | None, typer.Option("--screenshots", metavar="DIR",
+        help="Also write PNGs (600/375 px, light/dark) here")] = None,
 ) -> None:
     """Render the issue to HTML, plain text and the .eml a sample subscriber would receive."""
     with handled():
@@ -47,13 +48,13 @@ def build(
             for path in take(written[0].path, screenshots, result.slug):
                 out.print(f"{path}")
     if result.html_bytes > GMAIL_CLIP_BYTES * 0.9:
-        err.print(f"[yellow]warning:[/yellow] the HTML is {result.html_bytes / 1024:.0f} KB; Gmail clips emails over "
-                  f"{GMAIL_CLIP_BYTES // 1024} KB. Shorten the issue or split it.")
+        err.print(styled("warning:", "yellow", f"the HTML is {result.html_bytes / 1024:.0f} KB; Gmail clips emails over "
+                                               f"{GMAIL_CLIP_BYTES // 1024} KB. Shorten the issue or split it."))
 
 
 @app.command()
 def preview(issue: IssueArg,
-            port: Annotated[int, typer.Option(help="Port on 127.0.0.1")] = 8025) -> None:
+            port: Annotated[int, typer.Option(metavar="PORT", help="Port on 127.0.0.1")] = 8026) -> None:
     """Show the issue in your browser; reload the page after editing the issue or a template."""
     from composer.web.preview import Previewer, server
 
@@ -77,6 +78,6 @@ def check_command(
         report = checks.check(checks.prepare(issue, settings, secret), online=online)
     for finding in report.findings:
         print_finding(finding)
-    out.print(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    out.print(f"{counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}")
     if report.errors:
         raise typer.Exit(EXIT_FAILED)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,22 +10,34 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from composer import checks
-from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, err, handled, out, print_finding, settings_and_secret
-from composer.send.campaign import Campaign, prepare, test_send
+from composer.audience.subscribers import checked_address
+from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
+from composer.send.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
-from composer.send.journal import Journal
+from composer.send.journal import NEEDS_ATTENTION, Journal
+from composer.send.status import write_status_csv
+from composer.send.stopping import Stop, stopped_by_signals
 from composer.settings import load_settings
+
+SHOWN = 20
+ATTENTION_NOTES = {
+    "uncertain": "the server may have kept the message but never answered; `send --retry-uncertain` sends it once more",
+    "possible duplicate": "may have received it more than once",
+}
 
 
 @app.command()
 def send(
     issue: IssueArg,
-    to: Annotated[list[str] | None, typer.Option("--to", help="Test send to this address (repeatable); no send state is kept")] = None,
-    list_name: Annotated[str | None, typer.Option("--list", help="Send to subscribers/NAME.csv")] = None,
+    to: Annotated[list[str] | None, typer.Option("--to", metavar="ADDRESS",
+        help="Test send to this address (repeatable); no send state is kept")] = None,
+    list_name: Annotated[str | None, typer.Option("--list", metavar="NAME",
+        help="Send to subscribers/NAME.csv (a list name, not a path)")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan, send nothing")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry addresses that failed permanently before")] = False,
+    retry_uncertain: Annotated[bool, typer.Option(
+        "--retry-uncertain", help="Also send again where the server never answered (they may get it twice)")] = False,
 ) -> None:
     """Test-send to yourself (--to), or send to a subscriber list (--list). Rerun the same command to resume."""
     if bool(to) == bool(list_name):
@@ -34,68 +45,103 @@ def send(
         raise typer.Exit(EXIT_INPUT)
     with handled():
         settings, secret = settings_and_secret()
-        subject = checks.prepare(issue, settings, secret)
-        report = checks.check(subject, spam=False)
-        if report.errors:
-            for finding in report.errors:
-                print_finding(finding)
-            err.print(f"Not sent: the issue has {len(report.errors)} check error(s). Fix them, then run "
-                      f"`newsletter check {issue}` to confirm.")
-            raise typer.Exit(EXIT_INPUT)
-        result = subject.build
         if to:
-            summary, where = asyncio.run(test_send(result, to, settings, secret))
-            _report(summary, f"Test send of \"{result.issue.subject}\" to {', '.join(to)} via {where}")
+            summary, where, built = asyncio.run(test_send(issue, to, settings, secret))
+            _report(summary, f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}")
             return
-        with Journal(settings.state_dir, exclusive=True) as journal:
-            campaign = prepare(result, list_name or "", journal, settings, secret, retry_failed)
+        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain) as campaign:
             _print_plan(campaign)
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
                 return
-            if not yes and not typer.confirm(f"Send to {campaign.plan.to_send} recipients now?"):
+            if not yes and not _confirmed(f"Send to {counted(campaign.plan.to_send, 'recipient')} now?"):
                 out.print("Nothing sent.")
                 return
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:
-                task = bar.add_task("sending", total=campaign.plan.to_send)
-                summary = asyncio.run(campaign.run(lambda s: bar.update(task, completed=s.done)))
+            stop = Stop()
+            summary = _run(campaign, stop)
+            if summary.stopped:
+                sent = campaign.journal.counts(campaign.build.slug)["sent"]
+                err.print(f"Stopped ({stop.reason}): {summary.sent} sent in this run, {sent} of {campaign.plan.listed} "
+                          "have the issue; the messages under way were finished and recorded. Run the same command again "
+                          "to continue.")
+                raise typer.Exit(stop.exit_code)
             _report(summary, f"Sent via {campaign.destination}")
-            if summary.failed or summary.deferred:
+            if summary.failed or summary.deferred or summary.uncertain:
                 raise typer.Exit(EXIT_FAILED)
+
+
+def _confirmed(question: str) -> bool:
+    """Ctrl-C or a signal at the question is an interruption (one line, exit 130/143), not click's "Aborted!";
+    no answer at all (input closed) is a no."""
+    try:
+        return typer.confirm(question)
+    except typer.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click raises Abort from it
+            raise exc.__context__ from None
+        return False
+
+
+def _run(campaign: Campaign, stop: Stop) -> Summary:
+    """The send with a progress bar; the first Ctrl-C (or SIGTERM, SIGHUP) stops it gracefully, a second at once."""
+
+    async def sending(update: object) -> Summary:
+        with stopped_by_signals(stop, notice):
+            return await campaign.run(update, stop)  # type: ignore[arg-type]
+
+    def notice(stop: Stop) -> None:
+        err.print(f"Stopping ({stop.reason}): no new messages; the ones under way are finished and recorded (at most "
+                  f"{campaign.timeout:.0f} s). Press Ctrl-C again to stop at once.")
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:
+        task = bar.add_task("sending", total=campaign.plan.to_send)
+        try:
+            return asyncio.run(sending(lambda s: bar.update(task, completed=s.done)))
+        except asyncio.CancelledError:
+            err.print("Aborted at once: the messages under way may be sent again by the next run (status names them). "
+                      "Run the same command again to continue.")
+            raise typer.Exit(stop.exit_code) from None
 
 
 def _print_plan(campaign: Campaign) -> None:
     plan = campaign.plan
     out.print(f"Issue:   {campaign.build.issue.subject}")
-    out.print(f"List:    {campaign.list_name} ({plan.listed} valid addresses)")
+    out.print(f"List:    {campaign.list_name} ({counted(plan.listed, 'valid address', 'valid addresses')})")
     out.print(f"Send to: {plan.to_send} via {campaign.destination}")
     skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.suppressed,
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
-               "invalid rows": len(plan.bad_rows)}
+               "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
+               "invalid rows" if len(plan.bad_rows) != 1 else "invalid row": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
     if plan.interrupted:
-        out.print(f"[yellow]{plan.interrupted} were being sent when the last run stopped; they are sent again "
-                  "and may receive the issue twice.[/yellow]")
+        were = "was" if plan.interrupted == 1 else "were"
+        out.print(styled(f"{plan.interrupted} {were} being sent when the last run stopped; sent again, they may "
+                         "receive the issue twice.", "yellow"))
     for row in plan.bad_rows:
-        err.print(f"[yellow]skipped[/yellow] {campaign.source}:{row.line}: {row.reason}")
+        err.print(styled("skipped", "yellow", f"{campaign.source}:{row.line}: {row.reason}"))
 
 
 def _report(summary: Summary, headline: str) -> None:
     out.print(headline)
-    out.print(f"sent {summary.sent}, failed {summary.failed}, deferred {summary.deferred}")
-    for problem in summary.problems[:20]:
-        err.print(f"[red]not delivered:[/red] {problem.recipient}: {problem.code} {problem.message}")
+    out.print(f"sent {summary.sent}, failed {summary.failed}, deferred {summary.deferred}"
+              + (f", uncertain {summary.uncertain}" if summary.uncertain else ""))
+    for problem in summary.problems[:SHOWN]:
+        reply = f"{problem.code} {problem.message}" if problem.code else problem.message
+        err.print(styled("not delivered:", "red", f"{problem.recipient}: {reply}"))
     if summary.deferred:
         out.print("Deferred addresses are tried again when you run the same command again.")
+    if summary.uncertain:
+        out.print("Uncertain: the server may have kept those messages but never answered; `newsletter status` names "
+                  "them and `--retry-uncertain` sends them once more.")
 
 
 @app.command()
 def status(
-    issue: Annotated[Path | None, typer.Argument(help="The issue file; without it, one line per issue sent so far")] = None,
+    issue: Annotated[Path | None, typer.Argument(metavar="[ISSUE]",
+        help="The issue file; without it, one line per issue sent so far")] = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="Every recipient and their state, as CSV")] = False,
 ) -> None:
-    """How far the send of an issue got, and who did not receive it."""
+    """How far the send of an issue got, and who needs your attention (not delivered, maybe twice, unsubscribed)."""
     with handled(), Journal(load_settings().state_dir) as journal:
         if issue is None:
             slugs = journal.issues()
@@ -106,29 +152,35 @@ def status(
             return
         slug = issue.stem
         if as_csv:
-            writer = csv.writer(sys.stdout)
-            writer.writerow(["email", "status", "attempts", "code", "reply", "possible_duplicate"])
-            for d in journal.deliveries(slug):
-                writer.writerow([d.email, d.status, d.attempts, d.code or "", d.reply or "", "yes" if d.interrupted else ""])
+            write_status_csv(journal.deliveries(slug), sys.stdout)
             return
         counts = journal.counts(slug)
         if not any(counts.values()):
             out.print(f"{slug}: not sent to anyone yet.")
             return
         out.print(_counts_line(slug, counts))
-        for d in journal.deliveries(slug, ("failed", "deferred")):
-            out.print(f"  {d.status}: {d.email}: {d.code or ''} {d.reply or ''}".rstrip())
-        if counts["possible duplicates"]:
-            out.print(f"{counts['possible duplicates']} were in flight when a send was interrupted and may have received it twice.")
+        for kind in NEEDS_ATTENTION:
+            total, rows = journal.attention(slug, kind, SHOWN)
+            if not total:
+                continue
+            note = ATTENTION_NOTES.get(kind)
+            out.print(f"{kind} ({total})" + (f": {note}" if note else ""))
+            for email, reason in rows:
+                out.print(f"  {email}" + (f": {reason}" if reason else ""))
+            if total > len(rows):
+                out.print(f"  and {total - len(rows)} more (--csv for all)")
 
 
 def _counts_line(slug: str, counts: dict[str, int]) -> str:
-    return f"{slug}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+    return f"{slug}: " + ", ".join(counted(n, what.removesuffix("s"), what) if what == "possible duplicates" else f"{n} {what}"
+                                   for what, n in counts.items() if n)
 
 
 @app.command()
-def unsubscribe(address: Annotated[str, typer.Argument(help="The address that asked to be removed")]) -> None:
+def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The address that asked to be removed")]) -> None:
     """Never send to ADDRESS again (wins over every subscriber list)."""
-    with handled(), Journal(load_settings().state_dir) as journal:
-        added = journal.suppress(address.strip(), "unsubscribed by the coordinator")
-    out.print(f"{address} will receive no more newsletters." if added else f"{address} was already unsubscribed.")
+    with handled():
+        email = checked_address(address)
+        with Journal(load_settings().state_dir) as journal:
+            added = journal.suppress(email, "unsubscribed by the coordinator")
+    out.print(f"{email} will receive no more newsletters." if added else f"{email} was already unsubscribed.")

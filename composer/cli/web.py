@@ -12,26 +12,28 @@ from composer.cli.common import app, handled, out, settings_and_secret
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on; keep 127.0.0.1 behind your web server")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port")] = 8080,
-    archive_dir: Annotated[Path, typer.Option("--archive", help="Static archive to serve under /archive")] = Path("site"),
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on; keep 127.0.0.1 behind your web server")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port")] = 8080,
+    archive_dir: Annotated[Path, typer.Option("--archive", metavar="DIR", help="Static archive to serve under /archive")] = Path("site"),
 ) -> None:
     """The web side: one-click unsubscribe (/u/...), sign-up with confirmation (/subscribe), the archive."""
     import uvicorn
 
     from composer.web import create_app
+    from composer.web.ports import ensure_free
 
     with handled():
         settings, secret = settings_and_secret()
         web = create_app(settings, secret, archive=archive_dir)
+        ensure_free(host, port)
     out.print(f"Serving on http://{host}:{port}/subscribe - Ctrl+C to stop")
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 @app.command()
 def archive(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the static site")] = Path("site"),
-    issues_dir: Annotated[Path, typer.Option("--issues", help="Folder of issue files")] = Path("issues"),
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for the static site")] = Path("site"),
+    issues_dir: Annotated[Path, typer.Option("--issues", metavar="DIR", help="Folder of issue files")] = Path("issues"),
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Print each issue to PDF with Chromium")] = True,
 ) -> None:
     """A static site of all issues: index (newest first), web versions, Atom feed, PDFs."""

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from composer.errors import IssueFileError, Problem
 from composer.errors import shown as display  # `shown` names the file in this module's messages
@@ -74,6 +75,11 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
         raise IssueFileError([Problem(shown, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
     except OSError as exc:
         raise IssueFileError([Problem(shown, None, "", f"cannot be read: {exc.strerror}")]) from None
+    return parse_issue(text, shown)
+
+
+def parse_issue(text: str, shown: str) -> tuple[Issue, IssueSource]:
+    """The same reading for text that is not (yet) a file, such as a form about to be saved; `shown` names it."""
     located, problems = _split(text, shown)
     if problems:
         raise IssueFileError(problems)
@@ -81,6 +87,13 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
         return Issue.model_validate(located.data), IssueSource(shown, text.splitlines(), located.lines)
     except ValidationError as exc:
         raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
+
+
+def draft_of(text: str, shown: str) -> dict[str, Any] | None:
+    """The fields as written, before validation, so a file with schema errors can still be shown in a form;
+    None when the file's structure itself (fences, YAML) is broken."""
+    located, problems = _split(text, shown)
+    return None if problems else located.data
 
 
 def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
@@ -188,7 +201,7 @@ def _construct(node: yaml.Node, path: Path_, offset: int, lines: dict[Path_, int
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, (*path, n), offset, lines, problems, shown) for n, item in enumerate(node.value)]
-    if node.style is None and node.value in ("", "~", "null"):
+    if isinstance(node, yaml.ScalarNode) and node.style is None and node.value in ("", "~", "null"):
         return None
     return node.value
 
@@ -200,7 +213,7 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-def _problem(err: dict[str, Any], located: _Located, shown: str) -> Problem:
+def _problem(err: ErrorDetails, located: _Located, shown: str) -> Problem:
     loc: Path_ = tuple(err["loc"])
     line = next((located.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in located.lines), None)
     return Problem(shown, line, _dotted(loc), _friendly(err))
@@ -212,7 +225,7 @@ _PATTERN_HINTS = {
 }
 
 
-def _friendly(err: dict[str, Any]) -> str:
+def _friendly(err: ErrorDetails) -> str:
     kind, msg, last = err["type"], err["msg"], (err["loc"] or ("",))[-1]
     if kind == "missing":
         return "required, but missing"

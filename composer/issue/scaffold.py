@@ -8,7 +8,7 @@ from pathlib import Path
 
 from composer.errors import ComposerError
 from composer.issue.issuefile import load_issue
-from composer.render.i18n import MONTHS
+from composer.issue.months import MONTHS
 
 PLACEHOLDER_BODY = {
     "de": "# Titel des ersten Artikels\n\nHier steht der Text. Leerzeilen trennen Absätze, `- ` beginnt eine Aufzählung.\n",
@@ -27,7 +27,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
         raise ScaffoldError(f"{target} exists already; choose another name or edit that file")
     source = previous or _newest(target.parent)
     issue = load_issue(source)
-    day = today or dt.date.today()
+    day = _issue_date(target, today or dt.date.today())
     text = source.read_text(encoding="utf-8-sig")
     front = text[: text.index("\n---", 3) + 4]
     month = f"{MONTHS[issue.language][day.month - 1]} {day.year}"
@@ -36,6 +36,15 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
         front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
     target.write_text(front + "\n\n" + PLACEHOLDER_BODY[issue.language], encoding="utf-8")
     return target
+
+
+def _issue_date(target: Path, today: dt.date) -> dt.date:
+    """A file named YYYY-MM is that month's issue: today if it is this month, else the first of that month."""
+    named = re.fullmatch(r"(\d{4})-(\d{2})", target.stem)
+    if not named or not 1 <= int(named[2]) <= 12:
+        return today
+    year, month = int(named[1]), int(named[2])
+    return today if (today.year, today.month) == (year, month) else dt.date(year, month, 1)
 
 
 def _newest(folder: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
 from typing import Literal
 
@@ -43,14 +44,32 @@ class Contact(Strict):
 
 class Greeting(Strict):
     named: str = Field(description="Used when the subscriber has a name; {name} is replaced.")
-    anonymous: str
+    anonymous: str = Field(description="Used when the subscriber has no name; no placeholders.")
 
     @field_validator("named")
     @classmethod
     def _has_name_slot(cls, value: str) -> str:
         if "{name}" not in value:
             raise ValueError("must contain {name} where the subscriber's name goes")
-        return value
+        return _known_placeholders(value, {"name"})
+
+    @field_validator("anonymous")
+    @classmethod
+    def _no_slots(cls, value: str) -> str:
+        return _known_placeholders(value, set())
+
+
+def _known_placeholders(value: str, known: set[str]) -> str:
+    """Every {placeholder} must be one the message layer fills, or the send would fail on the first recipient."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(value) if name is not None]
+    except ValueError:
+        raise ValueError("a single { or } is not allowed; write {{ or }} for a brace") from None
+    for name, spec, conversion in fields:
+        if name not in known or spec or conversion:
+            allowed = "only {name} is known" if known else "no placeholders here: it is for subscribers without a name"
+            raise ValueError(f"unknown placeholder {{{name}}} ({allowed})")
+    return value
 
 
 class Article(Strict):

@@ -35,7 +35,7 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
         page = out / f"{entry.slug}.html"
         page.write_text(entry.page, encoding="utf-8")
         written.append(page)
-    written.append(_index(entries, out))
+    written.append(_index(entries, out, settings))
     written.append(_feed(entries, out, settings))
     if pdf and entries:
         from composer.publish.chromium import pdfs
@@ -44,8 +44,8 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
     return written
 
 
-def _index(entries: list[Entry], out: Path) -> Path:
-    pages = environment(kind="web")
+def _index(entries: list[Entry], out: Path, settings: Settings) -> Path:
+    pages = environment(settings.templates_dir, "web")
     newest = entries[0].issue if entries else None
     html = pages.get_template("web/archive.html.j2").render(
         entries=entries, newsletter=newest.newsletter if newest else "Newsletter", lang=newest.language if newest else "de")

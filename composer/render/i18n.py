@@ -5,12 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-MONTHS = {
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-           "November", "Dezember"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-}
+from composer.issue.months import MONTHS
+
 
 
 @dataclass(frozen=True)

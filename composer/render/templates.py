@@ -37,11 +37,15 @@ class _MarkingLoader(jinja2.FileSystemLoader):
         return f"<!--#tpl {template}-->{source}<!--#end-->", filename, uptodate
 
 
-@functools.lru_cache(maxsize=16)
 def environment(override: Path | None = None, kind: Literal["email", "web"] = "email") -> jinja2.Environment:
-    """Cached: Jinja compiles each template once and recompiles it only when its file changes. Email templates
-    are strict (a typo in a variable is an error) and marked for MJML diagnostics; web pages are plain HTML."""
-    folders = [str(p) for p in search_path(override)]
+    """Email templates are strict (a typo in a variable is an error) and marked for MJML diagnostics; web pages
+    are plain HTML. The folders are looked up on every call, so a `templates/` made later is seen."""
+    return _environment(tuple(str(p.resolve()) for p in search_path(override)), kind)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(folders: tuple[str, ...], kind: str) -> jinja2.Environment:
+    """Cached: Jinja compiles each template once and recompiles it only when its file changes."""
     if kind == "web":
         return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True)
     return jinja2.Environment(

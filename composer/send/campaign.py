@@ -1,21 +1,27 @@
-"""Sending an issue: the real send to a list (planned, journaled, resumable) and the test send to oneself."""
+"""Sending an issue: the real send to a list (checked, locked, planned, journaled, resumable) and the test send.
+
+The rules of a send live here, not in a face: an issue with check errors is not sent, one send at a time
+holds the send state, and the plan is counted before anything goes out. The CLI and the browser desk only
+call `open_send` / `test_send` and show what comes back.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from email_validator import EmailNotValidError
-
-from composer.audience.subscribers import list_path, read_list, recipient_address
-from composer.errors import AddressError
+from composer import checks
+from composer.audience.subscribers import LIST_DIR, checked_address, list_path, read_list
+from composer.errors import ChecksFailedError
 from composer.records import Recipient
 from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
 from composer.send.journal import Journal, Plan
 from composer.send.message import MessageFactory
+from composer.send.stopping import Stop
 from composer.send.transports import Transport, choose
 from composer.settings import Settings
 
@@ -35,39 +41,64 @@ class Campaign:
     _factory: MessageFactory
     _transports: TransportFactory
     _policy: Policy
+    retry_uncertain: bool = False
 
     @property
     def list_name(self) -> str:
         return self.source.stem
 
-    async def run(self, progress: Callable[[Summary], None] | None = None) -> Summary:
+    @property
+    def timeout(self) -> float:
+        """How long a stop may wait for the messages under way: one SMTP reply."""
+        return self._policy.timeout
+
+    async def run(self, progress: Callable[[Summary], None] | None = None, stop: Stop | None = None) -> Summary:
+        """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded."""
         dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress)
-        return await dispatcher.run(self.journal.queue(self.build.slug, self.retry_failed))
+        queue = self.journal.queue(self.build.slug, self.retry_failed, self.retry_uncertain)
+        return await dispatcher.run(queue, stop)
 
 
-def prepare(build: Build, list_name: str, journal: Journal, settings: Settings, secret: bytes,
-            retry_failed: bool = False, transports: TransportFactory | None = None) -> Campaign:
+def checked(issue: Path, settings: Settings, secret: bytes) -> Build:
+    """The issue built, if it passes the checks; raises ChecksFailedError with the errors otherwise."""
+    subject = checks.prepare(issue, settings, secret)
+    errors = checks.check(subject, spam=False).errors
+    if errors:
+        raise ChecksFailedError(list(errors), issue)
+    return subject.build
+
+
+@contextlib.contextmanager
+def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
+              retry_uncertain: bool = False, transports: TransportFactory | None = None,
+              lists: Path = LIST_DIR) -> Iterator[Campaign]:
+    """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
+    build = checked(issue, settings, secret)
+    with Journal(settings.state_dir, exclusive=True) as journal:
+        yield _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
+
+
+def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings, secret: bytes,
+            retry_failed: bool = False, transports: TransportFactory | None = None, lists: Path = LIST_DIR,
+            retry_uncertain: bool = False) -> Campaign:
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
-    path = list_path(list_name)
-    bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
-    plan = journal.plan(build.slug, bad, retry_failed)
+    path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
+    bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
+    plan = journal.plan(build.slug, bad, retry_failed, retry_uncertain)
     factory = MessageFactory(build, settings, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
-                    transports or chosen, Policy.from_settings(settings))
+                    transports or chosen, Policy.from_settings(settings), retry_uncertain)
 
 
-async def test_send(build: Build, addresses: list[str], settings: Settings, secret: bytes,
-                    transports: TransportFactory | None = None) -> tuple[Summary, str]:
-    """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched."""
-    recipients = []
-    for address in addresses:
-        try:
-            recipients.append(Recipient(recipient_address(address)))
-        except EmailNotValidError as exc:
-            raise AddressError(f"{address!r} is not a valid email address ({exc})") from None
+async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
+                    transports: TransportFactory | None = None) -> tuple[Summary, str, Build]:
+    """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched.
+    The issue must pass the checks like a real send, so what is tested is what would go out."""
+    recipients = [Recipient(checked_address(address)) for address in addresses]
+    build = checked(issue, settings, secret)
     chosen, destination = choose(settings, f"{build.slug}-test")
     factory = MessageFactory(build, settings, secret, test=True)
     policy = Policy.from_settings(settings)
     dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
-    return await dispatcher.run(recipients), destination
+    return await dispatcher.run(recipients), destination, build

@@ -1,17 +1,29 @@
-"""The async dispatcher: N reused connections, one shared rate limit, retries with backoff, and a ledger
-written around every transaction (sending before, sent only after the server accepted)."""
+"""The async dispatcher: N reused connections, one shared rate limit, retries with backoff, a circuit breaker,
+a graceful stop, and a ledger written around every transaction (sending before, sent only after the server
+accepted; an unanswered end of data is uncertain and resent at most once in its history)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from composer.errors import MessageError, PermanentSendError, SendError, TemporarySendError, TransportError
+from composer.errors import (
+    MessageError,
+    PermanentSendError,
+    RepeatedFailureError,
+    SendError,
+    SenderRefusedError,
+    TemporarySendError,
+    TransportError,
+    UncertainSendError,
+)
 from composer.records import Recipient
 from composer.send.message import MessageFactory
+from composer.send.stopping import Stop
 from composer.send.transports.base import Transport
 from composer.settings import Settings
 
@@ -23,10 +35,12 @@ class Ledger(Protocol):
     def sent(self, email: str, reply: str, message_id: str) -> None: ...
     def deferred(self, email: str, code: int, reply: str) -> None: ...
     def failed(self, email: str, code: int, reply: str) -> None: ...
+    def uncertain(self, email: str, code: int, reply: str) -> bool: ...
+    def released(self, email: str) -> None: ...
 
 
 class NoLedger:
-    """For test sends: nothing about them is remembered."""
+    """For test sends: nothing about them is remembered, and an uncertain one is not sent again."""
 
     def sending(self, email: str) -> None:
         pass
@@ -40,6 +54,12 @@ class NoLedger:
     def failed(self, email: str, code: int, reply: str) -> None:
         pass
 
+    def uncertain(self, email: str, code: int, reply: str) -> bool:
+        return False
+
+    def released(self, email: str) -> None:
+        pass
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -49,12 +69,14 @@ class Policy:
     retry_budget: int = 5
     base_delay: float = 2.0
     max_delay: float = 300.0
+    stop_after_failures: int = 10
+    timeout: float = 30.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> Policy:
-        """Rate limits are for SMTP providers; writing files to the outbox needs none."""
-        rate = s.rate_limit if s.smtp_host else 0.0
-        return cls(s.concurrency, rate, s.max_per_connection, s.retry_budget, s.retry_base_delay, s.retry_max_delay)
+        """The configured rate limit; each transport says whether it applies to it (Transport.rate_limited)."""
+        return cls(s.concurrency, s.rate_limit, s.max_per_connection, s.retry_budget, s.retry_base_delay, s.retry_max_delay,
+                   s.stop_after_failures, s.smtp_timeout)
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with jitter, so retries from many workers do not arrive together."""
@@ -66,11 +88,38 @@ class Summary:
     sent: int = 0
     failed: int = 0
     deferred: int = 0
+    uncertain: int = 0
+    stopped: bool = False
     problems: list[SendError] = field(default_factory=list)
 
     @property
     def done(self) -> int:
-        return self.sent + self.failed + self.deferred
+        return self.sent + self.failed + self.deferred + self.uncertain
+
+
+class Breaker:
+    """The same failure for `limit` recipients in a row means the cause is the server or the account, not
+    the recipients (listmonk's error threshold); a success, or another failure, starts the count again.
+    It sees refusals for good and unanswered messages; a temporary refusal (greylisting) is retried anyway."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.streak: list[SendError] = []
+
+    def success(self) -> None:
+        self.streak.clear()
+
+    def failure(self, exc: SendError) -> bool:
+        """True when this failure trips the breaker."""
+        if self.streak and _kind(self.streak[-1]) != _kind(exc):
+            self.streak.clear()
+        self.streak.append(exc)
+        return bool(self.limit) and len(self.streak) >= self.limit
+
+
+def _kind(exc: SendError) -> tuple[int, str]:
+    """A reply without the recipient's address in it, so one refusal for many people compares equal."""
+    return exc.code, exc.message.replace(exc.recipient, "").casefold()
 
 
 class RateLimiter:
@@ -96,42 +145,76 @@ class Dispatcher:
         self._factory, self._transports, self._ledger, self._policy = factory, transports, ledger, policy
         self._progress = progress or (lambda summary: None)
         self._limiter = RateLimiter(policy.rate_per_minute)
+        self._breaker = Breaker(policy.stop_after_failures)
         self.summary = Summary()
 
-    async def run(self, recipients: Iterable[Recipient]) -> Summary:
-        """Returns when every recipient is sent, failed or deferred; a fatal error (login refused, server
-        unreachable) stops all workers and propagates, leaving the unsent as they were in the ledger."""
+    async def run(self, recipients: Iterable[Recipient], stop: Stop | None = None) -> Summary:
+        """Returns when every recipient is sent, failed, deferred or uncertain, or after a stop request once
+        the transactions under way have finished (`summary.stopped`). A fatal error (login or sender refused,
+        server unreachable, the breaker) stops the same graceful way, then propagates; the unsent stay pending."""
         self._queue: asyncio.Queue[tuple[Recipient, int] | None] = asyncio.Queue()
         self._slots = asyncio.Semaphore(self._policy.concurrency * 8)
         self._open = 0
         self._fed = False
         self._stopping = False
+        self._fatal: BaseException | None = None
+        self._halt = asyncio.Event()
         self._done = asyncio.Event()
         workers = [asyncio.create_task(self._worker()) for _ in range(self._policy.concurrency)]
         feeder = asyncio.create_task(self._feed(recipients))
         tasks = [*workers, feeder]
-        finished = asyncio.create_task(self._done.wait())
+        waits = [asyncio.create_task(self._done.wait()), asyncio.create_task(self._halt.wait()),
+                 asyncio.create_task((stop or Stop()).wait())]
+        graceful = False
         try:
-            while not finished.done():
-                await asyncio.wait([finished, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            while not any(w.done() for w in waits):
+                # Only the tasks still running: a finished feeder would make every wait return at once (a busy loop).
+                await asyncio.wait([*waits, *(t for t in tasks if not t.done())], return_when=asyncio.FIRST_COMPLETED)
                 for task in tasks:
                     if task.done() and not task.cancelled() and task.exception():
-                        raise task.exception()  # type: ignore[misc]
+                        self._halt_for(task.exception())  # type: ignore[arg-type]
+            if not self._done.is_set():
+                self.summary.stopped = self._fatal is None
+                self._stop_handing_out()
+                await asyncio.gather(*workers, return_exceptions=True)
+            graceful = True
         finally:
             # Workers are told to stop rather than only cancelled: a cancellation that lands while aiosmtplib
             # finishes a reply can be swallowed (asyncio.wait_for), and the worker would wait on the queue forever.
-            self._stopping = True
-            for _ in workers:
-                self._queue.put_nowait(None)
-            for task in [feeder, finished, *([] if self._done.is_set() else workers)]:
-                task.cancel()
-            await asyncio.gather(*tasks, finished, return_exceptions=True)
+            self._stop_handing_out()
+            for left in [feeder, *waits, *([] if graceful or self._done.is_set() else workers)]:
+                left.cancel()
+            await asyncio.gather(*tasks, *waits, return_exceptions=True)
+        if self._fatal is not None:
+            raise self._fatal
         return self.summary
+
+    def _halt_for(self, exc: BaseException) -> None:
+        if self._fatal is None:
+            self._fatal = exc
+        self._halt.set()
+
+    def _stop_handing_out(self) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        self._halt.set()
+        for _ in range(self._policy.concurrency):
+            self._queue.put_nowait(None)
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleeps, unless a stop comes first; False when the send is stopping."""
+        if seconds > 0 and not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._halt.wait(), seconds)
+        return not self._stopping
 
     async def _feed(self, recipients: Iterable[Recipient]) -> None:
         """Holds only a bounded window of recipients in memory, however long the list."""
         for recipient in recipients:
             await self._slots.acquire()
+            if self._stopping:
+                return
             self._open += 1
             self._queue.put_nowait((recipient, 0))
         self._fed = True
@@ -155,7 +238,8 @@ class Dispatcher:
                     return
                 recipient, attempt = item
                 if not (connected and transport.is_open):
-                    await self._connect(transport)
+                    if not await self._connect(transport):
+                        return
                     connected, on_connection = True, 0
                 await self._deliver(transport, recipient, attempt)
                 on_connection += 1
@@ -165,48 +249,93 @@ class Dispatcher:
         finally:
             await transport.close()
 
-    async def _connect(self, transport: Transport) -> None:
+    async def _connect(self, transport: Transport) -> bool:
         for failures in range(self._policy.retry_budget):
             try:
                 await transport.open()
-                return
+                return True
             except TransportError:
                 if failures + 1 == self._policy.retry_budget:
                     raise
-                await asyncio.sleep(self._policy.delay(failures))
+                if not await self._pause(self._policy.delay(failures)):
+                    return False
+        return False
 
     async def _deliver(self, transport: Transport, recipient: Recipient, attempt: int) -> None:
         try:
             message = self._factory.personalise(recipient)
         except MessageError as exc:
-            self._fail(PermanentSendError(0, str(exc), recipient.email))
+            self._fail(PermanentSendError(0, str(exc), recipient.email), counts=False)
             return
-        await self._limiter.wait()
+        if transport.rate_limited:
+            await self._limiter.wait()
+        if self._stopping:
+            return
         self._ledger.sending(recipient.email)
         try:
             reply = await transport.send(message)
+        except SenderRefusedError as exc:
+            self._ledger.released(recipient.email)
+            self._halt_for(exc)
         except PermanentSendError as exc:
             self._fail(exc)
+        except UncertainSendError as exc:
+            again = self._ledger.uncertain(recipient.email, exc.code, exc.message)
+            if self._tripped(exc):
+                return
+            if again:
+                self._again(exc, recipient, attempt)
+            else:
+                self.summary.uncertain += 1
+                self._give_up(exc)
         except TemporarySendError as exc:
             self._ledger.deferred(recipient.email, exc.code, exc.message)
-            if attempt + 1 < self._policy.retry_budget:
-                loop = asyncio.get_running_loop()
-                loop.call_later(self._policy.delay(attempt), self._retry, recipient, attempt + 1)
-            else:
-                self.summary.deferred += 1
-                self.summary.problems.append(exc)
-                self._finish()
+            self._again(exc, recipient, attempt)
         else:
             self._ledger.sent(recipient.email, reply, message.message_id)
+            self._breaker.success()
             self.summary.sent += 1
             self._finish()
+
+    def _again(self, exc: TemporarySendError, recipient: Recipient, attempt: int) -> None:
+        """Retried later in this run while the budget lasts; after it, deferred to the next run."""
+        if attempt + 1 < self._policy.retry_budget:
+            loop = asyncio.get_running_loop()
+            loop.call_later(self._policy.delay(attempt), self._retry, recipient, attempt + 1)
+        else:
+            self.summary.deferred += 1
+            self._give_up(exc)
 
     def _retry(self, recipient: Recipient, attempt: int) -> None:
         if not self._stopping:
             self._queue.put_nowait((recipient, attempt))
 
-    def _fail(self, exc: SendError) -> None:
+    def _fail(self, exc: SendError, counts: bool = True) -> None:
+        """`counts`: whether the breaker sees it; a message that cannot be made says nothing about the server."""
+        if counts and self._tripped(exc):
+            self._ledger.released(exc.recipient)
+            return
         self._ledger.failed(exc.recipient, exc.code, exc.message)
         self.summary.failed += 1
+        self._give_up(exc)
+
+    def _give_up(self, exc: SendError) -> None:
         self.summary.problems.append(exc)
         self._finish()
+
+    def _tripped(self, exc: SendError) -> bool:
+        """After the breaker trips, the failures of its streak (and any after) are not the recipients': they
+        go back to pending, and the send stops."""
+        if self._fatal is None and not self._breaker.failure(exc):
+            return False
+        if self._fatal is None:
+            for earlier in self._breaker.streak[:-1]:
+                if earlier in self.summary.problems and isinstance(earlier, PermanentSendError):
+                    self.summary.problems.remove(earlier)
+                    self.summary.failed -= 1
+                    self._ledger.released(earlier.recipient)
+            n, reply = len(self._breaker.streak), f"{exc.code} {exc.message}" if exc.code else exc.message
+            self._halt_for(RepeatedFailureError(
+                f"stopped: the server gave the same answer for {n} recipients in a row ({reply}); this is not about "
+                "the recipients, so nobody was marked failed for it. Fix the cause, then run the same command again"))
+        return True

@@ -1,8 +1,10 @@
 """The send state: one row per issue and recipient in SQLite (WAL), written around every SMTP transaction.
 
 A row goes pending -> sending (committed before the transaction starts) -> sent (only after the server
-accepted) or deferred/failed. A crash leaves at most the in-flight rows in 'sending'; a rerun sends those
-again and counts them as possible duplicates. The suppression list lives here too, and always wins.
+accepted) or deferred/failed/uncertain. A crash leaves at most the in-flight rows in 'sending'; a rerun sends
+those again and counts them as possible duplicates. 'uncertain' is a message whose end was sent but not
+answered: the server may have kept it, so it is resent automatically at most once in its history (`resends`),
+then only on request. The suppression list lives here too, and always wins.
 """
 
 from __future__ import annotations
@@ -19,21 +21,24 @@ from typing import IO
 from composer.errors import StateError
 from composer.records import BadRow, Recipient
 
-SCHEMA = """
+DELIVERIES = """
 CREATE TABLE IF NOT EXISTS deliveries (
     issue TEXT NOT NULL,
     email TEXT NOT NULL COLLATE NOCASE,
     name TEXT,
     fields TEXT NOT NULL DEFAULT '{}',
-    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'uncertain')),
     attempts INTEGER NOT NULL DEFAULT 0,
     interrupted INTEGER NOT NULL DEFAULT 0,
+    resends INTEGER NOT NULL DEFAULT 0,
     code INTEGER,
     reply TEXT,
     message_id TEXT,
     updated REAL NOT NULL,
     PRIMARY KEY (issue, email)
 );
+"""
+SCHEMA = DELIVERIES + """
 CREATE TABLE IF NOT EXISTS suppressions (
     email TEXT PRIMARY KEY COLLATE NOCASE,
     reason TEXT NOT NULL,
@@ -64,7 +69,9 @@ CREATE TABLE IF NOT EXISTS inbox_seen (
     created REAL NOT NULL
 );
 """
-STATUSES = ("pending", "sending", "sent", "deferred", "failed")
+STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
+AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
+NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class Plan:
     failed_before: int
     interrupted: int
     bad_rows: list[BadRow]
+    uncertain: int = 0
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            _migrate(self._db)
         except sqlite3.DatabaseError as exc:
             if self._lock:
                 self._lock.close()
@@ -157,20 +166,21 @@ class Journal:
         self._db.execute("COMMIT")
         return bad
 
-    def plan(self, issue: str, bad_rows: list[BadRow], retry_failed: bool = False) -> Plan:
+    def plan(self, issue: str, bad_rows: list[BadRow], retry_failed: bool = False, retry_uncertain: bool = False) -> Plan:
         q = """SELECT count(*),
                       sum(d.status = 'sent'),
                       sum(s.email IS NOT NULL AND coalesce(d.status, '') != 'sent'),
                       sum(d.status = 'failed' AND s.email IS NULL),
-                      sum(d.status = 'sending' AND s.email IS NULL)
+                      sum(d.status = 'sending' AND s.email IS NULL),
+                      sum(d.status = 'uncertain' AND s.email IS NULL)
                FROM listed l
                LEFT JOIN deliveries d ON d.issue = ? AND d.email = l.email
                LEFT JOIN suppressions s ON s.email = l.email"""
-        listed, sent, unsub, failed, interrupted = (n or 0 for n in self._db.execute(q, (issue,)).fetchone())
-        skipped_failed = 0 if retry_failed else failed
-        return Plan(listed, listed - sent - unsub - skipped_failed, sent, unsub, failed, interrupted, bad_rows)
+        listed, sent, unsub, failed, interrupted, uncertain = (n or 0 for n in self._db.execute(q, (issue,)).fetchone())
+        skipped = (0 if retry_failed else failed) + (0 if retry_uncertain else uncertain)
+        return Plan(listed, listed - sent - unsub - skipped, sent, unsub, failed, interrupted, bad_rows, uncertain)
 
-    def queue(self, issue: str, retry_failed: bool = False) -> Iterator[Recipient]:
+    def queue(self, issue: str, retry_failed: bool = False, retry_uncertain: bool = False) -> Iterator[Recipient]:
         """Commits a row per listed recipient, then streams those still to send, in list order."""
         now = time.time()
         self._db.execute("BEGIN")
@@ -179,7 +189,8 @@ class Journal:
                             WHERE email NOT IN (SELECT email FROM suppressions)""", (issue, now))
         self._db.execute("UPDATE deliveries SET interrupted = interrupted + 1 WHERE issue = ? AND status = 'sending'", (issue,))
         self._db.execute("COMMIT")
-        wanted = ("pending", "sending", "deferred", "failed") if retry_failed else ("pending", "sending", "deferred")
+        wanted = ("pending", "sending", "deferred", *(("failed",) if retry_failed else ()),
+                  *(("uncertain",) if retry_uncertain else ()))
         query = f"""SELECT l.rowid, l.email, l.name, l.fields FROM listed l
                     JOIN deliveries d ON d.issue = ? AND d.email = l.email
                     WHERE d.status IN ({",".join("?" * len(wanted))}) AND l.rowid > ?
@@ -196,13 +207,18 @@ class Journal:
         return IssueLedger(self, issue)
 
     def set_status(self, issue: str, email: str, status: str, attempts: str = "attempts", interrupted: str = "interrupted",
-                   **values: object) -> None:
-        """`attempts` and `interrupted` are SQL expressions (fixed strings from this module, never input)."""
+                   resends: str = "resends", **values: object) -> None:
+        """`attempts`, `interrupted` and `resends` are SQL expressions (fixed strings from this module, never input)."""
         columns = "".join(f", {k} = :{k}" for k in values)
         self._db.execute(
-            f"UPDATE deliveries SET status = :status, attempts = {attempts}, interrupted = {interrupted}, updated = :now{columns} "
+            f"UPDATE deliveries SET status = :status, attempts = {attempts}, interrupted = {interrupted}, resends = {resends}, "
+            f"updated = :now{columns} "
             "WHERE issue = :issue AND email = :email",
             {"status": status, "now": time.time(), "issue": issue, "email": email, **values})
+
+    def resends(self, issue: str, email: str) -> int:
+        row = self._db.execute("SELECT resends FROM deliveries WHERE issue = ? AND email = ?", (issue, email)).fetchone()
+        return row[0] if row else 0
 
     # -- reading it back -----------------------------------------------------------------------------
 
@@ -224,6 +240,23 @@ class Journal:
                 WHERE issue = ? AND status IN ({",".join("?" * len(statuses))}) ORDER BY email""", (issue, *statuses))
         for row in cursor:
             yield Delivery(*row)
+
+    def attention(self, issue: str, kind: str, limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
+        """Who needs the coordinator's attention for one of NEEDS_ATTENTION: how many, and the first
+        `limit` of them with the reason (the server's reply, the unsubscribe or bounce that said so)."""
+        queries = {
+            "possible duplicate": "SELECT email, '' FROM deliveries WHERE issue = :issue AND status = 'sent' AND interrupted > 0",
+            "unsubscribed since": """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
+                                     WHERE d.issue = :issue AND s.kind = 'unsubscribed'""",
+            "bounced": """SELECT email, coalesce(max(status), '') FROM bounces WHERE issue = :issue AND permanent
+                          GROUP BY email""",
+        }
+        query = queries.get(kind, """SELECT email, (CASE WHEN code THEN code || ' ' ELSE '' END) || coalesce(reply, '')
+                                     FROM deliveries WHERE issue = :issue AND status = :kind""")
+        total = self._db.execute(f"SELECT count(*) FROM ({query})", {"issue": issue, "kind": kind}).fetchone()[0]
+        rows = self._db.execute(f"SELECT * FROM ({query}) ORDER BY 1 LIMIT :limit",
+                                {"issue": issue, "kind": kind, "limit": limit}).fetchall()
+        return total, [(email, reason) for email, reason in rows]
 
     def issues(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT issue FROM deliveries ORDER BY issue")]
@@ -277,6 +310,25 @@ class Journal:
         self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """A state made before 'uncertain' existed: its deliveries table is rebuilt with the wider CHECK and the
+    `resends` column, every row kept."""
+    query = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+    if "'uncertain'" in db.execute(query).fetchone()[0]:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    if "'uncertain'" in db.execute(query).fetchone()[0]:  # another process migrated it meanwhile
+        db.execute("COMMIT")
+        return
+    db.execute("ALTER TABLE deliveries RENAME TO deliveries_old")
+    db.execute(DELIVERIES)
+    new = {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(deliveries_old)") if row[1] in new)
+    db.execute(f"INSERT INTO deliveries ({columns}) SELECT {columns} FROM deliveries_old")
+    db.execute("DROP TABLE deliveries_old")
+    db.execute("COMMIT")
+
+
 @dataclass(frozen=True)
 class IssueLedger:
     """The dispatcher's records for one issue; every call is its own committed write."""
@@ -291,10 +343,21 @@ class IssueLedger:
         self.journal.set_status(self.issue, email, "sent", reply=reply, message_id=message_id, code=250)
 
     def deferred(self, email: str, code: int, reply: str) -> None:
-        """Code 0 is a lost connection: the server may have taken the message before it went, so a later
-        successful retry is flagged as a possible duplicate."""
-        self.journal.set_status(self.issue, email, "deferred", code=code, reply=reply,
-                                interrupted="interrupted + 1" if code == 0 else "interrupted")
+        self.journal.set_status(self.issue, email, "deferred", code=code, reply=reply)
+
+    def uncertain(self, email: str, code: int, reply: str) -> bool:
+        """True when the message may be resent automatically (its first uncertain outcome ever): it goes back
+        to deferred with the resend counted. Otherwise it stays uncertain until the coordinator asks.
+        Either way a later success is flagged as a possible duplicate."""
+        again = self.journal.resends(self.issue, email) < AUTOMATIC_RESENDS
+        self.journal.set_status(self.issue, email, "deferred" if again else "uncertain", code=code, reply=reply,
+                                interrupted="interrupted + 1", resends="resends + 1" if again else "resends")
+        return again
+
+    def released(self, email: str) -> None:
+        """The attempt was stopped for a reason that is not the recipient's (the sender was refused, the
+        breaker tripped): the row is pending again, as if it had not been tried."""
+        self.journal.set_status(self.issue, email, "pending", attempts="max(attempts - 1, 0)")
 
     def failed(self, email: str, code: int, reply: str) -> None:
         self.journal.set_status(self.issue, email, "failed", code=code, reply=reply)

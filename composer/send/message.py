@@ -66,7 +66,7 @@ class MessageFactory:
         from_name = settings.from_name or issue.newsletter
         boundary = f"=_nlc_{uuid.uuid4().hex}"
         fixed = [
-            "From: " + _address(from_name, str(settings.from_address)),
+            "From: " + _address(from_name, settings.sender_address),
             "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
             "MIME-Version: 1.0",
             f'Content-Type: multipart/alternative; boundary="{boundary}"',
@@ -160,9 +160,24 @@ class Signer:
 
 def _qp(text: str) -> bytes:
     """Quoted-printable that ends at a line end (a soft one if need be), so encoded pieces can be joined:
-    each piece starts at column 0 and the decoder sees the text they make together."""
-    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    each piece starts at column 0 and the decoder sees the text they make together. A dot that would start a
+    line is written =2E, so no line of the message starts with one and SMTP's dot-stuffing has nothing to do."""
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    if encoded.startswith(b".") or b"\n." in encoded:
+        encoded = b"\n".join(_no_leading_dot(line) for line in encoded.split(b"\n"))
+    encoded = encoded.replace(b"\n", b"\r\n")
     return encoded if encoded.endswith(b"\r\n") or not encoded else encoded + b"=\r\n"
+
+
+def _no_leading_dot(line: bytes) -> bytes:
+    """One encoded line with its leading dot as =2E, soft-broken after it when the line would pass 76 characters."""
+    head = b""
+    while line.startswith(b"."):
+        line = b"=2E" + line[1:]
+        if len(line) <= 76:
+            break
+        head, line = head + b"=2E=\n", line[3:]
+    return head + line
 
 
 def _encoded(parts: list[str], in_html: bool) -> list[bytes | tuple[str, bool]]:

@@ -6,7 +6,7 @@ changes anything, because link scanners follow GETs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence, Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from composer.audience.signup import confirmation, deliver
@@ -31,7 +31,7 @@ TokenHandler = Callable[[Request, WebText, str, Claims], Awaitable[Response]]
 
 
 def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, archive: Path | None = None) -> Starlette:
-    pages = environment(kind="web")
+    pages = environment(settings.templates_dir, "web")
     newsletter = settings.from_name or "Newsletter"
 
     def lang_of(request: Request) -> str:
@@ -49,7 +49,7 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
     def lists() -> list[str]:
         return list_names(lists_dir) or ["newsletter"]
 
-    def subscribe_form(request: Request, errors: list[str] = (), invalid_fields: set[str] = frozenset(),
+    def subscribe_form(request: Request, errors: Sequence[str] = (), invalid_fields: AbstractSet[str] = frozenset(),
                        values: dict[str, str] | None = None) -> HTMLResponse:
         t = TEXT[lang_of(request)]
         return page(request, "subscribe.html.j2", t.subscribe_title, 400 if errors else 200, errors=errors,
@@ -129,7 +129,7 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
             journal.unsuppress(claims.email)
         return message(request, t.resubscribed_title, t.resubscribed.format(email=claims.email))
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/subscribe", subscribe, methods=["GET", "POST"]),
         Route("/confirm/{token}", confirm, methods=["GET"]),
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),

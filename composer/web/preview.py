@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from composer.errors import ComposerError
+from composer.web.ports import ensure_free
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.render.templates import search_path
 from composer.send.message import MessageFactory
@@ -18,7 +19,8 @@ class Previewer:
     """Caches the last render and redoes it only when a watched file's modification time moved."""
 
     def __init__(self, issue: Path, settings: Settings, secret: bytes, templates: Path | None = None) -> None:
-        self.issue, self.settings, self.secret, self.templates = issue, settings, secret, templates
+        self.issue, self.settings, self.secret = issue, settings, secret
+        self.templates = templates or settings.templates_dir
         self._stamp: tuple[float, ...] = ()
         self._pages: tuple[str, str] = ("", "")
         self._lock = threading.Lock()
@@ -64,4 +66,5 @@ def server(previewer: Previewer, host: str = "127.0.0.1", port: int = 8025) -> T
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the coordinator's terminal shows only what the CLI prints."""
 
+    ensure_free(host, port)
     return ThreadingHTTPServer((host, port), Handler)

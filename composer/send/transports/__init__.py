@@ -7,7 +7,8 @@ from collections.abc import Callable
 from composer.send.transports.base import Transport
 from composer.send.transports.memory import MemoryTransport
 from composer.send.transports.outbox import OutboxTransport
-from composer.send.transports.smtp import SMTPTransport
+from composer.send.transports.smtp import SMTPTransport, refuse_plaintext_login
+from composer.errors import SettingsError
 from composer.settings import Settings
 
 __all__ = ["MemoryTransport", "OutboxTransport", "SMTPTransport", "Transport", "choose"]
@@ -16,6 +17,10 @@ __all__ = ["MemoryTransport", "OutboxTransport", "SMTPTransport", "Transport", "
 def choose(settings: Settings, folder: str) -> tuple[Callable[[], Transport], str]:
     """A factory of transports (one per connection) and a sentence saying where the mail goes."""
     if settings.smtp_host:
+        if not settings.from_address:
+            raise SettingsError("NEWSLETTER_FROM_ADDRESS is not set: put the address your mail provider lets you send from "
+                                "into .env (NEWSLETTER_FROM_ADDRESS=...)")
+        refuse_plaintext_login(settings)
         where = f"SMTP server {settings.smtp_host}:{settings.port} ({settings.smtp_security})"
         return (lambda: SMTPTransport(settings)), where
     path = settings.outbox_dir / folder

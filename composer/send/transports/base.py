@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 from composer.records import OutgoingMessage
 
@@ -11,8 +12,14 @@ class Transport(ABC):
     """One connection's worth of sending; the dispatcher makes one per concurrent worker.
 
     `send` returns the server's acceptance text, or raises TemporarySendError (worth retrying, the
-    connection may be gone) or PermanentSendError (this recipient will not be accepted).
+    connection may be gone), PermanentSendError (this recipient will not be accepted), SenderRefusedError
+    (the sender was refused: not the recipient's fault, the send stops) or UncertainSendError (the whole
+    message was handed over but no answer came: the server may have kept it). `open` raises TransportError
+    (retried) or a SettingsError such as LoginRefusedError (the send stops).
     """
+
+    rate_limited: ClassVar[bool] = False
+    """Whether the configured rate limit applies: a provider counts messages, a folder or a list does not."""
 
     @abstractmethod
     async def open(self) -> None: ...

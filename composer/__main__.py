@@ -1,0 +1,5 @@
+"""`python -m composer` runs the `newsletter` command."""
+
+from composer.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""`newsletter desk`: Die Redaktion in the browser, on the same files and send state as every other command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from composer.cli.common import EXIT_INPUT, app, err, handled, out, settings_and_secret
+
+
+@app.command()
+def desk(
+    host: Annotated[str, typer.Option(metavar="ADDRESS",
+        help="Address to listen on; anything but 127.0.0.1 needs a password")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port")] = 8025,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Only print the login link")] = False,
+    set_password: Annotated[bool, typer.Option("--set-password", help="Store a desk password (argon2 hash) in .env")] = False,
+) -> None:
+    """Write, check, test-send and send an issue in the browser (Die Redaktion)."""
+    from composer.desk import Access, Desk, create_desk
+    from composer.desk.access import hash_password, store_password_hash
+
+    if set_password:
+        password = typer.prompt("New desk password", hide_input=True, confirmation_prompt=True)
+        if len(password) < 10:
+            err.print("error: use at least 10 characters for the desk password")
+            raise typer.Exit(EXIT_INPUT)
+        store_password_hash(Path(".env"), hash_password(password))
+        out.print("The desk password is stored (as an argon2 hash) in .env.")
+        return
+    import uvicorn
+
+    with handled():
+        settings, secret = settings_and_secret()
+        hashed = settings.desk_password_hash.get_secret_value() if settings.desk_password_hash else None
+        access = Access(host, hashed)
+        web = create_desk(Desk(Path.cwd(), settings, secret, access))
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown_host}:{port}/login" + (f"?token={access.login_token}" if access.login_token else "")
+    out.print(f"Die Redaktion: {url}  - Ctrl+C to stop")
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.run(web, host=host, port=port, log_level="warning")

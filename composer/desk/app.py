@@ -1,0 +1,99 @@
+"""`newsletter desk`: the Starlette app, its login and the one page helper every module renders through."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
+from composer.desk.guard import Guard, checked_form
+from composer.desk.text import TEXT, language
+from composer.render.templates import TEMPLATES, environment
+from composer.settings import Settings
+
+
+@dataclass
+class Desk:
+    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state."""
+
+    folder: Path
+    settings: Settings
+    secret: bytes
+    access: Access
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def issues_dir(self) -> Path:
+        return self.folder / "issues"
+
+    def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        lang = language(request)
+        session = request.scope.get("state", {}).get("session")
+        html = environment(kind="web").get_template(f"desk/{template}").render(
+            lang=lang, t=TEXT[lang], csrf=session.csrf if session else "", path=request.url.path, **values)
+        return HTMLResponse(html, status_code=status)
+
+
+def create_desk(desk: Desk) -> Starlette:
+    from composer.desk import editor, review, sending
+
+    async def login(request: Request) -> Response:
+        t = TEXT[language(request)]
+        if request.method == "GET" and "token" in request.query_params:
+            session_id = desk.access.use_link(request.query_params["token"])
+            if session_id is None:
+                return desk.page(request, "login.html.j2", 403, message=t["login_link_bad"], password=False)
+            return _logged_in(session_id)
+        if request.method == "POST" and desk.access.password_hash:
+            client = request.client.host if request.client else "?"
+            if desk.access.limited(client):
+                return desk.page(request, "login.html.j2", 429, message=t["login_limited"], password=True)
+            form = await request.form()
+            session_id = desk.access.use_password(client, str(form.get("password", "")))
+            if session_id:
+                return _logged_in(session_id)
+            return desk.page(request, "login.html.j2", 401, message=t["login_wrong"], password=True)
+        return desk.page(request, "login.html.j2", 401, message="" if desk.access.password_hash else t["login_link_bad"],
+                         password=bool(desk.access.password_hash))
+
+    def _logged_in(session_id: str) -> Response:
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, session_id, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+                            secure=desk.access.secure_cookie)
+        return response
+
+    async def switch_language(request: Request) -> Response:
+        form = await checked_form(request)
+        response = RedirectResponse(str(form.get("back", "/")) if str(form.get("back", "/")).startswith("/") else "/", 303)
+        response.set_cookie("desk_lang", "en" if language(request) == "de" else "de", samesite="strict", httponly=True)
+        return response
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return desk.page(request, "message.html.j2", exc.status_code, title=str(exc.status_code), message=exc.detail)
+
+    routes = [
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/language", switch_language, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
+        *editor.routes(desk), *review.routes(desk), *sending.routes(desk),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(sending.stop_all, desk)
+
+    return Starlette(routes=routes, middleware=[Middleware(Guard, access=desk.access)],
+                     exception_handlers={HTTPException: refused}, lifespan=lifespan)

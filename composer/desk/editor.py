@@ -1,0 +1,156 @@
+"""Ausgaben and Ausgabe bearbeiten: the issue list, a new issue, the form, saving with conflict detection, the preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from composer.desk.app import Desk
+from composer.desk.forms import apply_action, errors_by_field, field_anchor, issue_from_form
+from composer.desk.guard import checked_form
+from composer.errors import ComposerError, IssueFileError, Problem, shown
+from composer.issue.issuefile import draft_of, parse_issue, read_issue
+from composer.issue.scaffold import new_issue
+from composer.issue.writer import issue_data, issue_text
+from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.journal import Journal
+from composer.send.message import MessageFactory
+
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def issue_path(desk: Desk, slug: str) -> Path:
+    """The issue file for a slug from a URL; anything that is not a plain name, or no such file, is a 404."""
+    path = desk.issues_dir / f"{slug}.md"
+    if not SLUG.match(slug) or not path.is_file():
+        raise HTTPException(404, f"issues/{slug}.md does not exist")
+    return path
+
+
+def routes(desk: Desk) -> list[Route]:
+    def overview(request: Request) -> Response:
+        rows = []
+        with Journal(desk.settings.state_dir) as journal:
+            for path in desk.issues_dir.glob("*.md"):
+                try:
+                    issue, _ = read_issue(path)
+                    subject, date, problem = issue.subject, issue.date, ""
+                except IssueFileError as exc:
+                    subject, date, problem = "", dt.date.min, str(exc.problems[0])
+                counts = journal.counts(path.stem)
+                total = sum(counts[s] for s in ("pending", "sending", "sent", "deferred", "failed"))
+                rows.append({"slug": path.stem, "subject": subject, "date": date, "problem": problem,
+                             "sent": counts["sent"], "total": total, "failed": counts["failed"] + counts["deferred"]})
+        rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
+        return desk.page(request, "issues.html.j2", rows=rows, suggested=dt.date.today().strftime("%Y-%m"),
+                         error=request.query_params.get("error", ""))
+
+    async def create(request: Request) -> Response:
+        form = await checked_form(request)
+        name = str(form.get("name", "")).strip().removesuffix(".md")
+        if not SLUG.match(name):
+            return desk.page(request, "message.html.j2", 400, title="400", message=f"{name!r}: use letters, digits and '-' only")
+        try:
+            new_issue(desk.issues_dir / f"{name}.md")
+        except ComposerError as exc:
+            return desk.page(request, "message.html.j2", 400, title="400", message=str(exc))
+        return RedirectResponse(f"/issues/{name}", 303)
+
+    def editor(request: Request, slug: str, data: dict[str, Any], base: str, status: int = 200,
+               problems: Sequence[Problem] = (), note: str = "") -> HTMLResponse:
+        errors = errors_by_field(problems)
+        return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
+                         anchor=field_anchor, view=request.query_params.get("view", "600"), stamp=base[:12])
+
+    def edit(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        path = issue_path(desk, slug)
+        text = path.read_text(encoding="utf-8-sig")
+        try:
+            data = issue_data(parse_issue(text, shown(path))[0])
+        except IssueFileError as exc:
+            draft = draft_of(text, shown(path))
+            if draft is None:
+                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=exc.problems, text=text)
+            return editor(request, slug, draft, digest(text), problems=exc.problems, note="not_saved")
+        return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""))
+
+    async def save(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        path = issue_path(desk, slug)
+        form = await checked_form(request)
+        data = issue_from_form((k, str(v)) for k, v in form.multi_items())
+        base, action = str(form.get("base", "")), str(form.get("action", "save"))
+        if apply_action(data, action):
+            return editor(request, slug, data, base, note="not_saved")
+        try:
+            text = issue_text(data, shown(path))
+            parse_issue(text, shown(path))
+        except IssueFileError as exc:
+            return editor(request, slug, data, base, 422, exc.problems, note="not_saved")
+        on_disk = path.read_text(encoding="utf-8-sig")
+        if digest(on_disk) != base and on_disk != text:
+            kept = keep_conflict(desk, slug, text)
+            return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=text, disk=on_disk, kept=kept,
+                             base=digest(on_disk), d=data)
+        path.write_text(text, encoding="utf-8")
+        return RedirectResponse(f"/issues/{slug}?note=saved", 303)
+
+    async def email(request: Request) -> Response:
+        path = issue_path(desk, request.path_params["slug"])
+        try:
+            result = await run_in_threadpool(build_issue, path, desk.settings)
+        except ComposerError as exc:
+            return HTMLResponse(f"<p>{_escape(str(exc))}</p>", 422)
+        html, _ = MessageFactory(result, desk.settings, desk.secret).preview(SAMPLE_RECIPIENT)
+        if request.query_params.get("dark"):
+            html = html.replace("prefers-color-scheme: dark", "all").replace("prefers-color-scheme:dark", "all")
+        return HTMLResponse(html)
+
+    async def resolve(request: Request) -> Response:
+        """'Meine Fassung speichern' on the conflict page: the kept version replaces the file (the other stays kept too)."""
+        slug = request.path_params["slug"]
+        path = issue_path(desk, slug)
+        form = await checked_form(request)
+        kept = desk.settings.state_dir / "desk-conflicts" / Path(str(form.get("kept", ""))).name
+        if not kept.name.startswith(f"{slug}-") or not kept.is_file():
+            raise HTTPException(404, "that kept version does not exist")
+        keep_conflict(desk, slug, path.read_text(encoding="utf-8-sig"))
+        path.write_text(kept.read_text(encoding="utf-8"), encoding="utf-8")
+        return RedirectResponse(f"/issues/{slug}?note=saved", 303)
+
+    return [
+        Route("/", overview),
+        Route("/issues/{slug}/resolve", resolve, methods=["POST"]),
+        Route("/new", create, methods=["POST"]),
+        Route("/issues/{slug}", edit),
+        Route("/issues/{slug}", save, methods=["POST"]),
+        Route("/issues/{slug}/email", email),
+    ]
+
+
+def keep_conflict(desk: Desk, slug: str, text: str) -> Path:
+    """The version that could not be saved goes beside the send state, never lost and never read as an issue."""
+    folder = desk.settings.state_dir / "desk-conflicts"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"{slug}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.md"
+    kept.write_text(text, encoding="utf-8")
+    return kept
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,94 @@
+"""The issue form: field names are the schema's own paths (`articles[0].contacts[1].email`), so an error the
+reader reports for a field lands on that very field, and a posted form turns back into plain issue data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from composer.errors import Problem
+
+TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+LIST_FIELDS = {"claims"}  # one entry per line in a textarea
+ACTION = re.compile(r"^(add-article|remove-article|up|down|add-contact|remove-contact)(?:-(\d+))?(?:-(\d+))?$")
+
+
+def issue_from_form(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Plain issue data from the posted fields; empty fields are left out, as a person leaves them out of the file."""
+    data: dict[str, Any] = {"articles": []}
+    for name, raw in items:
+        if name in ("csrf", "base", "action") or not TOKEN.match(name):
+            continue
+        value: Any = raw.replace("\r\n", "\n")
+        if name in LIST_FIELDS:
+            value = [line.strip() for line in value.splitlines() if line.strip()]
+        elif "body" not in name and "address" not in name:
+            value = value.strip()
+        _put(data, [m.group(1) or int(m.group(2)) for m in TOKEN.finditer(name)], value)
+    articles = [_pruned(a) or {} for a in data.pop("articles")]
+    return {**(_pruned(data) or {}), "articles": articles}
+
+
+def _pruned(value: Any) -> Any:
+    """Empty fields, contacts and images left out entirely; None when nothing is left."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in ((k, _pruned(v)) for k, v in value.items()) if v is not None}
+        return kept or None
+    if isinstance(value, list):
+        kept_items = [v for v in (_pruned(v) for v in value) if v is not None]
+        return kept_items or None
+    return None if value == "" else value
+
+
+def _put(node: Any, path: list[str | int], value: Any) -> None:
+    for here, following in zip(path, path[1:], strict=False):
+        empty: Any = [] if isinstance(following, int) else {}
+        if isinstance(here, int):
+            while len(node) <= here:
+                node.append({} if not isinstance(following, int) else [])
+            node = node[here]
+        else:
+            node = node.setdefault(here, empty)
+    last = path[-1]
+    if isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value
+
+
+def apply_action(data: dict[str, Any], action: str) -> bool:
+    """Adds, removes or moves an article or contact; False for anything else (a save)."""
+    match = ACTION.match(action)
+    if not match:
+        return False
+    verb, first, second = match.group(1), int(match.group(2) or 0), int(match.group(3) or 0)
+    articles: list[dict[str, Any]] = data["articles"]
+    if verb == "add-article":
+        articles.append({"title": "", "body": ""})
+    elif verb == "remove-article" and first < len(articles):
+        articles.pop(first)
+    elif verb == "up" and 0 < first < len(articles):
+        articles[first - 1], articles[first] = articles[first], articles[first - 1]
+    elif verb == "down" and first + 1 < len(articles):
+        articles[first + 1], articles[first] = articles[first], articles[first + 1]
+    elif verb == "add-contact" and first < len(articles):
+        articles[first].setdefault("contacts", []).append({"name": ""})
+    elif verb == "remove-contact" and first < len(articles):
+        contacts = articles[first].get("contacts", [])
+        if second < len(contacts):
+            contacts.pop(second)
+    return True
+
+
+def errors_by_field(problems: Iterable[Problem]) -> dict[str, list[str]]:
+    """Each message under the nearest form field; a problem of the whole file under ''."""
+    found: dict[str, list[str]] = {}
+    for problem in problems:
+        found.setdefault(problem.field, []).append(str(problem))
+    return found
+
+
+def field_anchor(name: str) -> str:
+    """The id of a field's input, for links from the check report and the error summary."""
+    return "f-" + re.sub(r"[^a-zA-Z0-9_]+", "-", name).strip("-")

@@ -1,0 +1,84 @@
+"""The checks every request passes: a session (else the login), same-origin POSTs, CSRF, and strict headers."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from composer.desk.access import SESSION_COOKIE, Access, Session
+
+OPEN_PATHS = ("/login", "/static/")
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# The email itself, shown in the desk's iframe: its inline styles and remote images, but no script at all.
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox"
+
+
+class Guard:
+    """ASGI middleware: refuses before any handler runs, so no page can forget a check."""
+
+    def __init__(self, app: ASGIApp, access: Access) -> None:
+        self.app = app
+        self.access = access
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        response: Response | None = None
+        if request.method == "POST" and not same_origin(request):
+            response = Response("cross-origin request refused", status_code=403, media_type="text/plain")
+        elif not path.startswith(OPEN_PATHS):
+            session = self.access.session(request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                response = RedirectResponse("/login", status_code=303)
+            else:
+                scope.setdefault("state", {})["session"] = session
+        preview = path.endswith("/email")
+
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                for name, value in security_headers(preview).items():
+                    headers.append((name.encode(), value.encode()))
+            await send(message)
+
+        await (response or self.app)(scope, receive, with_headers)
+
+
+def security_headers(preview: bool) -> dict[str, str]:
+    return {
+        "content-security-policy": PREVIEW_CSP if preview else PAGE_CSP,
+        "x-frame-options": "SAMEORIGIN" if preview else "DENY",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on our own POSTs
+        "cache-control": "no-store",
+        "cross-origin-opener-policy": "same-origin",
+    }
+
+
+def same_origin(request: Request) -> bool:
+    """Origin (or, failing that, Referer) must name this very host; a POST with neither is refused too."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed or claimed == "null":
+        return False
+    return urlsplit(claimed).netloc == request.headers.get("host", "")
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, after its CSRF token matched the session's; a mismatch is a 403 and nothing happens."""
+    form = await request.form()
+    session: Session | None = request.scope.get("state", {}).get("session")
+    token = str(form.get("csrf", ""))
+    if session is None or not token or token != session.csrf:
+        raise HTTPException(403, "the form is outdated or not from this desk; reload the page and try again")
+    return form

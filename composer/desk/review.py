@@ -1,0 +1,65 @@
+"""Prüfen and Status: the check report with links to the fields, and the per-recipient state of a send."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from composer import checks
+from composer.desk.app import Desk
+from composer.desk.editor import issue_path
+from composer.desk.forms import field_anchor
+from composer.errors import ComposerError, IssueFileError
+from composer.send.journal import NEEDS_ATTENTION, STATUSES, Journal
+from composer.send.status import write_status_csv
+
+SHOWN = 20
+WHERE = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>\d+))?(?:: (?P<field>\S+))?$")
+
+
+def field_of(where: str) -> str:
+    """The form field a finding's `file:line: field` names (its top-level part for fields without an input)."""
+    match = WHERE.match(where)
+    return (match.group("field") or "") if match else ""
+
+
+def routes(desk: Desk) -> list[Route]:
+    async def check(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        path = issue_path(desk, slug)
+        try:
+            subject = await run_in_threadpool(checks.prepare, path, desk.settings, desk.secret)
+            report = await run_in_threadpool(checks.check, subject)
+            findings = [{"level": f.level, "where": f.where, "message": f.message, "field": field_of(f.where)}
+                        for f in report.findings]
+        except IssueFileError as exc:
+            findings = [{"level": "error", "where": f"{p.file}:{p.line}", "message": p.message, "field": p.field}
+                        for p in exc.problems]
+        except ComposerError as exc:
+            findings = [{"level": "error", "where": path.name, "message": str(exc), "field": ""}]
+        return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor)
+
+    def status(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        issue_path(desk, slug)
+        wanted = request.query_params.get("state", "")
+        search = request.query_params.get("q", "").strip().lower()
+        with Journal(desk.settings.state_dir) as journal:
+            counts = journal.counts(slug)
+            attention = [(kind, *journal.attention(slug, kind, SHOWN)) for kind in NEEDS_ATTENTION]
+            rows = [d for d in journal.deliveries(slug, (wanted,) if wanted in STATUSES else STATUSES)
+                    if search in d.email.lower()]
+        if request.query_params.get("format") == "csv":
+            out = io.StringIO()
+            write_status_csv(rows, out)
+            return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                            headers={"content-disposition": f'attachment; filename="{slug}-status.csv"'})
+        return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
+                         statuses=STATUSES, attention=[a for a in attention if a[1]])
+
+    return [Route("/issues/{slug}/check", check), Route("/issues/{slug}/status", status)]

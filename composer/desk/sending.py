@@ -1,0 +1,184 @@
+"""Testversand and Versand: the test send, the plan, the confirmed send in the server process, its live progress
+(server-sent events) and "Anhalten". The rules (check gate, exclusive lock, plan) are the campaign's `open_send`,
+the same the CLI calls; this module only runs it in a thread and shows how far it got."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from composer.audience.subscribers import list_names
+from composer.desk.app import Desk
+from composer.desk.editor import issue_path
+from composer.desk.guard import checked_form
+from composer.errors import ChecksFailedError, ComposerError
+from composer.send.campaign import Campaign, open_send, test_send
+from composer.send.dispatch import Summary
+from composer.send.stopping import Stop
+
+Opening = Callable[[], AbstractContextManager[Campaign]]
+CHECK_ERRORS = "check_errors"
+
+
+@dataclass
+class SendRun:
+    """One send's progress, written by the send's thread and read by the pages."""
+
+    list_name: str
+    total: int = 0
+    state: str = "running"  # running, stopping, stopped, finished, error
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    uncertain: int = 0
+    started: float = field(default_factory=time.monotonic)
+    message: str = ""
+    stop: Stop = field(default_factory=Stop)
+    ready: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    def progress(self, summary: Summary) -> None:
+        self.sent, self.failed, self.deferred, self.uncertain = summary.sent, summary.failed, summary.deferred, summary.uncertain
+
+    def figures(self) -> dict[str, object]:
+        done = self.sent + self.failed + self.deferred + self.uncertain
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        left = (self.total - done) / rate if rate and self.state == "running" else 0
+        return {"list_name": self.list_name, "total": self.total, "state": self.state, "sent": self.sent,
+                "failed": self.failed, "deferred": self.deferred + self.uncertain, "message": self.message, "done": done,
+                "percent": round(100 * done / self.total) if self.total else 100, "rate": round(rate * 60), "left": round(left)}
+
+
+def run_send(opening: Opening, run: SendRun) -> None:
+    """The send's thread: it holds the send state (SQLite stays in one thread), tells the waiting request that it
+    has started (or why not), then runs the campaign until it is done or "Anhalten" is honoured."""
+    try:
+        with opening() as campaign:
+            run.total = campaign.plan.to_send
+            run.ready.set()
+            summary = asyncio.run(campaign.run(run.progress, run.stop))
+        run.state = "stopped" if summary.stopped else "finished"
+    except ChecksFailedError:
+        run.state, run.message = "error", CHECK_ERRORS
+    except ComposerError as exc:
+        run.state, run.message = "error", str(exc)
+    except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
+        run.state, run.message = "error", f"internal error: {type(exc).__name__}: {exc} (please report this)"
+    finally:
+        run.ready.set()
+
+
+def stop_all(desk: Desk, wait: float = 60) -> None:
+    """When the desk shuts down (Ctrl+C), running sends stop as "Anhalten" stops them, not in mid-message."""
+    for run in desk.extra.get("runs", {}).values():
+        run.stop.request("the desk was shut down")
+    for run in desk.extra.get("runs", {}).values():
+        if run.thread:
+            run.thread.join(wait)
+
+
+def routes(desk: Desk) -> list[Route]:
+    runs: dict[str, SendRun] = desk.extra.setdefault("runs", {})
+    remembered = desk.settings.state_dir / "desk-test-addresses.txt"
+
+    def opening(slug: str, list_name: str) -> Opening:
+        return lambda: open_send(issue_path(desk, slug), list_name, desk.settings, desk.secret,
+                                 transports=desk.extra.get("transports"))
+
+    def test_page(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        issue_path(desk, slug)
+        last = remembered.read_text(encoding="utf-8") if remembered.exists() else ""
+        return desk.page(request, "test.html.j2", slug=slug, addresses=last, result=None, problem="")
+
+    async def test_post(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        path = issue_path(desk, slug)
+        form = await checked_form(request)
+        addresses = [a.strip() for a in str(form.get("addresses", "")).replace(",", "\n").splitlines() if a.strip()]
+        result, problem = None, ""
+        try:
+            result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"))
+            remembered.parent.mkdir(parents=True, exist_ok=True)
+            remembered.write_text("\n".join(addresses), encoding="utf-8")
+        except ChecksFailedError as exc:
+            problem = "; ".join(str(f).removeprefix("error: ") for f in exc.findings)
+        except ComposerError as exc:
+            problem = str(exc)
+        return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
+                         result=result, problem=problem)
+
+    def send_page(request: Request, problem: str = "", status: int = 200, list_name: str = "") -> Response:
+        slug = request.path_params["slug"]
+        issue_path(desk, slug)
+        run = runs.get(slug)
+        if run and run.state in ("running", "stopping"):
+            return desk.page(request, "send.html.j2", slug=slug, run=run.figures(), plan=None, lists=[], problem="")
+        list_name = list_name or request.query_params.get("list") or (run.list_name if run else "")
+        plan, destination = None, ""
+        if list_name and not problem:
+            try:
+                with opening(slug, list_name)() as campaign:
+                    plan, destination = campaign.plan, campaign.destination
+            except ChecksFailedError:
+                problem = CHECK_ERRORS
+            except ComposerError as exc:
+                problem = str(exc)
+        return desk.page(request, "send.html.j2", status, slug=slug, plan=plan, list_name=list_name, lists=list_names(),
+                         run=run.figures() if run else None, problem=problem, destination=destination)
+
+    async def send_post(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        issue_path(desk, slug)
+        form = await checked_form(request)
+        list_name = str(form.get("list", ""))
+        if form.get("confirm") != "yes":
+            return send_page(request, "confirm_missing", 400, list_name)
+        run = SendRun(list_name)
+        run.thread = threading.Thread(target=run_send, args=(opening(slug, list_name), run), daemon=True, name=f"send-{slug}")
+        run.thread.start()
+        await run_in_threadpool(run.ready.wait, 60)
+        if run.state == "error":
+            return send_page(request, run.message, 400 if run.message == CHECK_ERRORS else 409, list_name)
+        runs[slug] = run
+        return RedirectResponse(f"/issues/{slug}/send", 303)
+
+    async def stop(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        await checked_form(request)
+        run = runs.get(slug)
+        if run and run.state == "running":
+            run.state = "stopping"
+            run.stop.request("Anhalten")
+        return RedirectResponse(f"/issues/{slug}/send", 303)
+
+    async def events(request: Request) -> Response:
+        run = runs.get(request.path_params["slug"])
+
+        async def stream() -> AsyncIterator[str]:
+            while run is not None:
+                yield f"data: {json.dumps(run.figures())}\n\n"
+                if run.state not in ("running", "stopping") or await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.3)
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    return [
+        Route("/issues/{slug}/test", test_page),
+        Route("/issues/{slug}/test", test_post, methods=["POST"]),
+        Route("/issues/{slug}/send", send_page),
+        Route("/issues/{slug}/send", send_post, methods=["POST"]),
+        Route("/issues/{slug}/send/stop", stop, methods=["POST"]),
+        Route("/issues/{slug}/send/events", events),
+    ]

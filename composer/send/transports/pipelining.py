@@ -1,0 +1,85 @@
+"""SMTP PIPELINING (RFC 2920) on a connection aiosmtplib opened: several commands in one write, replies in order.
+
+aiosmtplib reads one reply per command and drops bytes that arrive while no command waits, so pipelined
+replies would be lost; for the length of one exchange this adapter reads the socket itself. It relies on
+aiosmtplib's internals listed in RELIES_ON (pinned range in pyproject.toml; tests/test_pipelining.py fails
+loudly when a new version changes them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiosmtplib
+from aiosmtplib.protocol import SMTPProtocol
+from aiosmtplib.response import SMTPResponse
+
+RELIES_ON = {
+    aiosmtplib.SMTP: ("protocol", "_ehlo_or_helo_if_needed", "supports_extension"),
+    SMTPProtocol: ("write", "data_received", "connection_lost", "read_response", "transport", "_command_lock"),
+}
+
+
+class _Replies:
+    """Parses the server's bytes into replies (multi-line ones joined) and hands them out in order."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._lines: list[str] = []
+        self._queue: asyncio.Queue[SMTPResponse | None] = asyncio.Queue()
+
+    def feed(self, data: bytes) -> None:
+        self._buffer.extend(data)
+        while (end := self._buffer.find(b"\n")) >= 0:
+            line = bytes(self._buffer[:end]).rstrip(b"\r").decode("utf-8", "surrogateescape")
+            del self._buffer[:end + 1]
+            self._lines.append(line[4:])
+            if line[3:4] != "-":
+                code = int(line[:3]) if line[:3].isdigit() else 500
+                self._queue.put_nowait(SMTPResponse(code, "\n".join(self._lines)))
+                self._lines = []
+
+    def lost(self) -> None:
+        self._queue.put_nowait(None)
+
+    async def next(self, timeout: float | None) -> SMTPResponse:
+        try:
+            reply = await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            raise aiosmtplib.SMTPReadTimeoutError("Timed out waiting for server response") from None
+        if reply is None:
+            self._queue.put_nowait(None)
+            raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        return reply
+
+
+async def offered(client: aiosmtplib.SMTP) -> bool:
+    """Whether the server offers PIPELINING, greeting it first (EHLO, else HELO) if that has not happened yet."""
+    await client._ehlo_or_helo_if_needed()
+    return client.supports_extension("pipelining")
+
+
+async def exchange(client: aiosmtplib.SMTP, commands: list[bytes], timeout: float | None) -> list[SMTPResponse]:
+    """Writes the commands at once and returns their replies in order; raises aiosmtplib's
+    SMTPServerDisconnected or SMTPReadTimeoutError when the connection ends or goes quiet first."""
+    protocol = client.protocol
+    if protocol is None or protocol._command_lock is None:
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    for command in commands:
+        if b"\r" in command or b"\n" in command:
+            raise ValueError("an SMTP command contains a line break")
+    replies = _Replies()
+    closed = protocol.connection_lost
+
+    def lost(exc: Exception | None) -> None:
+        replies.lost()
+        closed(exc)
+
+    async with protocol._command_lock:
+        protocol.data_received = replies.feed  # type: ignore[method-assign]
+        protocol.connection_lost = lost  # type: ignore[method-assign]
+        try:
+            protocol.write(b"".join(c + b"\r\n" for c in commands))
+            return [await replies.next(timeout) for _ in commands]
+        finally:
+            del protocol.data_received, protocol.connection_lost

@@ -1,0 +1,145 @@
+"""Ausgaben and Ausgabe bearbeiten over real HTTP: the form writes ordinary issue files; no edit is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from composer.issue.issuefile import read_issue
+from composer.render.build import build
+from tests.conftest import make_settings
+from tests.deskserver import desk_server
+
+
+@pytest.fixture
+def running(workdir: Path):
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
+        yield desk
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """What the browser would post for the issue form, as it stands."""
+    form = BeautifulSoup(html, "html.parser").find("form", id="issue-form")
+    fields: dict[str, str] = {}
+    for element in form.find_all(["input", "textarea", "select"]):
+        name = element.get("name")
+        if not name:
+            continue
+        if element.name == "textarea":
+            fields[name] = element.text.removeprefix("\n")
+        elif element.name == "select":
+            chosen = element.find("option", selected=True) or element.find("option")
+            fields[name] = chosen.get("value", chosen.text)
+        else:
+            fields[name] = element.get("value", "")
+    return fields
+
+
+def test_the_issue_list_shows_each_issue_with_its_state(running) -> None:
+    page = running.client().get("/").text
+    assert "2020-12" in page and "Entwurf" in page
+
+
+def test_english_when_the_browser_asks_for_it(running) -> None:
+    client = running.client()
+    assert "Issues" in client.get("/", headers={"Accept-Language": "en-GB,en"}).text
+
+
+def test_new_issue_is_the_scaffold_of_newsletter_new(running) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    response = client.post("/new", data={"csrf": fields["csrf"], "name": "2021-01"})
+    assert response.status_code == 303 and response.headers["location"] == "/issues/2021-01"
+    issue, _ = read_issue(Path("issues/2021-01.md"))
+    assert issue.footer == read_issue(Path("issues/2020-12.md"))[0].footer
+    assert "Titel des ersten Artikels" in client.get("/issues/2021-01").text
+
+
+def test_the_sample_saved_unchanged_through_the_form_reads_back_to_the_same_email(running) -> None:
+    client = running.client()
+    before, _ = read_issue(Path("issues/2020-12.md"))
+    response = client.post("/issues/2020-12", data=form_fields(client.get("/issues/2020-12").text))
+    assert response.status_code == 303, response.text
+    after, _ = read_issue(Path("issues/2020-12.md"))
+    assert after == before
+    assert build(after, "2020-12").html == build(before, "2020-12").html
+
+
+def test_a_schema_error_is_shown_at_its_field_in_the_cli_wording_and_nothing_is_written(running) -> None:
+    client = running.client()
+    original = Path("issues/2020-12.md").read_text()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    fields["footer.imprint_url"] = "impressum"
+    fields["articles[1].contacts[0].email"] = "dolas-at-caritas"
+    response = client.post("/issues/2020-12", data=fields)
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "not a web address; write it as https://" in page.find(id="f-footer-imprint_url-err").text
+    assert "not a valid email address" in page.find(id="f-articles-1-contacts-0-email-err").text
+    assert page.find(id="f-footer-imprint_url")["value"] == "impressum"  # the typed value stays in the form
+    assert Path("issues/2020-12.md").read_text() == original
+
+
+def test_articles_are_added_moved_and_removed_in_the_form_before_saving(running) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    titles = [fields["articles[0].title"], fields["articles[1].title"]]
+    moved = form_fields(client.post("/issues/2020-12", data={**fields, "action": "down-0"}).text)
+    assert [moved["articles[0].title"], moved["articles[1].title"]] == titles[::-1]
+    added = client.post("/issues/2020-12", data={**moved, "action": "add-article"}).text
+    assert "articles[2].title" in form_fields(added)
+    saved = client.post("/issues/2020-12", data={**form_fields(added), "action": "remove-article-2"})
+    fields = form_fields(saved.text)
+    assert client.post("/issues/2020-12", data=fields).status_code == 303
+    assert [a.title for a in read_issue(Path("issues/2020-12.md"))[0].articles] == titles[::-1]
+
+
+def test_two_sessions_saving_the_same_issue_the_second_gets_the_conflict_page_and_both_texts_are_kept(running) -> None:
+    first, second = running.client(), running.client()
+    mine, theirs = form_fields(first.get("/issues/2020-12").text), form_fields(second.get("/issues/2020-12").text)
+    mine["subject"] = "Erste Fassung"
+    theirs["subject"] = "Zweite Fassung"
+    assert first.post("/issues/2020-12", data=mine).status_code == 303
+    conflict = second.post("/issues/2020-12", data=theirs)
+    assert conflict.status_code == 409
+    page = BeautifulSoup(conflict.text, "html.parser")
+    assert "Erste Fassung" in page.find(id="disk").text and "Zweite Fassung" in page.find(id="mine").text
+    assert read_issue(Path("issues/2020-12.md"))[0].subject == "Erste Fassung"
+    kept = list(Path(".newsletter/desk-conflicts").glob("2020-12-*.md"))
+    assert len(kept) == 1 and read_issue(kept[0])[0].subject == "Zweite Fassung"
+    resolved = second.post("/issues/2020-12/resolve", data={"csrf": theirs["csrf"], "kept": kept[0].name})
+    assert resolved.status_code == 303
+    assert read_issue(Path("issues/2020-12.md"))[0].subject == "Zweite Fassung"
+    assert any(read_issue(p)[0].subject == "Erste Fassung" for p in Path(".newsletter/desk-conflicts").glob("*.md"))
+
+
+def test_the_preview_is_the_rendered_email_and_dark_view_forces_the_dark_styles(running) -> None:
+    client = running.client()
+    assert "Krefeld auf dem Weg" in client.get("/issues/2020-12/email").text
+    dark = client.get("/issues/2020-12/email?dark=1").text
+    assert "prefers-color-scheme" not in dark
+
+
+def test_the_language_switch_turns_the_desk_english_and_back(running) -> None:
+    client = running.client()
+    csrf = form_fields(client.get("/issues/2020-12").text)["csrf"]
+    assert client.post("/language", data={"csrf": csrf, "back": "/issues/2020-12"}).headers["location"] == "/issues/2020-12"
+    assert "Save" in client.get("/issues/2020-12").text
+    client.post("/language", data={"csrf": csrf, "back": "/"})
+    assert "Speichern" in client.get("/issues/2020-12").text
+
+
+def test_a_hand_written_file_with_a_schema_error_opens_in_the_form_with_the_error_at_its_field(running) -> None:
+    text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
+    Path("issues/2020-12.md").write_text(text)
+    client = running.client()
+    page = client.get("/issues/2020-12")
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.find(id="f-date")["value"] == "23.12.2020"
+    assert "not a date; write it as YYYY-MM-DD" in soup.find(id="f-date-err").text
+    fields = form_fields(page.text)
+    fields["date"] = "2020-12-23"
+    assert client.post("/issues/2020-12", data=fields).status_code == 303
+    assert str(read_issue(Path("issues/2020-12.md"))[0].date) == "2020-12-23"

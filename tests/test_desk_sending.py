@@ -1,0 +1,163 @@
+"""Prüfen, Testversand, Versand and Status in the desk, against the real aiosmtpd server."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from composer.send.journal import Journal
+from tests.conftest import SMTPServer
+from tests.deskserver import csrf_of, desk_server
+
+
+def fifty_addresses(folder: Path) -> None:
+    rows = "\n".join(f"person{n:02d}@example.org,Person {n}" for n in range(50))
+    (folder / "subscribers" / "fifty.csv").write_text(f"email,name\n{rows}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def running(workdir: Path, smtp_server: SMTPServer):
+    fifty_addresses(workdir)
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", concurrency=1)
+    with desk_server(workdir, settings) as desk:
+        yield desk
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_check_lists_findings_with_links_to_their_fields(running) -> None:
+    body = Path("issues/2020-12.md").read_text().replace("imprint_url: https://example.org/impressum\n", "")
+    Path("issues/2020-12.md").write_text(body)
+    page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
+    links = [a["href"] for a in page.select(".findings a")]
+    assert page.select(".findings li")
+    assert all(href.startswith("/issues/2020-12#f-") for href in links)
+
+
+def test_a_schema_error_in_the_file_shows_in_check_at_its_field(running) -> None:
+    text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
+    Path("issues/2020-12.md").write_text(text)
+    page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
+    assert "not a date; write it as YYYY-MM-DD" in page.select_one(".findings.error").text
+    assert page.select_one(".findings.error a")["href"] == "/issues/2020-12#f-date"
+
+
+def test_a_test_send_arrives_and_the_addresses_are_remembered(running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/test").text)
+    response = client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org\nkollegin@example.org"})
+    assert response.status_code == 200, response.text
+    assert "2 versendet" in response.text
+    assert sorted(smtp_server.handler.per_recipient()) == ["ich@example.org", "kollegin@example.org"]
+    assert smtp_server.handler.messages()[0]["Subject"].startswith("[TEST]")
+    assert "kollegin@example.org" in client.get("/issues/2020-12/test").text
+
+
+def test_send_needs_the_explicit_confirmation(running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    plan = client.get("/issues/2020-12/send?list=fifty").text
+    assert 'id="plan-to-send">50' in plan
+    response = client.post("/issues/2020-12/send", data={"csrf": csrf_of(plan), "list": "fifty"})
+    assert response.status_code == 400 and "bestätigen" in response.text
+    assert not smtp_server.handler.received
+
+
+def test_a_send_stopped_with_anhalten_and_continued_reaches_everyone_exactly_once(running, smtp_server: SMTPServer) -> None:
+    smtp_server.handler.delay = 0.05
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+    assert client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"}).status_code == 303
+    wait_for(lambda: len(smtp_server.handler.received) >= 10)
+    assert client.post("/issues/2020-12/send/stop", data={"csrf": csrf}).status_code == 303
+    runs = running.desk.extra["runs"]
+    wait_for(lambda: runs["2020-12"].state == "stopped")
+    stopped_at = len(smtp_server.handler.received)
+    assert stopped_at < 50
+    page = client.get("/issues/2020-12/send").text
+    assert "Versand fortsetzen" in page
+    smtp_server.handler.delay = 0
+    assert client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"}).status_code == 303
+    wait_for(lambda: runs["2020-12"].state == "finished")
+    counts = smtp_server.handler.per_recipient()
+    assert len(counts) == 50 and set(counts.values()) == {1}
+    with Journal(Path(".newsletter")) as journal:
+        assert journal.counts("2020-12")["sent"] == 50
+    status = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser")
+    assert "50 sent" in " ".join(status.select_one("#counts").text.split())
+    assert len(status.select("#deliveries tbody tr")) == 50
+
+
+def test_progress_streams_as_server_sent_events(running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+    client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    with client.stream("GET", "/issues/2020-12/send/events") as events:
+        assert events.headers["content-type"].startswith("text/event-stream")
+        last = [line for line in events.iter_lines() if line.startswith("data: ")][-1]
+    assert '"state": "finished"' in last and '"sent": 50' in last
+
+
+def test_a_second_send_while_the_cli_holds_the_lock_is_refused(running) -> None:
+    client = running.client()
+    csrf = csrf_of(client.get("/").text)
+    with Journal(Path(".newsletter"), exclusive=True):
+        response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    assert response.status_code == 409 and "another send is running" in response.text
+
+
+def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPServer) -> None:
+    smtp_server.handler.rcpt_replies["person07@example.org"] = ["550 5.1.1 no such mailbox"]
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+    client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "finished")
+    failed = client.get("/issues/2020-12/status?state=failed").text
+    assert "person07@example.org" in failed and "no such mailbox" in failed and "person08" not in failed
+    attention = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser").find(id="attention").text
+    assert "failed (1)" in attention and "person07@example.org" in attention
+    assert "person12@example.org" in client.get("/issues/2020-12/status?q=person12").text
+    csv = client.get("/issues/2020-12/status?format=csv")
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\n") == 51
+
+
+def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, smtp_server: SMTPServer) -> None:
+    fifty_addresses(workdir)
+    smtp_server.handler.delay = 0.05
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", concurrency=1)
+    with desk_server(workdir, settings) as running:
+        client = running.client()
+        csrf = csrf_of(client.get("/").text)
+        client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+        wait_for(lambda: len(smtp_server.handler.received) >= 3)
+    assert running.desk.extra["runs"]["2020-12"].state == "stopped"
+    with Journal(Path(".newsletter")) as journal:
+        counts = journal.counts("2020-12")
+    assert counts["sending"] == 0 and counts["sent"] == len(smtp_server.handler.received) < 50
+
+
+def test_the_plan_names_skipped_rows_with_their_line_numbers(running) -> None:
+    with Path("subscribers/fifty.csv").open("a", encoding="utf-8") as rows:
+        rows.write("kein-at-zeichen,Kaputt\n")
+    page = running.client().get("/issues/2020-12/send?list=fifty").text
+    assert 'id="plan-to-send">50' in page
+    assert "fifty.csv:52:" in page and "1 ungültige Zeilen" in page
+
+
+def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer) -> None:
+    text = Path("issues/2020-12.md").read_text().replace("Musterstraße 1, 47798 Krefeld", "Krefeld")
+    Path("issues/2020-12.md").write_text(text)
+    client = running.client()
+    csrf = csrf_of(client.get("/").text)
+    response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    assert response.status_code == 400 and "Prüffehler" in response.text
+    test = client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org"})
+    assert test.status_code == 400 and "postal address" in test.text
+    assert not smtp_server.handler.received
