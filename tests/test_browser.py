@@ -71,7 +71,7 @@ def test_contact_cards_stack_on_a_phone(browser, email_file: Path) -> None:
     page.close()
 
 
-CONTRAST = """(el) => {
+CONTRAST_JS = """
   const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
   const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
                                         .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
@@ -84,6 +84,31 @@ CONTRAST = """(el) => {
   background = background || [255, 255, 255];
   const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background)];
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+"""
+CONTRAST = "(el) => {" + CONTRAST_JS + "}"
+# Every element that shows text of its own, with its contrast against its own background.
+ALL_CONTRASTS = """() => {
+  const ratio = (el) => {""" + CONTRAST_JS + """};
+  const seen = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const box = el.getBoundingClientRect();
+    if (!own || box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === 'hidden'
+        || getComputedStyle(el).display === 'none' || el.closest('[aria-hidden="true"]')) continue;
+    seen.push([el.tagName + ': ' + el.textContent.trim().slice(0, 30), ratio(el)]);
+  }
+  return seen;
+}"""
+# Every element with an opaque background, with that background's relative luminance.
+LIGHT_BACKGROUNDS = """() => {
+  const lum = (c) => c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                   .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const light = [];
+  for (const el of [document.documentElement, document.body, ...document.body.querySelectorAll('*')]) {
+    const c = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g).map(Number);
+    if ((c.length === 3 || c[3] > 0) && lum(c) > 0.2) light.push(el.tagName + '.' + el.className + ' ' + c);
+  }
+  return light;
 }"""
 
 
@@ -93,4 +118,23 @@ def test_body_text_stays_readable_in_light_and_dark_mode(browser, email_file: Pa
     page.goto(email_file.as_uri())
     for selector in ["td.body p", "td.toc h2", "td.contact p", "td.credit p"]:
         assert page.locator(selector).first.evaluate(CONTRAST) >= 4.5, selector
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [600, 375])
+def test_every_text_keeps_its_contrast(browser, email_file: Path, scheme: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    page.goto(email_file.as_uri())
+    weak = [(text, round(ratio, 2)) for text, ratio in page.evaluate(ALL_CONTRASTS) if ratio < 4.5]
+    assert weak == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_no_element_keeps_a_light_background_in_dark_mode(browser, email_file: Path, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme="dark")
+    page.goto(email_file.as_uri())
+    assert page.evaluate(LIGHT_BACKGROUNDS) == []
+    page.screenshot(path=str(ARTIFACTS / f"2020-12-{width}px-dark.png"), full_page=True)
     page.close()

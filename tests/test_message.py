@@ -69,7 +69,7 @@ def test_each_message_gets_its_own_message_id(sample_build: Build) -> None:
 def test_greeting_uses_the_name_and_falls_back_without_one(sample_build: Build) -> None:
     named = received(sample_build, Recipient("anna@example.org", "Anna Müller"))
     anonymous = received(sample_build, Recipient("anna@example.org"))
-    assert re.search(r"<p[^>]*>Hallo Anna Müller,</p>", named.get_body(("html",)).get_content())
+    assert re.search(r"<p[^>]*>Hallo Anna M&#252;ller,</p>", named.get_body(("html",)).get_content())
     assert "\nHallo Anna Müller,\r\n" in named.get_body(("plain",)).get_content()
     assert "Liebe Engagierte," in anonymous.get_body(("plain",)).get_content()
 

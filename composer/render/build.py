@@ -21,6 +21,7 @@ from premailer import Premailer
 from composer.errors import RenderError, shown
 from composer.issue import markdown
 from composer.issue.schema import TOC_ANCHOR, Issue
+from composer.render.entities import ascii_html
 from composer.render.i18n import strings
 from composer.render.plaintext import render_text
 from composer.render.templates import environment, search_path, source_of
@@ -86,7 +87,7 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["mjml"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    html = inline_css(compiled)
+    html = ascii_html(inline_css(compiled))
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
-import html
 import re
 import uuid
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import dkim
 from composer.tokens import unsubscribe_token
 from composer.errors import HeaderInjectionError, MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
+from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
 from composer.render.i18n import strings
 from composer.config import DKIMConfig, Sender
@@ -89,14 +89,14 @@ class MessageFactory:
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
         slots = self._slots(recipient)
-        return (_fill(self._html, html.escape(slots.greeting), html.escape(slots.link)),
+        return (_fill(self._html, entities.escape(slots.greeting), entities.escape(slots.link)),
                 _fill(self._text, slots.greeting, slots.link))
 
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
         slots = self._slots(recipient)
-        values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(html.escape(slots.greeting)),
-                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(html.escape(slots.link))}
+        values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(entities.escape(slots.greeting)),
+                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link))}
         to = _address(recipient.name or "", recipient.email)
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
         listed = ",\r\n ".join(f"<{u}>" for u in (slots.mail, slots.web) if u)
@@ -110,7 +110,7 @@ class MessageFactory:
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        return _fill(self._html, html.escape(self._greeting[1]), html.escape(f"mailto:{self._mailbox}?subject=unsubscribe"))
+        return _fill(self._html, entities.escape(self._greeting[1]), entities.escape(f"mailto:{self._mailbox}?subject=unsubscribe"))
 
     def unsubscribe_link(self, recipient: Recipient) -> str:
         return self._slots(recipient).link
