@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import threading
 import urllib.request
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path)
         assert "Krefeld auf dem Weg zur weltoffenen Kommune" in page and "<mj-" not in page
         assert "Inhaltsübersicht\n----" in urllib.request.urlopen(base + "/text").read().decode()
         issue.write_text(issue.read_text().replace("# Krefeld auf dem Weg", "# Mönchengladbach auf dem Weg"))
-        assert "Mönchengladbach auf dem Weg" in urllib.request.urlopen(base + "/").read().decode()
+        assert "Mönchengladbach auf dem Weg" in html.unescape(urllib.request.urlopen(base + "/").read().decode())
         issue.write_text(issue.read_text().replace("subject:", "subjekt:"))
         assert "subjekt: unknown field" in urllib.request.urlopen(base + "/").read().decode()
     finally:

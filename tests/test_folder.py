@@ -83,9 +83,9 @@ def test_a_folders_own_footer_template_changes_the_footer_and_nothing_else(workd
     footer = (TEMPLATES / "partials" / "footer.mjml.j2").read_text()
     own = Path("templates/partials/footer.mjml.j2")
     own.parent.mkdir(parents=True)
-    own.write_text(footer.replace("{{ issue.footer.reason }}", "{{ issue.footer.reason }} Gefördert vom Land NRW."))
+    own.write_text(footer.replace("{{ issue.footer.reason }}", "{{ issue.footer.reason }} Mit Mitteln des Landes NRW."))
     after = build_issue(Path("issues/2020-12.md"), settings).html
-    assert "Gefördert vom Land NRW." in after and "Gefördert" not in before
+    assert "Mit Mitteln des Landes NRW." in after and "Mit Mitteln" not in before
     footer_of = lambda html: BeautifulSoup(html, "lxml").select_one(".footer")  # noqa: E731
     assert footer_of(before).get_text() != footer_of(after).get_text()
     start = before.index(footer_of(before).get_text(" ", strip=True).split()[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import os
 import subprocess
 import sys
@@ -48,7 +49,7 @@ def test_the_installed_wheel_starts_builds_checks_and_sends_in_a_new_folder(inst
 
     built = run(installed, folder, "build", str(issue))
     assert built.returncode == 0, built.stderr
-    assert "Newsletter Flüchtlingskoordination" in (folder / "build" / f"{issue.stem}.html").read_text(encoding="utf-8")
+    assert "Newsletter Flüchtlingskoordination" in html.unescape((folder / "build" / f"{issue.stem}.html").read_text(encoding="utf-8"))
     checked = run(installed, folder, "check", str(issue))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

@@ -27,7 +27,7 @@ def washed(tmp_path_factory: pytest.TempPathFactory) -> str:
         "Wie weltoffen ist die Stadt wirklich?", "Wie weltoffen ist die Stadt wirklich … und wer’s weiß?")
     path = tmp_path_factory.mktemp("issue") / "2020-12.md"
     path.write_text(source, encoding="utf-8")
-    page, _ = MessageFactory(build(load_issue(path), "2020-12"), make_settings(), b"secret").preview(SAMPLE_RECIPIENT)
+    page, _ = MessageFactory(build(load_issue(path), "2020-12"), make_settings().sender, b"secret").preview(SAMPLE_RECIPIENT)
     return subprocess.run(["php", str(WASH)], input=page, capture_output=True, text=True, check=True).stdout
 
 
