@@ -21,6 +21,7 @@ from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
 from composer.send.journal import Journal, Plan
 from composer.send.message import MessageFactory
+from composer.send.quota import Quota, Schedule, Waiting, quota_for
 from composer.send.stopping import Stop
 from composer.send.transports import Transport, choose
 from composer.settings import Settings
@@ -42,6 +43,7 @@ class Campaign:
     _transports: TransportFactory
     _policy: Policy
     retry_uncertain: bool = False
+    quota: Quota | None = None
 
     @property
     def list_name(self) -> str:
@@ -52,9 +54,14 @@ class Campaign:
         """How long a stop may wait for the messages under way: one SMTP reply."""
         return self._policy.timeout
 
-    async def run(self, progress: Callable[[Summary], None] | None = None, stop: Stop | None = None) -> Summary:
-        """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded."""
-        dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress)
+    async def run(self, progress: Callable[[Summary], None] | None = None, stop: Stop | None = None,
+                  waiting: Waiting | None = None) -> Summary:
+        """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded.
+        `waiting(until, why)` is told when a limit, the sending hours or the planned start hold the send back."""
+        if self.quota and waiting:
+            self.quota.waiting = waiting
+        dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress,
+                                self.quota)
         queue = self.journal.queue(self.build.slug, self.retry_failed, self.retry_uncertain)
         return await dispatcher.run(queue, stop)
 
@@ -71,11 +78,14 @@ def checked(issue: Path, settings: Settings, secret: bytes) -> Build:
 @contextlib.contextmanager
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
-              lists: Path = LIST_DIR) -> Iterator[Campaign]:
+              lists: Path = LIST_DIR, schedule: Schedule | None = None) -> Iterator[Campaign]:
     """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
     build = checked(issue, settings, secret)
     with Journal(settings.state_dir, exclusive=True) as journal:
-        yield _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
+        campaign = _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
+        campaign.quota = quota_for(journal.db, settings.limits, settings.zone, build.slug, campaign.list_name,
+                                   schedule or Schedule())
+        yield campaign
 
 
 def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings, secret: bytes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -121,3 +122,13 @@ class ChecksFailedError(ComposerError):
         self.issue = issue
         super().__init__(f"Not sent: the issue has {len(findings)} check error(s). Fix them, then run "
                          f"`newsletter check {shown(issue)}` to confirm.")
+
+
+class LimitReachedError(ComposerError):
+    """A send stopped at the provider's hourly or daily limit, outside the sending hours or before its planned
+    start (`--stop-at-limit`): nothing is wrong, it continues when run again after `until`."""
+
+    def __init__(self, until: datetime, why: str) -> None:
+        self.until = until
+        self.why = why
+        super().__init__(f"stopped at the {why}; run the same command again after {until:%a %d.%m.%Y %H:%M}")

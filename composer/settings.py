@@ -3,12 +3,16 @@ the stages get their typed part (composer.config), not this object."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from composer.send.hours import parse_hours
+from composer.send.quota import Limits
 from composer.config import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Policy, Sender, SMTPConfig
 from composer.errors import SettingsError
 
@@ -36,6 +40,10 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=64)
     rate_limit: float = Field(default=300.0, ge=0, description="messages per minute over all connections; 0 = no limit")
     max_per_connection: int | None = Field(default=None, ge=1)
+    hourly_limit: int = Field(default=0, ge=0, description="messages in any 60 minutes, over all sends; 0 = no limit")
+    daily_limit: int = Field(default=0, ge=0, description="messages in any 24 hours, over all sends; 0 = no limit")
+    send_hours: str | None = Field(default=None, description="e.g. 'Mo-Fr 08:00-18:00'; outside them a send waits")
+    time_zone: str | None = Field(default=None, description="e.g. Europe/Berlin; the machine's own when unset")
     retry_budget: int = Field(default=5, ge=1, description="attempts per recipient in one run")
     retry_base_delay: float = Field(default=2.0, ge=0)
     retry_max_delay: float = Field(default=300.0, ge=0)
@@ -67,6 +75,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
+        self.limits, self.zone  # noqa: B018 - a wrong NEWSLETTER_SEND_HOURS or NEWSLETTER_TIME_ZONE is reported at the edge
         if self.smtp_password and not self.smtp_username:
             raise ValueError("NEWSLETTER_SMTP_PASSWORD is set but NEWSLETTER_SMTP_USERNAME is not")
         if self.dkim_key_file and not self.dkim_selector:
@@ -84,6 +93,18 @@ class Settings(BaseSettings):
     def delivery(self) -> Policy:
         return Policy(self.concurrency, self.rate_limit, self.max_per_connection, self.retry_budget, self.retry_base_delay,
                       self.retry_max_delay, self.stop_after_failures, self.smtp_timeout)
+
+    @property
+    def zone(self) -> tzinfo | None:
+        try:
+            return ZoneInfo(self.time_zone) if self.time_zone else None
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"NEWSLETTER_TIME_ZONE: {self.time_zone!r} is not a time zone; write it like Europe/Berlin") from None
+
+    @property
+    def limits(self) -> Limits:
+        """The provider's windows and the sending hours; they apply to real sends over SMTP, not to the outbox."""
+        return Limits(self.hourly_limit, self.daily_limit, parse_hours(self.send_hours) if self.send_hours else None)
 
     @property
     def imap(self) -> IMAPConfig:

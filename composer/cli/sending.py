@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,9 @@ from composer.audience.subscribers import checked_address
 from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
 from composer.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
+from composer.errors import LimitReachedError
 from composer.send.journal import NEEDS_ATTENTION, Journal
+from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals
 from composer.settings import load_settings
@@ -38,6 +41,10 @@ def send(
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Also retry addresses that failed permanently before")] = False,
     retry_uncertain: Annotated[bool, typer.Option(
         "--retry-uncertain", help="Also send again where the server never answered (they may get it twice)")] = False,
+    at: Annotated[str | None, typer.Option("--at", metavar="'YYYY-MM-DD HH:MM'",
+        help="Start the send then (waits in the foreground; a rerun keeps the plan)")] = None,
+    stop_at_limit: Annotated[bool, typer.Option("--stop-at-limit",
+        help="At the hourly/daily limit or outside the sending hours stop and say when to continue, instead of waiting")] = False,
 ) -> None:
     """Test-send to yourself (--to), or send to a subscriber list (--list). Rerun the same command to resume."""
     if bool(to) == bool(list_name):
@@ -49,7 +56,8 @@ def send(
             summary, where, built = asyncio.run(test_send(issue, to, settings, secret))
             _report(summary, f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}")
             return
-        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain) as campaign:
+        schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
+        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
             _print_plan(campaign)
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
@@ -58,7 +66,13 @@ def send(
                 out.print("Nothing sent.")
                 return
             stop = Stop()
-            summary = _run(campaign, stop)
+            try:
+                summary = _run(campaign, stop)
+            except LimitReachedError as exc:
+                counts = campaign.journal.counts(campaign.build.slug)
+                err.print(f"Paused: {exc.why}; {counts['sent']} of {campaign.plan.listed} have the issue. Run the same "
+                          f"command again after {exc.until:%a %d.%m.%Y %H:%M} to continue.")
+                raise typer.Exit(EXIT_FAILED) from None
             if summary.stopped:
                 sent = campaign.journal.counts(campaign.build.slug)["sent"]
                 err.print(f"Stopped ({stop.reason}): {summary.sent} sent in this run, {sent} of {campaign.plan.listed} "
@@ -86,11 +100,14 @@ def _run(campaign: Campaign, stop: Stop) -> Summary:
 
     async def sending(update: object) -> Summary:
         with stopped_by_signals(stop, notice):
-            return await campaign.run(update, stop)  # type: ignore[arg-type]
+            return await campaign.run(update, stop, waiting)  # type: ignore[arg-type]
 
     def notice(stop: Stop) -> None:
         err.print(f"Stopping ({stop.reason}): no new messages; the ones under way are finished and recorded (at most "
                   f"{campaign.timeout:.0f} s). Press Ctrl-C again to stop at once.")
+
+    def waiting(until: datetime | None, why: str) -> None:
+        bar.update(task, description=f"waiting until {until:%a %d.%m. %H:%M} ({why})" if until else "sending")
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:
@@ -108,6 +125,14 @@ def _print_plan(campaign: Campaign) -> None:
     out.print(f"Issue:   {campaign.build.issue.subject}")
     out.print(f"List:    {campaign.list_name} ({counted(plan.listed, 'valid address', 'valid addresses')})")
     out.print(f"Send to: {plan.to_send} via {campaign.destination}")
+    quota = campaign.quota
+    if quota and quota.limits:
+        now = quota.clock.now()
+        out.print(f"Limits:  {quota.limits.describe()}; sent in the last hour {quota.sent_within(HOUR, now)}, "
+                  f"in the last 24 hours {quota.sent_within(DAY, now)}")
+    if quota and quota.not_before:
+        out.print(f"Starts:  {quota.not_before:%a %d.%m.%Y %H:%M}" + (" (planned)" if quota.not_before > quota.clock.now()
+                                                                  else " (planned; that time has come)"))
     skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.suppressed,
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
                "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from composer.errors import (
+    LimitReachedError,
     MessageError,
     PermanentSendError,
     RepeatedFailureError,
@@ -22,9 +23,12 @@ from composer.errors import (
 )
 from composer.records import Recipient
 from composer.send.message import MessageFactory
+from composer.send.quota import Quota
 from composer.send.stopping import Stop
 from composer.send.transports.base import Transport
 from composer.config import Policy
+
+IDLE_SECONDS = 60.0
 
 
 class Ledger(Protocol):
@@ -118,8 +122,9 @@ class RateLimiter:
 
 class Dispatcher:
     def __init__(self, factory: MessageFactory, transports: Callable[[], Transport], ledger: Ledger, policy: Policy,
-                 progress: Callable[[Summary], None] | None = None) -> None:
+                 progress: Callable[[Summary], None] | None = None, quota: Quota | None = None) -> None:
         self._factory, self._transports, self._ledger, self._policy = factory, transports, ledger, policy
+        self._quota = quota
         self._progress = progress or (lambda summary: None)
         self._limiter = RateLimiter(policy.rate_per_minute)
         self._breaker = Breaker(policy.stop_after_failures)
@@ -226,6 +231,22 @@ class Dispatcher:
         finally:
             await transport.close()
 
+    async def _slot(self, quota: Quota, transport: Transport) -> bool:
+        """The quota's slot for the next message, taken after the last check for a stop, so every slot taken is
+        a message sent. At a limit with --stop-at-limit the send stops the graceful way with the limit's error.
+        After a long wait the idle connection is opened anew (the server has long hung up on it)."""
+        try:
+            waited = await quota.acquire(self._halt)
+        except LimitReachedError as exc:
+            self._halt_for(exc)
+            return False
+        if waited is None:
+            return False
+        if waited > IDLE_SECONDS:
+            await transport.close()
+            return await self._connect(transport)
+        return True
+
     async def _connect(self, transport: Transport) -> bool:
         for failures in range(self._policy.retry_budget):
             try:
@@ -247,6 +268,8 @@ class Dispatcher:
         if transport.rate_limited:
             await self._limiter.wait()
         if self._stopping:
+            return
+        if self._quota and transport.rate_limited and not await self._slot(self._quota, transport):
             return
         self._ledger.sending(recipient.email)
         try:

@@ -138,6 +138,11 @@ class Journal:
                 self._lock.close()
             raise StateError(f"{state_dir / 'state.db'}: cannot be opened ({exc})") from None
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """For modules that keep their own tables in the send state (quotas, consent, privacy)."""
+        return self._db
+
     def close(self) -> None:
         self._db.close()
         if self._lock:

@@ -1,0 +1,182 @@
+"""The provider's limits and the office's sending hours, checked by the dispatcher before every message.
+
+Windows slide over the messages handed to the server, recorded in the send state with the clock's time, so a
+rerun, a second issue and another list all count. A planned start (`send --at`) is kept with the send state too,
+so a rerun after a crash waits for it again. Time comes from an injected clock: tests move it, nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Protocol
+
+from composer.errors import ComposerError, LimitReachedError
+from composer.send.hours import SendingHours
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS quota_log (at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS quota_log_at ON quota_log (at);
+CREATE TABLE IF NOT EXISTS send_plans (
+    issue TEXT NOT NULL,
+    list TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (issue, list)
+);
+"""
+HOUR, DAY = 3600.0, 86400.0
+Waiting = Callable[[datetime | None, str], None]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    async def sleep_until(self, when: datetime, halt: asyncio.Event) -> bool:
+        """False when `halt` was set first (the send is stopping)."""
+        ...
+
+
+class SystemClock:
+    """Wall time in the office's time zone (None: the machine's own)."""
+
+    def __init__(self, zone: tzinfo | None = None) -> None:
+        self.zone = zone
+
+    def now(self) -> datetime:
+        return datetime.now(self.zone) if self.zone else datetime.now().astimezone()
+
+    async def sleep_until(self, when: datetime, halt: asyncio.Event) -> bool:
+        # In steps of a minute at most, so a laptop that slept or a clock that was set still wakes on time.
+        while not halt.is_set():
+            left = (when - self.now()).total_seconds()
+            if left <= 0:
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(halt.wait(), min(left, 60.0))
+        return False
+
+
+@dataclass(frozen=True)
+class Limits:
+    hourly: int = 0
+    daily: int = 0
+    hours: SendingHours | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.hourly or self.daily or self.hours)
+
+    def describe(self) -> str:
+        parts = [f"{self.hourly} an hour" if self.hourly else "", f"{self.daily} a day" if self.daily else "",
+                 f"only {self.hours.text}" if self.hours else ""]
+        return ", ".join(p for p in parts if p) or "none"
+
+
+class Quota:
+    """`acquire` before each message: returns at once when a slot is free, else waits (telling `waiting` until
+    when and why) or, with `stop_at_limit`, raises LimitReachedError saying when to run again."""
+
+    def __init__(self, db: sqlite3.Connection, limits: Limits, clock: Clock, not_before: datetime | None = None,
+                 stop_at_limit: bool = False) -> None:
+        self._db, self.limits, self.clock = db, limits, clock
+        self.not_before, self.stop_at_limit = not_before, stop_at_limit
+        self.waiting: Waiting = lambda until, why: None
+
+    async def acquire(self, halt: asyncio.Event) -> float | None:
+        """The seconds waited for the slot (by the clock), or None when the send is stopping meanwhile."""
+        began = self.clock.now()
+        while True:
+            now = self.clock.now()
+            until, why = self.next_slot(now)
+            if until <= now:
+                self._db.execute("INSERT INTO quota_log VALUES (?)", (now.timestamp(),))
+                return (now - began).total_seconds()
+            if self.stop_at_limit:
+                raise LimitReachedError(until, why)
+            self.waiting(until, why)
+            if not await self.clock.sleep_until(until, halt):
+                return None
+            self.waiting(None, "")
+
+    def next_slot(self, now: datetime) -> tuple[datetime, str]:
+        """The first moment from `now` at which every limit allows one more message, and the last reason that
+        held it back (so a daily limit that frees on Saturday still waits for Monday's sending hours)."""
+        at, why = now, ""
+        for _ in range(16):
+            moved = False
+            for free, reason in self._checks(at):
+                if free > at:
+                    at, why, moved = free, reason, True
+            if not moved:
+                break
+        return at, why
+
+    def sent_within(self, seconds: float, now: datetime) -> int:
+        return self._db.execute("SELECT count(*) FROM quota_log WHERE at > ?", (now.timestamp() - seconds,)).fetchone()[0]
+
+    def _checks(self, at: datetime) -> list[tuple[datetime, str]]:
+        checks: list[tuple[datetime, str]] = []
+        if self.not_before:
+            checks.append((self.not_before, "planned start"))
+        if self.limits.hours:
+            checks.append((self.limits.hours.next_open(at)[0], f"sending hours ({self.limits.hours.text})"))
+        for limit, seconds, name in ((self.limits.daily, DAY, "daily limit"), (self.limits.hourly, HOUR, "hourly limit")):
+            if limit:
+                checks.append((self._window_frees(at, limit, seconds), f"{name} ({limit})"))
+        return checks
+
+    def _window_frees(self, at: datetime, limit: int, seconds: float) -> datetime:
+        """Sliding window: with n >= limit messages in the last `seconds`, a slot frees when the (n - limit + 1)th
+        oldest of them leaves the window."""
+        n = self.sent_within(seconds, at)
+        if n < limit:
+            return at
+        oldest = self._db.execute("SELECT at FROM quota_log WHERE at > ? ORDER BY at LIMIT 1 OFFSET ?",
+                                  (at.timestamp() - seconds, n - limit)).fetchone()[0]
+        return datetime.fromtimestamp(oldest + seconds, at.tzinfo)
+
+
+def planned_start(db: sqlite3.Connection, issue: str, list_name: str, at: datetime | None, zone: tzinfo | None) -> datetime | None:
+    """`send --at` stores the plan for this issue and list; a later run without --at keeps it."""
+    if at is not None:
+        db.execute("INSERT OR REPLACE INTO send_plans VALUES (?, ?, ?)", (issue, list_name, at.timestamp()))
+        return at
+    row = db.execute("SELECT at FROM send_plans WHERE issue = ? AND list = ?", (issue, list_name)).fetchone()
+    return datetime.fromtimestamp(row[0], zone).astimezone(zone) if row else None
+
+
+def parse_at(text: str, zone: tzinfo | None) -> datetime:
+    """'2021-01-28 09:00' or '28.01.2021 09:00', in the office's time zone."""
+    for form in ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"):
+        with contextlib.suppress(ValueError):
+            moment = datetime.strptime(text.strip(), form)
+            return moment.replace(tzinfo=zone) if zone else moment.astimezone()
+    raise ComposerError(f"--at {text!r}: write the date and time like '2021-01-28 09:00' or '28.01.2021 09:00'")
+
+
+def pruned(db: sqlite3.Connection, now: datetime) -> None:
+    """Entries older than the longest window are of no use any more."""
+    db.execute("DELETE FROM quota_log WHERE at < ?", (now.timestamp() - DAY - HOUR,))
+
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How one real send meets the limits: a planned start (`--at`), stopping at a limit instead of waiting,
+    and the clock (the machine's unless a test injects one)."""
+
+    at: datetime | None = None
+    stop_at_limit: bool = False
+    clock: Clock | None = None
+
+
+def quota_for(db: sqlite3.Connection, limits: Limits, zone: tzinfo | None, issue: str, list_name: str,
+              schedule: Schedule) -> Quota:
+    clock = schedule.clock or SystemClock(zone)
+    db.executescript(SCHEMA)
+    pruned(db, clock.now())
+    start = planned_start(db, issue, list_name, schedule.at, zone)
+    return Quota(db, limits, clock, start, schedule.stop_at_limit)
