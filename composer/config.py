@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from composer.hours import SendingHours
+
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
@@ -88,3 +90,20 @@ class Policy:
     def delay(self, attempt: int) -> float:
         """Exponential backoff with jitter, so retries from many workers do not arrive together."""
         return min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.5)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The provider's quotas and the office's sending hours; empty means send whenever."""
+
+    hourly: int = 0
+    daily: int = 0
+    hours: SendingHours | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.hourly or self.daily or self.hours)
+
+    def describe(self) -> str:
+        parts = [f"{self.hourly} an hour" if self.hourly else "", f"{self.daily} a day" if self.daily else "",
+                 f"only {self.hours.text}" if self.hours else ""]
+        return ", ".join(p for p in parts if p) or "none"

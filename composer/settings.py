@@ -11,9 +11,8 @@ from typing import Literal
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from composer.send.hours import parse_hours
-from composer.send.quota import Limits
-from composer.config import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Policy, Sender, SMTPConfig
+from composer.hours import parse_hours
+from composer.config import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Limits, Policy, Sender, SMTPConfig
 from composer.errors import SettingsError
 
 PLACEHOLDER_FROM = "newsletter@example.org"  # only in previews and the outbox, never over SMTP

@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from composer.errors import ComposerError, LimitReachedError
-from composer.send.hours import SendingHours
+from composer.config import Limits
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quota_log (at REAL NOT NULL);
@@ -58,21 +58,6 @@ class SystemClock:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(halt.wait(), min(left, 60.0))
         return False
-
-
-@dataclass(frozen=True)
-class Limits:
-    hourly: int = 0
-    daily: int = 0
-    hours: SendingHours | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.hourly or self.daily or self.hours)
-
-    def describe(self) -> str:
-        parts = [f"{self.hourly} an hour" if self.hourly else "", f"{self.daily} a day" if self.daily else "",
-                 f"only {self.hours.text}" if self.hours else ""]
-        return ", ".join(p for p in parts if p) or "none"
 
 
 class Quota:
