@@ -55,9 +55,7 @@ class MessageFactory:
         self._domain = sender.domain
         self._list = list_name
         self._dkim = Signer.from_config(sender.dkim)
-        self._one_click = sender.one_click_url
-        self._mailbox = sender.unsubscribe_mailbox
-        self._mailto_prefix = f"mailto:{self._mailbox}?subject={quote('unsubscribe ')}"
+        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote('unsubscribe ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
@@ -74,7 +72,7 @@ class MessageFactory:
         ]
         if sender.reply_to:
             fixed.append("Reply-To: " + sender.reply_to)
-        if self._one_click:
+        if sender.one_click_url:
             fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
         self._fixed = "\r\n".join(fixed)
         self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
@@ -110,7 +108,8 @@ class MessageFactory:
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        return _fill(self._html, entities.escape(self._greeting[1]), entities.escape(f"mailto:{self._mailbox}?subject=unsubscribe"))
+        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject=unsubscribe"
+        return _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
 
     def unsubscribe_link(self, recipient: Recipient) -> str:
         return self._slots(recipient).link
@@ -121,7 +120,8 @@ class MessageFactory:
         if not check_header("email", recipient.email).isascii():
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
-        web = self._one_click.replace("{token}", token) if self._one_click else None
+        one_click = self._sender.one_click_url
+        web = one_click.replace("{token}", token) if one_click else None
         mail = f"{self._mailto_prefix}{token}"  # tokens are URL-safe (base64url and hex), nothing to quote
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
         return _Slots(greeting, web, mail, token)
