@@ -60,7 +60,7 @@ class FaultyHandler:
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     refuse_rcpt: str = ""  # the reply to every RCPT, when set
-    mail_replies: list[str] = field(default_factory=list)  # replies to the next MAIL FROMs, one each
+    mail_replies: list[str | None] = field(default_factory=list)  # replies to the next MAIL FROMs, one each (None: accept)
     refuse_mail: str = ""  # the reply to every MAIL FROM, when set
     data_replies: list[str] = field(default_factory=list)  # replies to the next ends of data, one each
     keep_then_drop: set[str] = field(default_factory=set)  # keep these recipients' messages, then hang up unanswered
@@ -81,8 +81,9 @@ class FaultyHandler:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
-        if self.refuse_mail or self.mail_replies:
-            return self.refuse_mail or self.mail_replies.pop(0)
+        reply = self.mail_replies.pop(0) if self.mail_replies else None
+        if self.refuse_mail or reply:
+            return self.refuse_mail or reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"

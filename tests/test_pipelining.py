@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import inspect
+import threading
+from pathlib import Path
 
 import aiosmtplib
 import pytest
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from conftest import SMTPServer
+from test_send import send, status_rows, write_list
 from test_transports import messages, outcomes
 
 from composer.errors import PermanentSendError, SenderRefusedError, TemporarySendError, UncertainSendError
+from composer.records import OutgoingMessage
 from composer.render.build import Build
 from composer.send.transports import SMTPTransport, pipelining
 
@@ -108,3 +112,152 @@ def test_messages_go_on_the_wire_as_they_are_byte_identical_to_aiosmtplibs_norma
     assert [data for _, _, data in server.handler.received] == [m.data for m in outgoing]
     if dotted:
         assert dots.replace("\n", "\r\n") in server.handler.messages()[0].get_body(("plain",)).get_content()
+
+
+# -- one round trip a message: the next message's commands ride with this one's content -------------------
+
+class TurnCounter:
+    """A loopback TCP proxy that counts the client's turns: a write after the server has answered. With
+    pipelining a message costs one (its content, its end and the next message's MAIL, RCPT and DATA);
+    one by one, four (MAIL, RCPT, DATA, content)."""
+
+    def __init__(self, upstream: int) -> None:
+        self.upstream, self.turns = upstream, 0
+        self.loop = asyncio.new_event_loop()
+        self.server = self.loop.run_until_complete(asyncio.start_server(self._connected, "127.0.0.1", 0))
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        answered = [False]
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter, from_client: bool) -> None:
+            while data := await source.read(1 << 20):
+                if from_client and answered[0]:
+                    self.turns += 1
+                answered[0] = not from_client
+                sink.write(data)
+                await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pump(reader, up_writer, True), pump(up_reader, writer, False), return_exceptions=True)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def announcing(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> list[str | Exception]:
+    """What each message came to when each send names the next message, as the dispatcher does."""
+
+    async def go() -> list[str | Exception]:
+        results: list[str | Exception] = []
+        for n, message in enumerate(outgoing):
+            if not transport.is_open:
+                await transport.open()
+            try:
+                results.append(await transport.send(message, outgoing[n + 1] if n + 1 < len(outgoing) else None))
+            except (TemporarySendError, PermanentSendError, SenderRefusedError) as exc:
+                results.append(exc)
+        await transport.close()
+        return results
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def pipelined(smtp_server: SMTPServer) -> SMTPServer:
+    smtp_server.handler.pipelining = True
+    return smtp_server
+
+
+def test_a_list_costs_one_round_trip_a_message_with_pipelining_and_four_without(
+        server: SMTPServer, sample_build: Build) -> None:
+    outgoing = messages(sample_build, 6)
+    counter = TurnCounter(server.port)
+    try:
+        results = announcing(SMTPTransport(SMTPServer(server.handler, counter.port).settings().smtp), outgoing)
+    finally:
+        counter.close()
+    assert all(isinstance(r, str) for r in results)
+    assert [data for _, _, data in server.handler.received] == [m.data for m in outgoing]
+    per_message = 1 if server.handler.pipelining else 4
+    assert counter.turns == 6 * per_message + 2 + (1 if server.handler.pipelining else 0)  # EHLO, QUIT; the first envelope
+
+
+def test_a_refused_announced_recipient_gets_no_body_and_the_next_goes_on(pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second, third = messages(sample_build, 3)
+    pipelined.handler.rcpt_replies[second.recipient] = ["550 5.1.1 no such user"]
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    assert isinstance(results[0], str) and isinstance(results[2], str)
+    assert isinstance(results[1], PermanentSendError) and results[1].code == 550
+    assert [rcpts for _, rcpts, _ in pipelined.handler.received] == [[first.recipient], [third.recipient]]
+    assert pipelined.handler.connections == 1
+
+
+def test_a_refused_announced_sender_is_the_senders_and_sends_no_body(pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second, third = messages(sample_build, 3)
+    pipelined.handler.mail_replies = [None, "451 4.3.0 try again later"]
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    assert isinstance(results[1], SenderRefusedError) and results[1].code == 451
+    assert pipelined.handler.per_recipient() == {first.recipient: 1, third.recipient: 1}
+
+
+def test_a_421_to_the_announced_commands_fails_the_connection_not_the_message_before(
+        pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second, third = messages(sample_build, 3)
+    pipelined.handler.rcpt_replies[second.recipient] = ["421 4.3.2 shutting down"]
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    assert isinstance(results[0], str) and type(results[1]) is TemporarySendError and results[1].code == 421
+    assert pipelined.handler.per_recipient() == {first.recipient: 1, third.recipient: 1}
+
+
+def test_a_connection_dropped_after_the_announced_commands_keeps_the_message_before_sent(
+        pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second, third = messages(sample_build, 3)
+    pipelined.handler.hang_up_at_rcpt = {second.recipient}
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    assert isinstance(results[0], str)
+    assert type(results[1]) is TemporarySendError and results[1].code == 0
+    assert isinstance(results[2], str)
+    assert pipelined.handler.per_recipient() == {first.recipient: 1, third.recipient: 1}
+
+
+def test_a_refused_content_does_not_stop_the_announced_message(pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second = messages(sample_build, 2)
+    pipelined.handler.data_replies = ["554 5.6.0 content refused"]
+    refused, delivered = announcing(SMTPTransport(pipelined.settings().smtp), [first, second])
+    assert isinstance(refused, PermanentSendError) and refused.code == 554
+    assert isinstance(delivered, str) and pipelined.handler.connections == 1
+    assert pipelined.handler.per_recipient() == {second.recipient: 1}
+
+
+def test_closing_with_an_announced_message_delivers_nothing_of_it(pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second = messages(sample_build, 2)
+
+    async def go() -> str:
+        transport = SMTPTransport(pipelined.settings().smtp)
+        await transport.open()
+        reply = await transport.send(first, second)
+        await transport.close()
+        return reply
+
+    assert isinstance(asyncio.run(go()), str)
+    assert pipelined.handler.per_recipient() == {first.recipient: 1}
+
+
+def test_a_send_to_a_list_announces_each_next_message_one_round_trip_each(workdir: Path, pipelined: SMTPServer) -> None:
+    addresses = write_list("liste", 8)
+    counter = TurnCounter(pipelined.port)
+    try:
+        code, output = send(pipelined, "--list", "liste", "--yes", NEWSLETTER_SMTP_PORT=str(counter.port),
+                            NEWSLETTER_CONCURRENCY="1")
+    finally:
+        counter.close()
+    assert code == 0, output
+    assert pipelined.handler.per_recipient() == {a: 1 for a in addresses}
+    assert counter.turns == 8 + 3  # EHLO, the first message's commands, QUIT
+    assert {r["email"] for r in status_rows(pipelined) if r["status"] == "sent"} == set(addresses)

@@ -21,7 +21,7 @@ from composer.errors import (
     TransportError,
     UncertainSendError,
 )
-from composer.records import Recipient
+from composer.records import OutgoingMessage, Recipient
 from composer.send.message import MessageFactory
 from composer.send.quota import Quota
 from composer.send.stopping import Stop
@@ -40,6 +40,7 @@ class Ledger(Protocol):
     def failed(self, email: str, code: int, reply: str) -> None: ...
     def uncertain(self, email: str, code: int, reply: str) -> bool: ...
     def released(self, email: str) -> None: ...
+    def flush(self) -> None: ...
 
 
 class NoLedger:
@@ -61,6 +62,9 @@ class NoLedger:
         return False
 
     def released(self, email: str) -> None:
+        pass
+
+    def flush(self) -> None:
         pass
 
 
@@ -167,6 +171,7 @@ class Dispatcher:
             for left in [feeder, *waits, *([] if graceful or self._done.is_set() else workers)]:
                 left.cancel()
             await asyncio.gather(*tasks, *waits, return_exceptions=True)
+            self._ledger.flush()
         if self._fatal is not None:
             raise self._fatal
         return self.summary
@@ -213,28 +218,68 @@ class Dispatcher:
     async def _worker(self) -> None:
         transport = self._transports()
         connected, on_connection = False, 0
+        held: tuple[Recipient, int, OutgoingMessage] | None = None  # the next message, already announced to the server
         try:
             while True:
-                item = await self._queue.get()
-                if item is None or self._stopping:
+                if held is not None:
+                    (recipient, attempt, message), held = held, None
+                else:
+                    item = await self._queue.get()
+                    if item is None or self._stopping:
+                        return
+                    recipient, attempt = item
+                    if (made := self._personalise(recipient)) is None:
+                        continue
+                    message = made
+                if self._stopping:
                     return
-                recipient, attempt = item
                 if not (connected and transport.is_open):
                     if not await self._connect(transport):
                         return
                     connected, on_connection = True, 0
-                await self._deliver(transport, recipient, attempt)
+                if on_connection + 1 != self._policy.max_per_connection and self._ahead(transport):
+                    held = self._take()
+                await self._deliver(transport, recipient, attempt, message, held[2] if held else None)
                 on_connection += 1
                 if not transport.is_open or on_connection == self._policy.max_per_connection:
                     await transport.close()
                     connected = False
         finally:
+            self._ledger.flush()
             await transport.close()
+
+    def _ahead(self, transport: Transport) -> bool:
+        """Whether the next message may be announced with this one: not while a rate limit or quota decides
+        when it goes (the server would wait for its content meanwhile), nor during a stop."""
+        waits = self._policy.rate_per_minute or (self._quota is not None and self._quota.may_wait)
+        return not self._stopping and not (transport.rate_limited and waits)
+
+    def _take(self) -> tuple[Recipient, int, OutgoingMessage] | None:
+        """The next queued recipient with its message, when one is waiting; a stop request stays queued."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return None
+            if item is None:
+                self._queue.put_nowait(None)
+                return None
+            recipient, attempt = item
+            if (message := self._personalise(recipient)) is not None:
+                return recipient, attempt, message
+
+    def _personalise(self, recipient: Recipient) -> OutgoingMessage | None:
+        try:
+            return self._factory.personalise(recipient)
+        except MessageError as exc:
+            self._fail(PermanentSendError(0, str(exc), recipient.email), counts=False)
+            return None
 
     async def _slot(self, quota: Quota, transport: Transport) -> bool:
         """The quota's slot for the next message, taken after the last check for a stop, so every slot taken is
         a message sent. At a limit with --stop-at-limit the send stops the graceful way with the limit's error.
         After a long wait the idle connection is opened anew (the server has long hung up on it)."""
+        self._ledger.flush()  # the quota may wait for hours: what is known is written first
         try:
             waited = await quota.acquire(self._halt)
         except LimitReachedError as exc:
@@ -248,6 +293,7 @@ class Dispatcher:
         return True
 
     async def _connect(self, transport: Transport) -> bool:
+        self._ledger.flush()
         for failures in range(self._policy.retry_budget):
             try:
                 await transport.open()
@@ -259,12 +305,8 @@ class Dispatcher:
                     return False
         return False
 
-    async def _deliver(self, transport: Transport, recipient: Recipient, attempt: int) -> None:
-        try:
-            message = self._factory.personalise(recipient)
-        except MessageError as exc:
-            self._fail(PermanentSendError(0, str(exc), recipient.email), counts=False)
-            return
+    async def _deliver(self, transport: Transport, recipient: Recipient, attempt: int, message: OutgoingMessage,
+                       following: OutgoingMessage | None) -> None:
         if transport.rate_limited:
             await self._limiter.wait()
         if self._stopping:
@@ -273,7 +315,7 @@ class Dispatcher:
             return
         self._ledger.sending(recipient.email)
         try:
-            reply = await transport.send(message)
+            reply = await transport.send(message, following)
         except SenderRefusedError as exc:
             self._ledger.released(recipient.email)
             self._halt_for(exc)

@@ -334,35 +334,62 @@ def _migrate(db: sqlite3.Connection) -> None:
     db.execute("COMMIT")
 
 
-@dataclass(frozen=True)
 class IssueLedger:
-    """The dispatcher's records for one issue; every call is its own committed write."""
+    """The dispatcher's records for one issue, written in as few commits as the promise allows.
 
-    journal: Journal
-    issue: str
+    'sending' is committed before the message's content goes out, so a crash leaves every message that may
+    have arrived as 'sending' (resent and flagged as a possible duplicate). The other outcomes wait in memory
+    and go in the next commit: the next 'sending' (of any connection), or `flush` (before a wait, at the
+    end). A crash loses at most each connection's last outcome, whose row still says 'sending': the same
+    bound as before, at most the messages in flight, with one commit a message instead of two.
+    """
+
+    def __init__(self, journal: Journal, issue: str) -> None:
+        self.journal, self.issue = journal, issue
+        self._waiting: list[tuple[str, str, dict[str, object]]] = []
+
+    def _later(self, email: str, status: str, **values: object) -> None:
+        self._waiting.append((email, status, values))
+
+    def flush(self) -> None:
+        if self._waiting:
+            self._commit([])
+
+    def _commit(self, now: list[tuple[str, str, dict[str, object]]]) -> None:
+        rows, self._waiting = [*self._waiting, *now], []
+        db = self.journal.db
+        db.execute("BEGIN")
+        try:
+            for email, status, values in rows:
+                self.journal.set_status(self.issue, email, status, **values)  # type: ignore[arg-type]
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def sending(self, email: str) -> None:
-        self.journal.set_status(self.issue, email, "sending", attempts="attempts + 1")
+        self._commit([(email, "sending", {"attempts": "attempts + 1"})])
 
     def sent(self, email: str, reply: str, message_id: str) -> None:
-        self.journal.set_status(self.issue, email, "sent", reply=reply, message_id=message_id, code=250)
+        self._later(email, "sent", reply=reply, message_id=message_id, code=250)
 
     def deferred(self, email: str, code: int, reply: str) -> None:
-        self.journal.set_status(self.issue, email, "deferred", code=code, reply=reply)
+        self._later(email, "deferred", code=code, reply=reply)
 
     def uncertain(self, email: str, code: int, reply: str) -> bool:
         """True when the message may be resent automatically (its first uncertain outcome ever): it goes back
         to deferred with the resend counted. Otherwise it stays uncertain until the coordinator asks.
-        Either way a later success is flagged as a possible duplicate."""
+        Either way a later success is flagged as a possible duplicate. Rare, so committed at once."""
         again = self.journal.resends(self.issue, email) < AUTOMATIC_RESENDS
-        self.journal.set_status(self.issue, email, "deferred" if again else "uncertain", code=code, reply=reply,
-                                interrupted="interrupted + 1", resends="resends + 1" if again else "resends")
+        self._commit([(email, "deferred" if again else "uncertain",
+                      {"code": code, "reply": reply, "interrupted": "interrupted + 1",
+                       "resends": "resends + 1" if again else "resends"})])
         return again
 
     def released(self, email: str) -> None:
         """The attempt was stopped for a reason that is not the recipient's (the sender was refused, the
         breaker tripped): the row is pending again, as if it had not been tried."""
-        self.journal.set_status(self.issue, email, "pending", attempts="max(attempts - 1, 0)")
+        self._later(email, "pending", attempts="max(attempts - 1, 0)")
 
     def failed(self, email: str, code: int, reply: str) -> None:
-        self.journal.set_status(self.issue, email, "failed", code=code, reply=reply)
+        self._later(email, "failed", code=code, reply=reply)

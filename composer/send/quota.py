@@ -70,6 +70,11 @@ class Quota:
         self.not_before, self.stop_at_limit = not_before, stop_at_limit
         self.waiting: Waiting = lambda until, why: None
 
+    @property
+    def may_wait(self) -> bool:
+        """Whether a limit, sending hours or a planned start can hold a message back; else `acquire` only counts."""
+        return bool(self.not_before or self.limits.hours or self.limits.daily or self.limits.hourly)
+
     async def acquire(self, halt: asyncio.Event) -> float | None:
         """The seconds waited for the slot (by the clock), or None when the send is stopping meanwhile."""
         began = self.clock.now()

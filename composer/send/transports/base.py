@@ -16,6 +16,10 @@ class Transport(ABC):
     (the sender was refused: not the recipient's fault, the send stops) or UncertainSendError (the whole
     message was handed over but no answer came: the server may have kept it). `open` raises TransportError
     (retried) or a SettingsError such as LoginRefusedError (the send stops).
+
+    `following` is the message this connection will be asked to send next, when the dispatcher already knows
+    it: a transport may start it in the same write (SMTP pipelining). If the next `send` is for another
+    message, or the connection is closed instead, the started one is dropped, never delivered.
     """
 
     rate_limited: ClassVar[bool] = False
@@ -25,7 +29,7 @@ class Transport(ABC):
     async def open(self) -> None: ...
 
     @abstractmethod
-    async def send(self, message: OutgoingMessage) -> str: ...
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str: ...
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -13,7 +13,7 @@ class MemoryTransport(Transport):
     async def open(self) -> None:
         pass
 
-    async def send(self, message: OutgoingMessage) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
         self.mailbox.append(message)
         return f"kept in memory as message {len(self.mailbox)}"
 

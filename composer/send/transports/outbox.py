@@ -18,7 +18,7 @@ class OutboxTransport(Transport):
     async def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    async def send(self, message: OutgoingMessage) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
         """Written to a temporary name and renamed, so a crash never leaves half a message that looks whole."""
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", message.recipient) + ".eml"
         path = self.folder / name

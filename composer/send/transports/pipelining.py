@@ -62,24 +62,42 @@ async def offered(client: aiosmtplib.SMTP) -> bool:
 async def exchange(client: aiosmtplib.SMTP, commands: list[bytes], timeout: float | None) -> list[SMTPResponse]:
     """Writes the commands at once and returns their replies in order; raises aiosmtplib's
     SMTPServerDisconnected or SMTPReadTimeoutError when the connection ends or goes quiet first."""
+    replies, error = await converse(client, b"", commands, timeout)
+    if error is not None:
+        raise error
+    return replies
+
+
+async def converse(client: aiosmtplib.SMTP, data: bytes, commands: list[bytes], timeout: float | None
+                   ) -> tuple[list[SMTPResponse], aiosmtplib.SMTPException | None]:
+    """One round trip: writes `data` (a message's dot-stuffed content and its end, or nothing) and the commands
+    in one write, and reads a reply for the data (when given) and for each command, in order. Returns the
+    replies read and, when the connection ended or went quiet before the last of them, why; the replies
+    read before that stand (a message's end of data answered 250 was accepted, whatever follows)."""
     protocol = client.protocol
     if protocol is None or protocol._command_lock is None:
-        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        return [], aiosmtplib.SMTPServerDisconnected("Connection lost")
     for command in commands:
         if b"\r" in command or b"\n" in command:
             raise ValueError("an SMTP command contains a line break")
     replies = _Replies()
     closed = protocol.connection_lost
+    expected = len(commands) + (1 if data else 0)
 
     def lost(exc: Exception | None) -> None:
         replies.lost()
         closed(exc)
 
+    read: list[SMTPResponse] = []
     async with protocol._command_lock:
         protocol.data_received = replies.feed  # type: ignore[method-assign]
         protocol.connection_lost = lost  # type: ignore[method-assign]
         try:
-            protocol.write(b"".join(c + b"\r\n" for c in commands))
-            return [await replies.next(timeout) for _ in commands]
+            protocol.write(b"".join((data, *(c + b"\r\n" for c in commands))))
+            while len(read) < expected:
+                read.append(await replies.next(timeout))
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPReadTimeoutError) as exc:
+            return read, exc
         finally:
             del protocol.data_received, protocol.connection_lost
+    return read, None

@@ -1,8 +1,9 @@
 """SMTP via aiosmtplib: one connection, reused for many messages, with server replies turned into our errors.
 
-MAIL, RCPT and DATA are sent one by one, so every failure is known by the stage it happened at: a refused
-sender is not the recipient's fault, and only a failure after the end of the data was sent leaves the
-outcome uncertain (the server may have kept the message).
+With PIPELINING (RFC 2920) MAIL, RCPT and DATA go in one write, and the next message's in the same write as
+this one's content: one round trip a message; without it they are sent one by one. Either way every failure
+is known by the stage it happened at: a refused sender is not the recipient's fault, and only a failure after
+the end of the data was sent leaves the outcome uncertain (the server may have kept the message).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import ssl
 
 import aiosmtplib
+from aiosmtplib.response import SMTPResponse
 
 from composer.errors import (
     LoginRefusedError,
@@ -44,6 +46,7 @@ class SMTPTransport(Transport):
         refuse_plaintext_login(smtp)
         self._smtp = smtp
         self._client: aiosmtplib.SMTP | None = None
+        self._announced: tuple[OutgoingMessage, list[SMTPResponse]] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -100,16 +103,25 @@ class SMTPTransport(Transport):
             raise LoginRefusedError(f"{where} ended the connection during the login ({_why(exc)}); check "
                                     "NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD") from None
 
-    async def send(self, message: OutgoingMessage) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
         if self._client is None:
             raise TemporarySendError(0, "not connected", message.recipient)
         client, recipient = self._client, message.recipient
+        announced, self._announced = self._announced, None
+        if announced is not None and announced[0] is not message:  # the dispatcher went on with another message
+            await self.close()
+            raise TemporarySendError(0, "connection closed: another message was announced on it", recipient)
+        if announced is not None:
+            return await self._pipelined(client, message, announced[1], following)
         try:
             pipelined = await pipelining.offered(client)
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise await self._lost(exc, recipient) from None
         if pipelined:
-            return await self._pipelined(client, message)
+            replies, error = await pipelining.converse(client, b"", _envelope(message), self._smtp.timeout)
+            if error is not None:
+                raise await self._lost(error, recipient) from None
+            return await self._pipelined(client, message, replies, following)
         try:
             await client.mail(message.sender)
         except aiosmtplib.SMTPResponseException as exc:
@@ -131,20 +143,17 @@ class SMTPTransport(Transport):
         if start.code != 354:
             await self._reset(drop=start.code == _CLOSING)
             raise _by_code(start.code, start.message, recipient)
-        return await self._data(client, message)
+        return await self._data(client, message, None)
 
-    async def _pipelined(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> str:
-        """MAIL, RCPT and DATA in one write (RFC 2920); the body goes only after all three were accepted,
-        and every refusal is classified by its stage as in the one-by-one path."""
+    async def _pipelined(self, client: aiosmtplib.SMTP, message: OutgoingMessage, replies: list[SMTPResponse],
+                         following: OutgoingMessage | None) -> str:
+        """The replies to MAIL, RCPT and DATA, sent in one write (RFC 2920), decide: the body goes only after all
+        three were accepted, and every refusal is classified by its stage as in the one-by-one path."""
         recipient = message.recipient
-        commands = [f"MAIL FROM:<{message.sender}>".encode(), f"RCPT TO:<{recipient}>".encode(), b"DATA"]
-        try:
-            mail, rcpt, start = await pipelining.exchange(client, commands, self._smtp.timeout)
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            raise await self._lost(exc, recipient) from None
+        mail, rcpt, start = replies
         if start.code == 354:
             if mail.code == 250 and rcpt.code in (250, 251):
-                return await self._data(client, message)
+                return await self._data(client, message, following)
             await self._abandon_data(client)
         closing = next((r for r in (mail, rcpt, start) if r.code == _CLOSING), None)
         if closing:
@@ -163,23 +172,26 @@ class SMTPTransport(Transport):
         except (aiosmtplib.SMTPException, OSError):
             await self.close()
 
-    async def _data(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> str:
-        """Writes the dot-stuffed message and its end; from here on, no reply means the server may have kept it."""
+    async def _data(self, client: aiosmtplib.SMTP, message: OutgoingMessage, following: OutgoingMessage | None) -> str:
+        """Writes the dot-stuffed message and its end; from here on, no reply means the server may have kept it.
+        With `following` (pipelining only), that message's MAIL, RCPT and DATA go in the same write (RFC 2920
+        allows the content as a group's first element), so a list costs one round trip a message; their
+        replies are kept for its `send`, and the reply to this message's end stands whatever becomes of them."""
         data = message.data if message.data.endswith(b"\r\n") else message.data + b"\r\n"
-        protocol = client.protocol
-        try:
-            if protocol is None:
-                raise aiosmtplib.SMTPServerDisconnected("Connection lost")
-            if data.startswith(b".") or b"\n." in data:  # not from MessageFactory, whose lines never start with a dot
-                data = _LINE_START_DOT.sub(b"..", data)
-            protocol.write(data + b".\r\n")
-            reply = await protocol.read_response(timeout=self._smtp.timeout)
-        except (aiosmtplib.SMTPException, OSError) as exc:
+        if data.startswith(b".") or b"\n." in data:  # not from MessageFactory, whose lines never start with a dot
+            data = _LINE_START_DOT.sub(b"..", data)
+        commands = _envelope(following) if following is not None else []
+        replies, error = await pipelining.converse(client, data + b".\r\n", commands, self._smtp.timeout)
+        if not replies:
             await self.close()
-            raise UncertainSendError(0, f"no answer after the message was handed over ({_why(exc)})",
-                                     message.recipient) from None
+            raise UncertainSendError(0, f"no answer after the message was handed over ({_why(error or TimeoutError())})",
+                                     message.recipient)
+        reply = replies[0]
+        if error is not None or reply.code == _CLOSING:
+            await self.close()
+        elif following is not None:
+            self._announced = (following, replies[1:])
         if reply.code != 250:
-            await self._reset(drop=reply.code == _CLOSING)
             raise _by_code(reply.code, reply.message, message.recipient)
         return reply.message
 
@@ -200,8 +212,14 @@ class SMTPTransport(Transport):
         await self.close()
 
     async def close(self) -> None:
+        """QUIT, or only closing the socket while an announced message waits for its content: a server drops
+        a transaction whose data never ended, where a QUIT would be read as the message's text."""
         client, self._client = self._client, None
+        announced, self._announced = self._announced, None
         if client is None or not client.is_connected:
+            return
+        if announced is not None:
+            client.close()
             return
         try:
             await client.quit()
@@ -218,6 +236,10 @@ def _certificate_error(exc: BaseException | None) -> ssl.SSLCertVerificationErro
 
 def _why(exc: BaseException) -> str:
     return "timed out" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+
+
+def _envelope(message: OutgoingMessage) -> list[bytes]:
+    return [f"MAIL FROM:<{message.sender}>".encode(), f"RCPT TO:<{message.recipient}>".encode(), b"DATA"]
 
 
 def _by_code(code: int, text: str, recipient: str) -> TemporarySendError | PermanentSendError:
