@@ -9,7 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
+import multiprocessing
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,12 +102,30 @@ def smtp_sink(delay: float = 0, pipelining: bool = True):
 
 @contextmanager
 def delay_proxy(upstream: int, rtt_ms: float):
-    """A loopback TCP proxy in its own thread that holds every chunk for rtt/2 in each direction, in order:
-    a provider across the internet, as the coordinator's laptop sees it."""
-    loop = asyncio.new_event_loop()
+    """A loopback TCP proxy in its own process (so the sender's CPU work never delays it) that holds every
+    chunk for rtt/2 in each direction, in order: a provider across the internet, as the coordinator's laptop
+    sees it."""
+    port = free_port()
+    process = multiprocessing.get_context("fork").Process(target=_proxy, args=(port, upstream, rtt_ms), daemon=True)
+    process.start()
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.join(5)
+
+
+def _proxy(port: int, upstream: int, rtt_ms: float) -> None:
     one_way = rtt_ms / 2000
 
     async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
         async def deliver() -> None:
@@ -121,31 +139,18 @@ def delay_proxy(upstream: int, rtt_ms: float):
                 writer.write(data)
 
         sender = loop.create_task(deliver())
-        while data := await reader.read(65536):
+        while data := await reader.read(1 << 20):
             queue.put_nowait((loop.time() + one_way, data))
         queue.put_nowait((loop.time() + one_way, b""))
         await sender
 
     async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(asyncio.CancelledError, OSError):  # cancelled when the proxy shuts down
+        with contextlib.suppress(OSError):
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", upstream)
             await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer), return_exceptions=True)
 
-    port = free_port()
-    server = loop.run_until_complete(asyncio.start_server(connected, "127.0.0.1", port))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
-        yield port
-    finally:
-        async def shutdown() -> None:
-            server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+    async def serve() -> None:
+        server = await asyncio.start_server(connected, "127.0.0.1", port)
+        await server.serve_forever()
 
-        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        loop.close()
+    asyncio.run(serve())
