@@ -9,7 +9,9 @@ journal -> dispatcher) into the outbox and into Postfix's smtp-sink.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import SAMPLE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+from _common import ROOT, SAMPLE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
 
 from composer.issue.issuefile import load_issue
 from composer.records import Recipient
@@ -50,6 +52,30 @@ def personalise_rate(count: int = 10_000) -> float:
     return count / (time.perf_counter() - start)
 
 
+def cold_start(code: Path, recipients: int = 5000, runs: int = 5) -> dict[str, tuple[float, float]]:
+    """Wall seconds (best, median of `runs`) of whole `newsletter` processes, in a folder with the sample
+    issue and a list of `recipients`: what the coordinator waits for before anything happens."""
+    commands = {"newsletter --help": ["--help"], "newsletter build": ["build", "issues/2020-12.md"],
+                f"send --dry-run ({recipients:,})": ["send", "issues/2020-12.md", "--list", "bench", "--dry-run"]}
+    env = {**os.environ, "PYTHONPATH": str(code), **{k: "" for k in os.environ if k.startswith("NEWSLETTER_")}}
+    results: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "issues").mkdir()
+        shutil.copy(SAMPLE, folder / "issues")
+        (folder / "subscribers").mkdir()
+        write_recipients(folder / "subscribers", recipients)
+        for name, args in commands.items():
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-c", "from composer.cli import main; main()", *args], cwd=folder,
+                               env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                times.append(time.perf_counter() - start)
+            results[name] = (min(times), statistics.median(times))
+    return results
+
+
 def child_send(transport: str, count: int) -> None:
     """Runs in a child process so its peak memory is its own."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,20 +100,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--child", choices=["outbox", "smtp"], help=argparse.SUPPRESS)
+    parser.add_argument("--parts", default="start,build,memory", help="which measurements, comma-separated")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose cold start is timed")
     args = parser.parse_args()
     if args.child:
         child_send(args.child, args.recipients)
         return
-    ensure_postfix()
-    print("build of the sample issue (median of 30), ms")
-    for stage, ms in build_stages().items():
-        print(f"  {stage:<20}{ms:>8.1f}")
-    print(f"\npersonalise 10,000 recipients: {personalise_rate():,.0f} recipients/s\n")
-    print(f"peak memory of a send to {args.recipients:,} recipients (whole process)")
-    for transport in ("outbox", "smtp"):
-        sent, seconds, megabytes = peak_memory(transport, args.recipients)
-        print(f"  {transport + ' (smtp-sink)' if transport == 'smtp' else transport:<20}{megabytes:>8} MB"
-              f"   ({sent} sent in {seconds} s)")
+    parts = set(args.parts.split(","))
+    if "start" in parts:
+        print("cold start, whole process (best / median of 5), s")
+        for name, (best, median) in cold_start(args.code).items():
+            print(f"  {name:<32}{best:>6.2f} / {median:.2f}")
+        print()
+    if "build" in parts:
+        print("build of the sample issue (median of 30), ms")
+        for stage, ms in build_stages().items():
+            print(f"  {stage:<20}{ms:>8.1f}")
+        print(f"\npersonalise 10,000 recipients: {personalise_rate():,.0f} recipients/s\n")
+    if "memory" in parts:
+        ensure_postfix()
+        print(f"peak memory of a send to {args.recipients:,} recipients (whole process)")
+        for transport in ("outbox", "smtp"):
+            sent, seconds, megabytes = peak_memory(transport, args.recipients)
+            print(f"  {transport + ' (smtp-sink)' if transport == 'smtp' else transport:<20}{megabytes:>8} MB"
+                  f"   ({sent} sent in {seconds} s)")
 
 
 if __name__ == "__main__":

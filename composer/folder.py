@@ -12,7 +12,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from composer.errors import ComposerError
-from composer.issue.scaffold import new_issue
 
 SAMPLE = Path(str(files("composer") / "sample"))
 SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
@@ -55,6 +54,8 @@ def init(target: Path, today: dt.date | None = None) -> list[Path]:
     taken = [p for p in [issue, *files_] if p.exists()]
     if taken:
         raise FolderError(f"{taken[0]} exists already; `newsletter init` never overwrites: choose an empty folder")
+    from composer.issue.scaffold import new_issue  # the issue schema (pydantic), not needed to find the folder
+
     issue.parent.mkdir(parents=True, exist_ok=True)
     new_issue(issue, SAMPLE_ISSUE, day)
     for path, text in files_.items():

@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from composer.audience import inbox
 from composer.audience.subscribers import list_path, read_list, write_list
-from composer.cli.common import app, counted, handled, out, settings_and_secret
+from composer.cli.common import app, counted, handled, load_settings, out, settings_and_secret
 from composer.records import Recipient
 from composer.send.journal import Journal
-from composer.settings import load_settings
 
 
 @app.command("inbox")
@@ -25,6 +23,8 @@ def inbox_command(
 ) -> None:
     """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
     with handled():
+        from composer.audience import inbox  # IMAP and bounce parsing, only for this command
+
         settings, secret = settings_and_secret()
         source = inbox.open_source(settings, maildir, mbox, move_to)
         try:

@@ -8,17 +8,19 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
-from composer import checks
 from composer.tokens import load_secret
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError
-from composer.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command needs them, not for --help
+    from composer import checks
+    from composer.settings import Settings
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
@@ -83,6 +85,13 @@ class RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         return Text(f"{task.speed:.0f}/s" if task.speed else "")
+
+
+def load_settings() -> Settings:
+    """The settings from .env and the environment; pydantic is imported here, when a command needs them."""
+    from composer.settings import load_settings as load
+
+    return load()
 
 
 def settings_and_secret() -> tuple[Settings, bytes]:

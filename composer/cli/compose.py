@@ -8,11 +8,7 @@ from typing import Annotated
 
 import typer
 
-from composer import checks
 from composer.cli.common import EXIT_FAILED, IssueArg, app, counted, err, handled, out, print_finding, settings_and_secret, styled
-from composer.pipeline import build_issue, write_build
-from composer.render.build import GMAIL_CLIP_BYTES
-from composer.send.message import MessageFactory
 
 
 @app.command()
@@ -36,6 +32,10 @@ def build(
         help="Also write PNGs (600/375 px, light/dark) here")] = None,
 ) -> None:
     """Render the issue to HTML, plain text and the .eml a sample subscriber would receive."""
+    from composer.pipeline import build_issue, write_build
+    from composer.render.build import GMAIL_CLIP_BYTES
+    from composer.send.message import MessageFactory
+
     with handled():
         settings, secret = settings_and_secret()
         result = build_issue(issue, settings)
@@ -73,6 +73,8 @@ def check_command(
     online: Annotated[bool, typer.Option("--online", help="Also check that every web link answers")] = False,
 ) -> None:
     """Find what would go wrong in subscribers' mail programs: size, images, links, footer, CSS, spam score."""
+    from composer import checks
+
     with handled():
         settings, secret = settings_and_secret()
         report = checks.check(checks.prepare(issue, settings, secret), online=online)

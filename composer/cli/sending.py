@@ -6,21 +6,23 @@ import asyncio
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience.subscribers import checked_address
-from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
-from composer.campaign import Campaign, open_send, test_send
-from composer.send.dispatch import Summary
+from composer.cli.common import (EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, load_settings, out,
+                                 settings_and_secret, styled)
 from composer.errors import LimitReachedError
 from composer.send.journal import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals
-from composer.settings import load_settings
+
+if TYPE_CHECKING:  # the campaign (checks, rendering, SMTP) is imported by `send` itself, not for status or --help
+    from composer.campaign import Campaign
+    from composer.send.dispatch import Summary
 
 SHOWN = 20
 ATTENTION_NOTES = {
@@ -50,6 +52,8 @@ def send(
     if bool(to) == bool(list_name):
         err.print("error: say either --to YOUR@ADDRESS for a test send or --list NAME for the real send")
         raise typer.Exit(EXIT_INPUT)
+    from composer.campaign import open_send, test_send
+
     with handled():
         settings, secret = settings_and_secret()
         if to:
