@@ -9,6 +9,7 @@ journal -> dispatcher) into the outbox and into Postfix's smtp-sink.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import resource
 import shutil
@@ -19,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, SAMPLE, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+from _common import ROOT, SAMPLE, open_send, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
 
 from composer.issue.issuefile import load_issue
 from composer.records import Recipient
@@ -76,6 +77,37 @@ def cold_start(code: Path, recipients: int = 5000, runs: int = 5) -> dict[str, t
     return results
 
 
+def rerun_all_sent(count: int, code: Path) -> dict[str, float]:
+    """Seconds of a rerun when everyone on a list of `count` already has the issue: the first run's staging,
+    the rerun's staging and plan through the library, and the whole `newsletter send ... --yes` process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "issues").mkdir()
+        shutil.copy(SAMPLE, folder / "issues")
+        lists = folder / "subscribers"
+        lists.mkdir()
+        csv_path = write_recipients(lists, count)
+        config = settings(folder, None, state_dir=folder / ".newsletter")
+        start = time.perf_counter()
+        with open_send(SAMPLE, csv_path.stem, config, b"bench-secret", lists=lists) as campaign:
+            first = time.perf_counter() - start
+            next(campaign.journal.queue(campaign.build.slug), None)  # every row recorded, as a send does first
+            campaign.journal.db.execute("UPDATE deliveries SET status = 'sent'")
+        start = time.perf_counter()
+        with open_send(SAMPLE, csv_path.stem, config, b"bench-secret", lists=lists) as campaign:
+            staged = time.perf_counter() - start
+            summary = asyncio.run(campaign.run())
+        assert summary.done == 0 and campaign.plan.already_sent == count, (summary, campaign.plan)
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}, "PYTHONPATH": str(code),
+               "NEWSLETTER_FROM_ADDRESS": "bench@example.org"}
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "from composer.cli import main; main()", "send", "issues/2020-12.md",
+                        "--list", csv_path.stem, "--yes"], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
+        whole = time.perf_counter() - start
+    return {"first staging (open_send)": first, "rerun: staging and plan": staged,
+            "rerun: `newsletter send`, whole": whole}
+
+
 def child_send(transport: str, count: int) -> None:
     """Runs in a child process so its peak memory is its own."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +132,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--child", choices=["outbox", "smtp"], help=argparse.SUPPRESS)
-    parser.add_argument("--parts", default="start,build,memory", help="which measurements, comma-separated")
+    parser.add_argument("--rerun", type=int, default=100_000, help="list length of the rerun measurement")
+    parser.add_argument("--parts", default="start,rerun,build,memory", help="which measurements, comma-separated")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose cold start is timed")
     args = parser.parse_args()
     if args.child:
@@ -111,6 +144,11 @@ def main() -> None:
         print("cold start, whole process (best / median of 5), s")
         for name, (best, median) in cold_start(args.code).items():
             print(f"  {name:<32}{best:>6.2f} / {median:.2f}")
+        print()
+    if "rerun" in parts:
+        print(f"rerun of {args.rerun:,} all-sent recipients, s")
+        for name, seconds in rerun_all_sent(args.rerun, args.code).items():
+            print(f"  {name:<32}{seconds:>6.2f}")
         print()
     if "build" in parts:
         print("build of the sample issue (median of 30), ms")

@@ -8,7 +8,6 @@ call `open_send` / `test_send` and show what comes back.
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
 from composer.send.journal import Journal, Plan
 from composer.send.message import MessageFactory
 from composer.send.quota import Quota, Schedule, Waiting, quota_for
+from composer.send import staging
 from composer.send.stopping import Stop
 from composer.send.transports import Transport, choose
 from composer.settings import Settings
@@ -58,6 +58,8 @@ class Campaign:
                   waiting: Waiting | None = None) -> Summary:
         """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded.
         `waiting(until, why)` is told when a limit, the sending hours or the planned start hold the send back."""
+        if self.plan.to_send == 0:  # everyone listed is sent, skipped or unsubscribed: nothing to record either
+            return Summary()
         if self.quota and waiting:
             self.quota.waiting = waiting
         dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress,
@@ -94,7 +96,7 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
-    bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
+    bad = staging.stage(journal.db, path.stem, path, lambda seen: read_list(path, seen), journal.signups(path.stem))
     plan = journal.plan(build.slug, bad, retry_failed, retry_uncertain)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,

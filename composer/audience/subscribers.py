@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -33,8 +33,9 @@ def list_names(base: Path = LIST_DIR) -> list[str]:
     return sorted(p.stem for p in base.glob("*.csv"))
 
 
-def read_list(path: Path) -> Iterator[Recipient | BadRow]:
-    """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order."""
+def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Iterator[Recipient | BadRow]:
+    """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order.
+    `seen` keeps each address's first line (a send passes one kept in SQLite, so a long list needs no memory)."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
@@ -49,7 +50,7 @@ def read_list(path: Path) -> Iterator[Recipient | BadRow]:
         header = [_column(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
         if "email" not in header:
             raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
-        seen: dict[str, int] = {}
+        seen = {} if seen is None else seen
         reader = csv.reader(handle, delimiter=delimiter)
         while True:
             start = reader.line_num + 2  # the header line was read apart; a quoted field may span lines
@@ -85,7 +86,7 @@ def checked_address(raw: str) -> str:
         raise AddressError(f"{raw!r} is not a valid email address ({exc})") from None
 
 
-def _recipient(row: dict[str, str], line: int, seen: dict[str, int]) -> Recipient | BadRow:
+def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -> Recipient | BadRow:
     raw, name = row.pop("email", ""), row.pop("name", "") or None
     if not raw:
         return BadRow(line, "no email address")

@@ -13,7 +13,7 @@ import fcntl
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -154,22 +154,7 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- the list to send to -------------------------------------------------------------------------
-
-    def stage(self, rows: Iterable[Recipient | BadRow]) -> list[BadRow]:
-        """Loads the current list into a temporary table; only people on it are sent to, even on a resume."""
-        bad: list[BadRow] = []
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
-        self._db.execute("DELETE FROM listed")
-        self._db.execute("BEGIN")
-        for row in rows:
-            if isinstance(row, BadRow):
-                bad.append(row)
-            else:
-                self._db.execute("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)",
-                                 (row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
-        self._db.execute("COMMIT")
-        return bad
+    # -- the list to send to (staged by composer.send.staging into the temporary table `listed`) ----------
 
     def plan(self, issue: str, bad_rows: list[BadRow], retry_failed: bool = False, retry_uncertain: bool = False) -> Plan:
         q = """SELECT count(*),
