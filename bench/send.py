@@ -1,6 +1,6 @@
 """Sending throughput, side by side with the naive loop and Postfix's own load generator, in one run.
 
-    python bench/send.py [--recipients 5000] [--rate-seconds 60] [--rtt 25] [--parts fast,slow,rtt,rate]
+    python bench/send.py [--recipients 5000] [--rate-seconds 60] [--rtt 25] [--parts fast,command,slow,rtt,rate]
 
 Sends the real sample issue, personalised, to generated example.org recipients on Postfix's smtp-sink
 (loopback), and prints messages per second and the ratios. Needs Debian's postfix (installed if root).
@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import smtplib
+import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from _common import SOURCE, delay_proxy, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+from _common import ROOT, SAMPLE, SOURCE, delay_proxy, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
 
 from composer.records import Recipient
 from composer.send.message import MessageFactory
@@ -71,7 +74,8 @@ def main() -> None:
     parser.add_argument("--rtt", type=float, default=25, help="round-trip time in ms of the latency run (0 skips it)")
     parser.add_argument("--rtt-seconds", type=float, default=20, help="length of each latency run")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the fast server, the best counts")
-    parser.add_argument("--parts", default="fast,slow,rtt,rate", help="which runs, comma-separated")
+    parser.add_argument("--concurrency", type=int, default=4, help="of the whole-command runs")
+    parser.add_argument("--parts", default="fast,command,slow,rtt,rate", help="which runs, comma-separated")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     ensure_postfix()
@@ -84,6 +88,8 @@ def main() -> None:
         csv_path = write_recipients(folder, args.recipients)
         if "fast" in parts:
             fast(build, csv_path, folder, sample.data, args.recipients, args.repeats)
+        if "command" in parts:
+            command(folder, csv_path, sample.data, args.recipients, args.repeats, args.concurrency)
         if "slow" in parts:
             slow(build, csv_path, folder, args.slow_seconds)
         if args.rtt and "rtt" in parts:
@@ -112,6 +118,33 @@ def fast(build, csv_path: Path, folder: Path, message: bytes, recipients: int, r
         print(f"  {name:<40}{rate:>10.0f}")
     print(f"  ours (best) / naive loop                {best / naive:>10.2f}x")
     print(f"  ours (best) / smtp-source               {best / source:>10.2f}x\n")
+
+
+def command(folder: Path, csv_path: Path, message: bytes, recipients: int, repeats: int, concurrency: int) -> None:
+    """The whole `newsletter send --list ... --yes` process as a coordinator runs it (start, checks, build,
+    staging, sending, report) on a fresh send state, against smtp-source on the same sink."""
+    (folder / "issues").mkdir(exist_ok=True)
+    shutil.copy(SAMPLE, folder / "issues")
+    (folder / "subscribers").mkdir(exist_ok=True)
+    shutil.copy(csv_path, folder / "subscribers" / "bench.csv")
+    rates = []
+    with smtp_sink() as port:
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}, "PYTHONPATH": str(ROOT),
+               "NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(port), "NEWSLETTER_SMTP_SECURITY": "none",
+               "NEWSLETTER_FROM_ADDRESS": "bench@example.org", "NEWSLETTER_RATE_LIMIT": "0",
+               "NEWSLETTER_CONCURRENCY": str(concurrency), "NEWSLETTER_STATE_DIR": str(folder / "command-state")}
+        for _ in range(repeats):
+            shutil.rmtree(folder / "command-state", ignore_errors=True)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "from composer.cli import main; main()", "send", "issues/2020-12.md",
+                            "--list", "bench", "--yes"], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
+            rates.append(recipients / (time.perf_counter() - start))
+        source = max(smtp_source(message, recipients, 4, port, folder) for _ in range(repeats))
+    low, middle, high = min(rates), statistics.median(rates), max(rates)
+    print(f"whole `newsletter send` of {recipients:,}, concurrency {concurrency}, {repeats} runs: messages/s")
+    print(f"  min / median / max                      {low:>6.0f} / {middle:.0f} / {high:.0f}")
+    print(f"  smtp-source (best of {repeats})                  {source:>6.0f}")
+    print(f"  median / smtp-source                    {middle / source:>6.2f}x\n")
 
 
 def slow(build, csv_path: Path, folder: Path, seconds: float) -> None:

@@ -279,7 +279,8 @@ class Dispatcher:
         """The quota's slot for the next message, taken after the last check for a stop, so every slot taken is
         a message sent. At a limit with --stop-at-limit the send stops the graceful way with the limit's error.
         After a long wait the idle connection is opened anew (the server has long hung up on it)."""
-        self._ledger.flush()  # the quota may wait for hours: what is known is written first
+        if quota.may_wait:  # it may wait for hours: what is known is written first
+            self._ledger.flush()
         try:
             waited = await quota.acquire(self._halt)
         except LimitReachedError as exc:
