@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
+from composer.audience.roster import listed
 from composer.audience.subscribers import read_list
 from composer.records import BadRow, Recipient
 from composer.send import staging
@@ -13,15 +14,22 @@ from composer.send.journal import Journal
 
 
 class CountingReader:
-    def __init__(self, path: Path) -> None:
-        self.path, self.reads = path, 0
+    """The list's rows as a send reads them (file, then sign-ups), counting how often it was read."""
+
+    def __init__(self, path: Path, journal: Journal) -> None:
+        self.path, self.journal, self.reads = path, journal, 0
 
     def __call__(self, seen: MutableMapping[str, int]) -> Iterator[Recipient | BadRow]:
         self.reads += 1
-        return read_list(self.path, seen)
+        return listed(self.path, self.journal, seen)
 
 
-def listed(journal: Journal) -> list[tuple[str, str | None]]:
+def stage(journal: Journal, path: Path, reader: CountingReader) -> list[BadRow]:
+    key = staging.fingerprint(path, journal.signed_up(path.stem))
+    return staging.stage(journal.db, path.stem, key, reader)
+
+
+def staged(journal: Journal) -> list[tuple[str, str | None]]:
     return journal.db.execute("SELECT email, name FROM listed ORDER BY rowid").fetchall()
 
 
@@ -32,13 +40,14 @@ def write(path: Path, *rows: str) -> None:
 def test_a_rerun_with_the_list_unchanged_reads_it_back_from_the_state_not_the_file(tmp_path: Path) -> None:
     path = tmp_path / "liste.csv"
     write(path, "anna@example.org;Anna", "kein-at-zeichen;Kai", "ANNA@example.org;Anna again", "bernd@example.org;Bernd")
-    reader = CountingReader(path)
     with Journal(tmp_path / "state") as journal:
-        first = staging.stage(journal.db, "liste", path, reader)
-        first_rows = listed(journal)
+        reader = CountingReader(path, journal)
+        first = stage(journal, path, reader)
+        first_rows = staged(journal)
     with Journal(tmp_path / "state") as journal:
-        again = staging.stage(journal.db, "liste", path, reader)
-        assert listed(journal) == first_rows == [("anna@example.org", "Anna"), ("bernd@example.org", "Bernd")]
+        reader.journal = journal
+        again = stage(journal, path, reader)
+        assert staged(journal) == first_rows == [("anna@example.org", "Anna"), ("bernd@example.org", "Bernd")]
     assert reader.reads == 1
     assert again == first and [b.line for b in again] == [3, 4]
     assert "listed again (first on line 2)" in again[1].reason
@@ -47,23 +56,27 @@ def test_a_rerun_with_the_list_unchanged_reads_it_back_from_the_state_not_the_fi
 def test_a_changed_list_is_read_again(tmp_path: Path) -> None:
     path = tmp_path / "liste.csv"
     write(path, "anna@example.org;Anna")
-    reader = CountingReader(path)
     with Journal(tmp_path / "state") as journal:
-        staging.stage(journal.db, "liste", path, reader)
+        reader = CountingReader(path, journal)
+        stage(journal, path, reader)
         write(path, "anna@example.org;Anna", "carla@example.org;Carla")
-        staging.stage(journal.db, "liste", path, reader)
+        stage(journal, path, reader)
         assert reader.reads == 2
-        assert listed(journal) == [("anna@example.org", "Anna"), ("carla@example.org", "Carla")]
+        assert staged(journal) == [("anna@example.org", "Anna"), ("carla@example.org", "Carla")]
 
 
-def test_sign_ups_join_the_staged_list_once_each_run(tmp_path: Path) -> None:
+def test_a_new_sign_up_stages_the_list_again_and_joins_it_once(tmp_path: Path) -> None:
     path = tmp_path / "liste.csv"
     write(path, "anna@example.org;Anna")
     with Journal(tmp_path / "state") as journal:
+        reader = CountingReader(path, journal)
+        stage(journal, path, reader)
+        journal.add_signup("liste", "ANNA@example.org", "Anna", "consent")
+        journal.add_signup("liste", "dora@example.org", "Dora", "consent")
         for _ in range(2):
-            extra = [Recipient("ANNA@example.org", "Anna"), Recipient("dora@example.org", "Dora")]
-            staging.stage(journal.db, "liste", path, CountingReader(path), extra)
-            assert listed(journal) == [("anna@example.org", "Anna"), ("dora@example.org", "Dora")]
+            stage(journal, path, reader)
+            assert staged(journal) == [("anna@example.org", "Anna"), ("dora@example.org", "Dora")]
+        assert reader.reads == 2
 
 
 def test_duplicates_are_found_without_holding_the_addresses_in_memory(tmp_path: Path) -> None:

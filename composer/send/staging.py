@@ -1,7 +1,7 @@
 """The list a send goes to, staged into the send state in one streaming pass and kept there for the next run.
 
 Duplicates are found in SQLite, not in a dict, so a list of a million rows needs no more memory than one of
-ten. The staged rows are kept with the list file's digest: a rerun with the file unchanged reads them back
+ten. The staged rows are kept with a digest of the file and the sign-ups: a rerun with both unchanged reads them back
 instead of checking every address again (about 85 µs a row), so finding that nothing is left to do takes a
 second, not minutes. The journal's plan and queue read the temporary table `listed` filled here.
 """
@@ -59,35 +59,38 @@ class SeenAddresses(MutableMapping[str, int]):
         return int(self._db.execute("SELECT count(*) FROM seen_addresses").fetchone()[0])
 
 
-def digest(path: Path) -> str:
-    """The file's SHA-256 and the row format's version; empty when it cannot be read (reading it says why)."""
+def fingerprint(path: Path, signups: Iterable[tuple[Recipient, float]]) -> str:
+    """What the staged rows come from: the list file's bytes (SHA-256), the sign-ups confirmed for the list,
+    and the row format's version. Empty when the file cannot be read, so it is read and says why."""
+    digest = hashlib.sha256(f"{ROWS}\n".encode())
+    for recipient, confirmed in signups:
+        digest.update(f"{recipient.email}\t{recipient.name}\t{confirmed}\n".encode())
     try:
         with path.open("rb") as handle:
-            return f"{ROWS}:{hashlib.file_digest(handle, 'sha256').hexdigest()}"
+            return hashlib.file_digest(handle, "sha256").hexdigest() + digest.hexdigest()
+    except FileNotFoundError:
+        return f"no file {digest.hexdigest()}"
     except OSError:
         return ""
 
 
-def stage(db: sqlite3.Connection, list_name: str, path: Path, read: Reader, extra: Iterable[Recipient] = ()) -> list[BadRow]:
-    """Fills `listed` with the list at `path` (read with `read` only when it changed since it was last staged)
-    and then `extra` (the sign-ups, which live in the send state), and returns the list's bad rows."""
+def stage(db: sqlite3.Connection, list_name: str, key: str, read: Reader) -> list[BadRow]:
+    """Fills `listed` with the list's rows, read with `read` unless they were staged before under the same
+    `key` (its `fingerprint`), and returns its bad rows."""
     db.executescript(SCHEMA)
     db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
     db.execute("DELETE FROM listed")
-    now = digest(path)
     kept = db.execute("SELECT digest, bad_rows FROM staged_lists WHERE list = ?", (list_name,)).fetchone()
     db.execute("BEGIN")
     try:
-        if now and kept is not None and kept[0] == now:
+        if key and kept is not None and kept[0] == key:
             db.execute("INSERT OR IGNORE INTO listed SELECT email, name, fields FROM staged_rows WHERE list = ? ORDER BY position",
                        (list_name,))
             bad = [BadRow(line, reason) for line, reason in json.loads(kept[1])]
         else:
             bad = _read(db, list_name, read(SeenAddresses(db)))
             db.execute("INSERT OR REPLACE INTO staged_lists VALUES (?, ?, ?)",
-                       (list_name, now, json.dumps([[b.line, b.reason] for b in bad], ensure_ascii=False)))
-        db.executemany("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)",
-                       ((r.email, r.name, json.dumps(r.fields, ensure_ascii=False)) for r in extra))
+                       (list_name, key, json.dumps([[b.line, b.reason] for b in bad], ensure_ascii=False)))
     except BaseException:
         db.execute("ROLLBACK")
         raise
