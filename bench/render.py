@@ -26,6 +26,7 @@ from composer.issue.issuefile import load_issue
 from composer.records import Recipient
 from composer.render.build import build
 from composer.send.message import MessageFactory
+from composer.tokens import load_secret
 
 
 def build_stages(runs: int = 30) -> dict[str, float]:
@@ -96,13 +97,14 @@ def rerun_all_sent(count: int, code: Path) -> dict[str, float]:
         lists.mkdir()
         csv_path = write_recipients(lists, count)
         config = settings(folder, None, state_dir=folder / ".newsletter")
+        secret = load_secret(None, config.state_dir)  # the one `newsletter send` will use
         start = time.perf_counter()
-        with open_send(SAMPLE, csv_path.stem, config, b"bench-secret", lists=lists) as campaign:
+        with open_send(SAMPLE, csv_path.stem, config, secret, lists=lists) as campaign:
             first = time.perf_counter() - start
             next(campaign.journal.queue(campaign.build.slug), None)  # every row recorded, as a send does first
             campaign.journal.db.execute("UPDATE deliveries SET status = 'sent'")
         start = time.perf_counter()
-        with open_send(SAMPLE, csv_path.stem, config, b"bench-secret", lists=lists) as campaign:
+        with open_send(SAMPLE, csv_path.stem, config, secret, lists=lists) as campaign:
             staged = time.perf_counter() - start
             summary = asyncio.run(campaign.run())
         assert summary.done == 0 and campaign.plan.already_sent == count, (summary, campaign.plan)

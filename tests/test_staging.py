@@ -11,6 +11,8 @@ from composer.audience.subscribers import read_list
 from composer.records import BadRow, Recipient
 from composer.send import staging
 from composer.send.journal import Journal
+from composer.send.links import Links
+from composer.tokens import unsubscribe_token
 
 
 class CountingReader:
@@ -88,3 +90,19 @@ def test_duplicates_are_found_without_holding_the_addresses_in_memory(tmp_path: 
         assert len(seen) == 50 and seen["person7@example.org"] == 9
     [again] = [r for r in rows if isinstance(r, BadRow)]
     assert (again.line, again.reason) == (52, "PERSON7@example.org is listed again (first on line 9); sent once")
+
+
+def test_a_rerun_makes_no_unsubscribe_link_again_and_a_new_secret_makes_them_all_anew(tmp_path: Path) -> None:
+    path = tmp_path / "liste.csv"
+    write(path, "anna@example.org;Anna", "bernd@example.org;Bernd")
+
+    def count(journal: Journal) -> int:
+        return journal.db.execute("SELECT count(*) FROM links WHERE purpose = 'unsubscribe'").fetchone()[0]
+
+    with Journal(tmp_path / "state") as journal:
+        stage(journal, path, CountingReader(path, journal))
+        for secret, links in ((b"first secret", 2), (b"first secret", 2), (b"second secret", 4)):
+            Links(journal.db, secret).remember_staged("liste")
+            assert count(journal) == links
+        token = unsubscribe_token(b"second secret", "bernd@example.org", "liste")
+        assert Links(journal.db, b"second secret").resolve(token, "unsubscribe").email == "bernd@example.org"

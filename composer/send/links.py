@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS links (
     used REAL
 );
 CREATE INDEX IF NOT EXISTS links_by_email ON links (email, purpose, created);
+CREATE INDEX IF NOT EXISTS links_unsubscribe ON links (email, list) WHERE purpose = 'unsubscribe';
+CREATE TABLE IF NOT EXISTS links_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 CONFIRM_SECONDS = 7 * 86_400
 
@@ -48,10 +50,17 @@ class Links:
                            deterministic=True)
 
     def remember_staged(self, list_name: str, now: float | None = None) -> None:
-        """Every address staged for a send (the journal's temporary `listed` table) gets its unsubscribe link."""
+        """Every address staged for a send (the journal's temporary `listed` table) gets its unsubscribe link.
+        One that has a link for this list already is skipped (a rerun computes none of 100,000 again), unless
+        the secret changed since the links were made: its tokens name other identifiers, so all are made anew."""
+        check = seal(self._secret, "links")
+        known = self._db.execute("SELECT value FROM links_meta WHERE key = 'secret'").fetchone()
+        unlinked = "" if known is None or known[0] != check else (
+            " WHERE NOT EXISTS (SELECT 1 FROM links k WHERE k.email = l.email AND k.purpose = 'unsubscribe' AND k.list = ?)")
         self._db.execute("INSERT OR IGNORE INTO links (id, purpose, email, list, created) "
-                         "SELECT unsubscribe_id(email, ?), 'unsubscribe', email, ?, ? FROM temp.listed",
-                         (list_name, list_name, now or time.time()))
+                         f"SELECT unsubscribe_id(email, ?), 'unsubscribe', email, ?, ? FROM temp.listed l{unlinked}",
+                         (list_name, list_name, now or time.time(), *([list_name] if unlinked else [])))
+        self._db.execute("INSERT OR REPLACE INTO links_meta VALUES ('secret', ?)", (check,))
 
     def remember(self, emails: Iterable[str], list_name: str, now: float | None = None) -> None:
         """Unsubscribe links for addresses outside a send (a test send), so the link in that mail works too."""
