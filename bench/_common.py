@@ -79,6 +79,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(port: int) -> None:
+    """Until something listens on the loopback port (at most 5 s)."""
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 @contextmanager
 def smtp_sink(delay: float = 0, pipelining: bool = True):
     """Postfix's smtp-sink on a loopback port: accepts and discards everything, as fast as it can."""
@@ -87,12 +97,7 @@ def smtp_sink(delay: float = 0, pipelining: bool = True):
                *([] if pipelining else ["-p"]),
                f"127.0.0.1:{port}", "256"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for(port)
     try:
         yield port
     finally:
@@ -108,12 +113,7 @@ def delay_proxy(upstream: int, rtt_ms: float):
     port = free_port()
     process = multiprocessing.get_context("fork").Process(target=_proxy, args=(port, upstream, rtt_ms), daemon=True)
     process.start()
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for(port)
     try:
         yield port
     finally:

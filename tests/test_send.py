@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SMTPServer
 from typer.testing import CliRunner
 
@@ -197,8 +198,10 @@ def test_without_smtp_settings_the_send_writes_one_eml_per_subscriber(workdir: P
     assert len(list(Path("outbox/2020-12").glob("*.eml"))) == 8
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelining"])
 def test_sigkill_mid_send_then_rerun_delivers_everyone_with_at_most_concurrency_duplicates(
-        workdir: Path, smtp_server: SMTPServer) -> None:
+        workdir: Path, smtp_server: SMTPServer, pipelining: bool) -> None:
+    smtp_server.handler.pipelining = pipelining  # with it, each next message is announced with this one's content
     addresses = write_list("gross", 300)
     command, env = send_command(smtp_server, "gross", concurrency=4, delay=0.01)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -21,12 +21,15 @@ RELIES_ON = {
 
 
 class _Replies:
-    """Parses the server's bytes into replies (multi-line ones joined) and hands them out in order."""
+    """Parses the server's bytes into replies (multi-line ones joined), in order, until `expected` have come
+    or the connection ended: one wake-up for the whole round trip, not one task per reply."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected: int) -> None:
         self._buffer = bytearray()
         self._lines: list[str] = []
-        self._queue: asyncio.Queue[SMTPResponse | None] = asyncio.Queue()
+        self.replies: list[SMTPResponse] = []
+        self.expected = expected
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def feed(self, data: bytes) -> None:
         self._buffer.extend(data)
@@ -36,21 +39,14 @@ class _Replies:
             self._lines.append(line[4:])
             if line[3:4] != "-":
                 code = int(line[:3]) if line[:3].isdigit() else 500
-                self._queue.put_nowait(SMTPResponse(code, "\n".join(self._lines)))
+                self.replies.append(SMTPResponse(code, "\n".join(self._lines)))
                 self._lines = []
+        if len(self.replies) >= self.expected:
+            self.lost()
 
     def lost(self) -> None:
-        self._queue.put_nowait(None)
-
-    async def next(self, timeout: float | None) -> SMTPResponse:
-        try:
-            reply = await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
-            raise aiosmtplib.SMTPReadTimeoutError("Timed out waiting for server response") from None
-        if reply is None:
-            self._queue.put_nowait(None)
-            raise aiosmtplib.SMTPServerDisconnected("Connection lost")
-        return reply
+        if not self.ended.done():
+            self.ended.set_result(None)
 
 
 async def offered(client: aiosmtplib.SMTP) -> bool:
@@ -80,24 +76,29 @@ async def converse(client: aiosmtplib.SMTP, data: bytes, commands: list[bytes], 
     for command in commands:
         if b"\r" in command or b"\n" in command:
             raise ValueError("an SMTP command contains a line break")
-    replies = _Replies()
-    closed = protocol.connection_lost
     expected = len(commands) + (1 if data else 0)
+    replies = _Replies(expected)
+    closed = protocol.connection_lost
 
     def lost(exc: Exception | None) -> None:
         replies.lost()
         closed(exc)
 
-    read: list[SMTPResponse] = []
+    error: aiosmtplib.SMTPException | None = None
     async with protocol._command_lock:
         protocol.data_received = replies.feed  # type: ignore[method-assign]
         protocol.connection_lost = lost  # type: ignore[method-assign]
         try:
             protocol.write(b"".join((data, *(c + b"\r\n" for c in commands))))
-            while len(read) < expected:
-                read.append(await replies.next(timeout))
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPReadTimeoutError) as exc:
-            return read, exc
+            async with asyncio.timeout(timeout):
+                await replies.ended
+        except aiosmtplib.SMTPServerDisconnected as exc:
+            error = exc
+        except TimeoutError:
+            error = aiosmtplib.SMTPReadTimeoutError("Timed out waiting for server response")
         finally:
             del protocol.data_received, protocol.connection_lost
-    return read, None
+    read = replies.replies[:expected]
+    if error is None and len(read) < expected:
+        error = aiosmtplib.SMTPServerDisconnected("Connection lost")
+    return read, error
