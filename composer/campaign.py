@@ -64,8 +64,10 @@ class Campaign:
             return Summary()
         if self.quota and waiting:
             self.quota.waiting = waiting
-        dispatcher = Dispatcher(self._factory, self._transports, self.journal.ledger(self.build.slug), self._policy, progress,
-                                self.quota)
+        ledger = self.journal.ledger(self.build.slug)
+        if self.quota:
+            self.quota.log_with(ledger.alongside)
+        dispatcher = Dispatcher(self._factory, self._transports, ledger, self._policy, progress, self.quota)
         queue = self.journal.queue(self.build.slug, self.retry_failed, self.retry_uncertain)
         return await dispatcher.run(queue, stop)
 

@@ -31,3 +31,6 @@ class OutgoingMessage:
     recipient: str
     message_id: str
     data: bytes
+    ready: bool = False
+    """The data is CRLF-only, ends with CRLF and has no line starting with a dot (MessageFactory's output):
+    the transport writes it as it is, without looking through it."""

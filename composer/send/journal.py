@@ -362,19 +362,27 @@ class IssueLedger:
     def __init__(self, journal: Journal, issue: str) -> None:
         self.journal, self.issue = journal, issue
         self._waiting: list[tuple[str, str, dict[str, object]]] = []
+        self._alongside: list[tuple[str, tuple[object, ...]]] = []
+
+    def alongside(self, statement: str, parameters: tuple[object, ...]) -> None:
+        """Another part of the send state's write (the quota's log) that goes in the next commit."""
+        self._alongside.append((statement, parameters))
 
     def _later(self, email: str, status: str, **values: object) -> None:
         self._waiting.append((email, status, values))
 
     def flush(self) -> None:
-        if self._waiting:
+        if self._waiting or self._alongside:
             self._commit([])
 
     def _commit(self, now: list[tuple[str, str, dict[str, object]]]) -> None:
         rows, self._waiting = [*self._waiting, *now], []
+        others, self._alongside = self._alongside, []
         db = self.journal.db
         db.execute("BEGIN")
         try:
+            for statement, parameters in others:
+                db.execute(statement, parameters)
             for email, status, values in rows:
                 self.journal.set_status(self.issue, email, status, **values)  # type: ignore[arg-type]
         except BaseException:

@@ -104,7 +104,7 @@ class MessageFactory:
         data = head + body
         if self._dkim:
             data = self._dkim.sign(data)
-        return OutgoingMessage(self._sender.envelope_for(slots.token), recipient.email, message_id, data)
+        return OutgoingMessage(self._sender.envelope_for(slots.token), recipient.email, message_id, data, ready=True)
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""

@@ -69,6 +69,13 @@ class Quota:
         self._db, self.limits, self.clock = db, limits, clock
         self.not_before, self.stop_at_limit = not_before, stop_at_limit
         self.waiting: Waiting = lambda until, why: None
+        self._log: Callable[[str, tuple[object, ...]], object] = db.execute
+
+    def log_with(self, later: Callable[[str, tuple[object, ...]], object]) -> None:
+        """With nothing that can hold a message back, the log of messages handed over (kept for the windows of
+        later runs) may wait for the send state's next commit: `later(statement, parameters)` puts it there."""
+        if not self.may_wait:
+            self._log = later
 
     @property
     def may_wait(self) -> bool:
@@ -82,7 +89,7 @@ class Quota:
             now = self.clock.now()
             until, why = self.next_slot(now)
             if until <= now:
-                self._db.execute("INSERT INTO quota_log VALUES (?)", (now.timestamp(),))
+                self._log("INSERT INTO quota_log VALUES (?)", (now.timestamp(),))
                 return (now - began).total_seconds()
             if self.stop_at_limit:
                 raise LimitReachedError(until, why)

@@ -64,10 +64,10 @@ async def exchange(client: aiosmtplib.SMTP, commands: list[bytes], timeout: floa
     return replies
 
 
-async def converse(client: aiosmtplib.SMTP, data: bytes, commands: list[bytes], timeout: float | None
+async def converse(client: aiosmtplib.SMTP, data: bytes, commands: list[bytes], timeout: float | None, end: bool = False
                    ) -> tuple[list[SMTPResponse], aiosmtplib.SMTPException | None]:
-    """One round trip: writes `data` (a message's dot-stuffed content and its end, or nothing) and the commands
-    in one write, and reads a reply for the data (when given) and for each command, in order. Returns the
+    """One round trip: writes `data` (with `end`, a message's dot-stuffed content, followed by its end) and the
+    commands in one write, and reads a reply for the message (with `end`) and for each command, in order. Returns the
     replies read and, when the connection ended or went quiet before the last of them, why; the replies
     read before that stand (a message's end of data answered 250 was accepted, whatever follows)."""
     protocol = client.protocol
@@ -76,7 +76,7 @@ async def converse(client: aiosmtplib.SMTP, data: bytes, commands: list[bytes], 
     for command in commands:
         if b"\r" in command or b"\n" in command:
             raise ValueError("an SMTP command contains a line break")
-    expected = len(commands) + (1 if data else 0)
+    expected = len(commands) + (1 if end else 0)
     replies = _Replies(expected)
     closed = protocol.connection_lost
 
@@ -89,7 +89,7 @@ async def converse(client: aiosmtplib.SMTP, data: bytes, commands: list[bytes], 
         protocol.data_received = replies.feed  # type: ignore[method-assign]
         protocol.connection_lost = lost  # type: ignore[method-assign]
         try:
-            protocol.write(b"".join((data, *(c + b"\r\n" for c in commands))))
+            protocol.write(b"".join((data, b".\r\n" if end else b"", *(c + b"\r\n" for c in commands))))
             async with asyncio.timeout(timeout):
                 await replies.ended
         except aiosmtplib.SMTPServerDisconnected as exc:

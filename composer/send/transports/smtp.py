@@ -177,11 +177,13 @@ class SMTPTransport(Transport):
         With `following` (pipelining only), that message's MAIL, RCPT and DATA go in the same write (RFC 2920
         allows the content as a group's first element), so a list costs one round trip a message; their
         replies are kept for its `send`, and the reply to this message's end stands whatever becomes of them."""
-        data = message.data if message.data.endswith(b"\r\n") else message.data + b"\r\n"
-        if data.startswith(b".") or b"\n." in data:  # not from MessageFactory, whose lines never start with a dot
-            data = _LINE_START_DOT.sub(b"..", data)
+        data = message.data
+        if not message.ready:  # not from MessageFactory: made ready here
+            data = data if data.endswith(b"\r\n") else data + b"\r\n"
+            if data.startswith(b".") or b"\n." in data:
+                data = _LINE_START_DOT.sub(b"..", data)
         commands = _envelope(following) if following is not None else []
-        replies, error = await pipelining.converse(client, data + b".\r\n", commands, self._smtp.timeout)
+        replies, error = await pipelining.converse(client, data, commands, self._smtp.timeout, end=True)
         if not replies:
             await self.close()
             raise UncertainSendError(0, f"no answer after the message was handed over ({_why(error or TimeoutError())})",
