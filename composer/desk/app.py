@@ -22,7 +22,7 @@ from composer.render.templates import TEMPLATES
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import editor, review, sending
+    from composer.desk import configuration, editor, review, sending
 
     async def login(request: Request) -> Response:
         t = TEXT[language(request)]
@@ -63,7 +63,7 @@ def create_desk(desk: Desk) -> Starlette:
         Route("/login", login, methods=["GET", "POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
-        *editor.routes(desk), *review.routes(desk), *sending.routes(desk),
+        *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

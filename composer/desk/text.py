@@ -88,6 +88,57 @@ EN = {
     "f_background_color": "Background colour", "f_content_color": "Content colour", "f_font_family": "Font",
     "f_logo_url": "Logo (https://…)", "f_logo_width": "Logo width in pixels",
 }
+# Part 2: Abonnenten, Posteingang, Einstellungen.
+DE |= {
+    "subscribers": "Abonnenten", "inbox": "Posteingang", "settings": "Einstellungen",
+    "connection_test": "Verbindung testen", "connection_hint": "Verbindet sich mit dem Server, verschlüsselt, meldet sich "
+    "an und wieder ab. Es wird keine E-Mail versendet und im Postfach nichts verändert.",
+    "test_smtp": "Versand-Server (SMTP) testen", "test_imap": "Postfach (IMAP) testen",
+    "trial_smtp": "Versand-Server (SMTP)", "trial_imap": "Postfach (IMAP)", "trial_ok": "Die Verbindung funktioniert.",
+    "trial_failed": "Fehlgeschlagen beim Schritt „{step}“.",
+    "step_settings": "Einstellungen", "step_connect": "Verbindung", "step_tls": "Verschlüsselung (TLS)",
+    "step_login": "Anmeldung", "step_folder": "Ordner", "step_quit": "Abmelden (QUIT)", "step_logout": "Abmelden (LOGOUT)",
+    "outcome_ok": "in Ordnung", "outcome_failed": "fehlgeschlagen", "outcome_skipped": "übersprungen",
+    "advice_no_host": "Tragen Sie NEWSLETTER_SMTP_HOST (und Port, Sicherheit, Benutzername, Passwort) in .env ein; bis dahin "
+    "landen E-Mails im Ordner outbox/.",
+    "advice_plaintext": "Mit NEWSLETTER_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz. Wählen Sie starttls "
+    "oder tls, oder setzen Sie NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz.",
+    "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_…_HOST, "
+    "NEWSLETTER_…_PORT); vielleicht blockiert auch eine Firewall.",
+    "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_…_SECURITY und den Port "
+    "(tls: meist 465 bzw. 993, starttls: 587 bzw. 143); bei einem eigenen Zertifikat NEWSLETTER_SMTP_CA_FILE.",
+    "advice_no_starttls": "Der Server bietet kein STARTTLS an. Nehmen Sie NEWSLETTER_SMTP_SECURITY=tls mit Port 465, oder "
+    "fragen Sie den Anbieter nach dem STARTTLS-Port (587).",
+    "advice_no_auth": "Der Server bietet auf dieser Verbindung keine Anmeldung an. Prüfen Sie NEWSLETTER_SMTP_SECURITY und "
+    "den Port, oder entfernen Sie NEWSLETTER_SMTP_USERNAME.",
+    "advice_credentials": "Der Server hat die Anmeldung abgelehnt. Prüfen Sie Benutzername und Passwort "
+    "(NEWSLETTER_…_USERNAME, NEWSLETTER_…_PASSWORD); manche Anbieter verlangen ein eigenes App-Passwort.",
+    "advice_unclean": "Der Server hat die Verbindung nicht sauber beendet; das Weitere funktioniert trotzdem wahrscheinlich.",
+    "advice_imap_missing": "Tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD in .env "
+    "ein, um das Antwort-Postfach zu lesen (oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner).",
+    "advice_no_folder": "Diesen Ordner gibt es im Postfach nicht. Prüfen Sie NEWSLETTER_IMAP_FOLDER (meist INBOX).",
+    "settings_in_effect": "Die geltenden Einstellungen", "settings_hint": "Ändern Sie sie in der Datei .env im "
+    "Newsletter-Ordner und starten Sie die Redaktion neu. Passwörter werden nie angezeigt.",
+    "variable": "Einstellung", "value": "Wert", "source": "Herkunft", "secret_set": "gesetzt (wird nicht angezeigt)",
+    "not_set": "nicht gesetzt", "source_environment": "Umgebungsvariable", "source_env": "Datei .env",
+    "source_given": "beim Start übergeben", "source_default": "Voreinstellung",
+}
+EN |= {
+    "subscribers": "Subscribers", "inbox": "Inbox", "settings": "Settings",
+    "connection_test": "Test the connection", "connection_hint": "Connects to the server, encrypts, logs in and out. "
+    "No email is sent and nothing in the mailbox is changed.",
+    "test_smtp": "Test the sending server (SMTP)", "test_imap": "Test the mailbox (IMAP)",
+    "trial_smtp": "Sending server (SMTP)", "trial_imap": "Mailbox (IMAP)", "trial_ok": "The connection works.",
+    "trial_failed": "Failed at the step “{step}”.",
+    "step_settings": "Settings", "step_connect": "Connect", "step_tls": "Encryption (TLS)", "step_login": "Login",
+    "step_folder": "Folder", "step_quit": "Goodbye (QUIT)", "step_logout": "Goodbye (LOGOUT)",
+    "outcome_ok": "ok", "outcome_failed": "failed", "outcome_skipped": "skipped",
+    "settings_in_effect": "The settings in effect", "settings_hint": "Change them in the file .env in the newsletter "
+    "folder and restart the desk. Passwords are never shown.",
+    "variable": "Setting", "value": "Value", "source": "Source", "secret_set": "set (not shown)", "not_set": "not set",
+    "source_environment": "environment variable", "source_env": "file .env", "source_given": "given at start",
+    "source_default": "default",
+}
 TEXT = {"de": DE, "en": EN}
 
 
