@@ -90,6 +90,31 @@ EN = {
 }
 # Part 2: Abonnenten, Posteingang, Einstellungen.
 DE |= {
+    "active": "aktiv", "unsubscribed": "abgemeldet", "bounced": "unzustellbar", "web_signups": "Anmeldungen über die Website",
+    "state_active": "aktiv", "state_unsubscribed": "abgemeldet", "state_bounced": "unzustellbar",
+    "no_lists": "Noch keine Listen. Importieren Sie Ihre Tabelle, um eine anzulegen.", "bad_rows": "ungültige Zeilen",
+    "bad_rows_title": "Ungültige Zeilen", "line_n": "Zeile {n}", "addresses_title": "Adressen",
+    "since_why": "Seit / Grund", "web_signup_at": "über die Website am {when}", "and_more_search": "und {n} weitere; "
+    "grenzen Sie die Suche ein.", "nobody_found": "Keine Adresse gefunden.", "confirmed_at": "Bestätigt am",
+    "consent_text": "Einwilligung", "export_active": "Aktive Adressen als CSV herunterladen",
+    "add_title": "Eine Adresse hinzufügen", "consent_source": "Woher stammt die Einwilligung?",
+    "consent_hint": "Zum Beispiel: unterschriebenes Formular vom Ehrenamtstag, E-Mail vom 3. Mai. Das heutige Datum "
+    "wird als Datum der Einwilligung eingetragen.", "add_button": "Hinzufügen",
+    "unsubscribe_title": "Eine Adresse abmelden", "reason": "Grund", "unsubscribe_hint": "Wird als Abmeldung durch die "
+    "Koordination mit diesem Grund festgehalten. Die Adresse erhält keine Ausgabe mehr.", "unsubscribe_button": "Abmelden",
+    "note_added": "Die Adresse wurde hinzugefügt.", "note_unsubscribed": "Die Adresse ist abgemeldet und erhält keine Ausgabe mehr.",
+    "note_imported": "Die Liste wurde ersetzt.", "backup_kept": "Die alte Fassung ist gesichert unter {path}.",
+    "import_title": "Tabelle importieren", "import_hint": "Laden Sie die Liste als CSV, Excel (.xlsx) oder LibreOffice (.ods) "
+    "hoch. Die erste Zeile braucht eine Spalte „email“. Sie sehen erst, was sich ändern würde; ersetzt wird die Liste erst nach "
+    "Ihrer Bestätigung.", "import_list": "Liste (vorhandene oder neuer Name)", "import_file": "Datei",
+    "import_check": "Prüfen und Vorschau zeigen", "import_preview": "Vorschau: {file} → Liste {list}",
+    "import_nothing_yet": "Noch ist nichts geändert.", "rows_read": "Zeilen gelesen", "new_rows": "neu",
+    "changed_rows": "geändert (Name oder Spalten)", "unchanged_rows": "unverändert", "removed_rows": "entfallen",
+    "bad_rows_import": "Diese Zeilen werden übernommen, aber nicht angeschrieben, bis sie korrigiert sind.",
+    "staying_title": "Bleiben abgemeldet", "staying_text": "Diese Adressen stehen in der Tabelle, haben sich aber abgemeldet "
+    "oder sind unzustellbar. Sie bleiben abgemeldet und erhalten nichts.",
+    "import_confirm": "Liste {list} jetzt ersetzen", "cancel": "Abbrechen",
+    "list_name_bad": "Ein Listenname besteht aus Buchstaben, Ziffern, - und _.", "file_missing": "Bitte wählen Sie eine Datei.",
     "subscribers": "Abonnenten", "inbox": "Posteingang", "settings": "Einstellungen",
     "connection_test": "Verbindung testen", "connection_hint": "Verbindet sich mit dem Server, verschlüsselt, meldet sich "
     "an und wieder ab. Es wird keine E-Mail versendet und im Postfach nichts verändert.",
@@ -124,6 +149,28 @@ DE |= {
     "source_given": "beim Start übergeben", "source_default": "Voreinstellung",
 }
 EN |= {
+    "active": "active", "unsubscribed": "unsubscribed", "bounced": "bounced", "web_signups": "Sign-ups on the website",
+    "state_active": "active", "state_unsubscribed": "unsubscribed", "state_bounced": "bounced",
+    "no_lists": "No lists yet. Import your spreadsheet to make one.", "bad_rows": "invalid rows",
+    "bad_rows_title": "Invalid rows", "line_n": "line {n}", "addresses_title": "Addresses", "since_why": "Since / reason",
+    "web_signup_at": "on the website on {when}", "and_more_search": "and {n} more; narrow the search.",
+    "nobody_found": "No address found.", "confirmed_at": "Confirmed", "consent_text": "Consent",
+    "export_active": "Download the active addresses as CSV", "add_title": "Add one address",
+    "consent_source": "Where does the consent come from?", "consent_hint": "For example: signed form from the volunteers' "
+    "day, email of 3 May. Today's date is written as the date of consent.", "add_button": "Add",
+    "unsubscribe_title": "Unsubscribe one address", "reason": "Reason", "unsubscribe_hint": "Recorded as unsubscribed by "
+    "the coordinator, with this reason. The address gets no further issue.", "unsubscribe_button": "Unsubscribe",
+    "note_added": "The address was added.", "note_unsubscribed": "The address is unsubscribed and gets no further issue.",
+    "note_imported": "The list was replaced.", "backup_kept": "The old version is kept at {path}.",
+    "import_title": "Import a spreadsheet", "import_hint": "Upload the list as CSV, Excel (.xlsx) or LibreOffice (.ods). "
+    "The first row needs a column 'email'. You first see what would change; the list is replaced only after you confirm.",
+    "import_list": "List (existing or new name)", "import_file": "File", "import_check": "Check and preview",
+    "import_preview": "Preview: {file} → list {list}", "import_nothing_yet": "Nothing has changed yet.",
+    "rows_read": "rows read", "new_rows": "new", "changed_rows": "changed (name or columns)", "unchanged_rows": "unchanged",
+    "removed_rows": "removed", "bad_rows_import": "These rows are kept but not written to until they are fixed.",
+    "staying_title": "Stay unsubscribed", "staying_text": "These addresses are in the spreadsheet but unsubscribed or "
+    "bounced. They stay unsubscribed and get nothing.", "import_confirm": "Replace the list {list} now", "cancel": "Cancel",
+    "list_name_bad": "A list name is letters, digits, - and _.", "file_missing": "Please choose a file.",
     "subscribers": "Subscribers", "inbox": "Inbox", "settings": "Settings",
     "connection_test": "Test the connection", "connection_hint": "Connects to the server, encrypts, logs in and out. "
     "No email is sent and nothing in the mailbox is changed.",
