@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     imap_username: str | None = None
     imap_password: SecretStr | None = None
     imap_folder: str = "INBOX"
+    inbox_maildir: Path | None = Field(default=None, description="a local Maildir read instead of IMAP (inbox and desk)")
     soft_bounce_limit: int = Field(default=3, ge=1, description="temporary bounces in distinct issues before suppression")
 
     state_dir: Path = Path(".newsletter")

@@ -22,7 +22,7 @@ from composer.render.templates import TEMPLATES
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import configuration, editor, review, sending, subscribers
+    from composer.desk import configuration, editor, inbox, review, sending, subscribers
 
     async def login(request: Request) -> Response:
         t = TEXT[language(request)]
@@ -64,7 +64,7 @@ def create_desk(desk: Desk) -> Starlette:
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
         *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),
-        *subscribers.routes(desk),
+        *subscribers.routes(desk), *inbox.routes(desk),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

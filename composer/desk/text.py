@@ -90,6 +90,14 @@ EN = {
 }
 # Part 2: Abonnenten, Posteingang, Einstellungen.
 DE |= {
+    "inbox_hint": "Liest das Antwort-Postfach: Unzustellbarkeitsmeldungen und Abmeldungen werden eingetragen und in den "
+    "Ordner „Processed“ gelegt, automatische Antworten ebenso; alle anderen Mails bleiben für Sie liegen.",
+    "inbox_from": "Postfach: {where}", "inbox_unset": "Kein Postfach eingerichtet (IMAP oder NEWSLETTER_INBOX_MAILDIR).",
+    "fetch_now": "Jetzt abrufen", "fetched_title": "Ergebnis", "inbox_empty": "Keine neuen Mails.",
+    "kind_bounce": "unzustellbar", "kind_unsubscribe": "Abmeldungen", "kind_autoreply": "automatische Antworten (beiseitegelegt)",
+    "kind_other": "für Sie liegen gelassen", "kind_malformed": "unlesbar (liegen gelassen)",
+    "letters_hint": "Diese Mails bleiben im Postfach; hier als reiner Text, ohne Bilder und Links.",
+    "letter_from": "Von", "no_subject": "(kein Betreff)",
     "active": "aktiv", "unsubscribed": "abgemeldet", "bounced": "unzustellbar", "web_signups": "Anmeldungen über die Website",
     "state_active": "aktiv", "state_unsubscribed": "abgemeldet", "state_bounced": "unzustellbar",
     "no_lists": "Noch keine Listen. Importieren Sie Ihre Tabelle, um eine anzulegen.", "bad_rows": "ungültige Zeilen",
@@ -149,6 +157,14 @@ DE |= {
     "source_given": "beim Start übergeben", "source_default": "Voreinstellung",
 }
 EN |= {
+    "inbox_hint": "Reads the reply mailbox: bounces and unsubscribe requests are recorded and moved to the folder "
+    "'Processed', automatic replies too; every other mail is left for you.",
+    "inbox_from": "Mailbox: {where}", "inbox_unset": "No mailbox set up (IMAP or NEWSLETTER_INBOX_MAILDIR).",
+    "fetch_now": "Fetch now", "fetched_title": "Result", "inbox_empty": "No new mail.", "kind_bounce": "bounces",
+    "kind_unsubscribe": "unsubscribes", "kind_autoreply": "automatic replies (set aside)", "kind_other": "left for you",
+    "kind_malformed": "unreadable (left in the mailbox)",
+    "letters_hint": "These mails stay in the mailbox; shown here as plain text, without images and links.",
+    "letter_from": "From", "no_subject": "(no subject)",
     "active": "active", "unsubscribed": "unsubscribed", "bounced": "bounced", "web_signups": "Sign-ups on the website",
     "state_active": "active", "state_unsubscribed": "unsubscribed", "state_bounced": "bounced",
     "no_lists": "No lists yet. Import your spreadsheet to make one.", "bad_rows": "invalid rows",
