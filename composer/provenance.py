@@ -35,7 +35,7 @@ def settings_in_effect(settings: Settings, env_file: Path | None) -> list[InEffe
     shown = []
     for name, info in Settings.model_fields.items():
         variable = PREFIX + name.upper()
-        value = getattr(settings, name)
+        given = value = getattr(settings, name)
         if value is None and name in DERIVED:  # the port that is used: the usual one of the chosen security
             value = DERIVED[name](settings)
         if variable in environment:
@@ -43,8 +43,7 @@ def settings_in_effect(settings: Settings, env_file: Path | None) -> list[InEffe
         elif variable in from_file:
             source = ".env"
         else:
-            default = info.get_default(call_default_factory=True)
-            source = "given" if value != default and not (default is None and name in DERIVED) else "default"
+            source = "given" if given != info.get_default(call_default_factory=True) else "default"
         secret = isinstance(value, SecretStr)
         text = None if secret or value is None else str(value)
         shown.append(InEffect(variable, text, secret, value is not None and value != "", source, info.description or ""))

@@ -136,16 +136,16 @@ DE |= {
     "landen E-Mails im Ordner outbox/.",
     "advice_plaintext": "Mit NEWSLETTER_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz. Wählen Sie starttls "
     "oder tls, oder setzen Sie NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz.",
-    "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_…_HOST, "
-    "NEWSLETTER_…_PORT); vielleicht blockiert auch eine Firewall.",
-    "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_…_SECURITY und den Port "
+    "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_{svc}_HOST, "
+    "NEWSLETTER_{svc}_PORT); vielleicht blockiert auch eine Firewall.",
+    "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_{svc}_SECURITY und den Port "
     "(tls: meist 465 bzw. 993, starttls: 587 bzw. 143); bei einem eigenen Zertifikat NEWSLETTER_SMTP_CA_FILE.",
     "advice_no_starttls": "Der Server bietet kein STARTTLS an. Nehmen Sie NEWSLETTER_SMTP_SECURITY=tls mit Port 465, oder "
     "fragen Sie den Anbieter nach dem STARTTLS-Port (587).",
     "advice_no_auth": "Der Server bietet auf dieser Verbindung keine Anmeldung an. Prüfen Sie NEWSLETTER_SMTP_SECURITY und "
     "den Port, oder entfernen Sie NEWSLETTER_SMTP_USERNAME.",
     "advice_credentials": "Der Server hat die Anmeldung abgelehnt. Prüfen Sie Benutzername und Passwort "
-    "(NEWSLETTER_…_USERNAME, NEWSLETTER_…_PASSWORD); manche Anbieter verlangen ein eigenes App-Passwort.",
+    "(NEWSLETTER_{svc}_USERNAME, NEWSLETTER_{svc}_PASSWORD); manche Anbieter verlangen ein eigenes App-Passwort.",
     "advice_unclean": "Der Server hat die Verbindung nicht sauber beendet; das Weitere funktioniert trotzdem wahrscheinlich.",
     "advice_imap_missing": "Tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD in .env "
     "ein, um das Antwort-Postfach zu lesen (oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner).",
