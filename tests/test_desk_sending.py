@@ -46,7 +46,7 @@ def test_a_schema_error_in_the_file_shows_in_check_at_its_field(running) -> None
     text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
     Path("issues/2020-12.md").write_text(text)
     page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
-    assert "not a date; write it as YYYY-MM-DD" in page.select_one(".findings.error").text
+    assert "kein Datum; schreiben Sie es als JJJJ-MM-TT" in page.select_one(".findings.error").text
     assert page.select_one(".findings.error a")["href"] == "/issues/2020-12#f-date"
 
 
