@@ -92,3 +92,25 @@ def test_without_a_mailbox_the_page_says_what_to_set_up(workdir: Path) -> None:
     with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
         page = BeautifulSoup(desk.client().get("/inbox").text, "html.parser")
     assert "NEWSLETTER_INBOX_MAILDIR" in page.select_one("main p.error").text
+
+
+def test_newsletter_inbox_reads_the_configured_maildir_without_an_option(workdir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from composer.cli import app
+
+    box = maildir(tmp_path / "Maildir", [ABMELDEN])
+    result = CliRunner().invoke(app, ["inbox"], env={"NEWSLETTER_INBOX_MAILDIR": str(box)})
+    assert result.exit_code == 0 and "marie.dubois@example.org: unsubscribe" in result.output
+
+
+def test_every_page_of_part_two_has_its_english_words(workdir: Path) -> None:
+    from composer.desk.text import DE, EN
+
+    assert {k for k in DE if not k.startswith("advice_")} == set(EN)  # English shows the library's own advice
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
+        client = desk.client()
+        for path, title in [("/subscribers", "Subscribers"), ("/subscribers/volunteers", "Subscribers: volunteers"),
+                            ("/inbox", "Inbox"), ("/settings", "Settings")]:
+            page = BeautifulSoup(client.get(path, headers={"Accept-Language": "en"}).text, "html.parser")
+            assert page.h1.text == title
