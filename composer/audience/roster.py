@@ -1,12 +1,13 @@
-"""Who is on a list and in what state: the list file's rows and the list's web sign-ups, each active,
-unsubscribed or bounced; one address added (checked like a row, with its consent) or unsubscribed by the
-coordinator; the active addresses exported."""
+"""Who is on a list: the rows of its file and the web sign-ups confirmed for it, each with its state. The send,
+`newsletter subscribers` and its export all read this, so they count the same people. The desk also adds one
+address (checked like a row, with its consent) or unsubscribes one as the coordinator."""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,24 +21,53 @@ BY_COORDINATOR = "unsubscribed by the coordinator"
 
 
 @dataclass(frozen=True)
-class SignUp:
-    email: str
-    name: str | None
-    consent: str
-    confirmed: float
-
-
-@dataclass(frozen=True)
 class Member:
     recipient: Recipient
-    state: str  # active, unsubscribed, bounced
-    suppression: Suppression | None
-    signup: SignUp | None  # when the address confirmed a sign-up on the web for this list
-    in_file: bool
+    state: str  # active, unsubscribed or bounced
+    signed_up: float | None  # the time of the consent of a web sign-up; None for a row of the list file
+    suppression: Suppression | None = None  # why an unsubscribed or bounced address gets nothing
+    consent: str | None = None  # the text a web sign-up agreed to
+
+
+def listed(path: Path, journal: Journal) -> Iterator[Recipient | BadRow]:
+    """The file's rows (good and bad), then the sign-ups not already in the file. A list that has only web
+    sign-ups needs no file; a list with neither is an error naming the lists there are."""
+    for _, row in _rows(path, journal):
+        yield row
+
+
+def members(path: Path, journal: Journal) -> list[Member]:
+    return [m for m in _members(path, journal) if isinstance(m, Member)]
+
+
+def _members(path: Path, journal: Journal) -> Iterator[Member | BadRow]:
+    consents = dict(journal.db.execute("SELECT lower(email), consent FROM signups WHERE list = ?", (path.stem,)).fetchall())
+    for signed_up, row in _rows(path, journal):
+        if isinstance(row, BadRow):
+            yield row
+            continue
+        suppressed = journal.suppression(row.email)
+        yield Member(row, suppressed.kind if suppressed else "active", signed_up, suppressed,
+                     consents.get(row.email.lower()) if signed_up else None)
+
+
+def _rows(path: Path, journal: Journal) -> Iterator[tuple[float | None, Recipient | BadRow]]:
+    signups = list(journal.signed_up(path.stem))
+    seen = set()
+    if path.exists() or not signups:
+        for row in read_list(path):
+            if isinstance(row, Recipient):
+                seen.add(row.email.lower())
+            yield None, row
+    for recipient, confirmed in signups:
+        if recipient.email.lower() not in seen:
+            yield confirmed, recipient
 
 
 @dataclass
 class Roster:
+    """A list as the desk shows it: its members, their counts, and the file's bad rows with their lines."""
+
     name: str
     members: list[Member] = field(default_factory=list)
     bad_rows: list[BadRow] = field(default_factory=list)
@@ -45,7 +75,7 @@ class Roster:
     @property
     def counts(self) -> Counter[str]:
         counts = Counter(m.state for m in self.members)
-        counts["web"] = sum(1 for m in self.members if m.signup)
+        counts["web"] = sum(1 for m in self.members if m.signed_up)
         return counts
 
     def search(self, text: str) -> list[Member]:
@@ -54,37 +84,18 @@ class Roster:
 
     @property
     def signups(self) -> list[Member]:
-        return [m for m in self.members if m.signup]
-
-
-def signups(journal: Journal, list_name: str) -> dict[str, SignUp]:
-    rows = journal.db.execute("SELECT email, name, consent, confirmed FROM signups WHERE list = ? ORDER BY confirmed",
-                              (list_name,))
-    return {email.lower(): SignUp(email, name, consent, confirmed) for email, name, consent, confirmed in rows}
+        return [m for m in self.members if m.signed_up]
 
 
 def roster(list_name: str, lists: Path, journal: Journal) -> Roster:
-    """The file's valid rows in file order, then web sign-ups that are not in the file; bad rows with their lines."""
     path = list_path(list_name, lists)
     result = Roster(path.stem)
-    web = signups(journal, path.stem)
-    seen: set[str] = set()
-    rows = read_list(path) if path.exists() else iter(())
-    for row in rows:
-        if isinstance(row, BadRow):
-            result.bad_rows.append(row)
-            continue
-        seen.add(row.email.lower())
-        result.members.append(_member(journal, row, web.get(row.email.lower()), True))
-    for key, signup in web.items():
-        if key not in seen:
-            result.members.append(_member(journal, Recipient(signup.email, signup.name), signup, False))
+    for item in _members(path, journal):
+        if isinstance(item, BadRow):
+            result.bad_rows.append(item)
+        else:
+            result.members.append(item)
     return result
-
-
-def _member(journal: Journal, recipient: Recipient, signup: SignUp | None, in_file: bool) -> Member:
-    suppression = journal.suppression(recipient.email)
-    return Member(recipient, suppression.kind if suppression else "active", suppression, signup, in_file)
 
 
 def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, consent_source: str,
@@ -125,4 +136,3 @@ def export_active(roster_: Roster) -> str:
         target = Path(folder) / "export.csv"
         write_list(target, [m.recipient for m in roster_.members if m.state == "active"])
         return target.read_text(encoding="utf-8")
-

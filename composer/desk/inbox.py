@@ -41,7 +41,7 @@ def fetch(desk: Desk) -> Fetched:
     source = inbox.open_source(settings, None, None, "Processed")
     try:
         with Journal(settings.state_dir) as journal:
-            result.counts = inbox.process(source, journal, inbox.context(settings, desk.secret), settings.soft_bounce_limit,
+            result.counts = inbox.process(source, journal, inbox.context(settings, desk.secret, journal), settings.soft_bounce_limit,
                                           record=record)
     finally:
         source.close()

@@ -46,7 +46,7 @@ def routes(desk: Desk) -> list[Route]:
         name = name_of(request)
         if not (lists / f"{name}.csv").exists() and not problem:
             with Journal(desk.settings.state_dir) as journal:
-                if not roster.signups(journal, name):
+                if not list(journal.signed_up(name)):
                     raise HTTPException(404, f"subscribers/{name}.csv does not exist")
         query = request.query_params.get("q", "")
         with Journal(desk.settings.state_dir) as journal:
