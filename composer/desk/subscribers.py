@@ -4,6 +4,7 @@ imported through a preview, the active addresses exported."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
@@ -56,25 +57,25 @@ def routes(desk: Desk) -> list[Route]:
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
 
+    async def changed(request: Request, change: Callable[[Journal, dict[str, str]], str], note: str) -> Response:
+        """One address added or unsubscribed; a refusal shows the list again with what was typed kept."""
+        name = name_of(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        try:
+            with Journal(desk.settings.state_dir) as journal:
+                email = change(journal, form)
+        except ComposerError as exc:
+            return one_list(request, str(exc), 400, form)
+        return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
+
     async def add(request: Request) -> Response:
         name = name_of(request)
-        form = {k: str(v) for k, v in (await checked_form(request)).items()}
-        try:
-            with Journal(desk.settings.state_dir) as journal:
-                email = roster.add(name, lists, journal, form.get("email", ""), form.get("name", ""), form.get("consent", ""))
-        except ComposerError as exc:
-            return one_list(request, str(exc), 400, form)
-        return RedirectResponse(f"/subscribers/{name}?note=added&q={quote(email)}", 303)
+        return await changed(request, lambda journal, form: roster.add(
+            name, lists, journal, form.get("email", ""), form.get("name", ""), form.get("consent", "")), "added")
 
     async def unsubscribe(request: Request) -> Response:
-        name = name_of(request)
-        form = {k: str(v) for k, v in (await checked_form(request)).items()}
-        try:
-            with Journal(desk.settings.state_dir) as journal:
-                email = roster.unsubscribe(journal, form.get("email", ""), form.get("reason", ""))
-        except ComposerError as exc:
-            return one_list(request, str(exc), 400, form)
-        return RedirectResponse(f"/subscribers/{name}?note=unsubscribed&q={quote(email)}", 303)
+        return await changed(request, lambda journal, form: roster.unsubscribe(
+            journal, form.get("email", ""), form.get("reason", "")), "unsubscribed")
 
     async def upload(request: Request) -> Response:
         form = await checked_form(request)
