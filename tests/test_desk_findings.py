@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from composer.desk.findings import in_german
+from composer.desk.german import in_german
 from tests.conftest import SMTPServer
 from tests.deskserver import desk_server
 
@@ -54,3 +54,16 @@ def test_the_english_check_page_keeps_the_checks_own_words(broken) -> None:
 ])
 def test_known_wordings_are_translated_with_their_details_kept(english: str, german: str) -> None:
     assert in_german(english) == german
+
+
+@pytest.mark.parametrize(("table", "english", "german"), [
+    ("inbox", "a@example.org: temporary bounce 4.4.1 for 2020-12: count it (1 of 3)",
+     "a@example.org: vorübergehend unzustellbar (4.4.1) bei 2020-12: gezählt (1 von 3)"),
+    ("inbox", "automatic reply from b@example.org (Abwesenheitsnotiz): set aside, not a bounce",
+     "automatische Antwort von b@example.org (Abwesenheitsnotiz): beiseitegelegt, keine Unzustellbarkeit"),
+    ("reasons", "bounced temporarily in 3 issues", "bei 3 Ausgaben vorübergehend unzustellbar"),
+    ("rows", "c@example.org is listed again (first on line 2); sent once",
+     "c@example.org steht doppelt in der Liste (zuerst in Zeile 2); erhält die Ausgabe nur einmal"),
+])
+def test_what_the_inbox_did_and_why_an_address_gets_nothing_in_german(table: str, english: str, german: str) -> None:
+    assert in_german(english, table) == german

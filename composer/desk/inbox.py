@@ -14,6 +14,7 @@ from starlette.routing import Route
 from composer.audience import inbox
 from composer.audience.letters import Letter, readable
 from composer.desk.context import Desk
+from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.errors import ComposerError
 from composer.send.journal import Journal
@@ -64,6 +65,6 @@ def routes(desk: Desk) -> list[Route]:
             fetched = await run_in_threadpool(fetch, desk)
         except ComposerError as exc:
             return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None, problem=str(exc), kinds=KINDS)
-        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS)
+        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request))
 
     return [Route("/inbox", show), Route("/inbox", run, methods=["POST"])]

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from composer import checks
 from composer.desk.context import Desk, issue_path
-from composer.desk.findings import in_german, place_in_german
+from composer.desk.german import in_german, place_in_german
 from composer.desk.forms import field_anchor
 from composer.desk.text import language
 from composer.errors import ComposerError, IssueFileError

@@ -17,6 +17,7 @@ from composer.audience import importing, roster
 from composer.audience.spreadsheets import MAX_BYTES
 from composer.audience.subscribers import LIST_NAME, list_names
 from composer.desk.context import Desk
+from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.errors import ComposerError
 from composer.send.journal import Journal
@@ -53,7 +54,7 @@ def routes(desk: Desk) -> list[Route]:
         with Journal(desk.settings.state_dir) as journal:
             members = roster.roster(name, lists, journal)
         found = members.search(query)
-        return desk.page(request, "list.html.j2", status, name=name, when=when, roster=members, found=found[:SHOWN],
+        return desk.page(request, "list.html.j2", status, name=name, when=when, say=wording(request), roster=members, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
 
@@ -91,7 +92,7 @@ def routes(desk: Desk) -> list[Route]:
                 result = importing.preview(name, lists, journal, desk.settings.state_dir, upload.filename, data)
         except ComposerError as exc:
             return overview(request, str(exc), 400)
-        return desk.page(request, "import.html.j2", p=result, when=when)
+        return desk.page(request, "import.html.j2", p=result, when=when, say=wording(request))
 
     async def confirm(request: Request) -> Response:
         form = await checked_form(request)

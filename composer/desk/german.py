@@ -1,12 +1,18 @@
-"""The check's findings in German for the German desk. `newsletter check` words them in English; here each
-known wording is matched and said again in German, the names, links and numbers in it kept as they are. A
+"""The library's words in German for the German desk: the check's findings, what the inbox did, and why an
+address gets nothing. The library (and `newsletter check`, `inbox`) words them in English; here each known
+wording is matched and said again in German, the names, addresses and numbers in it kept as they are. A
 wording not (yet) known here is shown as it is, so nothing is ever hidden."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-GERMAN = [
+from starlette.requests import Request
+
+from composer.desk.text import language
+
+FINDINGS = [
     # checks/content.py
     (r"(?P<n>\d+) characters; phones cut it after about (?P<max>\d+)", r"\g<n> Zeichen; Telefone schneiden nach etwa \g<max> ab"),
     (r"all capitals look like shouting and like spam", "nur Großbuchstaben wirken wie Schreien und wie Spam"),
@@ -85,14 +91,52 @@ GERMAN = [
     (r"expected 'name: value' lines", "erwartet werden Zeilen „Name: Wert“"),
     (r"given twice; keep one", "doppelt angegeben; behalten Sie eine Angabe"),
 ]
-_COMPILED = [(re.compile(pattern), german) for pattern, german in GERMAN]
+INBOX = [
+    (r"automatic reply from (?P<who>\S+) \((?P<subject>.*)\): set aside, not a bounce",
+     r"automatische Antwort von \g<who> (\g<subject>): beiseitegelegt, keine Unzustellbarkeit"),
+    (r"(?P<email>\S+): unsubscribe \(by the token in the unsubscribe link\)", r"\g<email>: abgemeldet (über den Abmeldelink)"),
+    (r"(?P<email>\S+): unsubscribe \(by mail from (?P<sender>\S+)\)", r"\g<email>: abgemeldet (per Mail von \g<sender>)"),
+    (r"(?P<email>\S+): permanent bounce (?P<status>\S*) for (?P<issue>.+): stop sending",
+     r"\g<email>: dauerhaft unzustellbar (\g<status>) bei \g<issue>: wird nicht mehr angeschrieben"),
+    (r"(?P<email>\S+): temporary bounce (?P<status>\S*), now in (?P<n>\d+) issues: stop sending",
+     r"\g<email>: vorübergehend unzustellbar (\g<status>), jetzt bei \g<n> Ausgaben: wird nicht mehr angeschrieben"),
+    (r"(?P<email>\S+): temporary bounce (?P<status>\S*) for (?P<issue>.+): count it \((?P<n>\S+) of (?P<limit>\d+)\)",
+     r"\g<email>: vorübergehend unzustellbar (\g<status>) bei \g<issue>: gezählt (\g<n> von \g<limit>)"),
+    (r"(?P<kind>\w+) without an address: set aside", r"\g<kind> ohne Adresse: beiseitegelegt"),
+    (r"message (?P<n>\d+): cannot be read \((?P<why>.*)\); left in the mailbox",
+     r"Nachricht \g<n>: nicht lesbar (\g<why>); bleibt im Postfach"),
+]
+REASONS = [
+    (r"asked to unsubscribe", "hat um Abmeldung gebeten"),
+    (r"unsubscribed by the coordinator", "von der Koordination abgemeldet"),
+    (r"unsubscribed by the coordinator: (?P<why>.+)", r"von der Koordination abgemeldet: \g<why>"),
+    (r"unsubscribed by the link in the newsletter", "über den Link im Newsletter abgemeldet"),
+    (r"bounced permanently: (?P<status>.*)", r"dauerhaft unzustellbar: \g<status>"),
+    (r"bounced temporarily in (?P<n>\d+) issues", r"bei \g<n> Ausgaben vorübergehend unzustellbar"),
+]
+
+ROWS = [
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \((?P<why>.*)\)""",
+     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (\g<why>)"),
+    (r"no email address", "keine E-Mail-Adresse"),
+    (r"(?P<email>\S+) is listed again \(first on line (?P<n>\d+)\); sent once",
+     r"\g<email> steht doppelt in der Liste (zuerst in Zeile \g<n>); erhält die Ausgabe nur einmal"),
+    (r"the name contains a line break; remove it", "der Name enthält einen Zeilenumbruch; entfernen Sie ihn"),
+]
 
 
-def in_german(message: str) -> str:
-    for pattern, german in _COMPILED:
+def _compiled(table: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(pattern), german) for pattern, german in table]
+
+
+_TABLES = {"findings": _compiled(FINDINGS), "inbox": _compiled(INBOX), "reasons": _compiled(REASONS), "rows": _compiled(ROWS)}
+
+
+def in_german(message: str, table: str = "findings") -> str:
+    for pattern, german in _TABLES[table]:
         match = pattern.fullmatch(message)
         if match:
-            return match.expand(german)
+            return match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
     return message
 
 
@@ -102,3 +146,12 @@ PLACES = {"templates": "Vorlagen", "text part": "Textteil", "links": "Links", "s
 def place_in_german(where: str) -> str:
     """`file:line: field` stays as it is (names in the file); the check's own places get German names."""
     return PLACES.get(where, where)
+
+
+def wording(request: Request) -> Callable[[str, str], str]:
+    """For a page's template: `say(text, table)` in German on a German page, as it is on an English one."""
+    return in_german if language(request) == "de" else _as_it_is
+
+
+def _as_it_is(text: str, table: str = "findings") -> str:
+    return text
