@@ -116,3 +116,12 @@ def test_every_page_of_part_two_has_its_english_words(workdir: Path) -> None:
                             ("/inbox", "Inbox"), ("/settings", "Settings")]:
             page = BeautifulSoup(client.get(path, headers={"Accept-Language": "en"}).text, "html.parser")
             assert page.h1.text == title
+
+
+def test_an_html_only_mail_is_read_as_its_text_without_script_or_style() -> None:
+    from composer.audience.letters import readable
+
+    data = (b"From: a@example.org\nSubject: Nur HTML\nContent-Type: text/html; charset=utf-8\n\n<html><head><style>p{color:red}"
+            b"</style></head><body><p>Hallo <b>Team</b>,</p><script>alert(1)</script><p>bis bald</p></body></html>")
+    letter = readable(data)
+    assert (letter.sender, letter.subject, letter.text) == ("a@example.org", "Nur HTML", "Hallo Team,\nbis bald")
