@@ -125,7 +125,7 @@ def unsubscribe(journal: Journal, raw: str, reason: str) -> str:
     if not reason.strip():
         raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
     if not journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}", "unsubscribed", "Die Redaktion"):
-        raise AddressError(f"{email} was unsubscribed or bounced already; nothing changed")
+        raise AddressError(f"{email} was unsubscribed or bounced already; it gets no issue either way")
     return email
 
 
