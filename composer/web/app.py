@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from composer.audience import optout, signup
@@ -32,14 +32,18 @@ from composer.send.journal import Journal
 from composer.send.links import Links
 from composer.settings import Settings
 from composer.tokens import TokenError
-from composer.web.guard import Forms, RateLimit, SecurityHeaders, client_address, rate_key, small_form
+from composer.web.guard import (Forms, ForwardedClient, RateLimit, SecurityHeaders, client_address, rate_key,
+                               small_form)
 from composer.web.site import Site
 from composer.web.text import TEXT, WebText
 
 Handler = Callable[[Request], Awaitable[Response]]
+DESK_PREFIX = "/redaktion/"
 
 
-def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time) -> ASGIApp:
+def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time,
+               desk: Starlette | None = None) -> ASGIApp:
+    """`desk`: Die Redaktion, mounted under /redaktion/ (only when a desk password is set; `serve` decides)."""
     pages = environment(settings.templates_dir, "web")
     who = signup.identity(settings, site.issues_dir)
     lists = {name: title or who.newsletter for name, title in site.lists.items()}
@@ -220,6 +224,10 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
     ]
-    web = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    if desk is not None:
+        routes += [Route("/redaktion", lambda request: RedirectResponse("/redaktion/", 308), methods=["GET"]),
+                   Mount(DESK_PREFIX.rstrip("/"), app=ForwardedClient(desk, site.trusted_proxies))]
+    web = Starlette(routes=routes, exception_handlers={HTTPException: not_found},
+                    lifespan=desk.router.lifespan_context if desk else None)  # the desk's sends stop gracefully
     web.router.redirect_slashes = False  # its redirect would be built from the request's Host header
-    return SecurityHeaders(web)  # outermost, so that even the server error page carries the headers
+    return SecurityHeaders(web, own=DESK_PREFIX if desk else None)  # outermost: even the error page has them
