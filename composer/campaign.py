@@ -8,12 +8,14 @@ call `open_send` / `test_send` and show what comes back.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from composer import checks
+from composer.audience.consent import ConsentCount
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path, read_list
 from composer.errors import ChecksFailedError
 from composer.records import Recipient
@@ -94,8 +96,10 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
-    bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
-    plan = journal.plan(build.slug, bad, retry_failed, retry_uncertain)
+    signups = list(journal.signups(path.stem))
+    consent = ConsentCount(frozenset(r.email.lower() for r in signups))
+    bad = journal.stage(itertools.chain(consent.watch(read_list(path)), signups))
+    plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
                     transports or chosen, settings.delivery, retry_uncertain)

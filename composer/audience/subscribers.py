@@ -9,11 +9,12 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
 from composer.records import BadRow, Recipient
 
 LIST_DIR = Path("subscribers")
-_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name"}
+_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name", **consent.HEADERS}
 
 
 LIST_NAME = re.compile(r"[A-Za-z0-9_-]+")

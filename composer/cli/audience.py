@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from composer.audience import inbox
+from composer.audience import consent, inbox
 from composer.audience.subscribers import list_path, read_list, write_list
-from composer.cli.common import app, counted, handled, out, settings_and_secret
+from composer.cli.common import app, counted, handled, out, settings_and_secret, styled
 from composer.records import Recipient
 from composer.send.journal import Journal
 from composer.settings import load_settings
@@ -46,12 +46,19 @@ def subscribers_command(
     """Each address of a list and its state: active, unsubscribed or bounced."""
     with handled(), Journal(load_settings().state_dir) as journal:
         rows = [(r, _state(journal, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
+        proof = consent.ConsentCount(frozenset(r.email.lower() for r in journal.signups(list_name)))
         if export:
             write_list(export, [r for r, state in rows if state == "active"])
+    unproven = 0
     for recipient, state in rows:
-        out.print(f"{state:<13}{recipient.email}  {recipient.name or ''}".rstrip())
+        why = proof.reason(recipient)
+        unproven += why is not None
+        out.print(f"{state:<13}{recipient.email}  {recipient.name or ''}".rstrip() + (f"  ({why})" if why else ""))
     states = Counter(state for _, state in rows)
     out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
+    warning = consent.warning(unproven, len(rows), list_name)
+    if warning:
+        out.print(styled("warning:", "yellow", warning))
     if export:
         out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from composer.audience import consent
 from composer.audience.subscribers import checked_address
 from composer.cli.common import EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, out, settings_and_secret, styled
 from composer.campaign import Campaign, open_send, test_send
@@ -138,6 +139,9 @@ def _print_plan(campaign: Campaign) -> None:
                "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
                "invalid rows" if len(plan.bad_rows) != 1 else "invalid row": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
+    unproven = consent.warning(plan.without_consent, plan.listed, campaign.list_name)
+    if unproven:
+        out.print(styled("warning:", "yellow", unproven))
     if plan.interrupted:
         were = "was" if plan.interrupted == 1 else "were"
         out.print(styled(f"{plan.interrupted} {were} being sent when the last run stopped; sent again, they may "

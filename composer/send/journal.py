@@ -86,6 +86,7 @@ class Plan:
     interrupted: int
     bad_rows: list[BadRow]
     uncertain: int = 0
+    without_consent: int = 0  # listed rows that prove no consent (composer/audience/consent.py)
 
 
 @dataclass(frozen=True)
