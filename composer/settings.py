@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
+    privacy_url: HttpUrl | None = Field(default=None, description="the privacy notice, linked from every web page")
     secret_key: SecretStr | None = None
     desk_password_hash: SecretStr | None = Field(default=None, description="argon2 hash from `newsletter desk --set-password`")
 

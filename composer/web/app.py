@@ -40,7 +40,8 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
 
     def page(request: Request, template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
         lang = lang_of(request)
-        html = pages.get_template(f"web/{template}").render(lang=lang, t=TEXT[lang], title=title, newsletter=newsletter, **values)
+        html = pages.get_template(f"web/{template}").render(lang=lang, t=TEXT[lang], title=title, newsletter=newsletter,
+                                                             privacy_url=settings.privacy_url, **values)
         return HTMLResponse(html, status_code=status)
 
     def message(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
