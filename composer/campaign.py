@@ -16,6 +16,7 @@ from pathlib import Path
 
 from composer import checks
 from composer.audience.consent import ConsentCount
+from composer.audience.erasure import Erasures, anonymise_old
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path, read_list
 from composer.errors import ChecksFailedError
 from composer.records import Recipient
@@ -84,6 +85,7 @@ def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, re
     """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
     build = checked(issue, settings, secret)
     with Journal(settings.state_dir, exclusive=True) as journal:
+        anonymise_old(journal.db, secret, settings.retention_days)
         campaign = _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
         campaign.quota = quota_for(journal.db, settings.limits, settings.zone, build.slug, campaign.list_name,
                                    schedule or Schedule())
@@ -97,9 +99,10 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
     signups = list(journal.signups(path.stem))
-    consent = ConsentCount(frozenset(r.email.lower() for r in signups))
-    bad = journal.stage(itertools.chain(consent.watch(read_list(path)), signups))
-    plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without)
+    consent, erased = ConsentCount(frozenset(r.email.lower() for r in signups)), Erasures(journal.db, secret)
+    bad = journal.stage(itertools.chain(consent.watch(erased.skip(read_list(path))), signups))
+    plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without,
+                               erased=erased.skipped)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
                     transports or chosen, settings.delivery, retry_uncertain)

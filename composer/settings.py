@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     imap_folder: str = "INBOX"
     soft_bounce_limit: int = Field(default=3, ge=1, description="temporary bounces in distinct issues before suppression")
 
+    retention_days: int = Field(default=400, ge=1, description="delivery rows older than this lose their addresses")
+
     state_dir: Path = Path(".newsletter")
     outbox_dir: Path = Path("outbox")
     templates_dir: Path = Field(default=Path("templates"), description="the folder's own templates; each overrides the package's")

@@ -87,6 +87,7 @@ class Plan:
     bad_rows: list[BadRow]
     uncertain: int = 0
     without_consent: int = 0  # listed rows that prove no consent (composer/audience/consent.py)
+    erased: int = 0  # rows of an address erased on request (composer/audience/erasure.py), never sent
 
 
 @dataclass(frozen=True)
