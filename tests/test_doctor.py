@@ -4,6 +4,7 @@ each broken record gives its own problem line with the record to publish."""
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from dnslib.server import DNSLogger, DNSServer
 from dnslib.zoneresolver import ZoneResolver
+from test_web import site as web_app  # noqa: F401 (a fixture: the web app on a loopback port, its base URL)
 from typer.testing import CliRunner
 
 from composer.checks.domain import public_key_text
@@ -156,3 +158,25 @@ def test_a_dns_server_that_does_not_answer_is_one_line_not_a_wait_per_record(wor
         "problem  SPF: no answer from the DNS server for example.org TXT (LifetimeTimeout); try again later or ask another "
         "DNS server (--dns-server); the other DNS checks were skipped"]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.usefixtures("web_app")
+def test_the_one_click_url_of_newsletter_serve_answers_a_post(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
+                                                              keys: tuple[Path, str, str]) -> None:
+    key, public, _ = keys
+    site = os.environ["NEWSLETTER_PUBLIC_URL"]
+    code, lines = doctor(dns_zone, zone(public), smtp_server, key)
+    assert code == 0, lines
+    assert f"ok       one-click: {site}/u/doctor-check answers a POST (HTTP 400 for a test token that is no one's)" in lines
+    assert lines[-1] == "0 problems, 8 ok"
+
+
+def test_a_one_click_url_nobody_serves_is_a_problem(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
+                                                   keys: tuple[Path, str, str]) -> None:
+    key, public, _ = keys
+    url = f"http://127.0.0.1:{free_port()}"
+    code, lines = doctor(dns_zone, zone(public), smtp_server, key, NEWSLETTER_PUBLIC_URL=url)
+    assert code == 1
+    [problem] = problems(lines)
+    assert problem.startswith(f"problem  one-click: {url}/u/doctor-check does not answer (")
+    assert problem.endswith("start `newsletter serve` there, or check NEWSLETTER_PUBLIC_URL / NEWSLETTER_UNSUBSCRIBE_URL")

@@ -97,3 +97,12 @@ def test_delivery_rows_past_the_retention_period_keep_only_a_hash(workdir: Path,
     assert all(email.startswith(HASHED) and name is None and fields == "{}" for email, name, fields, _ in rows)
     assert not any("@" in (reply or "") for *_, reply in rows)
     assert runner.invoke(app, ["status"], env=smtp_server.env()).output == "2020-12: 3 sent\n"
+
+
+def test_subscribers_shows_an_erased_address_of_an_old_copy_as_erased_and_never_exports_it(workdir: Path) -> None:
+    old_copy = write_list()
+    assert runner.invoke(app, ["forget", ANNA, "--yes"]).exit_code == 0
+    Path("subscribers/helfer.csv").write_bytes(old_copy)
+    result = runner.invoke(app, ["subscribers", "helfer", "--export", "clean.csv"])
+    assert "erased       Anna@example.org  Anna Schmidt" in result.output
+    assert "anna" not in Path("clean.csv").read_text(encoding="utf-8").lower()

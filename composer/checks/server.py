@@ -1,8 +1,11 @@
-"""The SMTP server part of `newsletter doctor`: connect, STARTTLS and log in as a send would, then leave; no mail."""
+"""The servers part of `newsletter doctor`: the SMTP server (connect, STARTTLS and log in as a send would, then
+leave; no mail) and the one-click unsubscribe URL (it must answer a POST, RFC 8058)."""
 
 from __future__ import annotations
 
 import ipaddress
+import urllib.error
+import urllib.request
 
 from composer.checks.domain import Line
 from composer.config import SMTPConfig
@@ -33,3 +36,28 @@ async def check_server(smtp: SMTPConfig) -> Line:
         return Line("problem", "SMTP server", f"{smtp.where}: connected without encryption ({login}); use "
                                               "NEWSLETTER_SMTP_SECURITY=starttls or tls")
     return Line("ok", "SMTP server", f"{smtp.where}: connected ({how}), {login}; no mail sent")
+
+
+PROBE_TOKEN = "doctor-check"  # not a signed token: a working endpoint refuses it and unsubscribes nobody
+
+
+def check_one_click(url: str, timeout: float = 10.0) -> Line:
+    """POSTs what a mail provider posts, with a token that is no one's; any answer but 'not found', 'not allowed'
+    or a server error shows the URL works for one click."""
+    target = url.replace("{token}", PROBE_TOKEN)
+    request = urllib.request.Request(target, data=b"List-Unsubscribe=One-Click", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Line("problem", "one-click", f"{target} does not answer ({reason}); mail providers cannot unsubscribe in one "
+                                            "click: start `newsletter serve` there, or check NEWSLETTER_PUBLIC_URL / "
+                                            "NEWSLETTER_UNSUBSCRIBE_URL")
+    if status in (404, 405) or status >= 500:
+        return Line("problem", "one-click", f"{target} answers a POST with HTTP {status}; it must accept the POST of "
+                                            "RFC 8058: check NEWSLETTER_PUBLIC_URL / NEWSLETTER_UNSUBSCRIBE_URL")
+    return Line("ok", "one-click", f"{target} answers a POST (HTTP {status} for a test token that is no one's)")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from composer.audience import consent, inbox
+from composer.audience.erasure import Erasures
 from composer.audience.subscribers import list_path, read_list, write_list
 from composer.cli.common import app, counted, handled, out, settings_and_secret, styled
 from composer.records import Recipient
@@ -43,9 +44,10 @@ def subscribers_command(
     list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
     export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
 ) -> None:
-    """Each address of a list and its state: active, unsubscribed or bounced."""
+    """Each address of a list and its state: active, unsubscribed, bounced or erased (on request)."""
     with handled(), Journal(load_settings().state_dir) as journal:
-        rows = [(r, _state(journal, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
+        erased = Erasures(journal.db, settings_and_secret()[1])
+        rows = [(r, _state(journal, erased, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
         proof = consent.ConsentCount(frozenset(r.email.lower() for r in journal.signups(list_name)))
         if export:
             write_list(export, [r for r, state in rows if state == "active"])
@@ -63,6 +65,8 @@ def subscribers_command(
         out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")
 
 
-def _state(journal: Journal, email: str) -> str:
+def _state(journal: Journal, erased: Erasures, email: str) -> str:
+    if email in erased:
+        return "erased"
     suppressed = journal.suppression(email)
     return suppressed.kind if suppressed else "active"

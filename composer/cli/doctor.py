@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from composer.checks.domain import Lookup, check_dns
-from composer.checks.server import check_server
+from composer.checks.server import check_one_click, check_server
 from composer.cli.common import EXIT_FAILED, EXIT_INPUT, app, counted, err, handled, out, styled
 from composer.settings import load_settings
 
@@ -20,7 +20,7 @@ def doctor(
     dns_timeout: Annotated[float, typer.Option("--dns-timeout", metavar="SECONDS", min=0.1,
                                                help="How long to wait for each DNS answer")] = 5.0,
 ) -> None:
-    """Will providers accept your mail? SPF, DKIM, DMARC and alignment, bounces, reverse DNS, the SMTP login."""
+    """Will providers accept your mail? SPF, DKIM, DMARC and alignment, bounces, reverse DNS, the SMTP login, one-click."""
     with handled():
         settings = load_settings()
         if not settings.from_address:
@@ -28,6 +28,8 @@ def doctor(
             raise typer.Exit(EXIT_INPUT)
         lines = check_dns(Lookup(dns_server, dns_timeout), settings.sender, settings.smtp.host)
         lines.append(asyncio.run(check_server(settings.smtp)))
+        if settings.sender.one_click_url:
+            lines.append(check_one_click(settings.sender.one_click_url))
     for line in lines:
         out.print(styled(f"{line.level:<8}", "green" if line.level == "ok" else "red", f"{line.topic}: {line.message}"))
     problems = sum(line.level == "problem" for line in lines)
