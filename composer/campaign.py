@@ -12,11 +12,13 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from composer import checks
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures, anonymise_old
+from composer.audience.reconfirm import Cutoff
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path, read_list
 from composer.errors import ChecksFailedError
 from composer.records import Recipient
@@ -100,9 +102,10 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     chosen, destination = choose(settings, build.slug)
     signups = list(journal.signups(path.stem))
     consent, erased = ConsentCount(frozenset(r.email.lower() for r in signups)), Erasures(journal.db, secret)
-    bad = journal.stage(itertools.chain(consent.watch(erased.skip(read_list(path))), signups))
+    cutoff = Cutoff(journal.db, path.stem, consent, datetime.now().astimezone())
+    bad = journal.stage(itertools.chain(consent.watch(cutoff.skip(erased.skip(read_list(path)))), signups))
     plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without,
-                               erased=erased.skipped)
+                               erased=erased.skipped, not_reconfirmed=cutoff.dropped)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
                     transports or chosen, settings.delivery, retry_uncertain)

@@ -128,6 +128,7 @@ def _print_plan(campaign: Campaign) -> None:
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
                "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
                "erased on request": plan.erased,
+               "without consent after the reconfirmation deadline": plan.not_reconfirmed,
                "invalid rows" if len(plan.bad_rows) != 1 else "invalid row": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
     unproven = consent.warning(plan.without_consent, plan.listed, campaign.list_name)
