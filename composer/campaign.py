@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,12 +18,14 @@ from composer import checks
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures, anonymise_old
 from composer.audience.reconfirm import Cutoff
-from composer.audience.subscribers import LIST_DIR, checked_address, list_path, read_list
+from composer.audience.roster import listed
+from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
 from composer.records import Recipient
 from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
 from composer.send.journal import Journal, Plan
+from composer.send.links import Links
 from composer.send.message import MessageFactory
 from composer.send.quota import Quota, Schedule, Waiting, quota_for
 from composer.send.stopping import Stop
@@ -100,10 +101,10 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
-    signups = list(journal.signups(path.stem))
-    consent, erased = ConsentCount(frozenset(r.email.lower() for r in signups)), Erasures(journal.db, secret)
+    consent, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal.db, secret)
     cutoff = Cutoff(journal.db, path.stem, consent, datetime.now().astimezone())
-    bad = journal.stage(itertools.chain(consent.watch(cutoff.skip(erased.skip(read_list(path)))), signups))
+    bad = journal.stage(consent.watch(cutoff.skip(erased.skip(listed(path, journal), keep=consent.signed_up))))
+    Links(journal.db, secret).remember_staged(path.stem)
     plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without,
                                erased=erased.skipped, not_reconfirmed=cutoff.dropped)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
@@ -119,6 +120,8 @@ async def test_send(issue: Path, addresses: list[str], settings: Settings, secre
     build = checked(issue, settings, secret)
     chosen, destination = choose(settings, f"{build.slug}-test")
     factory = MessageFactory(build, settings.sender, secret, test=True)
+    with Journal(settings.state_dir) as journal:  # the test mail's unsubscribe link works like a real one
+        Links(journal.db, secret).remember([r.email for r in recipients], "newsletter")
     policy = settings.delivery
     dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
     return await dispatcher.run(recipients), destination, build

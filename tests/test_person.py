@@ -48,6 +48,7 @@ def test_person_prints_everything_held_about_an_address_with_history(workdir: Pa
     assert delivery["issue"] == "2020-12" and delivery["status"] == "sent" and delivery["code"] == 250
     assert [(s["list"], s["consent_text"]) for s in held["web_signups"]] == [("volunteers", "Ich möchte den Newsletter erhalten.")]
     assert [(b["issue"], b["status"], b["permanent"]) for b in held["bounces"]] == [("2020-12", "4.2.2", False)]
+    assert [(link["purpose"], link["list"]) for link in held["links"]] == [("unsubscribe", "helfer")]
     assert held["suppression"] is None and held["erased_on_request"] is False
 
 
@@ -74,7 +75,7 @@ def test_forget_then_a_send_from_an_old_copy_of_the_list_does_not_mail_them(work
     assert sorted(smtp_server.handler.per_recipient()) == ["karl@example.org", "lena@example.org"]
     assert "Skipped: 1 erased on request" in result.output
     held = json.loads(runner.invoke(app, ["person", ANNA], env=smtp_server.env()).output)
-    assert held["erased_on_request"] is True and held["deliveries"] == [] and held["bounces"] == []
+    assert held["erased_on_request"] is True and held["deliveries"] == [] and held["bounces"] == [] and held["links"] == []
 
 
 def test_forget_asks_first_and_a_no_changes_nothing(workdir: Path) -> None:

@@ -11,6 +11,7 @@ from test_check import findings, messages, variant
 
 from composer.checks import prepare
 from composer.web import create_app
+from composer.web.site import site_for
 
 PRIVACY = "  privacy_url: https://example.org/datenschutz\n"
 
@@ -50,6 +51,10 @@ def get(app: object, path: str) -> str:
 
 
 def test_the_web_pages_link_the_privacy_notice_of_the_settings(workdir: Path) -> None:
-    page = get(create_app(make_settings(privacy_url="https://example.org/datenschutz"), b"secret"), "/subscribe")
+    def app(**values: object) -> object:
+        settings = make_settings(**values)
+        return create_app(settings, b"secret", site_for(settings, local_base="http://127.0.0.1:8080"))
+
+    page = get(app(privacy_url="https://example.org/datenschutz"), "/subscribe")
     assert '<a href="https://example.org/datenschutz">Datenschutz</a>' in page
-    assert "datenschutz" not in get(create_app(make_settings(), b"secret"), "/subscribe")
+    assert "datenschutz" not in get(app(), "/subscribe")

@@ -51,6 +51,11 @@ class ConsentCount:
     rows: int = 0
     without: int = 0
 
+    @classmethod
+    def of(cls, signups: Iterable[Recipient]) -> ConsentCount:
+        """A count for a list whose confirmed web sign-ups are `signups`."""
+        return cls(frozenset(r.email.lower() for r in signups))
+
     def reason(self, recipient: Recipient) -> str | None:
         return None if recipient.email.lower() in self.signed_up else missing_evidence(recipient)
 

@@ -42,13 +42,14 @@ class Erasures:
         query = "SELECT 1 FROM erased WHERE hash = ?"
         return self._db.execute(query, (keyed_hash(self._secret, address),)).fetchone() is not None
 
-    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
-        """Every row but the erased ones; `skipped` counts those. Cheap when nobody was ever erased."""
+    def skip(self, rows: Iterable[Recipient | BadRow], keep: frozenset[str] = frozenset()) -> Iterator[Recipient | BadRow]:
+        """Every row but the erased ones; `skipped` counts those. `keep` (lower-case) are addresses confirmed by a web
+        sign-up since: new consent, so they are sent. Cheap when nobody was ever erased."""
         if self._db.execute("SELECT 1 FROM erased LIMIT 1").fetchone() is None:
             yield from rows
             return
         for row in rows:
-            if isinstance(row, Recipient) and row.email in self:
+            if isinstance(row, Recipient) and row.email.lower() not in keep and row.email in self:
                 self.skipped += 1
                 continue
             yield row

@@ -22,11 +22,12 @@ from composer.audience.erasure import HASHED, Erasures, keyed_hash, scrubbing
 from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
 from composer.errors import SubscriberListError
 from composer.records import Recipient
+from composer.send import links
 from composer.send.journal import Journal
 from composer.send.transports.outbox import file_name
 
 BOM = b"\xef\xbb\xbf"
-PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions")
+PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def _when(timestamp: float | None) -> str | None:
 
 def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dict[str, Any]:
     """Everything held about `address`, as plain data for JSON: list rows (with whether they prove consent),
-    web sign-ups, deliveries, bounces, the unsubscribe or bounce that stops mail, erasure, outbox files."""
+    web sign-ups, personal links (unsubscribe, pending confirmations), deliveries, bounces, the unsubscribe or bounce
+    that stops mail, erasure, outbox files."""
     rows = []
     for path in _list_files(where.lists):
         listed = _read(path)
@@ -101,6 +103,7 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
             recipient = Recipient(address, columns.get("name") or None, columns)
             rows.append({"file": str(path), "line": line, "columns": columns, "consent_missing": missing_evidence(recipient)})
     db = journal.db
+    db.executescript(links.SCHEMA)
     hashed = HASHED + keyed_hash(secret, address)
     deliveries = [{"issue": issue, "status": status, "attempts": attempts, "code": code, "reply": reply,
                    "message_id": message_id, "updated": _when(updated)}
@@ -114,11 +117,15 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
                for issue, permanent, status, message_id, at in db.execute(
                    "SELECT issue, permanent, status, message_id, created FROM bounces WHERE email = ? ORDER BY created",
                    (address,))]
+    tokens = [{"purpose": purpose, "list": name, "created": _when(created), "expires": _when(expires), "used": _when(used)}
+              for purpose, name, created, expires, used in db.execute(
+                  "SELECT purpose, list, created, expires, used FROM links WHERE email = ? ORDER BY created", (address,))]
     stopped = journal.suppression(address)
     return {
         "address": address,
         "lists": rows,
         "web_signups": signups,
+        "links": tokens,
         "deliveries": deliveries,
         "anonymised_deliveries": db.execute("SELECT count(*) FROM deliveries WHERE email = ?", (hashed,)).fetchone()[0],
         "bounces": bounces,
@@ -155,6 +162,7 @@ def forget(address: str, journal: Journal, secret: bytes, where: Where, now: dat
             done.list_rows[str(path)] = removed
             done.backups.append(backup)
     db = journal.db
+    db.executescript(links.SCHEMA)
     with scrubbing(db):
         db.execute("BEGIN")
         for table in PERSONAL_TABLES:

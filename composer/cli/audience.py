@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +11,9 @@ import typer
 
 from composer.audience import consent, inbox
 from composer.audience.erasure import Erasures
-from composer.audience.subscribers import list_path, read_list, write_list
+from composer.audience.roster import members
+from composer.audience.subscribers import list_path, write_list
 from composer.cli.common import app, counted, handled, out, settings_and_secret, styled
-from composer.records import Recipient
 from composer.send.journal import Journal
 from composer.settings import load_settings
 
@@ -30,7 +31,7 @@ def inbox_command(
         source = inbox.open_source(settings, maildir, mbox, move_to)
         try:
             with Journal(settings.state_dir) as journal:
-                counts = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
+                counts = inbox.process(source, journal, inbox.context(settings, secret, journal), settings.soft_bounce_limit,
                                        dry_run, say=out.print)
         finally:
             source.close()
@@ -44,29 +45,27 @@ def subscribers_command(
     list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
     export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
 ) -> None:
-    """Each address of a list and its state: active, unsubscribed, bounced or erased (on request)."""
+    """Each address of a list and its state: active, unsubscribed, bounced or erased (on request); web sign-ups with
+    their consent time; rows without proof of consent say why."""
     with handled(), Journal(load_settings().state_dir) as journal:
         erased = Erasures(journal.db, settings_and_secret()[1])
-        rows = [(r, _state(journal, erased, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
-        proof = consent.ConsentCount(frozenset(r.email.lower() for r in journal.signups(list_name)))
+        proof = consent.ConsentCount.of(journal.signups(list_name))
+        found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
+                 for m in members(list_path(list_name), journal)]
         if export:
-            write_list(export, [r for r, state in rows if state == "active"])
+            write_list(export, [m.recipient for m, state in found if state == "active"])
     unproven = 0
-    for recipient, state in rows:
-        why = proof.reason(recipient)
+    for m, state in found:
+        web = f"  (web sign-up, consent {datetime.fromtimestamp(m.signed_up):%Y-%m-%d %H:%M})" if m.signed_up else ""
+        why = proof.reason(m.recipient)
         unproven += why is not None
-        out.print(f"{state:<13}{recipient.email}  {recipient.name or ''}".rstrip() + (f"  ({why})" if why else ""))
-    states = Counter(state for _, state in rows)
-    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
-    warning = consent.warning(unproven, len(rows), list_name)
+        out.print(f"{state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web + (f"  ({why})" if why else ""))
+    states = Counter(state for _, state in found)
+    web_count = sum(1 for m, _ in found if m.signed_up)
+    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+              + (f" ({web_count} of them web sign-ups)" if web_count else ""))
+    warning = consent.warning(unproven, len(found), list_name)
     if warning:
         out.print(styled("warning:", "yellow", warning))
     if export:
         out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")
-
-
-def _state(journal: Journal, erased: Erasures, email: str) -> str:
-    if email in erased:
-        return "erased"
-    suppressed = journal.suppression(email)
-    return suppressed.kind if suppressed else "active"
