@@ -55,7 +55,7 @@ def zone(dkim_public: str, spf: str | None = "v=spf1 mx ip4:127.0.0.1 -all", dma
 
 @pytest.fixture
 def dns_zone() -> Iterator[list[DNSServer]]:
-    """Starts a DNS server for the zone text given to `serve`; stopped after the test."""
+    """The DNS servers `doctor` started for this test, stopped after it."""
     servers: list[DNSServer] = []
     yield servers
     for server in servers:
@@ -94,25 +94,6 @@ def test_a_correct_zone_passes_every_line(workdir: Path, dns_zone: list[DNSServe
     assert "ok       alignment: the From domain example.org is aligned with DKIM and SPF" in lines
 
 
-def test_no_spf_says_which_record_to_publish(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
-                                             keys: tuple[Path, str, str]) -> None:
-    key, public, _ = keys
-    code, lines = doctor(dns_zone, zone(public, spf=None), smtp_server, key)
-    assert code == 1
-    assert problems(lines) == [
-        'problem  SPF: example.org has no SPF record; publish the TXT record at example.org: "v=spf1 ip4:127.0.0.1 -all"']
-
-
-def test_spf_without_the_server_says_the_record_with_it(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
-                                                        keys: tuple[Path, str, str]) -> None:
-    key, public, _ = keys
-    code, lines = doctor(dns_zone, zone(public, spf="v=spf1 ip4:192.0.2.1 ~all"), smtp_server, key)
-    assert code == 1
-    assert problems(lines) == [
-        'problem  SPF: the SPF record of example.org ("v=spf1 ip4:192.0.2.1 ~all") does not cover the server\'s address '
-        '127.0.0.1; publish instead: "v=spf1 ip4:192.0.2.1 ip4:127.0.0.1 ~all"']
-
-
 def test_a_wrong_dkim_key_gives_the_key_to_publish(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
                                                    keys: tuple[Path, str, str]) -> None:
     key, public, other = keys
@@ -125,27 +106,33 @@ def test_a_wrong_dkim_key_gives_the_key_to_publish(workdir: Path, dns_zone: list
     assert "ok       alignment: the From domain example.org is aligned with SPF" in lines
 
 
-def test_no_dmarc_gives_a_starting_record(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
-                                          keys: tuple[Path, str, str]) -> None:
-    key, public, _ = keys
-    code, lines = doctor(dns_zone, zone(public, dmarc=None), smtp_server, key)
-    assert code == 1
-    assert problems(lines) == [
+BROKEN = {
+    "no SPF": (lambda public: zone(public, spf=None), {}, [
+        'problem  SPF: example.org has no SPF record; publish the TXT record at example.org: "v=spf1 ip4:127.0.0.1 -all"']),
+    "SPF without the server": (lambda public: zone(public, spf="v=spf1 ip4:192.0.2.1 ~all"), {}, [
+        'problem  SPF: the SPF record of example.org ("v=spf1 ip4:192.0.2.1 ~all") does not cover the server\'s address '
+        '127.0.0.1; publish instead: "v=spf1 ip4:192.0.2.1 ip4:127.0.0.1 ~all"']),
+    "no DMARC": (lambda public: zone(public, dmarc=None), {}, [
         'problem  DMARC: no DMARC record for example.org; publish the TXT record at _dmarc.example.org: "v=DMARC1; p=none; '
-        'rua=mailto:dmarc@example.org" (p=none only reports; raise it to quarantine once the reports look right)']
+        'rua=mailto:dmarc@example.org" (p=none only reports; raise it to quarantine once the reports look right)']),
+    "From on another domain": (
+        lambda public: zone(public).replace("_dmarc.example.org.", "_dmarc.example.com."),
+        {"NEWSLETTER_FROM_ADDRESS": "kontakt@example.com", "NEWSLETTER_DKIM_DOMAIN": "example.org",
+         "NEWSLETTER_ENVELOPE_SENDER": "bounces@example.org"}, [
+            "problem  alignment: From kontakt@example.com is aligned with neither DKIM nor SPF, so DMARC fails: the DKIM "
+            "signature is for example.org (set NEWSLETTER_DKIM_DOMAIN=example.com and publish the key there); the envelope "
+            "sender bounces@example.org is not at example.com (set NEWSLETTER_ENVELOPE_SENDER to an address at example.com)"]),
+}
 
 
-def test_a_from_address_on_another_domain_is_misaligned(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
-                                                        keys: tuple[Path, str, str]) -> None:
+@pytest.mark.parametrize("case", BROKEN)
+def test_each_broken_record_is_its_own_problem_line_with_what_to_publish(
+        case: str, workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer, keys: tuple[Path, str, str]) -> None:
     key, public, _ = keys
-    extra = zone(public).replace("_dmarc.example.org.", "_dmarc.example.com.")
-    code, lines = doctor(dns_zone, extra, smtp_server, key, NEWSLETTER_FROM_ADDRESS="kontakt@example.com",
-                         NEWSLETTER_DKIM_DOMAIN="example.org", NEWSLETTER_ENVELOPE_SENDER="bounces@example.org")
+    make_zone, env, expected = BROKEN[case]
+    code, lines = doctor(dns_zone, make_zone(public), smtp_server, key, **env)
     assert code == 1
-    assert problems(lines) == [
-        "problem  alignment: From kontakt@example.com is aligned with neither DKIM nor SPF, so DMARC fails: the DKIM "
-        "signature is for example.org (set NEWSLETTER_DKIM_DOMAIN=example.com and publish the key there); the envelope "
-        "sender bounces@example.org is not at example.com (set NEWSLETTER_ENVELOPE_SENDER to an address at example.com)"]
+    assert problems(lines) == expected
 
 
 def test_a_dns_server_that_does_not_answer_is_one_line_not_a_wait_per_record(workdir: Path, smtp_server: SMTPServer,
