@@ -32,6 +32,10 @@ DE = {
     "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "duplicate": "mögliche Doppelsendung",
     "skipped_counts": "{sent} schon erhalten · {suppressed} abgemeldet oder unzustellbar · {failed} früher fehlgeschlagen "
     "· {uncertain} ohne Antwort des Servers · {bad} ungültige Zeilen",
+    "erased_skipped": "Nicht angeschrieben: {erased} auf Wunsch gelöscht · {late} ohne Einwilligung nach Ablauf der Frist "
+    "zur Bestätigung",
+    "no_consent": "{n} von {total} Adressen haben keinen Nachweis der Einwilligung: ergänzen Sie in der Liste die Spalten "
+    "Einwilligung_Datum und Einwilligung_Quelle (`newsletter subscribers` nennt die Zeilen).",
     "interrupted": "{n} Nachrichten waren unterwegs, als der letzte Versand abbrach; sie werden erneut gesendet und "
     "kommen vielleicht doppelt an.",
     "attention": "Braucht Ihre Aufmerksamkeit", "and_more": "und {n} weitere (alle in der CSV-Datei)",
@@ -74,6 +78,9 @@ EN = {
     "duplicate": "possible duplicate",
     "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · "
     "{uncertain} without an answer from the server · {bad} invalid rows",
+    "erased_skipped": "Not written to: {erased} erased on request · {late} without consent after the reconfirmation deadline",
+    "no_consent": "{n} of {total} addresses have no proof of consent: add the columns consent_date and consent_source to "
+    "the list (`newsletter subscribers` names the rows).",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
     "attention": "Needs your attention", "and_more": "and {n} more (all in the CSV file)", "recipients": "All recipients",
     "nothing_sent": "Nothing has been sent for this issue yet.",
