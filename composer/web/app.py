@@ -63,7 +63,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         cookies: dict[str, str] = {}
         html = pages.get_template(f"web/{template}").render(
             lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies),
-            privacy_url=settings.privacy_url, **values)
+            privacy_url=who.privacy_url, **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
