@@ -32,6 +32,10 @@ DE = {
     "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "duplicate": "mögliche Doppelsendung",
     "skipped_counts": "{sent} schon erhalten · {suppressed} abgemeldet oder unzustellbar · {failed} früher fehlgeschlagen "
     "· {uncertain} ohne Antwort des Servers · {bad} ungültige Zeilen",
+    "erased_skipped": "Nicht angeschrieben: {erased} auf Wunsch gelöscht · {late} ohne Einwilligung nach Ablauf der Frist "
+    "zur Bestätigung",
+    "no_consent": "{n} von {total} Adressen haben keinen Nachweis der Einwilligung: ergänzen Sie in der Liste die Spalten "
+    "Einwilligung_Datum und Einwilligung_Quelle (`newsletter subscribers` nennt die Zeilen).",
     "interrupted": "{n} Nachrichten waren unterwegs, als der letzte Versand abbrach; sie werden erneut gesendet und "
     "kommen vielleicht doppelt an.",
     "attention": "Braucht Ihre Aufmerksamkeit", "and_more": "und {n} weitere (alle in der CSV-Datei)",
@@ -41,6 +45,7 @@ DE = {
     "f_newsletter": "Name des Newsletters", "f_publisher": "Herausgeber", "f_kicker": "Dachzeile",
     "f_claims": "Leitsprüche (einer pro Zeile)", "f_named": "Anrede mit Name ({name})", "f_anonymous": "Anrede ohne Name",
     "f_address": "Anschrift (Impressum)", "f_reason": "Warum Leser den Newsletter erhalten", "f_imprint_url": "Impressum (Link)",
+    "f_privacy_url": "Datenschutzerklärung (Link)",
     "f_title": "Titel", "f_author": "Autorin/Autor", "f_body": "Text (Markdown)", "f_anchor": "Sprungmarke",
     "f_url": "Bildadresse (https://…)", "f_alt": "Bildbeschreibung (Alternativtext)", "f_width": "Breite in Pixeln",
     "f_name": "Name", "f_role": "Funktion", "f_phone": "Telefon", "f_email": "E-Mail",
@@ -73,6 +78,9 @@ EN = {
     "duplicate": "possible duplicate",
     "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · "
     "{uncertain} without an answer from the server · {bad} invalid rows",
+    "erased_skipped": "Not written to: {erased} erased on request · {late} without consent after the reconfirmation deadline",
+    "no_consent": "{n} of {total} addresses have no proof of consent: add the columns consent_date and consent_source to "
+    "the list (`newsletter subscribers` names the rows).",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
     "attention": "Needs your attention", "and_more": "and {n} more (all in the CSV file)", "recipients": "All recipients",
     "nothing_sent": "Nothing has been sent for this issue yet.",
@@ -81,6 +89,7 @@ EN = {
     "f_newsletter": "Newsletter name", "f_publisher": "Publisher", "f_kicker": "Kicker",
     "f_claims": "Claims (one per line)", "f_named": "Greeting with name ({name})", "f_anonymous": "Greeting without name",
     "f_address": "Address (imprint)", "f_reason": "Why readers receive it", "f_imprint_url": "Imprint (link)",
+    "f_privacy_url": "Privacy notice (link)",
     "f_title": "Title", "f_author": "Author", "f_body": "Text (Markdown)", "f_anchor": "Anchor",
     "f_url": "Image address (https://…)", "f_alt": "Image description (alt text)", "f_width": "Width in pixels",
     "f_name": "Name", "f_role": "Role", "f_phone": "Phone", "f_email": "Email",

@@ -41,6 +41,8 @@ def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
     footer = [issue.footer.address.strip(), _wrap(issue.footer.reason)]
     if issue.footer.imprint_url:
         footer.append(f"{t.imprint}: {issue.footer.imprint_url}")
+    if issue.footer.privacy_url:
+        footer.append(f"{t.privacy}: {issue.footer.privacy_url}")
     out.append("-- \n" + "\n\n".join(footer))
     out.append(t.unsubscribe_text.format(url=unsubscribe_url))
     return "\n\n".join(out).rstrip() + "\n"

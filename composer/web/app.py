@@ -66,7 +66,8 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         lang = lang_of(request)
         cookies: dict[str, str] = {}
         html = pages.get_template(f"web/{template}").render(
-            lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies), **values)
+            lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies),
+            privacy_url=who.privacy_url, **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
