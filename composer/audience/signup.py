@@ -90,15 +90,21 @@ def request(links: Links, email: str, list_name: str, name: str | None, now: flo
 def confirmation(sender: Sender, who: Identity, to: str, url: str, lang: str) -> OutgoingMessage:
     """Generic greeting and no To name: nothing a stranger typed into the form reaches the mailbox."""
     lang = lang if lang in BODY else "de"
+    return plain_mail(sender, who, to, SUBJECT[lang].format(newsletter=who.newsletter),
+                      BODY[lang].format(email=to, newsletter=who.newsletter, url=url, imprint=who.imprint))
+
+
+def plain_mail(sender: Sender, who: Identity, to: str, subject: str, body: str) -> OutgoingMessage:
+    """An automatic plain-text mail from the newsletter to one address (confirmations, re-permission)."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender.name or who.newsletter, sender.address))
     msg["To"] = to
-    msg["Subject"] = SUBJECT[lang].format(newsletter=who.newsletter)
+    msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)
     message_id = f"<{uuid.uuid4().hex}@{sender.domain}>"
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(BODY[lang].format(email=to, newsletter=who.newsletter, url=url, imprint=who.imprint))
+    msg.set_content(body)
     return OutgoingMessage(sender.bounce_address, to, message_id, msg.as_bytes(policy=email.policy.SMTP))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import date, datetime, tzinfo
 from typing import Annotated
 
 import typer
@@ -10,10 +12,15 @@ import typer
 from composer.audience.erasure import anonymise_old
 from composer.audience.person import Where, forget, holdings
 from composer.audience.subscribers import LIST_DIR, checked_address
-from composer.cli.common import app, confirmed, counted, handled, out, settings_and_secret
+from composer.audience.reconfirm import open_reconfirm
+from composer.cli.common import EXIT_FAILED, app, confirmed, counted, handled, out, settings_and_secret
+from composer.errors import SettingsError
+from composer.send.dispatch import Summary
+from composer.send.stopping import Stop, stopped_by_signals
 from composer.send.journal import Journal
 from composer.settings import Settings
 
+SHOWN_BAD = 20
 AddressArg = Annotated[str, typer.Argument(metavar="ADDRESS", help="The person's email address")]
 
 
@@ -58,3 +65,50 @@ def forget_command(
                   "delete them once you have checked the lists.")
     out.print(f"{email} is erased; only a keyed hash is kept, so a send never mails it again, even from an old copy "
               "of a list (the send says \"erased on request\").")
+
+
+@app.command()
+def reconfirm(
+    list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
+    until: Annotated[str, typer.Option("--until", metavar="YYYY-MM-DD",
+        help="After this day the rows that did not confirm get no more issues")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending")] = False,
+) -> None:
+    """Ask the rows of LIST without proof of consent to confirm (double opt-in); rerun to resume, like send."""
+    with handled():
+        settings, secret = settings_and_secret()
+        deadline = parse_day(until, settings.zone)
+        with open_reconfirm(list_name, deadline, settings, secret) as run:
+            plan = run.plan
+            out.print(f"Re-permission of {list_name}: {counted(plan.to_send, 'address', 'addresses')} to ask "
+                      f"(via {run.destination}), {plan.already_sent} asked before, {plan.suppressed} unsubscribed or bounced; "
+                      f"unconfirmed rows get no issue from {deadline:%d.%m.%Y} on")
+            for bad in plan.bad_rows[:SHOWN_BAD]:
+                out.print(f"  skipped {bad}")
+            if plan.to_send == 0:
+                out.print("Nobody left to ask.")
+                return
+            if not yes and not confirmed(f"Send {counted(plan.to_send, 'confirmation request')} now?"):
+                out.print("Nothing sent.")
+                return
+            stop = Stop()
+
+            async def asking() -> Summary:
+                with stopped_by_signals(stop):
+                    return await run.run(stop)
+
+            summary = asyncio.run(asking())
+        out.print(f"asked {summary.sent}, failed {summary.failed}, deferred {summary.deferred}; "
+                  f"`newsletter status {run.slug}` shows who, and the same command continues")
+        if summary.stopped:
+            raise typer.Exit(stop.exit_code)
+        if summary.failed or summary.deferred or summary.uncertain:
+            raise typer.Exit(EXIT_FAILED)
+
+
+def parse_day(text: str, zone: tzinfo | None) -> datetime:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"--until {text!r}: write the day as YYYY-MM-DD, e.g. 2027-03-31") from None
+    return datetime.combine(day, datetime.min.time(), zone).astimezone()
