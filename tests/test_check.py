@@ -189,3 +189,9 @@ def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> 
     done = subprocess.run([str(ROOT / ".ci/node/node_modules/.bin/mjml"), "--validate", str(source),
                            "--config.validationLevel", "strict"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_numbered_list_that_does_not_start_at_one_is_a_warning_with_its_line(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "3) Treffen im Rathaus\n4) Treffen im Café\n\nKern des Modellprojekts")
+    assert messages(findings(path)) == ["warning: issues/2021-01.md:28: articles[0].body: a numbered list starts at 3: "
+                                        "if this is a date, write the month as a word (4. Februar)"]
