@@ -125,3 +125,15 @@ def test_phone_numbers_stay_text_with_leading_zero(tmp_path: Path) -> None:
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert problems(tmp_path / "nope.md") == [f"{tmp_path / 'nope.md'}: no such file; check the path"]
+
+
+def test_a_heading_without_a_title_is_an_error_at_its_line(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, HEAD + "# Erster\n\nText\n\n#\n\nMehr\n"))
+    assert found == [f"{tmp_path / '2021-01.md'}:15: an article heading without a title; write the title after '# '"]
+
+
+def test_schema_errors_come_in_the_order_of_their_lines(tmp_path: Path) -> None:
+    text = HEAD.replace("subject: Januar", "subject: ''").replace("date: 2021-01-15", "date: 15.01.2021")
+    text += "# A\n---\ncontacts:\n  - name: Eva\n    email: eva\n---\nText\n"
+    lines = [int(p.split(":")[1]) for p in problems(write(tmp_path, text))]
+    assert len(lines) == 3 and lines == sorted(lines)

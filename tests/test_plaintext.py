@@ -63,3 +63,9 @@ def test_long_list_items_hang_under_their_text(tmp_path: Path) -> None:
     lines = render_text(issue, "Hallo,", "https://example.org/abmelden").splitlines()
     first = lines.index(next(line for line in lines if line.startswith("- Wort")))
     assert lines[first + 1].startswith("  Wort")
+
+
+def test_an_inline_code_span_is_never_split_across_lines(tmp_path: Path) -> None:
+    code = "`newsletter send issues/2021-01.md --list volunteers --at 09:00`"
+    issue = load_issue(write(tmp_path, HEAD + "# Code\n\n" + "Zum Versenden tippen Sie im Ordner des Newsletters " + code + " ein.\n"))
+    assert code in render_text(issue, "Hallo,", "https://example.org/abmelden")

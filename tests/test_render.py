@@ -156,3 +156,8 @@ def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pyte
     assert out.lower().startswith("<!doctype html>")
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_a_blockquote_has_a_left_rule_like_a_quote_in_a_mail_program(tmp_path: Path) -> None:
+    quote = soup(build(load_issue(write(tmp_path, HEAD + "# A\n\n> Ein Zitat\n")), "x")).find("blockquote")
+    assert "border-left:3px solid" in quote["style"].replace(": ", ":")

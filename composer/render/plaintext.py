@@ -12,6 +12,7 @@ from composer.issue.schema import Article, Issue
 from composer.render.i18n import strings
 
 WIDTH = 76
+KEEP_SPACE = "\x00"  # a space inside a code span: wrapping never breaks there
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _underline(title: str, char: str) -> str:
 
 def _wrap(text: str, first: str = "", rest: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest,
-                         break_long_words=False, break_on_hyphens=False)
+                         break_long_words=False, break_on_hyphens=False).replace(KEEP_SPACE, " ")
 
 
 def _blocks(toks: list[Token], links: _Links) -> list[str]:
@@ -120,7 +121,7 @@ def _inline(children: list[Token], links: _Links) -> str:
         if tok.type == "text":
             out.append(tok.content)
         elif tok.type == "code_inline":
-            out.append(f"`{tok.content}`")
+            out.append(f"`{tok.content.replace(' ', KEEP_SPACE)}`")
         elif tok.type == "softbreak":
             out.append(" ")
         elif tok.type == "hardbreak":
