@@ -36,9 +36,21 @@ def test_html_declares_language_title_and_dark_mode(sample_build: Build) -> None
 
 
 def test_preheader_is_hidden_text_at_the_top_of_the_body(sample_build: Build) -> None:
-    first = soup(sample_build).body.find("div")
-    assert "display:none" in first["style"].replace(" ", "")
+    first = soup(sample_build).body.find("div").find("div")
+    assert "display:none" in first["style"].replace(" ", "") and "mso-hide:all" in first["style"]
+    assert first["aria-hidden"] == "true"
     assert first.get_text().startswith("Krefeld auf dem Weg zur weltoffenen Kommune")
+
+
+def test_preheader_is_followed_by_a_spacer_so_clients_show_no_body_text_after_it(sample_build: Build) -> None:
+    preview = soup(sample_build).find("div", class_="preheader").get_text()
+    assert preview.endswith("\u034f\u200c\u00a0" * 40)
+
+
+def test_titles_set_their_weight_instead_of_relying_on_the_browser(sample_build: Build) -> None:
+    page = soup(sample_build)
+    for heading in (page.find("h1"), page.find("h2", class_="title"), page.find("h2", id="inhalt")):
+        assert "font-weight:700" in heading["style"].replace(" ", "")
 
 
 def test_css_is_inlined_on_text_blocks(sample_build: Build) -> None:

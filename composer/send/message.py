@@ -77,10 +77,11 @@ class MessageFactory:
         self._fixed = "\r\n".join(fixed)
         self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
         self._text = _SLOTS.split(build.text.replace("\r\n", "\n"))
-        part = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        part = 'Content-Type: text/{}; charset="utf-8"{}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
         self._body = [
-            f"\r\n--{boundary}\r\n{part.format('plain')}".encode(), *_encoded(self._text, in_html=False),
-            f"\r\n--{boundary}\r\n{part.format('html')}".encode(), *_encoded(self._html, in_html=True),
+            f"\r\n--{boundary}\r\n{part.format('plain', '; format=flowed; delsp=no')}".encode(),
+            *_encoded(self._text, in_html=False),
+            f"\r\n--{boundary}\r\n{part.format('html', '')}".encode(), *_encoded(self._html, in_html=True),
             f"\r\n--{boundary}--\r\n".encode(),
         ]
 
@@ -162,6 +163,8 @@ def _qp(text: str) -> bytes:
     each piece starts at column 0 and the decoder sees the text they make together. A dot that would start a
     line is written =2E, so no line of the message starts with one and SMTP's dot-stuffing has nothing to do."""
     encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    # binascii lets a line ending in an encoded space (a flowed line's `=20`) run to 78; RFC 2045 allows 76.
+    encoded = re.sub(rb"(?m)^(.{74,}?)(=20)$", rb"\1=\n\2", encoded)
     if encoded.startswith(b".") or b"\n." in encoded:
         encoded = b"\n".join(_no_leading_dot(line) for line in encoded.split(b"\n"))
     encoded = encoded.replace(b"\n", b"\r\n")
