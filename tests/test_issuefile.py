@@ -137,3 +137,12 @@ def test_schema_errors_come_in_the_order_of_their_lines(tmp_path: Path) -> None:
     text += "# A\n---\ncontacts:\n  - name: Eva\n    email: eva\n---\nText\n"
     lines = [int(p.split(":")[1]) for p in problems(write(tmp_path, text))]
     assert len(lines) == 3 and lines == sorted(lines)
+
+
+def test_an_image_names_either_a_web_address_or_a_file(tmp_path: Path) -> None:
+    both = HEAD + "# A\n---\nimage:\n  url: https://example.org/a.jpg\n  path: media/a.jpg\n  alt: Bild\n---\nText\n"
+    assert problems(write(tmp_path, both)) == [f"{tmp_path / '2021-01.md'}:13: articles[0].image: give either url (a picture "
+                                               "on the web) or path (a photo file next to the issue), one of them"]
+    other = HEAD + "# A\n---\nimage:\n  path: media/a.pdf\n  alt: Bild\n---\nText\n"
+    assert problems(write(tmp_path, other)) == [f"{tmp_path / '2021-01.md'}:14: articles[0].image.path: not a picture file: "
+                                                "name a .jpg, .png, .gif or .webp file"]

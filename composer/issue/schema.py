@@ -22,9 +22,18 @@ class Strict(BaseModel):
 
 
 class Image(Strict):
-    url: HttpUrl
+    """A picture on the web (`url`) or a file on the coordinator's computer (`path`, relative to the issue)."""
+
+    url: HttpUrl | None = None
+    path: str | None = Field(default=None, min_length=1, pattern=r"(?i)\.(jpe?g|png|gif|webp)$")
     alt: str = Field(min_length=1, description="Describes the picture for screen readers and blocked images.")
     width: int = Field(default=550, ge=16, le=600)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Image:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give either url (a picture on the web) or path (a photo file next to the issue), one of them")
+        return self
 
 
 class Contact(Strict):
