@@ -173,3 +173,25 @@ def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pyte
 def test_a_blockquote_has_a_left_rule_like_a_quote_in_a_mail_program(tmp_path: Path) -> None:
     quote = soup(build(load_issue(write(tmp_path, HEAD + "# A\n\n> Ein Zitat\n")), "x")).find("blockquote")
     assert "border-left:3px solid" in quote["style"].replace(": ", ":")
+
+
+def test_an_arabic_article_carries_its_language_and_direction_and_a_ukrainian_one_its_language() -> None:
+    from test_email_browser import FEATURES
+
+    page = soup(build(load_issue(FEATURES), "features"))
+    arabic, ukrainian = page.find("div", class_="article", lang="ar"), page.find("div", class_="article", lang="uk")
+    assert arabic["dir"] == "rtl" and ukrainian["dir"] == "ltr"
+    assert "text-align:right" in arabic.parent["style"].replace(" ", "")
+    assert page.find("a", lang="ar", dir="rtl").get_text() == "مقهى اللغة في المكتبة"
+
+
+def test_right_to_left_is_detected_from_the_letters_when_no_language_is_given(tmp_path: Path) -> None:
+    page = soup(build(load_issue(write(tmp_path, HEAD + "# سلام\n\nيلتقي اللاجئون والمتطوعون كل يوم ثلاثاء.\n")), "x"))
+    article = page.find("div", class_="article")
+    assert article["dir"] == "rtl" and not article.get("lang")
+
+
+def test_the_email_sits_in_a_main_landmark_around_the_email_wrapper(sample_build: Build) -> None:
+    wrapper = soup(sample_build).find("main").find("div")
+    assert (wrapper["role"], wrapper["aria-roledescription"], wrapper["lang"]) == ("article", "email", "de")
+    assert wrapper["aria-label"] == sample_build.issue.subject

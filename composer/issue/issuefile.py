@@ -226,6 +226,7 @@ def _problem(err: ErrorDetails, located: _Located, shown: str) -> Problem:
 _PATTERN_HINTS = {
     "phone": "not a phone number (digits, spaces, '+', '/', '-')",
     "anchor": "use only lowercase letters, digits and '-'",
+    "language": "not a language code; write it like ar, fa, uk, tr or en",
     "path": "not a picture file: name a .jpg, .png, .gif or .webp file",
 }
 

@@ -30,6 +30,9 @@ from composer.render.templates import environment, search_path, source_of
 GREETING = "NLCGREETINGPLACEHOLDER"
 UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
 GMAIL_CLIP_BYTES = 102 * 1024
+# MJML's wrapper (role="article", aria-roledescription="email", aria-label, lang), the whole email: it goes
+# inside a <main> landmark, so a browser showing the web version or the file finds the content in one.
+ARTICLE_WRAPPER = re.compile(r'(<div\b[^>]*\brole="article"[^>]*>.*</div>)(\s*</body>)', re.DOTALL)
 MARK = re.compile(r"<!--#(tpl|end) ?([^>]*?)-->\n?")
 MARK_OR_TAG = re.compile(r"<!--#(?P<mark>tpl|end) ?(?P<template>[^>]*?)-->|<(?P<closing>/?)(?P<tag>mj[a-z-]*)\b[^>]*?(?P<empty>/?)>")
 MJML_TAGS = {
@@ -52,6 +55,8 @@ class RenderedArticle:
     image_src: str | None
     author: str | None
     contacts: list[Any]
+    lang: str | None = None
+    dir: str = "ltr"
 
 
 @dataclass
@@ -100,7 +105,7 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["mjml"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    html = ascii_html(inline_css(compiled))
+    html = ascii_html(inline_css(ARTICLE_WRAPPER.sub(r"<main>\1</main>\2", compiled, count=1)))
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -123,7 +128,7 @@ def _image_sources(issue: Issue, web_url: str | None, pictures: list[Picture]) -
 
 def _jinja(issue: Issue, templates: Path | None, web_url: str | None, pictures: list[Picture]) -> str:
     articles = [
-        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, src, a.author, a.contacts)
+        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, src, a.author, a.contacts, a.language, a.direction)
         for a, anchor, src in zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True)
     ]
     context = {
