@@ -8,18 +8,19 @@ call `open_send` / `test_send` and show what comes back.
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from composer import checks
-from composer.audience.subscribers import LIST_DIR, checked_address, list_path, read_list
+from composer.audience.roster import listed
+from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
 from composer.records import Recipient
 from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
 from composer.send.journal import Journal, Plan
+from composer.send.links import Links
 from composer.send.message import MessageFactory
 from composer.send.quota import Quota, Schedule, Waiting, quota_for
 from composer.send.stopping import Stop
@@ -94,7 +95,8 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
-    bad = journal.stage(itertools.chain(read_list(path), journal.signups(path.stem)))
+    bad = journal.stage(listed(path, journal))
+    Links(journal.db, secret).remember_staged(path.stem)
     plan = journal.plan(build.slug, bad, retry_failed, retry_uncertain)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
@@ -109,6 +111,8 @@ async def test_send(issue: Path, addresses: list[str], settings: Settings, secre
     build = checked(issue, settings, secret)
     chosen, destination = choose(settings, f"{build.slug}-test")
     factory = MessageFactory(build, settings.sender, secret, test=True)
+    with Journal(settings.state_dir) as journal:  # the test mail's unsubscribe link works like a real one
+        Links(journal.db, secret).remember([r.email for r in recipients], "newsletter")
     policy = settings.delivery
     dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
     return await dispatcher.run(recipients), destination, build

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
+    name: str | None = Field(default=None, description="the newsletter's name on the web pages and in confirmation "
+                                                       "mails; the newest issue's when unset")
+    public_lists: str | None = Field(default=None, description="lists the sign-up form offers, with a title each: "
+                                                               "'volunteers=Ehrenamtliche; presse=Presse'")
+    signup_limit: int = Field(default=5, ge=1, description="sign-up form posts per client address in the window")
+    signup_window: int = Field(default=10, ge=1, description="minutes of the sign-up rate limit")
+    trusted_proxies: str | None = Field(default=None, description="addresses of your reverse proxy, comma-separated; "
+                                                                  "only their X-Forwarded-For is believed")
     secret_key: SecretStr | None = None
     desk_password_hash: SecretStr | None = Field(default=None, description="argon2 hash from `newsletter desk --set-password`")
 

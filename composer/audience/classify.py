@@ -8,6 +8,7 @@ import email
 import email.errors
 import email.policy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
@@ -15,10 +16,9 @@ from typing import Literal
 
 from flufl.bounce import all_failures
 
-from composer.tokens import address_of
+from composer.tokens import TOKEN
 
 Kind = Literal["bounce", "unsubscribe", "autoreply", "other"]
-TOKEN = re.compile(r"([A-Za-z0-9_-]+\.[0-9a-f]{20})")
 UNSUBSCRIBE_WORDS = re.compile(r"\b(unsubscribe|abmelden|abbestellen|austragen)\b", re.I)
 AUTOREPLY_SUBJECT = re.compile(r"^(out of office|abwesenheitsnotiz|automatische antwort|auto(matic)? ?reply|auto:|"
                                r"abwesend|i am out of the office|ich bin (nicht im büro|abwesend))", re.I)
@@ -38,9 +38,9 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Context:
-    """What the classifier needs to know about us: the secret of the tokens and our own addresses."""
+    """What the classifier needs to know about us: whose a link token is, and our own addresses."""
 
-    secret: bytes
+    address_of: Callable[[str], str | None]
     unsubscribe_mailbox: str | None  # only a dedicated one: mail to the office's own address is not a request
     bounce_address: str
 
@@ -84,7 +84,7 @@ def _verp_address(msg: EmailMessage, ctx: Context) -> str | None:
         for _, address in getaddresses([value]):
             head, _, dom = address.partition("@")
             if dom.lower() == domain.lower() and head.startswith(local + "+"):
-                found = address_of(ctx.secret, head[len(local) + 1:])
+                found = ctx.address_of(head[len(local) + 1:])
                 if found:
                     return found
     return None
@@ -151,7 +151,7 @@ def _unsubscribe(msg: EmailMessage, ctx: Context) -> Verdict | None:
     body = msg.get_body(("plain",))
     text = subject + "\n" + (body.get_content() if body is not None else "")
     for token in TOKEN.findall(text):
-        address = address_of(ctx.secret, token)
+        address = ctx.address_of(token)
         if address:
             return Verdict("unsubscribe", address, detail="by the token in the unsubscribe link")
     sender = parseaddr(str(msg.get("From", "")))[1].lower()

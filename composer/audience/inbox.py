@@ -10,6 +10,7 @@ from composer.audience.classify import Context, MalformedMessage, Verdict, class
 from composer.audience.mailboxes import IMAPSource, MaildirSource, MboxSource, Source, key_of
 from composer.errors import SettingsError
 from composer.send.journal import Journal
+from composer.send.links import Links
 from composer.settings import Settings
 
 UNKNOWN_ISSUE = "(unknown issue)"
@@ -72,9 +73,9 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
     return f"{v.kind} without an address: {would}set aside"
 
 
-def context(settings: Settings, secret: bytes) -> Context:
+def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
-    return Context(secret, mailbox, settings.sender.bounce_address)
+    return Context(Links(journal.db, secret).address_of, mailbox, settings.sender.bounce_address)
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:

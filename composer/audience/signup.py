@@ -1,30 +1,103 @@
-"""The double opt-in confirmation email: one plain message with the link, no advertising, sent like an issue."""
+"""Double opt-in: a sign-up asks for a confirmation mail, the confirmation (a POST from the page the mail's
+link opens) records the consent. Both rules that keep the form from being used against a stranger live here:
+at most one confirmation mail per address a day, and no text the requester typed in it but the address."""
 
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import uuid
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
+from pathlib import Path
 
-from composer.records import OutgoingMessage
-from composer.send.message import check_header
-from composer.send.transports import choose
 from composer.config import Sender
+from composer.errors import ComposerError
+from composer.issue.issuefile import load_issue
+from composer.records import OutgoingMessage
+from composer.send.journal import Journal, Suppression
+from composer.send.links import Links
+from composer.send.transports import choose
 from composer.settings import Settings
 
+ONE_MAIL_PER = 86_400  # seconds: one confirmation mail per address in this time, however often the form is sent
 
-def confirmation(sender: Sender, to: str, name: str | None, subject: str, body: str) -> OutgoingMessage:
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the confirmation mail is from, in words: the newsletter's name and the imprint address."""
+
+    newsletter: str
+    imprint: str
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    email: str
+    list_name: str
+    still_bounced: Suppression | None  # the confirmation never lifts a bounce; the page says so
+
+
+SUBJECT = {"de": "Bitte bestätigen Sie Ihre Anmeldung: {newsletter}",
+           "en": "Please confirm your subscription: {newsletter}"}
+BODY = {
+    "de": "Guten Tag,\n\njemand hat diese Adresse ({email}) für den E-Mail-Newsletter „{newsletter}“ angemeldet. Wenn Sie "
+          "das waren, bestätigen Sie die Anmeldung bitte auf dieser Seite:\n\n{url}\n\nDer Link gilt 7 Tage. Wenn Sie "
+          "sich nicht angemeldet haben, müssen Sie nichts tun: Ohne Bestätigung erhalten Sie keine E-Mails von uns.\n\n"
+          "-- \n{imprint}\n",
+    "en": "Hello,\n\nsomeone signed up this address ({email}) for the newsletter \"{newsletter}\". If it was you, please "
+          "confirm on this page:\n\n{url}\n\nThe link works for 7 days. If you did not sign up, do nothing: without "
+          "confirmation you will get no email from us.\n\n-- \n{imprint}\n",
+}
+
+
+def identity(settings: Settings, issues_dir: Path) -> Identity:
+    """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue."""
+    newest = None
+    for path in sorted(issues_dir.glob("*.md"), reverse=True):
+        try:
+            newest = load_issue(path)
+            break
+        except (ComposerError, OSError):
+            continue
+    name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
+    imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
+    return Identity(name, imprint)
+
+
+def request(links: Links, email: str, list_name: str, name: str | None, now: float) -> str | None:
+    """A new confirmation token, or None when a confirmation mail already went to this address today:
+    the requester sees the same page either way, and the address gets one mail."""
+    if links.pending_confirmation(email, now, ONE_MAIL_PER):
+        return None
+    return links.new_confirmation(email, list_name, name, now)
+
+
+def confirmation(sender: Sender, who: Identity, to: str, url: str, lang: str) -> OutgoingMessage:
+    """Generic greeting and no To name: nothing a stranger typed into the form reaches the mailbox."""
+    lang = lang if lang in BODY else "de"
     msg = EmailMessage()
-    msg["From"] = formataddr((sender.name or "Newsletter", sender.address))
-    msg["To"] = formataddr((check_header("name", name or ""), to)) if name else to
-    msg["Subject"] = subject
+    msg["From"] = formataddr((sender.name or who.newsletter, sender.address))
+    msg["To"] = to
+    msg["Subject"] = SUBJECT[lang].format(newsletter=who.newsletter)
     msg["Date"] = formatdate(localtime=True)
     message_id = f"<{uuid.uuid4().hex}@{sender.domain}>"
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(body)
-    return OutgoingMessage(sender.bounce_address, to, message_id, msg.as_bytes())
+    msg.set_content(BODY[lang].format(email=to, newsletter=who.newsletter, url=url, imprint=who.imprint))
+    return OutgoingMessage(sender.bounce_address, to, message_id, msg.as_bytes(policy=email.policy.SMTP))
+
+
+def confirm(journal: Journal, links: Links, token: str, consent: str, now: float) -> Confirmed:
+    """Records the consent of a confirmation token (TokenError if it is not one). A token confirms once: pressed
+    again later, it changes nothing (not even an unsubscribe made since)."""
+    link = links.resolve(token, "confirm", now)
+    if link.used is not None:
+        return Confirmed(link.email, link.list_name, journal.suppression(link.email))
+    still_bounced = journal.add_signup(link.list_name, link.email, link.name, consent)
+    links.mark_used(link, now)
+    return Confirmed(link.email, link.list_name, still_bounced)
 
 
 def deliver(settings: Settings, message: OutgoingMessage) -> None:

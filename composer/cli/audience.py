@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from composer.audience import inbox
-from composer.audience.subscribers import list_path, read_list, write_list
+from composer.audience.roster import members
+from composer.audience.subscribers import list_path, write_list
 from composer.cli.common import app, counted, handled, out, settings_and_secret
-from composer.records import Recipient
 from composer.send.journal import Journal
 from composer.settings import load_settings
 
@@ -29,7 +30,7 @@ def inbox_command(
         source = inbox.open_source(settings, maildir, mbox, move_to)
         try:
             with Journal(settings.state_dir) as journal:
-                counts = inbox.process(source, journal, inbox.context(settings, secret), settings.soft_bounce_limit,
+                counts = inbox.process(source, journal, inbox.context(settings, secret, journal), settings.soft_bounce_limit,
                                        dry_run, say=out.print)
         finally:
             source.close()
@@ -43,19 +44,17 @@ def subscribers_command(
     list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
     export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
 ) -> None:
-    """Each address of a list and its state: active, unsubscribed or bounced."""
+    """Each address of a list and its state: active, unsubscribed or bounced; web sign-ups with their consent time."""
     with handled(), Journal(load_settings().state_dir) as journal:
-        rows = [(r, _state(journal, r.email)) for r in read_list(list_path(list_name)) if isinstance(r, Recipient)]
+        found = members(list_path(list_name), journal)
         if export:
-            write_list(export, [r for r, state in rows if state == "active"])
-    for recipient, state in rows:
-        out.print(f"{state:<13}{recipient.email}  {recipient.name or ''}".rstrip())
-    states = Counter(state for _, state in rows)
-    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items())))
+            write_list(export, [m.recipient for m in found if m.state == "active"])
+    for m in found:
+        web = f"  (web sign-up, consent {datetime.fromtimestamp(m.signed_up):%Y-%m-%d %H:%M})" if m.signed_up else ""
+        out.print(f"{m.state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web)
+    states = Counter(m.state for m in found)
+    web_count = sum(1 for m in found if m.signed_up)
+    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+              + (f" ({web_count} of them web sign-ups)" if web_count else ""))
     if export:
         out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")
-
-
-def _state(journal: Journal, email: str) -> str:
-    suppressed = journal.suppression(email)
-    return suppressed.kind if suppressed else "active"

@@ -15,19 +15,26 @@ def serve(
     host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on; keep 127.0.0.1 behind your web server")] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="PORT", help="Port")] = 8080,
     archive_dir: Annotated[Path, typer.Option("--archive", metavar="DIR", help="Static archive to serve under /archive")] = Path("site"),
+    local: Annotated[bool, typer.Option("--local", help="Try the pages on this computer: links point to this server, "
+                                                        "NEWSLETTER_PUBLIC_URL is not needed")] = False,
 ) -> None:
-    """The web side: one-click unsubscribe (/u/...), sign-up with confirmation (/subscribe), the archive."""
+    """The web side: sign-up with confirmation (/subscribe), one-click unsubscribe (/u/...), the web versions of
+    sent issues (/archive/...). Needs NEWSLETTER_PUBLIC_URL, the address readers reach it at (or --local)."""
     import uvicorn
 
     from composer.web import create_app
     from composer.web.ports import ensure_free
+    from composer.web.site import site_for
 
     with handled():
         settings, secret = settings_and_secret()
-        web = create_app(settings, secret, archive=archive_dir)
+        local_base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}" if local else None
+        site = site_for(settings, local_base, archive_dir=archive_dir)
+        web = create_app(settings, secret, site)
         ensure_free(host, port)
-    out.print(f"Serving on http://{host}:{port}/subscribe - Ctrl+C to stop")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    out.print(f"Serving on http://{host}:{port}/subscribe for {site.public_base} - Ctrl+C to stop")
+    # The app reads X-Forwarded-For itself, and only from NEWSLETTER_TRUSTED_PROXIES (uvicorn would trust loopback).
+    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @app.command()

@@ -9,6 +9,7 @@ then only on request. The suppression list lives here too, and always wins.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import sqlite3
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS suppressions (
     reason TEXT NOT NULL,
     created REAL NOT NULL,
     kind TEXT NOT NULL DEFAULT 'unsubscribed' CHECK (kind IN ('unsubscribed', 'bounced')),
-    evidence TEXT
+    evidence TEXT,
+    link TEXT
 );
 CREATE TABLE IF NOT EXISTS bounces (
     email TEXT NOT NULL COLLATE NOCASE,
@@ -239,6 +241,11 @@ class Journal:
                WHERE d.issue = ? AND s.kind = 'unsubscribed'""", (issue,)).fetchone()[0]
         return counts
 
+    def was_sent(self, issue: str) -> bool:
+        """True once any reader has been sent the issue (its web version may then be public)."""
+        return self._db.execute("SELECT 1 FROM deliveries WHERE issue = ? AND status = 'sent' LIMIT 1",
+                                (issue,)).fetchone() is not None
+
     def deliveries(self, issue: str, statuses: tuple[str, ...] = STATUSES) -> Iterator[Delivery]:
         cursor = self._db.execute(
             f"""SELECT email, status, attempts, interrupted, code, reply FROM deliveries
@@ -268,27 +275,42 @@ class Journal:
 
     # -- suppression list ----------------------------------------------------------------------------
 
-    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
-        """True when the address was not suppressed before; the first reason and its evidence are kept."""
-        cur = self._db.execute("INSERT OR IGNORE INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)",
-                               (email, reason, time.time(), kind, evidence))
+    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None,
+                 link: str | None = None) -> bool:
+        """True when the address was not suppressed before; the first reason, its evidence and the link that
+        made it (a one-click) are kept."""
+        cur = self._db.execute("INSERT OR IGNORE INTO suppressions (email, reason, created, kind, evidence, link) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (email, reason, time.time(), kind, evidence, link))
         return cur.rowcount == 1
 
     def unsuppress(self, email: str) -> bool:
-        """The undo of an unsubscribe made by mistake; True when the address was on the list."""
+        """The coordinator's undo of any suppression; True when the address was on the list."""
         return self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,)).rowcount == 1
 
-    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
-        """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to.
-        Confirming lifts an earlier unsubscribe or bounce: the newest wish wins, and the mailbox works."""
+    def undo_link_unsubscribe(self, email: str, link: str) -> bool:
+        """The reader's undo: lifts only the unsubscribe that this link's one-click made, never a bounce and
+        never an unsubscribe made another way (the coordinator, a reply, another list's link)."""
+        return self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed' AND link = ?",
+                                (email, link)).rowcount == 1
+
+    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> Suppression | None:
+        """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to. Confirming
+        lifts an earlier unsubscribe (the newest wish wins) but never a bounce, which is returned: the mailbox
+        refused our mail, and only the coordinator can lift that."""
         self._db.execute("BEGIN")
         self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
-        self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
+        self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
         self._db.execute("COMMIT")
+        return self.suppression(email)
+
+    def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
+        """The list's confirmed web sign-ups with the time of their consent."""
+        for email, name, confirmed in self._db.execute(
+                "SELECT email, name, confirmed FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
+            yield Recipient(email, name), confirmed
 
     def signups(self, list_name: str) -> Iterator[Recipient]:
-        for email, name in self._db.execute("SELECT email, name FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
-            yield Recipient(email, name)
+        return (recipient for recipient, _ in self.signed_up(list_name))
 
     def suppression(self, email: str) -> Suppression | None:
         row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
@@ -317,7 +339,10 @@ class Journal:
 
 def _migrate(db: sqlite3.Connection) -> None:
     """A state made before 'uncertain' existed: its deliveries table is rebuilt with the wider CHECK and the
-    `resends` column, every row kept."""
+    `resends` column, every row kept. A suppression list from before the link column gets it."""
+    if "link" not in {row[1] for row in db.execute("PRAGMA table_info(suppressions)")}:
+        with contextlib.suppress(sqlite3.OperationalError):  # another process added it meanwhile
+            db.execute("ALTER TABLE suppressions ADD COLUMN link TEXT")
     query = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
     if "'uncertain'" in db.execute(query).fetchone()[0]:
         return

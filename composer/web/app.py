@@ -1,38 +1,58 @@
-"""The small web app (Starlette). Every write goes to the SQLite send state the sender reads.
+"""The public web side (Starlette): sign-up with double opt-in, the reader's unsubscribe and its undo, and the
+web versions of sent issues. It stands on the internet, so:
 
-Links carry signed tokens (composer.tokens), so a link is checked without a database read; a GET never
-changes anything, because link scanners follow GETs.
+- GET and HEAD never change anything (link scanners follow and probe links); every change is a POST, and every
+  POST but the RFC 8058 one-click carries the form's CSRF field;
+- links are built from the configured public address only, and the form names only the public lists;
+- the rules (one confirmation mail a day per address, what an undo may lift) live in composer.audience.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence, Set as AbstractSet
-from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from composer.audience.signup import confirmation, deliver
-from composer.audience.subscribers import LIST_DIR, list_names, recipient_address
-from composer.tokens import CONFIRM_DAYS, Claims, TokenError, make_token, read_token
+from composer.audience import optout, signup
+from composer.audience.subscribers import recipient_address
 from composer.errors import TransportError
+from composer.publish.versions import WebVersions
 from composer.render.templates import environment
 from composer.send.journal import Journal
+from composer.send.links import Links
 from composer.settings import Settings
+from composer.tokens import TokenError
+from composer.web.guard import Forms, RateLimit, SecurityHeaders, client_address
+from composer.web.site import Site
 from composer.web.text import TEXT, WebText
 
-TokenHandler = Callable[[Request, WebText, str, Claims], Awaitable[Response]]
+Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, archive: Path | None = None) -> Starlette:
+def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time) -> Starlette:
     pages = environment(settings.templates_dir, "web")
-    newsletter = settings.from_name or "Newsletter"
+    who = signup.identity(settings, site.issues_dir)
+    lists = {name: title or who.newsletter for name, title in site.lists.items()}
+    forms = Forms(secret, site.public_base)
+    limit = RateLimit(site.signup_limit, site.signup_window)
+    with Journal(settings.state_dir) as journal:
+        Links(journal.db, secret)  # the table exists before the first click
+
+    def was_sent(slug: str) -> bool:
+        with Journal(settings.state_dir) as journal:
+            return journal.was_sent(slug)
+
+    versions = WebVersions(site.issues_dir, settings, secret, was_sent)
 
     def lang_of(request: Request) -> str:
         asked = request.query_params.get("lang") or request.headers.get("accept-language", "de")[:2].lower()
@@ -40,28 +60,47 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
 
     def page(request: Request, template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
         lang = lang_of(request)
-        html = pages.get_template(f"web/{template}").render(lang=lang, t=TEXT[lang], title=title, newsletter=newsletter, **values)
-        return HTMLResponse(html, status_code=status)
+        cookies: dict[str, str] = {}
+        html = pages.get_template(f"web/{template}").render(
+            lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies), **values)
+        response = HTMLResponse(html, status_code=status)
+        forms.set_cookies(response, cookies)
+        return response
 
     def message(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
 
-    def lists() -> list[str]:
-        return list_names(lists_dir) or ["newsletter"]
+    def button(request: Request, action: str, label: str, secondary: bool = False,
+               hidden: dict[str, str] | None = None) -> dict[str, Any]:
+        return {"action": f"{action}?lang={lang_of(request)}", "button": label, "hidden": hidden or {},
+                "secondary": secondary}
 
-    def subscribe_form(request: Request, errors: Sequence[str] = (), invalid_fields: AbstractSet[str] = frozenset(),
+    def refused(request: Request) -> HTMLResponse:
+        t = TEXT[lang_of(request)]
+        return message(request, t.forbidden_title, t.forbidden, status=403,
+                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
+
+    def subscribe_form(request: Request, errors: Sequence[str] = (), invalid: AbstractSet[str] = frozenset(),
                        values: dict[str, str] | None = None) -> HTMLResponse:
         t = TEXT[lang_of(request)]
+        first = next(iter(lists))
         return page(request, "subscribe.html.j2", t.subscribe_title, 400 if errors else 200, errors=errors,
-                    invalid=invalid_fields, lists=lists(), consent_text=t.consent,
-                    values=values or {"email": "", "name": "", "list": lists()[0]})
+                    invalid=invalid, lists=lists, consent_text=t.consent,
+                    values=values or {"email": "", "name": "", "list": first})
 
     async def subscribe(request: Request) -> Response:
-        if request.method == "GET":
+        if request.method != "POST":
             return subscribe_form(request)
         t = TEXT[lang_of(request)]
         form = await request.form()
-        values = {k: str(form.get(k, "")).strip() for k in ("email", "name", "list")}
+        if not forms.allowed(request, str(form.get("csrf", ""))):
+            return refused(request)
+        if not limit.allow(client_address(request, site.trusted_proxies)):
+            minutes = str(round(site.signup_window / 60))
+            response = message(request, t.too_many_title, t.too_many.format(minutes=minutes), status=429)
+            response.headers["retry-after"] = str(int(site.signup_window))
+            return response
+        values = {k: str(form.get(k, "")).strip()[:200] for k in ("email", "name", "list")}
         errors, bad = [], set()
         try:
             values["email"] = recipient_address(values["email"])
@@ -71,71 +110,103 @@ def create_app(settings: Settings, secret: bytes, lists_dir: Path = LIST_DIR, ar
         if form.get("consent") != "yes":
             errors.append(t.consent_missing)
             bad.add("consent")
-        if values["list"] not in lists():
+        if values["list"] not in lists:
             errors.append(t.list_unknown)
-        values["name"] = " ".join(values["name"].split())  # no line breaks can reach a header
+        values["name"] = " ".join(values["name"].split())
         if errors:
             return subscribe_form(request, errors, bad, values)
-        token = make_token(secret, "confirm", values["email"], values["list"], CONFIRM_DAYS, values["name"])
-        url = f"{settings.public_base or str(request.base_url).rstrip('/')}/confirm/{token}?lang={lang_of(request)}"
-        name = f" {values['name']}" if values["name"] else ""
-        mail = confirmation(settings.sender, values["email"], values["name"] or None, t.confirm_subject,
-                            t.confirm_body.format(name=name, newsletter=newsletter, url=url))
-        try:
-            await run_in_threadpool(deliver, settings, mail)  # SMTP runs its own event loop there
-        except TransportError as exc:
-            return message(request, t.invalid_title, str(exc), status=503)
+        now = clock()
+        with Journal(settings.state_dir) as journal:
+            links = Links(journal.db, secret)
+            token = signup.request(links, values["email"], values["list"], values["name"] or None, now)
+            if token:
+                url = f"{site.public_base}/confirm/{token}?lang={lang_of(request)}"
+                mail = signup.confirmation(settings.sender, who, values["email"], url, lang_of(request))
+                try:
+                    await run_in_threadpool(signup.deliver, settings, mail)  # SMTP runs its own event loop there
+                except TransportError:
+                    links.discard(token)  # not sent, so not counted: the person may try again
+                    return message(request, t.forbidden_title, t.unavailable, status=503)
         return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
 
-    def with_token(purpose: str) -> Callable[[TokenHandler], Callable[[Request], Awaitable[Response]]]:
-        """Checks the link's token before the handler runs; a bad one gets the 400 page, nothing else happens."""
-        def wrap(handler: TokenHandler) -> Callable[[Request], Awaitable[Response]]:
+    TokenHandler = Callable[[Request, WebText, Journal, Links, str], Response]
+
+    def token_page(one_click: bool = False) -> Callable[[TokenHandler], Handler]:
+        """A bad token (malformed, forged, unknown, expired, for something else) gets the 400 page; nothing happens.
+        A POST needs the form's CSRF field, except RFC 8058's one-click, which mail providers send from their servers."""
+        def wrap(handler: TokenHandler) -> Handler:
             async def endpoint(request: Request) -> Response:
                 t = TEXT[lang_of(request)]
-                token = request.path_params["token"]
-                try:
-                    claims = read_token(secret, token, purpose)
-                except TokenError as exc:
-                    return message(request, t.invalid_title, str(exc), status=400,
-                                   link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
-                return await handler(request, t, token, claims)
+                if request.method == "POST":
+                    form = await request.form()
+                    clicked = one_click and form.get("List-Unsubscribe") == "One-Click"
+                    if not clicked and not forms.allowed(request, str(form.get("csrf", ""))):
+                        return refused(request)
+                with Journal(settings.state_dir) as journal:
+                    try:
+                        return handler(request, t, journal, Links(journal.db, secret), request.path_params["token"])
+                    except TokenError as exc:
+                        return message(request, t.invalid_title, str(exc), status=400,
+                                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
             return endpoint
         return wrap
 
-    @with_token("confirm")
-    async def confirm(request: Request, t: WebText, token: str, claims: Claims) -> Response:
-        with Journal(settings.state_dir) as journal:
-            journal.add_signup(claims.list_name, claims.email, claims.name or None, t.consent)
-        return message(request, t.confirmed_title, t.confirmed.format(email=claims.email))
+    @token_page()
+    def confirm(request: Request, t: WebText, journal: Journal, links: Links, token: str) -> Response:
+        if request.method != "POST":
+            link = links.resolve(token, "confirm", clock())
+            return message(request, t.confirm_title, t.confirm_question.format(email=link.email, newsletter=who.newsletter),
+                           form=button(request, f"/confirm/{token}", t.confirm_button))
+        done = signup.confirm(journal, links, token, t.consent, clock())
+        bounced = [t.still_bounced.format(email=done.email)] if done.still_bounced else []
+        return message(request, t.confirmed_title, t.confirmed.format(email=done.email), *bounced)
 
-    @with_token("unsubscribe")
-    async def unsubscribe(request: Request, t: WebText, token: str, claims: Claims) -> Response:
-        if request.method == "GET":
-            return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=claims.email),
-                           form={"action": f"/u/{token}?lang={lang_of(request)}", "button": t.unsubscribe_button,
-                                 "hidden": {"List-Unsubscribe": "One-Click"}})
-        with Journal(settings.state_dir) as journal:
-            journal.suppress(claims.email, "unsubscribed by the link in the newsletter", "unsubscribed",
-                             f"one-click, list {claims.list_name}")
+    @token_page(one_click=True)
+    def unsubscribe(request: Request, t: WebText, journal: Journal, links: Links, token: str) -> Response:
+        if request.method != "POST":
+            link = links.resolve(token, "unsubscribe")
+            return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=link.email),
+                           form=button(request, f"/u/{token}", t.unsubscribe_button,
+                                       hidden={"List-Unsubscribe": "One-Click"}))
+        link = optout.one_click(journal, links, token)
         if "text/html" not in request.headers.get("accept", ""):
-            return PlainTextResponse(f"unsubscribed {claims.email}\n")
-        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=claims.email),
-                       form={"action": f"/u/{token}/undo?lang={lang_of(request)}", "button": t.undo_button,
-                             "hidden": {}, "secondary": True})
+            return PlainTextResponse(f"unsubscribed {link.email}\n")
+        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=link.email),
+                       form=button(request, f"/u/{token}/undo", t.undo_button, secondary=True))
 
-    @with_token("unsubscribe")
-    async def undo(request: Request, t: WebText, token: str, claims: Claims) -> Response:
-        with Journal(settings.state_dir) as journal:
-            journal.unsuppress(claims.email)
-        return message(request, t.resubscribed_title, t.resubscribed.format(email=claims.email))
+    @token_page()
+    def undo(request: Request, t: WebText, journal: Journal, links: Links, token: str) -> Response:
+        link, lifted = optout.undo(journal, links, token)
+        if not lifted:
+            return message(request, t.resubscribed_title, t.undo_refused.format(email=link.email), status=409)
+        return message(request, t.resubscribed_title, t.resubscribed.format(email=link.email))
+
+    async def web_version(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        html = await run_in_threadpool(versions.page, slug)
+        if html is not None:
+            return HTMLResponse(html)
+        static = site.archive_dir / f"{slug}.html" if site.archive_dir else None
+        if static and static.is_file() and static.parent == site.archive_dir:
+            return FileResponse(static)
+        raise HTTPException(404)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        t = TEXT[lang_of(request)]
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if status == 405:
+            return PlainTextResponse("method not allowed\n", status_code=405, headers=getattr(exc, "headers", None))
+        return message(request, t.not_found_title, t.not_found, status=status,
+                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
 
     routes: list[BaseRoute] = [
+        Route("/", lambda request: RedirectResponse("/subscribe", status_code=303), methods=["GET"]),
         Route("/subscribe", subscribe, methods=["GET", "POST"]),
-        Route("/confirm/{token}", confirm, methods=["GET"]),
+        Route("/confirm/{token}", confirm, methods=["GET", "POST"]),
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
         Route("/u/{token}/undo", undo, methods=["POST"]),
+        Route("/archive/{slug}.html", web_version, methods=["GET"]),
     ]
-    if archive and archive.is_dir():
-        routes.append(Mount("/archive", StaticFiles(directory=str(archive), html=True)))
-    return Starlette(routes=routes)
-
+    if site.archive_dir and site.archive_dir.is_dir():
+        routes.append(Mount("/archive", StaticFiles(directory=str(site.archive_dir), html=True)))
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers={HTTPException: not_found})

@@ -32,8 +32,18 @@ class WebText:
     resubscribed: str
     invalid_title: str
     invalid_hint: str
-    confirm_subject: str
-    confirm_body: str
+    confirm_title: str
+    confirm_question: str
+    confirm_button: str
+    still_bounced: str
+    undo_refused: str
+    forbidden_title: str
+    forbidden: str
+    too_many_title: str
+    too_many: str
+    not_found_title: str
+    not_found: str
+    unavailable: str
 
 
 TEXT = {
@@ -66,10 +76,23 @@ TEXT = {
         resubscribed="{email} erhält den Newsletter wieder.",
         invalid_title="Dieser Link funktioniert nicht",
         invalid_hint="Zur Anmeldung",
-        confirm_subject="Bitte bestätigen Sie Ihre Anmeldung",
-        confirm_body="Guten Tag{name},\n\nbitte bestätigen Sie Ihre Anmeldung zum Newsletter „{newsletter}“ mit "
-                     "diesem Link:\n\n{url}\n\nDer Link gilt 7 Tage. Wenn Sie sich nicht angemeldet haben, "
-                     "müssen Sie nichts tun: Ohne Bestätigung erhalten Sie keine E-Mails von uns.\n",
+        confirm_title="Anmeldung bestätigen",
+        confirm_question="Soll {email} „{newsletter}“ per E-Mail erhalten? Dann bestätigen Sie bitte hier.",
+        confirm_button="Anmeldung bestätigen",
+        still_bounced="Aber: An {email} konnten wir zuletzt keine E-Mails zustellen, deshalb schicken wir vorerst "
+                      "nichts dorthin. Bitte schreiben Sie uns, wenn das Postfach wieder funktioniert.",
+        undo_refused="Das lässt sich hier nicht rückgängig machen: {email} wurde nicht mit diesem Link abgemeldet "
+                     "(oder ist gar nicht abgemeldet). Melden Sie sich bitte neu an oder schreiben Sie uns.",
+        forbidden_title="Bitte noch einmal versuchen",
+        forbidden="Diese Anfrage kam nicht von unserer Seite oder die Seite war zu lange offen. Bitte laden Sie "
+                  "die Seite neu und versuchen Sie es noch einmal.",
+        too_many_title="Zu viele Versuche",
+        too_many="Von Ihrem Anschluss kamen in kurzer Zeit zu viele Anmeldungen. Bitte versuchen Sie es in "
+                 "{minutes} Minuten noch einmal.",
+        not_found_title="Seite nicht gefunden",
+        not_found="Diese Seite gibt es nicht (mehr).",
+        unavailable="Die Bestätigungs-E-Mail konnte gerade nicht verschickt werden. Bitte versuchen Sie es später "
+                    "noch einmal.",
     ),
     "en": WebText(
         other_language="Deutsch",
@@ -98,9 +121,20 @@ TEXT = {
         resubscribed="{email} will receive the newsletter again.",
         invalid_title="This link does not work",
         invalid_hint="Go to the sign-up page",
-        confirm_subject="Please confirm your subscription",
-        confirm_body="Hello{name},\n\nplease confirm your subscription to the newsletter \"{newsletter}\" with this "
-                     "link:\n\n{url}\n\nThe link works for 7 days. If you did not sign up, do nothing: without "
-                     "confirmation you will get no email from us.\n",
+        confirm_title="Confirm your subscription",
+        confirm_question="Should {email} receive \"{newsletter}\" by email? Then please confirm here.",
+        confirm_button="Confirm subscription",
+        still_bounced="But: our last emails to {email} could not be delivered, so we send nothing there for now. "
+                      "Please write to us when the mailbox works again.",
+        undo_refused="This cannot be undone here: {email} was not unsubscribed with this link (or is not "
+                     "unsubscribed at all). Please sign up again or write to us.",
+        forbidden_title="Please try again",
+        forbidden="This request did not come from our page, or the page was open too long. Please reload the page "
+                  "and try again.",
+        too_many_title="Too many attempts",
+        too_many="Too many sign-ups came from your connection in a short time. Please try again in {minutes} minutes.",
+        not_found_title="Page not found",
+        not_found="This page does not exist (any more).",
+        unavailable="The confirmation email could not be sent just now. Please try again later.",
     ),
 }

@@ -1,0 +1,43 @@
+"""The web version of each sent issue, made from its issue file when asked for: the email's "Im Browser
+ansehen" link works as soon as the issue went out, without an archive build or a restart. Drafts stay private."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from composer.errors import ComposerError
+from composer.pipeline import build_issue
+from composer.send.message import MessageFactory
+from composer.settings import Settings
+
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+class WebVersions:
+    """Renders on request and keeps each page until its file changes."""
+
+    def __init__(self, issues_dir: Path, settings: Settings, secret: bytes, was_sent: Callable[[str], bool]) -> None:
+        self.issues_dir, self.settings, self.secret, self.was_sent = issues_dir, settings, secret, was_sent
+        self._pages: dict[str, tuple[int, str]] = {}
+        self._lock = threading.Lock()
+
+    def page(self, slug: str) -> str | None:
+        """The page of a sent issue; None for a draft, an unknown name or an issue that no longer builds."""
+        path = self.issues_dir / f"{slug}.md"
+        if not SLUG.fullmatch(slug) or not path.is_file() or not self.was_sent(slug):
+            return None
+        stamp = path.stat().st_mtime_ns
+        with self._lock:
+            cached = self._pages.get(slug)
+            if cached and cached[0] == stamp:
+                return cached[1]
+            try:
+                build = build_issue(path, self.settings)
+            except ComposerError:
+                return None
+            page = MessageFactory(build, self.settings.sender, self.secret).web_version()
+            self._pages[slug] = (stamp, page)
+            return page

@@ -1,0 +1,118 @@
+"""What protects the public pages: security headers on every response (also 404s, 405s and static files), a
+CSRF cookie for the forms, the client's address (a proxy's X-Forwarded-For believed only from a trusted
+proxy) and a per-address rate limit for the sign-up form."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+CSRF_COOKIE = "nl_csrf"
+# No script at all; the pages' and the web versions' inline styles and the issue's https images are allowed.
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),  # a token in the URL never leaves in a Referer
+    (b"x-content-type-options", b"nosniff"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+PRIVATE_PREFIXES = ("/u/", "/confirm/")  # pages of one reader's token: no cache may keep them
+
+
+class SecurityHeaders:
+    """ASGI middleware, outermost: every response gets the headers, whichever part of the app made it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = str(scope.get("path", "")).startswith(PRIVATE_PREFIXES)
+
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(HEADERS)]
+                headers += HEADERS + ([(b"cache-control", b"no-store")] if private else [])
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class Forms:
+    """Double-submit CSRF: a random cookie (SameSite=Strict, so a cross-site POST arrives without it) and its
+    HMAC in each form. Origin must be ours or "null" (what browsers send under Referrer-Policy: no-referrer)."""
+
+    def __init__(self, secret: bytes, public_base: str) -> None:
+        self._secret = secret
+        parts = urlsplit(public_base)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._secure = parts.scheme == "https"
+
+    def token(self, request: Request, response_cookies: dict[str, str]) -> str:
+        """The form field for this browser; a browser without our cookie gets a new one with the response."""
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        if len(cookie) != 43 or not cookie.isascii():
+            cookie = secrets.token_urlsafe(32)
+            response_cookies[CSRF_COOKIE] = cookie
+        return self._mac(cookie)
+
+    def set_cookies(self, response: Response, cookies: dict[str, str]) -> None:
+        for name, value in cookies.items():
+            response.set_cookie(name, value, httponly=True, samesite="strict", secure=self._secure, path="/")
+
+    def allowed(self, request: Request, field: str) -> bool:
+        origin = request.headers.get("origin")
+        if origin not in (None, "null", self._origin):
+            return False
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        return bool(cookie) and hmac.compare_digest(field.encode(), self._mac(cookie).encode())
+
+    def _mac(self, cookie: str) -> str:
+        return hmac.new(self._secret, b"csrf\0" + cookie.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
+    """The peer, or, when the peer is a trusted proxy, the nearest untrusted address in its X-Forwarded-For."""
+    peer = request.client.host if request.client else ""
+    if peer not in trusted_proxies:
+        return peer
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if address not in trusted_proxies:
+            return address
+    return peer
+
+
+class RateLimit:
+    """At most `limit` events per key in any `window` seconds; keys fall out when their window is empty."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._events: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        for other in [k for k, q in self._events.items() if q[-1] <= now - self.window]:
+            del self._events[other]
+        events = self._events.setdefault(key, deque())
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        if len(events) >= self.limit:
+            return False
+        events.append(now)
+        return True

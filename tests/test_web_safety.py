@@ -1,0 +1,362 @@
+"""The public pages as a link scanner, an attacker and a mail provider meet them: uvicorn on loopback, raw HTTP
+(httpx), the confirmation mails caught by a real SMTP server."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from conftest import SMTPServer, free_port
+from typer.testing import CliRunner
+
+from composer.cli import app
+from composer.send.journal import Journal
+from composer.send.links import Links
+from composer.settings import load_settings
+from composer.tokens import load_secret, unsubscribe_token
+from composer.web import create_app
+from composer.web.site import site_for
+
+runner = CliRunner()
+ANNA = "anna.mueller@example.org"
+VICTIM = "opfer@example.com"
+SECURITY_HEADERS = {"content-security-policy", "x-frame-options", "referrer-policy", "x-content-type-options"}
+
+
+@dataclass
+class Clock:
+    now: float = field(default_factory=time.time)
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Site:
+    base: str
+    clock: Clock
+    smtp: SMTPServer
+
+    def client(self, **headers: str) -> httpx.Client:
+        return httpx.Client(base_url=self.base, headers=headers, timeout=10)
+
+    def token(self, email: str = ANNA, list_name: str = "volunteers") -> str:
+        """The unsubscribe token a send to this list put into the address's email."""
+        secret = Path(".newsletter/secret").read_bytes().strip()
+        with Journal(Path(".newsletter")) as journal:
+            Links(journal.db, secret).remember([email], list_name)
+        return unsubscribe_token(secret, email, list_name)
+
+    def mails(self, to: str = VICTIM) -> list[str]:
+        return [m.get_body(("plain",)).get_content() for m in self.smtp.handler.messages()
+                if m["To"].addresses[0].addr_spec == to]
+
+
+def serve(monkeypatch: pytest.MonkeyPatch, smtp: SMTPServer, **env: str) -> Iterator[Site]:
+    port = free_port()
+    public = env.pop("PUBLIC_URL", f"http://127.0.0.1:{port}")
+    for name, value in {**smtp.env(), "NEWSLETTER_PUBLIC_URL": public, "NEWSLETTER_PUBLIC_LISTS": "volunteers=Ehrenamtliche",
+                        **{f"NEWSLETTER_{k}": v for k, v in env.items()}}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(env_file=None)
+    clock = Clock()
+    web = create_app(settings, load_secret(None, settings.state_dir), site_for(settings), clock)
+    server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield Site(f"http://127.0.0.1:{port}", clock, smtp)
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    yield from serve(monkeypatch, smtp_server, SIGNUP_LIMIT="1000")
+
+
+def csrf_of(page: httpx.Response) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+
+
+def sign_up(client: httpx.Client, email: str = VICTIM, name: str = "", **extra: str) -> httpx.Response:
+    csrf = csrf_of(client.get("/subscribe"))
+    return client.post("/subscribe", data={"email": email, "name": name, "list": "volunteers", "consent": "yes",
+                                           "csrf": csrf, **extra})
+
+
+def confirmation_token(site: Site, to: str = VICTIM) -> str:
+    return re.search(r"/confirm/([a-z2-7]{32})", site.mails(to)[-1]).group(1)
+
+
+def states() -> dict[str, str]:
+    out = runner.invoke(app, ["subscribers", "volunteers"]).output
+    return {line.split()[1]: line.split()[0] for line in out.splitlines() if "@" in line}
+
+
+def suppress(email: str, kind: str, reason: str) -> None:
+    with Journal(Path(".newsletter")) as journal:
+        journal.suppress(email, reason, kind)
+
+
+def test_get_and_head_change_nothing_on_any_route(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c)
+        confirm, unsubscribe = confirmation_token(site), site.token()
+        for path in ["/subscribe", f"/confirm/{confirm}", f"/u/{unsubscribe}", f"/u/{unsubscribe}/undo", "/archive/2020-12.html"]:
+            for method in ("GET", "HEAD"):
+                c.request(method, path)
+    assert states()[ANNA] == "active" and VICTIM not in states()
+    assert len(site.mails()) == 1
+
+
+@pytest.mark.parametrize("method", ["PUT", "OPTIONS", "DELETE", "PATCH"])
+def test_other_methods_are_refused_on_every_route(site: Site, method: str) -> None:
+    token = site.token()
+    with site.client() as c:
+        for path in ["/subscribe", f"/confirm/{token}", f"/u/{token}", f"/u/{token}/undo", "/archive/2020-12.html"]:
+            assert c.request(method, path).status_code == 405, path
+    assert states()[ANNA] == "active"
+
+
+def test_the_confirmation_link_opens_a_page_whose_button_confirms(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c, name="Neu Dabei")
+        page = c.get(f"/confirm/{confirmation_token(site)}")
+        assert page.status_code == 200 and "Anmeldung bestätigen" in page.text and 'method="post"' in page.text
+        assert VICTIM not in states()
+        done = c.post(f"/confirm/{confirmation_token(site)}", data={"csrf": csrf_of(page)})
+    assert done.status_code == 200 and "Anmeldung bestätigt" in done.text
+    assert states()[VICTIM] == "active"
+
+
+def test_a_confirmation_posted_from_another_site_is_refused(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c)
+    with site.client(Origin="https://evil.example.com") as stranger:
+        refused = stranger.post(f"/confirm/{confirmation_token(site)}", data={"csrf": "0" * 32})
+    assert refused.status_code == 403 and VICTIM not in states()
+
+
+def test_undo_lifts_the_unsubscribe_its_own_one_click_made(site: Site) -> None:
+    token = site.token()
+    with site.client() as c:
+        assert c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
+        assert states()[ANNA] == "unsubscribed"
+        page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}, headers={"Accept": "text/html"})
+        undone = c.post(f"/u/{token}/undo", data={"csrf": csrf_of(page)})
+    assert undone.status_code == 200 and "wieder" in undone.text
+    assert states()[ANNA] == "active"
+
+
+@pytest.mark.parametrize(("kind", "reason"), [("bounced", "bounced permanently: 5.1.1"),
+                                              ("unsubscribed", "unsubscribed by the coordinator")])
+def test_undo_never_lifts_a_bounce_or_the_coordinators_unsubscribe(site: Site, kind: str, reason: str) -> None:
+    suppress(ANNA, kind, reason)
+    token = site.token()
+    with site.client(Accept="text/html") as c:
+        page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        undone = c.post(f"/u/{token}/undo", data={"csrf": csrf_of(page)})
+    assert undone.status_code == 409 and "nicht rückgängig" in undone.text
+    assert states()[ANNA] == kind
+
+
+def test_undo_with_a_token_of_another_list_lifts_nothing(site: Site) -> None:
+    with site.client(Accept="text/html") as c:
+        c.post(f"/u/{site.token()}", data={"List-Unsubscribe": "One-Click"})
+        other = site.token(ANNA, "presse")
+        page = c.get(f"/u/{other}")
+        assert c.post(f"/u/{other}/undo", data={"csrf": csrf_of(page)}).status_code == 409
+    assert states()[ANNA] == "unsubscribed"
+
+
+def test_a_confirmed_sign_up_lifts_an_unsubscribe_but_never_a_bounce(site: Site) -> None:
+    suppress(VICTIM, "bounced", "bounced permanently: 5.1.1")
+    suppress(ANNA, "unsubscribed", "unsubscribed by the coordinator")
+    with site.client() as c:
+        for email in (VICTIM, ANNA):
+            sign_up(c, email)
+            page = c.get(f"/confirm/{confirmation_token(site, email)}")
+            done = c.post(f"/confirm/{confirmation_token(site, email)}", data={"csrf": csrf_of(page)})
+            assert ("zuletzt keine E-Mails zustellen" in done.text) == (email == VICTIM)
+    assert states()[VICTIM] == "bounced" and states()[ANNA] == "active"
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example.com", None])
+def test_a_sign_up_from_another_origin_or_without_the_form_is_refused(site: Site, origin: str | None) -> None:
+    headers = {"Origin": origin} if origin else {}
+    with site.client(**headers) as stranger:
+        data = {"email": VICTIM, "list": "volunteers", "consent": "yes"}
+        if origin:  # the attacker's page may even carry a field it read from our form: the cookie is missing
+            data["csrf"] = csrf_of(httpx.get(f"{site.base}/subscribe"))
+        refused = stranger.post("/subscribe", data=data)
+    assert refused.status_code == 403 and site.mails() == []
+
+
+def test_a_hundred_sign_ups_for_one_address_send_exactly_one_mail(site: Site) -> None:
+    with site.client() as c:
+        answers = {sign_up(c).status_code for _ in range(100)}
+    assert answers == {200}
+    assert len(site.mails()) == 1
+
+
+def test_a_day_later_the_address_may_get_a_new_confirmation_mail(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c)
+        site.clock.now += 86_400 + 1
+        sign_up(c)
+    assert len(site.mails()) == 2
+
+
+def test_the_confirmation_mail_holds_nothing_the_requester_typed_but_the_address(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c, name="Gewinn! Klicken Sie https://evil.example.com")
+    [mail] = [m for m in site.smtp.handler.messages()]
+    assert mail["To"] == VICTIM and "evil" not in mail.as_string() and "Gewinn" not in mail.as_string()
+    text = site.mails()[0]
+    assert text.splitlines()[0] == "Guten Tag,"
+    assert "Newsletter Flüchtlingskoordination" in mail["Subject"] and "Newsletter Flüchtlingskoordination" in text
+    assert "Musterstraße 1, 47798 Krefeld" in text  # the imprint of the newest issue
+
+
+def test_the_confirmation_link_uses_the_public_url_whatever_host_is_sent(
+        workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, PUBLIC_URL="https://newsletter.example.org"):
+        with site.client(Host="evil.example.com") as c:
+            form = c.get("/subscribe")  # its cookie is Secure (the public URL is https): sent here by hand
+            cookie = form.headers["set-cookie"].split(";")[0]
+            c.post("/subscribe", data={"email": VICTIM, "list": "volunteers", "consent": "yes", "csrf": csrf_of(form)},
+                   headers={"Cookie": cookie})
+        assert re.search(r"^https://newsletter\.example\.org/confirm/[a-z2-7]{32}\?lang=de\r?$", site.mails()[0], re.M)
+
+
+def test_sign_ups_from_one_client_are_rate_limited(workdir: Path, smtp_server: SMTPServer,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, SIGNUP_LIMIT="5"):
+        with site.client() as c:
+            answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(7)]
+        with site.client(**{"X-Forwarded-For": "198.51.100.7"}) as spoofing:
+            forwarded = sign_up(spoofing, "other@example.com")
+        assert answers == [200] * 5 + [429] * 2
+        assert forwarded.status_code == 429  # without a trusted proxy, X-Forwarded-For is not believed
+        assert len(site.smtp.handler.messages()) == 5
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+        workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, SIGNUP_LIMIT="2", TRUSTED_PROXIES="127.0.0.1"):
+        with site.client(**{"X-Forwarded-For": "198.51.100.7"}) as first, \
+                site.client(**{"X-Forwarded-For": "198.51.100.8"}) as second:
+            assert [sign_up(first, f"a{n}@example.com").status_code for n in range(3)] == [200, 200, 429]
+            assert sign_up(second, "b@example.com").status_code == 200
+
+
+@pytest.mark.parametrize("token", ["ä" * 32, "x" * 5000, "abc", "a" * 31, "%00" * 32, "A" * 32, "€" * 16 + "a" * 16])
+def test_any_malformed_token_gets_the_400_page(site: Site, token: str) -> None:
+    with site.client() as c:
+        for path in (f"/u/{token}", f"/confirm/{token}"):
+            answer = c.get(path)
+            assert answer.status_code == 400 and "Dieser Link funktioniert nicht" in answer.text, path
+
+
+def test_forged_altered_and_misused_tokens_get_the_400_page(site: Site) -> None:
+    good = site.token()
+    forged = unsubscribe_token(b"not-our-secret", ANNA, "volunteers")
+    altered = good[:-1] + ("a" if good[-1] != "a" else "b")
+    with site.client() as c:
+        sign_up(c)
+        confirm = confirmation_token(site)
+        for path in (f"/u/{forged}", f"/u/{altered}", f"/u/{confirm}"):
+            answer = c.post(path, data={"List-Unsubscribe": "One-Click"}, headers={"Accept": "text/html"})
+            assert answer.status_code == 400 and "Dieser Link funktioniert nicht" in answer.text, path
+        assert c.get(f"/confirm/{good}").status_code == 400
+    assert states()[ANNA] == "active"
+
+
+def test_a_confirmation_link_expires_but_an_unsubscribe_link_never_does(site: Site) -> None:
+    token = site.token()
+    with site.client() as c:
+        sign_up(c)
+        site.clock.now += 8 * 86_400
+        assert c.get(f"/confirm/{confirmation_token(site)}").status_code == 400
+        with Journal(Path(".newsletter")) as journal:  # a link sent ten years ago
+            journal.db.execute("UPDATE links SET created = created - 315360000 WHERE purpose = 'unsubscribe'")
+        assert c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
+
+
+def test_tokens_are_short_and_name_nobody(site: Site) -> None:
+    runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    for mail in site.smtp.handler.messages():
+        header = str(mail["List-Unsubscribe"])
+        tokens = re.findall(r"(?:/u/|%20)([^>/]+)>", header)
+        assert tokens and all(len(t) <= 40 for t in tokens)
+        assert "anna" not in header.replace("unsubscribe", "") and "YW5uY" not in header
+        text = mail.get_body(("plain",)).get_content()
+        assert all(len(line) < 100 for line in text.splitlines() if tokens[0] in line)
+
+
+def test_every_response_carries_the_security_headers(site: Site) -> None:
+    token = site.token()
+    with site.client() as c:
+        answers = [c.get("/subscribe"), c.get(f"/u/{token}"), c.get("/u/bad"), c.get("/nowhere"), c.put("/subscribe"),
+                   c.post("/subscribe", data={}), c.head("/subscribe"), c.get("/archive/2020-12.html")]
+    for answer in answers:
+        assert set(answer.headers) >= SECURITY_HEADERS, answer.request.url
+        assert "script-src" not in answer.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["referrer-policy"] == "no-referrer" and answer.headers["x-content-type-options"] == "nosniff"
+    assert answers[1].headers["cache-control"] == "no-store"
+
+
+def test_the_web_version_is_served_from_the_issue_file_once_the_issue_is_sent(site: Site) -> None:
+    with site.client() as c:
+        assert c.get("/archive/2020-12.html").status_code == 404  # a draft stays private
+        runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+        page = c.get("/archive/2020-12.html")
+        assert page.status_code == 200 and "Krefeld auf dem Weg" in page.text and "Hallo Anna" not in page.text
+        issue = Path("issues/2020-12.md")
+        issue.write_text(issue.read_text().replace("Krefeld auf dem Weg", "Krefeld ganz auf dem Weg"))
+        assert "Krefeld ganz auf dem Weg" in c.get("/archive/2020-12.html").text
+
+
+def test_the_form_names_only_the_public_lists_with_their_titles(site: Site) -> None:
+    Path("subscribers/intern.csv").write_text("email\nchef@example.org\n")
+    with site.client() as c:
+        form = c.get("/subscribe").text
+        assert "intern" not in form and 'value="volunteers"' in form
+        refused = sign_up(c, list="intern")
+    assert refused.status_code == 400 and "Diesen Verteiler gibt es nicht." in refused.text
+
+
+def test_a_confirmed_web_sign_up_is_listed_and_exported_with_its_consent_time(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c, name="Neu Dabei")
+        page = c.get(f"/confirm/{confirmation_token(site)}")
+        c.post(f"/confirm/{confirmation_token(site)}", data={"csrf": csrf_of(page)})
+    result = runner.invoke(app, ["subscribers", "volunteers", "--export", "active.csv"])
+    assert re.search(rf"active\s+{VICTIM}\s+Neu Dabei\s+\(web sign-up, consent \d{{4}}-\d\d-\d\d \d\d:\d\d\)", result.output)
+    assert "(1 of them web sign-ups)" in result.output
+    assert VICTIM in Path("active.csv").read_text()
+
+
+def test_serve_needs_the_public_url_unless_local(workdir: Path) -> None:
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 2
+    assert "NEWSLETTER_PUBLIC_URL is not set" in result.output and "--local" in result.output
+
+
+def test_a_sign_up_needs_consent_and_a_valid_address_and_keeps_what_was_typed(site: Site) -> None:
+    with site.client() as c:
+        answer = sign_up(c, "kaputt", name="X", consent="no")
+    assert answer.status_code == 400
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in answer.text and "Häkchen" in answer.text
+    assert 'aria-invalid="true"' in answer.text and 'value="X"' in answer.text
+    assert site.mails() == []
