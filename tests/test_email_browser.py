@@ -111,3 +111,14 @@ def test_axe_core_finds_no_violation_of_any_impact(browser, features: Path, issu
     page = opened(browser, path, 600, scheme)
     assert violations(page) == []
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_of_every_feature_keeps_its_contrast(browser, features: Path, scheme: str) -> None:
+    from test_browser import ALL_CONTRASTS, LIGHT_BACKGROUNDS
+
+    page = opened(browser, features, 375, scheme)
+    assert [(text, round(ratio, 2)) for text, ratio in page.evaluate(ALL_CONTRASTS) if ratio < 4.5] == []
+    if scheme == "dark":
+        assert page.evaluate(LIGHT_BACKGROUNDS) == []
+    page.close()
