@@ -3,11 +3,10 @@ contact cards use the width, right-to-left text sits on the right, and axe-core 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, CHROMIUM, FLAGS, ROOT, SAMPLE_ISSUE, make_settings
+from conftest import ARTIFACTS, AXE, IN_CHROMIUM, ROOT, SAMPLE_ISSUE, make_settings
 
 from composer.issue.issuefile import load_issue
 from composer.pipeline import SAMPLE_RECIPIENT
@@ -15,21 +14,7 @@ from composer.render.build import build
 from composer.send.message import MessageFactory
 
 FEATURES = ROOT / "tests" / "data" / "issues" / "features.md"
-AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
+pytestmark = IN_CHROMIUM
 
 
 def email_file(issue: Path) -> Path:
