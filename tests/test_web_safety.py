@@ -360,3 +360,26 @@ def test_a_sign_up_needs_consent_and_a_valid_address_and_keeps_what_was_typed(si
     assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in answer.text and "Häkchen" in answer.text
     assert 'aria-invalid="true"' in answer.text and 'value="X"' in answer.text
     assert site.mails() == []
+
+
+@pytest.fixture
+def public_site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """Behind its https:// public address, as on the internet (the test reaches it on loopback)."""
+    yield from serve(monkeypatch, smtp_server, PUBLIC_URL="https://news.example.org")
+
+
+def test_a_photo_from_the_computer_is_served_beside_the_web_version_once_the_issue_is_sent(public_site: Site) -> None:
+    from test_images import ISSUE, PHOTO, issue_with, photo
+
+    site = public_site
+    photo(Path("issues") / PHOTO)
+    issue_with(PHOTO)
+    media = "/archive/media/2021-03-1-impfzentrum.jpg"
+    with site.client() as c:
+        assert c.get(media).status_code == 404  # a draft's photo stays private too
+        result = runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--yes"])
+        assert result.exit_code == 0, result.output
+        assert f'src="https://news.example.org{media}"' in c.get("/archive/2021-03.html").text
+        answer = c.get(media)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
+        assert answer.content.startswith(b"\xff\xd8") and c.get("/archive/media/..%2F2021-03.md").status_code == 404

@@ -27,6 +27,7 @@ from composer.audience import optout, signup
 from composer.audience.subscribers import recipient_address
 from composer.errors import TransportError
 from composer.publish.versions import WebVersions
+from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.send.journal import Journal
 from composer.send.links import Links
@@ -191,6 +192,17 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return FileResponse(static)
         raise HTTPException(404)
 
+    async def media(request: Request) -> Response:
+        """A photo the email links to: from a sent issue's own files, else from a built archive."""
+        name = request.path_params["name"]
+        picture = await run_in_threadpool(versions.picture, name)
+        if picture is not None:
+            return Response(picture.data, media_type=picture.mime)
+        folder = site.archive_dir / MEDIA if site.archive_dir else None
+        if folder and (folder / name).is_file() and (folder / name).parent == folder:
+            return FileResponse(folder / name)
+        raise HTTPException(404)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         t = TEXT[lang_of(request)]
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -206,6 +218,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
         Route("/u/{token}/undo", undo, methods=["POST"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
+        Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
     ]
     if site.archive_dir and site.archive_dir.is_dir():
         routes.append(Mount("/archive", StaticFiles(directory=str(site.archive_dir), html=True)))
