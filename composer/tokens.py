@@ -23,7 +23,12 @@ TOKEN = re.compile(r"\b([a-z2-7]{32})\b", re.IGNORECASE)
 
 
 class TokenError(ComposerError):
-    """A link's token is malformed, forged, altered, meant for something else, or expired."""
+    """A link's token is malformed, forged, altered, meant for something else, or expired; `reason` is one of
+    'invalid', 'purpose' and 'expired', so that a page can say it in the reader's language."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _b32(data: bytes) -> str:
@@ -62,6 +67,22 @@ def unsubscribe_token(secret: bytes, email: str, list_name: str = "newsletter") 
 
 def random_id() -> str:
     return _b32(secrets.token_bytes(10))
+
+
+def stamp(secret: bytes, purpose: str, value: str, issued: float) -> str:
+    """A signed time for a form field ('<seconds>.<signature>'): proves the form was handed out for `value`."""
+    seconds = str(int(issued))
+    return f"{seconds}.{_b32(_mac(secret, purpose, value, seconds)[:10])}"
+
+
+def stamp_age(secret: bytes, purpose: str, value: str, given: str, now: float) -> float | None:
+    """Seconds since a stamp made by `stamp` for this purpose and value; None if it is not one."""
+    seconds, _, signature = given.partition(".")
+    if not seconds.isdigit() or not signature.isascii() or len(given) > 40:
+        return None
+    if not hmac.compare_digest(signature, _b32(_mac(secret, purpose, value, seconds)[:10])):
+        return None
+    return now - int(seconds)
 
 
 def load_secret(configured: str | None, state_dir: Path) -> bytes:

@@ -137,7 +137,7 @@ def sent_to(smtp_server: SMTPServer, issue: str) -> list[str]:
 def test_archive_has_index_web_versions_feed_and_pdfs(workdir: Path) -> None:
     later = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 2021-01-28")
     Path("issues/2021-01.md").write_text(later.replace("Dezember 2020", "Januar 2021"))
-    result = runner.invoke(app, ["archive", "--out", "site"])
+    result = runner.invoke(app, ["archive", "--out", "site", "--drafts"])
     assert result.exit_code == 0, result.output
     index = Path("site/index.html").read_text()
     assert index.index("2021-01.html") < index.index("2020-12.html")  # newest first

@@ -87,6 +87,11 @@ def csrf_of(page: httpx.Response) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
 
 
+def undo_form(page: httpx.Response) -> dict[str, str]:
+    """What the "unsubscribed" page's undo button posts."""
+    return {"csrf": csrf_of(page), "undo": re.search(r'name="undo" value="([^"]+)"', page.text).group(1)}
+
+
 def sign_up(client: httpx.Client, email: str = VICTIM, name: str = "", **extra: str) -> httpx.Response:
     csrf = csrf_of(client.get("/subscribe"))
     return client.post("/subscribe", data={"email": email, "name": name, "list": "volunteers", "consent": "yes",
@@ -152,7 +157,7 @@ def test_undo_lifts_the_unsubscribe_its_own_one_click_made(site: Site) -> None:
         assert c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
         assert states()[ANNA] == "unsubscribed"
         page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}, headers={"Accept": "text/html"})
-        undone = c.post(f"/u/{token}/undo", data={"csrf": csrf_of(page)})
+        undone = c.post(f"/u/{token}/undo", data=undo_form(page))
     assert undone.status_code == 200 and "wieder" in undone.text
     assert states()[ANNA] == "active"
 
@@ -164,17 +169,44 @@ def test_undo_never_lifts_a_bounce_or_the_coordinators_unsubscribe(site: Site, k
     token = site.token()
     with site.client(Accept="text/html") as c:
         page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
-        undone = c.post(f"/u/{token}/undo", data={"csrf": csrf_of(page)})
+        undone = c.post(f"/u/{token}/undo", data=undo_form(page))
     assert undone.status_code == 409 and "nicht rückgängig" in undone.text
     assert states()[ANNA] == kind
+
+
+@pytest.mark.parametrize("later", ["coordinator", "bounce"])
+def test_a_later_unsubscribe_by_the_coordinator_or_a_bounce_cannot_be_undone_by_the_link(site: Site, later: str) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as c:
+        page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        if later == "coordinator":
+            runner.invoke(app, ["unsubscribe", ANNA])
+        else:
+            suppress(ANNA, "bounced", "bounced permanently: 5.1.1")
+        assert c.post(f"/u/{token}/undo", data=undo_form(page)).status_code == 409
+    assert states()[ANNA] == ("unsubscribed" if later == "coordinator" else "bounced")
+
+
+def test_an_old_or_forwarded_issue_cannot_undo_an_unsubscribe(site: Site) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as reader:
+        page = reader.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+    with site.client() as stranger:  # has the token from a forwarded issue and a form of its own
+        form = stranger.get(f"/u/{token}")
+        assert stranger.post(f"/u/{token}/undo", data={"csrf": csrf_of(form), "undo": "1.abc"}).status_code == 409
+    with site.client(Accept="text/html") as reader:
+        site.clock.now += 3601  # the reader's own undo button, but more than an hour later
+        reader.cookies.update(dict(page.cookies))
+        assert reader.post(f"/u/{token}/undo", data=undo_form(page)).status_code in (403, 409)
+    assert states()[ANNA] == "unsubscribed"
 
 
 def test_undo_with_a_token_of_another_list_lifts_nothing(site: Site) -> None:
     with site.client(Accept="text/html") as c:
         c.post(f"/u/{site.token()}", data={"List-Unsubscribe": "One-Click"})
         other = site.token(ANNA, "presse")
-        page = c.get(f"/u/{other}")
-        assert c.post(f"/u/{other}/undo", data={"csrf": csrf_of(page)}).status_code == 409
+        page = c.post(f"/u/{other}", data={"List-Unsubscribe": "One-Click"})
+        assert c.post(f"/u/{other}/undo", data=undo_form(page)).status_code == 409
     assert states()[ANNA] == "unsubscribed"
 
 
@@ -257,6 +289,9 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
                 site.client(**{"X-Forwarded-For": "198.51.100.8"}) as second:
             assert [sign_up(first, f"a{n}@example.com").status_code for n in range(3)] == [200, 200, 429]
             assert sign_up(second, "b@example.com").status_code == 200
+            # a client's own X-Forwarded-For line, then the proxy's: the proxy's line names the client
+            first.headers = httpx.Headers([("X-Forwarded-For", "203.0.113.9"), ("X-Forwarded-For", "198.51.100.7")])
+            assert sign_up(first, "c@example.com").status_code == 429
 
 
 @pytest.mark.parametrize("token", ["ä" * 32, "x" * 5000, "abc", "a" * 31, "%00" * 32, "A" * 32, "€" * 16 + "a" * 16])
@@ -360,6 +395,89 @@ def test_a_sign_up_needs_consent_and_a_valid_address_and_keeps_what_was_typed(si
     assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in answer.text and "Häkchen" in answer.text
     assert 'aria-invalid="true"' in answer.text and 'value="X"' in answer.text
     assert site.mails() == []
+
+
+def test_when_the_mail_server_refuses_the_login_the_page_says_try_later_and_a_retry_mails_again(
+        workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, SMTP_USERNAME="buero", SMTP_PASSWORD="geheim",
+                      SMTP_ALLOW_PLAINTEXT_AUTH="true"):
+        with site.client() as c:
+            answers = [sign_up(c) for _ in range(2)]
+        assert [a.status_code for a in answers] == [503, 503]  # not "check your mail": nothing was sent
+        assert set(answers[0].headers) >= SECURITY_HEADERS and "später" in answers[0].text
+
+
+def test_paths_with_a_trailing_slash_are_not_redirected_by_host(site: Site) -> None:
+    with site.client(Host="evil.example.com") as c:
+        for path in (f"/u/{site.token()}/", "/subscribe/", "/archive"):
+            answer = c.get(path)
+            assert answer.status_code == 404 and "location" not in answer.headers, path
+
+
+def test_big_or_file_carrying_posts_are_refused_before_they_are_read(site: Site) -> None:
+    token = site.token()
+    with site.client() as c:
+        assert c.post(f"/u/{token}", content=b"List-Unsubscribe=One-Click&x=" + b"a" * 100_000,
+                      headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 413
+        assert c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"},
+                      files={"f": ("a.txt", b"x" * 100)}).status_code == 400
+    assert states()[ANNA] == "active"
+
+
+def test_a_typed_name_loses_formulas_and_invisible_characters(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c, name='=HYPERLINK("http://evil.example.com")\u202eNeu\u200b')
+        page = c.get(f"/confirm/{confirmation_token(site)}")
+        c.post(f"/confirm/{confirmation_token(site)}", data={"csrf": csrf_of(page)})
+    runner.invoke(app, ["subscribers", "volunteers", "--export", "active.csv"])
+    exported = Path("active.csv").read_text()
+    assert f'{VICTIM};"HYPERLINK(""http://evil.example.com"") Neu"' in exported and "=HYPER" not in exported
+    assert "\u202e" not in exported and "\u200b" not in exported
+
+
+def test_confirming_again_after_an_unsubscribe_changes_nothing_and_says_so(site: Site) -> None:
+    with site.client(Accept="text/html") as c:
+        sign_up(c)
+        token = confirmation_token(site)
+        c.post(f"/confirm/{token}", data={"csrf": csrf_of(c.get(f"/confirm/{token}"))})
+        c.post(f"/u/{site.token(VICTIM)}", data={"List-Unsubscribe": "One-Click"})
+        again = c.post(f"/confirm/{token}", data={"csrf": csrf_of(c.get(f"/confirm/{token}"))})
+    assert "schon bestätigt" in again.text and "zustellen" not in again.text
+    assert states()[VICTIM] == "unsubscribed"
+
+
+def test_link_errors_are_said_in_the_pages_language(site: Site) -> None:
+    with site.client() as c:
+        sign_up(c)
+        site.clock.now += 8 * 86_400
+        german = c.get(f"/confirm/{confirmation_token(site)}")
+        english = c.get(f"/confirm/{confirmation_token(site)}?lang=en")
+    assert "Der Link ist abgelaufen." in german.text and "The link has expired." in english.text
+
+
+def test_form_pages_are_never_cached_web_versions_may_be(site: Site) -> None:
+    runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    with site.client() as c:
+        assert c.get("/subscribe").headers["cache-control"] == "no-store"
+        assert "cache-control" not in c.get("/archive/2020-12.html").headers
+
+
+def test_a_public_url_with_a_path_is_refused_in_one_line(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSLETTER_PUBLIC_URL", "https://example.org/newsletter/")
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 2 and "has a path" in result.output
+
+
+def test_the_archive_lists_sent_issues_only_even_after_a_static_build(site: Site) -> None:
+    draft = Path("issues/2021-01.md")
+    draft.write_text(Path("issues/2020-12.md").read_text().replace("Dezember 2020", "GEHEIMER ENTWURF"))
+    runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    runner.invoke(app, ["archive", "--out", "site", "--no-pdf"])
+    assert not Path("site/2021-01.html").exists() and Path("site/2020-12.html").exists()
+    with site.client() as c:
+        index = c.get("/archive/")
+        assert "Dezember 2020" in index.text and "GEHEIMER" not in index.text
+        assert c.get("/archive/2021-01.html").status_code == 404
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ at most one confirmation mail per address a day, and no text the requester typed
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 import email.policy
 import uuid
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class Confirmed:
     email: str
     list_name: str
     still_bounced: Suppression | None  # the confirmation never lifts a bounce; the page says so
+    already: bool = False  # the token had confirmed before: nothing changed now
 
 
 SUBJECT = {"de": "Bitte bestätigen Sie Ihre Anmeldung: {newsletter}",
@@ -64,6 +66,13 @@ def identity(settings: Settings, issues_dir: Path) -> Identity:
     name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
     imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
     return Identity(name, imprint)
+
+
+def clean_name(raw: str) -> str:
+    """A name typed into the public form, made harmless wherever it is shown later: one line, no control,
+    invisible or direction-changing characters, no leading = + - @ (a formula in a spreadsheet export)."""
+    visible = "".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") else " " for c in raw)
+    return " ".join(visible.split()).lstrip("=+-@ \t")[:100]
 
 
 def request(links: Links, email: str, list_name: str, name: str | None, now: float) -> str | None:
@@ -94,10 +103,15 @@ def confirm(journal: Journal, links: Links, token: str, consent: str, now: float
     again later, it changes nothing (not even an unsubscribe made since)."""
     link = links.resolve(token, "confirm", now)
     if link.used is not None:
-        return Confirmed(link.email, link.list_name, journal.suppression(link.email))
-    still_bounced = journal.add_signup(link.list_name, link.email, link.name, consent)
+        return Confirmed(link.email, link.list_name, _bounced(journal, link.email), already=True)
+    journal.add_signup(link.list_name, link.email, link.name, consent)
     links.mark_used(link, now)
-    return Confirmed(link.email, link.list_name, still_bounced)
+    return Confirmed(link.email, link.list_name, _bounced(journal, link.email))
+
+
+def _bounced(journal: Journal, email: str) -> Suppression | None:
+    suppressed = journal.suppression(email)
+    return suppressed if suppressed and suppressed.kind == "bounced" else None
 
 
 def deliver(settings: Settings, message: OutgoingMessage) -> None:

@@ -14,7 +14,6 @@ from composer.cli.common import app, handled, out, settings_and_secret
 def serve(
     host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on; keep 127.0.0.1 behind your web server")] = "127.0.0.1",
     port: Annotated[int, typer.Option(metavar="PORT", help="Port")] = 8080,
-    archive_dir: Annotated[Path, typer.Option("--archive", metavar="DIR", help="Static archive to serve under /archive")] = Path("site"),
     local: Annotated[bool, typer.Option("--local", help="Try the pages on this computer: links point to this server, "
                                                         "NEWSLETTER_PUBLIC_URL is not needed")] = False,
 ) -> None:
@@ -29,7 +28,7 @@ def serve(
     with handled():
         settings, secret = settings_and_secret()
         local_base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}" if local else None
-        site = site_for(settings, local_base, archive_dir=archive_dir)
+        site = site_for(settings, local_base)
         web = create_app(settings, secret, site)
         ensure_free(host, port)
     out.print(f"Serving on http://{host}:{port}/subscribe for {site.public_base} - Ctrl+C to stop")
@@ -42,12 +41,16 @@ def archive(
     out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder for the static site")] = Path("site"),
     issues_dir: Annotated[Path, typer.Option("--issues", metavar="DIR", help="Folder of issue files")] = Path("issues"),
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Print each issue to PDF with Chromium")] = True,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Include issues not sent yet (for a look on your own computer)")] = False,
 ) -> None:
-    """A static site of all issues: index (newest first), web versions, Atom feed, PDFs."""
+    """A static site of the sent issues, for offices that host files only: index (newest first), web versions,
+    Atom feed, PDFs."""
     from composer.publish.archive import build_archive
+    from composer.send.journal import Journal
 
     with handled():
         settings, secret = settings_and_secret()
-        written = build_archive(issues_dir, out_dir, settings, secret, pdf)
+        with Journal(settings.state_dir) as journal:
+            written = build_archive(issues_dir, out_dir, settings, secret, pdf, lambda slug: drafts or journal.was_sent(slug))
     for path in written:
         out.print(str(path))

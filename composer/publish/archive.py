@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +23,15 @@ class Entry:
     page: str
 
 
-def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes, pdf: bool = True) -> list[Path]:
-    """Newest first. The web versions greet nobody by name and carry no unsubscribe token."""
+def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes, pdf: bool = True,
+                  include: Callable[[str], bool] = lambda slug: True) -> list[Path]:
+    """Newest first. The web versions greet nobody by name and carry no unsubscribe token. `include` says which
+    issues belong in it (the CLI: those that were sent, so no draft is published by accident)."""
     entries = []
     pictures = []
     for path in sorted(issues_dir.glob("*.md")):
+        if not include(path.stem):
+            continue
         result = build_issue(path, settings)
         pictures += result.pictures
         entries.append(Entry(path.stem, result.issue, MessageFactory(result, settings.sender, secret).web_version()))
@@ -54,7 +59,8 @@ def _index(entries: list[Entry], out: Path, settings: Settings) -> Path:
     pages = environment(settings.templates_dir, "web")
     newest = entries[0].issue if entries else None
     html = pages.get_template("web/archive.html.j2").render(
-        entries=entries, newsletter=newest.newsletter if newest else "Newsletter", lang=newest.language if newest else "de")
+        entries=entries, pdf=True, feed=True, newsletter=newest.newsletter if newest else "Newsletter",
+        lang=newest.language if newest else "de")
     path = out / "index.html"
     path.write_text(html, encoding="utf-8")
     return path

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from composer.errors import ComposerError
+from composer.issue.issuefile import load_issue
+from composer.issue.schema import Issue
 from composer.pipeline import build_issue
 from composer.render.images import Picture
 from composer.send.message import MessageFactory
@@ -55,3 +57,14 @@ class WebVersions:
             page = MessageFactory(build, self.settings.sender, self.secret).web_version()
             self._pages[slug] = (stamp, page, build.pictures)
             return page, build.pictures
+
+    def sent(self) -> list[tuple[str, Issue]]:
+        """(slug, issue) of every sent issue that still reads, newest first: the index of /archive/."""
+        found = []
+        for path in self.issues_dir.glob("*.md"):
+            if SLUG.fullmatch(path.stem) and self.was_sent(path.stem):
+                try:
+                    found.append((path.stem, load_issue(path)))
+                except ComposerError:
+                    continue
+        return sorted(found, key=lambda entry: (entry[1].date, entry[0]), reverse=True)

@@ -277,11 +277,17 @@ class Journal:
 
     def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None,
                  link: str | None = None) -> bool:
-        """True when the address was not suppressed before; the first reason, its evidence and the link that
-        made it (a one-click) are kept."""
-        cur = self._db.execute("INSERT OR IGNORE INTO suppressions (email, reason, created, kind, evidence, link) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", (email, reason, time.time(), kind, evidence, link))
-        return cur.rowcount == 1
+        """True when the address was not suppressed before. The first reason and its evidence are kept, and the
+        link that made it (a one-click), so that only that link's undo can lift it; a later reason of another
+        kind (the coordinator, a bounce) takes over such a row, and then no link can lift it."""
+        existed = self.suppression(email) is not None
+        self._db.execute(
+            """INSERT INTO suppressions (email, reason, created, kind, evidence, link) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
+                 kind = excluded.kind, evidence = excluded.evidence, link = NULL
+               WHERE suppressions.link IS NOT NULL AND excluded.link IS NULL""",
+            (email, reason, time.time(), kind, evidence, link))
+        return not existed
 
     def unsuppress(self, email: str) -> bool:
         """The coordinator's undo of any suppression; True when the address was on the list."""
@@ -293,15 +299,14 @@ class Journal:
         return self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed' AND link = ?",
                                 (email, link)).rowcount == 1
 
-    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> Suppression | None:
+    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
         """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to. Confirming
-        lifts an earlier unsubscribe (the newest wish wins) but never a bounce, which is returned: the mailbox
-        refused our mail, and only the coordinator can lift that."""
+        lifts an earlier unsubscribe (the newest wish wins) but never a bounce: the mailbox refused our mail,
+        and only the coordinator can lift that."""
         self._db.execute("BEGIN")
         self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
         self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
         self._db.execute("COMMIT")
-        return self.suppression(email)
 
     def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
         """The list's confirmed web sign-ups with the time of their consent."""

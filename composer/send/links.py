@@ -67,9 +67,9 @@ class Links:
             raise TokenError("this link is not valid: we have no record of it")
         link = Link(*row)
         if link.purpose != purpose:
-            raise TokenError("this link is meant for something else")
+            raise TokenError("this link is meant for something else", "purpose")
         if link.expires is not None and link.expires < (now or time.time()):
-            raise TokenError("this link has expired")
+            raise TokenError("this link has expired", "expired")
         return link
 
     def address_of(self, token: str) -> str | None:

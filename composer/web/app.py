@@ -17,15 +17,15 @@ from email_validator import EmailNotValidError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from composer.audience import optout, signup
 from composer.audience.subscribers import recipient_address
-from composer.errors import TransportError
+from composer.errors import ComposerError, UncertainSendError
 from composer.publish.versions import WebVersions
 from composer.render.images import MEDIA
 from composer.render.templates import environment
@@ -33,14 +33,14 @@ from composer.send.journal import Journal
 from composer.send.links import Links
 from composer.settings import Settings
 from composer.tokens import TokenError
-from composer.web.guard import Forms, RateLimit, SecurityHeaders, client_address
+from composer.web.guard import Forms, RateLimit, SecurityHeaders, client_address, rate_key, small_form
 from composer.web.site import Site
 from composer.web.text import TEXT, WebText
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time) -> Starlette:
+def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time) -> ASGIApp:
     pages = environment(settings.templates_dir, "web")
     who = signup.identity(settings, site.issues_dir)
     lists = {name: title or who.newsletter for name, title in site.lists.items()}
@@ -93,10 +93,10 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         if request.method != "POST":
             return subscribe_form(request)
         t = TEXT[lang_of(request)]
-        form = await request.form()
+        form = await small_form(request)
         if not forms.allowed(request, str(form.get("csrf", ""))):
             return refused(request)
-        if not limit.allow(client_address(request, site.trusted_proxies)):
+        if not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
             minutes = str(round(site.signup_window / 60))
             response = message(request, t.too_many_title, t.too_many.format(minutes=minutes), status=429)
             response.headers["retry-after"] = str(int(site.signup_window))
@@ -113,7 +113,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             bad.add("consent")
         if values["list"] not in lists:
             errors.append(t.list_unknown)
-        values["name"] = " ".join(values["name"].split())
+        values["name"] = signup.clean_name(values["name"])
         if errors:
             return subscribe_form(request, errors, bad, values)
         now = clock()
@@ -125,12 +125,15 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                 mail = signup.confirmation(settings.sender, who, values["email"], url, lang_of(request))
                 try:
                     await run_in_threadpool(signup.deliver, settings, mail)  # SMTP runs its own event loop there
-                except TransportError:
+                except UncertainSendError:
+                    pass  # the server may have kept it: the link stays valid, and it counts as sent
+                except ComposerError:
                     links.discard(token)  # not sent, so not counted: the person may try again
                     return message(request, t.forbidden_title, t.unavailable, status=503)
         return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
 
-    TokenHandler = Callable[[Request, WebText, Journal, Links, str], Response]
+    TokenHandler = Callable[[Request, WebText, Journal, Links, str, FormData | None], Response]
+    reasons = {"expired": "token_expired", "purpose": "token_purpose"}
 
     def token_page(one_click: bool = False) -> Callable[[TokenHandler], Handler]:
         """A bad token (malformed, forged, unknown, expired, for something else) gets the 400 page; nothing happens.
@@ -138,32 +141,36 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         def wrap(handler: TokenHandler) -> Handler:
             async def endpoint(request: Request) -> Response:
                 t = TEXT[lang_of(request)]
+                form = None
                 if request.method == "POST":
-                    form = await request.form()
+                    form = await small_form(request)
                     clicked = one_click and form.get("List-Unsubscribe") == "One-Click"
                     if not clicked and not forms.allowed(request, str(form.get("csrf", ""))):
                         return refused(request)
                 with Journal(settings.state_dir) as journal:
                     try:
-                        return handler(request, t, journal, Links(journal.db, secret), request.path_params["token"])
+                        return handler(request, t, journal, Links(journal.db, secret), request.path_params["token"], form)
                     except TokenError as exc:
-                        return message(request, t.invalid_title, str(exc), status=400,
+                        said = getattr(t, reasons.get(exc.reason, "token_invalid"))
+                        return message(request, t.invalid_title, said, status=400,
                                        link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
             return endpoint
         return wrap
 
     @token_page()
-    def confirm(request: Request, t: WebText, journal: Journal, links: Links, token: str) -> Response:
+    def confirm(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
         if request.method != "POST":
             link = links.resolve(token, "confirm", clock())
             return message(request, t.confirm_title, t.confirm_question.format(email=link.email, newsletter=who.newsletter),
                            form=button(request, f"/confirm/{token}", t.confirm_button))
         done = signup.confirm(journal, links, token, t.consent, clock())
+        said = t.already_confirmed if done.already else t.confirmed.format(email=done.email)
         bounced = [t.still_bounced.format(email=done.email)] if done.still_bounced else []
-        return message(request, t.confirmed_title, t.confirmed.format(email=done.email), *bounced)
+        return message(request, t.confirmed_title, said, *bounced)
 
     @token_page(one_click=True)
-    def unsubscribe(request: Request, t: WebText, journal: Journal, links: Links, token: str) -> Response:
+    def unsubscribe(request: Request, t: WebText, journal: Journal, links: Links, token: str,
+                    form: FormData | None) -> Response:
         if request.method != "POST":
             link = links.resolve(token, "unsubscribe")
             return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=link.email),
@@ -173,41 +180,42 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         if "text/html" not in request.headers.get("accept", ""):
             return PlainTextResponse(f"unsubscribed {link.email}\n")
         return message(request, t.unsubscribed_title, t.unsubscribed.format(email=link.email),
-                       form=button(request, f"/u/{token}/undo", t.undo_button, secondary=True))
+                       form=button(request, f"/u/{token}/undo", t.undo_button, secondary=True,
+                                   hidden={"undo": optout.undo_code(secret, link, clock())}))
 
     @token_page()
-    def undo(request: Request, t: WebText, journal: Journal, links: Links, token: str) -> Response:
-        link, lifted = optout.undo(journal, links, token)
+    def undo(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
+        code = str(form.get("undo", "")) if form else ""
+        link, lifted = optout.undo(journal, links, secret, token, code, clock())
         if not lifted:
             return message(request, t.resubscribed_title, t.undo_refused.format(email=link.email), status=409)
         return message(request, t.resubscribed_title, t.resubscribed.format(email=link.email))
 
     async def web_version(request: Request) -> Response:
-        slug = request.path_params["slug"]
-        html = await run_in_threadpool(versions.page, slug)
-        if html is not None:
-            return HTMLResponse(html)
-        static = site.archive_dir / f"{slug}.html" if site.archive_dir else None
-        if static and static.is_file() and static.parent == site.archive_dir:
-            return FileResponse(static)
-        raise HTTPException(404)
+        html = await run_in_threadpool(versions.page, request.path_params["slug"])
+        if html is None:
+            raise HTTPException(404)
+        return HTMLResponse(html)
+
+    async def archive_index(request: Request) -> Response:
+        entries = [{"slug": slug, "issue": issue} for slug, issue in await run_in_threadpool(versions.sent)]
+        html = pages.get_template("web/archive.html.j2").render(entries=entries, newsletter=who.newsletter,
+                                                                 lang=lang_of(request), pdf=False, feed=False)
+        return HTMLResponse(html)
 
     async def media(request: Request) -> Response:
-        """A photo the email links to: from a sent issue's own files, else from a built archive."""
-        name = request.path_params["name"]
-        picture = await run_in_threadpool(versions.picture, name)
-        if picture is not None:
-            return Response(picture.data, media_type=picture.mime)
-        folder = site.archive_dir / MEDIA if site.archive_dir else None
-        if folder and (folder / name).is_file() and (folder / name).parent == folder:
-            return FileResponse(folder / name)
-        raise HTTPException(404)
+        """A photo the email links to, from a sent issue's own files."""
+        picture = await run_in_threadpool(versions.picture, request.path_params["name"])
+        if picture is None:
+            raise HTTPException(404)
+        return Response(picture.data, media_type=picture.mime)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         t = TEXT[lang_of(request)]
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        if status == 405:
-            return PlainTextResponse("method not allowed\n", status_code=405, headers=getattr(exc, "headers", None))
+        if status in (405, 411, 413):
+            return PlainTextResponse(f"{exc.detail}\n" if isinstance(exc, HTTPException) else "refused\n",
+                                     status_code=status, headers=getattr(exc, "headers", None))
         return message(request, t.not_found_title, t.not_found, status=status,
                        link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
 
@@ -217,9 +225,10 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/confirm/{token}", confirm, methods=["GET", "POST"]),
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
         Route("/u/{token}/undo", undo, methods=["POST"]),
+        Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
         Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
     ]
-    if site.archive_dir and site.archive_dir.is_dir():
-        routes.append(Mount("/archive", StaticFiles(directory=str(site.archive_dir), html=True)))
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers={HTTPException: not_found})
+    web = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    web.router.redirect_slashes = False  # its redirect would be built from the request's Host header
+    return SecurityHeaders(web)  # outermost, so that even the server error page carries the headers

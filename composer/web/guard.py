@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import deque
@@ -13,6 +14,9 @@ from collections.abc import Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,7 +32,8 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-PRIVATE_PREFIXES = ("/u/", "/confirm/")  # pages of one reader's token: no cache may keep them
+PUBLIC_PREFIX = "/archive/"  # the web versions are the same for everyone; every other page is one browser's
+MAX_FORM_BYTES = 16_384
 
 
 class SecurityHeaders:
@@ -41,7 +46,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = str(scope.get("path", "")).startswith(PRIVATE_PREFIXES)
+        private = not str(scope.get("path", "")).startswith(PUBLIC_PREFIX)  # a token, a CSRF field: never cached
 
         async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -91,11 +96,34 @@ def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
     peer = request.client.host if request.client else ""
     if peer not in trusted_proxies:
         return peer
-    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    lines = ",".join(request.headers.getlist("x-forwarded-for"))  # a proxy may add its own header line
+    forwarded = [a.strip() for a in lines.split(",") if a.strip()]
     for address in reversed(forwarded):
         if address not in trusted_proxies:
             return address
     return peer
+
+
+def rate_key(address: str) -> str:
+    """An IPv6 client is counted by its /64, which one household or server holds whole."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
+
+
+async def small_form(request: Request) -> FormData:
+    """The posted form, if it is small and has no files; anything else is refused before it is stored anywhere."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        raise HTTPException(411)
+    if int(length) > MAX_FORM_BYTES:
+        raise HTTPException(413)
+    try:
+        return await request.form(max_files=0, max_fields=20)
+    except MultiPartException:
+        raise HTTPException(400) from None
 
 
 class RateLimit:

@@ -32,6 +32,10 @@ class WebText:
     resubscribed: str
     invalid_title: str
     invalid_hint: str
+    token_invalid: str
+    token_expired: str
+    token_purpose: str
+    already_confirmed: str
     confirm_title: str
     confirm_question: str
     confirm_button: str
@@ -76,6 +80,10 @@ TEXT = {
         resubscribed="{email} erhält den Newsletter wieder.",
         invalid_title="Dieser Link funktioniert nicht",
         invalid_hint="Zur Anmeldung",
+        token_invalid="Der Link ist unvollständig oder verändert. Bitte kopieren Sie ihn vollständig aus der E-Mail.",
+        token_expired="Der Link ist abgelaufen. Bitte melden Sie sich noch einmal an.",
+        token_purpose="Dieser Link ist für etwas anderes gedacht.",
+        already_confirmed="Diese Anmeldung war schon bestätigt; es hat sich nichts geändert.",
         confirm_title="Anmeldung bestätigen",
         confirm_question="Soll {email} „{newsletter}“ per E-Mail erhalten? Dann bestätigen Sie bitte hier.",
         confirm_button="Anmeldung bestätigen",
@@ -121,6 +129,10 @@ TEXT = {
         resubscribed="{email} will receive the newsletter again.",
         invalid_title="This link does not work",
         invalid_hint="Go to the sign-up page",
+        token_invalid="The link is incomplete or was changed. Please copy all of it from the email.",
+        token_expired="The link has expired. Please sign up again.",
+        token_purpose="This link is meant for something else.",
+        already_confirmed="This subscription had been confirmed before; nothing changed.",
         confirm_title="Confirm your subscription",
         confirm_question="Should {email} receive \"{newsletter}\" by email? Then please confirm here.",
         confirm_button="Confirm subscription",
