@@ -107,7 +107,7 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     page.click("#save")
     page.click("nav >> text=Prüfen")
     error = page.locator(".findings.error li").first
-    assert "postal address" in error.inner_text()
+    assert "keine Postanschrift" in error.inner_text()
     shot(page, "pruefen-fehler", violations)
     error.locator("a").click()
     assert page.url.endswith("#f-footer-address")

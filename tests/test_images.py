@@ -46,6 +46,11 @@ def issue_with(image_path: str, width: int = 550, articles: int = 1) -> Path:
     return Path(ISSUE)
 
 
+def path_line() -> int:
+    """The line of the first article's `path:` in the issue file."""
+    return next(n for n, line in enumerate(Path(ISSUE).read_text(encoding="utf-8").splitlines(), 1) if "  path: " in line)
+
+
 def built(settings: Settings | None = None) -> email.message.EmailMessage:
     """The message the sample subscriber would receive, parsed back."""
     settings = settings or make_settings()
@@ -110,7 +115,7 @@ def test_a_missing_photo_is_one_line_with_file_and_line(workdir: Path) -> None:
     issue_with("media/fehlt.jpg")
     result = runner.invoke(app, ["check", ISSUE])
     assert result.exit_code == 2
-    assert result.output.strip() == ("error: issues/2021-03.md:23: articles[0].image.path: no such file media/fehlt.jpg "
+    assert result.output.strip() == (f"error: issues/2021-03.md:{path_line()}: articles[0].image.path: no such file media/fehlt.jpg "
                                      "(the path is relative to the issue's folder)")
 
 
@@ -120,11 +125,11 @@ def test_a_file_that_is_no_picture_is_one_line_too(workdir: Path) -> None:
     issue_with(PHOTO)
     result = runner.invoke(app, ["check", ISSUE])
     assert result.exit_code == 2
-    assert "issues/2021-03.md:23: articles[0].image.path: media/impfzentrum.jpg cannot be read as a picture" in result.output
+    assert f"issues/2021-03.md:{path_line()}: articles[0].image.path: media/impfzentrum.jpg cannot be read as a picture" in result.output
 
 
 def test_check_warns_when_embedded_photos_make_the_message_heavy(workdir: Path) -> None:
     photo(workdir / "issues" / "media" / "a.jpg", (1200, 1200), noise=True)
     issue_with("media/a.jpg", width=600, articles=2)
     (heavy,) = [str(f) for f in check(prepare(Path(ISSUE), make_settings(), b"secret"), spam=False).warnings]
-    assert heavy.startswith("warning: issues/2021-03.md:23: articles[0].image.path: the message weighs ")
+    assert heavy.startswith(f"warning: issues/2021-03.md:{path_line()}: articles[0].image.path: the message weighs ")

@@ -17,6 +17,7 @@ from conftest import SMTPServer, free_port
 from typer.testing import CliRunner
 
 from composer.cli import app
+from composer.desk.app import hosted_desk
 from composer.send.journal import Journal
 from composer.send.links import Links
 from composer.settings import load_settings
@@ -67,7 +68,8 @@ def serve(monkeypatch: pytest.MonkeyPatch, smtp: SMTPServer, **env: str) -> Iter
         monkeypatch.setenv(name, value)
     settings = load_settings(env_file=None)
     clock = Clock()
-    web = create_app(settings, load_secret(None, settings.state_dir), site_for(settings), clock)
+    secret, site = load_secret(None, settings.state_dir), site_for(settings)
+    web = create_app(settings, secret, site, clock, desk=hosted_desk(settings, secret, site.public_base))
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -27,10 +27,12 @@ ONE_MAIL_PER = 86_400  # seconds: one confirmation mail per address in this time
 
 @dataclass(frozen=True)
 class Identity:
-    """Who the confirmation mail is from, in words: the newsletter's name and the imprint address."""
+    """Who the confirmation mail is from, in words: the newsletter's name and the imprint address; and where the
+    privacy notice is, for the web pages."""
 
     newsletter: str
     imprint: str
+    privacy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ BODY = {
 
 
 def identity(settings: Settings, issues_dir: Path) -> Identity:
-    """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue."""
+    """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue; the
+    privacy notice from the settings (NEWSLETTER_PRIVACY_URL), else the newest issue's footer.privacy_url."""
     newest = None
     for path in sorted(issues_dir.glob("*.md"), reverse=True):
         try:
@@ -65,7 +68,8 @@ def identity(settings: Settings, issues_dir: Path) -> Identity:
             continue
     name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
     imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
-    return Identity(name, imprint)
+    privacy = settings.privacy_url or (newest.footer.privacy_url if newest else None)
+    return Identity(name, imprint, str(privacy) if privacy else None)
 
 
 def clean_name(raw: str) -> str:

@@ -36,5 +36,8 @@ def check(s: Subject) -> Iterator[Finding]:
         yield Finding("error", s.at(("footer", "address")), "no postal address (street, postcode, town) for the imprint")
     if not footer.imprint_url and "impressum" not in footer.address.lower():
         yield Finding("warning", s.at(("footer",)), "no imprint: add footer.imprint_url or an 'Impressum' line")
+    if not footer.privacy_url:
+        yield Finding("warning", s.at(("footer",)), "no privacy notice (GDPR Art. 13): add footer.privacy_url, the link to "
+                                                    "your Datenschutzerklärung")
     if UNSUBSCRIBE_URL not in s.build.html or UNSUBSCRIBE_URL not in s.build.text:
         yield Finding("error", "templates", "the footer has no unsubscribe link; every newsletter needs one")

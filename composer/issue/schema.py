@@ -105,6 +105,7 @@ class Footer(Strict):
     address: str = Field(min_length=1, description="Sender and imprint address, one line per line.")
     reason: str = Field(min_length=1, description="Why the reader receives this newsletter.")
     imprint_url: HttpUrl | None = None
+    privacy_url: HttpUrl | None = Field(default=None, description="The privacy notice (Datenschutzerklärung, GDPR Art. 13).")
 
 
 class Theme(Strict):

@@ -51,6 +51,8 @@ def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
     footer = [issue.footer.address.strip(), _wrap(issue.footer.reason)]
     if issue.footer.imprint_url:
         footer.append(_labelled(f"{t.imprint}:", str(issue.footer.imprint_url)))
+    if issue.footer.privacy_url:
+        footer.append(_labelled(f"{t.privacy}:", str(issue.footer.privacy_url)))
     out.append(f"{SIGNATURE}\n" + "\n\n".join(footer))
     out.append(_labelled(t.unsubscribe_text.format(url="").rstrip(), unsubscribe_url, always=True))
     return flowed("\n\n".join(out).rstrip() + "\n")

@@ -88,6 +88,9 @@ class Plan:
     interrupted: int
     bad_rows: list[BadRow]
     uncertain: int = 0
+    without_consent: int = 0  # listed rows that prove no consent (composer/audience/consent.py)
+    erased: int = 0  # rows of an address erased on request (composer/audience/erasure.py), never sent
+    not_reconfirmed: int = 0  # rows without consent after the list's reconfirmation deadline (audience/reconfirm.py)
 
 
 @dataclass(frozen=True)
