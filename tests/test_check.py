@@ -189,3 +189,27 @@ def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> 
     done = subprocess.run([str(ROOT / ".ci/node/node_modules/.bin/mjml"), "--validate", str(source),
                            "--config.validationLevel", "strict"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_numbered_list_that_does_not_start_at_one_is_a_warning_with_its_line(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "3) Treffen im Rathaus\n4) Treffen im Café\n\nKern des Modellprojekts")
+    line = path.read_text(encoding="utf-8").splitlines().index("3) Treffen im Rathaus") + 1
+    assert messages(findings(path)) == [f"warning: issues/2021-01.md:{line}: articles[0].body: a numbered list starts at 3: "
+                                        "if this is a date, write the month as a word (4. Februar)"]
+
+
+def test_html_typed_into_the_text_stays_text_and_passes_the_text_part_check(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Schreiben Sie nie <script>alert(1)</script> oder <img src=x onerror=alert(1)> "
+                   "in Formulare. Kern des Modellprojekts")
+    subject = prepare(path, make_settings(), b"secret")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in subject.html and "<script" not in subject.html
+    assert "<img src=x onerror=alert(1)>" in " ".join(subject.text.split())
+    assert check(subject, spam=False).findings == []
+
+
+def test_every_finding_names_its_line_and_they_come_in_line_order(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Mehr [hier](http://example.org/a). Kern des Modellprojekts")
+    text = path.read_text(encoding="utf-8").replace("\n# „", "\nMehr [da](http://example.org/b).\n\n# „", 1)
+    path.write_text(text.replace("Weitere Infos", "Siehe [dort](http://example.org/c). Weitere Infos", 1), encoding="utf-8")
+    lines = [int(str(f).split(":")[2]) for f in findings(path).findings]
+    assert len(lines) >= 2 and lines == sorted(lines)

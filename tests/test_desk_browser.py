@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 import pytest
 
 from composer.issue.issuefile import read_issue
 from composer.render.build import build
-from tests.conftest import ARTIFACTS, CHROMIUM, FLAGS, ROOT, SMTPServer
+from tests.conftest import ARTIFACTS, AXE, CHROMIUM, FLAGS, IN_CHROMIUM, SMTPServer
 from tests.deskserver import desk_server
 from tests.test_desk_sending import fifty_addresses, wait_for
 
-AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
-]
+pytestmark = IN_CHROMIUM
 
 
 @pytest.fixture

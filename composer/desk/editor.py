@@ -107,6 +107,7 @@ def routes(desk: Desk) -> list[Route]:
         except ComposerError as exc:
             return HTMLResponse(f"<p>{_escape(str(exc))}</p>", 422)
         html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
+        html = result.viewable(html)
         if request.query_params.get("dark"):
             html = html.replace("prefers-color-scheme: dark", "all").replace("prefers-color-scheme:dark", "all")
         return HTMLResponse(html)

@@ -27,6 +27,7 @@ from composer.audience import optout, signup
 from composer.audience.subscribers import recipient_address
 from composer.errors import ComposerError, UncertainSendError
 from composer.publish.versions import WebVersions
+from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.send.journal import Journal
 from composer.send.links import Links
@@ -207,6 +208,13 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                                                                  lang=lang_of(request), pdf=False, feed=False)
         return HTMLResponse(html)
 
+    async def media(request: Request) -> Response:
+        """A photo the email links to, from a sent issue's own files."""
+        picture = await run_in_threadpool(versions.picture, request.path_params["name"])
+        if picture is None:
+            raise HTTPException(404)
+        return Response(picture.data, media_type=picture.mime)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         t = TEXT[lang_of(request)]
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -224,6 +232,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/u/{token}/undo", undo, methods=["POST"]),
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
+        Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
     ]
     if desk is not None:
         routes += [Route("/redaktion", lambda request: RedirectResponse("/redaktion/", 308), methods=["GET"]),
