@@ -68,7 +68,8 @@ def test_in_chromium_the_hosted_desk_logs_in_and_opens_an_issue(hosted: Site) ->
         page = browser.new_page(viewport={"width": 1200, "height": 800}, locale="de-DE")
         page.goto(f"{hosted.base}/redaktion/")
         page.fill("input[type=password]", PASSWORD)
-        page.keyboard.press("Enter")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert page.locator("h1").inner_text() == "Ausgaben"
         page.click("a[href='/redaktion/issues/2020-12']")
         assert page.url.endswith("/redaktion/issues/2020-12")
