@@ -8,11 +8,16 @@ call `open_send` / `test_send` and show what comes back.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from composer import checks
+from composer.audience.consent import ConsentCount
+from composer.audience.erasure import Erasures, anonymise_old
+from composer.audience.reconfirm import Cutoff
 from composer.audience.roster import listed
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
@@ -88,6 +93,7 @@ def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, re
     """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
     build = checked(issue, settings, secret)
     with Journal(settings.state_dir, exclusive=True) as journal:
+        anonymise_old(journal.db, secret, settings.retention_days)
         campaign = _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
         campaign.quota = quota_for(journal.db, settings.limits, settings.zone, build.slug, campaign.list_name,
                                    schedule or Schedule())
@@ -100,10 +106,14 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
-    signups = list(journal.signed_up(path.stem))
-    bad = staging.stage(journal.db, path.stem, staging.fingerprint(path, signups), lambda seen: listed(path, journal, seen))
+    consent, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal.db, secret)
+    cutoff = Cutoff(journal.db, path.stem, consent, datetime.now().astimezone())
+    rows = staging.kept(journal.db, path.stem, staging.fingerprint(path, journal.signed_up(path.stem)),
+                        lambda seen: listed(path, journal, seen))
+    bad = journal.stage(consent.watch(cutoff.skip(erased.skip(rows, keep=consent.signed_up))))
     Links(journal.db, secret).remember_staged(path.stem)
-    plan = journal.plan(build.slug, bad, retry_failed, retry_uncertain)
+    plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without,
+                               erased=erased.skipped, not_reconfirmed=cutoff.dropped)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
     return Campaign(build, path, journal, plan, retry_failed, destination, factory,
                     transports or chosen, settings.delivery, retry_uncertain)

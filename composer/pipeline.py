@@ -8,6 +8,7 @@ from pathlib import Path
 from composer.issue.issuefile import IssueSource, read_issue
 from composer.records import Recipient
 from composer.render.build import Build, build
+from composer.render.images import load_pictures
 from composer.send.message import MessageFactory
 from composer.settings import Settings
 
@@ -28,13 +29,15 @@ def build_with_source(path: Path, settings: Settings, templates: Path | None = N
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)
-    return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem)), source
+    pictures = load_pictures(issue, source, path.parent, path.stem)
+    return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem), pictures), source
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:
     """HTML and text as a sample subscriber sees them, and the complete .eml they would receive."""
     message = factory.personalise(sample)
     html, text = factory.preview(sample)
+    html = result.viewable(html)
     out.mkdir(parents=True, exist_ok=True)
     files = {f"{result.slug}.html": html.encode(), f"{result.slug}.txt": text.encode(), f"{result.slug}.eml": message.data}
     written = []

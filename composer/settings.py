@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
+    privacy_url: HttpUrl | None = Field(default=None, description="the privacy notice, linked from every web page")
     name: str | None = Field(default=None, description="the newsletter's name on the web pages and in confirmation "
                                                        "mails; the newest issue's when unset")
     public_lists: str | None = Field(default=None, description="lists the sign-up form offers, with a title each: "
@@ -74,7 +75,10 @@ class Settings(BaseSettings):
     imap_username: str | None = None
     imap_password: SecretStr | None = None
     imap_folder: str = "INBOX"
+    inbox_maildir: Path | None = Field(default=None, description="a local Maildir read instead of IMAP (inbox and desk)")
     soft_bounce_limit: int = Field(default=3, ge=1, description="temporary bounces in distinct issues before suppression")
+
+    retention_days: int = Field(default=400, ge=1, description="delivery rows older than this lose their addresses")
 
     state_dir: Path = Path(".newsletter")
     outbox_dir: Path = Path("outbox")

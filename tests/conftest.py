@@ -28,6 +28,22 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
 SAMPLE_LIST = SAMPLE / "subscribers" / "volunteers.csv"
 ARTIFACTS = ROOT / "tests" / "artifacts"
+AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+IN_CHROMIUM = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

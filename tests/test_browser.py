@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, CHROMIUM, FLAGS, make_settings
+from conftest import ARTIFACTS, IN_CHROMIUM, make_settings
 
 from composer.pipeline import SAMPLE_RECIPIENT
 from composer.render.build import Build
 from composer.send.message import MessageFactory
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
+pytestmark = IN_CHROMIUM
 
 
 @pytest.fixture(scope="module")

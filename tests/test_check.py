@@ -49,13 +49,13 @@ def test_anchor_that_points_nowhere_is_an_error_with_its_line(workdir: Path) -> 
     path = variant("Kern des Modellprojekts", "Siehe [unten](#nirgendwo). Kern des Modellprojekts")
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 1
-    assert "error: issues/2021-01.md:28: articles[0].body: link #nirgendwo points to no anchor in the email" in result.output
+    assert "error: issues/2021-01.md:29: articles[0].body: link #nirgendwo points to no anchor in the email" in result.output
 
 
 def test_http_link_is_a_warning(workdir: Path) -> None:
     path = variant("Kern des Modellprojekts", "Mehr [hier](http://example.org/info). Kern des Modellprojekts")
     report = findings(path)
-    assert messages(report) == ["warning: issues/2021-01.md:28: articles[0].body: link http://example.org/info is not "
+    assert messages(report) == ["warning: issues/2021-01.md:29: articles[0].body: link http://example.org/info is not "
                                 "encrypted; use https:// if the site has it"]
     assert not report.errors
 
@@ -101,7 +101,7 @@ def test_template_that_drops_alt_and_an_http_image_are_caught(workdir: Path, tmp
     article.write_text(article.read_text().replace('alt="{{ article.image.alt }}" width="{{ article.image.width }}px" ', ""))
     path = variant("author: Esther Mai\n", "author: Esther Mai\nimage:\n  url: http://example.org/bild.jpg\n  alt: Bild\n")
     found = messages(findings(path, templates))
-    assert ("error: issues/2021-01.md:52: articles[1].image: image http://example.org/bild.jpg has no alt text; "
+    assert ("error: issues/2021-01.md:53: articles[1].image: image http://example.org/bild.jpg has no alt text; "
             "describe it for blind readers and blocked images") in found
     assert any("is not loaded over https" in m for m in found)
 
@@ -189,3 +189,27 @@ def test_templates_are_valid_mjml_for_the_official_validator(tmp_path: Path) -> 
     done = subprocess.run([str(ROOT / ".ci/node/node_modules/.bin/mjml"), "--validate", str(source),
                            "--config.validationLevel", "strict"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_numbered_list_that_does_not_start_at_one_is_a_warning_with_its_line(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "3) Treffen im Rathaus\n4) Treffen im Café\n\nKern des Modellprojekts")
+    line = path.read_text(encoding="utf-8").splitlines().index("3) Treffen im Rathaus") + 1
+    assert messages(findings(path)) == [f"warning: issues/2021-01.md:{line}: articles[0].body: a numbered list starts at 3: "
+                                        "if this is a date, write the month as a word (4. Februar)"]
+
+
+def test_html_typed_into_the_text_stays_text_and_passes_the_text_part_check(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Schreiben Sie nie <script>alert(1)</script> oder <img src=x onerror=alert(1)> "
+                   "in Formulare. Kern des Modellprojekts")
+    subject = prepare(path, make_settings(), b"secret")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in subject.html and "<script" not in subject.html
+    assert "<img src=x onerror=alert(1)>" in " ".join(subject.text.split())
+    assert check(subject, spam=False).findings == []
+
+
+def test_every_finding_names_its_line_and_they_come_in_line_order(workdir: Path) -> None:
+    path = variant("Kern des Modellprojekts", "Mehr [hier](http://example.org/a). Kern des Modellprojekts")
+    text = path.read_text(encoding="utf-8").replace("\n# „", "\nMehr [da](http://example.org/b).\n\n# „", 1)
+    path.write_text(text.replace("Weitere Infos", "Siehe [dort](http://example.org/c). Weitere Infos", 1), encoding="utf-8")
+    lines = [int(str(f).split(":")[2]) for f in findings(path).findings]
+    assert len(lines) >= 2 and lines == sorted(lines)

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 
 import pytest
+from PIL import Image as PILImage
 
 from composer.issue.issuefile import read_issue
-from composer.render.build import build
-from tests.conftest import ARTIFACTS, CHROMIUM, FLAGS, ROOT, SMTPServer
+from composer.pipeline import build_issue
+from tests.conftest import ARTIFACTS, AXE, CHROMIUM, FLAGS, IN_CHROMIUM, SMTPServer, make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_sending import fifty_addresses, wait_for
 
-AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian's chromium is not installed"),
-]
+pytestmark = IN_CHROMIUM
 
 
 @pytest.fixture
@@ -58,7 +54,7 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     assert page.locator("h1").inner_text() == "Ausgaben"
     shot(page, "ausgaben", violations)
 
-    # A new issue entirely through the form: two articles, a contact.
+    # A new issue entirely through the form: two articles, a contact, a photo from this computer.
     page.fill("#new-name", "2021-01")
     page.click("form[action='/new'] button")
     page.fill("#f-subject", "Newsletter Flüchtlingskoordination – Januar 2021")
@@ -73,6 +69,10 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     page.fill("#f-articles-1-contacts-0-name", "Eva Dolas")
     page.fill("#f-articles-1-contacts-0-phone", "0162 1032055")
     page.fill("#f-articles-1-contacts-0-email", "dolas-at-example.org")
+    photo = Path("Sprachcafé.jpg")
+    PILImage.new("RGB", (1600, 1000), (40, 110, 160)).save(photo, "JPEG")
+    page.set_input_files("#f-articles-0-image-upload", str(photo))
+    page.fill("#f-articles-0-image-alt", "Tische und Tassen im Sprachcafé")
     page.click("#save")
     assert "not a valid email address" in page.locator("#f-articles-1-contacts-0-email-err").inner_text()
     shot(page, "bearbeiten-fehler", violations)
@@ -83,7 +83,12 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     issue, _ = read_issue(Path("issues/2021-01.md"))
     assert [a.title for a in issue.articles] == ["Sprachcafé öffnet wieder", "Neue Patenschaften"]
     assert issue.articles[1].contacts[0].email == "dolas@example.org"
-    assert "Sprachcafé öffnet wieder" in html.unescape(build(issue, "2021-01").html)
+    assert issue.articles[0].image.path == "fotos/2021-01-sprachcafe.jpg" and Path("issues/fotos/2021-01-sprachcafe.jpg").exists()
+    shown = page.frame_locator("iframe").get_by_alt_text("Tische und Tassen im Sprachcafé")
+    assert shown.evaluate("img => img.complete && img.naturalWidth") > 0  # the photo, resized, in the preview
+    shown.scroll_into_view_if_needed()
+    shot(page, "bilder", violations)
+    assert "Sprachcafé öffnet wieder" in html.unescape(build_issue(Path("issues/2021-01.md"), make_settings()).html)
 
     # Someone edits the file by hand meanwhile: saving shows both versions and overwrites nothing.
     Path("issues/2021-01.md").write_text(Path("issues/2021-01.md").read_text().replace("Zwölf", "Elf"))
@@ -112,7 +117,7 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     page.click("#save")
     page.click("nav >> text=Prüfen")
     error = page.locator(".findings.error li").first
-    assert "postal address" in error.inner_text()
+    assert "keine Postanschrift" in error.inner_text()
     shot(page, "pruefen-fehler", violations)
     error.locator("a").click()
     assert page.url.endswith("#f-footer-address")

@@ -143,3 +143,17 @@ def test_a_hand_written_file_with_a_schema_error_opens_in_the_form_with_the_erro
     fields["date"] = "2020-12-23"
     assert client.post("/issues/2020-12", data=fields).status_code == 303
     assert str(read_issue(Path("issues/2020-12.md"))[0].date) == "2020-12-23"
+
+
+def test_an_issue_with_a_local_photo_and_an_arabic_article_survives_the_form_and_shows_its_photo(running) -> None:
+    from tests.test_images import PHOTO, photo
+
+    features = Path(__file__).parent / "data" / "issues" / "features.md"
+    text = features.read_text(encoding="utf-8").replace("url: https://example.org/bilder/sprachcafe.jpg", f"path: {PHOTO}")
+    Path("issues/2021-03.md").write_text(text, encoding="utf-8")
+    photo(Path("issues") / PHOTO, (800, 400))
+    client = running.client()
+    before, _ = read_issue(Path("issues/2021-03.md"))
+    assert client.post("/issues/2021-03", data=form_fields(client.get("/issues/2021-03").text)).status_code == 303
+    assert read_issue(Path("issues/2021-03.md"))[0] == before
+    assert 'src="data:image/jpeg;base64,' in client.get("/issues/2021-03/email").text

@@ -46,7 +46,7 @@ def test_a_schema_error_in_the_file_shows_in_check_at_its_field(running) -> None
     text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
     Path("issues/2020-12.md").write_text(text)
     page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
-    assert "not a date; write it as YYYY-MM-DD" in page.select_one(".findings.error").text
+    assert "kein Datum; schreiben Sie es als JJJJ-MM-TT" in page.select_one(".findings.error").text
     assert page.select_one(".findings.error a")["href"] == "/issues/2020-12#f-date"
 
 
@@ -161,3 +161,8 @@ def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer
     test = client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org"})
     assert test.status_code == 400 and "postal address" in test.text
     assert not smtp_server.handler.received
+
+
+def test_the_plan_warns_about_addresses_without_proof_of_consent(running) -> None:
+    page = BeautifulSoup(running.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
+    assert page.select_one("#plan-consent").text.startswith("50 von 50 Adressen haben keinen Nachweis der Einwilligung")

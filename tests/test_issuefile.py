@@ -125,3 +125,24 @@ def test_phone_numbers_stay_text_with_leading_zero(tmp_path: Path) -> None:
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert problems(tmp_path / "nope.md") == [f"{tmp_path / 'nope.md'}: no such file; check the path"]
+
+
+def test_a_heading_without_a_title_is_an_error_at_its_line(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, HEAD + "# Erster\n\nText\n\n#\n\nMehr\n"))
+    assert found == [f"{tmp_path / '2021-01.md'}:15: an article heading without a title; write the title after '# '"]
+
+
+def test_schema_errors_come_in_the_order_of_their_lines(tmp_path: Path) -> None:
+    text = HEAD.replace("subject: Januar", "subject: ''").replace("date: 2021-01-15", "date: 15.01.2021")
+    text += "# A\n---\ncontacts:\n  - name: Eva\n    email: eva\n---\nText\n"
+    lines = [int(p.split(":")[1]) for p in problems(write(tmp_path, text))]
+    assert len(lines) == 3 and lines == sorted(lines)
+
+
+def test_an_image_names_either_a_web_address_or_a_file(tmp_path: Path) -> None:
+    both = HEAD + "# A\n---\nimage:\n  url: https://example.org/a.jpg\n  path: media/a.jpg\n  alt: Bild\n---\nText\n"
+    assert problems(write(tmp_path, both)) == [f"{tmp_path / '2021-01.md'}:13: articles[0].image: give either url (a picture "
+                                               "on the web) or path (a photo file next to the issue), one of them"]
+    other = HEAD + "# A\n---\nimage:\n  path: media/a.pdf\n  alt: Bild\n---\nText\n"
+    assert problems(write(tmp_path, other)) == [f"{tmp_path / '2021-01.md'}:14: articles[0].image.path: not a picture file: "
+                                                "name a .jpg, .png, .gif or .webp file"]

@@ -58,8 +58,23 @@ def test_links_become_numbered_references_listed_after_the_article(tmp_path: Pat
     assert "[1] https://example.org/stadt\n[2] https://example.org/rathaus" in text
 
 
-def test_long_list_items_hang_under_their_text(tmp_path: Path) -> None:
+def test_long_list_items_flow_on_without_an_indent_a_reflowing_reader_would_keep(tmp_path: Path) -> None:
     issue = load_issue(write(tmp_path, HEAD + "# A\n\n- " + "Wort " * 30 + "\n1. eins\n"))
     lines = render_text(issue, "Hallo,", "https://example.org/abmelden").splitlines()
     first = lines.index(next(line for line in lines if line.startswith("- Wort")))
-    assert lines[first + 1].startswith("  Wort")
+    assert lines[first].endswith("Wort ") and lines[first + 1].startswith("Wort")
+
+
+def test_an_inline_code_span_is_never_split_across_lines(tmp_path: Path) -> None:
+    code = "`newsletter send issues/2021-01.md --list volunteers --at 09:00`"
+    issue = load_issue(write(tmp_path, HEAD + "# Code\n\n" + "Zum Versenden tippen Sie im Ordner des Newsletters " + code + " ein.\n"))
+    assert code in render_text(issue, "Hallo,", "https://example.org/abmelden")
+
+
+def test_articles_in_arabic_and_ukrainian_keep_their_words_in_reading_order() -> None:
+    from test_email_browser import FEATURES
+
+    text = render_text(load_issue(FEATURES), "Hallo,", "https://example.org/abmelden")
+    assert "مقهى اللغة في المكتبة\n=====================\n" in text
+    assert "يلتقي اللاجئون والمتطوعون كل يوم ثلاثاء في الساعة الرابعة في مكتبة المدينة" in " ".join(text.split())
+    assert "Біженці та волонтери зустрічаються щовівторка о 16:00 у міській бібліотеці." in text

@@ -36,9 +36,21 @@ def test_html_declares_language_title_and_dark_mode(sample_build: Build) -> None
 
 
 def test_preheader_is_hidden_text_at_the_top_of_the_body(sample_build: Build) -> None:
-    first = soup(sample_build).body.find("div")
-    assert "display:none" in first["style"].replace(" ", "")
+    first = soup(sample_build).body.find("div").find("div")
+    assert "display:none" in first["style"].replace(" ", "") and "mso-hide:all" in first["style"]
+    assert first["aria-hidden"] == "true"
     assert first.get_text().startswith("Krefeld auf dem Weg zur weltoffenen Kommune")
+
+
+def test_preheader_is_followed_by_a_spacer_so_clients_show_no_body_text_after_it(sample_build: Build) -> None:
+    preview = soup(sample_build).find("div", class_="preheader").get_text()
+    assert preview.endswith("\u034f\u200c\u00a0" * 40)
+
+
+def test_titles_set_their_weight_instead_of_relying_on_the_browser(sample_build: Build) -> None:
+    page = soup(sample_build)
+    for heading in (page.find("h1"), page.find("h2", class_="title"), page.find("h2", id="inhalt")):
+        assert "font-weight:700" in heading["style"].replace(" ", "")
 
 
 def test_css_is_inlined_on_text_blocks(sample_build: Build) -> None:
@@ -156,3 +168,30 @@ def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pyte
     assert out.lower().startswith("<!doctype html>")
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_a_blockquote_has_a_left_rule_like_a_quote_in_a_mail_program(tmp_path: Path) -> None:
+    quote = soup(build(load_issue(write(tmp_path, HEAD + "# A\n\n> Ein Zitat\n")), "x")).find("blockquote")
+    assert "border-left:3px solid" in quote["style"].replace(": ", ":")
+
+
+def test_an_arabic_article_carries_its_language_and_direction_and_a_ukrainian_one_its_language() -> None:
+    from test_email_browser import FEATURES
+
+    page = soup(build(load_issue(FEATURES), "features"))
+    arabic, ukrainian = page.find("div", class_="article", lang="ar"), page.find("div", class_="article", lang="uk")
+    assert arabic["dir"] == "rtl" and ukrainian["dir"] == "ltr"
+    assert "text-align:right" in arabic.parent["style"].replace(" ", "")
+    assert page.find("a", lang="ar", dir="rtl").get_text() == "مقهى اللغة في المكتبة"
+
+
+def test_right_to_left_is_detected_from_the_letters_when_no_language_is_given(tmp_path: Path) -> None:
+    page = soup(build(load_issue(write(tmp_path, HEAD + "# سلام\n\nيلتقي اللاجئون والمتطوعون كل يوم ثلاثاء.\n")), "x"))
+    article = page.find("div", class_="article")
+    assert article["dir"] == "rtl" and not article.get("lang")
+
+
+def test_the_email_sits_in_a_main_landmark_around_the_email_wrapper(sample_build: Build) -> None:
+    wrapper = soup(sample_build).find("main").find("div")
+    assert (wrapper["role"], wrapper["aria-roledescription"], wrapper["lang"]) == ("article", "email", "de")
+    assert wrapper["aria-label"] == sample_build.issue.subject

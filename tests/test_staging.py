@@ -28,7 +28,7 @@ class CountingReader:
 
 def stage(journal: Journal, path: Path, reader: CountingReader) -> list[BadRow]:
     key = staging.fingerprint(path, journal.signed_up(path.stem))
-    return staging.stage(journal.db, path.stem, key, reader)
+    return journal.stage(staging.kept(journal.db, path.stem, key, reader))
 
 
 def staged(journal: Journal) -> list[tuple[str, str | None]]:

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -128,8 +129,11 @@ def test_sign_up_confirm_then_unsubscribe_through_the_emailed_link(site: str, sm
 
 
 def sent_to(smtp_server: SMTPServer, issue: str) -> list[str]:
+    """A real send of the issue, as its own process: Playwright's event loop may be running in this thread."""
     before = len(smtp_server.handler.received)
-    runner.invoke(app, ["send", issue, "--list", "volunteers", "--yes"])
+    result = subprocess.run([sys.executable, "-m", "composer", "send", issue, "--list", "volunteers", "--yes"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
     return [rcpts[0] for _, rcpts, _ in smtp_server.handler.received[before:]]
 
 

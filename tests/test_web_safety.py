@@ -17,6 +17,7 @@ from conftest import SMTPServer, free_port
 from typer.testing import CliRunner
 
 from composer.cli import app
+from composer.desk.app import hosted_desk
 from composer.send.journal import Journal
 from composer.send.links import Links
 from composer.settings import load_settings
@@ -67,7 +68,8 @@ def serve(monkeypatch: pytest.MonkeyPatch, smtp: SMTPServer, **env: str) -> Iter
         monkeypatch.setenv(name, value)
     settings = load_settings(env_file=None)
     clock = Clock()
-    web = create_app(settings, load_secret(None, settings.state_dir), site_for(settings), clock)
+    secret, site = load_secret(None, settings.state_dir), site_for(settings)
+    web = create_app(settings, secret, site, clock, desk=hosted_desk(settings, secret, site.public_base))
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -478,3 +480,26 @@ def test_the_archive_lists_sent_issues_only_even_after_a_static_build(site: Site
         index = c.get("/archive/")
         assert "Dezember 2020" in index.text and "GEHEIMER" not in index.text
         assert c.get("/archive/2021-01.html").status_code == 404
+
+
+@pytest.fixture
+def public_site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """Behind its https:// public address, as on the internet (the test reaches it on loopback)."""
+    yield from serve(monkeypatch, smtp_server, PUBLIC_URL="https://news.example.org")
+
+
+def test_a_photo_from_the_computer_is_served_beside_the_web_version_once_the_issue_is_sent(public_site: Site) -> None:
+    from test_images import ISSUE, PHOTO, issue_with, photo
+
+    site = public_site
+    photo(Path("issues") / PHOTO)
+    issue_with(PHOTO)
+    media = "/archive/media/2021-03-1-impfzentrum.jpg"
+    with site.client() as c:
+        assert c.get(media).status_code == 404  # a draft's photo stays private too
+        result = runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--yes"])
+        assert result.exit_code == 0, result.output
+        assert f'src="https://news.example.org{media}"' in c.get("/archive/2021-03.html").text
+        answer = c.get(media)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
+        assert answer.content.startswith(b"\xff\xd8") and c.get("/archive/media/..%2F2021-03.md").status_code == 404

@@ -48,3 +48,12 @@ def test_a_heading_inside_a_code_fence_is_kept() -> None:
     issue, _ = parse_issue(issue_text(data), "x")
     assert issue.articles[0].body == "```\n# kein Artikel\n```"
     assert len(issue.articles) == len(data["articles"])
+
+
+def test_a_local_photo_an_article_language_and_dates_survive_saving() -> None:
+    features = Path(__file__).parent / "data" / "issues" / "features.md"
+    issue = parse_issue(features.read_text(encoding="utf-8").replace("url: https://example.org/bilder/sprachcafe.jpg",
+                                                                      "path: media/sprachcafe.jpg"), "features.md")[0]
+    again = parse_issue(issue_text(issue_data(issue)), "saved")[0]
+    assert again == issue
+    assert again.articles[0].image.path == "media/sprachcafe.jpg" and again.articles[2].language == "ar"

@@ -17,15 +17,18 @@ UNKNOWN_ISSUE = "(unknown issue)"
 
 
 def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: int, dry_run: bool = False,
-            say: Callable[[str], None] | None = None) -> Counter[str]:
+            say: Callable[[str], None] | None = None, record: Callable[[str, str, bytes], None] | None = None) -> Counter[str]:
     """Each message once: handled ones are put aside and remembered; others are left where they are.
-    Says one line per decision and returns how many of each kind there were."""
+    Says one line per decision (`record` also gets its kind and the mail) and returns how many of each kind there were."""
     counts: Counter[str] = Counter()
+    data = b""
 
     def note(kind: str, line: str) -> None:
         counts[kind] += 1
         if say:
             say(line)
+        if record:
+            record(kind, line, data)
 
     for number, (ref, data) in enumerate(source.messages(), 1):
         key = key_of(data)
@@ -81,8 +84,8 @@ def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:
     if maildir and mbox:
         raise SettingsError("read either --maildir or --mbox, not both")
-    if maildir:
-        return MaildirSource(maildir, move_to)
     if mbox:
         return MboxSource(mbox)
+    if maildir or settings.inbox_maildir:
+        return MaildirSource(maildir or settings.inbox_maildir or Path(), move_to)
     return IMAPSource(settings.imap, move_to)

@@ -1,15 +1,23 @@
 """Who is on a list: the rows of its file and the web sign-ups confirmed for it, each with its state. The send,
-`newsletter subscribers` and its export all read this, so they count the same people."""
+`newsletter subscribers` and its export all read this, so they count the same people. The desk also adds one
+address (checked like a row, with its consent) or unsubscribes one as the coordinator."""
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
+from collections import Counter
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer.audience.subscribers import read_list
+from composer.audience.listfiles import append_row
+from composer.audience.subscribers import checked_address, list_path, read_list, write_list
+from composer.errors import AddressError
 from composer.records import BadRow, Recipient
-from composer.send.journal import Journal
+from composer.send.journal import Journal, Suppression
+
+BY_COORDINATOR = "unsubscribed by the coordinator"
 
 
 @dataclass(frozen=True)
@@ -17,6 +25,8 @@ class Member:
     recipient: Recipient
     state: str  # active, unsubscribed or bounced
     signed_up: float | None  # the time of the consent of a web sign-up; None for a row of the list file
+    suppression: Suppression | None = None  # why an unsubscribed or bounced address gets nothing
+    consent: str | None = None  # the text a web sign-up agreed to
 
 
 def listed(path: Path, journal: Journal, seen: MutableMapping[str, int] | None = None) -> Iterator[Recipient | BadRow]:
@@ -28,12 +38,18 @@ def listed(path: Path, journal: Journal, seen: MutableMapping[str, int] | None =
 
 
 def members(path: Path, journal: Journal) -> list[Member]:
-    found = []
+    return [m for m in _members(path, journal) if isinstance(m, Member)]
+
+
+def _members(path: Path, journal: Journal) -> Iterator[Member | BadRow]:
+    consents = dict(journal.db.execute("SELECT lower(email), consent FROM signups WHERE list = ?", (path.stem,)).fetchall())
     for signed_up, row in _rows(path, journal):
-        if isinstance(row, Recipient):
-            suppressed = journal.suppression(row.email)
-            found.append(Member(row, suppressed.kind if suppressed else "active", signed_up))
-    return found
+        if isinstance(row, BadRow):
+            yield row
+            continue
+        suppressed = journal.suppression(row.email)
+        yield Member(row, suppressed.kind if suppressed else "active", signed_up, suppressed,
+                     consents.get(row.email.lower()) if signed_up else None)
 
 
 def _rows(path: Path, journal: Journal, seen: MutableMapping[str, int] | None = None
@@ -46,3 +62,77 @@ def _rows(path: Path, journal: Journal, seen: MutableMapping[str, int] | None = 
     for recipient, confirmed in signups:
         if recipient.email.lower() not in seen:
             yield confirmed, recipient
+
+
+@dataclass
+class Roster:
+    """A list as the desk shows it: its members, their counts, and the file's bad rows with their lines."""
+
+    name: str
+    members: list[Member] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        counts = Counter(m.state for m in self.members)
+        counts["web"] = sum(1 for m in self.members if m.signed_up)
+        return counts
+
+    def search(self, text: str) -> list[Member]:
+        wanted = text.strip().lower()
+        return [m for m in self.members if wanted in m.recipient.email.lower() or wanted in (m.recipient.name or "").lower()]
+
+    @property
+    def signups(self) -> list[Member]:
+        return [m for m in self.members if m.signed_up]
+
+
+def roster(list_name: str, lists: Path, journal: Journal) -> Roster:
+    path = list_path(list_name, lists)
+    result = Roster(path.stem)
+    for item in _members(path, journal):
+        if isinstance(item, BadRow):
+            result.bad_rows.append(item)
+        else:
+            result.members.append(item)
+    return result
+
+
+def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, consent_source: str,
+        today: dt.date | None = None) -> str:
+    """Appends one row with today's consent date; refuses an address already listed, or one that unsubscribed
+    or bounced (only the person's own new sign-up lifts that). Returns the address as written."""
+    email = checked_address(raw)
+    if not consent_source.strip():
+        raise AddressError("say where the consent comes from (e.g. a signed form, an email, the sign-up sheet of an event)")
+    if "\n" in name or "\r" in name or "\n" in consent_source or "\r" in consent_source:
+        raise AddressError("the name and the consent source must be one line each")
+    path = list_path(list_name, lists)
+    if path.exists() and any(isinstance(r, Recipient) and r.email.lower() == email.lower() for r in read_list(path)):
+        raise AddressError(f"{email} is on the list {path.stem} already")
+    suppressed = journal.suppression(email)
+    if suppressed:
+        since = dt.datetime.fromtimestamp(suppressed.created).strftime("%d.%m.%Y")
+        raise AddressError(f"{email} is {suppressed.kind} since {since} ({suppressed.reason}); it is not added, "
+                           "so that nobody is written to against their wish. A new sign-up on the web lifts it")
+    append_row(path, email, name.strip() or None, (today or dt.date.today()).isoformat(), consent_source.strip())
+    return email
+
+
+def unsubscribe(journal: Journal, raw: str, reason: str) -> str:
+    """Recorded as the coordinator's, with the reason; the address stays in the file and is never sent to."""
+    email = checked_address(raw)
+    if not reason.strip():
+        raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
+    if not journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}", "unsubscribed", "Die Redaktion"):
+        raise AddressError(f"{email} was unsubscribed or bounced already; it gets no issue either way")
+    return email
+
+
+def export_active(roster_: Roster) -> str:
+    """The active addresses (file rows and web sign-ups) as list CSV text, in the shape `newsletter subscribers
+    --export` writes."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "export.csv"
+        write_list(target, [m.recipient for m in roster_.members if m.state == "active"])
+        return target.read_text(encoding="utf-8")

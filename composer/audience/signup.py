@@ -27,10 +27,12 @@ ONE_MAIL_PER = 86_400  # seconds: one confirmation mail per address in this time
 
 @dataclass(frozen=True)
 class Identity:
-    """Who the confirmation mail is from, in words: the newsletter's name and the imprint address."""
+    """Who the confirmation mail is from, in words: the newsletter's name and the imprint address; and where the
+    privacy notice is, for the web pages."""
 
     newsletter: str
     imprint: str
+    privacy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ BODY = {
 
 
 def identity(settings: Settings, issues_dir: Path) -> Identity:
-    """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue."""
+    """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue; the
+    privacy notice from the settings (NEWSLETTER_PRIVACY_URL), else the newest issue's footer.privacy_url."""
     newest = None
     for path in sorted(issues_dir.glob("*.md"), reverse=True):
         try:
@@ -65,7 +68,8 @@ def identity(settings: Settings, issues_dir: Path) -> Identity:
             continue
     name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
     imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
-    return Identity(name, imprint)
+    privacy = settings.privacy_url or (newest.footer.privacy_url if newest else None)
+    return Identity(name, imprint, str(privacy) if privacy else None)
 
 
 def clean_name(raw: str) -> str:
@@ -86,15 +90,21 @@ def request(links: Links, email: str, list_name: str, name: str | None, now: flo
 def confirmation(sender: Sender, who: Identity, to: str, url: str, lang: str) -> OutgoingMessage:
     """Generic greeting and no To name: nothing a stranger typed into the form reaches the mailbox."""
     lang = lang if lang in BODY else "de"
+    return plain_mail(sender, who, to, SUBJECT[lang].format(newsletter=who.newsletter),
+                      BODY[lang].format(email=to, newsletter=who.newsletter, url=url, imprint=who.imprint))
+
+
+def plain_mail(sender: Sender, who: Identity, to: str, subject: str, body: str) -> OutgoingMessage:
+    """An automatic plain-text mail from the newsletter to one address (confirmations, re-permission)."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender.name or who.newsletter, sender.address))
     msg["To"] = to
-    msg["Subject"] = SUBJECT[lang].format(newsletter=who.newsletter)
+    msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)
     message_id = f"<{uuid.uuid4().hex}@{sender.domain}>"
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(BODY[lang].format(email=to, newsletter=who.newsletter, url=url, imprint=who.imprint))
+    msg.set_content(body)
     return OutgoingMessage(sender.bounce_address, to, message_id, msg.as_bytes(policy=email.policy.SMTP))
 
 

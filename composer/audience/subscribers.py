@@ -9,11 +9,12 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
 from composer.records import BadRow, Recipient
 
 LIST_DIR = Path("subscribers")
-_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name"}
+_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name", **consent.HEADERS}
 
 
 LIST_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -46,8 +47,7 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
             header_line = handle.readline()
         except UnicodeDecodeError:
             raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
-        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-        header = [_column(h) for h in next(csv.reader([header_line], delimiter=delimiter), [])]
+        delimiter, header = read_header(header_line)
         if "email" not in header:
             raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
         seen = {} if seen is None else seen
@@ -64,6 +64,12 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
                 raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
             if any(cell.strip() for cell in row):
                 yield _recipient(dict(zip(header, (c.strip() for c in row), strict=False)), start, seen)
+
+
+def read_header(line: str) -> tuple[str, list[str]]:
+    """The delimiter a spreadsheet used (';' or ',') and the column names, the known ones in their canonical form."""
+    delimiter = ";" if line.count(";") > line.count(",") else ","
+    return delimiter, [_column(h) for h in next(csv.reader([line], delimiter=delimiter), [])]
 
 
 def _column(name: str) -> str:

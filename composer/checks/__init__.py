@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,7 @@ from composer.send.message import MessageFactory
 from composer.settings import Settings
 
 Level = Literal["error", "warning", "info"]
+LOCATED = re.compile(r"^(?P<file>[^:]+):(?P<line>[0-9]+)(?::|$)")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"
+
+    @property
+    def position(self) -> tuple[str, int]:
+        """File and line of `where`, so findings read top to bottom; whole-email findings come after."""
+        located = LOCATED.match(self.where)
+        return (located["file"], int(located["line"])) if located else ("\uffff" + self.where, 0)
 
 
 @dataclass(frozen=True)
@@ -76,4 +84,4 @@ def check(subject: Subject, online: bool = False, spam: bool = True) -> Report:
     if spam:
         findings += spam_checks.check(subject)
     order = {"error": 0, "warning": 1, "info": 2}
-    return Report(sorted(findings, key=lambda f: order[f.level]))
+    return Report(sorted(findings, key=lambda f: (order[f.level], *f.position)))

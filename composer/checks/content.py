@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from composer.checks import Finding, Subject
+from composer.issue.markdown import ordered_lists
 from composer.render.build import UNSUBSCRIBE_URL
 
 SUBJECT_MAX = 70
@@ -25,10 +26,18 @@ def check(s: Subject) -> Iterator[Finding]:
     first_words = " ".join(issue.articles[0].body.split())[: len(issue.preheader)]
     if issue.preheader.strip().lower() in (subject.lower(), first_words.lower()):
         yield Finding("warning", s.at(("preheader",)), "repeats the subject or the first line; say something new")
+    for n, article in enumerate(issue.articles):
+        lines = article.body.split("\n")
+        for start, line in ordered_lists(article.body):
+            yield Finding("warning", s.at(("articles", n, "body"), lines[line]),
+                          f"a numbered list starts at {start}: if this is a date, write the month as a word (4. Februar)")
     footer = issue.footer
     if not POSTCODE.search(footer.address):
         yield Finding("error", s.at(("footer", "address")), "no postal address (street, postcode, town) for the imprint")
     if not footer.imprint_url and "impressum" not in footer.address.lower():
         yield Finding("warning", s.at(("footer",)), "no imprint: add footer.imprint_url or an 'Impressum' line")
+    if not footer.privacy_url:
+        yield Finding("warning", s.at(("footer",)), "no privacy notice (GDPR Art. 13): add footer.privacy_url, the link to "
+                                                    "your Datenschutzerklärung")
     if UNSUBSCRIBE_URL not in s.build.html or UNSUBSCRIBE_URL not in s.build.text:
         yield Finding("error", "templates", "the footer has no unsubscribe link; every newsletter needs one")

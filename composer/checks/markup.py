@@ -15,6 +15,7 @@ from composer.render.build import GMAIL_CLIP_BYTES
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 TEL = re.compile(r"^\+?[0-9]{3,}$")
+HEAVY_MESSAGE = 500 * 1024  # many phone plans and slow connections feel a message above this
 
 
 def check(s: Subject) -> Iterator[Finding]:
@@ -27,6 +28,12 @@ def check(s: Subject) -> Iterator[Finding]:
 
 
 def _size(s: Subject) -> Iterator[Finding]:
+    weight = len(s.message.data)
+    if s.build.embedded and weight > HEAVY_MESSAGE:
+        first = s.build.pictures[0].article
+        yield Finding("warning", s.at(("articles", first, "image", "path")),
+                      f"the message weighs {weight / 1024:.0f} KB with its embedded photos: use fewer or smaller photos, "
+                      "or set NEWSLETTER_PUBLIC_URL so they are linked instead")
     size = len(s.html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:
         yield Finding("error", "html", f"{size / 1024:.0f} KB: Gmail cuts off emails over 102 KB; shorten the issue")
@@ -36,7 +43,10 @@ def _size(s: Subject) -> Iterator[Finding]:
 
 def _article_of(s: Subject, needle: str) -> tuple[str | int, ...]:
     """The field of the issue where a URL comes from, for the finding's line number."""
+    local = {p.article for p in s.build.pictures if needle.endswith((p.cid, p.published))}
     for n, article in enumerate(s.build.issue.articles):
+        if n in local:
+            return ("articles", n, "image", "path")
         if article.image and needle == str(article.image.url):
             return ("articles", n, "image")
         if needle in article.body:
@@ -57,7 +67,7 @@ def _images(s: Subject, doc) -> Iterator[Finding]:
             yield Finding("error", where, f"image {src} has no alt text; describe it for blind readers and blocked images")
         if not img.get("width"):
             yield Finding("warning", where, f"image {src} has no width; Outlook shows it at its full size")
-        if not src.startswith("https://"):
+        if not src.startswith("https://") and src not in {f"cid:{p.cid}" for p in s.build.pictures}:
             yield Finding("error", where, f"image {src} is not loaded over https; many clients block it")
 
 
@@ -100,12 +110,16 @@ def _text(s: Subject, doc) -> Iterator[Finding]:
     if not text.strip():
         yield Finding("error", "text part", "the plain-text part is empty")
         return
-    left = TAG.search(text) or ENTITY.search(text)
+    written = " ".join(" ".join(s.source.lines).split())
+    # Markup the coordinator typed as text (`<script>` to explain something) is text; only the templates' is left over.
+    left = next((m for m in (*TAG.finditer(text), *ENTITY.finditer(text)) if " ".join(m.group(0).split()) not in written), None)
     if left:
         yield Finding("error", "text part", f"HTML left in the plain text: {left.group(0)}")
     for number, line in enumerate(text.splitlines(), 1):
         if len(line.encode("utf-8")) > 998:
-            yield Finding("error", "text part", f"line {number} is over 998 bytes, which mail servers may break")
+            found = s.source.find(line[:60].strip())
+            where = f"{s.source.shown}:{found}" if found else "text part"
+            yield Finding("error", where, f"line {number} of the text part is over 998 bytes, which mail servers may break")
     for a in doc.iter("a"):
         href = a.get("href") or ""
         target = href.removeprefix("mailto:").removeprefix("tel:") if href.startswith(("mailto:", "tel:")) else href

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from composer.cli import audience, compose, desk, folder, sending, web  # noqa: F401 (each module registers its commands)
+from composer.cli import audience, compose, desk, doctor, folder, privacy, sending, web  # noqa: F401 (each module registers its commands)
 from composer.cli.common import app, end_on_termination, err, reader_went_away, styled
 
 

@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 
+from composer.audience import consent
+from composer.audience.erasure import Erasures
 from composer.audience.roster import members
 from composer.audience.subscribers import list_path, write_list
-from composer.cli.common import app, counted, handled, load_settings, out, settings_and_secret
+from composer.cli.common import app, counted, handled, load_settings, out, settings_and_secret, styled
 from composer.send.journal import Journal
 
 
@@ -44,17 +46,27 @@ def subscribers_command(
     list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
     export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
 ) -> None:
-    """Each address of a list and its state: active, unsubscribed or bounced; web sign-ups with their consent time."""
+    """Each address of a list and its state: active, unsubscribed, bounced or erased (on request); web sign-ups with
+    their consent time; rows without proof of consent say why."""
     with handled(), Journal(load_settings().state_dir) as journal:
-        found = members(list_path(list_name), journal)
+        erased = Erasures(journal.db, settings_and_secret()[1])
+        proof = consent.ConsentCount.of(journal.signups(list_name))
+        found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
+                 for m in members(list_path(list_name), journal)]
         if export:
-            write_list(export, [m.recipient for m in found if m.state == "active"])
-    for m in found:
+            write_list(export, [m.recipient for m, state in found if state == "active"])
+    unproven = 0
+    for m, state in found:
         web = f"  (web sign-up, consent {datetime.fromtimestamp(m.signed_up):%Y-%m-%d %H:%M})" if m.signed_up else ""
-        out.print(f"{m.state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web)
-    states = Counter(m.state for m in found)
-    web_count = sum(1 for m in found if m.signed_up)
+        why = proof.reason(m.recipient)
+        unproven += why is not None
+        out.print(f"{state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web + (f"  ({why})" if why else ""))
+    states = Counter(state for _, state in found)
+    web_count = sum(1 for m, _ in found if m.signed_up)
     out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items()))
               + (f" ({web_count} of them web sign-ups)" if web_count else ""))
+    warning = consent.warning(unproven, len(found), list_name)
+    if warning:
+        out.print(styled("warning:", "yellow", warning))
     if export:
         out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")

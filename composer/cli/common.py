@@ -110,6 +110,17 @@ def print_finding(finding: checks.Finding) -> None:
     (err if finding.level == "error" else out).print(styled(f"{finding.level}:", colour, f"{finding.where}: {finding.message}"))
 
 
+def confirmed(question: str) -> bool:
+    """Ctrl-C or a signal at the question is an interruption (one line, exit 130/143), not click's "Aborted!";
+    no answer at all (input closed) is a no."""
+    try:
+        return typer.confirm(question)
+    except typer.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click raises Abort from it
+            raise exc.__context__ from None
+        return False
+
+
 def counted(n: int, one: str, many: str | None = None) -> str:
     """'1 address', '2 addresses': the coordinator reads these lines, so the grammar should hold."""
     return f"{n} {one if n == 1 else (many or one + 's')}"

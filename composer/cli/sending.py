@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from composer.audience import consent
 from composer.audience.subscribers import checked_address
-from composer.cli.common import (EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, counted, err, handled, load_settings, out,
-                                 settings_and_secret, styled)
+from composer.cli.common import (EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
+                                 load_settings, out, settings_and_secret, styled)
 from composer.errors import LimitReachedError
 from composer.send.journal import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
@@ -66,7 +67,7 @@ def send(
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
                 return
-            if not yes and not _confirmed(f"Send to {counted(campaign.plan.to_send, 'recipient')} now?"):
+            if not yes and not confirmed(f"Send to {counted(campaign.plan.to_send, 'recipient')} now?"):
                 out.print("Nothing sent.")
                 return
             stop = Stop()
@@ -86,17 +87,6 @@ def send(
             _report(summary, f"Sent via {campaign.destination}")
             if summary.failed or summary.deferred or summary.uncertain:
                 raise typer.Exit(EXIT_FAILED)
-
-
-def _confirmed(question: str) -> bool:
-    """Ctrl-C or a signal at the question is an interruption (one line, exit 130/143), not click's "Aborted!";
-    no answer at all (input closed) is a no."""
-    try:
-        return typer.confirm(question)
-    except typer.Abort as exc:
-        if isinstance(exc.__context__, KeyboardInterrupt):  # click raises Abort from it
-            raise exc.__context__ from None
-        return False
 
 
 def _run(campaign: Campaign, stop: Stop) -> Summary:
@@ -140,8 +130,13 @@ def _print_plan(campaign: Campaign) -> None:
     skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.suppressed,
                "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
                "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
+               "erased on request": plan.erased,
+               "without consent after the reconfirmation deadline": plan.not_reconfirmed,
                "invalid rows" if len(plan.bad_rows) != 1 else "invalid row": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
+    unproven = consent.warning(plan.without_consent, plan.listed, campaign.list_name)
+    if unproven:
+        out.print(styled("warning:", "yellow", unproven))
     if plan.interrupted:
         were = "was" if plan.interrupted == 1 else "were"
         out.print(styled(f"{plan.interrupted} {were} being sent when the last run stopped; sent again, they may "

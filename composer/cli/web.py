@@ -21,6 +21,7 @@ def serve(
     sent issues (/archive/...). Needs NEWSLETTER_PUBLIC_URL, the address readers reach it at (or --local)."""
     import uvicorn
 
+    from composer.desk.app import hosted_desk
     from composer.web import create_app
     from composer.web.ports import ensure_free
     from composer.web.site import site_for
@@ -29,9 +30,12 @@ def serve(
         settings, secret = settings_and_secret()
         local_base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}" if local else None
         site = site_for(settings, local_base)
-        web = create_app(settings, secret, site)
+        desk = hosted_desk(settings, secret, site.public_base, host)  # None without a desk password
+        web = create_app(settings, secret, site, desk=desk)
         ensure_free(host, port)
     out.print(f"Serving on http://{host}:{port}/subscribe for {site.public_base} - Ctrl+C to stop")
+    if desk is not None:
+        out.print(f"Die Redaktion: {site.public_base}/redaktion/ (log in with the desk password)")
     # The app reads X-Forwarded-For itself, and only from NEWSLETTER_TRUSTED_PROXIES (uvicorn would trust loopback).
     uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
 

@@ -53,6 +53,7 @@ class Access:
 
     host: str
     password_hash: str | None = None
+    origin: str | None = None  # behind `serve`: the public address; POSTs must come from it, cookies need HTTPS
     clock: Clock = time.time
     login_token: str | None = field(default_factory=lambda: secrets.token_urlsafe(32))
     sessions: dict[str, Session] = field(default_factory=dict)
@@ -67,8 +68,9 @@ class Access:
 
     @property
     def secure_cookie(self) -> bool:
-        """Beyond loopback the desk sits behind HTTPS, so the cookie never travels in clear text."""
-        return not is_loopback(self.host)
+        """Beyond loopback (or behind an https public address) the desk sits behind HTTPS, so the cookie never
+        travels in clear text."""
+        return not is_loopback(self.host) or (self.origin or "").startswith("https://")
 
     def use_link(self, token: str) -> str | None:
         """A new session id for the right token, once; every later use (and every wrong token) gets None."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -14,15 +15,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS
+from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
 from composer.desk.context import Desk
 from composer.desk.guard import Guard, checked_form
 from composer.desk.text import TEXT, language
 from composer.render.templates import TEMPLATES
+from composer.settings import Settings
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import editor, review, sending
+    from composer.desk import configuration, editor, inbox, review, sending, subscribers
 
     async def login(request: Request) -> Response:
         t = TEXT[language(request)]
@@ -63,7 +65,8 @@ def create_desk(desk: Desk) -> Starlette:
         Route("/login", login, methods=["GET", "POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
-        *editor.routes(desk), *review.routes(desk), *sending.routes(desk),
+        *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),
+        *subscribers.routes(desk), *inbox.routes(desk),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -72,3 +75,12 @@ def create_desk(desk: Desk) -> Starlette:
 
     return Starlette(routes=routes, middleware=[Middleware(Guard, access=desk.access)],
                      exception_handlers={HTTPException: refused}, lifespan=lifespan)
+
+
+def hosted_desk(settings: Settings, secret: bytes, public_base: str, host: str = "127.0.0.1") -> Starlette | None:
+    """The desk for `newsletter serve` to mount under /redaktion/: only when a desk password is set (no login
+    link there), its cookies Secure behind an https address, its POSTs checked against that address."""
+    if not settings.desk_password_hash:
+        return None
+    access = Access(host, settings.desk_password_hash.get_secret_value(), origin=public_base)
+    return create_desk(Desk(Path.cwd(), settings, secret, access))

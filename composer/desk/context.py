@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from composer.desk.access import Access
+from composer.desk.guard import route_path
 from composer.desk.text import TEXT, language
 from composer.render.templates import environment
 from composer.settings import Settings
@@ -37,7 +38,8 @@ class Desk:
         lang = language(request)
         session = request.scope.get("state", {}).get("session")
         html = environment(self.settings.templates_dir, "web").get_template(f"desk/{template}").render(
-            lang=lang, t=TEXT[lang], csrf=session.csrf if session else "", path=request.url.path, **values)
+            lang=lang, t=TEXT[lang], csrf=session.csrf if session else "", path=route_path(request.scope),
+            root=request.scope.get("root_path", ""), **values)
         return HTMLResponse(html, status_code=status)
 
 

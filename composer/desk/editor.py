@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -19,6 +20,7 @@ from composer.desk.forms import apply_action, errors_by_field, field_anchor, iss
 from composer.desk.guard import checked_form
 from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
+from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
 from composer.issue.writer import issue_data, issue_text
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
@@ -83,8 +85,22 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         form = await checked_form(request)
-        data = issue_from_form((k, str(v)) for k, v in form.multi_items())
+        fields = [(name, str(value)) for name, value in form.multi_items() if not isinstance(value, UploadFile)]
+        photo_problems: list[Problem] = []
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile) and value.filename:  # a photo from this computer, kept beside the issue
+                image = name.removesuffix(".upload")
+                try:
+                    stored = await run_in_threadpool(store_photo, path, value.filename, await value.read())
+                except PhotoError as exc:
+                    photo_problems.append(Problem(shown(path), None, f"{image}.upload", str(exc)))
+                    continue
+                fields = [(k, v) for k, v in fields if k not in (f"{image}.path", f"{image}.url")]
+                fields.append((f"{image}.path", stored))
+        data = issue_from_form(fields)
         base, action = str(form.get("base", "")), str(form.get("action", "save"))
+        if photo_problems:
+            return editor(request, slug, data, base, 422, photo_problems, note="not_saved")
         if apply_action(data, action):
             return editor(request, slug, data, base, note="not_saved")
         try:
@@ -107,6 +123,7 @@ def routes(desk: Desk) -> list[Route]:
         except ComposerError as exc:
             return HTMLResponse(f"<p>{_escape(str(exc))}</p>", 422)
         html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
+        html = result.viewable(html)
         if request.query_params.get("dark"):
             html = html.replace("prefers-color-scheme: dark", "all").replace("prefers-color-scheme:dark", "all")
         return HTMLResponse(html)

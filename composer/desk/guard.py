@@ -33,9 +33,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        path = request.url.path
+        path = route_path(scope)
+        root = str(scope.get("root_path", "")).encode()
         response: Response | None = None
-        if request.method == "POST" and not same_origin(request):
+        if request.method == "POST" and not same_origin(request, self.access.origin):
             response = Response("cross-origin request refused", status_code=403, media_type="text/plain")
         elif not path.startswith(OPEN_PATHS):
             session = self.access.session(request.cookies.get(SESSION_COOKIE))
@@ -47,9 +48,10 @@ class Guard:
 
         async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                for name, value in security_headers(preview).items():
-                    headers.append((name.encode(), value.encode()))
+                headers = [(n, root + v if n.lower() == b"location" and v.startswith(b"/") else v)
+                           for n, v in message.get("headers", [])]  # mounted under /redaktion/: redirects stay inside
+                headers += [(name.encode(), value.encode()) for name, value in security_headers(preview).items()]
+                message["headers"] = headers
             await send(message)
 
         await (response or self.app)(scope, receive, with_headers)
@@ -66,12 +68,21 @@ def security_headers(preview: bool) -> dict[str, str]:
     }
 
 
-def same_origin(request: Request) -> bool:
-    """Origin (or, failing that, Referer) must name this very host; a POST with neither is refused too."""
+def same_origin(request: Request, origin: str | None = None) -> bool:
+    """Origin (or, failing that, Referer) must name the public address when there is one (behind `serve`), else
+    this very host; a POST with neither is refused too."""
     claimed = request.headers.get("origin") or request.headers.get("referer")
     if not claimed or claimed == "null":
         return False
+    if origin:
+        return f"{urlsplit(claimed).scheme}://{urlsplit(claimed).netloc}" == origin
     return urlsplit(claimed).netloc == request.headers.get("host", "")
+
+
+def route_path(scope: Scope) -> str:
+    """The path inside the desk, also when it is mounted under /redaktion/ (Starlette keeps the whole path)."""
+    path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
+    return path[len(root):] or "/" if root and path.startswith(root) else path
 
 
 async def checked_form(request: Request) -> FormData:

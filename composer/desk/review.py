@@ -12,7 +12,9 @@ from starlette.routing import Route
 
 from composer import checks
 from composer.desk.context import Desk, issue_path
+from composer.desk.german import in_german, place_in_german
 from composer.desk.forms import field_anchor
+from composer.desk.text import language
 from composer.errors import ComposerError, IssueFileError
 from composer.send.journal import NEEDS_ATTENTION, STATUSES, Journal
 from composer.send.status import write_status_csv
@@ -41,6 +43,8 @@ def routes(desk: Desk) -> list[Route]:
                         for p in exc.problems]
         except ComposerError as exc:
             findings = [{"level": "error", "where": path.name, "message": str(exc), "field": ""}]
+        if language(request) == "de":
+            findings = [{**f, "where": place_in_german(f["where"]), "message": in_german(f["message"])} for f in findings]
         return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor)
 
     def status(request: Request) -> Response:

@@ -32,6 +32,10 @@ DE = {
     "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "duplicate": "mögliche Doppelsendung",
     "skipped_counts": "{sent} schon erhalten · {suppressed} abgemeldet oder unzustellbar · {failed} früher fehlgeschlagen "
     "· {uncertain} ohne Antwort des Servers · {bad} ungültige Zeilen",
+    "erased_skipped": "Nicht angeschrieben: {erased} auf Wunsch gelöscht · {late} ohne Einwilligung nach Ablauf der Frist "
+    "zur Bestätigung",
+    "no_consent": "{n} von {total} Adressen haben keinen Nachweis der Einwilligung: ergänzen Sie in der Liste die Spalten "
+    "Einwilligung_Datum und Einwilligung_Quelle (`newsletter subscribers` nennt die Zeilen).",
     "interrupted": "{n} Nachrichten waren unterwegs, als der letzte Versand abbrach; sie werden erneut gesendet und "
     "kommen vielleicht doppelt an.",
     "attention": "Braucht Ihre Aufmerksamkeit", "and_more": "und {n} weitere (alle in der CSV-Datei)",
@@ -41,8 +45,11 @@ DE = {
     "f_newsletter": "Name des Newsletters", "f_publisher": "Herausgeber", "f_kicker": "Dachzeile",
     "f_claims": "Leitsprüche (einer pro Zeile)", "f_named": "Anrede mit Name ({name})", "f_anonymous": "Anrede ohne Name",
     "f_address": "Anschrift (Impressum)", "f_reason": "Warum Leser den Newsletter erhalten", "f_imprint_url": "Impressum (Link)",
+    "f_privacy_url": "Datenschutzerklärung (Link)",
     "f_title": "Titel", "f_author": "Autorin/Autor", "f_body": "Text (Markdown)", "f_anchor": "Sprungmarke",
-    "f_url": "Bildadresse (https://…)", "f_alt": "Bildbeschreibung (Alternativtext)", "f_width": "Breite in Pixeln",
+    "f_upload": "Foto von diesem Computer (wird beim Speichern übernommen; Bildbeschreibung bitte ausfüllen)",
+    "f_url": "Bildadresse (https://…)", "f_path": "oder Bilddatei neben der Ausgabe (z. B. media/foto.jpg)",
+    "f_alt": "Bildbeschreibung (Alternativtext)", "f_width": "Breite in Pixeln",
     "f_name": "Name", "f_role": "Funktion", "f_phone": "Telefon", "f_email": "E-Mail",
     "f_brand_color": "Hausfarbe (#8a1538)", "f_text_color": "Textfarbe", "f_muted_color": "Farbe für Nebensächliches",
     "f_background_color": "Hintergrundfarbe", "f_content_color": "Farbe der Textfläche", "f_font_family": "Schriftart",
@@ -73,6 +80,9 @@ EN = {
     "duplicate": "possible duplicate",
     "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · "
     "{uncertain} without an answer from the server · {bad} invalid rows",
+    "erased_skipped": "Not written to: {erased} erased on request · {late} without consent after the reconfirmation deadline",
+    "no_consent": "{n} of {total} addresses have no proof of consent: add the columns consent_date and consent_source to "
+    "the list (`newsletter subscribers` names the rows).",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
     "attention": "Needs your attention", "and_more": "and {n} more (all in the CSV file)", "recipients": "All recipients",
     "nothing_sent": "Nothing has been sent for this issue yet.",
@@ -81,12 +91,129 @@ EN = {
     "f_newsletter": "Newsletter name", "f_publisher": "Publisher", "f_kicker": "Kicker",
     "f_claims": "Claims (one per line)", "f_named": "Greeting with name ({name})", "f_anonymous": "Greeting without name",
     "f_address": "Address (imprint)", "f_reason": "Why readers receive it", "f_imprint_url": "Imprint (link)",
+    "f_privacy_url": "Privacy notice (link)",
     "f_title": "Title", "f_author": "Author", "f_body": "Text (Markdown)", "f_anchor": "Anchor",
-    "f_url": "Image address (https://…)", "f_alt": "Image description (alt text)", "f_width": "Width in pixels",
+    "f_upload": "Photo from this computer (taken in when you save; please fill in the description)",
+    "f_url": "Image address (https://…)", "f_path": "or image file next to the issue (e.g. media/photo.jpg)",
+    "f_alt": "Image description (alt text)", "f_width": "Width in pixels",
     "f_name": "Name", "f_role": "Role", "f_phone": "Phone", "f_email": "Email",
     "f_brand_color": "Brand colour (#8a1538)", "f_text_color": "Text colour", "f_muted_color": "Muted colour",
     "f_background_color": "Background colour", "f_content_color": "Content colour", "f_font_family": "Font",
     "f_logo_url": "Logo (https://…)", "f_logo_width": "Logo width in pixels",
+}
+# Part 2: Abonnenten, Posteingang, Einstellungen.
+DE |= {
+    "inbox_hint": "Liest das Antwort-Postfach: Unzustellbarkeitsmeldungen und Abmeldungen werden eingetragen und in den "
+    "Ordner „Processed“ gelegt, automatische Antworten ebenso; alle anderen Mails bleiben für Sie liegen.",
+    "inbox_from": "Postfach: {where}", "inbox_unset": "Kein Postfach eingerichtet (IMAP oder NEWSLETTER_INBOX_MAILDIR).",
+    "fetch_now": "Jetzt abrufen", "fetched_title": "Ergebnis", "inbox_empty": "Keine neuen Mails.",
+    "kind_bounce": "unzustellbar", "kind_unsubscribe": "Abmeldungen", "kind_autoreply": "automatische Antworten (beiseitegelegt)",
+    "kind_other": "für Sie liegen gelassen", "kind_malformed": "unlesbar (liegen gelassen)",
+    "letters_hint": "Diese Mails bleiben im Postfach; hier als reiner Text, ohne Bilder und Links.",
+    "letter_from": "Von", "no_subject": "(kein Betreff)",
+    "active": "aktiv", "unsubscribed": "abgemeldet", "bounced": "unzustellbar", "web_signups": "Anmeldungen über die Website",
+    "state_active": "aktiv", "state_unsubscribed": "abgemeldet", "state_bounced": "unzustellbar",
+    "no_lists": "Noch keine Listen. Importieren Sie Ihre Tabelle, um eine anzulegen.", "bad_rows": "ungültige Zeilen",
+    "bad_rows_title": "Ungültige Zeilen", "line_n": "Zeile {n}", "addresses_title": "Adressen",
+    "since_why": "Seit / Grund", "web_signup_at": "über die Website am {when}", "and_more_search": "und {n} weitere; "
+    "grenzen Sie die Suche ein.", "nobody_found": "Keine Adresse gefunden.", "confirmed_at": "Bestätigt am",
+    "consent_text": "Einwilligung", "export_active": "Aktive Adressen als CSV herunterladen",
+    "add_title": "Eine Adresse hinzufügen", "consent_source": "Woher stammt die Einwilligung?",
+    "consent_hint": "Zum Beispiel: unterschriebenes Formular vom Ehrenamtstag, E-Mail vom 3. Mai. Das heutige Datum "
+    "wird als Datum der Einwilligung eingetragen.", "add_button": "Hinzufügen",
+    "unsubscribe_title": "Eine Adresse abmelden", "reason": "Grund", "unsubscribe_hint": "Wird als Abmeldung durch die "
+    "Koordination mit diesem Grund festgehalten. Die Adresse erhält keine Ausgabe mehr.", "unsubscribe_button": "Abmelden",
+    "note_added": "Die Adresse wurde hinzugefügt.", "note_unsubscribed": "Die Adresse ist abgemeldet und erhält keine Ausgabe mehr.",
+    "note_imported": "Die Liste wurde ersetzt.", "backup_kept": "Die alte Fassung ist gesichert unter {path}.",
+    "import_title": "Tabelle importieren", "import_hint": "Laden Sie die Liste als CSV, Excel (.xlsx) oder LibreOffice (.ods) "
+    "hoch. Die erste Zeile braucht eine Spalte „email“. Sie sehen erst, was sich ändern würde; ersetzt wird die Liste erst nach "
+    "Ihrer Bestätigung.", "import_list": "Liste (vorhandene oder neuer Name)", "import_file": "Datei",
+    "import_check": "Prüfen und Vorschau zeigen", "import_preview": "Vorschau: {file} → Liste {list}",
+    "import_nothing_yet": "Noch ist nichts geändert.", "rows_read": "Zeilen gelesen", "new_rows": "neu",
+    "changed_rows": "geändert (Name oder Spalten)", "unchanged_rows": "unverändert", "removed_rows": "entfallen",
+    "bad_rows_import": "Diese Zeilen werden übernommen, aber nicht angeschrieben, bis sie korrigiert sind.",
+    "staying_title": "Bleiben abgemeldet", "staying_text": "Diese Adressen stehen in der Tabelle, haben sich aber abgemeldet "
+    "oder sind unzustellbar. Sie bleiben abgemeldet und erhalten nichts.",
+    "import_confirm": "Liste {list} jetzt ersetzen", "cancel": "Abbrechen",
+    "list_name_bad": "Ein Listenname besteht aus Buchstaben, Ziffern, - und _.", "file_missing": "Bitte wählen Sie eine Datei.",
+    "subscribers": "Abonnenten", "inbox": "Posteingang", "settings": "Einstellungen",
+    "connection_test": "Verbindung testen", "connection_hint": "Verbindet sich mit dem Server, verschlüsselt, meldet sich "
+    "an und wieder ab. Es wird keine E-Mail versendet und im Postfach nichts verändert.",
+    "test_smtp": "Versand-Server (SMTP) testen", "test_imap": "Postfach (IMAP) testen",
+    "trial_smtp": "Versand-Server (SMTP)", "trial_imap": "Postfach (IMAP)", "trial_ok": "Die Verbindung funktioniert.",
+    "trial_failed": "Fehlgeschlagen beim Schritt „{step}“.",
+    "step_settings": "Einstellungen", "step_connect": "Verbindung", "step_tls": "Verschlüsselung (TLS)",
+    "step_login": "Anmeldung", "step_folder": "Ordner", "step_quit": "Abmelden (QUIT)", "step_logout": "Abmelden (LOGOUT)",
+    "outcome_ok": "in Ordnung", "outcome_failed": "fehlgeschlagen", "outcome_skipped": "übersprungen",
+    "advice_no_host": "Tragen Sie NEWSLETTER_SMTP_HOST (und Port, Sicherheit, Benutzername, Passwort) in .env ein; bis dahin "
+    "landen E-Mails im Ordner outbox/.",
+    "advice_plaintext": "Mit NEWSLETTER_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz. Wählen Sie starttls "
+    "oder tls, oder setzen Sie NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz.",
+    "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_{svc}_HOST, "
+    "NEWSLETTER_{svc}_PORT); vielleicht blockiert auch eine Firewall.",
+    "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_{svc}_SECURITY und den Port "
+    "(tls: meist 465 bzw. 993, starttls: 587 bzw. 143); bei einem eigenen Zertifikat NEWSLETTER_SMTP_CA_FILE.",
+    "advice_no_starttls": "Der Server bietet kein STARTTLS an. Nehmen Sie NEWSLETTER_SMTP_SECURITY=tls mit Port 465, oder "
+    "fragen Sie den Anbieter nach dem STARTTLS-Port (587).",
+    "advice_no_auth": "Der Server bietet auf dieser Verbindung keine Anmeldung an. Prüfen Sie NEWSLETTER_SMTP_SECURITY und "
+    "den Port, oder entfernen Sie NEWSLETTER_SMTP_USERNAME.",
+    "advice_credentials": "Der Server hat die Anmeldung abgelehnt. Prüfen Sie Benutzername und Passwort "
+    "(NEWSLETTER_{svc}_USERNAME, NEWSLETTER_{svc}_PASSWORD); manche Anbieter verlangen ein eigenes App-Passwort.",
+    "advice_unclean": "Der Server hat die Verbindung nicht sauber beendet; das Weitere funktioniert trotzdem wahrscheinlich.",
+    "advice_imap_missing": "Tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD in .env "
+    "ein, um das Antwort-Postfach zu lesen (oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner).",
+    "advice_no_folder": "Diesen Ordner gibt es im Postfach nicht. Prüfen Sie NEWSLETTER_IMAP_FOLDER (meist INBOX).",
+    "settings_in_effect": "Die geltenden Einstellungen", "settings_hint": "Ändern Sie sie in der Datei .env im "
+    "Newsletter-Ordner und starten Sie die Redaktion neu. Passwörter werden nie angezeigt.",
+    "variable": "Einstellung", "value": "Wert", "source": "Herkunft", "secret_set": "gesetzt (wird nicht angezeigt)",
+    "not_set": "nicht gesetzt", "source_environment": "Umgebungsvariable", "source_env": "Datei .env",
+    "source_given": "beim Start übergeben", "source_default": "Voreinstellung",
+}
+EN |= {
+    "inbox_hint": "Reads the reply mailbox: bounces and unsubscribe requests are recorded and moved to the folder "
+    "'Processed', automatic replies too; every other mail is left for you.",
+    "inbox_from": "Mailbox: {where}", "inbox_unset": "No mailbox set up (IMAP or NEWSLETTER_INBOX_MAILDIR).",
+    "fetch_now": "Fetch now", "fetched_title": "Result", "inbox_empty": "No new mail.", "kind_bounce": "bounces",
+    "kind_unsubscribe": "unsubscribes", "kind_autoreply": "automatic replies (set aside)", "kind_other": "left for you",
+    "kind_malformed": "unreadable (left in the mailbox)",
+    "letters_hint": "These mails stay in the mailbox; shown here as plain text, without images and links.",
+    "letter_from": "From", "no_subject": "(no subject)",
+    "active": "active", "unsubscribed": "unsubscribed", "bounced": "bounced", "web_signups": "Sign-ups on the website",
+    "state_active": "active", "state_unsubscribed": "unsubscribed", "state_bounced": "bounced",
+    "no_lists": "No lists yet. Import your spreadsheet to make one.", "bad_rows": "invalid rows",
+    "bad_rows_title": "Invalid rows", "line_n": "line {n}", "addresses_title": "Addresses", "since_why": "Since / reason",
+    "web_signup_at": "on the website on {when}", "and_more_search": "and {n} more; narrow the search.",
+    "nobody_found": "No address found.", "confirmed_at": "Confirmed", "consent_text": "Consent",
+    "export_active": "Download the active addresses as CSV", "add_title": "Add one address",
+    "consent_source": "Where does the consent come from?", "consent_hint": "For example: signed form from the volunteers' "
+    "day, email of 3 May. Today's date is written as the date of consent.", "add_button": "Add",
+    "unsubscribe_title": "Unsubscribe one address", "reason": "Reason", "unsubscribe_hint": "Recorded as unsubscribed by "
+    "the coordinator, with this reason. The address gets no further issue.", "unsubscribe_button": "Unsubscribe",
+    "note_added": "The address was added.", "note_unsubscribed": "The address is unsubscribed and gets no further issue.",
+    "note_imported": "The list was replaced.", "backup_kept": "The old version is kept at {path}.",
+    "import_title": "Import a spreadsheet", "import_hint": "Upload the list as CSV, Excel (.xlsx) or LibreOffice (.ods). "
+    "The first row needs a column 'email'. You first see what would change; the list is replaced only after you confirm.",
+    "import_list": "List (existing or new name)", "import_file": "File", "import_check": "Check and preview",
+    "import_preview": "Preview: {file} → list {list}", "import_nothing_yet": "Nothing has changed yet.",
+    "rows_read": "rows read", "new_rows": "new", "changed_rows": "changed (name or columns)", "unchanged_rows": "unchanged",
+    "removed_rows": "removed", "bad_rows_import": "These rows are kept but not written to until they are fixed.",
+    "staying_title": "Stay unsubscribed", "staying_text": "These addresses are in the spreadsheet but unsubscribed or "
+    "bounced. They stay unsubscribed and get nothing.", "import_confirm": "Replace the list {list} now", "cancel": "Cancel",
+    "list_name_bad": "A list name is letters, digits, - and _.", "file_missing": "Please choose a file.",
+    "subscribers": "Subscribers", "inbox": "Inbox", "settings": "Settings",
+    "connection_test": "Test the connection", "connection_hint": "Connects to the server, encrypts, logs in and out. "
+    "No email is sent and nothing in the mailbox is changed.",
+    "test_smtp": "Test the sending server (SMTP)", "test_imap": "Test the mailbox (IMAP)",
+    "trial_smtp": "Sending server (SMTP)", "trial_imap": "Mailbox (IMAP)", "trial_ok": "The connection works.",
+    "trial_failed": "Failed at the step “{step}”.",
+    "step_settings": "Settings", "step_connect": "Connect", "step_tls": "Encryption (TLS)", "step_login": "Login",
+    "step_folder": "Folder", "step_quit": "Goodbye (QUIT)", "step_logout": "Goodbye (LOGOUT)",
+    "outcome_ok": "ok", "outcome_failed": "failed", "outcome_skipped": "skipped",
+    "settings_in_effect": "The settings in effect", "settings_hint": "Change them in the file .env in the newsletter "
+    "folder and restart the desk. Passwords are never shown.",
+    "variable": "Setting", "value": "Value", "source": "Source", "secret_set": "set (not shown)", "not_set": "not set",
+    "source_environment": "environment variable", "source_env": "file .env", "source_given": "given at start",
+    "source_default": "default",
 }
 TEXT = {"de": DE, "en": EN}
 

@@ -32,6 +32,7 @@ from composer.issue.schema import Issue
 
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+EMPTY_HEADING = re.compile(r"^#[ \t]*#*[ \t]*$")
 Path_ = tuple[str | int, ...]
 
 
@@ -86,7 +87,8 @@ def parse_issue(text: str, shown: str) -> tuple[Issue, IssueSource]:
     try:
         return Issue.model_validate(located.data), IssueSource(shown, text.splitlines(), located.lines)
     except ValidationError as exc:
-        raise IssueFileError([_problem(err, located, shown) for err in exc.errors()]) from None
+        raise IssueFileError(sorted((_problem(err, located, shown) for err in exc.errors()),
+                                    key=lambda p: p.line or 0)) from None
 
 
 def draft_of(text: str, shown: str) -> dict[str, Any] | None:
@@ -120,6 +122,8 @@ def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
         if FENCE.match(line):
             in_fence = not in_fence
         heading = None if in_fence else HEADING.match(line)
+        if not in_fence and EMPTY_HEADING.match(line):
+            problems.append(Problem(shown, i + 1, "", "an article heading without a title; write the title after '# '"))
         if heading:
             _finish(articles, body)
             index = len(articles)
@@ -222,6 +226,8 @@ def _problem(err: ErrorDetails, located: _Located, shown: str) -> Problem:
 _PATTERN_HINTS = {
     "phone": "not a phone number (digits, spaces, '+', '/', '-')",
     "anchor": "use only lowercase letters, digits and '-'",
+    "language": "not a language code; write it like ar, fa, uk, tr or en",
+    "path": "not a picture file: name a .jpg, .png, .gif or .webp file",
 }
 
 

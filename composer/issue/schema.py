@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
 
 Language = Literal["de", "en"]
+RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug", "prs"}
 TOC_ANCHOR = "inhalt"
 HEX_COLOR = r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$"
 
@@ -22,9 +23,18 @@ class Strict(BaseModel):
 
 
 class Image(Strict):
-    url: HttpUrl
+    """A picture on the web (`url`) or a file on the coordinator's computer (`path`, relative to the issue)."""
+
+    url: HttpUrl | None = None
+    path: str | None = Field(default=None, min_length=1, pattern=r"(?i)\.(jpe?g|png|gif|webp)$")
     alt: str = Field(min_length=1, description="Describes the picture for screen readers and blocked images.")
     width: int = Field(default=550, ge=16, le=600)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Image:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give either url (a picture on the web) or path (a photo file next to the issue), one of them")
+        return self
 
 
 class Contact(Strict):
@@ -75,16 +85,27 @@ def _known_placeholders(value: str, known: set[str]) -> str:
 class Article(Strict):
     title: str = Field(min_length=1)
     anchor: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                                 description="The article's own language (ar, fa, uk, tr, en, ...), when not the issue's.")
     body: str = Field(min_length=1)
     image: Image | None = None
     author: str | None = None
     contacts: list[Contact] = []
+
+    @property
+    def direction(self) -> Literal["rtl", "ltr"]:
+        """Right to left for Arabic, Farsi, Hebrew, Urdu, ...; without a language, what the text's letters say."""
+        if self.language:
+            return "rtl" if self.language.split("-")[0] in RTL_LANGUAGES else "ltr"
+        letters = [unicodedata.bidirectional(c) for c in self.title + self.body if c.isalpha()]
+        return "rtl" if letters and sum(kind in ("R", "AL") for kind in letters) > len(letters) / 2 else "ltr"
 
 
 class Footer(Strict):
     address: str = Field(min_length=1, description="Sender and imprint address, one line per line.")
     reason: str = Field(min_length=1, description="Why the reader receives this newsletter.")
     imprint_url: HttpUrl | None = None
+    privacy_url: HttpUrl | None = Field(default=None, description="The privacy notice (Datenschutzerklärung, GDPR Art. 13).")
 
 
 class Theme(Strict):

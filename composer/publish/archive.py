@@ -28,14 +28,20 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
     """Newest first. The web versions greet nobody by name and carry no unsubscribe token. `include` says which
     issues belong in it (the CLI: those that were sent, so no draft is published by accident)."""
     entries = []
+    pictures = []
     for path in sorted(issues_dir.glob("*.md")):
         if not include(path.stem):
             continue
         result = build_issue(path, settings)
+        pictures += result.pictures
         entries.append(Entry(path.stem, result.issue, MessageFactory(result, settings.sender, secret).web_version()))
     entries.sort(key=lambda e: (e.issue.date, e.slug), reverse=True)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
+    for picture in pictures:
+        (out / picture.published).parent.mkdir(parents=True, exist_ok=True)
+        (out / picture.published).write_bytes(picture.data)
+        written.append(out / picture.published)
     for entry in entries:
         page = out / f"{entry.slug}.html"
         page.write_text(entry.page, encoding="utf-8")

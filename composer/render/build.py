@@ -23,12 +23,16 @@ from composer.issue import markdown
 from composer.issue.schema import TOC_ANCHOR, Issue
 from composer.render.entities import ascii_html
 from composer.render.i18n import strings
+from composer.render.images import Picture
 from composer.render.plaintext import render_text
 from composer.render.templates import environment, search_path, source_of
 
 GREETING = "NLCGREETINGPLACEHOLDER"
 UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
 GMAIL_CLIP_BYTES = 102 * 1024
+# MJML's wrapper (role="article", aria-roledescription="email", aria-label, lang), the whole email: it goes
+# inside a <main> landmark, so a browser showing the web version or the file finds the content in one.
+ARTICLE_WRAPPER = re.compile(r'(<div\b[^>]*\brole="article"[^>]*>.*</div>)(\s*</body>)', re.DOTALL)
 MARK = re.compile(r"<!--#(tpl|end) ?([^>]*?)-->\n?")
 MARK_OR_TAG = re.compile(r"<!--#(?P<mark>tpl|end) ?(?P<template>[^>]*?)-->|<(?P<closing>/?)(?P<tag>mj[a-z-]*)\b[^>]*?(?P<empty>/?)>")
 MJML_TAGS = {
@@ -48,8 +52,11 @@ class RenderedArticle:
     anchor: str
     html: Any
     image: Any
+    image_src: str | None
     author: str | None
     contacts: list[Any]
+    lang: str | None = None
+    dir: str = "ltr"
 
 
 @dataclass
@@ -61,22 +68,33 @@ class Build:
     html: str
     text: str
     timings: dict[str, float] = field(default_factory=dict)
+    pictures: list[Picture] = field(default_factory=list)
+    embedded: bool = False  # the pictures travel inside the message (cid:), not linked on the web
+
+    def viewable(self, html: str) -> str:
+        """The HTML with its embedded pictures as data: URIs, for a browser that has no message around it."""
+        for picture in self.pictures if self.embedded else ():
+            html = html.replace(f"cid:{picture.cid}", picture.data_uri())
+        return html
 
     @property
     def html_bytes(self) -> int:
         return len(self.html.encode("utf-8"))
 
 
-def mjml_source(issue: Issue, templates: Path | None = None, web_url: str | None = None) -> str:
+def mjml_source(issue: Issue, templates: Path | None = None, web_url: str | None = None,
+                pictures: list[Picture] | None = None) -> str:
     """The MJML the templates make for this issue, checked for tag balance and unknown tags."""
-    return _check_mjml(_jinja(issue, templates, web_url), templates)
+    return _check_mjml(_jinja(issue, templates, web_url, pictures or []), templates)
 
 
-def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str | None = None) -> Build:
-    """`web_url` is where the issue can be read in a browser; the email links to it when it is known."""
+def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str | None = None,
+          pictures: list[Picture] | None = None) -> Build:
+    """`web_url` is where the issue can be read in a browser; the email links to it when it is known, and to
+    the local `pictures` published beside it. Without it the pictures are embedded in the message."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    source = mjml_source(issue, templates, web_url)
+    source = mjml_source(issue, templates, web_url, pictures)
     timings["jinja"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -87,19 +105,31 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["mjml"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    html = ascii_html(inline_css(compiled))
+    html = ascii_html(inline_css(ARTICLE_WRAPPER.sub(r"<main>\1</main>\2", compiled, count=1)))
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
     text = render_text(issue, GREETING, UNSUBSCRIBE_URL)
     timings["text"] = time.perf_counter() - start
-    return Build(issue=issue, slug=slug, html=html, text=text, timings=timings)
+    return Build(issue=issue, slug=slug, html=html, text=text, timings=timings, pictures=pictures or [],
+                 embedded=bool(pictures) and not web_url)
 
 
-def _jinja(issue: Issue, templates: Path | None, web_url: str | None) -> str:
+def _image_sources(issue: Issue, web_url: str | None, pictures: list[Picture]) -> list[str | None]:
+    """Per article: the web address of its image, the published copy of a local photo, or its cid: part."""
+    local = {p.article: (f"{web_url.rsplit('/', 1)[0]}/{p.published}" if web_url else f"cid:{p.cid}") for p in pictures}
+    sources: list[str | None] = []
+    for n, article in enumerate(issue.articles):
+        if article.image and article.image.path and n not in local:
+            raise RenderError(f"articles[{n}].image.path: the photo {article.image.path} was not loaded")
+        sources.append(local.get(n) or (str(article.image.url) if article.image else None))
+    return sources
+
+
+def _jinja(issue: Issue, templates: Path | None, web_url: str | None, pictures: list[Picture]) -> str:
     articles = [
-        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, a.author, a.contacts)
-        for a, anchor in zip(issue.articles, issue.anchors(), strict=True)
+        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, src, a.author, a.contacts, a.language, a.direction)
+        for a, anchor, src in zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True)
     ]
     context = {
         "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),

@@ -18,6 +18,7 @@ class Strings:
     contact_heading: str
     author_credit: str
     imprint: str
+    privacy: str
     unsubscribe: str
     unsubscribe_text: str
     greeting_named: str
@@ -40,6 +41,7 @@ TABLE = {
         contact_heading="Kontaktdaten:",
         author_credit="Text: {author}",
         imprint="Impressum",
+        privacy="Datenschutz",
         unsubscribe="Newsletter abbestellen",
         unsubscribe_text="Newsletter abbestellen: {url}",
         greeting_named="Hallo {name},",
@@ -55,6 +57,7 @@ TABLE = {
         contact_heading="Contact:",
         author_credit="Text: {author}",
         imprint="Imprint",
+        privacy="Privacy",
         unsubscribe="Unsubscribe",
         unsubscribe_text="Unsubscribe: {url}",
         greeting_named="Hello {name},",

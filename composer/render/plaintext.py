@@ -1,4 +1,10 @@
-"""The text/plain alternative, written from the issue model (never scraped from the HTML)."""
+"""The text/plain alternative, written from the issue model (never scraped from the HTML).
+
+It is `format=flowed` (RFC 3676, DelSp=No): a wrapped line ends with a space where the paragraph goes on, so
+phones and mail programs that know the format join the lines and reflow them to their width, while every
+other reader sees tidy lines of at most 78 characters. A line that starts with a space, `>` or `From ` is
+space-stuffed; quotes are `>` per level; a long URL stands alone on its line.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,10 @@ from composer.issue.schema import Article, Issue
 from composer.render.i18n import strings
 
 WIDTH = 76
+KEEP_SPACE = "\x00"  # a space inside a code span: wrapping never breaks there
+SOFT = "\x01"  # ends a line that the paragraph continues after (a flowed line)
+QUOTE = "\x02"  # one level of quoting, written as `>` once the lines are stuffed
+SIGNATURE = "-- "
 
 
 @dataclass
@@ -32,7 +42,7 @@ def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
     out: list[str] = []
     head = [issue.kicker or "", issue.publisher, f"{issue.newsletter} {t.of_date} {t.date(issue.date)}"]
     out.append("\n".join(line for line in head if line))
-    out.append(_underline(t.contents, "-") + "\n" + "\n".join(f"- {a.title}" for a in issue.articles))
+    out.append(_underline(t.contents, "-") + "\n" + "\n".join(_wrap(a.title, "- ") for a in issue.articles))
     if issue.claims:
         out.append("\n".join(issue.claims))
     out.append(greeting)
@@ -40,10 +50,35 @@ def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
         out.append(_article(article, t.contact_heading, t.author_credit))
     footer = [issue.footer.address.strip(), _wrap(issue.footer.reason)]
     if issue.footer.imprint_url:
-        footer.append(f"{t.imprint}: {issue.footer.imprint_url}")
-    out.append("-- \n" + "\n\n".join(footer))
-    out.append(t.unsubscribe_text.format(url=unsubscribe_url))
-    return "\n\n".join(out).rstrip() + "\n"
+        footer.append(_labelled(f"{t.imprint}:", str(issue.footer.imprint_url)))
+    if issue.footer.privacy_url:
+        footer.append(_labelled(f"{t.privacy}:", str(issue.footer.privacy_url)))
+    out.append(f"{SIGNATURE}\n" + "\n\n".join(footer))
+    out.append(_labelled(t.unsubscribe_text.format(url="").rstrip(), unsubscribe_url, always=True))
+    return flowed("\n\n".join(out).rstrip() + "\n")
+
+
+def flowed(text: str) -> str:
+    """Marked text -> RFC 3676 lines: soft breaks keep one trailing space, hard ones none; stuffing; `>` quotes."""
+    lines = []
+    for line in text.split("\n"):
+        if line == SIGNATURE:
+            lines.append(line)
+            continue
+        soft = line.endswith(SOFT)
+        body = line.removesuffix(SOFT).rstrip(" ")
+        depth = len(body) - len(body.lstrip(QUOTE))
+        if depth:
+            body = ">" * depth + " " + body[depth:].removeprefix(" ")
+        elif body.startswith((" ", ">", "From ")):
+            body = " " + body
+        lines.append(body + " " if soft and body.strip() else body)
+    return "\n".join(lines)
+
+
+def _labelled(label: str, url: str, always: bool = False) -> str:
+    """`label url` on one line when it fits; else the URL alone on the next line, flowed on from the label."""
+    return f"{label} {url}" if not always and len(label) + 1 + len(url) <= WIDTH else f"{label}{SOFT}\n{url}"
 
 
 def _article(article: Article, contact_heading: str, credit: str) -> str:
@@ -60,28 +95,33 @@ def _article(article: Article, contact_heading: str, credit: str) -> str:
     if article.author:
         parts.append(credit.format(author=article.author))
     if links.urls:
-        parts.append("\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1)))
+        parts.append("\n".join(_labelled(f"[{n}]", url) for n, url in enumerate(links.urls, 1)))
     return "\n\n".join(parts)
 
 
 def _underline(title: str, char: str) -> str:
-    return f"{title}\n{char * min(len(title), WIDTH)}"
+    return f"{_wrap(title)}\n{char * min(len(title), WIDTH)}"
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=first, subsequent_indent=rest,
-                         break_long_words=False, break_on_hyphens=False)
+    """Flowed lines: continuation lines carry only `rest` (the quote marks), no hanging indent, because a
+    reader that reflows would otherwise keep the indent's spaces inside the paragraph."""
+    return f"{SOFT}\n".join(textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
+                                           break_long_words=False, break_on_hyphens=False)
+                             ).replace(KEEP_SPACE, " ")
 
 
 def _blocks(toks: list[Token], links: _Links) -> list[str]:
-    """Walks block tokens; list items get '- ' or 'n. ' with hanging indents and stay together, nesting indents."""
-    blocks: list[tuple[str, bool]] = []  # (text, is a list item)
+    """Walks block tokens; list items get '- ' or 'n. ' and the items of one list stay together, nesting indents."""
+    blocks: list[tuple[str, bool, bool]] = []  # (text, is a list item, starts a list)
     lists: list[int] = []  # per open list: next number, or 0 for bullets
     marker = ""
+    new_list = False
     quote = 0
     heading = False
     for tok in toks:
         if tok.type in ("bullet_list_open", "ordered_list_open"):
+            new_list = new_list or not lists
             lists.append(int(tok.attrs.get("start", 1)) if tok.type == "ordered_list_open" else 0)
         elif tok.type in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
@@ -93,19 +133,19 @@ def _blocks(toks: list[Token], links: _Links) -> list[str]:
         elif tok.type == "heading_open":
             heading = True
         elif tok.type == "hr":
-            blocks.append(("* * *", False))
+            blocks.append(("* * *", False, False))
         elif tok.type in ("fence", "code_block"):
-            blocks.append((textwrap.indent(tok.content.rstrip("\n"), "    "), False))
+            blocks.append((textwrap.indent(tok.content.rstrip("\n"), "    "), False, False))
         elif tok.type == "inline":
-            outer = "> " * quote + "  " * max(len(lists) - 1, 0)
-            rest = outer + (" " * len(marker) if marker else "  " * bool(lists))
-            text = "\n".join(_wrap(line, (outer + marker) if n == 0 and marker else rest, rest)
+            quoted = QUOTE * quote + " " * bool(quote)
+            first = quoted + "  " * max(len(lists) - 1, 0) + (marker or "  " * bool(lists))
+            text = "\n".join(_wrap(line, first if n == 0 else quoted, quoted)
                              for n, line in enumerate(_inline(tok.children or [], links).split("\n")))
-            blocks.append((_underline(text, "-") if heading else text, bool(marker)))
-            marker, heading = "", False
+            blocks.append((_underline(text, "-") if heading else text, bool(marker), new_list))
+            marker, heading, new_list = "", False, False
     joined: list[str] = []
-    for n, (text, item) in enumerate(blocks):
-        if item and n and blocks[n - 1][1]:
+    for n, (text, item, starts) in enumerate(blocks):
+        if item and not starts and n and blocks[n - 1][1]:
             joined[-1] += "\n" + text
         else:
             joined.append(text)
@@ -120,7 +160,7 @@ def _inline(children: list[Token], links: _Links) -> str:
         if tok.type == "text":
             out.append(tok.content)
         elif tok.type == "code_inline":
-            out.append(f"`{tok.content}`")
+            out.append(f"`{tok.content.replace(' ', KEEP_SPACE)}`")
         elif tok.type == "softbreak":
             out.append(" ")
         elif tok.type == "hardbreak":

@@ -14,7 +14,7 @@ import fcntl
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -88,6 +88,9 @@ class Plan:
     interrupted: int
     bad_rows: list[BadRow]
     uncertain: int = 0
+    without_consent: int = 0  # listed rows that prove no consent (composer/audience/consent.py)
+    erased: int = 0  # rows of an address erased on request (composer/audience/erasure.py), never sent
+    not_reconfirmed: int = 0  # rows without consent after the list's reconfirmation deadline (audience/reconfirm.py)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,22 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- the list to send to (staged by composer.send.staging into the temporary table `listed`) ----------
+    # -- the list to send to -------------------------------------------------------------------------
+
+    def stage(self, rows: Iterable[Recipient | BadRow]) -> list[BadRow]:
+        """Loads the current list into a temporary table; only people on it are sent to, even on a resume."""
+        bad: list[BadRow] = []
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
+        self._db.execute("DELETE FROM listed")
+        self._db.execute("BEGIN")
+        for row in rows:
+            if isinstance(row, BadRow):
+                bad.append(row)
+            else:
+                self._db.execute("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)",
+                                 (row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
+        self._db.execute("COMMIT")
+        return bad
 
     def plan(self, issue: str, bad_rows: list[BadRow], retry_failed: bool = False, retry_uncertain: bool = False) -> Plan:
         q = """SELECT count(*),

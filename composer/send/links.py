@@ -93,10 +93,12 @@ class Links:
         return self._db.execute("SELECT 1 FROM links WHERE email = ? AND purpose = 'confirm' AND created > ?",
                                 (email, now - within)).fetchone() is not None
 
-    def new_confirmation(self, email: str, list_name: str, name: str | None, now: float) -> str:
+    def new_confirmation(self, email: str, list_name: str, name: str | None, now: float,
+                         expires: float | None = None) -> str:
+        """A confirmation link, valid for 7 days (a sign-up) or until `expires` (a re-permission's deadline)."""
         link_id = random_id()
         self._db.execute("INSERT INTO links (id, purpose, email, list, name, created, expires) VALUES (?, 'confirm', ?, ?, ?, ?, ?)",
-                         (link_id, email, list_name, name, now, now + CONFIRM_SECONDS))
+                         (link_id, email, list_name, name, now, expires or now + CONFIRM_SECONDS))
         return seal(self._secret, link_id)
 
     def discard(self, token: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import binascii
 import datetime as dt
 import re
@@ -19,6 +20,7 @@ from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
 from composer.render.i18n import strings
+from composer.render.images import Picture
 from composer.config import DKIMConfig, Sender
 
 _SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")
@@ -63,11 +65,14 @@ class MessageFactory:
             subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
         from_name = sender.name or issue.newsletter
         boundary = f"=_nlc_{uuid.uuid4().hex}"
+        related = f"=_nlr_{uuid.uuid4().hex}" if build.embedded else None
+        alternative = f'multipart/alternative; boundary="{boundary}"'
         fixed = [
             "From: " + _address(from_name, sender.address),
             "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
             "MIME-Version: 1.0",
-            f'Content-Type: multipart/alternative; boundary="{boundary}"',
+            "Content-Type: " + (f'multipart/related; boundary="{related}"; type="multipart/alternative"' if related
+                                else alternative),
             "List-Id: " + Header(from_name, "utf-8").encode() + f" <{list_name}.{self._domain}>",
         ]
         if sender.reply_to:
@@ -77,12 +82,16 @@ class MessageFactory:
         self._fixed = "\r\n".join(fixed)
         self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
         self._text = _SLOTS.split(build.text.replace("\r\n", "\n"))
-        part = 'Content-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        part = 'Content-Type: text/{}; charset="utf-8"{}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
         self._body = [
-            f"\r\n--{boundary}\r\n{part.format('plain')}".encode(), *_encoded(self._text, in_html=False),
-            f"\r\n--{boundary}\r\n{part.format('html')}".encode(), *_encoded(self._html, in_html=True),
+            *([f"\r\n--{related}\r\nContent-Type: {alternative}\r\n".encode()] if related else []),
+            f"\r\n--{boundary}\r\n{part.format('plain', '; format=flowed; delsp=no')}".encode(),
+            *_encoded(self._text, in_html=False),
+            f"\r\n--{boundary}\r\n{part.format('html', '')}".encode(), *_encoded(self._html, in_html=True),
             f"\r\n--{boundary}--\r\n".encode(),
+            *([*_inline_parts(build.pictures, related), f"\r\n--{related}--\r\n".encode()] if related else []),
         ]
+        self._published = {f"cid:{p.cid}": p.published for p in build.pictures} if build.embedded else {}
 
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
@@ -109,7 +118,10 @@ class MessageFactory:
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
         mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject=unsubscribe"
-        return _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
+        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
+        for cid, published in self._published.items():
+            page = page.replace(cid, published)
+        return page
 
     def unsubscribe_link(self, recipient: Recipient) -> str:
         return self._slots(recipient).link
@@ -162,6 +174,8 @@ def _qp(text: str) -> bytes:
     each piece starts at column 0 and the decoder sees the text they make together. A dot that would start a
     line is written =2E, so no line of the message starts with one and SMTP's dot-stuffing has nothing to do."""
     encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    # binascii lets a line ending in an encoded space (a flowed line's `=20`) run to 78; RFC 2045 allows 76.
+    encoded = re.sub(rb"(?m)^(.{74,}?)(=20)$", rb"\1=\n\2", encoded)
     if encoded.startswith(b".") or b"\n." in encoded:
         encoded = b"\n".join(_no_leading_dot(line) for line in encoded.split(b"\n"))
     encoded = encoded.replace(b"\n", b"\r\n")
@@ -182,6 +196,17 @@ def _no_leading_dot(line: bytes) -> bytes:
 def _encoded(parts: list[str], in_html: bool) -> list[bytes | tuple[str, bool]]:
     """Static pieces encoded now; slots stay as (slot, in_html) keys for personalise to fill."""
     return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL) else _qp(p) for p in parts]
+
+
+def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
+    """Each photo once as an inline part the HTML names by its Content-ID."""
+    parts: dict[str, bytes] = {}
+    for picture in pictures:
+        head = (f"\r\n--{boundary}\r\nContent-Type: {picture.mime}; name=\"{picture.name}\"\r\n"
+                f"Content-Transfer-Encoding: base64\r\nContent-ID: <{picture.cid}>\r\n"
+                f"Content-Disposition: inline; filename=\"{picture.name}\"\r\n\r\n")
+        parts.setdefault(picture.cid, head.encode() + base64.encodebytes(picture.data).replace(b"\n", b"\r\n"))
+    return list(parts.values())
 
 
 def _address(name: str, email: str) -> str:

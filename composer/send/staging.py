@@ -3,7 +3,8 @@
 Duplicates are found in SQLite, not in a dict, so a list of a million rows needs no more memory than one of
 ten. The staged rows are kept with a digest of the file and the sign-ups: a rerun with both unchanged reads them back
 instead of checking every address again (about 85 µs a row), so finding that nothing is left to do takes a
-second, not minutes. The journal's plan and queue read the temporary table `listed` filled here.
+second, not minutes. The rows are kept as they were read (file, then sign-ups); what the send leaves out
+(erased addresses, the reconfirmation cutoff) is decided again on every run.
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ from pathlib import Path
 
 from composer.records import BadRow, Recipient
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS staged_lists (list TEXT PRIMARY KEY, digest TEXT NOT NULL, bad_rows TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS staged_rows (
-    list TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    email TEXT NOT NULL,
-    name TEXT,
-    fields TEXT NOT NULL,
-    PRIMARY KEY (list, position)
-) WITHOUT ROWID;
-"""
+SCHEMA = (  # statement by statement: executescript would commit the journal's staging transaction
+    "CREATE TABLE IF NOT EXISTS staged_lists (list TEXT PRIMARY KEY, digest TEXT NOT NULL, bad_rows TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS staged_rows (
+        list TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        email TEXT NOT NULL,
+        name TEXT,
+        fields TEXT NOT NULL,
+        PRIMARY KEY (list, position)
+    ) WITHOUT ROWID""",
+)
 ROWS = 1  # raised when what a staged row holds, or how a list is read, changes: every list is read again
 Reader = Callable[[MutableMapping[str, int]], Iterable[Recipient | BadRow]]
 
@@ -59,6 +60,15 @@ class SeenAddresses(MutableMapping[str, int]):
         return int(self._db.execute("SELECT count(*) FROM seen_addresses").fetchone()[0])
 
 
+def drop_all(db: sqlite3.Connection) -> int:
+    """Forgets every kept list (an erasure on request: kept rows and bad-row texts may hold the address); each
+    list is read again by its next send. Returns how many rows went."""
+    for table in SCHEMA:
+        db.execute(table)
+    db.execute("DELETE FROM staged_lists")
+    return db.execute("DELETE FROM staged_rows").rowcount
+
+
 def fingerprint(path: Path, signups: Iterable[tuple[Recipient, float]]) -> str:
     """What the staged rows come from: the list file's bytes (SHA-256), the sign-ups confirmed for the list,
     and the row format's version. Empty when the file cannot be read, so it is read and says why."""
@@ -74,38 +84,39 @@ def fingerprint(path: Path, signups: Iterable[tuple[Recipient, float]]) -> str:
         return ""
 
 
-def stage(db: sqlite3.Connection, list_name: str, key: str, read: Reader) -> list[BadRow]:
-    """Fills `listed` with the list's rows, read with `read` unless they were staged before under the same
-    `key` (its `fingerprint`), and returns its bad rows."""
-    db.executescript(SCHEMA)
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
-    db.execute("DELETE FROM listed")
-    kept = db.execute("SELECT digest, bad_rows FROM staged_lists WHERE list = ?", (list_name,)).fetchone()
-    db.execute("BEGIN")
-    try:
-        if key and kept is not None and kept[0] == key:
-            db.execute("INSERT OR IGNORE INTO listed SELECT email, name, fields FROM staged_rows WHERE list = ? ORDER BY position",
-                       (list_name,))
-            bad = [BadRow(line, reason) for line, reason in json.loads(kept[1])]
-        else:
-            bad = _read(db, list_name, read(SeenAddresses(db)))
-            db.execute("INSERT OR REPLACE INTO staged_lists VALUES (?, ?, ?)",
-                       (list_name, key, json.dumps([[b.line, b.reason] for b in bad], ensure_ascii=False)))
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return bad
-
-
-def _read(db: sqlite3.Connection, list_name: str, rows: Iterable[Recipient | BadRow]) -> list[BadRow]:
+def kept(db: sqlite3.Connection, list_name: str, key: str, read: Reader) -> Iterator[Recipient | BadRow]:
+    """The list's rows: read back from the send state when they were kept under the same `key` (their
+    `fingerprint`), else read with `read` and kept as they stream past. Meant to be consumed inside the
+    journal's staging transaction; the key is written only once every row is kept."""
+    for table in SCHEMA:
+        db.execute(table)
+    stored = db.execute("SELECT digest, bad_rows FROM staged_lists WHERE list = ?", (list_name,)).fetchone()
+    if key and stored is not None and stored[0] == key:
+        for email, name, fields in _pages(db, list_name):
+            yield Recipient(email, name, json.loads(fields))
+        for line, reason in json.loads(stored[1]):
+            yield BadRow(line, reason)
+        return
     db.execute("DELETE FROM staged_rows WHERE list = ?", (list_name,))
+    db.execute("DELETE FROM staged_lists WHERE list = ?", (list_name,))
     bad: list[BadRow] = []
-    for position, row in enumerate(rows):
+    for position, row in enumerate(read(SeenAddresses(db))):
         if isinstance(row, BadRow):
             bad.append(row)
-            continue
-        values = (row.email, row.name, json.dumps(row.fields, ensure_ascii=False))
-        db.execute("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)", values)
-        db.execute("INSERT INTO staged_rows VALUES (?, ?, ?, ?, ?)", (list_name, position, *values))
-    return bad
+        else:
+            db.execute("INSERT INTO staged_rows VALUES (?, ?, ?, ?, ?)",
+                       (list_name, position, row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
+        yield row
+    db.execute("INSERT INTO staged_lists VALUES (?, ?, ?)",
+               (list_name, key, json.dumps([[b.line, b.reason] for b in bad], ensure_ascii=False)))
+
+
+def _pages(db: sqlite3.Connection, list_name: str, size: int = 1000) -> Iterator[tuple[str, str | None, str]]:
+    """The kept rows in order, a page at a time, each read whole: no statement stays open while the caller
+    writes, and a million rows are never in memory at once."""
+    last = -1
+    query = "SELECT position, email, name, fields FROM staged_rows WHERE list = ? AND position > ? ORDER BY position LIMIT ?"
+    while page := db.execute(query, (list_name, last, size)).fetchall():
+        for _, email, name, fields in page:
+            yield email, name, fields
+        last = page[-1][0]

@@ -20,26 +20,31 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from composer.audience import optout, signup
 from composer.audience.subscribers import recipient_address
 from composer.errors import ComposerError, UncertainSendError
 from composer.publish.versions import WebVersions
+from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.send.journal import Journal
 from composer.send.links import Links
 from composer.settings import Settings
 from composer.tokens import TokenError
-from composer.web.guard import Forms, RateLimit, SecurityHeaders, client_address, rate_key, small_form
+from composer.web.guard import (Forms, ForwardedClient, RateLimit, SecurityHeaders, client_address, rate_key,
+                               small_form)
 from composer.web.site import Site
 from composer.web.text import TEXT, WebText
 
 Handler = Callable[[Request], Awaitable[Response]]
+DESK_PREFIX = "/redaktion/"
 
 
-def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time) -> ASGIApp:
+def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time,
+               desk: Starlette | None = None) -> ASGIApp:
+    """`desk`: Die Redaktion, mounted under /redaktion/ (only when a desk password is set; `serve` decides)."""
     pages = environment(settings.templates_dir, "web")
     who = signup.identity(settings, site.issues_dir)
     lists = {name: title or who.newsletter for name, title in site.lists.items()}
@@ -62,7 +67,8 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         lang = lang_of(request)
         cookies: dict[str, str] = {}
         html = pages.get_template(f"web/{template}").render(
-            lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies), **values)
+            lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies),
+            privacy_url=who.privacy_url, **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
@@ -202,6 +208,13 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                                                                  lang=lang_of(request), pdf=False, feed=False)
         return HTMLResponse(html)
 
+    async def media(request: Request) -> Response:
+        """A photo the email links to, from a sent issue's own files."""
+        picture = await run_in_threadpool(versions.picture, request.path_params["name"])
+        if picture is None:
+            raise HTTPException(404)
+        return Response(picture.data, media_type=picture.mime)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         t = TEXT[lang_of(request)]
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -219,7 +232,12 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/u/{token}/undo", undo, methods=["POST"]),
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
+        Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
     ]
-    web = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    if desk is not None:
+        routes += [Route("/redaktion", lambda request: RedirectResponse("/redaktion/", 308), methods=["GET"]),
+                   Mount(DESK_PREFIX.rstrip("/"), app=ForwardedClient(desk, site.trusted_proxies))]
+    web = Starlette(routes=routes, exception_handlers={HTTPException: not_found},
+                    lifespan=desk.router.lifespan_context if desk else None)  # the desk's sends stop gracefully
     web.router.redirect_slashes = False  # its redirect would be built from the request's Host header
-    return SecurityHeaders(web)  # outermost, so that even the server error page carries the headers
+    return SecurityHeaders(web, own=DESK_PREFIX if desk else None)  # outermost: even the error page has them

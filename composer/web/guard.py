@@ -37,13 +37,14 @@ MAX_FORM_BYTES = 16_384
 
 
 class SecurityHeaders:
-    """ASGI middleware, outermost: every response gets the headers, whichever part of the app made it."""
+    """ASGI middleware, outermost: every response gets the headers, whichever part of the app made it; the
+    desk mounted under `own` sends its own (it needs its script)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, own: str | None = None) -> None:
+        self.app, self.own = app, own
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.own and str(scope.get("path", "")).startswith(self.own)):
             await self.app(scope, receive, send)
             return
         private = not str(scope.get("path", "")).startswith(PUBLIC_PREFIX)  # a token, a CSRF field: never cached
@@ -102,6 +103,19 @@ def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
         if address not in trusted_proxies:
             return address
     return peer
+
+
+class ForwardedClient:
+    """Hands a mounted app (the desk, whose login is rate-limited per client) the client that the trusted proxy
+    names, instead of the proxy itself."""
+
+    def __init__(self, app: ASGIApp, trusted_proxies: frozenset[str]) -> None:
+        self.app, self.trusted = app, trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.trusted:
+            scope = {**scope, "client": (client_address(Request(scope), self.trusted), 0)}
+        await self.app(scope, receive, send)
 
 
 def rate_key(address: str) -> str:

@@ -40,7 +40,8 @@ class Previewer:
     def _render(self) -> tuple[str, str]:
         try:
             build = build_issue(self.issue, self.settings, self.templates)
-            return MessageFactory(build, self.settings.sender, self.secret).preview(SAMPLE_RECIPIENT)
+            html_page, text = MessageFactory(build, self.settings.sender, self.secret).preview(SAMPLE_RECIPIENT)
+            return build.viewable(html_page), text
         except ComposerError as exc:
             lines = "".join(f"<li>{html.escape(line)}</li>" for line in str(exc).splitlines())
             return f"<!doctype html><meta charset=utf-8><title>Fehler</title><h1>Problems</h1><ul>{lines}</ul>", str(exc)

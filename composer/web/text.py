@@ -8,6 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class WebText:
     other_language: str
+    privacy: str
     subscribe_title: str
     subscribe_intro: str
     email_label: str
@@ -53,6 +54,7 @@ class WebText:
 TEXT = {
     "de": WebText(
         other_language="English",
+        privacy="Datenschutz",
         subscribe_title="Newsletter abonnieren",
         subscribe_intro="Tragen Sie Ihre E-Mail-Adresse ein. Sie bekommen dann eine E-Mail mit einem Link, "
                         "mit dem Sie die Anmeldung bestätigen.",
@@ -104,6 +106,7 @@ TEXT = {
     ),
     "en": WebText(
         other_language="Deutsch",
+        privacy="Privacy",
         subscribe_title="Subscribe to the newsletter",
         subscribe_intro="Enter your email address. You will get an email with a link to confirm.",
         email_label="Email address (required)",

@@ -11,6 +11,11 @@ from composer.records import OutgoingMessage
 from composer.send.transports.base import Transport
 
 
+def file_name(recipient: str) -> str:
+    """The recipient's .eml file in an outbox folder: the address, with anything a file name should not hold replaced."""
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient) + ".eml"
+
+
 class OutboxTransport(Transport):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -20,8 +25,7 @@ class OutboxTransport(Transport):
 
     async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
         """Written to a temporary name and renamed, so a crash never leaves half a message that looks whole."""
-        name = re.sub(r"[^A-Za-z0-9@._+-]", "_", message.recipient) + ".eml"
-        path = self.folder / name
+        path = self.folder / file_name(message.recipient)
         tmp = path.with_suffix(".eml.tmp")
         try:
             tmp.write_bytes(message.data)

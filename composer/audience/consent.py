@@ -1,0 +1,76 @@
+"""Proof of consent (GDPR Art. 7(1)) for each address: a list row's `consent_date` and `consent_source`
+columns, or a confirmed web sign-up. Rows without it are counted, so the coordinator knows whom to ask again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from composer.records import BadRow, Recipient
+
+DATE, SOURCE = "consent_date", "consent_source"
+# Header spellings after lower-casing and dropping spaces, '_' and '-' (see subscribers._column).
+HEADERS = {"consentdate": DATE, "einwilligungdatum": DATE, "einwilligungsdatum": DATE,
+           "consentsource": SOURCE, "einwilligungquelle": SOURCE, "einwilligungsquelle": SOURCE}
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M")
+HOW_TO_ADD = (f"add the columns {DATE} and {SOURCE} (or Einwilligung_Datum and Einwilligung_Quelle) with the date "
+              "and the way each person agreed, e.g. 2020-05-14 and 'Anmeldeformular Ehrenamtsbörse'")
+
+
+def consent_day(text: str) -> dt.date | None:
+    """The day of a consent as a spreadsheet writes it (ISO or German), or None when it is no date."""
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def missing_evidence(recipient: Recipient) -> str | None:
+    """Why a list row does not prove consent, or None when its columns do."""
+    date, source = recipient.fields.get(DATE, "").strip(), recipient.fields.get(SOURCE, "").strip()
+    if not date and not source:
+        return "no consent evidence"
+    if not date:
+        return f"no {DATE}"
+    if consent_day(date) is None:
+        return f"{DATE} {date!r} is not a date (write it like 2020-05-14 or 14.05.2020)"
+    if not source:
+        return f"no {SOURCE}"
+    return None
+
+
+@dataclass
+class ConsentCount:
+    """Counts, while a list streams past, the rows that prove no consent; an address with a confirmed web
+    sign-up (`signed_up`, lower-case) has its proof in the send state."""
+
+    signed_up: frozenset[str] = frozenset()
+    rows: int = 0
+    without: int = 0
+
+    @classmethod
+    def of(cls, signups: Iterable[Recipient]) -> ConsentCount:
+        """A count for a list whose confirmed web sign-ups are `signups`."""
+        return cls(frozenset(r.email.lower() for r in signups))
+
+    def reason(self, recipient: Recipient) -> str | None:
+        return None if recipient.email.lower() in self.signed_up else missing_evidence(recipient)
+
+    def watch(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
+        for row in rows:
+            if isinstance(row, Recipient):
+                self.rows += 1
+                self.without += self.reason(row) is not None
+            yield row
+
+
+def warning(without: int, listed: int, list_name: str) -> str | None:
+    """One line for the coordinator, or None when every address proves consent."""
+    if not without:
+        return None
+    have = "has" if without == 1 else "have"
+    return (f"{without} of {listed} addresses in subscribers/{list_name}.csv {have} no proof of consent: {HOW_TO_ADD}; "
+            f"`newsletter subscribers {list_name}` names them")

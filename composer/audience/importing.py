@@ -1,0 +1,114 @@
+"""Bringing in the office's spreadsheet: read it, check every row as a list row, show what would change (new,
+changed, unchanged, removed; bad rows with their line; addresses that stay unsubscribed), and only after the
+coordinator confirmed, replace the list file atomically with the old one kept as a dated backup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from composer.audience.listfiles import keep_backup, replace_text
+from composer.audience.spreadsheets import Sheet, read_sheet
+from composer.audience.subscribers import list_path, read_list
+from composer.errors import ComposerError, SubscriberListError
+from composer.records import BadRow, Recipient
+from composer.send.journal import Journal, Suppression
+
+STAGING = "imports"  # in the state folder: an upload waits there between preview and confirmation
+
+
+class StaleImportError(ComposerError):
+    """The preview is gone or the list changed since it was made: the coordinator uploads again."""
+
+
+@dataclass(frozen=True)
+class Staying:
+    """An address in the new file that unsubscribed or bounced: it stays in the file and is never sent to."""
+
+    email: str
+    suppression: Suppression
+
+
+@dataclass
+class Preview:
+    list_name: str
+    filename: str
+    token: str
+    rows: int = 0
+    new: list[Recipient] = field(default_factory=list)
+    changed: list[Recipient] = field(default_factory=list)
+    unchanged: list[Recipient] = field(default_factory=list)
+    removed: list[Recipient] = field(default_factory=list)
+    bad_rows: list[BadRow] = field(default_factory=list)
+    staying_unsubscribed: list[Staying] = field(default_factory=list)
+    list_exists: bool = True
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, filename: str, data: bytes) -> Preview:
+    """Reads the upload, compares it with the list and stages it for `confirm`; the list is not touched."""
+    path = list_path(list_name, lists)
+    sheet = read_sheet(filename, data)
+    token = secrets.token_hex(16)
+    staged = state_dir / STAGING / token
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    for old in staged.parent.iterdir():  # previews never confirmed
+        if old.stat().st_mtime < dt.datetime.now().timestamp() - 86400:
+            old.unlink(missing_ok=True)
+    staged.with_suffix(".csv").write_text(sheet.text, encoding="utf-8")
+    try:
+        rows = list(read_list(staged.with_suffix(".csv")))
+    except SubscriberListError as exc:
+        staged.with_suffix(".csv").unlink()
+        raise SubscriberListError(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
+    staged.with_suffix(".json").write_text(json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
+                                           encoding="utf-8")
+    result = Preview(path.stem, filename, token, list_exists=path.exists())
+    _compare(result, rows, sheet, path, journal)
+    return result
+
+
+def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal) -> None:
+    before = {r.email.lower(): r for r in read_list(path) if isinstance(r, Recipient)} if path.exists() else {}
+    after: set[str] = set()
+    for row in rows:
+        result.rows += 1
+        if isinstance(row, BadRow):
+            result.bad_rows.append(BadRow(sheet.row_of(row.line), row.reason))
+            continue
+        key = row.email.lower()
+        after.add(key)
+        old = before.get(key)
+        (result.new if old is None else result.unchanged if old == row else result.changed).append(row)
+        suppressed = journal.suppression(row.email)
+        if suppressed:
+            result.staying_unsubscribed.append(Staying(row.email, suppressed))
+    result.removed = [r for key, r in before.items() if key not in after]
+
+
+def confirm(token: str, lists: Path, state_dir: Path, now: dt.datetime | None = None) -> tuple[Path, Path | None]:
+    """Replaces the list with the staged upload (bad rows included, so nothing of the office's file is lost)
+    and returns the list and the backup of the old one. Refused when the list changed after the preview."""
+    if not token.isalnum():
+        raise StaleImportError("this import is unknown; upload the file again")
+    staged = state_dir / STAGING / token
+    try:
+        meta = json.loads(staged.with_suffix(".json").read_text(encoding="utf-8"))
+        text = staged.with_suffix(".csv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StaleImportError("this import was confirmed already or is unknown; upload the file again") from None
+    path = list_path(meta["list"], lists)
+    if _digest(path) != meta["base"]:
+        raise StaleImportError(f"{path} was changed after the preview; upload the file again to see what it would change now")
+    backup = keep_backup(path, now or dt.datetime.now())
+    replace_text(path, text)
+    staged.with_suffix(".json").unlink()
+    staged.with_suffix(".csv").unlink()
+    return path, backup

@@ -1,0 +1,67 @@
+"""Changing a list file safely: a whole new text written beside it and moved into place (a crash leaves the old
+or the new file, never half of one), the old one kept as a dated backup, and one row added in the file's own shape."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+BACKUP_DIR = "backup"  # subscribers/backup/: not a list itself, since lists are subscribers/*.csv
+CONSENT_COLUMNS = {"consentdate": "consent_date", "einwilligungdatum": "consent_date",
+                   "consentsource": "consent_source", "einwilligungquelle": "consent_source"}
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Atomically: a temporary file in the same folder, flushed to disk, then renamed over the list."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.new")
+    with temporary.open("w", encoding="utf-8", newline="") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+
+
+def keep_backup(path: Path, now: dt.datetime) -> Path | None:
+    """subscribers/backup/NAME-YYYY-MM-DD-HHMMSS.csv, a copy of the list as it was; None when there was no list."""
+    if not path.exists():
+        return None
+    target = path.parent / BACKUP_DIR / f"{path.stem}-{now:%Y-%m-%d-%H%M%S}.csv"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copy2(path, target)
+    return target
+
+
+def _key(column: str) -> str:
+    return re.sub(r"[\s_-]", "", column.strip().lower())
+
+
+def append_row(path: Path, email: str, name: str | None, consent_date: str, consent_source: str) -> None:
+    """Adds one row with the file's delimiter; consent columns are added to the header when the file has none
+    (rows before have them empty, which every reader of the list accepts)."""
+    text = path.read_text(encoding="utf-8-sig") if path.exists() else "email;name\n"
+    first, newline, rest = text.partition("\n")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter), ["email"])
+    keys = [CONSENT_COLUMNS.get(_key(h), _key(h)) for h in header]
+    for column in ("consent_date", "consent_source"):
+        if column not in keys:
+            header.append(column)
+            keys.append(column)
+    values = {"email": email, "emailadresse": email, "mail": email, "name": name or "", "consent_date": consent_date,
+              "consent_source": consent_source}
+    body = rest if newline else ""
+    if body and not body.endswith("\n"):
+        body += "\n"
+    replace_text(path, _line(header, delimiter) + body + _line([values.get(k, "") for k in keys], delimiter))
+
+
+def _line(cells: list[str], delimiter: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(cells)
+    return out.getvalue()

@@ -1,0 +1,196 @@
+"""One person's data: everything the tool holds about an address (GDPR Art. 15), and its erasure (Art. 17).
+
+Erasing removes the address from every list file (rewritten atomically, the file before kept as a backup), the
+send state (deliveries, sign-ups, bounces, unsubscribes) and the outbox, and keeps only a keyed hash, so that an
+old copy of a spreadsheet can never bring the address back into a send (composer/audience/erasure.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError
+
+from composer.audience.consent import missing_evidence
+from composer.audience.erasure import HASHED, Erasures, keyed_hash, scrubbing
+from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
+from composer.errors import SubscriberListError
+from composer.records import Recipient
+from composer.send import links, staging
+from composer.send.journal import Journal
+from composer.send.transports.outbox import file_name
+
+BOM = b"\xef\xbb\xbf"
+PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links")
+
+
+@dataclass(frozen=True)
+class Where:
+    """The folders that may hold an address besides the send state."""
+
+    lists: Path
+    outbox: Path
+    backups: Path
+
+
+@dataclass(frozen=True)
+class _ListFile:
+    """A list file split into its header line and its records, each with the physical lines it spans."""
+
+    path: Path
+    bom: bool
+    header: list[str]
+    head: str
+    records: list[tuple[int, list[str], list[str]]]  # (first line number, lines, cells)
+
+    def of(self, address: str) -> list[tuple[int, list[str], list[str]]]:
+        if "email" not in self.header:
+            return []
+        column = self.header.index("email")
+        return [r for r in self.records if len(r[2]) > column and _same(r[2][column], address)]
+
+
+def _same(cell: str, address: str) -> bool:
+    try:
+        return recipient_address(cell).lower() == address.lower()
+    except EmailNotValidError:
+        return cell.strip().lower() == address.lower()
+
+
+def _read(path: Path) -> _ListFile:
+    data = path.read_bytes()
+    try:
+        lines = data.decode("utf-8-sig").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+    if not lines:
+        return _ListFile(path, data.startswith(BOM), [], "", [])
+    delimiter, header = read_header(lines[0])
+    reader = csv.reader(lines[1:], delimiter=delimiter)
+    records, done = [], 0
+    try:
+        for cells in reader:
+            records.append((done + 2, lines[1 + done:1 + reader.line_num], [c.strip() for c in cells]))
+            done = reader.line_num
+    except csv.Error as exc:
+        raise SubscriberListError(f"{path}:{done + 2}: cannot be read as CSV ({exc})") from None
+    return _ListFile(path, data.startswith(BOM), header, lines[0], records)
+
+
+def _list_files(lists: Path) -> list[Path]:
+    return [list_path(name, lists) for name in list_names(lists)]
+
+
+def _when(timestamp: float | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp is not None else None
+
+
+def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dict[str, Any]:
+    """Everything held about `address`, as plain data for JSON: list rows (with whether they prove consent),
+    web sign-ups, personal links (unsubscribe, pending confirmations), deliveries, bounces, the unsubscribe or bounce
+    that stops mail, erasure, outbox files."""
+    rows = []
+    for path in _list_files(where.lists):
+        listed = _read(path)
+        for line, _, cells in listed.of(address):
+            columns = dict(zip(listed.header, cells, strict=False))
+            recipient = Recipient(address, columns.get("name") or None, columns)
+            rows.append({"file": str(path), "line": line, "columns": columns, "consent_missing": missing_evidence(recipient)})
+    db = journal.db
+    db.executescript(links.SCHEMA)
+    hashed = HASHED + keyed_hash(secret, address)
+    deliveries = [{"issue": issue, "status": status, "attempts": attempts, "code": code, "reply": reply,
+                   "message_id": message_id, "updated": _when(updated)}
+                  for issue, status, attempts, code, reply, message_id, updated in db.execute(
+                      """SELECT issue, status, attempts, code, reply, message_id, updated FROM deliveries
+                         WHERE email = ? ORDER BY issue""", (address,))]
+    signups = [{"list": name, "name": person, "consent_text": consent, "confirmed": _when(confirmed)}
+               for name, person, consent, confirmed in db.execute(
+                   "SELECT list, name, consent, confirmed FROM signups WHERE email = ? ORDER BY confirmed", (address,))]
+    bounces = [{"issue": issue, "permanent": bool(permanent), "status": status, "message_id": message_id, "at": _when(at)}
+               for issue, permanent, status, message_id, at in db.execute(
+                   "SELECT issue, permanent, status, message_id, created FROM bounces WHERE email = ? ORDER BY created",
+                   (address,))]
+    tokens = [{"purpose": purpose, "list": name, "created": _when(created), "expires": _when(expires), "used": _when(used)}
+              for purpose, name, created, expires, used in db.execute(
+                  "SELECT purpose, list, created, expires, used FROM links WHERE email = ? ORDER BY created", (address,))]
+    stopped = journal.suppression(address)
+    return {
+        "address": address,
+        "lists": rows,
+        "web_signups": signups,
+        "links": tokens,
+        "deliveries": deliveries,
+        "anonymised_deliveries": db.execute("SELECT count(*) FROM deliveries WHERE email = ?", (hashed,)).fetchone()[0],
+        "bounces": bounces,
+        "suppression": {"kind": stopped.kind, "reason": stopped.reason, "since": _when(stopped.created),
+                        "evidence": stopped.evidence} if stopped else None,
+        "erased_on_request": address in Erasures(db, secret),
+        "outbox_files": [str(p) for p in _outbox_files(address, where.outbox)],
+    }
+
+
+def _outbox_files(address: str, outbox: Path) -> list[Path]:
+    name = file_name(address)
+    return sorted(p for p in outbox.glob(f"*/{name}") if p.is_file()) if outbox.is_dir() else []
+
+
+@dataclass
+class Forgotten:
+    """What `forget` removed, for the coordinator's confirmation."""
+
+    list_rows: dict[str, int] = field(default_factory=dict)  # file -> rows removed
+    backups: list[Path] = field(default_factory=list)
+    state_rows: int = 0
+    outbox_files: int = 0
+
+
+def forget(address: str, journal: Journal, secret: bytes, where: Where, now: datetime | None = None) -> Forgotten:
+    """Erases `address` everywhere; the keyed hash goes in first, so a failure half-way never lets a send reach it."""
+    Erasures(journal.db, secret).add(address)
+    done = Forgotten()
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    for path in _list_files(where.lists):
+        removed, backup = _remove_rows(path, address, where.backups / f"{path.stem}-{stamp}.csv")
+        if removed:
+            done.list_rows[str(path)] = removed
+            done.backups.append(backup)
+    db = journal.db
+    db.executescript(links.SCHEMA)
+    with scrubbing(db):
+        db.execute("BEGIN")
+        for table in PERSONAL_TABLES:
+            done.state_rows += db.execute(f"DELETE FROM {table} WHERE email = ?", (address,)).rowcount
+        done.state_rows += db.execute("DELETE FROM deliveries WHERE email = ?", (HASHED + keyed_hash(secret, address),)).rowcount
+        staging.drop_all(db)  # the lists kept for reruns: read again by the next send, without the address
+        db.execute("COMMIT")
+    for path in _outbox_files(address, where.outbox):
+        path.unlink()
+        done.outbox_files += 1
+    return done
+
+
+def _remove_rows(path: Path, address: str, backup: Path) -> tuple[int, Path]:
+    """The list file without the address's rows, every other byte as it was; replaced atomically (a temporary
+    file renamed over it) after the file as it was is copied to `backup`."""
+    listed = _read(path)
+    gone = listed.of(address)
+    if not gone:
+        return 0, backup
+    kept = "".join(line for record in listed.records if record not in gone for line in record[1])
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, backup)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as out:
+        out.write((BOM if listed.bom else b"") + (listed.head + kept).encode())
+        out.flush()
+        os.fsync(out.fileno())
+    shutil.copymode(path, tmp)
+    os.replace(tmp, path)
+    return len(gone), backup

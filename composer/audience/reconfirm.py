@@ -1,0 +1,129 @@
+"""Re-permission (`newsletter reconfirm LIST`): who must be asked again, the mail that asks them (a double
+opt-in link, confirmed by POST on the public pages, valid until the deadline), and the deadline after which a
+row that still proves no consent is never sent another issue. A confirmation is a web sign-up, which
+`ConsentCount` takes as proof, so a confirmed row passes the cutoff by itself. The asking is sent like an issue
+(journaled as `reconfirm-LIST`, resumable, exactly once, `newsletter status reconfirm-LIST`)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from composer.audience.consent import ConsentCount
+from composer.audience.erasure import Erasures
+from composer.audience.roster import listed
+from composer.audience.signup import Identity, identity, plain_mail
+from composer.audience.subscribers import LIST_DIR, list_path
+from composer.config import Sender
+from composer.errors import SettingsError
+from composer.records import BadRow, OutgoingMessage, Recipient
+from composer.send.dispatch import Dispatcher, Summary
+from composer.send.journal import Journal, Plan
+from composer.send.links import Links
+from composer.send.stopping import Stop
+from composer.send.transports import Transport, choose
+from composer.settings import Settings
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS reconfirm_deadlines (list TEXT PRIMARY KEY, until REAL NOT NULL)"
+
+
+def to_ask(rows: Iterable[Recipient | BadRow], proof: ConsentCount) -> list[Recipient]:
+    """The rows of a list a re-permission run writes to: valid, and without proof of consent."""
+    return [row for row in rows if isinstance(row, Recipient) and proof.reason(row) is not None]
+
+
+def set_deadline(db: sqlite3.Connection, list_name: str, until: datetime) -> None:
+    """`--until`: after this moment the list's rows without proof of consent are no longer sent to."""
+    db.execute(SCHEMA)
+    db.execute("INSERT OR REPLACE INTO reconfirm_deadlines VALUES (?, ?)", (list_name, until.timestamp()))
+
+
+def deadline(db: sqlite3.Connection, list_name: str) -> datetime | None:
+    db.execute(SCHEMA)
+    row = db.execute("SELECT until FROM reconfirm_deadlines WHERE list = ?", (list_name,)).fetchone()
+    return datetime.fromtimestamp(row[0]).astimezone() if row else None
+
+
+class Cutoff:
+    """Drops, once the list's deadline has passed, the rows that still prove no consent; `dropped` counts them."""
+
+    def __init__(self, db: sqlite3.Connection, list_name: str, proof: ConsentCount, now: datetime) -> None:
+        self.until = deadline(db, list_name)
+        self.active = self.until is not None and now >= self.until
+        self._proof = proof
+        self.dropped = 0
+
+    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
+        for row in rows:
+            if self.active and isinstance(row, Recipient) and self._proof.reason(row) is not None:
+                self.dropped += 1
+                continue
+            yield row
+
+
+ASK_SUBJECT = "Möchten Sie „{newsletter}“ weiter erhalten?"
+ASK_BODY = ("Guten Tag,\n\nSie erhalten „{newsletter}“ an diese Adresse ({email}). Damit wir Ihnen weiter schreiben "
+            "dürfen, brauchen wir Ihre Bestätigung. Wenn Sie den Newsletter weiter lesen möchten, bestätigen Sie "
+            "bitte auf dieser Seite:\n\n{url}\n\nOhne Bestätigung schicken wir ab dem {until:%d.%m.%Y} keine Ausgaben "
+            "mehr an diese Adresse; Sie müssen dafür nichts tun.\n\n-- \n{imprint}\n")
+
+
+class Asking:
+    """Makes each row's re-permission mail with a confirmation link of its own; the dispatcher sends it."""
+
+    def __init__(self, links: Links, sender: Sender, who: Identity, public_base: str, list_name: str,
+                 until: datetime) -> None:
+        self._links, self._sender, self._who = links, sender, who
+        self._base, self._list, self._until = public_base, list_name, until
+
+    def personalise(self, recipient: Recipient) -> OutgoingMessage:
+        token = self._links.new_confirmation(recipient.email, self._list, recipient.name, time.time(),
+                                             self._until.timestamp())
+        body = ASK_BODY.format(newsletter=self._who.newsletter, email=recipient.email, until=self._until,
+                               url=f"{self._base}/confirm/{token}", imprint=self._who.imprint)
+        return plain_mail(self._sender, self._who, recipient.email, ASK_SUBJECT.format(newsletter=self._who.newsletter), body)
+
+
+@dataclass
+class Run:
+    """A re-permission run, planned and ready: `plan` counts it before anything is sent."""
+
+    slug: str
+    plan: Plan
+    until: datetime
+    destination: str
+    _dispatcher: Dispatcher
+    _journal: Journal
+
+    async def run(self, stop: Stop | None = None) -> Summary:
+        return await self._dispatcher.run(self._journal.queue(self.slug), stop)
+
+
+@contextlib.contextmanager
+def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: bytes, lists: Path = LIST_DIR,
+                   issues_dir: Path = Path("issues"), transports: Callable[[], Transport] | None = None) -> Iterator[Run]:
+    """The rows of the list without proof of consent (not erased, not unsubscribed), staged and planned under
+    the send state's lock; the deadline is stored at once, so sends skip the unconfirmed after it."""
+    if not settings.public_base:
+        raise SettingsError("NEWSLETTER_PUBLIC_URL is not set: the re-permission mail links to the confirmation page "
+                            "of `newsletter serve`, so set the address readers reach it at")
+    if until <= datetime.now().astimezone():
+        raise SettingsError(f"--until {until:%Y-%m-%d} is not in the future: give the date after which the "
+                            "unconfirmed get no more issues")
+    path = list_path(list_name, lists)
+    slug = f"reconfirm-{path.stem}"
+    with Journal(settings.state_dir, exclusive=True) as journal:
+        proof, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal.db, secret)
+        rows = list(erased.skip(listed(path, journal)))
+        bad = journal.stage([*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)])
+        set_deadline(journal.db, path.stem, until)
+        chosen, destination = choose(settings, slug)
+        asking = Asking(Links(journal.db, secret), settings.sender, identity(settings, issues_dir), settings.public_base,
+                        path.stem, until)
+        dispatcher = Dispatcher(asking, transports or chosen, journal.ledger(slug), settings.delivery)  # type: ignore[arg-type]
+        yield Run(slug, journal.plan(slug, bad), until, destination, dispatcher, journal)

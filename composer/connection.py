@@ -1,0 +1,216 @@
+"""`Verbindung testen`: the SMTP and IMAP settings tried step by step (connect, TLS, login, goodbye), so a
+refusal names its step and the setting to change. No mail is sent and no mailbox is changed."""
+
+from __future__ import annotations
+
+import imaplib
+import ssl
+from dataclasses import dataclass, field
+from typing import Literal
+
+import aiosmtplib
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from composer.config import IMAPConfig, SMTPConfig
+from composer.errors import SettingsError
+from composer.send.transports.smtp import refuse_plaintext_login
+
+StepName = Literal["settings", "connect", "tls", "login", "folder", "quit", "logout"]
+Outcome = Literal["ok", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: StepName
+    outcome: Outcome
+    detail: str = ""  # the server's reply or the error, as it came
+    advice: str = ""  # what to change, when the step failed
+    reason: str = ""  # a short code for that advice, which the desk words in German
+
+
+@dataclass
+class Trial:
+    """The steps of one connection test, in order; the first failed step ends it."""
+
+    service: Literal["smtp", "imap"]
+    where: str
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.outcome != "failed" for s in self.steps)
+
+    @property
+    def failed(self) -> Step | None:
+        return next((s for s in self.steps if s.outcome == "failed"), None)
+
+    def add(self, name: StepName, outcome: Outcome, detail: str = "", advice: str = "", reason: str = "") -> Step:
+        step = Step(name, outcome, detail, advice, reason)
+        self.steps.append(step)
+        return step
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+
+
+def _tls_failure(exc: BaseException | None) -> ssl.SSLError | None:
+    while exc is not None and not isinstance(exc, ssl.SSLError):
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
+async def try_smtp(smtp: SMTPConfig) -> Trial:
+    """Connect, STARTTLS or TLS, AUTH (when a username is set), QUIT; the message is never started."""
+    trial = Trial("smtp", smtp.where)
+    if not smtp.host:
+        trial.add("settings", "failed", "NEWSLETTER_SMTP_HOST is not set",
+                  "set NEWSLETTER_SMTP_HOST (and port, security, username, password); until then mail goes to outbox/", "no_host")
+        return trial
+    try:
+        refuse_plaintext_login(smtp)
+    except SettingsError as exc:
+        trial.add("settings", "failed", "", str(exc), "plaintext")
+        return trial
+    context = ssl.create_default_context(cafile=str(smtp.ca_file) if smtp.ca_file else None)
+    client = aiosmtplib.SMTP(hostname=smtp.host, port=smtp.port, timeout=smtp.timeout, tls_context=context,
+                             use_tls=smtp.security == "tls", start_tls=False)
+    try:
+        await client.connect()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        if _tls_failure(exc):
+            trial.add("connect", "ok", smtp.where)
+            trial.add("tls", "failed", _why(_tls_failure(exc) or exc), _tls_advice("SMTP", smtp.port), "tls")
+        else:
+            trial.add("connect", "failed", _why(exc), f"check NEWSLETTER_SMTP_HOST and NEWSLETTER_SMTP_PORT ({smtp.port}); "
+                      "the server may also be blocked by a firewall", "unreachable")
+        return trial
+    trial.add("connect", "ok", f"{smtp.where}")
+    try:
+        if not await _smtp_tls(client, smtp, trial) or not await _smtp_login(client, smtp, trial):
+            return trial
+    finally:
+        if trial.failed:
+            client.close()
+    try:
+        reply = await client.quit()
+        trial.add("quit", "ok", f"{reply.code} {reply.message}")
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        client.close()
+        trial.add("quit", "failed", _why(exc), "the server did not end the connection cleanly; sending may still work", "unclean")
+    return trial
+
+
+async def _smtp_tls(client: aiosmtplib.SMTP, smtp: SMTPConfig, trial: Trial) -> bool:
+    if smtp.security == "none":
+        trial.add("tls", "skipped", "NEWSLETTER_SMTP_SECURITY=none")
+        return True
+    if smtp.security == "tls":
+        trial.add("tls", "ok", "TLS")
+        return True
+    try:
+        await client.ehlo()
+        if not client.supports_extension("starttls"):
+            trial.add("tls", "failed", "the server does not offer STARTTLS",
+                      "use NEWSLETTER_SMTP_SECURITY=tls with port 465, or ask the provider for the STARTTLS port (587)", "no_starttls")
+            return False
+        await client.starttls()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        trial.add("tls", "failed", _why(_tls_failure(exc) or exc), _tls_advice("SMTP", smtp.port), "tls")
+        return False
+    trial.add("tls", "ok", "STARTTLS")
+    return True
+
+
+async def _smtp_login(client: aiosmtplib.SMTP, smtp: SMTPConfig, trial: Trial) -> bool:
+    if not smtp.username:
+        trial.add("login", "skipped", "NEWSLETTER_SMTP_USERNAME is not set")
+        return True
+    credentials = "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD (some providers want an app password)"
+    try:
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        if not client.supports_extension("auth"):
+            trial.add("login", "failed", "the server offers no login (AUTH) on this connection",
+                      "check NEWSLETTER_SMTP_SECURITY and the port, or remove NEWSLETTER_SMTP_USERNAME", "no_auth")
+            return False
+        reply = await client.login(smtp.username, smtp.password or "")
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        trial.add("login", "failed", f"{exc.code} {exc.message}", credentials, "credentials")
+        return False
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        trial.add("login", "failed", _why(exc), credentials, "credentials")
+        return False
+    trial.add("login", "ok", f"{reply.code} {reply.message}")
+    return True
+
+
+def _tls_advice(what: str, port: int) -> str:
+    tls, starttls = ("465", "587") if what == "SMTP" else ("993", "143")
+    advice = (f"the encrypted connection failed on port {port}: check NEWSLETTER_{what}_SECURITY and NEWSLETTER_{what}_PORT "
+              f"(tls: usually {tls}, starttls: {starttls})")
+    return advice + ("; if the server uses a private certificate authority, set NEWSLETTER_SMTP_CA_FILE" if what == "SMTP" else "")
+
+
+def try_imap(imap: IMAPConfig, timeout: float = 30) -> Trial:
+    """Connect, TLS or STARTTLS, LOGIN, the folder (examined read-only), LOGOUT; nothing is moved or marked."""
+    where = f"{imap.host}:{imap.port}"
+    trial = Trial("imap", where)
+    if not (imap.host and imap.username and imap.password):
+        missing = [n for n, v in (("HOST", imap.host), ("USERNAME", imap.username), ("PASSWORD", imap.password)) if not v]
+        trial.add("settings", "failed", ", ".join(f"NEWSLETTER_IMAP_{n}" for n in missing) + " not set",
+                  "set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD to read the reply mailbox",
+                  "imap_missing")
+        return trial
+    try:
+        client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls", ssl_context=ssl.create_default_context(),
+                            timeout=timeout)
+    except (OSError, imaplib.IMAP4.error, IMAPClientError) as exc:
+        if _tls_failure(exc):
+            trial.add("connect", "ok", where)
+            trial.add("tls", "failed", _why(_tls_failure(exc) or exc), _tls_advice("IMAP", imap.port), "tls")
+        else:
+            trial.add("connect", "failed", _why(exc), f"check NEWSLETTER_IMAP_HOST and NEWSLETTER_IMAP_PORT ({imap.port})", "unreachable")
+        return trial
+    trial.add("connect", "ok", where)
+    try:
+        _imap_steps(client, imap, trial)
+    finally:
+        try:
+            reply = client.logout()
+            if not trial.failed:
+                trial.add("logout", "ok", reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply))
+        except (OSError, imaplib.IMAP4.error, IMAPClientError) as exc:
+            if not trial.failed:
+                trial.add("logout", "failed", _why(exc), "the server did not end the connection cleanly; reading may still work", "unclean")
+    return trial
+
+
+def _imap_steps(client: IMAPClient, imap: IMAPConfig, trial: Trial) -> None:
+    if imap.security == "none":
+        trial.add("tls", "skipped", "NEWSLETTER_IMAP_SECURITY=none")
+    elif imap.security == "tls":
+        trial.add("tls", "ok", "TLS")
+    else:
+        try:
+            client.starttls(ssl.create_default_context())
+        except (OSError, imaplib.IMAP4.error, IMAPClientError) as exc:
+            trial.add("tls", "failed", _why(exc), _tls_advice("IMAP", imap.port), "tls")
+            return
+        trial.add("tls", "ok", "STARTTLS")
+    try:
+        reply = client.login(imap.username, imap.password)
+    except (LoginError, IMAPClientError, imaplib.IMAP4.error, OSError) as exc:
+        trial.add("login", "failed", _why(exc), "check NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD", "credentials")
+        return
+    trial.add("login", "ok", reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply))
+    try:
+        status = client.select_folder(imap.folder, readonly=True)
+    except (IMAPClientError, imaplib.IMAP4.error, OSError) as exc:
+        trial.add("folder", "failed", _why(exc), f"NEWSLETTER_IMAP_FOLDER={imap.folder} does not exist; check its name "
+                  "(often INBOX)", "no_folder")
+        return
+    trial.add("folder", "ok", f"{imap.folder}: {status.get(b'EXISTS', '?')}")

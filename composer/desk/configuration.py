@@ -1,0 +1,33 @@
+"""Einstellungen: the settings in effect with their source, and "Verbindung testen" for SMTP and IMAP."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from composer.connection import Trial, try_imap, try_smtp
+from composer.desk.context import Desk
+from composer.desk.guard import checked_form
+from composer.provenance import settings_in_effect
+
+
+def routes(desk: Desk) -> list[Route]:
+    def page(request: Request, trial: Trial | None = None) -> Response:
+        rows = settings_in_effect(desk.settings, desk.folder / ".env")
+        status = 200 if trial is None or trial.ok else 422
+        return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial)
+
+    def show(request: Request) -> Response:
+        return page(request)
+
+    async def test(request: Request) -> Response:
+        form = await checked_form(request)
+        if form.get("service") == "imap":
+            trial = await run_in_threadpool(try_imap, desk.settings.imap, desk.settings.smtp_timeout)
+        else:
+            trial = await try_smtp(desk.settings.smtp)
+        return page(request, trial)
+
+    return [Route("/settings", show), Route("/settings/test", test, methods=["POST"])]

@@ -1,0 +1,157 @@
+"""The library's words in German for the German desk: the check's findings, what the inbox did, and why an
+address gets nothing. The library (and `newsletter check`, `inbox`) words them in English; here each known
+wording is matched and said again in German, the names, addresses and numbers in it kept as they are. A
+wording not (yet) known here is shown as it is, so nothing is ever hidden."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+from composer.desk.text import language
+
+FINDINGS = [
+    # checks/content.py
+    (r"(?P<n>\d+) characters; phones cut it after about (?P<max>\d+)", r"\g<n> Zeichen; Telefone schneiden nach etwa \g<max> ab"),
+    (r"all capitals look like shouting and like spam", "nur Großbuchstaben wirken wie Schreien und wie Spam"),
+    (r"several exclamation marks look like spam", "mehrere Ausrufezeichen wirken wie Spam"),
+    (r"repeats the subject or the first line; say something new",
+     "wiederholt den Betreff oder die erste Zeile; sagen Sie hier etwas Neues"),
+    (r"no postal address \(street, postcode, town\) for the imprint",
+     "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum"),
+    (r"no imprint: add footer.imprint_url or an 'Impressum' line",
+     "kein Impressum: ergänzen Sie footer.imprint_url oder eine Zeile „Impressum“"),
+    (r"the footer has no unsubscribe link; every newsletter needs one",
+     "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
+    # checks/css.py
+    (r"(?P<title>.+) \((?P<slug>[^()]+)\) is ignored by (?P<clients>.+)", r"\g<title> (\g<slug>) wird ignoriert von \g<clients>"),
+    # checks/markup.py
+    (r"(?P<kb>\d+) KB: Gmail cuts off emails over 102 KB; shorten the issue",
+     r"\g<kb> KB: Gmail schneidet E-Mails über 102 KB ab; kürzen Sie die Ausgabe"),
+    (r"(?P<kb>\d+) KB: close to Gmail's 102 KB limit, above which it cuts the email off",
+     r"\g<kb> KB: nahe an der Grenze von 102 KB, ab der Gmail die E-Mail abschneidet"),
+    (r"image (?P<src>.+) has no alt text; describe it for blind readers and blocked images",
+     r"Bild \g<src> hat keinen Alternativtext; beschreiben Sie es für blinde Leser und für blockierte Bilder"),
+    (r"image (?P<src>.+) has no width; Outlook shows it at its full size",
+     r"Bild \g<src> hat keine Breite; Outlook zeigt es in voller Größe"),
+    (r"image (?P<src>.+) is not loaded over https; many clients block it",
+     r"Bild \g<src> wird nicht über https geladen; viele E-Mail-Programme blockieren es"),
+    (r"link to (?P<href>.+) has no text to click on", r"der Link zu \g<href> hat keinen Text zum Anklicken"),
+    (r"link (?P<href>.+) points to no anchor in the email", r"der Link \g<href> zeigt auf keine Sprungmarke in der E-Mail"),
+    (r"link (?P<href>.+): (?P<address>.+) is not an email address", r"der Link \g<href>: \g<address> ist keine E-Mail-Adresse"),
+    (r"link (?P<href>.+) is not a phone number", r"der Link \g<href> ist keine Telefonnummer"),
+    (r"link (?P<href>.+) is not encrypted; use https:// if the site has it",
+     r"der Link \g<href> ist unverschlüsselt; nehmen Sie https://, wenn die Seite es anbietet"),
+    (r"link (?P<href>.+) is not a valid web address", r"der Link \g<href> ist keine gültige Webadresse"),
+    (r"no color-scheme meta: dark-mode clients may invert colours badly",
+     "keine Angabe color-scheme: im Dunkelmodus kehren E-Mail-Programme die Farben womöglich schlecht um"),
+    (r"Outlook's conditional comments are missing; its layout will break",
+     "die bedingten Kommentare für Outlook fehlen; dort zerfällt das Layout"),
+    (r"the plain-text part is empty", "der Textteil ist leer"),
+    (r"HTML left in the plain text: (?P<left>.+)", r"HTML im Textteil: \g<left>"),
+    (r"line (?P<n>\d+) is over 998 bytes, which mail servers may break",
+     r"Zeile \g<n> ist länger als 998 Bytes; Mailserver brechen sie womöglich um"),
+    (r"the link (?P<href>.+) of the HTML is missing from the plain text", r"der Link \g<href> aus dem HTML fehlt im Textteil"),
+    # checks/spam.py
+    (r"SpamAssassin scores (?P<score>[-\d.]+) \(rules: (?P<rules>.*)\); below (?P<good>[\d.]+) is good",
+     r"SpamAssassin vergibt \g<score> Punkte (Regeln: \g<rules>); unter \g<good> ist gut"),
+    # issue/issuefile.py and issue/schema.py: the file and its fields
+    (r"required, but missing", "Pflichtangabe, fehlt"),
+    (r"unknown field \(a typo\? the README lists the fields\)", "unbekanntes Feld (ein Tippfehler? Das README nennt die Felder)"),
+    (r"must not be empty", "darf nicht leer sein"),
+    (r"needs at least one entry", "braucht mindestens einen Eintrag"),
+    (r"not a phone number \(digits, spaces, '\+', '/', '-'\)", "keine Telefonnummer (Ziffern, Leerzeichen, „+“, „/“, „-“)"),
+    (r"use only lowercase letters, digits and '-'", "nur Kleinbuchstaben, Ziffern und „-“"),
+    (r"not a colour like #8a1538", "keine Farbe wie #8a1538"),
+    (r"not a date; write it as YYYY-MM-DD, e.g. 2020-12-23", "kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2020-12-23"),
+    (r"not a web address; write it as https://…", "keine Webadresse; schreiben Sie sie als https://…"),
+    (r"not a valid email address", "keine gültige E-Mail-Adresse"),
+    (r"must contain \{name\} where the subscriber's name goes", "muss {name} dort enthalten, wo der Name der Leser steht"),
+    (r"a single \{ or \} is not allowed; write \{\{ or \}\} for a brace",
+     "eine einzelne { oder } ist nicht erlaubt; schreiben Sie {{ oder }} für eine Klammer"),
+    (r"unknown placeholder \{(?P<name>[^}]*)\} \(only \{name\} is known\)",
+     r"unbekannter Platzhalter {\g<name>} (nur {name} ist bekannt)"),
+    (r"unknown placeholder \{(?P<name>[^}]*)\} \(no placeholders here: it is for subscribers without a name\)",
+     r"unbekannter Platzhalter {\g<name>} (hier keine Platzhalter: dieser Text ist für Leser ohne Namen)"),
+    (r"must be a single line", "muss eine einzige Zeile sein"),
+    (r"two articles use the anchor (?P<anchor>.+); give one a different anchor",
+     r"zwei Artikel haben die Sprungmarke \g<anchor>; geben Sie einem eine andere"),
+    (r"no such file; check the path", "diese Datei gibt es nicht; prüfen Sie den Pfad"),
+    (r"the file must start with a line '---' that opens the issue's fields",
+     "die Datei muss mit einer Zeile „---“ beginnen, die die Angaben zur Ausgabe eröffnet"),
+    (r"the fields block opened here is never closed with (a line )?'---'",
+     "der hier eröffnete Block mit Angaben wird nie mit einer Zeile „---“ geschlossen"),
+    (r"text before the first article; start each article with '# Title'",
+     "Text vor dem ersten Artikel; beginnen Sie jeden Artikel mit „# Titel“"),
+    (r"set by the '# ' heading and the text below it, not in the fields block",
+     "wird durch die Überschrift „# “ und den Text darunter gesetzt, nicht im Block mit Angaben"),
+    (r"not valid YAML: (?P<why>.+)", r"kein gültiges YAML: \g<why>"),
+    (r"expected 'name: value' lines", "erwartet werden Zeilen „Name: Wert“"),
+    (r"given twice; keep one", "doppelt angegeben; behalten Sie eine Angabe"),
+]
+INBOX = [
+    (r"automatic reply from (?P<who>\S+) \((?P<subject>.*)\): set aside, not a bounce",
+     r"automatische Antwort von \g<who> (\g<subject>): beiseitegelegt, keine Unzustellbarkeit"),
+    (r"(?P<email>\S+): unsubscribe \(by the token in the unsubscribe link\)", r"\g<email>: abgemeldet (über den Abmeldelink)"),
+    (r"(?P<email>\S+): unsubscribe \(by mail from (?P<sender>\S+)\)", r"\g<email>: abgemeldet (per Mail von \g<sender>)"),
+    (r"(?P<email>\S+): permanent bounce (?P<status>\S*) for (?P<issue>.+): stop sending",
+     r"\g<email>: dauerhaft unzustellbar (\g<status>) bei \g<issue>: wird nicht mehr angeschrieben"),
+    (r"(?P<email>\S+): temporary bounce (?P<status>\S*), now in (?P<n>\d+) issues: stop sending",
+     r"\g<email>: vorübergehend unzustellbar (\g<status>), jetzt bei \g<n> Ausgaben: wird nicht mehr angeschrieben"),
+    (r"(?P<email>\S+): temporary bounce (?P<status>\S*) for (?P<issue>.+): count it \((?P<n>\S+) of (?P<limit>\d+)\)",
+     r"\g<email>: vorübergehend unzustellbar (\g<status>) bei \g<issue>: gezählt (\g<n> von \g<limit>)"),
+    (r"(?P<kind>\w+) without an address: set aside", r"\g<kind> ohne Adresse: beiseitegelegt"),
+    (r"message (?P<n>\d+): cannot be read \((?P<why>.*)\); left in the mailbox",
+     r"Nachricht \g<n>: nicht lesbar (\g<why>); bleibt im Postfach"),
+]
+REASONS = [
+    (r"asked to unsubscribe", "hat um Abmeldung gebeten"),
+    (r"unsubscribed by the coordinator", "von der Koordination abgemeldet"),
+    (r"unsubscribed by the coordinator: (?P<why>.+)", r"von der Koordination abgemeldet: \g<why>"),
+    (r"unsubscribed by the link in the newsletter", "über den Link im Newsletter abgemeldet"),
+    (r"bounced permanently: (?P<status>.*)", r"dauerhaft unzustellbar: \g<status>"),
+    (r"bounced temporarily in (?P<n>\d+) issues", r"bei \g<n> Ausgaben vorübergehend unzustellbar"),
+]
+
+ROWS = [
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \((?P<why>.*)\)""",
+     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (\g<why>)"),
+    (r"no email address", "keine E-Mail-Adresse"),
+    (r"(?P<email>\S+) is listed again \(first on line (?P<n>\d+)\); sent once",
+     r"\g<email> steht doppelt in der Liste (zuerst in Zeile \g<n>); erhält die Ausgabe nur einmal"),
+    (r"the name contains a line break; remove it", "der Name enthält einen Zeilenumbruch; entfernen Sie ihn"),
+]
+
+
+def _compiled(table: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(pattern), german) for pattern, german in table]
+
+
+_TABLES = {"findings": _compiled(FINDINGS), "inbox": _compiled(INBOX), "reasons": _compiled(REASONS), "rows": _compiled(ROWS)}
+
+
+def in_german(message: str, table: str = "findings") -> str:
+    for pattern, german in _TABLES[table]:
+        match = pattern.fullmatch(message)
+        if match:
+            return match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
+    return message
+
+
+PLACES = {"templates": "Vorlagen", "text part": "Textteil", "links": "Links", "spam": "Spam"}
+
+
+def place_in_german(where: str) -> str:
+    """`file:line: field` stays as it is (names in the file); the check's own places get German names."""
+    return PLACES.get(where, where)
+
+
+def wording(request: Request) -> Callable[[str, str], str]:
+    """For a page's template: `say(text, table)` in German on a German page, as it is on an English one."""
+    return in_german if language(request) == "de" else _as_it_is
+
+
+def _as_it_is(text: str, table: str = "findings") -> str:
+    return text

@@ -1,0 +1,70 @@
+"""Posteingang: "Jetzt abrufen" runs the inbox processing (IMAP, or the configured Maildir) and lists what it
+did; the mails left for the coordinator are shown as plain text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from composer.audience import inbox
+from composer.audience.letters import Letter, readable
+from composer.desk.context import Desk
+from composer.desk.german import wording
+from composer.desk.guard import checked_form
+from composer.errors import ComposerError
+from composer.send.journal import Journal
+
+KINDS = ("bounce", "unsubscribe", "autoreply", "other", "malformed")
+
+
+@dataclass
+class Fetched:
+    counts: Counter[str] = field(default_factory=Counter)
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)
+
+
+def fetch(desk: Desk) -> Fetched:
+    """One run, in a worker thread (IMAP and SQLite both block): the source opened, processed, closed."""
+    result = Fetched()
+
+    def record(kind: str, line: str, data: bytes) -> None:
+        result.lines.append((kind, line))
+        if kind == "other":
+            result.letters.append(readable(data))
+
+    settings = desk.settings
+    source = inbox.open_source(settings, None, None, "Processed")
+    try:
+        with Journal(settings.state_dir) as journal:
+            result.counts = inbox.process(source, journal, inbox.context(settings, desk.secret, journal), settings.soft_bounce_limit,
+                                          record=record)
+    finally:
+        source.close()
+    return result
+
+
+def routes(desk: Desk) -> list[Route]:
+    def where() -> str:
+        settings = desk.settings
+        if settings.inbox_maildir:
+            return f"Maildir {settings.inbox_maildir}"
+        return f"IMAP {settings.imap.host}:{settings.imap.port}, {settings.imap_folder}" if settings.imap.host else ""
+
+    def show(request: Request) -> Response:
+        return desk.page(request, "inbox.html.j2", where=where(), fetched=None, problem="", kinds=KINDS)
+
+    async def run(request: Request) -> Response:
+        await checked_form(request)
+        try:
+            fetched = await run_in_threadpool(fetch, desk)
+        except ComposerError as exc:
+            return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None, problem=str(exc), kinds=KINDS)
+        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request))
+
+    return [Route("/inbox", show), Route("/inbox", run, methods=["POST"])]

@@ -1,0 +1,52 @@
+"""A photo brought in from the coordinator's computer (the desk's upload): checked to be a picture, kept in the
+issue folder's `fotos/` under a plain name, and named in the issue by its path, like a photo put there by hand.
+The original is kept; the render stage resizes it for the email."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from composer.errors import ComposerError
+
+FOLDER = "fotos"
+MAX_BYTES = 20 * 1024 * 1024
+KINDS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+
+
+class PhotoError(ComposerError):
+    """An upload that is not a photo the email can carry, or too big."""
+
+
+def store_photo(issue_file: Path, filename: str, data: bytes) -> str:
+    """Keeps the photo beside the issue and returns the path the issue names it by (relative to the issue file)."""
+    if len(data) > MAX_BYTES:
+        raise PhotoError(f"{filename}: {len(data) // 1_048_576} MB is too big; use a photo under 20 MB")
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            kind = picture.format or ""
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise PhotoError(f"{filename}: not a photo; use a JPEG, PNG, GIF or WebP file") from None
+    if kind not in KINDS:
+        raise PhotoError(f"{filename}: {kind or 'this'} pictures cannot go into an email; use JPEG, PNG, GIF or WebP")
+    folder = issue_file.parent / FOLDER
+    folder.mkdir(exist_ok=True)
+    stem = f"{issue_file.stem}-{_plain(Path(filename).stem) or 'foto'}"
+    target, n = folder / f"{stem}{KINDS[kind]}", 1
+    while target.exists() and target.read_bytes() != data:
+        n += 1
+        target = folder / f"{stem}-{n}{KINDS[kind]}"
+    target.write_bytes(data)
+    return f"{FOLDER}/{target.name}"
+
+
+def _plain(name: str) -> str:
+    """'Sprachcafé Juni 2021' -> 'sprachcafe-juni-2021': a file name every system and mail program takes."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40]
+

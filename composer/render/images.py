@@ -1,0 +1,89 @@
+"""Photos from the coordinator's computer: read, turned upright, resized for the column and compressed once per issue.
+
+An image is shown `width` px wide and stored at twice that (at most 1200 px), so it stays sharp on
+high-density screens without weighing down the message. It travels either inside the message
+(multipart/related, `cid:`) or, when the newsletter has a public address, next to the web version in the
+archive, where the email links to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from composer.errors import IssueFileError, Problem
+from composer.issue.issuefile import IssueSource
+from composer.issue.schema import Issue, slugify
+
+MAX_PIXELS = 1200
+JPEG_QUALITY = 82
+MEDIA = "media"  # the folder beside the web versions in the archive
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One article's photo, ready to send: the bytes as they go out and the names they go by."""
+
+    article: int
+    name: str
+    data: bytes
+    mime: str
+
+    @property
+    def cid(self) -> str:
+        """Content-ID of the inline part: the content's hash, so the same photo is the same part."""
+        return f"{hashlib.sha256(self.data).hexdigest()[:24]}@newsletter"
+
+    @property
+    def published(self) -> str:
+        """Where the photo lies relative to the web versions (archive/<slug>.html -> archive/media/<name>)."""
+        return f"{MEDIA}/{self.name}"
+
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+def load_pictures(issue: Issue, source: IssueSource, folder: Path, slug: str) -> list[Picture]:
+    """Every local photo of the issue, resized; one Problem per file that is missing or not a picture."""
+    pictures: list[Picture] = []
+    problems: list[Problem] = []
+    for n, article in enumerate(issue.articles):
+        if not (article.image and article.image.path):
+            continue
+        field = ("articles", n, "image", "path")
+        file = folder / article.image.path
+        where = (source.shown, source.line_of(field), f"articles[{n}].image.path")
+        try:
+            data, mime = resized(file, article.image.width)
+        except FileNotFoundError:
+            problems.append(Problem(*where, f"no such file {article.image.path} (the path is relative to the issue's folder)"))
+            continue
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+            problems.append(Problem(*where, f"{article.image.path} cannot be read as a picture ({exc.__class__.__name__}); "
+                                            "save it as JPEG or PNG"))
+            continue
+        suffix = ".png" if mime == "image/png" else ".jpg"
+        pictures.append(Picture(n, f"{slug}-{n + 1}-{slugify(Path(article.image.path).stem)}{suffix}", data, mime))
+    if problems:
+        raise IssueFileError(problems)
+    return pictures
+
+
+def resized(file: Path, width: int) -> tuple[bytes, str]:
+    """(bytes, MIME type): at most twice the display width; JPEG for photos, PNG when the picture is transparent."""
+    with Image.open(file) as opened:
+        picture = ImageOps.exif_transpose(opened)
+        target = min(2 * width, MAX_PIXELS)
+        if picture.width > target:
+            picture = picture.resize((target, max(1, round(picture.height * target / picture.width))), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        if picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info):
+            picture.save(out, "PNG", optimize=True)
+            return out.getvalue(), "image/png"
+        picture.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        return out.getvalue(), "image/jpeg"

@@ -1,0 +1,69 @@
+"""Prüfen in German: the check's findings said in German on the German page, in English on the English one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from composer.desk.german import in_german
+from tests.conftest import SMTPServer
+from tests.deskserver import desk_server
+
+
+@pytest.fixture
+def broken(workdir: Path, smtp_server: SMTPServer):
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8")
+    text = text.replace("  imprint_url: https://example.org/impressum\n", "")
+    text = text.replace("    Musterstraße 1, 47798 Krefeld\n", "")
+    text = text.replace("„Kreativ — Innovativ — Weltoffen“: So wirbt",
+                        "[Kreativ](http://example.org/kreativ) ![](https://example.org/bild.png) So wirbt")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
+        yield desk
+
+
+def messages(html: str) -> list[str]:
+    items = BeautifulSoup(html, "html.parser").select(".findings li")
+    return [li.text.removeprefix(li.select_one(".where").text + ": ").split(" – ")[0] for li in items]
+
+
+def test_the_german_check_page_says_every_finding_in_german(broken) -> None:
+    found = messages(broken.client().get("/issues/2020-12/check").text)
+    assert "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum" in found
+    assert "kein Impressum: ergänzen Sie footer.imprint_url oder eine Zeile „Impressum“" in found
+    assert "der Link http://example.org/kreativ ist unverschlüsselt; nehmen Sie https://, wenn die Seite es anbietet" in found
+    assert "der Link zu https://example.org/bild.png hat keinen Text zum Anklicken" in found
+    english = [m for m in found if in_german(m) == m and any(w in m.split() for w in ("the", "is", "has", "no", "not"))]
+    assert not english, english
+
+
+def test_the_english_check_page_keeps_the_checks_own_words(broken) -> None:
+    found = messages(broken.client().get("/issues/2020-12/check", headers={"Accept-Language": "en"}).text)
+    assert "no postal address (street, postcode, town) for the imprint" in found
+
+
+@pytest.mark.parametrize(("english", "german"), [
+    ("142 characters; phones cut it after about 90", "142 Zeichen; Telefone schneiden nach etwa 90 ab"),
+    ("not a date; write it as YYYY-MM-DD, e.g. 2020-12-23", "kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2020-12-23"),
+    ("unknown placeholder {vorname} (only {name} is known)", "unbekannter Platzhalter {vorname} (nur {name} ist bekannt)"),
+    ("SpamAssassin scores 3.2 (rules: HTML_MESSAGE, MIME_HTML_ONLY); below 2.0 is good",
+     "SpamAssassin vergibt 3.2 Punkte (Regeln: HTML_MESSAGE, MIME_HTML_ONLY); unter 2.0 ist gut"),
+    ("https://example.org/x answered 404", "https://example.org/x answered 404"),  # not known: shown as it is
+])
+def test_known_wordings_are_translated_with_their_details_kept(english: str, german: str) -> None:
+    assert in_german(english) == german
+
+
+@pytest.mark.parametrize(("table", "english", "german"), [
+    ("inbox", "a@example.org: temporary bounce 4.4.1 for 2020-12: count it (1 of 3)",
+     "a@example.org: vorübergehend unzustellbar (4.4.1) bei 2020-12: gezählt (1 von 3)"),
+    ("inbox", "automatic reply from b@example.org (Abwesenheitsnotiz): set aside, not a bounce",
+     "automatische Antwort von b@example.org (Abwesenheitsnotiz): beiseitegelegt, keine Unzustellbarkeit"),
+    ("reasons", "bounced temporarily in 3 issues", "bei 3 Ausgaben vorübergehend unzustellbar"),
+    ("rows", "c@example.org is listed again (first on line 2); sent once",
+     "c@example.org steht doppelt in der Liste (zuerst in Zeile 2); erhält die Ausgabe nur einmal"),
+])
+def test_what_the_inbox_did_and_why_an_address_gets_nothing_in_german(table: str, english: str, german: str) -> None:
+    assert in_german(english, table) == german

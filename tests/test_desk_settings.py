@@ -1,0 +1,104 @@
+"""Einstellungen: the settings in effect with their sources, and "Verbindung testen" against real servers."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from composer.connection import try_imap, try_smtp
+from composer.settings import load_settings
+from tests.conftest import SMTPServer, free_port
+from tests.deskserver import csrf_of, desk_server
+from tests import test_inbox, test_provider
+from tests.test_inbox import PASSWORD as IMAP_PASSWORD
+from tests.test_inbox import USER as IMAP_USER
+from tests.test_inbox import needs_dovecot
+from tests.test_provider import TLSServer
+
+# The real servers of the inbox and provider tests: dovecot, and aiosmtpd with STARTTLS or TLS and a login.
+imap, pki, tls_server = test_inbox.imap, test_provider.pki, test_provider.tls_server
+
+SMTP_PASSWORD = "Sehr-Geheim-42"
+
+
+def steps(trial) -> dict[str, str]:
+    return {s.name: s.outcome for s in trial.steps}
+
+
+def test_settings_page_names_each_source_and_never_shows_a_password(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text(f"NEWSLETTER_SMTP_HOST=mail.example.org\nNEWSLETTER_SMTP_USERNAME=buero\n"
+                            f"NEWSLETTER_SMTP_PASSWORD={SMTP_PASSWORD}\nNEWSLETTER_FROM_ADDRESS=kontakt@example.org\n")
+    monkeypatch.setenv("NEWSLETTER_RATE_LIMIT", "60")
+    settings = load_settings(Path(".env"), state_dir=workdir / ".newsletter")
+    with desk_server(workdir, settings) as desk:
+        html = desk.client().get("/settings").text
+    rows = {tr.select("td")[0].text: [td.text.strip() for td in tr.select("td")[1:]]
+            for tr in BeautifulSoup(html, "html.parser").select("#settings tbody tr")}
+    assert rows["NEWSLETTER_SMTP_HOST"] == ["mail.example.org", "Datei .env"]
+    assert rows["NEWSLETTER_RATE_LIMIT"][1] == "Umgebungsvariable" and rows["NEWSLETTER_RATE_LIMIT"][0].startswith("60")
+    assert rows["NEWSLETTER_CONCURRENCY"][1] == "Voreinstellung"
+    assert rows["NEWSLETTER_SMTP_PORT"][0] == "587"
+    assert rows["NEWSLETTER_SMTP_PASSWORD"] == ["gesetzt (wird nicht angezeigt)", "Datei .env"]
+    assert rows["NEWSLETTER_IMAP_PASSWORD"][0] == "nicht gesetzt"
+    assert SMTP_PASSWORD not in html and "*" * len(SMTP_PASSWORD) not in html and "•" not in html
+
+
+def test_smtp_test_with_tls_and_login_passes_every_step_and_sends_nothing(tls_server: TLSServer) -> None:
+    trial = asyncio.run(try_smtp(tls_server.settings().smtp))
+    assert trial.ok and steps(trial) == {"connect": "ok", "tls": "ok", "login": "ok", "quit": "ok"}
+    assert tls_server.handler.received == []
+
+
+def test_smtp_test_names_the_login_step_when_the_password_is_refused(tls_server: TLSServer) -> None:
+    trial = asyncio.run(try_smtp(tls_server.settings(smtp_password="falsch").smtp))
+    assert trial.failed.name == "login" and "535" in trial.failed.detail
+    assert "NEWSLETTER_SMTP_PASSWORD" in trial.failed.advice and "falsch" not in str(trial)
+
+
+def test_smtp_test_names_the_tls_step_without_the_private_ca(tls_server: TLSServer) -> None:
+    trial = asyncio.run(try_smtp(tls_server.settings(smtp_ca_file=None).smtp))
+    assert trial.failed.name == "tls" and "NEWSLETTER_SMTP_CA_FILE" in trial.failed.advice
+
+
+def test_smtp_test_names_the_connect_step_when_nothing_listens() -> None:
+    trial = asyncio.run(try_smtp(load_settings(None, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_security="none").smtp))
+    assert steps(trial) == {"connect": "failed"} and "NEWSLETTER_SMTP_PORT" in trial.failed.advice
+
+
+def test_desk_connection_test_against_the_test_server_succeeds(workdir: Path, smtp_server: SMTPServer) -> None:
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
+        client = desk.client()
+        response = client.post("/settings/test", data={"csrf": csrf_of(client.get("/settings").text), "service": "smtp"})
+    page = BeautifulSoup(response.text, "html.parser")
+    assert response.status_code == 200 and page.select_one("#trial [role=status]").text == "Die Verbindung funktioniert."
+    assert "übersprungen" in page.select_one("#step-login").text and "in Ordnung" in page.select_one("#step-quit").text
+    assert smtp_server.handler.received == []
+
+
+def test_desk_connection_test_says_which_step_failed_in_german(workdir: Path, tls_server: TLSServer) -> None:
+    settings = tls_server.settings(smtp_password="falsch", state_dir=workdir / ".newsletter")
+    with desk_server(workdir, settings) as desk:
+        client = desk.client()
+        response = client.post("/settings/test", data={"csrf": csrf_of(client.get("/settings").text), "service": "smtp"})
+    alert = BeautifulSoup(response.text, "html.parser").select_one("#trial-failed").text
+    assert response.status_code == 422 and "beim Schritt „Anmeldung“" in alert and "App-Passwort" in alert
+    assert "falsch" not in response.text
+
+
+@needs_dovecot
+def test_imap_test_logs_in_looks_at_the_folder_and_logs_out(workdir: Path, imap: int) -> None:
+    settings = load_settings(None, imap_host="127.0.0.1", imap_port=imap, imap_security="none", imap_username=IMAP_USER,
+                             imap_password=IMAP_PASSWORD)
+    trial = try_imap(settings.imap)
+    assert trial.ok and steps(trial) == {"connect": "ok", "tls": "skipped", "login": "ok", "folder": "ok", "logout": "ok"}
+    wrong = try_imap(load_settings(None, **{**settings.model_dump(include={"imap_host", "imap_port", "imap_security",
+                                                                             "imap_username"}), "imap_password": "falsch"}).imap)
+    assert wrong.failed.name == "login" and "NEWSLETTER_IMAP_PASSWORD" in wrong.failed.advice
+
+
+def test_imap_test_without_settings_says_what_to_set(workdir: Path) -> None:
+    trial = try_imap(load_settings(None).imap)
+    assert trial.failed.name == "settings" and "NEWSLETTER_IMAP_HOST" in trial.failed.advice

@@ -1,0 +1,213 @@
+"""Abonnenten in the desk: counts, search, one address added or unsubscribed, a spreadsheet imported through a
+preview, the active addresses exported; the files and the send state checked after each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from typer.testing import CliRunner
+
+from composer.cli import app
+from composer.send.journal import Journal
+from tests.conftest import SMTPServer
+from tests.deskserver import csrf_of, desk_server
+
+LIST = Path("subscribers/volunteers.csv")
+
+
+@pytest.fixture
+def running(workdir: Path, smtp_server: SMTPServer):
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
+        yield desk
+
+
+def post(client, page: str, action: str, files=None, **data: str):
+    return client.post(action, data={"csrf": csrf_of(client.get(page).text), **data}, files=files, follow_redirects=True)
+
+
+def counts(html: str, selector: str = "#counts") -> dict[str, int]:
+    items = BeautifulSoup(html, "html.parser").select(f"{selector} li")
+    return {" ".join(li.text.split()[1:]): int(li.strong.text) for li in items}
+
+
+def journal() -> Journal:
+    return Journal(Path(".newsletter"))
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ods(rows: list[list[str]]) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document, table = OpenDocumentSpreadsheet(), Table(name="Liste")
+    for row in rows:
+        cells = TableRow()
+        for value in row:
+            cell = TableCell(valuetype="string") if value else TableCell()
+            if value:
+                cell.addElement(P(text=value))
+            cells.addElement(cell)
+        table.addElement(cells)
+    blank = TableRow(numberrowsrepeated=1000)
+    blank.addElement(TableCell(numbercolumnsrepeated=1024))
+    table.addElement(blank)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_each_list_shows_active_unsubscribed_bounced_and_web_signups(running) -> None:
+    with journal() as j:
+        j.suppress("lena.weiss@example.org", "asked to unsubscribe")
+        j.suppress("grete.kuehn@example.org", "bounced permanently: 5.1.1", "bounced")
+        j.add_signup("volunteers", "neu@example.org", "Neu", "Ich möchte den Newsletter erhalten.")
+    client = running.client()
+    overview = BeautifulSoup(client.get("/subscribers").text, "html.parser")
+    row = [td.text for td in overview.select("#lists tbody tr")[0].select("td")]
+    assert row == ["volunteers", "7", "1", "1", "1"]
+    page = client.get("/subscribers/volunteers").text
+    assert counts(page) == {"aktiv": 7, "abgemeldet": 1, "unzustellbar": 1, "Anmeldungen über die Website": 1}
+    signup = BeautifulSoup(page, "html.parser").select_one("#signups tbody tr").text
+    assert "neu@example.org" in signup and dt.date.today().strftime("%d.%m.%Y") in signup
+
+
+def test_search_finds_by_address_or_name(running) -> None:
+    rows = BeautifulSoup(running.client().get("/subscribers/volunteers?q=kühn").text, "html.parser").select("#members tbody tr")
+    assert [r.td.text for r in rows] == ["grete.kuehn@example.org"]
+
+
+def test_adding_an_address_appends_a_row_with_its_consent(running) -> None:
+    response = post(running.client(), "/subscribers/volunteers", "/subscribers/volunteers/add", email=" Neu.Person@Example.org ",
+                    name="Neue Person", consent="Formular vom Ehrenamtstag")
+    assert response.status_code == 200 and "Die Adresse wurde hinzugefügt." in response.text
+    lines = LIST.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "email;name;stadtteil;consent_date;consent_source"
+    assert lines[-1] == f"Neu.Person@example.org;Neue Person;;{dt.date.today().isoformat()};Formular vom Ehrenamtstag"
+    assert len(lines) == 10
+
+
+@pytest.mark.parametrize(("email", "consent", "said"), [
+    ("kein-at-zeichen", "Formular", "is not a valid email address"),
+    ("neu@example.org", "", "say where the consent comes from"),
+    ("anna.mueller@example.org", "Formular", "is on the list volunteers already"),
+    ("weg@example.org", "Formular", "is unsubscribed since"),
+])
+def test_an_address_that_cannot_be_added_is_refused_with_the_reason(running, email: str, consent: str, said: str) -> None:
+    with journal() as j:
+        j.suppress("weg@example.org", "asked to unsubscribe")
+    before = LIST.read_bytes()
+    response = post(running.client(), "/subscribers/volunteers", "/subscribers/volunteers/add", email=email, name="", consent=consent)
+    assert response.status_code == 400 and said in BeautifulSoup(response.text, "html.parser").select_one("#problem").text
+    assert LIST.read_bytes() == before
+
+
+def test_an_address_unsubscribed_here_is_the_coordinators_with_a_reason_and_skipped_by_the_next_send(
+        running, smtp_server: SMTPServer) -> None:
+    response = post(running.client(), "/subscribers/volunteers", "/subscribers/volunteers/unsubscribe",
+                    email="anna.mueller@example.org", reason="hat am Telefon darum gebeten")
+    assert "abgemeldet" in BeautifulSoup(response.text, "html.parser").select_one("#members tbody tr").text
+    with journal() as j:
+        record = j.suppression("anna.mueller@example.org")
+    assert record.kind == "unsubscribed" and record.reason == "unsubscribed by the coordinator: hat am Telefon darum gebeten"
+    result = CliRunner().invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"], env=smtp_server.env())
+    assert result.exit_code == 0, result.output
+    assert "anna.mueller@example.org" not in smtp_server.handler.per_recipient()
+    assert len(smtp_server.handler.per_recipient()) == 7
+
+
+def test_an_unsubscribe_without_a_reason_changes_nothing(running) -> None:
+    response = post(running.client(), "/subscribers/volunteers", "/subscribers/volunteers/unsubscribe",
+                    email="anna.mueller@example.org", reason=" ")
+    assert response.status_code == 400
+    with journal() as j:
+        assert j.suppression("anna.mueller@example.org") is None
+
+
+CSV_UPLOAD = ("email;name;stadtteil\n"
+              "anna.mueller@example.org;Anna Müller;Cracau\n"  # unchanged
+              "juergen.schaefer@example.org;Jürgen Schäfer;Bockum\n"  # changed
+              "lena.weiss@example.org;Lena Weiß;Fischeln\n"  # unchanged, unsubscribed
+              "kaputt-at-example.org;Kaputt;\n"  # line 5: bad
+              "neu.eins@example.org;Neu Eins;Linn\n"
+              "neu.zwei@example.org;Neu Zwei;Hüls\n")
+
+
+def test_a_csv_import_previews_then_replaces_the_list_keeping_a_backup(running) -> None:
+    with journal() as j:
+        j.suppress("lena.weiss@example.org", "asked to unsubscribe")
+    client = running.client()
+    old = LIST.read_bytes()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("liste.csv", CSV_UPLOAD.encode("cp1252"))},
+                   list="volunteers")
+    assert preview.status_code == 200, preview.text
+    assert counts(preview.text, "#import-counts") == {"Zeilen gelesen": 6, "neu": 2, "geändert (Name oder Spalten)": 1,
+                                                      "unverändert": 2, "entfallen": 5, "ungültige Zeilen": 1}
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert page.select_one("#bad-rows li").text.startswith("Zeile 5: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
+    assert "lena.weiss@example.org: abgemeldet" in page.select_one("#staying li").text
+    assert LIST.read_bytes() == old  # nothing changes before the confirmation
+
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    done = client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True)
+    assert "Die Liste wurde ersetzt." in done.text
+    assert LIST.read_text(encoding="utf-8") == CSV_UPLOAD
+    backups = list(Path("subscribers/backup").glob("volunteers-*.csv"))
+    assert len(backups) == 1 and backups[0].read_bytes() == old and backups[0].name.startswith(f"volunteers-{dt.date.today()}")
+    with journal() as j:
+        assert j.suppression("lena.weiss@example.org") is not None  # kept unsubscribed
+    again = client.post("/subscribers/import/confirm", data=confirmation)
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_spreadsheet_import_names_bad_rows_by_their_row_in_the_sheet(running, kind: str) -> None:
+    rows = [["E-Mail", "Name", "Einwilligung_Datum"], ["eins@example.org", "Eins\nMit Umbruch", "2020-05-01"],
+            ["", "", ""], ["zwei@example.org", "Zwei", ""], ["falsch@", "Falsch", ""]]
+    data = xlsx(rows) if kind == "xlsx" else ods(rows)
+    preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": (f"Liste.{kind}", data)}, list="neu")
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 2", "Zeile 5"]
+    assert counts(preview.text, "#import-counts")["neu"] == 1
+
+
+def test_an_import_is_refused_when_the_list_changed_after_the_preview(running) -> None:
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("l.csv", CSV_UPLOAD.encode())}, list="volunteers")
+    LIST.write_text(LIST.read_text(encoding="utf-8") + "spaet@example.org;Spät;\n", encoding="utf-8")
+    token = BeautifulSoup(preview.text, "html.parser").select_one("[name=token]")["value"]
+    response = client.post("/subscribers/import/confirm", data={"csrf": csrf_of(preview.text), "token": token})
+    assert response.status_code == 409 and "changed after the preview" in response.text
+    assert "spaet@example.org" in LIST.read_text(encoding="utf-8")
+
+
+def test_a_file_without_an_email_column_is_refused_in_one_line(running) -> None:
+    response = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", b"Name;Ort\nA;B\n")},
+                    list="volunteers")
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
+    assert response.status_code == 400 and alert.startswith("l.csv:1: the first row needs a column named 'email'")
+
+
+def test_export_has_the_active_addresses_and_web_signups_only(running) -> None:
+    with journal() as j:
+        j.suppress("lena.weiss@example.org", "asked to unsubscribe")
+        j.add_signup("volunteers", "neu@example.org", "Neu", "Ich möchte den Newsletter erhalten.")
+    response = running.client().get("/subscribers/volunteers/export")
+    lines = response.text.splitlines()
+    assert response.headers["content-type"].startswith("text/csv") and lines[0] == "email;name;stadtteil"
+    assert "lena.weiss@example.org" not in response.text and "neu@example.org;Neu;" in lines and len(lines) == 1 + 8
