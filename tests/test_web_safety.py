@@ -503,3 +503,11 @@ def test_a_photo_from_the_computer_is_served_beside_the_web_version_once_the_iss
         answer = c.get(media)
         assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
         assert answer.content.startswith(b"\xff\xd8") and c.get("/archive/media/..%2F2021-03.md").status_code == 404
+
+
+def test_confirmation_mails_count_toward_the_providers_limit(workdir: Path, smtp_server: SMTPServer,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, HOURLY_LIMIT="2", SIGNUP_LIMIT="100"):
+        with site.client() as c:
+            answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(4)]
+        assert answers == [200, 200, 503, 503] and len(site.smtp.handler.messages()) == 2

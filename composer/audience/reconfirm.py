@@ -25,6 +25,7 @@ from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.dispatch import Dispatcher, Summary
 from composer.send.journal import Journal, Plan
 from composer.send.links import Links
+from composer.send.quota import Schedule, quota_for
 from composer.send.stopping import Stop
 from composer.send.transports import Transport, choose
 from composer.settings import Settings
@@ -125,5 +126,7 @@ def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: 
         chosen, destination = choose(settings, slug)
         asking = Asking(Links(journal.db, secret), settings.sender, identity(settings, issues_dir), settings.public_base,
                         path.stem, until)
-        dispatcher = Dispatcher(asking, transports or chosen, journal.ledger(slug), settings.delivery)  # type: ignore[arg-type]
+        quota = quota_for(journal.db, settings.limits, settings.zone, slug, path.stem, Schedule())  # like any bulk send
+        dispatcher = Dispatcher(asking, transports or chosen, journal.ledger(slug), settings.delivery,  # type: ignore[arg-type]
+                                quota=quota)
         yield Run(slug, journal.plan(slug, bad), until, destination, dispatcher, journal)

@@ -136,6 +136,17 @@ class Quota:
         return datetime.fromtimestamp(oldest + seconds, at.tzinfo)
 
 
+def take_now(db: sqlite3.Connection, limits: Limits, now: datetime) -> bool:
+    """A single message outside a send (a sign-up's confirmation mail) takes a slot of the provider's hourly and
+    daily limits if one is free at once, and never waits; sending hours do not apply to it."""
+    db.executescript(SCHEMA)
+    quota = Quota(db, Limits(limits.hourly, limits.daily), SystemClock(now.tzinfo))
+    if quota.next_slot(now)[0] > now:
+        return False
+    db.execute("INSERT INTO quota_log VALUES (?)", (now.timestamp(),))
+    return True
+
+
 def planned_start(db: sqlite3.Connection, issue: str, list_name: str, at: datetime | None, zone: tzinfo | None) -> datetime | None:
     """`send --at` stores the plan for this issue and list; a later run without --at keeps it."""
     if at is not None:

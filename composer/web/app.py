@@ -10,6 +10,7 @@ web versions of sent issues. It stands on the internet, so:
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from collections.abc import Awaitable, Callable, Sequence, Set as AbstractSet
 from typing import Any
 
@@ -31,6 +32,7 @@ from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.send.journal import Journal
 from composer.send.links import Links
+from composer.send.quota import take_now
 from composer.settings import Settings
 from composer.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, RateLimit, SecurityHeaders, client_address, rate_key,
@@ -125,6 +127,9 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         with Journal(settings.state_dir) as journal:
             links = Links(journal.db, secret)
             token = signup.request(links, values["email"], values["list"], values["name"] or None, now)
+            if token and not take_now(journal.db, settings.limits, datetime.fromtimestamp(now).astimezone()):
+                links.discard(token)  # the provider's hourly or daily limit is used up: nothing sent, try later
+                return message(request, t.forbidden_title, t.unavailable, status=503)
             if token:
                 url = f"{site.public_base}/confirm/{token}?lang={lang_of(request)}"
                 mail = signup.confirmation(settings.sender, who, values["email"], url, lang_of(request))
