@@ -9,7 +9,6 @@ then only on request. The suppression list lives here too, and always wins.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import sqlite3
@@ -21,56 +20,8 @@ from typing import IO
 
 from composer.errors import StateError
 from composer.records import BadRow, Recipient
+from composer.send.tables import SCHEMA, migrate
 
-DELIVERIES = """
-CREATE TABLE IF NOT EXISTS deliveries (
-    issue TEXT NOT NULL,
-    email TEXT NOT NULL COLLATE NOCASE,
-    name TEXT,
-    fields TEXT NOT NULL DEFAULT '{}',
-    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'uncertain')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    interrupted INTEGER NOT NULL DEFAULT 0,
-    resends INTEGER NOT NULL DEFAULT 0,
-    code INTEGER,
-    reply TEXT,
-    message_id TEXT,
-    updated REAL NOT NULL,
-    PRIMARY KEY (issue, email)
-);
-"""
-SCHEMA = DELIVERIES + """
-CREATE TABLE IF NOT EXISTS suppressions (
-    email TEXT PRIMARY KEY COLLATE NOCASE,
-    reason TEXT NOT NULL,
-    created REAL NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'unsubscribed' CHECK (kind IN ('unsubscribed', 'bounced')),
-    evidence TEXT,
-    link TEXT
-);
-CREATE TABLE IF NOT EXISTS bounces (
-    email TEXT NOT NULL COLLATE NOCASE,
-    issue TEXT NOT NULL,
-    permanent INTEGER NOT NULL,
-    status TEXT,
-    message_id TEXT,
-    created REAL NOT NULL,
-    PRIMARY KEY (email, issue, permanent)
-);
-CREATE TABLE IF NOT EXISTS signups (
-    list TEXT NOT NULL,
-    email TEXT NOT NULL COLLATE NOCASE,
-    name TEXT,
-    consent TEXT NOT NULL,
-    confirmed REAL NOT NULL,
-    PRIMARY KEY (list, email)
-);
-CREATE TABLE IF NOT EXISTS inbox_seen (
-    key TEXT PRIMARY KEY,
-    action TEXT NOT NULL,
-    created REAL NOT NULL
-);
-"""
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
 AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
 NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
@@ -137,7 +88,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
-            _migrate(self._db)
+            migrate(self._db)
         except sqlite3.DatabaseError as exc:
             if self._lock:
                 self._lock.close()
@@ -343,28 +294,6 @@ class Journal:
 
     def mark_seen(self, key: str, action: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """A state made before 'uncertain' existed: its deliveries table is rebuilt with the wider CHECK and the
-    `resends` column, every row kept. A suppression list from before the link column gets it."""
-    if "link" not in {row[1] for row in db.execute("PRAGMA table_info(suppressions)")}:
-        with contextlib.suppress(sqlite3.OperationalError):  # another process added it meanwhile
-            db.execute("ALTER TABLE suppressions ADD COLUMN link TEXT")
-    query = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
-    if "'uncertain'" in db.execute(query).fetchone()[0]:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    if "'uncertain'" in db.execute(query).fetchone()[0]:  # another process migrated it meanwhile
-        db.execute("COMMIT")
-        return
-    db.execute("ALTER TABLE deliveries RENAME TO deliveries_old")
-    db.execute(DELIVERIES)
-    new = {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}
-    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(deliveries_old)") if row[1] in new)
-    db.execute(f"INSERT INTO deliveries ({columns}) SELECT {columns} FROM deliveries_old")
-    db.execute("DROP TABLE deliveries_old")
-    db.execute("COMMIT")
 
 
 class IssueLedger:
