@@ -167,3 +167,11 @@ def test_a_one_click_url_nobody_serves_is_a_problem(workdir: Path, dns_zone: lis
     [problem] = problems(lines)
     assert problem.startswith(f"problem  one-click: {url}/u/doctor-check does not answer (")
     assert problem.endswith("start `newsletter serve` there, or check NEWSLETTER_PUBLIC_URL / NEWSLETTER_UNSUBSCRIBE_URL")
+
+
+@pytest.mark.parametrize(("server", "said"), [("localhost:abc", "the port must be a number"),
+                                              ("nonsense.invalid", "is no address and no known host name")])
+def test_a_dns_server_that_is_no_address_is_one_line_and_exit_2(workdir: Path, smtp_server: SMTPServer,
+                                                                 server: str, said: str) -> None:
+    result = runner.invoke(app, ["doctor", "--dns-server", server], env=smtp_server.env())
+    assert result.exit_code == 2 and said in result.output and "internal error" not in result.output

@@ -69,3 +69,20 @@ def test_unknown_list_names_the_lists_there_are(tmp_path: Path) -> None:
     (tmp_path / "volunteers.csv").write_text("email\n")
     with pytest.raises(SubscriberListError, match=r"no such subscriber list \(lists in .*: volunteers\)"):
         list(read_list(list_path("helfer", tmp_path)))
+
+
+def test_an_unclosed_quote_names_the_lines_it_swallowed(tmp_path: Path) -> None:
+    found = rows(tmp_path, 'email,name\na1@example.org,"Müller, Anna\na2@example.org,B\na3@example.org,C\n')
+    assert found == [BadRow(2, 'a quotation mark (") on this line is never closed, so lines 2 to 4 were read as one '
+                               "row; remove the quotation mark or close it")]
+
+
+def test_the_subscribers_command_names_the_invalid_rows(workdir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from composer.cli import app
+
+    Path("subscribers/mixed.csv").write_text("email\nkaputt\nok@example.org\n")
+    result = CliRunner().invoke(app, ["subscribers", "mixed"])
+    assert "invalid: subscribers/mixed.csv:2: 'kaputt' is not a valid email address" in result.output
+    assert "1 active, 1 invalid row" in result.output.splitlines()

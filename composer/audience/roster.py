@@ -37,10 +37,6 @@ def listed(path: Path, journal: Journal, seen: MutableMapping[str, int] | None =
         yield row
 
 
-def members(path: Path, journal: Journal) -> list[Member]:
-    return [m for m in _members(path, journal) if isinstance(m, Member)]
-
-
 def _members(path: Path, journal: Journal) -> Iterator[Member | BadRow]:
     consents = dict(journal.db.execute("SELECT lower(email), consent FROM signups WHERE list = ?", (path.stem,)).fetchall())
     for signed_up, row in _rows(path, journal):

@@ -62,6 +62,10 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
                 raise SubscriberListError(f"{path}:{start}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
             except csv.Error as exc:
                 raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
+            if any(delimiter in line for cell in row for line in cell.splitlines()[1:]):  # rows swallowed by a quote
+                yield BadRow(start, f'a quotation mark (") on this line is never closed, so lines {start} to '
+                                    f"{reader.line_num + 1} were read as one row; remove the quotation mark or close it")
+                continue
             if any(cell.strip() for cell in row):
                 yield _recipient(dict(zip(header, (c.strip() for c in row), strict=False)), start, seen)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +20,7 @@ import dns.reversename
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key, parse_public_key
 
 from composer.config import DKIMConfig, Sender
-from composer.errors import ComposerError
+from composer.errors import ComposerError, SettingsError
 
 Level = Literal["ok", "problem"]
 SPF_LOOKUPS = 10  # RFC 7208's limit on DNS lookups while evaluating SPF
@@ -44,6 +45,27 @@ class LookupFailed(ComposerError):
     """The DNS server gave no answer at all (timeout, refusal): nothing can be said about the record."""
 
 
+def _server_address(server: str) -> tuple[str, int]:
+    """'192.0.2.53', 'dns.example.org:5353' or '[2001:db8::53]:53' -> (IP address, port); one clear error otherwise."""
+    host, port = server.strip(), "53"
+    if host.startswith("["):
+        host, _, rest = host[1:].partition("]")
+        port = rest.removeprefix(":") or "53"
+    elif host.count(":") == 1:
+        host, _, port = host.partition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"--dns-server {server!r}: the port must be a number from 1 to 65535 (HOST or HOST:PORT)")
+    try:
+        ip = str(ipaddress.ip_address(host))
+    except ValueError:
+        try:
+            ip = str(socket.getaddrinfo(host, None)[0][4][0])
+        except (socket.gaierror, UnicodeError):
+            raise SettingsError(f"--dns-server {server!r}: {host!r} is no address and no known host name; "
+                                "give the DNS server as an IP address or a host name (HOST or HOST:PORT)") from None
+    return str(ip), int(port)
+
+
 class Lookup:
     """DNS questions through dnspython; a missing name or record is an empty answer, not an error."""
 
@@ -51,9 +73,8 @@ class Lookup:
         """`server` is HOST or HOST:PORT of the DNS server to ask; the system's resolvers when None."""
         self._resolver = dns.resolver.Resolver(configure=server is None)
         if server:
-            host, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
-            self._resolver.nameservers = [host]
-            self._resolver.port = int(port or 53)
+            address, port = _server_address(server)
+            self._resolver.nameservers, self._resolver.port = [address], port
         self._resolver.lifetime = timeout
 
     def _ask(self, name: str, kind: str) -> list[dns.rdata.Rdata]:
@@ -150,6 +171,10 @@ def _spf_term(ip: str) -> str:
 def check_spf(lookup: Lookup, domain: str, ips: list[str]) -> Iterator[Line]:
     record = _record(lookup.txt(domain), "v=spf1")
     terms = " ".join(_spf_term(ip) for ip in ips)
+    if not record and not ips:
+        yield Line("problem", "SPF", f"{domain} has no SPF record; set NEWSLETTER_SMTP_HOST first, then doctor says the "
+                                     "record to publish (one that names your mail server)")
+        return
     if not record:
         yield Line("problem", "SPF", f"{domain} has no SPF record; publish the TXT record at {domain}: \"v=spf1 {terms} -all\"")
         return

@@ -11,8 +11,8 @@ import typer
 
 from composer.audience import consent
 from composer.audience.erasure import Erasures
-from composer.audience.roster import members
-from composer.audience.subscribers import list_path, write_list
+from composer.audience.roster import roster
+from composer.audience.subscribers import LIST_DIR, list_path, write_list
 from composer.cli.common import app, counted, handled, load_settings, out, settings_and_secret, styled
 from composer.send.journal import Journal
 
@@ -51,8 +51,9 @@ def subscribers_command(
     with handled(), Journal(load_settings().state_dir) as journal:
         erased = Erasures(journal.db, settings_and_secret()[1])
         proof = consent.ConsentCount.of(journal.signups(list_name))
+        listing = roster(list_name, LIST_DIR, journal)
         found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
-                 for m in members(list_path(list_name), journal)]
+                 for m in listing.members]
         if export:
             write_list(export, [m.recipient for m, state in found if state == "active"])
     unproven = 0
@@ -61,9 +62,12 @@ def subscribers_command(
         why = proof.reason(m.recipient)
         unproven += why is not None
         out.print(f"{state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web + (f"  ({why})" if why else ""))
+    for bad in listing.bad_rows:
+        out.print(styled("invalid:", "red", f"{list_path(list_name)}:{bad.line}: {bad.reason} (a send skips it)"))
     states = Counter(state for _, state in found)
     web_count = sum(1 for m, _ in found if m.signed_up)
-    out.print(", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+    out.print(", ".join([f"{n} {state}" for state, n in sorted(states.items())]
+                        + [counted(len(listing.bad_rows), "invalid row")] * bool(listing.bad_rows))
               + (f" ({web_count} of them web sign-ups)" if web_count else ""))
     warning = consent.warning(unproven, len(found), list_name)
     if warning:

@@ -32,8 +32,9 @@ class Stop:
         if self.reason is None:
             self.reason = reason
         loop, event = self._loop, self._event
-        if loop is not None and event is not None:
-            loop.call_soon_threadsafe(event.set)
+        if loop is not None and event is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over, nothing to stop
+                loop.call_soon_threadsafe(event.set)
 
     async def wait(self) -> None:
         self._loop, self._event = asyncio.get_running_loop(), asyncio.Event()
