@@ -213,3 +213,14 @@ def test_every_finding_names_its_line_and_they_come_in_line_order(workdir: Path)
     path.write_text(text.replace("Weitere Infos", "Siehe [dort](http://example.org/c). Weitere Infos", 1), encoding="utf-8")
     lines = [int(str(f).split(":")[2]) for f in findings(path).findings]
     assert len(lines) >= 2 and lines == sorted(lines)
+
+
+def test_an_issue_still_holding_the_starter_text_of_new_is_not_sent(workdir: Path) -> None:
+    from composer.cli import app
+
+    runner = CliRunner()
+    runner.invoke(app, ["new", "issues/2021-01.md"])
+    result = runner.invoke(app, ["check", "issues/2021-01.md"])
+    assert result.exit_code == 1
+    assert "preheader: still the starter text of `newsletter new`" in result.output
+    assert "articles[0].title: still the starter text of `newsletter new`" in result.output

@@ -51,6 +51,13 @@ def test_the_installed_wheel_starts_builds_checks_and_sends_in_a_new_folder(inst
     assert built.returncode == 0, built.stderr
     assert "Newsletter Flüchtlingskoordination" in html.unescape((folder / "build" / f"{issue.stem}.html").read_text(encoding="utf-8"))
     checked = run(installed, folder, "check", str(issue))
+    assert checked.returncode == 1 and "still the starter text" in checked.stderr  # nobody sends the placeholder
+    text = (folder / issue).read_text(encoding="utf-8")
+    text = text.replace("Was diese Ausgabe bringt, in einem Satz", "Sprachcafé und neue Patenschaften")
+    text = text.replace("# Titel des ersten Artikels", "# Das Sprachcafé öffnet wieder")
+    text = text.replace("Hier steht der Text.", "Ab Februar jeden Dienstag in der Stadtbibliothek.")
+    (folder / issue).write_text(text, encoding="utf-8")
+    checked = run(installed, folder, "check", str(issue))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     sent = run(installed, folder, "send", str(issue), "--list", "newsletter", "--yes")

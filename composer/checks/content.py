@@ -7,9 +7,12 @@ from collections.abc import Iterator
 
 from composer.checks import Finding, Subject
 from composer.issue.markdown import ordered_lists
+from composer.issue.scaffold import PLACEHOLDER_BODY, PREHEADER
 from composer.render.build import UNSUBSCRIBE_URL
 
 SUBJECT_MAX = 70
+STARTER = {line.strip() for body in PLACEHOLDER_BODY.values() for line in body.splitlines() if line.strip()}
+STARTER_SAID = "still the starter text of `newsletter new`; write your own before sending"
 POSTCODE = re.compile(r"\b\d{5}\b")
 
 
@@ -23,6 +26,11 @@ def check(s: Subject) -> Iterator[Finding]:
         yield Finding("warning", s.at(("subject",)), "all capitals look like shouting and like spam")
     if "!!" in subject:
         yield Finding("warning", s.at(("subject",)), "several exclamation marks look like spam")
+    if issue.preheader in PREHEADER.values():
+        yield Finding("error", s.at(("preheader",)), STARTER_SAID)
+    for n, article in enumerate(issue.articles):
+        if f"# {article.title}" in STARTER or any(line.strip() in STARTER for line in article.body.splitlines()):
+            yield Finding("error", s.at(("articles", n, "title")), STARTER_SAID)
     first_words = " ".join(issue.articles[0].body.split())[: len(issue.preheader)]
     if issue.preheader.strip().lower() in (subject.lower(), first_words.lower()):
         yield Finding("warning", s.at(("preheader",)), "repeats the subject or the first line; say something new")

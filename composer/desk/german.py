@@ -23,6 +23,8 @@ FINDINGS = [
      "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum"),
     (r"no imprint: add footer.imprint_url or an 'Impressum' line",
      "kein Impressum: ergänzen Sie footer.imprint_url oder eine Zeile „Impressum“"),
+    (r"still the starter text of `newsletter new`; write your own before sending",
+     "noch der Starttext einer neuen Ausgabe; schreiben Sie vor dem Versand Ihren eigenen"),
     (r"the footer has no unsubscribe link; every newsletter needs one",
      "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
     # checks/css.py
