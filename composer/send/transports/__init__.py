@@ -22,6 +22,7 @@ def choose(settings: Settings, folder: str) -> tuple[Callable[[], Transport], st
                                 "into .env (NEWSLETTER_FROM_ADDRESS=...)")
         smtp = settings.smtp
         refuse_plaintext_login(smtp)
-        return (lambda: SMTPTransport(smtp)), f"SMTP server {smtp.where} ({smtp.security})"
+        how = {"starttls": "STARTTLS", "tls": "TLS", "none": "unencrypted"}[smtp.security]
+        return (lambda: SMTPTransport(smtp)), f"SMTP server {smtp.where} ({how})"
     path = settings.outbox_dir / folder
     return (lambda: OutboxTransport(path)), f"the outbox folder {path}/, one .eml file per recipient (no SMTP server is set up)"
