@@ -33,7 +33,7 @@ def test_send_counts_and_warns_about_rows_without_proof_of_consent(workdir: Path
     Path("subscribers/mixed.csv").write_text(MIXED, encoding="utf-8")
     code, output = send(None, "--list", "mixed", "--dry-run")
     assert code == 0, output
-    assert ("warning: 3 of 4 addresses in subscribers/mixed.csv have no proof of consent: add the columns consent_date "
+    assert ("warning: 3 of 4 addresses of the list mixed have no proof of consent: add the columns consent_date "
             "and consent_source (or Einwilligung_Datum and Einwilligung_Quelle)") in output
     assert "`newsletter subscribers mixed` names them" in output
 
@@ -55,7 +55,7 @@ def test_subscribers_names_each_row_without_proof_and_why(workdir: Path) -> None
         "active       lena@example.org  Lena  (consent_date '2020-13-45' is not a date (write it like 2020-05-14 or 14.05.2020))",
         "active       omar@example.org  Omar  (no consent_source)",
     ]
-    assert lines[-1].startswith("warning: 3 of 4 addresses in subscribers/mixed.csv have no proof of consent")
+    assert lines[-1].startswith("warning: 3 of 4 addresses of the list mixed have no proof of consent")
 
 
 def test_a_confirmed_web_sign_up_is_proof_for_a_row_without_columns(workdir: Path) -> None:

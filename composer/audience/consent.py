@@ -67,10 +67,11 @@ class ConsentCount:
             yield row
 
 
-def warning(without: int, listed: int, list_name: str) -> str | None:
-    """One line for the coordinator, or None when every address proves consent."""
+def warning(without: int, listed: int, list_name: str, named_above: bool = False) -> str | None:
+    """One line for the coordinator, or None when every address proves consent; `named_above` when the rows
+    were just listed with their reasons (`newsletter subscribers` itself)."""
     if not without:
         return None
     have = "has" if without == 1 else "have"
-    return (f"{without} of {listed} addresses in subscribers/{list_name}.csv {have} no proof of consent: {HOW_TO_ADD}; "
-            f"`newsletter subscribers {list_name}` names them")
+    where = "the rows above say why" if named_above else f"`newsletter subscribers {list_name}` names them"
+    return (f"{without} of {listed} addresses of the list {list_name} {have} no proof of consent: {HOW_TO_ADD}; {where}")

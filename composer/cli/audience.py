@@ -69,7 +69,7 @@ def subscribers_command(
     out.print(", ".join([f"{n} {state}" for state, n in sorted(states.items())]
                         + [counted(len(listing.bad_rows), "invalid row")] * bool(listing.bad_rows))
               + (f" ({web_count} of them web sign-ups)" if web_count else ""))
-    warning = consent.warning(unproven, len(found), list_name)
+    warning = consent.warning(unproven, len(found), list_name, named_above=True)
     if warning:
         out.print(styled("warning:", "yellow", warning))
     if export:
