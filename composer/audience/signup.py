@@ -8,17 +8,20 @@ import asyncio
 import unicodedata
 import email.policy
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
 from composer.config import Sender
-from composer.errors import ComposerError
+from composer.errors import ComposerError, UncertainSendError
 from composer.issue.issuefile import load_issue
 from composer.records import OutgoingMessage
 from composer.send.journal import Journal, Suppression
 from composer.send.links import Links
+from composer.send.quota import take_now
 from composer.send.transports import choose
 from composer.settings import Settings
 
@@ -79,12 +82,35 @@ def clean_name(raw: str) -> str:
     return " ".join(visible.split()).lstrip("=+-@ \t")[:100]
 
 
-def request(links: Links, email: str, list_name: str, name: str | None, now: float) -> str | None:
+def _request(links: Links, email: str, list_name: str, name: str | None, now: float) -> str | None:
     """A new confirmation token, or None when a confirmation mail already went to this address today:
     the requester sees the same page either way, and the address gets one mail."""
     if links.pending_confirmation(email, now, ONE_MAIL_PER):
         return None
     return links.new_confirmation(email, list_name, name, now)
+
+
+def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str, list_name: str, name: str | None,
+                   confirm_url: Callable[[str], str], lang: str, now: float) -> bool:
+    """Mails a sign-up its confirmation link, unless one went to this address today (the requester sees the same
+    page either way). False when it cannot go now (the provider's hourly or daily limit is used up, the server
+    refused or is away): then nothing counts, and the person may try again."""
+    with Journal(settings.state_dir) as journal:
+        links = Links(journal.db, secret)
+        token = _request(links, email, list_name, name, now)
+        if token is None:
+            return True
+        if not take_now(journal.db, settings.limits, datetime.fromtimestamp(now).astimezone()):
+            links.discard(token)
+            return False
+        try:
+            deliver(settings, confirmation(settings.sender, who, email, confirm_url(token), lang))
+        except UncertainSendError:
+            return True  # the server may have kept it: the link stays valid, and it counts as sent
+        except ComposerError:
+            links.discard(token)
+            return False
+    return True
 
 
 def confirmation(sender: Sender, who: Identity, to: str, url: str, lang: str) -> OutgoingMessage:

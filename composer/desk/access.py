@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from composer.errors import ComposerError
+from composer.ratelimit import RateLimit
 
 SESSION_COOKIE = "desk_session"
 SESSION_SECONDS = 8 * 3600
@@ -57,9 +58,10 @@ class Access:
     clock: Clock = time.time
     login_token: str | None = field(default_factory=lambda: secrets.token_urlsafe(32))
     sessions: dict[str, Session] = field(default_factory=dict)
-    attempts: dict[str, list[float]] = field(default_factory=dict)
+    attempts: RateLimit = field(init=False)
 
     def __post_init__(self) -> None:
+        self.attempts = RateLimit(LOGIN_ATTEMPTS, LOGIN_WINDOW, self.clock)
         if not is_loopback(self.host) and not self.password_hash:
             raise DeskAccessError(f"the desk listens on {self.host}, which others can reach; set a password first "
                                   "with `newsletter desk --set-password`, or keep the default --host 127.0.0.1")
@@ -80,10 +82,7 @@ class Access:
         return self.new_session()
 
     def limited(self, client: str) -> bool:
-        now = self.clock()
-        recent = [t for t in self.attempts.get(client, []) if now - t < LOGIN_WINDOW]
-        self.attempts[client] = recent
-        return len(recent) >= LOGIN_ATTEMPTS
+        return self.attempts.full(client)
 
     def use_password(self, client: str, password: str) -> str | None:
         """A session for the right password; each wrong one counts toward the client's rate limit."""
@@ -92,7 +91,7 @@ class Access:
         try:
             PasswordHasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
-            self.attempts.setdefault(client, []).append(self.clock())
+            self.attempts.add(client)
             return None
         return self.new_session()
 

@@ -10,7 +10,6 @@ web versions of sent issues. It stands on the internet, so:
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from collections.abc import Awaitable, Callable, Sequence, Set as AbstractSet
 from typing import Any
 
@@ -26,16 +25,15 @@ from starlette.types import ASGIApp
 
 from composer.audience import optout, signup
 from composer.audience.subscribers import recipient_address
-from composer.errors import ComposerError, UncertainSendError
 from composer.publish.versions import WebVersions
+from composer.ratelimit import RateLimit
 from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.send.journal import Journal
 from composer.send.links import Links
-from composer.send.quota import take_now
 from composer.settings import Settings
 from composer.tokens import TokenError
-from composer.web.guard import (Forms, ForwardedClient, RateLimit, SecurityHeaders, client_address, rate_key,
+from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
 from composer.web.site import Site
 from composer.web.text import TEXT, WebText
@@ -123,23 +121,12 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         values["name"] = signup.clean_name(values["name"])
         if errors:
             return subscribe_form(request, errors, bad, values)
-        now = clock()
-        with Journal(settings.state_dir) as journal:
-            links = Links(journal.db, secret)
-            token = signup.request(links, values["email"], values["list"], values["name"] or None, now)
-            if token and not take_now(journal.db, settings.limits, datetime.fromtimestamp(now).astimezone()):
-                links.discard(token)  # the provider's hourly or daily limit is used up: nothing sent, try later
-                return message(request, t.forbidden_title, t.unavailable, status=503)
-            if token:
-                url = f"{site.public_base}/confirm/{token}?lang={lang_of(request)}"
-                mail = signup.confirmation(settings.sender, who, values["email"], url, lang_of(request))
-                try:
-                    await run_in_threadpool(signup.deliver, settings, mail)  # SMTP runs its own event loop there
-                except UncertainSendError:
-                    pass  # the server may have kept it: the link stays valid, and it counts as sent
-                except ComposerError:
-                    links.discard(token)  # not sent, so not counted: the person may try again
-                    return message(request, t.forbidden_title, t.unavailable, status=503)
+        lang = lang_of(request)
+        sent = await run_in_threadpool(  # SMTP runs its own event loop there
+            signup.ask_to_confirm, settings, secret, who, values["email"], values["list"], values["name"] or None,
+            lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
+        if not sent:
+            return message(request, t.forbidden_title, t.unavailable, status=503)
         return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
 
     TokenHandler = Callable[[Request, WebText, Journal, Links, str, FormData | None], Response]

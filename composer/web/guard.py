@@ -1,6 +1,6 @@
 """What protects the public pages: security headers on every response (also 404s, 405s and static files), a
 CSRF cookie for the forms, the client's address (a proxy's X-Forwarded-For believed only from a trusted
-proxy) and a per-address rate limit for the sign-up form."""
+proxy, counted per /64 for IPv6) for the sign-up form's rate limit (composer.ratelimit)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
-from collections import deque
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -138,23 +136,3 @@ async def small_form(request: Request) -> FormData:
         return await request.form(max_files=0, max_fields=20)
     except MultiPartException:
         raise HTTPException(400) from None
-
-
-class RateLimit:
-    """At most `limit` events per key in any `window` seconds; keys fall out when their window is empty."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._events: dict[str, deque[float]] = {}
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        for other in [k for k, q in self._events.items() if q[-1] <= now - self.window]:
-            del self._events[other]
-        events = self._events.setdefault(key, deque())
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        if len(events) >= self.limit:
-            return False
-        events.append(now)
-        return True
