@@ -4,6 +4,7 @@ mail only `Sender`. So no stage can read a password or a port that is not its bu
 
 from __future__ import annotations
 
+import ipaddress
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,20 @@ class SMTPConfig:
     @property
     def where(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def secured(self) -> str:
+        return {"starttls": "STARTTLS", "tls": "TLS", "none": "unencrypted"}[self.security]
+
+
+def is_loopback(host: str) -> bool:
+    """A host on this machine only (127.0.0.1, ::1, localhost): nothing there travels over a network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

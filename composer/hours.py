@@ -12,7 +12,6 @@ from datetime import datetime, time, timedelta
 from composer.errors import SettingsError
 
 DAYS = {"mo": 0, "di": 1, "tu": 1, "mi": 2, "we": 2, "do": 3, "th": 3, "fr": 4, "sa": 5, "so": 6, "su": 6}
-DAY_NAMES = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 _PART = re.compile(r"^\s*(?:(?P<days>[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?(?:\s*,\s*[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?)*)\s+)?"
                    r"(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$")
 

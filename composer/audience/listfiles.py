@@ -7,13 +7,12 @@ import csv
 import datetime as dt
 import io
 import os
-import re
 import shutil
 from pathlib import Path
 
+from composer.audience.subscribers import read_header
+
 BACKUP_DIR = "backup"  # subscribers/backup/: not a list itself, since lists are subscribers/*.csv
-CONSENT_COLUMNS = {"consentdate": "consent_date", "einwilligungdatum": "consent_date",
-                   "consentsource": "consent_source", "einwilligungquelle": "consent_source"}
 
 
 def replace_text(path: Path, text: str) -> None:
@@ -37,24 +36,18 @@ def keep_backup(path: Path, now: dt.datetime) -> Path | None:
     return target
 
 
-def _key(column: str) -> str:
-    return re.sub(r"[\s_-]", "", column.strip().lower())
-
-
 def append_row(path: Path, email: str, name: str | None, consent_date: str, consent_source: str) -> None:
     """Adds one row with the file's delimiter; consent columns are added to the header when the file has none
     (rows before have them empty, which every reader of the list accepts)."""
     text = path.read_text(encoding="utf-8-sig") if path.exists() else "email;name\n"
     first, newline, rest = text.partition("\n")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter, keys = read_header(first)
     header = next(csv.reader([first], delimiter=delimiter), ["email"])
-    keys = [CONSENT_COLUMNS.get(_key(h), _key(h)) for h in header]
     for column in ("consent_date", "consent_source"):
         if column not in keys:
             header.append(column)
             keys.append(column)
-    values = {"email": email, "emailadresse": email, "mail": email, "name": name or "", "consent_date": consent_date,
-              "consent_source": consent_source}
+    values = {"email": email, "name": name or "", "consent_date": consent_date, "consent_source": consent_source}
     body = rest if newline else ""
     if body and not body.endswith("\n"):
         body += "\n"

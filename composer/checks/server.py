@@ -3,21 +3,13 @@ leave; no mail) and the one-click unsubscribe URL (it must answer a POST, RFC 80
 
 from __future__ import annotations
 
-import ipaddress
 import urllib.error
 import urllib.request
 
 from composer.checks.domain import Line
-from composer.config import SMTPConfig
+from composer.config import SMTPConfig, is_loopback
 from composer.errors import ComposerError
 from composer.send.transports.smtp import SMTPTransport
-
-
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 async def check_server(smtp: SMTPConfig) -> Line:
@@ -30,12 +22,11 @@ async def check_server(smtp: SMTPConfig) -> Line:
         await transport.close()
     except ComposerError as exc:
         return Line("problem", "SMTP server", str(exc))
-    how = {"starttls": "STARTTLS", "tls": "TLS", "none": "no encryption"}[smtp.security]
     login = f"logged in as {smtp.username}" if smtp.username else "no login"
-    if smtp.security == "none" and not _loopback(smtp.host):
+    if smtp.security == "none" and not is_loopback(smtp.host):
         return Line("problem", "SMTP server", f"{smtp.where}: connected without encryption ({login}); use "
                                               "NEWSLETTER_SMTP_SECURITY=starttls or tls")
-    return Line("ok", "SMTP server", f"{smtp.where}: connected ({how}), {login}; no mail sent")
+    return Line("ok", "SMTP server", f"{smtp.where}: connected ({smtp.secured}), {login}; no mail sent")
 
 
 PROBE_TOKEN = "doctor-check"  # not a signed token: a working endpoint refuses it and unsubscribes nobody

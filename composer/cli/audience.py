@@ -13,7 +13,7 @@ from composer.audience import consent
 from composer.audience.erasure import Erasures
 from composer.audience.roster import roster
 from composer.audience.subscribers import LIST_DIR, list_path, write_list
-from composer.cli.common import app, counted, handled, load_settings, out, settings_and_secret, styled
+from composer.cli.common import app, counted, handled, out, settings_and_secret, styled
 from composer.send.journal import Journal
 
 
@@ -48,8 +48,10 @@ def subscribers_command(
 ) -> None:
     """Each address of a list and its state: active, unsubscribed, bounced or erased (on request); web sign-ups with
     their consent time; rows without proof of consent say why."""
-    with handled(), Journal(load_settings().state_dir) as journal:
-        erased = Erasures(journal.db, settings_and_secret()[1])
+    with handled():
+        settings, secret = settings_and_secret()
+    with handled(), Journal(settings.state_dir) as journal:
+        erased = Erasures(journal.db, secret)
         proof = consent.ConsentCount.of(journal.signups(list_name))
         listing = roster(list_name, LIST_DIR, journal)
         found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)

@@ -7,7 +7,6 @@ from another origin is refused before it is read.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from composer.config import is_loopback
 from composer.errors import ComposerError
 from composer.ratelimit import RateLimit
 
@@ -31,15 +31,6 @@ Clock = Callable[[], float]
 
 class DeskAccessError(ComposerError):
     """The desk cannot start safely as asked (an open address without a password)."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -121,7 +122,7 @@ def routes(desk: Desk) -> list[Route]:
         try:
             result = await run_in_threadpool(build_issue, path, desk.settings)
         except ComposerError as exc:
-            return HTMLResponse(f"<p>{_escape(str(exc))}</p>", 422)
+            return HTMLResponse(f"<p>{escape(str(exc))}</p>", 422)
         html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
         html = result.viewable(html)
         if request.query_params.get("dark"):
@@ -158,6 +159,3 @@ def keep_conflict(desk: Desk, slug: str, text: str) -> Path:
     kept.write_text(text, encoding="utf-8")
     return kept
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -20,7 +20,6 @@ class Strings:
     imprint: str
     privacy: str
     unsubscribe: str
-    unsubscribe_text: str
     greeting_named: str
     greeting_anonymous: str
     test_prefix: str
@@ -43,7 +42,6 @@ TABLE = {
         imprint="Impressum",
         privacy="Datenschutz",
         unsubscribe="Newsletter abbestellen",
-        unsubscribe_text="Newsletter abbestellen: {url}",
         greeting_named="Hallo {name},",
         greeting_anonymous="Liebe Engagierte,",
         test_prefix="[TEST]",
@@ -59,7 +57,6 @@ TABLE = {
         imprint="Imprint",
         privacy="Privacy",
         unsubscribe="Unsubscribe",
-        unsubscribe_text="Unsubscribe: {url}",
         greeting_named="Hello {name},",
         greeting_anonymous="Dear volunteers,",
         test_prefix="[TEST]",

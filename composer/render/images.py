@@ -9,6 +9,7 @@ archive, where the email links to it.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class Picture:
     data: bytes
     mime: str
 
-    @property
+    @functools.cached_property
     def cid(self) -> str:
         """Content-ID of the inline part: the content's hash, so the same photo is the same part."""
         return f"{hashlib.sha256(self.data).hexdigest()[:24]}@newsletter"

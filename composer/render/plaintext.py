@@ -54,7 +54,7 @@ def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
     if issue.footer.privacy_url:
         footer.append(_labelled(f"{t.privacy}:", str(issue.footer.privacy_url)))
     out.append(f"{SIGNATURE}\n" + "\n\n".join(footer))
-    out.append(_labelled(t.unsubscribe_text.format(url="").rstrip(), unsubscribe_url, always=True))
+    out.append(_labelled(f"{t.unsubscribe}:", unsubscribe_url, always=True))
     return flowed("\n\n".join(out).rstrip() + "\n")
 
 

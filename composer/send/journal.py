@@ -243,10 +243,6 @@ class Journal:
             (email, reason, time.time(), kind, evidence, link))
         return not existed
 
-    def unsuppress(self, email: str) -> bool:
-        """The coordinator's undo of any suppression; True when the address was on the list."""
-        return self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,)).rowcount == 1
-
     def undo_link_unsubscribe(self, email: str, link: str) -> bool:
         """The reader's undo: lifts only the unsubscribe that this link's one-click made, never a bounce and
         never an unsubscribe made another way (the coordinator, a reply, another list's link)."""

@@ -107,6 +107,3 @@ class Links:
 
     def mark_used(self, link: Link, now: float) -> None:
         self._db.execute("UPDATE links SET used = ? WHERE id = ? AND used IS NULL", (now, link.id))
-
-    def token_for(self, link: Link) -> str:
-        return seal(self._secret, link.id)

@@ -134,7 +134,7 @@ class MessageFactory:
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         one_click = self._sender.one_click_url
         web = one_click.replace("{token}", token) if one_click else None
-        mail = f"{self._mailto_prefix}{token}"  # tokens are URL-safe (base64url and hex), nothing to quote
+        mail = f"{self._mailto_prefix}{token}"  # tokens are lowercase letters and digits, nothing to quote
         greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
         return _Slots(greeting, web, mail, token)
 

@@ -22,7 +22,6 @@ def choose(settings: Settings, folder: str) -> tuple[Callable[[], Transport], st
                                 "into .env (NEWSLETTER_FROM_ADDRESS=...)")
         smtp = settings.smtp
         refuse_plaintext_login(smtp)
-        how = {"starttls": "STARTTLS", "tls": "TLS", "none": "unencrypted"}[smtp.security]
-        return (lambda: SMTPTransport(smtp)), f"SMTP server {smtp.where} ({how})"
+        return (lambda: SMTPTransport(smtp)), f"SMTP server {smtp.where} ({smtp.secured})"
     path = settings.outbox_dir / folder
     return (lambda: OutboxTransport(path)), f"the outbox folder {path}/, one .eml file per recipient (no SMTP server is set up)"
