@@ -69,12 +69,12 @@ class Campaign:
             return Summary()
         if self.quota and waiting:
             self.quota.waiting = waiting
-        ledger = self.journal.ledger(self.build.slug)
-        if self.quota:
-            self.quota.log_with(ledger.alongside)
-        dispatcher = Dispatcher(self._factory, self._transports, ledger, self._policy, progress, self.quota)
-        queue = self.journal.queue(self.build.slug, self.retry_failed, self.retry_uncertain)
-        return await dispatcher.run(queue, stop)
+        with self.journal.ledger(self.build.slug) as ledger:
+            if self.quota:
+                self.quota.log_with(ledger.handed)
+            dispatcher = Dispatcher(self._factory, self._transports, ledger, self._policy, progress, self.quota)
+            queue = self.journal.queue(self.build.slug, self.retry_failed, self.retry_uncertain)
+            return await dispatcher.run(queue, stop)
 
 
 def checked(issue: Path, settings: Settings, secret: bytes) -> Build:

@@ -237,8 +237,9 @@ def test_a_state_from_before_uncertain_is_migrated_with_every_row(tmp_path: Path
     db.commit()
     db.close()
     with Journal(tmp_path) as journal:
-        assert journal.ledger("2020-12").uncertain("b@example.org", 0, "no answer") is True
-        assert journal.ledger("2020-12").uncertain("b@example.org", 0, "no answer") is False
+        with journal.ledger("2020-12") as ledger:
+            assert ledger.uncertain("b@example.org", 0, "no answer") is True
+            assert ledger.uncertain("b@example.org", 0, "no answer") is False
         assert journal.counts("2020-12")["sent"] == 1 and journal.counts("2020-12")["uncertain"] == 1
 
 

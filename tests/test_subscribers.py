@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,29 @@ def test_the_subscribers_command_names_the_invalid_rows(workdir: Path) -> None:
     result = CliRunner().invoke(app, ["subscribers", "mixed"])
     assert "invalid: subscribers/mixed.csv:2: 'kaputt' is not a valid email address" in result.output
     assert "1 active, 1 invalid row" in result.output.splitlines()
+
+
+def test_a_plain_address_is_decided_as_email_validator_decides_it() -> None:
+    """The fast pattern for plain addresses gives what email-validator gives (or refuses what it refuses)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from composer.audience.subscribers import recipient_address
+
+    pick = random.Random(17)
+    pieces = ["a", "Z", "0", "9", ".", "_", "%", "+", "-", "ü", "!", "--", "xn--", "ab", "example", "test", "local", "1"]
+    for _ in range(4000):
+        local = "".join(pick.choice(pieces) for _ in range(pick.randint(0, 6)))
+        labels = ["".join(pick.choice(pieces) for _ in range(pick.randint(0, 4))) for _ in range(pick.randint(1, 3))]
+        ending = pick.choice(["org", "COM", "test", "x1", "d" * 64])
+        address = f"{local}@{'.'.join(labels)}" if pick.random() < 0.9 else f"{local}@example.{ending}"
+        try:
+            checked = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+            expected: str | None = checked.ascii_email or checked.normalized
+        except EmailNotValidError:
+            expected = None
+        try:
+            found: str | None = recipient_address(address)
+        except EmailNotValidError:
+            found = None
+        assert found == expected, address
+    assert recipient_address(" Anna.Berg@Example.ORG ") == "Anna.Berg@example.org"

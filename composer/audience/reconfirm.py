@@ -118,7 +118,7 @@ def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: 
                             "unconfirmed get no more issues")
     path = list_path(list_name, lists)
     slug = f"reconfirm-{path.stem}"
-    with Journal(settings.state_dir, exclusive=True) as journal:
+    with Journal(settings.state_dir, exclusive=True) as journal, journal.ledger(slug) as ledger:
         proof, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal.db, secret)
         rows = list(erased.skip(listed(path, journal)))
         bad = journal.stage([*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)])
@@ -127,6 +127,6 @@ def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: 
         asking = Asking(Links(journal.db, secret), settings.sender, identity(settings, issues_dir), settings.public_base,
                         path.stem, until)
         quota = quota_for(journal.db, settings.limits, settings.zone, slug, path.stem, Schedule())  # like any bulk send
-        dispatcher = Dispatcher(asking, transports or chosen, journal.ledger(slug), settings.delivery,  # type: ignore[arg-type]
+        dispatcher = Dispatcher(asking, transports or chosen, ledger, settings.delivery,  # type: ignore[arg-type]
                                 quota=quota)
         yield Run(slug, journal.plan(slug, bad), until, destination, dispatcher, journal)

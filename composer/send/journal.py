@@ -20,10 +20,10 @@ from typing import IO
 
 from composer.errors import StateError
 from composer.records import BadRow, Recipient
+from composer.send.ledger import LOG, IssueLedger, fold
 from composer.send.tables import SCHEMA, migrate
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
-AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
 NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
 
 
@@ -71,6 +71,7 @@ class Journal:
         """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
         Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes."""
         self._lock: IO[str] | None = None
+        self.state_dir = state_dir
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
             if exclusive:
@@ -89,6 +90,7 @@ class Journal:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
             migrate(self._db)
+            fold(self._db, state_dir / LOG)  # what a send under way, or one that crashed, has recorded so far
         except sqlite3.DatabaseError as exc:
             if self._lock:
                 self._lock.close()
@@ -165,21 +167,8 @@ class Journal:
             last = batch[-1][0]
 
     def ledger(self, issue: str) -> IssueLedger:
-        return IssueLedger(self, issue)
-
-    def set_status(self, issue: str, email: str, status: str, attempts: str = "attempts", interrupted: str = "interrupted",
-                   resends: str = "resends", **values: object) -> None:
-        """`attempts`, `interrupted` and `resends` are SQL expressions (fixed strings from this module, never input)."""
-        columns = "".join(f", {k} = :{k}" for k in values)
-        self._db.execute(
-            f"UPDATE deliveries SET status = :status, attempts = {attempts}, interrupted = {interrupted}, resends = {resends}, "
-            f"updated = :now{columns} "
-            "WHERE issue = :issue AND email = :email",
-            {"status": status, "now": time.time(), "issue": issue, "email": email, **values})
-
-    def resends(self, issue: str, email: str) -> int:
-        row = self._db.execute("SELECT resends FROM deliveries WHERE issue = ? AND email = ?", (issue, email)).fetchone()
-        return row[0] if row else 0
+        """The dispatcher's records of a send of `issue`; only for a journal opened `exclusive`."""
+        return IssueLedger(self._db, self.state_dir, issue)
 
     # -- reading it back -----------------------------------------------------------------------------
 
@@ -290,72 +279,3 @@ class Journal:
 
     def mark_seen(self, key: str, action: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))
-
-
-class IssueLedger:
-    """The dispatcher's records for one issue, written in as few commits as the promise allows.
-
-    'sending' is committed before the message's content goes out, so a crash leaves every message that may
-    have arrived as 'sending' (resent and flagged as a possible duplicate). The other outcomes wait in memory
-    and go in the next commit: the next 'sending' (of any connection), or `flush` (before a wait, at the
-    end). A crash loses at most each connection's last outcome, whose row still says 'sending': the same
-    bound as before, at most the messages in flight, with one commit a message instead of two.
-    """
-
-    def __init__(self, journal: Journal, issue: str) -> None:
-        self.journal, self.issue = journal, issue
-        self._waiting: list[tuple[str, str, dict[str, object]]] = []
-        self._alongside: list[tuple[str, tuple[object, ...]]] = []
-
-    def alongside(self, statement: str, parameters: tuple[object, ...]) -> None:
-        """Another part of the send state's write (the quota's log) that goes in the next commit."""
-        self._alongside.append((statement, parameters))
-
-    def _later(self, email: str, status: str, **values: object) -> None:
-        self._waiting.append((email, status, values))
-
-    def flush(self) -> None:
-        if self._waiting or self._alongside:
-            self._commit([])
-
-    def _commit(self, now: list[tuple[str, str, dict[str, object]]]) -> None:
-        rows, self._waiting = [*self._waiting, *now], []
-        others, self._alongside = self._alongside, []
-        db = self.journal.db
-        db.execute("BEGIN")
-        try:
-            for statement, parameters in others:
-                db.execute(statement, parameters)
-            for email, status, values in rows:
-                self.journal.set_status(self.issue, email, status, **values)  # type: ignore[arg-type]
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def sending(self, email: str) -> None:
-        self._commit([(email, "sending", {"attempts": "attempts + 1"})])
-
-    def sent(self, email: str, reply: str, message_id: str) -> None:
-        self._later(email, "sent", reply=reply, message_id=message_id, code=250)
-
-    def deferred(self, email: str, code: int, reply: str) -> None:
-        self._later(email, "deferred", code=code, reply=reply)
-
-    def uncertain(self, email: str, code: int, reply: str) -> bool:
-        """True when the message may be resent automatically (its first uncertain outcome ever): it goes back
-        to deferred with the resend counted. Otherwise it stays uncertain until the coordinator asks.
-        Either way a later success is flagged as a possible duplicate. Rare, so committed at once."""
-        again = self.journal.resends(self.issue, email) < AUTOMATIC_RESENDS
-        self._commit([(email, "deferred" if again else "uncertain",
-                      {"code": code, "reply": reply, "interrupted": "interrupted + 1",
-                       "resends": "resends + 1" if again else "resends"})])
-        return again
-
-    def released(self, email: str) -> None:
-        """The attempt was stopped for a reason that is not the recipient's (the sender was refused, the
-        breaker tripped): the row is pending again, as if it had not been tried."""
-        self._later(email, "pending", attempts="max(attempts - 1, 0)")
-
-    def failed(self, email: str, code: int, reply: str) -> None:
-        self._later(email, "failed", code=code, reply=reply)

@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from email.header import Header
@@ -91,7 +92,17 @@ class MessageFactory:
             f"\r\n--{boundary}--\r\n".encode(),
             *([*_inline_parts(build.pictures, related), f"\r\n--{related}--\r\n".encode()] if related else []),
         ]
+        self._template = [b"" if isinstance(p, tuple) else p for p in self._body]
+        self._holes = [(n, p) for n, p in enumerate(self._body) if isinstance(p, tuple)]
         self._published = {f"cid:{p.cid}": p.published for p in build.pictures} if build.embedded else {}
+        self._second, self._date_header = -1, ""
+
+    def _date(self) -> str:
+        """The Date header, formatted once a second rather than once a message."""
+        now = time.time()
+        if int(now) != self._second:
+            self._second, self._date_header = int(now), formatdate(now, localtime=True)
+        return self._date_header
 
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
@@ -107,9 +118,12 @@ class MessageFactory:
         to = _address(recipient.name or "", recipient.email)
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
         listed = ",\r\n ".join(f"<{u}>" for u in (slots.mail, slots.web) if u)
-        head = (f"{self._fixed}\r\nTo: {to}\r\nDate: {formatdate(localtime=True)}\r\n"
+        head = (f"{self._fixed}\r\nTo: {to}\r\nDate: {self._date()}\r\n"
                 f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n").encode("ascii")
-        body = b"".join(values[p] if isinstance(p, tuple) else p for p in self._body)
+        parts = self._template.copy()
+        for position, slot in self._holes:
+            parts[position] = values[slot]
+        body = b"".join(parts)
         data = head + body
         if self._dkim:
             data = self._dkim.sign(data)

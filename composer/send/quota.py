@@ -18,16 +18,6 @@ from typing import Protocol
 from composer.errors import ComposerError, LimitReachedError
 from composer.config import Limits
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS quota_log (at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS quota_log_at ON quota_log (at);
-CREATE TABLE IF NOT EXISTS send_plans (
-    issue TEXT NOT NULL,
-    list TEXT NOT NULL,
-    at REAL NOT NULL,
-    PRIMARY KEY (issue, list)
-);
-"""
 HOUR, DAY = 3600.0, 86400.0
 Waiting = Callable[[datetime | None, str], None]
 
@@ -69,11 +59,11 @@ class Quota:
         self._db, self.limits, self.clock = db, limits, clock
         self.not_before, self.stop_at_limit = not_before, stop_at_limit
         self.waiting: Waiting = lambda until, why: None
-        self._log: Callable[[str, tuple[object, ...]], object] = db.execute
+        self._log: Callable[[float], object] = lambda at: db.execute("INSERT INTO quota_log VALUES (?)", (at,))
 
-    def log_with(self, later: Callable[[str, tuple[object, ...]], object]) -> None:
+    def log_with(self, later: Callable[[float], object]) -> None:
         """With nothing that can hold a message back, the log of messages handed over (kept for the windows of
-        later runs) may wait for the send state's next commit: `later(statement, parameters)` puts it there."""
+        later runs) may go with the ledger's next write: `later(time)` puts it there."""
         if not self.may_wait:
             self._log = later
 
@@ -89,7 +79,7 @@ class Quota:
             now = self.clock.now()
             until, why = self.next_slot(now)
             if until <= now:
-                self._log("INSERT INTO quota_log VALUES (?)", (now.timestamp(),))
+                self._log(now.timestamp())
                 return (now - began).total_seconds()
             if self.stop_at_limit:
                 raise LimitReachedError(until, why)
@@ -139,7 +129,6 @@ class Quota:
 def take_now(db: sqlite3.Connection, limits: Limits, now: datetime) -> bool:
     """A single message outside a send (a sign-up's confirmation mail) takes a slot of the provider's hourly and
     daily limits if one is free at once, and never waits; sending hours do not apply to it."""
-    db.executescript(SCHEMA)
     quota = Quota(db, Limits(limits.hourly, limits.daily), SystemClock(now.tzinfo))
     if quota.next_slot(now)[0] > now:
         return False
@@ -184,7 +173,6 @@ class Schedule:
 def quota_for(db: sqlite3.Connection, limits: Limits, zone: tzinfo | None, issue: str, list_name: str,
               schedule: Schedule) -> Quota:
     clock = schedule.clock or SystemClock(zone)
-    db.executescript(SCHEMA)
     pruned(db, clock.now())
     start = planned_start(db, issue, list_name, schedule.at, zone)
     return Quota(db, limits, clock, start, schedule.stop_at_limit)

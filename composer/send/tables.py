@@ -49,6 +49,16 @@ CREATE TABLE IF NOT EXISTS signups (
     confirmed REAL NOT NULL,
     PRIMARY KEY (list, email)
 );
+CREATE TABLE IF NOT EXISTS ledger_folded (seq INTEGER NOT NULL);
+INSERT INTO ledger_folded SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ledger_folded);
+CREATE TABLE IF NOT EXISTS quota_log (at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS quota_log_at ON quota_log (at);
+CREATE TABLE IF NOT EXISTS send_plans (
+    issue TEXT NOT NULL,
+    list TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (issue, list)
+);
 CREATE TABLE IF NOT EXISTS inbox_seen (
     key TEXT PRIMARY KEY,
     action TEXT NOT NULL,

@@ -1,0 +1,159 @@
+"""The dispatcher's records of one issue's send: appended to a log as they happen, folded into the send state
+about once a second.
+
+'sending' is written before a message's content goes out, so a crash leaves every message that may have
+arrived as 'sending' (resent, and flagged as a possible duplicate); 'sent' only after the server accepted it.
+The other outcomes wait in memory and go with the next write: the next 'sending' (of any connection), or
+`flush` (before a wait, at the end). A kill loses at most each connection's last outcome, whose row still
+says 'sending': at most the messages in flight.
+
+A write is one append to `ledger.log` beside the database: one system call, which the operating system keeps
+when the process is killed, as it keeps SQLite's own WAL commit (synchronous=NORMAL: neither waits for the
+disk), at a fraction of a commit's cost. The records are folded into the database in one transaction about
+once a second, at a wait and at the end. Every record carries a sequence number and the database keeps the
+last one folded, so a fold repeated after a crash, or made by another process that opens the state meanwhile
+(`newsletter status` during a send), applies each record exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+from types import TracebackType
+
+AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
+FOLD_SECONDS = 1.0
+LOG = "ledger.log"
+
+# What each kind of record does to its row; a record names its kind, never SQL.
+_CHANGES = {
+    "sending": "status = 'sending', attempts = attempts + 1",
+    "sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id",
+    "deferred": "status = 'deferred', code = :code, reply = :reply",
+    "failed": "status = 'failed', code = :code, reply = :reply",
+    "released": "status = 'pending', attempts = max(attempts - 1, 0)",
+    "resend": "status = 'deferred', code = :code, reply = :reply, interrupted = interrupted + 1, resends = resends + 1",
+    "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
+}
+_HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
+
+
+class IssueLedger:
+    """Implements the dispatcher's Ledger for one issue; a context manager, whose end folds the rest and
+    removes the log. Only the send that holds the state's lock makes one."""
+
+    def __init__(self, db: sqlite3.Connection, state_dir: Path, issue: str) -> None:
+        self._db, self.issue = db, issue
+        self._path = state_dir / LOG
+        fold(db, self._path)  # what an earlier send left, so the sequence below goes on from it
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
+        self._seq = _folded(db)
+        self._waiting: list[str] = []
+        self._folded_at = time.monotonic()
+
+    def __enter__(self) -> IssueLedger:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.flush()
+        os.close(self._fd)
+        self._path.unlink(missing_ok=True)
+
+    def sending(self, email: str) -> None:
+        self._record(email, "sending")
+        self._write()
+        if time.monotonic() - self._folded_at >= FOLD_SECONDS:
+            self._fold()
+
+    def sent(self, email: str, reply: str, message_id: str) -> None:
+        self._record(email, "sent", 250, reply, message_id)
+
+    def deferred(self, email: str, code: int, reply: str) -> None:
+        self._record(email, "deferred", code, reply)
+
+    def failed(self, email: str, code: int, reply: str) -> None:
+        self._record(email, "failed", code, reply)
+
+    def released(self, email: str) -> None:
+        """The attempt was stopped for a reason that is not the recipient's (the sender was refused, the
+        breaker tripped): the row is pending again, as if it had not been tried."""
+        self._record(email, "released")
+
+    def handed(self, at: float) -> None:
+        """The provider's limits count this message (the quota's log), written with the next record."""
+        self._record("", _HANDED, at=at)
+
+    def uncertain(self, email: str, code: int, reply: str) -> bool:
+        """True when the message may be resent automatically (its first uncertain outcome ever): it goes back
+        to deferred with the resend counted. Otherwise it stays uncertain until the coordinator asks.
+        Either way a later success is flagged as a possible duplicate. Rare, so everything is folded first
+        and the count read from the state."""
+        self.flush()
+        row = self._db.execute("SELECT resends FROM deliveries WHERE issue = ? AND email = ?", (self.issue, email)).fetchone()
+        again = (row[0] if row else 0) < AUTOMATIC_RESENDS
+        self._record(email, "resend" if again else "uncertain", code, reply)
+        self._write()
+        return again
+
+    def flush(self) -> None:
+        """Everything recorded so far written and folded into the state."""
+        self._write()
+        self._fold()
+
+    def _record(self, email: str, kind: str, code: int | None = None, reply: str | None = None,
+                message_id: str | None = None, at: float | None = None) -> None:
+        self._seq += 1
+        record = [self._seq, self.issue, email, kind, code, reply, message_id, at or time.time()]
+        self._waiting.append(_ENCODE(record) + "\n")
+
+    def _write(self) -> None:
+        if self._waiting:
+            data, self._waiting = "".join(self._waiting).encode(), []
+            os.write(self._fd, data)
+
+    def _fold(self) -> None:
+        fold(self._db, self._path)
+        os.ftruncate(self._fd, 0)  # nothing is appended meanwhile: this send is the log's only writer
+        self._folded_at = time.monotonic()
+
+
+def fold(db: sqlite3.Connection, path: Path) -> None:
+    """Applies the log's records not folded yet, in order, in one transaction. A last line without its end
+    was cut off by a crash before its write finished, so its message never went out: it is left out."""
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        return
+    records = []
+    for line in text.split(b"\n")[:-1]:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    if not records:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        done = _folded(db)
+        for seq, issue, email, kind, code, reply, message_id, at in records:
+            if seq <= done:
+                continue
+            if kind == _HANDED:
+                db.execute("INSERT INTO quota_log VALUES (?)", (at,))
+            elif kind in _CHANGES:
+                db.execute(f"UPDATE deliveries SET {_CHANGES[kind]}, updated = :at WHERE issue = :issue AND email = :email",
+                           {"code": code, "reply": reply, "message_id": message_id, "at": at, "issue": issue, "email": email})
+            done = max(done, seq)
+        db.execute("UPDATE ledger_folded SET seq = ?", (done,))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _folded(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT seq FROM ledger_folded").fetchone()[0])
