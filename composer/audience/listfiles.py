@@ -16,14 +16,26 @@ BACKUP_DIR = "backup"  # subscribers/backup/: not a list itself, since lists are
 
 
 def replace_text(path: Path, text: str) -> None:
-    """Atomically: a temporary file in the same folder, flushed to disk, then renamed over the list."""
+    replace_bytes(path, text.encode())
+
+
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Atomically: a temporary file in the same folder, flushed to disk, then renamed over the list, which keeps
+    its permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.new")
-    with temporary.open("w", encoding="utf-8", newline="") as out:
-        out.write(text)
+    with temporary.open("wb") as out:
+        out.write(data)
         out.flush()
         os.fsync(out.fileno())
+    if path.exists():
+        shutil.copymode(path, temporary)
     os.replace(temporary, path)
+
+
+def backups(lists: Path) -> list[Path]:
+    """The copies `keep_backup` made of the lists in `lists`, oldest first by name."""
+    return sorted((lists / BACKUP_DIR).glob("*.csv"))
 
 
 def keep_backup(path: Path, now: dt.datetime) -> Path | None:

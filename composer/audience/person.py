@@ -1,15 +1,14 @@
 """One person's data: everything the tool holds about an address (GDPR Art. 15), and its erasure (Art. 17).
 
-Erasing removes the address from every list file (rewritten atomically, the file before kept as a backup), the
-send state (deliveries, sign-ups, bounces, unsubscribes) and the outbox, and keeps only a keyed hash, so that an
-old copy of a spreadsheet can never bring the address back into a send (composer/audience/erasure.py).
+Erasing removes the address from every list file and every backup of one (each rewritten atomically, every
+other byte kept), the send state (deliveries, sign-ups, bounces, unsubscribes) and the outbox, and keeps only a
+keyed hash, so that an old copy of a spreadsheet can never bring the address back into a send
+(composer/audience/erasure.py).
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from email_validator import EmailNotValidError
 
 from composer.audience.consent import missing_evidence
 from composer.audience.erasure import HASHED, Erasures, keyed_hash, scrubbing
+from composer.audience.listfiles import backups, replace_bytes
 from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
 from composer.errors import SubscriberListError
 from composer.records import Recipient
@@ -36,7 +36,11 @@ class Where:
 
     lists: Path
     outbox: Path
-    backups: Path
+
+    @property
+    def files(self) -> list[Path]:
+        """The list files, then the backups of them."""
+        return [*(list_path(name, self.lists) for name in list_names(self.lists)), *backups(self.lists)]
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,6 @@ def _read(path: Path) -> _ListFile:
     return _ListFile(path, data.startswith(BOM), header, lines[0], records)
 
 
-def _list_files(lists: Path) -> list[Path]:
-    return [list_path(name, lists) for name in list_names(lists)]
-
-
 def _when(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp is not None else None
 
@@ -96,7 +96,7 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
     web sign-ups, personal links (unsubscribe, pending confirmations), deliveries, bounces, the unsubscribe or bounce
     that stops mail, erasure, outbox files."""
     rows = []
-    for path in _list_files(where.lists):
+    for path in where.files:
         listed = _read(path)
         for line, _, cells in listed.of(address):
             columns = dict(zip(listed.header, cells, strict=False))
@@ -145,22 +145,18 @@ def _outbox_files(address: str, outbox: Path) -> list[Path]:
 class Forgotten:
     """What `forget` removed, for the coordinator's confirmation."""
 
-    list_rows: dict[str, int] = field(default_factory=dict)  # file -> rows removed
-    backups: list[Path] = field(default_factory=list)
+    list_rows: dict[str, int] = field(default_factory=dict)  # file (a list or a backup of one) -> rows removed
     state_rows: int = 0
     outbox_files: int = 0
 
 
-def forget(address: str, journal: Journal, secret: bytes, where: Where, now: datetime | None = None) -> Forgotten:
+def forget(address: str, journal: Journal, secret: bytes, where: Where) -> Forgotten:
     """Erases `address` everywhere; the keyed hash goes in first, so a failure half-way never lets a send reach it."""
     Erasures(journal.db, secret).add(address)
     done = Forgotten()
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-    for path in _list_files(where.lists):
-        removed, backup = _remove_rows(path, address, where.backups / f"{path.stem}-{stamp}.csv")
-        if removed:
+    for path in where.files:
+        if removed := _remove_rows(path, address):
             done.list_rows[str(path)] = removed
-            done.backups.append(backup)
     db = journal.db
     db.executescript(links.SCHEMA)
     with scrubbing(db):
@@ -176,21 +172,11 @@ def forget(address: str, journal: Journal, secret: bytes, where: Where, now: dat
     return done
 
 
-def _remove_rows(path: Path, address: str, backup: Path) -> tuple[int, Path]:
-    """The list file without the address's rows, every other byte as it was; replaced atomically (a temporary
-    file renamed over it) after the file as it was is copied to `backup`."""
+def _remove_rows(path: Path, address: str) -> int:
+    """The file without the address's rows, every other byte as it was (BOM, header, line ends, quoting)."""
     listed = _read(path)
     gone = listed.of(address)
-    if not gone:
-        return 0, backup
-    kept = "".join(line for record in listed.records if record not in gone for line in record[1])
-    backup.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, backup)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as out:
-        out.write((BOM if listed.bom else b"") + (listed.head + kept).encode())
-        out.flush()
-        os.fsync(out.fileno())
-    shutil.copymode(path, tmp)
-    os.replace(tmp, path)
-    return len(gone), backup
+    if gone:
+        kept = "".join(line for record in listed.records if record not in gone for line in record[1])
+        replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + kept).encode())
+    return len(gone)

@@ -28,7 +28,7 @@ AddressArg = Annotated[str, typer.Argument(metavar="ADDRESS", help="The person's
 def _where(settings: Settings) -> Where:
     from composer.audience.person import Where
 
-    return Where(LIST_DIR, settings.outbox_dir, settings.state_dir / "backups")
+    return Where(LIST_DIR, settings.outbox_dir)
 
 
 @app.command()
@@ -50,7 +50,7 @@ def forget_command(
     address: AddressArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first")] = False,
 ) -> None:
-    """Erase ADDRESS on request: from every list file, the send state and the outbox; it is never mailed again."""
+    """Erase ADDRESS on request: from every list file and its backups, the send state and the outbox; it is never mailed again."""
     from composer.audience.person import forget
 
     with handled():
@@ -67,9 +67,6 @@ def forget_command(
         out.print(f"removed {counted(rows, 'row')} from {path}")
     out.print(f"removed {counted(done.state_rows, 'record')} from the send state and "
               f"{counted(done.outbox_files, 'file')} from {where.outbox}/")
-    if done.backups:
-        out.print(f"The list files as they were are in {', '.join(map(str, done.backups))}: they still hold the address; "
-                  "delete them once you have checked the lists.")
     out.print(f"{email} is erased; only a keyed hash is kept, so a send never mails it again, even from an old copy "
               "of a list (the send says \"erased on request\").")
 
