@@ -3,12 +3,15 @@ the stages get their typed part (composer.config), not this object."""
 
 from __future__ import annotations
 
+import difflib
+import os
 from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
+from dotenv import dotenv_values
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from composer.hours import parse_hours
@@ -150,8 +153,13 @@ class Settings(BaseSettings):
         return str(self.public_url).rstrip("/") if self.public_url else ""
 
 
+CLI_VARIABLES = ("NEWSLETTER_FOLDER", "NEWSLETTER_DNS_SERVER")  # options of single commands, read by the CLI
+
+
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
-    """Reads settings once at the edge; errors name the variable, never echo a value (passwords)."""
+    """Reads settings once at the edge; errors name the variable, never echo a value (passwords). A name that is
+    no setting is an error, not ignored: a typo in NEWSLETTER_SMTP_HOST would otherwise send to the outbox."""
+    unknown(env_file)
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
     except ValidationError as exc:
@@ -160,3 +168,18 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
             name = "NEWSLETTER_" + str(err["loc"][0]).upper() if err["loc"] else "settings"
             lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError("; ".join(lines) + " (check your environment or .env)") from None
+
+
+def unknown(env_file: Path | None) -> None:
+    """Raises SettingsError for the first NEWSLETTER_ name, in the environment or in `env_file`, that is no
+    setting, with the setting it most resembles."""
+    known = {f"NEWSLETTER_{name.upper()}" for name in Settings.model_fields} | set(CLI_VARIABLES)
+    sources = [(name, "the environment") for name in os.environ]
+    if env_file is not None and env_file.is_file():
+        sources += [(name, str(env_file)) for name in dotenv_values(env_file)]
+    for name, where in sources:
+        if name.upper().startswith("NEWSLETTER_") and name.upper() not in known:
+            near = difflib.get_close_matches(name.upper(), sorted(known), n=1)
+            hint = f"did you mean {near[0]}? " if near else ""
+            raise SettingsError(f"{name} (in {where}) is not a setting; {hint}correct or remove it "
+                                "(every setting is described in the README, under Settings)")

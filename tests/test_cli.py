@@ -56,6 +56,15 @@ def test_bad_settings_are_named_without_their_values(workdir: Path) -> None:
     assert "NEWSLETTER_SMTP_PORT" in result.output and "geheim" not in result.output
 
 
+def test_a_misspelt_setting_in_env_is_an_error_that_names_the_right_one(workdir: Path) -> None:
+    Path(".env").write_text("NEWSLETTER_SMPT_HOST=mail.example.org\n", encoding="utf-8")
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    assert result.exit_code == 2 and not Path("outbox").exists()
+    assert result.output.splitlines() == ["error: NEWSLETTER_SMPT_HOST (in .env) is not a setting; did you mean "
+                                          "NEWSLETTER_SMTP_HOST? correct or remove it (every setting is described in "
+                                          "the README, under Settings)"]
+
+
 def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path) -> None:
     issue = Path("issues/2020-12.md")
     httpd = server(Previewer(issue, make_settings(), b"secret"), "127.0.0.1", free_port())
