@@ -30,7 +30,7 @@ from composer.send.message import MessageFactory
 from composer.send.quota import Quota, Schedule, Waiting, quota_for
 from composer.send import staging
 from composer.send.stopping import Stop
-from composer.send.transports import Transport, choose
+from composer.send.transports import Destination, Transport, choose
 from composer.settings import Settings
 
 TransportFactory = Callable[[], Transport]
@@ -45,7 +45,7 @@ class Campaign:
     journal: Journal
     plan: Plan
     retry_failed: bool
-    destination: str
+    destination: Destination
     _factory: MessageFactory
     _transports: TransportFactory
     _policy: Policy
@@ -120,7 +120,7 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
-                    transports: TransportFactory | None = None) -> tuple[Summary, str, Build]:
+                    transports: TransportFactory | None = None) -> tuple[Summary, Destination, Build]:
     """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched.
     The issue must pass the checks like a real send, so what is tested is what would go out."""
     recipients = [Recipient(checked_address(address)) for address in addresses]

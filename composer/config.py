@@ -15,6 +15,9 @@ from composer.hours import SendingHours
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
 
+SECURED = {"starttls": "STARTTLS", "tls": "TLS", "none": "unencrypted"}  # how a connection is secured, in words
+
+
 @dataclass(frozen=True)
 class SMTPConfig:
     host: str | None
@@ -32,7 +35,7 @@ class SMTPConfig:
 
     @property
     def secured(self) -> str:
-        return {"starttls": "STARTTLS", "tls": "TLS", "none": "unencrypted"}[self.security]
+        return SECURED[self.security]
 
 
 def is_loopback(host: str) -> bool:

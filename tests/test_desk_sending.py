@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from composer.send.journal import Journal
-from tests.conftest import SMTPServer
+from tests.conftest import SMTPServer, make_settings
 from tests.deskserver import csrf_of, desk_server
 
 
@@ -68,6 +68,21 @@ def test_send_needs_the_explicit_confirmation(running, smtp_server: SMTPServer) 
     response = client.post("/issues/2020-12/send", data={"csrf": csrf_of(plan), "list": "fifty"})
     assert response.status_code == 400 and "bestätigen" in response.text
     assert not smtp_server.handler.received
+
+
+def test_the_plan_says_in_german_where_the_mail_goes(running) -> None:
+    plan = BeautifulSoup(running.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
+    port = running.desk.settings.smtp_port
+    assert plan.select_one("#plan-to-send").text.startswith(f"50 (Mailserver 127.0.0.1:{port} (unverschlüsselt))")
+
+
+def test_without_a_mail_server_the_plan_names_the_outbox_and_the_placeholder_sender(workdir: Path) -> None:
+    fifty_addresses(workdir)
+    with desk_server(workdir, make_settings(from_address=None, state_dir=workdir / ".newsletter")) as desk:
+        plan = BeautifulSoup(desk.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
+    assert plan.select_one("#plan-to-send").text == (
+        "50 (Ordner outbox/2020-12/, eine .eml-Datei je Empfänger (kein Mailserver eingerichtet; Absender "
+        "newsletter@example.org ist ein Platzhalter, bis NEWSLETTER_FROM_ADDRESS gesetzt ist))")
 
 
 def test_a_send_stopped_with_anhalten_and_continued_reaches_everyone_exactly_once(running, smtp_server: SMTPServer) -> None:

@@ -27,7 +27,7 @@ from composer.send.journal import Journal, Plan
 from composer.send.links import Links
 from composer.send.quota import Schedule, quota_for
 from composer.send.stopping import Stop
-from composer.send.transports import Transport, choose
+from composer.send.transports import Destination, Transport, choose
 from composer.settings import Settings
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS reconfirm_deadlines (list TEXT PRIMARY KEY, until REAL NOT NULL)"
@@ -97,7 +97,7 @@ class Run:
     slug: str
     plan: Plan
     until: datetime
-    destination: str
+    destination: Destination
     _dispatcher: Dispatcher
     _journal: Journal
 

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from composer.audience.subscribers import list_names
 from composer.desk.context import Desk, issue_path
 from composer.desk.guard import checked_form
+from composer.desk.text import TEXT, destination_text, language
 from composer.errors import ChecksFailedError, ComposerError
 from composer.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
@@ -128,7 +129,7 @@ def routes(desk: Desk) -> list[Route]:
         if list_name and not problem:
             try:
                 with opening(slug, list_name)() as campaign:
-                    plan, destination = campaign.plan, campaign.destination
+                    plan, destination = campaign.plan, destination_text(campaign.destination, TEXT[language(request)])
             except ChecksFailedError:
                 problem = CHECK_ERRORS
             except ComposerError as exc:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
+
+if TYPE_CHECKING:
+    from composer.send.transports import Destination
 
 DE = {
     "desk": "Die Redaktion", "issues": "Ausgaben", "new_issue": "Neue Ausgabe", "edit": "Bearbeiten",
@@ -24,6 +29,9 @@ DE = {
     "errors": "Fehler", "warnings": "Warnungen", "infos": "Hinweise", "to_field": "zum Feld",
     "addresses": "Adressen (eine pro Zeile)", "send_test": "Testversand starten", "result": "Ergebnis",
     "sent_n": "{sent} versendet, {failed} fehlgeschlagen, {deferred} zurückgestellt", "list": "Liste",
+    "dest_smtp": "Mailserver {where} ({security})", "dest_outbox": "Ordner {where}/, eine .eml-Datei je Empfänger (kein "
+    "Mailserver eingerichtet)", "dest_placeholder": "; Absender {address} ist ein Platzhalter, bis NEWSLETTER_FROM_ADDRESS "
+    "gesetzt ist", "security_starttls": "STARTTLS", "security_tls": "TLS", "security_none": "unverschlüsselt",
     "plan": "Plan", "will_send": "Empfänger", "skipped": "Übersprungen", "confirm": "Ich will diese Ausgabe jetzt an "
     "{n} Empfänger versenden.", "start_send": "Versand starten", "stop": "Anhalten", "resume": "Versand fortsetzen",
     "running": "Versand läuft", "stopped": "Angehalten", "finished": "Fertig", "check_errors": "Die Ausgabe hat "
@@ -72,6 +80,9 @@ EN = {
     "no_findings": "No problems found.", "errors": "Errors", "warnings": "Warnings", "infos": "Notes",
     "to_field": "to the field", "addresses": "Addresses (one per line)", "send_test": "Send test", "result": "Result",
     "sent_n": "{sent} sent, {failed} failed, {deferred} deferred", "list": "List", "plan": "Plan",
+    "dest_smtp": "SMTP server {where} ({security})", "dest_outbox": "the outbox folder {where}/, one .eml file per recipient "
+    "(no SMTP server is set up)", "dest_placeholder": "; from {address}, a placeholder until NEWSLETTER_FROM_ADDRESS is set",
+    "security_starttls": "STARTTLS", "security_tls": "TLS", "security_none": "unencrypted",
     "will_send": "Recipients", "skipped": "Skipped", "confirm": "I want to send this issue to {n} recipients now.",
     "start_send": "Start sending", "stop": "Stop", "resume": "Continue sending", "running": "Sending",
     "stopped": "Stopped", "finished": "Finished", "check_errors": "The issue has check errors; fix them before sending.",
@@ -222,3 +233,13 @@ def language(request: Request) -> str:
     """The switch (a cookie) wins; otherwise the browser's first language; German when in doubt."""
     chosen = request.cookies.get("desk_lang") or request.headers.get("accept-language", "de")[:2].lower()
     return chosen if chosen in TEXT else "de"
+
+
+def destination_text(where: Destination, t: dict[str, str]) -> str:
+    """Where a send's mail goes, in the page's language."""
+    if where.kind == "smtp":
+        return t["dest_smtp"].format(where=where.where, security=t[f"security_{where.security}"])
+    said = t["dest_outbox"].format(where=where.where)
+    if where.placeholder:
+        said = said.removesuffix(")") + t["dest_placeholder"].format(address=where.placeholder) + ")"
+    return said
