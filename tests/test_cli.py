@@ -89,11 +89,23 @@ def test_new_issue_starts_from_the_newest_with_todays_month(workdir: Path) -> No
     from composer.issue.issuefile import load_issue
     from composer.issue.scaffold import new_issue
 
-    path = new_issue(Path("issues/2021-01.md"), today=dt.date(2021, 1, 28))
-    issue = load_issue(path)
+    issue = load_issue(new_issue(Path("issues/2021-01.md"), today=dt.date(2021, 1, 28)).path)
     assert issue.date == dt.date(2021, 1, 28)
     assert issue.subject == "Newsletter Flüchtlingskoordination – Januar 2021"
     assert issue.footer == load_issue(Path("issues/2020-12.md")).footer
     assert [a.title for a in issue.articles] == ["Titel des ersten Artikels"]
     result = runner.invoke(app, ["new", "issues/2021-01.md"])
     assert result.exit_code == 2 and "exists already" in result.output
+
+
+def test_new_starts_from_the_newest_issue_that_can_be_read_and_names_the_one_left_out(workdir: Path) -> None:
+    from composer.issue.issuefile import load_issue
+
+    broken = Path("issues/2021-01.md")
+    broken.write_text(Path("issues/2020-12.md").read_text().replace("subject:", "subjekt:"))
+    result = runner.invoke(app, ["new", "issues/2021-02.md"])
+    assert result.exit_code == 0, result.output
+    assert "issues/2021-02.md is ready, started from issues/2020-12.md" in result.output
+    assert ("note: issues/2021-01.md was left out as a start: it has errors (`newsletter check issues/2021-01.md` "
+            "names them)") in result.output
+    assert load_issue(Path("issues/2021-02.md")).footer == load_issue(Path("issues/2020-12.md")).footer

@@ -20,8 +20,11 @@ def new(
     from composer.issue.scaffold import new_issue
 
     with handled():
-        written = new_issue(issue, previous)
-    out.print(f"{written} is ready: write the articles, then `newsletter preview {written}`.")
+        started = new_issue(issue, previous)
+    written = started.path
+    out.print(f"{written} is ready, started from {started.source}: write the articles, then `newsletter preview {written}`.")
+    for path in started.left_out:
+        err.print(f"note: {path} was left out as a start: it has errors (`newsletter check {path}` names them)")
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from composer.errors import ComposerError
@@ -21,11 +22,21 @@ class ScaffoldError(ComposerError):
     """The new issue file cannot be made (it exists, or there is no issue to start from)."""
 
 
-def new_issue(target: Path, previous: Path | None = None, today: dt.date | None = None) -> Path:
-    """Copies the previous issue's fields block (comments and all), with a new date, subject and preheader."""
+@dataclass(frozen=True)
+class Started:
+    """The new issue file, the issue it was started from, and newer files left out because they have errors."""
+
+    path: Path
+    source: Path
+    left_out: list[Path]
+
+
+def new_issue(target: Path, previous: Path | None = None, today: dt.date | None = None) -> Started:
+    """Copies the previous issue's fields block (comments and all), with a new date, subject and preheader.
+    Without `previous`, the newest issue that can be read: one file with errors does not block a new month."""
     if target.exists():
         raise ScaffoldError(f"{target} exists already; choose another name or edit that file")
-    source = previous or _newest(target.parent)
+    source, left_out = (previous, []) if previous else _newest(target.parent)
     issue = load_issue(source)
     day = _issue_date(target, today or dt.date.today())
     text = source.read_text(encoding="utf-8-sig")
@@ -35,7 +46,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     for key, value in (("date", day.isoformat()), ("subject", subject), ("preheader", PREHEADER[issue.language])):
         front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
     target.write_text(front + "\n\n" + PLACEHOLDER_BODY[issue.language], encoding="utf-8")
-    return target
+    return Started(target, source, left_out)
 
 
 def _issue_date(target: Path, today: dt.date) -> dt.date:
@@ -47,11 +58,21 @@ def _issue_date(target: Path, today: dt.date) -> dt.date:
     return today if (today.year, today.month) == (year, month) else dt.date(year, month, 1)
 
 
-def _newest(folder: Path) -> Path:
+def _newest(folder: Path) -> tuple[Path, list[Path]]:
+    """The newest issue by date that can be read, and the files that cannot (newer or not, nobody can tell)."""
     candidates = sorted(folder.glob("*.md"))
     if not candidates:
         raise ScaffoldError(f"no issue in {folder}/ to start from; copy the example in the README")
-    return max(candidates, key=lambda p: (load_issue(p).date, p.name))
+    dated, broken = [], []
+    for path in candidates:
+        try:
+            dated.append((load_issue(path).date, path.name, path))
+        except ComposerError:
+            broken.append(path)
+    if not dated:
+        raise ScaffoldError(f"no issue in {folder}/ can be read to start from: each has errors (`newsletter check "
+                            f"{candidates[-1]}` names them); correct one, then try again")
+    return max(dated)[2], broken
 
 
 def _quoted(value: str) -> str:
