@@ -511,3 +511,16 @@ def test_confirmation_mails_count_toward_the_providers_limit(workdir: Path, smtp
         with site.client() as c:
             answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(4)]
         assert answers == [200, 200, 503, 503] and len(site.smtp.handler.messages()) == 2
+
+
+def test_a_new_issue_names_the_pages_without_a_restart_and_newest_means_by_date(site: Site) -> None:
+    sample = Path("issues/2020-12.md").read_text(encoding="utf-8")
+    old_name = sample.replace("newsletter: Newsletter Flüchtlingskoordination", "newsletter: Alter Rundbrief")
+    Path("issues/zz-archiv.md").write_text(old_name.replace("date: 2020-12-23", "date: 2019-05-01"), encoding="utf-8")
+    with site.client() as client:
+        first = client.get("/subscribe").text
+        assert "Newsletter Flüchtlingskoordination" in first and "Alter Rundbrief" not in first
+        renamed = sample.replace("newsletter: Newsletter Flüchtlingskoordination", "newsletter: Rundbrief Ehrenamt")
+        Path("issues/2021-01.md").write_text(renamed.replace("date: 2020-12-23", "date: 2021-01-20"), encoding="utf-8")
+        page = client.get("/subscribe").text
+    assert "Rundbrief Ehrenamt" in page and "Alter Rundbrief" not in page

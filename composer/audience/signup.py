@@ -17,7 +17,8 @@ from pathlib import Path
 
 from composer.config import Sender
 from composer.errors import ComposerError, UncertainSendError
-from composer.issue.issuefile import load_issue
+from composer.issue.newest import newest as newest_issue
+from composer.issue.newest import signature
 from composer.records import OutgoingMessage
 from composer.send.journal import Journal, Suppression
 from composer.send.links import Links
@@ -62,17 +63,27 @@ BODY = {
 def identity(settings: Settings, issues_dir: Path) -> Identity:
     """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue; the
     privacy notice from the settings (NEWSLETTER_PRIVACY_URL), else the newest issue's footer.privacy_url."""
-    newest = None
-    for path in sorted(issues_dir.glob("*.md"), reverse=True):
-        try:
-            newest = load_issue(path)
-            break
-        except (ComposerError, OSError):
-            continue
+    newest = newest_issue(issues_dir).issue
     name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
     imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
     privacy = settings.privacy_url or (newest.footer.privacy_url if newest else None)
     return Identity(name, imprint, str(privacy) if privacy else None)
+
+
+class CurrentIdentity:
+    """`identity` read again whenever an issue file is added, removed or saved: a running `serve` shows a new
+    issue's name and imprint without a restart."""
+
+    def __init__(self, settings: Settings, issues_dir: Path) -> None:
+        self._settings, self._dir = settings, issues_dir
+        self._seen: tuple[tuple[str, int], ...] | None = None
+        self._identity = Identity("Newsletter", "", None)
+
+    def __call__(self) -> Identity:
+        now = signature(self._dir)
+        if now != self._seen:
+            self._seen, self._identity = now, identity(self._settings, self._dir)
+        return self._identity
 
 
 def clean_name(raw: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from composer.errors import ComposerError
 from composer.issue.issuefile import load_issue
 from composer.issue.months import MONTHS
+from composer.issue.newest import newest
 
 PLACEHOLDER_BODY = {
     "de": "# Titel des ersten Artikels\n\nHier steht der Text. Leerzeilen trennen Absätze, `- ` beginnt eine Aufzählung.\n",
@@ -59,20 +60,13 @@ def _issue_date(target: Path, today: dt.date) -> dt.date:
 
 
 def _newest(folder: Path) -> tuple[Path, list[Path]]:
-    """The newest issue by date that can be read, and the files that cannot (newer or not, nobody can tell)."""
-    candidates = sorted(folder.glob("*.md"))
-    if not candidates:
+    found = newest(folder)
+    if found.path is None and not found.unreadable:
         raise ScaffoldError(f"no issue in {folder}/ to start from; copy the example in the README")
-    dated, broken = [], []
-    for path in candidates:
-        try:
-            dated.append((load_issue(path).date, path.name, path))
-        except ComposerError:
-            broken.append(path)
-    if not dated:
+    if found.path is None:
         raise ScaffoldError(f"no issue in {folder}/ can be read to start from: each has errors (`newsletter check "
-                            f"{candidates[-1]}` names them); correct one, then try again")
-    return max(dated)[2], broken
+                            f"{found.unreadable[-1]}` names them); correct one, then try again")
+    return found.path, found.unreadable
 
 
 def _quoted(value: str) -> str:

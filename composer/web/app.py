@@ -46,8 +46,10 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                desk: Starlette | None = None) -> ASGIApp:
     """`desk`: Die Redaktion, mounted under /redaktion/ (only when a desk password is set; `serve` decides)."""
     pages = environment(settings.templates_dir, "web")
-    who = signup.identity(settings, site.issues_dir)
-    lists = {name: title or who.newsletter for name, title in site.lists.items()}
+    who = signup.CurrentIdentity(settings, site.issues_dir)
+
+    def lists() -> dict[str, str]:
+        return {name: title or who().newsletter for name, title in site.lists.items()}
     forms = Forms(secret, site.public_base)
     limit = RateLimit(site.signup_limit, site.signup_window)
     with Journal(settings.state_dir) as journal:
@@ -67,8 +69,8 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         lang = lang_of(request)
         cookies: dict[str, str] = {}
         html = pages.get_template(f"web/{template}").render(
-            lang=lang, t=TEXT[lang], title=title, newsletter=who.newsletter, csrf=forms.token(request, cookies),
-            privacy_url=who.privacy_url, **values)
+            lang=lang, t=TEXT[lang], title=title, newsletter=who().newsletter, csrf=forms.token(request, cookies),
+            privacy_url=who().privacy_url, **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
@@ -89,9 +91,10 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
     def subscribe_form(request: Request, errors: Sequence[str] = (), invalid: AbstractSet[str] = frozenset(),
                        values: dict[str, str] | None = None) -> HTMLResponse:
         t = TEXT[lang_of(request)]
-        first = next(iter(lists))
+        offered = lists()
+        first = next(iter(offered))
         return page(request, "subscribe.html.j2", t.subscribe_title, 400 if errors else 200, errors=errors,
-                    invalid=invalid, lists=lists, consent_text=t.consent,
+                    invalid=invalid, lists=offered, consent_text=t.consent,
                     values=values or {"email": "", "name": "", "list": first})
 
     async def subscribe(request: Request) -> Response:
@@ -116,14 +119,14 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         if form.get("consent") != "yes":
             errors.append(t.consent_missing)
             bad.add("consent")
-        if values["list"] not in lists:
+        if values["list"] not in site.lists:
             errors.append(t.list_unknown)
         values["name"] = signup.clean_name(values["name"])
         if errors:
             return subscribe_form(request, errors, bad, values)
         lang = lang_of(request)
         sent = await run_in_threadpool(  # SMTP runs its own event loop there
-            signup.ask_to_confirm, settings, secret, who, values["email"], values["list"], values["name"] or None,
+            signup.ask_to_confirm, settings, secret, who(), values["email"], values["list"], values["name"] or None,
             lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
         if not sent:
             return message(request, t.forbidden_title, t.unavailable, status=503)
@@ -158,7 +161,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
     def confirm(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
         if request.method != "POST":
             link = links.resolve(token, "confirm", clock())
-            return message(request, t.confirm_title, t.confirm_question.format(email=link.email, newsletter=who.newsletter),
+            return message(request, t.confirm_title, t.confirm_question.format(email=link.email, newsletter=who().newsletter),
                            form=button(request, f"/confirm/{token}", t.confirm_button))
         done = signup.confirm(journal, links, token, t.consent, clock())
         said = t.already_confirmed if done.already else t.confirmed.format(email=done.email)
@@ -196,7 +199,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
 
     async def archive_index(request: Request) -> Response:
         entries = [{"slug": slug, "issue": issue} for slug, issue in await run_in_threadpool(versions.sent)]
-        html = pages.get_template("web/archive.html.j2").render(entries=entries, newsletter=who.newsletter,
+        html = pages.get_template("web/archive.html.j2").render(entries=entries, newsletter=who().newsletter,
                                                                  lang=lang_of(request), pdf=False, feed=False)
         return HTMLResponse(html)
 
