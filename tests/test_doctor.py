@@ -12,6 +12,7 @@ import pytest
 from conftest import SMTPServer, free_port
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from dnslib import QTYPE
 from dnslib.server import DNSLogger, DNSServer
 from dnslib.zoneresolver import ZoneResolver
 from test_web import site as web_app  # noqa: F401 (a fixture: the web app on a loopback port, its base URL)
@@ -62,9 +63,14 @@ def dns_zone() -> Iterator[list[DNSServer]]:
         server.stop()
 
 
-def doctor(servers: list[DNSServer], zone_text: str, smtp: SMTPServer, key: Path, **env: str) -> tuple[int, list[str]]:
+def doctor(servers: list[DNSServer], zone_text: str, smtp: SMTPServer, key: Path, asked: list[str] | None = None,
+           **env: str) -> tuple[int, list[str]]:
+    """`asked` collects the questions the DNS server got, one 'name type' each."""
     port = free_port()
-    server = DNSServer(ZoneResolver(zone_text), port=port, address="127.0.0.1", logger=DNSLogger(logf=lambda text: None))
+    log = DNSLogger("+request", logf=lambda text: None)
+    if asked is not None:
+        log.log_request = lambda handler, request: asked.append(f"{request.q.qname} {QTYPE[request.q.qtype]}")
+    server = DNSServer(ZoneResolver(zone_text), port=port, address="127.0.0.1", logger=log)
     server.start_thread()
     servers.append(server)
     environment = {**smtp.env(), "NEWSLETTER_DNS_SERVER": f"127.0.0.1:{port}", "NEWSLETTER_DKIM_KEY_FILE": str(key),
@@ -92,6 +98,14 @@ def test_a_correct_zone_passes_every_line(workdir: Path, dns_zone: list[DNSServe
         ["ok", "SMTP server"]]
     assert lines[-1] == "0 problems, 7 ok"
     assert "ok       alignment: the From domain example.org is aligned with DKIM and SPF" in lines
+
+
+def test_each_dns_question_is_asked_once_a_run(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,
+                                               keys: tuple[Path, str, str]) -> None:
+    key, public, _ = keys
+    asked: list[str] = []
+    assert doctor(dns_zone, zone(public), smtp_server, key, asked)[0] == 0
+    assert "example.org. TXT" in asked and len(asked) == len(set(asked)), sorted(asked)
 
 
 def test_a_wrong_dkim_key_gives_the_key_to_publish(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,

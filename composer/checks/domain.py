@@ -76,15 +76,26 @@ class Lookup:
             address, port = _server_address(server)
             self._resolver.nameservers, self._resolver.port = [address], port
         self._resolver.lifetime = timeout
+        self._answers: dict[tuple[str, str], list[dns.rdata.Rdata] | LookupFailed] = {}
 
     def _ask(self, name: str, kind: str) -> list[dns.rdata.Rdata]:
+        """Each question is asked once a run (SPF, DMARC and the bounce domain share records), a failure too."""
+        key = (name.lower(), kind)
+        if key not in self._answers:
+            self._answers[key] = self._resolve(name, kind)
+        answer = self._answers[key]
+        if isinstance(answer, LookupFailed):
+            raise answer
+        return answer
+
+    def _resolve(self, name: str, kind: str) -> list[dns.rdata.Rdata] | LookupFailed:
         try:
             return list(self._resolver.resolve(name, kind, search=False))
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
         except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
-            raise LookupFailed(f"no answer from the DNS server for {name} {kind} ({type(exc).__name__}); try again later "
-                               "or ask another DNS server (--dns-server)") from None
+            return LookupFailed(f"no answer from the DNS server for {name} {kind} ({type(exc).__name__}); try again later "
+                                "or ask another DNS server (--dns-server)")
 
     def txt(self, name: str) -> list[str]:
         return [b"".join(r.strings).decode(errors="replace") for r in self._ask(name, "TXT")]  # type: ignore[attr-defined]
