@@ -33,6 +33,9 @@ def test_another_process_sees_what_a_running_send_has_recorded(tmp_path: Path) -
         ledger.sending("leser1@example.org")
         assert rows(tmp_path) == {"leser0@example.org": ("sent", 1), "leser1@example.org": ("sending", 1),
                                   "leser2@example.org": ("pending", 0)}
+        assert (tmp_path / LOG).exists()  # the running send's own
+        ledger.sent("leser1@example.org", "250 ok", "<2@example.org>")
+    assert rows(tmp_path)["leser1@example.org"] == ("sent", 1) and not (tmp_path / LOG).exists()
 
 
 def test_every_record_is_applied_once_however_often_the_log_is_folded(tmp_path: Path) -> None:
@@ -55,6 +58,7 @@ def test_a_record_cut_off_by_a_kill_is_left_out_and_the_next_send_goes_on(tmp_pa
             log.write(b'[99, "2020-12", "leser2@example.org", "sen')
     assert rows(tmp_path) == {"leser0@example.org": ("sent", 1), "leser1@example.org": ("sending", 1),
                               "leser2@example.org": ("pending", 0)}
+    assert not (tmp_path / LOG).exists()  # folded, and no send holds it: it named addresses
     with Journal(tmp_path, exclusive=True) as journal, journal.ledger(ISSUE) as ledger:
         ledger.sending("leser2@example.org")
         ledger.sent("leser2@example.org", "250 ok", "<3@example.org>")

@@ -90,11 +90,28 @@ class Journal:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
             migrate(self._db)
-            fold(self._db, state_dir / LOG)  # what a send under way, or one that crashed, has recorded so far
+            self._settle()
         except sqlite3.DatabaseError as exc:
             if self._lock:
                 self._lock.close()
             raise StateError(f"{state_dir / 'state.db'}: cannot be opened ({exc})") from None
+
+    def _settle(self) -> None:
+        """Folds in what a send under way, or one that was killed, has recorded so far (composer/send/ledger.py).
+        A killed send's log is then removed, since it names addresses; a running send's is its own."""
+        log = self.state_dir / LOG
+        if not log.exists():
+            return
+        fold(self._db, log)
+        if self._lock is not None:
+            log.unlink(missing_ok=True)
+            return
+        with (self.state_dir / "lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            log.unlink(missing_ok=True)
 
     @property
     def db(self) -> sqlite3.Connection:
