@@ -1,4 +1,4 @@
-"""Issue -> responsive HTML (Jinja2 -> MJML -> mjml-python -> premailer) and its plain-text twin, once per issue.
+"""Issue -> responsive HTML (Jinja2 -> MJML -> mjml-python -> CSS inlined) and its plain-text twin, once per issue.
 
 Per-recipient parts (greeting, unsubscribe link) are left as placeholders that the message layer fills
 cheaply, so a send never compiles MJML or inlines CSS more than once.
@@ -6,7 +6,6 @@ cheaply, so a send never compiles MJML or inlines CSS more than once.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import traceback
@@ -16,7 +15,6 @@ from typing import Any
 
 import jinja2
 from mjml import mjml2html
-from premailer import Premailer
 
 from composer.errors import RenderError, shown
 from composer.issue import markdown
@@ -24,6 +22,7 @@ from composer.issue.schema import TOC_ANCHOR, Issue
 from composer.render.entities import ascii_html
 from composer.render.i18n import strings
 from composer.render.images import Picture
+from composer.render.inline import inline_css
 from composer.render.plaintext import render_text
 from composer.render.templates import environment, search_path, source_of
 
@@ -106,7 +105,7 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
 
     start = time.perf_counter()
     html = ascii_html(inline_css(ARTICLE_WRAPPER.sub(r"<main>\1</main>\2", compiled, count=1)))
-    timings["premailer"] = time.perf_counter() - start
+    timings["inline"] = time.perf_counter() - start
 
     start = time.perf_counter()
     text = render_text(issue, GREETING, UNSUBSCRIBE_URL)
@@ -176,20 +175,3 @@ def _check_mjml(marked: str, templates: Path | None) -> str:
         raise RenderError(f"{shown(source_of(templates, template))}: <{name}> is never closed")
     return MARK.sub("", marked)
 
-
-def inline_css(html: str) -> str:
-    """premailer with the settings MJML output needs: keep !important in media queries, keep width/height
-    attributes for Outlook, never fetch anything, stay quiet, and put the doctype back."""
-    inlined = Premailer(
-        html,
-        strip_important=False,
-        disable_basic_attributes=["width", "height", "align", "bgcolor"],
-        allow_network=False,
-        keep_style_tags=False,
-        remove_classes=False,
-        disable_validation=True,
-        cssutils_logging_level=logging.CRITICAL,
-    ).transform()
-    if not inlined.lstrip().lower().startswith("<!doctype"):
-        inlined = "<!doctype html>\n" + inlined
-    return inlined
