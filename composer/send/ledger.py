@@ -37,8 +37,10 @@ _CHANGES = {
     "released": "status = 'pending', attempts = max(attempts - 1, 0)",
     "resend": "status = 'deferred', code = :code, reply = :reply, interrupted = interrupted + 1, resends = resends + 1",
     "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
+    "sending, then sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1",
 }
 _HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
+Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  # seq, issue, email, kind, code, reply, message id, at
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
 
 
@@ -53,6 +55,7 @@ class IssueLedger:
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
         self._seq = _folded(db)
         self._waiting: list[str] = []
+        self._unfolded: list[Record] = []
         self._folded_at = time.monotonic()
 
     def __enter__(self) -> IssueLedger:
@@ -107,8 +110,9 @@ class IssueLedger:
     def _record(self, email: str, kind: str, code: int | None = None, reply: str | None = None,
                 message_id: str | None = None, at: float | None = None) -> None:
         self._seq += 1
-        record = [self._seq, self.issue, email, kind, code, reply, message_id, at or time.time()]
+        record = (self._seq, self.issue, email, kind, code, reply, message_id, at or time.time())
         self._waiting.append(_ENCODE(record) + "\n")
+        self._unfolded.append(record)
 
     def _write(self) -> None:
         if self._waiting:
@@ -116,14 +120,16 @@ class IssueLedger:
             os.write(self._fd, data)
 
     def _fold(self) -> None:
-        fold(self._db, self._path)
+        """What this send wrote since the last fold, from memory: the log on disk is the same records."""
+        apply(self._db, self._unfolded)
+        self._unfolded = []
         os.ftruncate(self._fd, 0)  # nothing is appended meanwhile: this send is the log's only writer
         self._folded_at = time.monotonic()
 
 
 def fold(db: sqlite3.Connection, path: Path) -> None:
-    """Applies the log's records not folded yet, in order, in one transaction. A last line without its end
-    was cut off by a crash before its write finished, so its message never went out: it is left out."""
+    """Applies the log's records not folded yet. A last line without its end was cut off by a crash before its
+    write finished, so its message never went out: it is left out."""
     try:
         text = path.read_bytes()
     except FileNotFoundError:
@@ -131,24 +137,43 @@ def fold(db: sqlite3.Connection, path: Path) -> None:
     records = []
     for line in text.split(b"\n")[:-1]:
         try:
-            records.append(json.loads(line))
+            records.append(tuple(json.loads(line)))
         except ValueError:
             continue
+    apply(db, records)
+
+
+def apply(db: sqlite3.Connection, records: list[Record]) -> None:
+    """The records not applied yet, in one transaction. Records of different rows do not depend on each other,
+    so they are applied in layers (every row's first record, then every row's second ...) with one statement
+    per kind and layer; a row's 'sending' followed by its 'sent', the usual pair, is one update."""
     if not records:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
         done = _folded(db)
-        for seq, issue, email, kind, code, reply, message_id, at in records:
-            if seq <= done:
-                continue
-            if kind == _HANDED:
-                db.execute("INSERT INTO quota_log VALUES (?)", (at,))
-            elif kind in _CHANGES:
-                db.execute(f"UPDATE deliveries SET {_CHANGES[kind]}, updated = :at WHERE issue = :issue AND email = :email",
-                           {"code": code, "reply": reply, "message_id": message_id, "at": at, "issue": issue, "email": email})
-            done = max(done, seq)
-        db.execute("UPDATE ledger_folded SET seq = ?", (done,))
+        handed: list[tuple[float]] = []
+        by_row: dict[tuple[str, str], list[Record]] = {}
+        for record in records:
+            if record[0] > done and record[3] == _HANDED:
+                handed.append((record[7],))
+            elif record[0] > done and record[3] in _CHANGES:
+                by_row.setdefault((record[1], record[2]), []).append(record)
+        layers: list[dict[str, list[dict[str, object]]]] = []
+        for row in by_row.values():
+            if len(row) == 2 and row[0][3] == "sending" and row[1][3] == "sent":
+                row = [(*row[1][:3], "sending, then sent", *row[1][4:])]
+            for depth, (_, issue, email, kind, code, reply, message_id, at) in enumerate(row):
+                if depth == len(layers):
+                    layers.append({})
+                layers[depth].setdefault(kind, []).append({"code": code, "reply": reply, "message_id": message_id,
+                                                           "at": at, "issue": issue, "email": email})
+        db.executemany("INSERT INTO quota_log VALUES (?)", handed)
+        for layer in layers:
+            for kind, rows in layer.items():
+                db.executemany(f"UPDATE deliveries SET {_CHANGES[kind]}, updated = :at WHERE issue = :issue AND email = :email",
+                               rows)
+        db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
     except BaseException:
         db.execute("ROLLBACK")
         raise

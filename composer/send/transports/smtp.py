@@ -8,8 +8,10 @@ the end of the data was sent leaves the outcome uncertain (the server may have k
 
 from __future__ import annotations
 
+import functools
 import re
 import ssl
+from pathlib import Path
 
 import aiosmtplib
 from aiosmtplib.response import SMTPResponse
@@ -54,7 +56,7 @@ class SMTPTransport(Transport):
 
     async def open(self) -> None:
         s = self._smtp
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        context = None if s.security == "none" else _tls_context(s.ca_file)
         client = aiosmtplib.SMTP(
             hostname=s.host, port=s.port, timeout=s.timeout, tls_context=context,
             use_tls=s.security == "tls",
@@ -227,6 +229,21 @@ class SMTPTransport(Transport):
             await client.quit()
         except (aiosmtplib.SMTPException, OSError):
             client.close()
+
+
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """One verifying context for all connections (loading the system's certificates takes 20 ms each time),
+    made again when the CA file changes."""
+    try:
+        changed = ca_file.stat().st_mtime_ns if ca_file else 0
+    except OSError:
+        changed = -1  # ssl says what is wrong with the file
+    return _context(str(ca_file) if ca_file else None, changed)
+
+
+@functools.lru_cache(maxsize=8)
+def _context(ca_file: str | None, changed: int) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_file)
 
 
 def _certificate_error(exc: BaseException | None) -> ssl.SSLCertVerificationError | None:
