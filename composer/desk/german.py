@@ -127,15 +127,23 @@ ROWS = [
 ]
 
 
-def _compiled(table: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+Table = list[tuple[re.Pattern[str], str]]
+
+
+def compiled(table: list[tuple[str, str]]) -> Table:
     return [(re.compile(pattern), german) for pattern, german in table]
 
 
-_TABLES = {"findings": _compiled(FINDINGS), "inbox": _compiled(INBOX), "reasons": _compiled(REASONS), "rows": _compiled(ROWS)}
+_TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS)}
 
 
 def in_german(message: str, table: str = "findings") -> str:
-    for pattern, german in _TABLES[table]:
+    return say_in(_TABLES[table], message)
+
+
+def say_in(table: Table, message: str) -> str:
+    """The first wording of the table that matches the whole message, said in German; else the message as it is."""
+    for pattern, german in table:
         match = pattern.fullmatch(message)
         if match:
             return match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")

@@ -175,7 +175,8 @@ DE |= {
     "ein, um das Antwort-Postfach zu lesen (oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner).",
     "advice_no_folder": "Diesen Ordner gibt es im Postfach nicht. Prüfen Sie NEWSLETTER_IMAP_FOLDER (meist INBOX).",
     "settings_in_effect": "Die geltenden Einstellungen", "settings_hint": "Ändern Sie sie in der Datei .env im "
-    "Newsletter-Ordner und starten Sie die Redaktion neu. Passwörter werden nie angezeigt.",
+    "Newsletter-Ordner und starten Sie die Redaktion neu. Passwörter werden nie angezeigt. In der Datei .env "
+    "stehen Dezimalzahlen mit Punkt (2.5 statt 2,5) und ja/nein als true/false.",
     "variable": "Einstellung", "value": "Wert", "source": "Herkunft", "secret_set": "gesetzt (wird nicht angezeigt)",
     "not_set": "nicht gesetzt", "source_environment": "Umgebungsvariable", "source_env": "Datei .env",
     "source_given": "beim Start übergeben", "source_default": "Voreinstellung",
