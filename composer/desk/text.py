@@ -48,6 +48,11 @@ DE = {
     "kommen vielleicht doppelt an.",
     "attention": "Braucht Ihre Aufmerksamkeit", "and_more": "und {n} weitere (alle in der CSV-Datei)",
     "recipients": "Alle Empfänger",
+    "delivery_pending": "ausstehend", "delivery_sending": "unterwegs", "delivery_sent": "versendet",
+    "delivery_deferred": "zurückgestellt", "delivery_failed": "fehlgeschlagen", "delivery_uncertain": "ungewiss (keine Antwort "
+    "des Servers)", "delivery_possible_duplicates": "mögliche Doppelsendungen", "delivery_possible_duplicate": "mögliche "
+    "Doppelsendung", "delivery_bounced": "unzustellbar", "delivery_unsubscribed": "abgemeldet",
+    "delivery_unsubscribed_since": "seitdem abgemeldet",
     "nothing_sent": "An diese Ausgabe wurde noch nichts versendet.", "logout_hint": "Angemeldet",
     "f_subject": "Betreff", "f_preheader": "Vorschautext", "f_date": "Datum", "f_language": "Sprache",
     "f_newsletter": "Name des Newsletters", "f_publisher": "Herausgeber", "f_kicker": "Dachzeile",
@@ -96,6 +101,9 @@ EN = {
     "the list (`newsletter subscribers` names the rows).",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
     "attention": "Needs your attention", "and_more": "and {n} more (all in the CSV file)", "recipients": "All recipients",
+    **{f"delivery_{state.replace(' ', '_')}": state for state in (
+        "pending", "sending", "sent", "deferred", "failed", "uncertain", "possible duplicates", "possible duplicate", "bounced",
+        "unsubscribed", "unsubscribed since")},
     "nothing_sent": "Nothing has been sent for this issue yet.",
     "logout_hint": "Logged in",
     "f_subject": "Subject", "f_preheader": "Preheader", "f_date": "Date", "f_language": "Language",
