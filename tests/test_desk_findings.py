@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from composer.desk.german import in_german
+from composer.issue import yamlerrors
 from tests.conftest import SMTPServer
 from tests.deskserver import desk_server
 
@@ -67,3 +68,18 @@ def test_known_wordings_are_translated_with_their_details_kept(english: str, ger
 ])
 def test_what_the_inbox_did_and_why_an_address_gets_nothing_in_german(table: str, english: str, german: str) -> None:
     assert in_german(english, table) == german
+
+
+def test_every_plain_word_for_a_broken_fields_block_has_a_german_wording() -> None:
+    said = [getattr(yamlerrors, name).format(quote='"', opener="[", closer="]", char="@")
+            for name in dir(yamlerrors) if name.isupper() and isinstance(getattr(yamlerrors, name), str)]
+    assert said and not [s for s in said if in_german(s) == s]
+
+
+def test_a_missing_colon_in_the_fields_block_is_said_in_german_at_its_line(workdir: Path, smtp_server: SMTPServer) -> None:
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("publisher: Fachbereich", "publisher Fachbereich")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
+        page = BeautifulSoup(desk.client().get("/issues/2020-12/check").text, "html.parser")
+    assert page.select_one(".findings.error li").text == (
+        "issues/2020-12.md:3: nach dem Namen der Angabe fehlt ein „:“; schreiben Sie „Name: Wert“")
