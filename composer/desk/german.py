@@ -166,6 +166,20 @@ ROWS = [
 ]
 
 
+# What a desk page's action was refused for (ComposerError and HTTPException texts).
+ERRORS = [
+    # issue/scaffold.py: Neue Ausgabe
+    (r"(?P<path>.+) exists already; choose another name or edit that file",
+     r"\g<path> gibt es schon; wählen Sie einen anderen Namen oder bearbeiten Sie diese Datei"),
+    (r"no issue in (?P<folder>.+)/ to start from; copy the example in the README",
+     r"in \g<folder>/ gibt es keine Ausgabe, mit der die neue beginnen kann; kopieren Sie das Beispiel aus dem README"),
+    (r"no issue in (?P<folder>.+)/ can be read to start from: each has errors \(`newsletter check (?P<file>.+)` names "
+     r"them\); correct one, then try again",
+     r"keine Ausgabe in \g<folder>/ lässt sich lesen, um mit ihr zu beginnen: jede hat Fehler („Prüfen“ nennt sie, etwa "
+     r"für \g<file>); korrigieren Sie eine und versuchen Sie es noch einmal"),
+]
+
+
 Table = list[tuple[re.Pattern[str], str]]
 
 
@@ -173,7 +187,8 @@ def compiled(table: list[tuple[str, str]]) -> Table:
     return [(re.compile(pattern), german) for pattern, german in table]
 
 
-_TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS)}
+_TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
+           "errors": compiled(ERRORS)}
 
 
 def in_german(message: str, table: str = "findings") -> str:

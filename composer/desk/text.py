@@ -16,6 +16,7 @@ DE = {
     "Starten Sie die Redaktion neu und öffnen Sie den neuen Link aus dem Terminal.",
     "login_wrong": "Das Passwort stimmt nicht.", "login_limited": "Zu viele Versuche. Bitte warten Sie 15 Minuten.",
     "draft": "Entwurf", "sent_of": "{sent} von {total} versendet", "failures": "{n} fehlgeschlagen",
+    "name_bad": "„{name}“: nur Buchstaben, Ziffern und „-“",
     "file_name": "Dateiname (z. B. 2021-01)", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
     "article": "Artikel {n}", "add_article": "Artikel hinzufügen", "remove": "Entfernen", "up": "Nach oben",
@@ -74,7 +75,8 @@ EN = {
     "password": "Password", "login_link_bad": "This login link is wrong or was used already. Restart the desk and "
     "open the new link from the terminal.", "login_wrong": "Wrong password.",
     "login_limited": "Too many attempts. Please wait 15 minutes.", "draft": "draft", "sent_of": "{sent} of {total} sent",
-    "failures": "{n} failed", "file_name": "File name (e.g. 2021-01)", "create": "Create", "save": "Save",
+    "failures": "{n} failed", "name_bad": "'{name}': use letters, digits and '-' only",
+    "file_name": "File name (e.g. 2021-01)", "create": "Create", "save": "Save",
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
     "article": "Article {n}", "add_article": "Add article", "remove": "Remove", "up": "Move up", "down": "Move down",
     "contacts": "Contacts", "add_contact": "Add contact", "image": "Image", "look": "Look",
