@@ -143,6 +143,8 @@ INBOX = [
      r"\g<email>: vorübergehend unzustellbar (\g<status>), jetzt bei \g<n> Ausgaben: wird nicht mehr angeschrieben"),
     (r"(?P<email>\S+): temporary bounce (?P<status>\S*) for (?P<issue>.+): count it \((?P<n>\S+) of (?P<limit>\d+)\)",
      r"\g<email>: vorübergehend unzustellbar (\g<status>) bei \g<issue>: gezählt (\g<n> von \g<limit>)"),
+    (r"bounce without an address: set aside", "Unzustellbarkeitsmeldung ohne Adresse: beiseitegelegt"),
+    (r"unsubscribe without an address: set aside", "Abmeldung ohne Adresse: beiseitegelegt"),
     (r"(?P<kind>\w+) without an address: set aside", r"\g<kind> ohne Adresse: beiseitegelegt"),
     (r"message (?P<n>\d+): cannot be read \((?P<why>.*)\); left in the mailbox",
      r"Nachricht \g<n>: nicht lesbar (\g<why>); bleibt im Postfach"),
@@ -177,6 +179,17 @@ ERRORS = [
      r"them\); correct one, then try again",
      r"keine Ausgabe in \g<folder>/ lässt sich lesen, um mit ihr zu beginnen: jede hat Fehler („Prüfen“ nennt sie, etwa "
      r"für \g<file>); korrigieren Sie eine und versuchen Sie es noch einmal"),
+    # audience/mailboxes.py: Posteingang
+    (r"set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, or read a local --maildir or --mbox",
+     "kein Postfach eingerichtet: tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD in "
+     ".env ein, oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner"),
+    (r"(?P<where>.+): the IMAP server refused \((?P<why>.*)\); check NEWSLETTER_IMAP_USERNAME, NEWSLETTER_IMAP_PASSWORD "
+     r"and NEWSLETTER_IMAP_FOLDER",
+     r"\g<where>: der IMAP-Server hat abgelehnt (\g<why>); prüfen Sie NEWSLETTER_IMAP_USERNAME, NEWSLETTER_IMAP_PASSWORD "
+     r"und NEWSLETTER_IMAP_FOLDER"),
+    (r"cannot reach the IMAP server (?P<where>\S+): (?P<why>.*)",
+     r"der IMAP-Server \g<where> ist nicht erreichbar: \g<why>"),
+    (r"(?P<path>.+): not a Maildir \(it has no cur/ folder\)", r"\g<path>: kein Maildir-Ordner (ihm fehlt der Ordner cur/)"),
 ]
 
 
