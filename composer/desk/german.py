@@ -194,6 +194,7 @@ ERRORS = [
 
 
 Table = list[tuple[re.Pattern[str], str]]
+DECIMAL = re.compile(r"[-+]?\d+\.\d+")
 
 
 def compiled(table: list[tuple[str, str]]) -> Table:
@@ -213,7 +214,10 @@ def say_in(table: Table, message: str) -> str:
     for pattern, german in table:
         match = pattern.fullmatch(message)
         if match:
-            return match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
+            said = match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
+            for number in {g for g in match.groups() if g and DECIMAL.fullmatch(g)}:  # German writes 2,5 for 2.5
+                said = said.replace(number, number.replace(".", ","))
+            return said
     return message
 
 

@@ -3,9 +3,7 @@ what the connection test saw at each step, and values as a German office reads t
 
 from __future__ import annotations
 
-import re
-
-from composer.desk.german import Table, compiled, say_in
+from composer.desk.german import DECIMAL, Table, compiled, say_in
 
 DESCRIPTIONS = {
     "NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH": "erlaubt ein Passwort über eine unverschlüsselte Verbindung (security=none)",
@@ -41,7 +39,6 @@ STEPS: Table = compiled([
      "der Server bietet auf dieser Verbindung keine Anmeldung (AUTH) an"),
     (r"timed out", "keine Antwort in der Wartezeit"),
 ])
-DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
 def description(variable: str, english: str) -> str:
