@@ -125,7 +125,7 @@ def test_a_second_send_while_the_cli_holds_the_lock_is_refused(running) -> None:
     csrf = csrf_of(client.get("/").text)
     with Journal(Path(".newsletter"), exclusive=True):
         response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
-    assert response.status_code == 409 and "another send is running" in response.text
+    assert response.status_code == 409 and "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist" in response.text
 
 
 def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPServer) -> None:
@@ -190,7 +190,8 @@ def test_the_plan_names_skipped_rows_with_their_line_numbers(running) -> None:
         rows.write("kein-at-zeichen,Kaputt\n")
     page = running.client().get("/issues/2020-12/send?list=fifty").text
     assert 'id="plan-to-send">50' in page
-    assert "fifty.csv:52:" in page and "1 ungültige Zeilen" in page
+    assert "fifty.csv:52: „kein-at-zeichen“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)" in page
+    assert "1 ungültige Zeilen" in page
 
 
 def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer) -> None:
@@ -201,10 +202,19 @@ def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer
     response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
     assert response.status_code == 400 and "Prüffehler" in response.text
     test = client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org"})
-    assert test.status_code == 400 and "postal address" in test.text
+    assert test.status_code == 400 and "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum" in test.text
     assert not smtp_server.handler.received
 
 
 def test_the_plan_warns_about_addresses_without_proof_of_consent(running) -> None:
     page = BeautifulSoup(running.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
     assert page.select_one("#plan-consent").text.startswith("50 von 50 Adressen haben keinen Nachweis der Einwilligung")
+
+
+def test_a_test_send_to_a_mistyped_address_is_refused_in_german(running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    response = client.post("/issues/2020-12/test", data={"csrf": csrf_of(client.get("/issues/2020-12/test").text),
+                                                         "addresses": "ich@example.org\nkollegin.example.org"})
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
+    assert alert == "„kollegin.example.org“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"
+    assert not smtp_server.handler.received

@@ -159,6 +159,13 @@ REASONS = [
 ]
 
 ROWS = [
+    # email-validator's reasons, the most frequent ones
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(An email address must have an @-sign\.\)""",
+     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"),
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(There must be something (?P<side>before|after) the """
+     r"@-sign\.\)", r"„\g<raw>“ ist keine gültige E-Mail-Adresse (vor oder nach dem @ fehlt etwas)"),
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(The part after the @-sign is not valid\. It should """
+     r"have a period\.\)", r"„\g<raw>“ ist keine gültige E-Mail-Adresse (nach dem @ fehlt ein Punkt, wie in example.org)"),
     (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \((?P<why>.*)\)""",
      r"„\g<raw>“ ist keine gültige E-Mail-Adresse (\g<why>)"),
     (r"no email address", "keine E-Mail-Adresse"),
@@ -190,6 +197,50 @@ ERRORS = [
     (r"cannot reach the IMAP server (?P<where>\S+): (?P<why>.*)",
      r"der IMAP-Server \g<where> ist nicht erreichbar: \g<why>"),
     (r"(?P<path>.+): not a Maildir \(it has no cur/ folder\)", r"\g<path>: kein Maildir-Ordner (ihm fehlt der Ordner cur/)"),
+    # audience/roster.py: one address added or unsubscribed
+    (r"say where the consent comes from \(e\.g\. a signed form, an email, the sign-up sheet of an event\)",
+     "sagen Sie, woher die Einwilligung stammt (z. B. ein unterschriebenes Formular, eine E-Mail, die Anmeldeliste einer "
+     "Veranstaltung)"),
+    (r"the name and the consent source must be one line each", "Name und Herkunft der Einwilligung müssen je eine Zeile sein"),
+    (r"(?P<email>\S+) is on the list (?P<list>\S+) already", r"\g<email> steht schon in der Liste \g<list>"),
+    (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
+     r"nobody is written to against their wish\. A new sign-up on the web lifts it",
+     r"\g<email> ist seit \g<since> abgemeldet oder unzustellbar (\g<reason>); die Adresse wird nicht hinzugefügt, damit "
+     r"niemand gegen seinen Willen angeschrieben wird. Eine neue Anmeldung über die Website hebt das auf"),
+    (r"give a reason for the unsubscribe \(e\.g\. 'asked by phone on 3 May'\)",
+     "nennen Sie einen Grund für die Abmeldung (z. B. „am 3. Mai telefonisch darum gebeten“)"),
+    (r"(?P<email>\S+) was unsubscribed or bounced already; it gets no issue either way",
+     r"\g<email> war schon abgemeldet oder unzustellbar; die Adresse erhält so oder so keine Ausgabe"),
+    # audience/importing.py and spreadsheets.py: a spreadsheet imported
+    (r"this import is unknown; upload the file again", "dieser Import ist unbekannt; laden Sie die Datei noch einmal hoch"),
+    (r"this import was confirmed already or is unknown; upload the file again",
+     "dieser Import wurde schon bestätigt oder ist unbekannt; laden Sie die Datei noch einmal hoch"),
+    (r"(?P<path>.+) was changed after the preview; upload the file again to see what it would change now",
+     r"\g<path> wurde nach der Vorschau geändert; laden Sie die Datei noch einmal hoch, um zu sehen, was sie jetzt ändern würde"),
+    (r"(?P<where>.+): the first row needs a column named 'email' \(found: (?P<found>.*)\)",
+     r"\g<where>: die erste Zeile braucht eine Spalte „email“ (gefunden: \g<found>)"),
+    (r"(?P<file>.+): not a spreadsheet this tool reads; save the list as CSV, \.xlsx or \.ods",
+     r"\g<file>: keine Tabelle, die hier gelesen werden kann; speichern Sie die Liste als CSV, .xlsx oder .ods"),
+    (r"(?P<file>.+): neither UTF-8 nor Windows text; export it as 'CSV UTF-8'",
+     r"\g<file>: weder UTF-8- noch Windows-Text; exportieren Sie die Tabelle als „CSV UTF-8“"),
+    (r"(?P<file>.+): larger than (?P<mb>\d+) MB; is this the subscriber list\?",
+     r"\g<file>: größer als \g<mb> MB; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): cannot be read as a (?P<kind>\w+) spreadsheet \((?P<why>.*)\); save it again from the spreadsheet "
+     r"program, or export it as CSV UTF-8",
+     r"\g<file>: lässt sich nicht als \g<kind>-Tabelle lesen (\g<why>); speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    # send/journal.py: Versand
+    (r"another send is running on this send state; wait for it to finish",
+     "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
+    # the desk's own refusals (HTTPException)
+    (r"(?P<path>\S+) does not exist", r"\g<path> gibt es nicht"),
+    (r"that kept version does not exist", "diese gesicherte Fassung gibt es nicht"),
+    (r"(?P<name>'.*') is not a list name", r"\g<name> ist kein Listenname"),
+    (r"Not Found", "Diese Seite gibt es nicht."),
+    (r"Method Not Allowed", "Diese Seite lässt sich so nicht aufrufen."),
+    (r"the form is outdated or not from this desk; reload the page and try again",
+     "das Formular ist veraltet oder stammt nicht aus dieser Redaktion; laden Sie die Seite neu und versuchen Sie es noch "
+     "einmal"),
 ]
 
 
@@ -202,7 +253,7 @@ def compiled(table: list[tuple[str, str]]) -> Table:
 
 
 _TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
-           "errors": compiled(ERRORS)}
+           "errors": compiled(ERRORS + ROWS)}
 
 
 def in_german(message: str, table: str = "findings") -> str:
