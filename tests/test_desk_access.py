@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from composer.cli.common import app
@@ -163,3 +164,13 @@ def test_with_a_password_the_login_page_asks_for_it_and_limits_wrong_guesses(wor
         running.desk.access.attempts.clear()
         ok = httpx.post(f"{base}/login", data={"password": "richtig und lang"}, headers=origin)
         assert ok.status_code == 303 and "desk_session" in ok.cookies
+
+
+@pytest.mark.parametrize(("path", "said"), [("/issues/gibtsnicht", "issues/gibtsnicht.md gibt es nicht"),
+                                            ("/subscribers/gibtsnicht", "subscribers/gibtsnicht.csv gibt es nicht"),
+                                            ("/nirgendwo", "Diese Seite gibt es nicht.")])
+def test_a_page_that_does_not_exist_says_so_in_german(workdir: Path, path: str, said: str) -> None:
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
+        response = desk.client().get(path)
+    assert response.status_code == 404
+    assert BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text == said

@@ -74,7 +74,7 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     page.set_input_files("#f-articles-0-image-upload", str(photo))
     page.fill("#f-articles-0-image-alt", "Tische und Tassen im Sprachcafé")
     page.click("#save")
-    assert "not a valid email address" in page.locator("#f-articles-1-contacts-0-email-err").inner_text()
+    assert "keine gültige E-Mail-Adresse" in page.locator("#f-articles-1-contacts-0-email-err").inner_text()
     shot(page, "bearbeiten-fehler", violations)
     page.fill("#f-articles-1-contacts-0-email", "dolas@example.org")
     page.click("#save")
@@ -158,7 +158,7 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     assert len(counts) == 50 and set(counts.values()) == {1}
 
     page.click("nav >> text=Status")
-    assert "50 sent" in " ".join(page.locator("#counts").inner_text().split())
+    assert "50 versendet" in " ".join(page.locator("#counts").inner_text().split())
     assert page.locator("#deliveries tbody tr").count() == 50
     shot(page, "status", violations)
     page.goto(desk.base + "/")

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from composer.issue.issuefile import read_issue
 from composer.render.build import build
 from tests.conftest import make_settings
-from tests.deskserver import desk_server
+from tests.deskserver import csrf_of, desk_server
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_the_sample_saved_unchanged_through_the_form_reads_back_to_the_same_emai
     assert build(after, "2020-12").html == build(before, "2020-12").html
 
 
-def test_a_schema_error_is_shown_at_its_field_in_the_cli_wording_and_nothing_is_written(running) -> None:
+def test_a_schema_error_is_shown_at_its_field_in_german_and_nothing_is_written(running) -> None:
     client = running.client()
     original = Path("issues/2020-12.md").read_text()
     fields = form_fields(client.get("/issues/2020-12").text)
@@ -76,8 +76,9 @@ def test_a_schema_error_is_shown_at_its_field_in_the_cli_wording_and_nothing_is_
     response = client.post("/issues/2020-12", data=fields)
     assert response.status_code == 422
     page = BeautifulSoup(response.text, "html.parser")
-    assert "not a web address; write it as https://" in page.find(id="f-footer-imprint_url-err").text
-    assert "not a valid email address" in page.find(id="f-articles-1-contacts-0-email-err").text
+    assert "keine Webadresse; schreiben Sie sie als https://" in page.find(id="f-footer-imprint_url-err").text
+    assert "keine gültige E-Mail-Adresse" in page.find(id="f-articles-1-contacts-0-email-err").text
+    assert "not a" not in page.find(id="error-summary").text
     assert page.find(id="f-footer-imprint_url")["value"] == "impressum"  # the typed value stays in the form
     assert Path("issues/2020-12.md").read_text() == original
 
@@ -138,7 +139,7 @@ def test_a_hand_written_file_with_a_schema_error_opens_in_the_form_with_the_erro
     page = client.get("/issues/2020-12")
     soup = BeautifulSoup(page.text, "html.parser")
     assert soup.find(id="f-date")["value"] == "23.12.2020"
-    assert "not a date; write it as YYYY-MM-DD" in soup.find(id="f-date-err").text
+    assert "kein Datum; schreiben Sie es als JJJJ-MM-TT" in soup.find(id="f-date-err").text
     fields = form_fields(page.text)
     fields["date"] = "2020-12-23"
     assert client.post("/issues/2020-12", data=fields).status_code == 303
@@ -157,3 +158,44 @@ def test_an_issue_with_a_local_photo_and_an_arabic_article_survives_the_form_and
     assert client.post("/issues/2021-03", data=form_fields(client.get("/issues/2021-03").text)).status_code == 303
     assert read_issue(Path("issues/2021-03.md"))[0] == before
     assert 'src="data:image/jpeg;base64,' in client.get("/issues/2021-03/email").text
+
+
+def test_the_english_form_shows_a_field_error_in_the_cli_wording(running) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    fields["footer.imprint_url"] = "impressum"
+    response = client.post("/issues/2020-12", data=fields, headers={"Accept-Language": "en"})
+    error = BeautifulSoup(response.text, "html.parser").find(id="f-footer-imprint_url-err").text
+    assert "not a web address; write it as https://" in error
+
+
+def test_a_file_whose_fields_block_is_broken_is_shown_with_its_error_in_german(running) -> None:
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("  reason:", "\treason:")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    client = running.client()
+    broken = client.get("/issues/2020-12")
+    line = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("\treason:"))) + 1
+    assert broken.status_code == 422
+    assert BeautifulSoup(broken.text, "html.parser").select_one(".errors li").text == (
+        f"issues/2020-12.md:{line}: hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit "
+        "Leerzeichen")
+    listed = BeautifulSoup(client.get("/").text, "html.parser").select_one("td .error").text
+    assert listed.startswith(f"issues/2020-12.md:{line}: hier steht ein Tabulator")
+
+
+def test_a_new_issue_that_exists_or_has_a_bad_name_is_refused_in_german(running) -> None:
+    client = running.client()
+    csrf = form_fields(client.get("/issues/2020-12").text)["csrf"]
+    exists = client.post("/new", data={"csrf": csrf, "name": "2020-12"})
+    assert exists.status_code == 400
+    assert "2020-12.md gibt es schon; wählen Sie einen anderen Namen" in BeautifulSoup(exists.text, "html.parser").select_one(
+        "[role=alert]").text
+    bad = client.post("/new", data={"csrf": csrf, "name": "ä b"})
+    assert BeautifulSoup(bad.text, "html.parser").select_one("[role=alert]").text == "„ä b“: nur Buchstaben, Ziffern und „-“"
+
+
+def test_a_new_issue_without_a_readable_issue_to_start_from_is_refused_in_german(running) -> None:
+    Path("issues/2020-12.md").write_text("kaputt\n", encoding="utf-8")
+    client = running.client()
+    response = client.post("/new", data={"csrf": csrf_of(client.get("/").text), "name": "2021-01"})
+    assert "lässt sich lesen, um mit ihr zu beginnen: jede hat Fehler" in response.text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from composer.desk.german import in_german
+from composer.issue import yamlerrors
 from tests.conftest import SMTPServer
 from tests.deskserver import desk_server
 
@@ -49,7 +51,9 @@ def test_the_english_check_page_keeps_the_checks_own_words(broken) -> None:
     ("not a date; write it as YYYY-MM-DD, e.g. 2020-12-23", "kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2020-12-23"),
     ("unknown placeholder {vorname} (only {name} is known)", "unbekannter Platzhalter {vorname} (nur {name} ist bekannt)"),
     ("SpamAssassin scores 3.2 (rules: HTML_MESSAGE, MIME_HTML_ONLY); below 2.0 is good",
-     "SpamAssassin vergibt 3.2 Punkte (Regeln: HTML_MESSAGE, MIME_HTML_ONLY); unter 2.0 ist gut"),
+     "SpamAssassin vergibt 3,2 Punkte (Regeln: HTML_MESSAGE, MIME_HTML_ONLY); unter 2,0 ist gut"),
+    ("SpamAssassin scores -0.0 (rules: NO_RELAYS); below 2.0 is good",
+     "SpamAssassin vergibt -0,0 Punkte (Regeln: NO_RELAYS); unter 2,0 ist gut"),
     ("https://example.org/x answered 404", "https://example.org/x answered 404"),  # not known: shown as it is
 ])
 def test_known_wordings_are_translated_with_their_details_kept(english: str, german: str) -> None:
@@ -67,3 +71,26 @@ def test_known_wordings_are_translated_with_their_details_kept(english: str, ger
 ])
 def test_what_the_inbox_did_and_why_an_address_gets_nothing_in_german(table: str, english: str, german: str) -> None:
     assert in_german(english, table) == german
+
+
+def test_every_plain_word_for_a_broken_fields_block_has_a_german_wording() -> None:
+    said = [getattr(yamlerrors, name).format(quote='"', opener="[", closer="]", char="@")
+            for name in dir(yamlerrors) if name.isupper() and isinstance(getattr(yamlerrors, name), str)]
+    assert said and not [s for s in said if in_german(s) == s]
+
+
+def test_a_missing_colon_in_the_fields_block_is_said_in_german_at_its_line(workdir: Path, smtp_server: SMTPServer) -> None:
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("publisher: Fachbereich", "publisher Fachbereich")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
+        page = BeautifulSoup(desk.client().get("/issues/2020-12/check").text, "html.parser")
+    assert page.select_one(".findings.error li").text == (
+        "issues/2020-12.md:3: nach dem Namen der Angabe fehlt ein „:“; schreiben Sie „Name: Wert“")
+
+
+def test_the_german_check_page_writes_the_spam_score_with_a_decimal_comma(broken) -> None:
+    page = BeautifulSoup(broken.client().get("/issues/2020-12/check").text, "html.parser")
+    spam = [li.text for li in page.select(".findings li") if "SpamAssassin" in li.text]
+    if not spam:
+        pytest.skip("SpamAssassin is not installed")
+    assert re.search(r"vergibt -?\d+,\d Punkte .*; unter \d+,\d ist gut", spam[0]), spam[0]

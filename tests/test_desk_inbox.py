@@ -54,6 +54,7 @@ def test_fetch_over_a_maildir_shows_the_bounce_the_unsubscribe_and_the_mail_left
                                                                   "(per Mail von marie.dubois@example.org)")
     letter = page.select_one("article.letter")
     assert "Frage <b>Sprachcafé</b>" in letter.select("dd")[1].text and letter.select("b") == []
+    assert letter.select("dd")[2].text == "24.12.2020 10:00"
     assert "<img src=x onerror=alert(1)> findet das Sprachcafé statt?" in letter.pre.text and letter.select("img") == []
     with Journal(workdir / ".newsletter") as journal:
         assert journal.suppression("karl.nirgendwo@example.org").kind == "bounced"
@@ -86,7 +87,7 @@ def test_a_refused_imap_login_is_one_line_without_the_password(workdir: Path, im
                              imap_username=USER, imap_password="falsches-passwort")
     with desk_server(workdir, settings) as desk:
         status, page = fetch(desk)
-    assert status == 502 and "NEWSLETTER_IMAP_PASSWORD" in page.select_one("#problem").text
+    assert status == 502 and "der IMAP-Server hat abgelehnt" in page.select_one("#problem").text
     assert "falsches-passwort" not in str(page)
 
 
@@ -94,6 +95,21 @@ def test_without_a_mailbox_the_page_says_what_to_set_up(workdir: Path) -> None:
     with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
         page = BeautifulSoup(desk.client().get("/inbox").text, "html.parser")
     assert "NEWSLETTER_INBOX_MAILDIR" in page.select_one("main p.error").text
+
+
+def test_fetching_without_a_mailbox_says_what_to_set_up_in_german(workdir: Path) -> None:
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
+        status, page = fetch(desk)
+    assert status == 502 and page.select_one("#problem").text == (
+        "kein Postfach eingerichtet: tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD "
+        "in .env ein, oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner")
+
+
+def test_a_maildir_that_is_none_is_named_in_german(workdir: Path, tmp_path: Path) -> None:
+    (tmp_path / "leer").mkdir()
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter", inbox_maildir=tmp_path / "leer")) as desk:
+        status, page = fetch(desk)
+    assert status == 502 and page.select_one("#problem").text.endswith(": kein Maildir-Ordner (ihm fehlt der Ordner cur/)")
 
 
 def test_newsletter_inbox_reads_the_configured_maildir_without_an_option(workdir: Path, tmp_path: Path) -> None:

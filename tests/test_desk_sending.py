@@ -106,7 +106,7 @@ def test_a_send_stopped_with_anhalten_and_continued_reaches_everyone_exactly_onc
     with Journal(Path(".newsletter")) as journal:
         assert journal.counts("2020-12")["sent"] == 50
     status = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser")
-    assert "50 sent" in " ".join(status.select_one("#counts").text.split())
+    assert "50 versendet" in " ".join(status.select_one("#counts").text.split())
     assert len(status.select("#deliveries tbody tr")) == 50
 
 
@@ -125,7 +125,7 @@ def test_a_second_send_while_the_cli_holds_the_lock_is_refused(running) -> None:
     csrf = csrf_of(client.get("/").text)
     with Journal(Path(".newsletter"), exclusive=True):
         response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
-    assert response.status_code == 409 and "another send is running" in response.text
+    assert response.status_code == 409 and "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist" in response.text
 
 
 def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPServer) -> None:
@@ -137,10 +137,37 @@ def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPSer
     failed = client.get("/issues/2020-12/status?state=failed").text
     assert "person07@example.org" in failed and "no such mailbox" in failed and "person08" not in failed
     attention = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser").find(id="attention").text
-    assert "failed (1)" in attention and "person07@example.org" in attention
+    assert "fehlgeschlagen (1)" in attention and "person07@example.org" in attention
     assert "person12@example.org" in client.get("/issues/2020-12/status?q=person12").text
     csv = client.get("/issues/2020-12/status?format=csv")
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.count("\n") == 51
+
+
+def test_the_german_status_page_names_every_delivery_state_in_german(running, smtp_server: SMTPServer) -> None:
+    smtp_server.handler.rcpt_replies["person07@example.org"] = ["550 5.1.1 no such mailbox"]
+    smtp_server.handler.rcpt_replies["person08@example.org"] = ["451 4.7.1 try again later"] * 10
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+    client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "finished")
+    page = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser")
+    assert [li.text for li in page.select("#counts li")] == ["48 versendet", "1 zurückgestellt", "1 fehlgeschlagen"]
+    assert [h.text for h in page.select("#attention h3")] == ["fehlgeschlagen (1)", "zurückgestellt (1)"]
+    assert {o["value"]: o.text for o in page.select("#state option")} == {
+        "": "alle", "pending": "ausstehend", "sending": "unterwegs", "sent": "versendet", "deferred": "zurückgestellt",
+        "failed": "fehlgeschlagen", "uncertain": "ungewiss (keine Antwort des Servers)"}
+    assert {tr.select("td")[1].text for tr in page.select("#deliveries tbody tr")} == {"versendet", "zurückgestellt",
+                                                                                     "fehlgeschlagen"}
+
+
+def test_the_english_status_page_keeps_the_state_names(running) -> None:
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+    client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "finished")
+    page = BeautifulSoup(client.get("/issues/2020-12/status", headers={"Accept-Language": "en"}).text, "html.parser")
+    assert [li.text for li in page.select("#counts li")] == ["50 sent"]
+    assert page.select_one("#state option[value=failed]").text == "failed"
 
 
 def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, smtp_server: SMTPServer) -> None:
@@ -163,7 +190,8 @@ def test_the_plan_names_skipped_rows_with_their_line_numbers(running) -> None:
         rows.write("kein-at-zeichen,Kaputt\n")
     page = running.client().get("/issues/2020-12/send?list=fifty").text
     assert 'id="plan-to-send">50' in page
-    assert "fifty.csv:52:" in page and "1 ungültige Zeilen" in page
+    assert "fifty.csv:52: „kein-at-zeichen“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)" in page
+    assert "1 ungültige Zeilen" in page
 
 
 def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer) -> None:
@@ -174,10 +202,19 @@ def test_an_issue_with_check_errors_is_not_sent(running, smtp_server: SMTPServer
     response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
     assert response.status_code == 400 and "Prüffehler" in response.text
     test = client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org"})
-    assert test.status_code == 400 and "postal address" in test.text
+    assert test.status_code == 400 and "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum" in test.text
     assert not smtp_server.handler.received
 
 
 def test_the_plan_warns_about_addresses_without_proof_of_consent(running) -> None:
     page = BeautifulSoup(running.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
     assert page.select_one("#plan-consent").text.startswith("50 von 50 Adressen haben keinen Nachweis der Einwilligung")
+
+
+def test_a_test_send_to_a_mistyped_address_is_refused_in_german(running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    response = client.post("/issues/2020-12/test", data={"csrf": csrf_of(client.get("/issues/2020-12/test").text),
+                                                         "addresses": "ich@example.org\nkollegin.example.org"})
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
+    assert alert == "„kollegin.example.org“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"
+    assert not smtp_server.handler.received

@@ -9,7 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from composer.connection import try_imap, try_smtp
-from composer.settings import load_settings
+from composer.desk.settings_german import DESCRIPTIONS
+from composer.settings import Settings, load_settings
 from tests.conftest import SMTPServer, free_port
 from tests.deskserver import csrf_of, desk_server
 from tests import test_inbox, test_provider
@@ -44,6 +45,55 @@ def test_settings_page_names_each_source_and_never_shows_a_password(workdir: Pat
     assert rows["NEWSLETTER_SMTP_PASSWORD"] == ["gesetzt (wird nicht angezeigt)", "Datei .env"]
     assert rows["NEWSLETTER_IMAP_PASSWORD"][0] == "nicht gesetzt"
     assert SMTP_PASSWORD not in html and "*" * len(SMTP_PASSWORD) not in html and "•" not in html
+
+
+def settings_rows(html: str) -> dict[str, tuple[str, str]]:
+    """Each setting's value and the note under it, as the page shows them."""
+    rows = {}
+    for tr in BeautifulSoup(html, "html.parser").select("#settings tbody tr"):
+        cell = tr.select("td")[1]
+        note = cell.select_one(".note")
+        rows[tr.select("td")[0].text] = (cell.text.removesuffix(note.text if note else ""), note.text if note else "")
+    return rows
+
+
+def test_every_setting_the_library_describes_is_described_in_german() -> None:
+    described = {f"NEWSLETTER_{name.upper()}" for name, info in Settings.model_fields.items() if info.description}
+    assert described == set(DESCRIPTIONS)
+
+
+def test_the_german_settings_page_describes_the_settings_in_german(workdir: Path) -> None:
+    with desk_server(workdir, load_settings(None, state_dir=workdir / ".newsletter")) as desk:
+        rows = settings_rows(desk.client().get("/settings").text)
+    assert rows["NEWSLETTER_RATE_LIMIT"][1] == "Nachrichten pro Minute über alle Verbindungen; 0 = keine Grenze"
+    english = {name for name, info in Settings.model_fields.items() if info.description
+               and info.description in {note for _, note in rows.values()}}
+    assert not english, english
+
+
+def test_the_german_settings_page_writes_yes_no_and_a_decimal_comma(workdir: Path) -> None:
+    with desk_server(workdir, load_settings(None, state_dir=workdir / ".newsletter", retry_base_delay=2.5)) as desk:
+        html = desk.client().get("/settings").text
+    rows = settings_rows(html)
+    assert rows["NEWSLETTER_VERP"][0] == "nein (false)" and rows["NEWSLETTER_RETRY_BASE_DELAY"][0] == "2,5"
+    assert rows["NEWSLETTER_SMTP_TIMEOUT"][0] == "30,0" and rows["NEWSLETTER_CONCURRENCY"][0] == "4"
+    assert "Dezimalzahlen mit Punkt" in html
+
+
+def test_the_english_settings_page_keeps_the_settings_own_words(workdir: Path) -> None:
+    with desk_server(workdir, load_settings(None, state_dir=workdir / ".newsletter")) as desk:
+        rows = settings_rows(desk.client().get("/settings", headers={"Accept-Language": "en"}).text)
+    assert rows["NEWSLETTER_RATE_LIMIT"] == ("300.0", "messages per minute over all connections; 0 = no limit")
+    assert rows["NEWSLETTER_VERP"][0] == "False"
+
+
+def test_the_german_connection_test_without_a_server_says_what_is_missing_in_german(workdir: Path) -> None:
+    with desk_server(workdir, load_settings(None, state_dir=workdir / ".newsletter")) as desk:
+        client = desk.client()
+        response = client.post("/settings/test", data={"csrf": csrf_of(client.get("/settings").text), "service": "smtp"})
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("#trial-title").text == "Versand-Server (SMTP)"
+    assert page.select_one("#step-settings").text == "Einstellungen: fehlgeschlagen (NEWSLETTER_SMTP_HOST nicht gesetzt)"
 
 
 def test_smtp_test_with_tls_and_login_passes_every_step_and_sends_nothing(tls_server: TLSServer) -> None:

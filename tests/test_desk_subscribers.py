@@ -103,12 +103,12 @@ def test_adding_an_address_appends_a_row_with_its_consent(running) -> None:
 
 
 @pytest.mark.parametrize(("email", "consent", "said"), [
-    ("kein-at-zeichen", "Formular", "is not a valid email address"),
-    ("neu@example.org", "", "say where the consent comes from"),
-    ("anna.mueller@example.org", "Formular", "is on the list volunteers already"),
-    ("weg@example.org", "Formular", "is unsubscribed since"),
+    ("kein-at-zeichen", "Formular", "„kein-at-zeichen“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"),
+    ("neu@example.org", "", "sagen Sie, woher die Einwilligung stammt"),
+    ("anna.mueller@example.org", "Formular", "anna.mueller@example.org steht schon in der Liste volunteers"),
+    ("weg@example.org", "Formular", "ist seit"),
 ])
-def test_an_address_that_cannot_be_added_is_refused_with_the_reason(running, email: str, consent: str, said: str) -> None:
+def test_an_address_that_cannot_be_added_is_refused_with_the_reason_in_german(running, email: str, consent: str, said: str) -> None:
     with journal() as j:
         j.suppress("weg@example.org", "asked to unsubscribe")
     before = LIST.read_bytes()
@@ -135,6 +135,7 @@ def test_an_unsubscribe_without_a_reason_changes_nothing(running) -> None:
     response = post(running.client(), "/subscribers/volunteers", "/subscribers/volunteers/unsubscribe",
                     email="anna.mueller@example.org", reason=" ")
     assert response.status_code == 400
+    assert BeautifulSoup(response.text, "html.parser").select_one("#problem").text.startswith("nennen Sie einen Grund")
     with journal() as j:
         assert j.suppression("anna.mueller@example.org") is None
 
@@ -192,7 +193,7 @@ def test_an_import_is_refused_when_the_list_changed_after_the_preview(running) -
     LIST.write_text(LIST.read_text(encoding="utf-8") + "spaet@example.org;Spät;\n", encoding="utf-8")
     token = BeautifulSoup(preview.text, "html.parser").select_one("[name=token]")["value"]
     response = client.post("/subscribers/import/confirm", data={"csrf": csrf_of(preview.text), "token": token})
-    assert response.status_code == 409 and "changed after the preview" in response.text
+    assert response.status_code == 409 and "wurde nach der Vorschau geändert" in response.text
     assert "spaet@example.org" in LIST.read_text(encoding="utf-8")
 
 
@@ -200,7 +201,7 @@ def test_a_file_without_an_email_column_is_refused_in_one_line(running) -> None:
     response = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", b"Name;Ort\nA;B\n")},
                     list="volunteers")
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
-    assert response.status_code == 400 and alert.startswith("l.csv:1: the first row needs a column named 'email'")
+    assert response.status_code == 400 and alert.startswith("l.csv:1: die erste Zeile braucht eine Spalte „email“")
 
 
 def test_export_has_the_active_addresses_and_web_signups_only(running) -> None:

@@ -92,10 +92,57 @@ def test_unknown_field_is_an_error_that_suggests_a_typo(tmp_path: Path) -> None:
     assert found == [f"{tmp_path / '2021-01.md'}:5: subjekt: unknown field (a typo? the README lists the fields)"]
 
 
-def test_yaml_syntax_error_points_at_its_line(tmp_path: Path) -> None:
-    found = problems(write(tmp_path, HEAD.replace("subject: Januar", "subject: [Januar") + "# A\n\nText\n"))
-    assert len(found) == 1 and "not valid YAML" in found[0]
-    assert found[0].startswith(f"{tmp_path / '2021-01.md'}:")
+@pytest.mark.parametrize(("broken", "line", "message"), [
+    ({"subject: Januar": "subject Januar"}, 5, "a ':' is missing after the field name; write it as 'name: value'"),
+    ({"  address: Muster": "  address Muster"}, 8, "a ':' is missing after the field name; write it as 'name: value'"),
+    ({"subject: Januar": "subject:Januar"}, 5, "a space is missing after the ':'; write it as 'name: value'"),
+    ({"  reason:": "\treason:"}, 9, "a tab is used here; indent and separate with spaces only"),
+    ({"subject: Januar": 'subject: "Januar'}, 5, 'the quote " opened here is never closed; end the value with " too'),
+    ({"subject: Januar": "subject: 'Januar"}, 5, "the quote ' opened here is never closed; end the value with ' too"),
+    ({"subject: Januar": 'subject: "Januar" 2021'}, 5, "text after the closing quote; put the whole value inside the quotes"),
+    ({"preheader:": "  preheader:"}, 6, "not in line with the fields above it; fields that belong together start in the same column"),
+    ({"  reason:": " reason:"}, 9, "not in line with the fields above it; fields that belong together start in the same column"),
+    ({"  reason:": "    reason:"}, 9, "not in line with the fields above it; fields that belong together start in the same column"),
+    ({"subject: Januar": "subject: Termine: Januar"}, 5, "the value holds ': '; put the whole value in quotes (\"...\")"),
+    ({"subject: Januar": "subject: [Januar"}, 5, "a value that starts with '[' needs a closing ']'; put the whole value in "
+                                                 "quotes (\"...\")"),
+    ({"subject: Januar": "subject: @Januar"}, 5, "a value cannot start with '@'; put the whole value in quotes (\"...\")"),
+    ({"subject: Januar": "subject: Januar\n- Februar"}, 6, "a list entry ('- ') that belongs to no field; put it under its "
+                                                          "field, indented by two spaces"),
+    ({"subject: Januar": 'subject: "C:\\Daten"'}, 5, "a backslash in double quotes starts a special character; use single "
+                                                     "quotes ('...') or write \\\\"),
+])
+def test_a_broken_fields_block_is_said_in_plain_words_at_the_line_to_correct(
+        tmp_path: Path, broken: dict[str, str], line: int, message: str) -> None:
+    text = HEAD
+    for old, new in broken.items():
+        text = text.replace(old, new)
+    assert problems(write(tmp_path, text + "# A\n\nText\n")) == [f"{tmp_path / '2021-01.md'}:{line}: {message}"]
+
+
+def test_a_broken_article_fields_block_names_the_article_and_its_line(tmp_path: Path) -> None:
+    text = HEAD + "# A\n---\nauthor Eva\nanchor: termine\n---\nText\n"
+    assert problems(write(tmp_path, text)) == [
+        f"{tmp_path / '2021-01.md'}:13: articles[0]: a ':' is missing after the field name; write it as 'name: value'"]
+
+
+@pytest.mark.parametrize("body", ["# A\n\nText\n", "# A\n---\nauthor: Eva\n---\nText\n", "# A\n\nText\n\n---\n\nMehr\n"])
+def test_a_fields_block_left_open_is_named_at_the_first_article(tmp_path: Path, body: str) -> None:
+    assert problems(write(tmp_path, HEAD.removesuffix("---\n") + body)) == [
+        f"{tmp_path / '2021-01.md'}:10: the fields block at the top is not closed: put a line '---' above this first article"]
+
+
+def test_a_comment_in_the_fields_block_is_no_article(tmp_path: Path) -> None:
+    text = HEAD.replace("subject: Januar", "# Betreff für Januar\nsubject: Januar")
+    assert load_issue(write(tmp_path, text + "# A\n\nText\n")).subject == "Januar"
+    assert problems(write(tmp_path, text.replace("preheader:", "preheader") + "# A\n\nText\n")) == [
+        f"{tmp_path / '2021-01.md'}:7: a ':' is missing after the field name; write it as 'name: value'"]
+
+
+def test_an_article_fields_block_left_open_is_named_at_its_opening_line(tmp_path: Path) -> None:
+    text = HEAD + "# A\n---\nauthor: Eva\n\nText\n\n# B\n---\nauthor: Jo\n---\nMehr\n"
+    assert problems(write(tmp_path, text)) == [
+        f"{tmp_path / '2021-01.md'}:12: articles[0]: the fields block opened here is never closed with '---'"]
 
 
 def test_file_without_front_matter_says_how_to_start(tmp_path: Path) -> None:

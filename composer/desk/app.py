@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
 from composer.desk.context import Desk
+from composer.desk.german import wording
 from composer.desk.guard import Guard, checked_form
 from composer.desk.text import TEXT, language
 from composer.render.templates import TEMPLATES
@@ -59,7 +60,8 @@ def create_desk(desk: Desk) -> Starlette:
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return desk.page(request, "message.html.j2", exc.status_code, title=str(exc.status_code), message=exc.detail)
+        return desk.page(request, "message.html.j2", exc.status_code, title=str(exc.status_code),
+                         message=wording(request)(exc.detail, "errors"))
 
     routes = [
         Route("/login", login, methods=["GET", "POST"]),

@@ -8,16 +8,27 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from composer.connection import Trial, try_imap, try_smtp
+from composer.desk import settings_german
 from composer.desk.context import Desk
 from composer.desk.guard import checked_form
+from composer.desk.text import language
 from composer.provenance import settings_in_effect
+
+
+def _as_it_is(text: str, *_: str) -> str:
+    return text
 
 
 def routes(desk: Desk) -> list[Route]:
     def page(request: Request, trial: Trial | None = None) -> Response:
         rows = settings_in_effect(desk.settings, desk.folder / ".env")
         status = 200 if trial is None or trial.ok else 422
-        return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial)
+        german = language(request) == "de"
+        return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial,
+                         describe=(lambda row: settings_german.description(row.variable, row.description)) if german
+                         else (lambda row: row.description),
+                         detail=settings_german.step_detail if german else _as_it_is,
+                         shown=settings_german.value if german else _as_it_is)
 
     def show(request: Request) -> Response:
         return page(request)

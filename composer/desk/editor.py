@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from html import escape
 import hashlib
 from collections.abc import Sequence
@@ -18,7 +19,9 @@ from starlette.routing import Route
 
 from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import apply_action, errors_by_field, field_anchor, issue_from_form
+from composer.desk.german import wording
 from composer.desk.guard import checked_form
+from composer.desk.text import TEXT, language
 from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
@@ -29,9 +32,14 @@ from composer.send.journal import Journal
 from composer.send.message import MessageFactory
 
 
-
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
+    """The reader's problems as the page's language says them, each still at its file, line and field."""
+    say = wording(request)
+    return [replace(p, message=say(p.message, "findings")) for p in problems]
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -43,7 +51,7 @@ def routes(desk: Desk) -> list[Route]:
                     issue, _ = read_issue(path)
                     subject, date, problem = issue.subject, issue.date, ""
                 except IssueFileError as exc:
-                    subject, date, problem = "", dt.date.min, str(exc.problems[0])
+                    subject, date, problem = "", dt.date.min, str(in_words_of(request, exc.problems)[0])
                 counts = journal.counts(path.stem)
                 total = sum(counts[s] for s in ("pending", "sending", "sent", "deferred", "failed"))
                 rows.append({"slug": path.stem, "subject": subject, "date": date, "problem": problem,
@@ -56,16 +64,17 @@ def routes(desk: Desk) -> list[Route]:
         form = await checked_form(request)
         name = str(form.get("name", "")).strip().removesuffix(".md")
         if not SLUG.match(name):
-            return desk.page(request, "message.html.j2", 400, title="400", message=f"{name!r}: use letters, digits and '-' only")
+            return desk.page(request, "message.html.j2", 400, title="400",
+                             message=TEXT[language(request)]["name_bad"].format(name=name))
         try:
             new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
-            return desk.page(request, "message.html.j2", 400, title="400", message=str(exc))
+            return desk.page(request, "message.html.j2", 400, title="400", message=wording(request)(str(exc), "errors"))
         return RedirectResponse(f"/issues/{name}", 303)
 
     def editor(request: Request, slug: str, data: dict[str, Any], base: str, status: int = 200,
                problems: Sequence[Problem] = (), note: str = "") -> HTMLResponse:
-        errors = errors_by_field(problems)
+        errors = errors_by_field(in_words_of(request, problems))
         return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
                          anchor=field_anchor, view=request.query_params.get("view", "600"), stamp=base[:12])
 
@@ -78,7 +87,8 @@ def routes(desk: Desk) -> list[Route]:
         except IssueFileError as exc:
             draft = draft_of(text, shown(path))
             if draft is None:
-                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=exc.problems, text=text)
+                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=in_words_of(request, exc.problems),
+                                 text=text)
             return editor(request, slug, draft, digest(text), problems=exc.problems, note="not_saved")
         return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""))
 

@@ -89,7 +89,46 @@ FINDINGS = [
      "Text vor dem ersten Artikel; beginnen Sie jeden Artikel mit „# Titel“"),
     (r"set by the '# ' heading and the text below it, not in the fields block",
      "wird durch die Überschrift „# “ und den Text darunter gesetzt, nicht im Block mit Angaben"),
-    (r"not valid YAML: (?P<why>.+)", r"kein gültiges YAML: \g<why>"),
+    (r"the fields block at the top is not closed: put a line '---' above this first article",
+     "der Block mit Angaben oben ist nicht geschlossen: setzen Sie über diesen ersten Artikel eine Zeile „---“"),
+    (r"an article heading without a title; write the title after '# '",
+     "eine Artikelüberschrift ohne Titel; schreiben Sie den Titel hinter „# “"),
+    (r"not a language code; write it like ar, fa, uk, tr or en", "kein Sprachkürzel; schreiben Sie es wie ar, fa, uk, tr oder en"),
+    (r"not a picture file: name a \.jpg, \.png, \.gif or \.webp file",
+     "keine Bilddatei: nennen Sie eine Datei mit .jpg, .png, .gif oder .webp"),
+    (r"give either url \(a picture on the web\) or path \(a photo file next to the issue\), one of them",
+     "geben Sie entweder url (ein Bild im Web) oder path (eine Fotodatei neben der Ausgabe) an, nur eines davon"),
+    (r"not UTF-8 text \((?P<why>.*)\); save it as UTF-8", "kein UTF-8-Text (\\g<why>); speichern Sie die Datei als UTF-8"),
+    (r"cannot be read: (?P<why>.+)", r"kann nicht gelesen werden: \g<why>"),
+    # issue/yamlerrors.py: a broken fields block
+    (r"a ':' is missing after the field name; write it as 'name: value'",
+     "nach dem Namen der Angabe fehlt ein „:“; schreiben Sie „Name: Wert“"),
+    (r"a space is missing after the ':'; write it as 'name: value'",
+     "nach dem „:“ fehlt ein Leerzeichen; schreiben Sie „Name: Wert“"),
+    (r"a tab is used here; indent and separate with spaces only",
+     "hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit Leerzeichen"),
+    (r"not in line with the fields above it; fields that belong together start in the same column",
+     "nicht bündig mit den Angaben darüber; Angaben, die zusammengehören, beginnen in derselben Spalte"),
+    (r"the value holds ': '; put the whole value in quotes \(\"\.\.\.\"\)",
+     "der Wert enthält „: “; setzen Sie den ganzen Wert in Anführungszeichen (\"…\")"),
+    (r"the quote (?P<q>.) opened here is never closed; end the value with (?P=q) too",
+     r"das hier geöffnete Anführungszeichen \g<q> wird nie geschlossen; beenden Sie den Wert auch mit \g<q>"),
+    (r"text after the closing quote; put the whole value inside the quotes",
+     "Text nach dem schließenden Anführungszeichen; setzen Sie den ganzen Wert in die Anführungszeichen"),
+    (r"a backslash in double quotes starts a special character; use single quotes \('\.\.\.'\) or write \\\\",
+     "ein Backslash in doppelten Anführungszeichen leitet ein Sonderzeichen ein; nehmen Sie einfache Anführungszeichen "
+     r"('…') oder schreiben Sie \\\\"),
+    (r"a value that starts with '(?P<open>.)' needs a closing '(?P<close>.)'; put the whole value in quotes \(\"\.\.\.\"\)",
+     r"ein Wert, der mit „\g<open>“ beginnt, braucht ein schließendes „\g<close>“; setzen Sie den ganzen Wert in "
+     r'Anführungszeichen ("…")'),
+    (r"a value cannot start with '(?P<char>.+)'; put the whole value in quotes \(\"\.\.\.\"\)",
+     r'ein Wert kann nicht mit „\g<char>“ beginnen; setzen Sie den ganzen Wert in Anführungszeichen ("…")'),
+    (r"a list entry \('- '\) that belongs to no field; put it under its field, indented by two spaces",
+     "ein Listeneintrag („- “), der zu keiner Angabe gehört; setzen Sie ihn unter seine Angabe, um zwei Leerzeichen "
+     "eingerückt"),
+    (r"the field name before the ':' is missing", "vor dem „:“ fehlt der Name der Angabe"),
+    (r"this line cannot be read as 'name: value'; check its ':', quotes and indentation",
+     "diese Zeile lässt sich nicht als „Name: Wert“ lesen; prüfen Sie „:“, Anführungszeichen und Einrückung"),
     (r"expected 'name: value' lines", "erwartet werden Zeilen „Name: Wert“"),
     (r"given twice; keep one", "doppelt angegeben; behalten Sie eine Angabe"),
 ]
@@ -104,6 +143,8 @@ INBOX = [
      r"\g<email>: vorübergehend unzustellbar (\g<status>), jetzt bei \g<n> Ausgaben: wird nicht mehr angeschrieben"),
     (r"(?P<email>\S+): temporary bounce (?P<status>\S*) for (?P<issue>.+): count it \((?P<n>\S+) of (?P<limit>\d+)\)",
      r"\g<email>: vorübergehend unzustellbar (\g<status>) bei \g<issue>: gezählt (\g<n> von \g<limit>)"),
+    (r"bounce without an address: set aside", "Unzustellbarkeitsmeldung ohne Adresse: beiseitegelegt"),
+    (r"unsubscribe without an address: set aside", "Abmeldung ohne Adresse: beiseitegelegt"),
     (r"(?P<kind>\w+) without an address: set aside", r"\g<kind> ohne Adresse: beiseitegelegt"),
     (r"message (?P<n>\d+): cannot be read \((?P<why>.*)\); left in the mailbox",
      r"Nachricht \g<n>: nicht lesbar (\g<why>); bleibt im Postfach"),
@@ -118,6 +159,13 @@ REASONS = [
 ]
 
 ROWS = [
+    # email-validator's reasons, the most frequent ones
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(An email address must have an @-sign\.\)""",
+     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"),
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(There must be something (?P<side>before|after) the """
+     r"@-sign\.\)", r"„\g<raw>“ ist keine gültige E-Mail-Adresse (vor oder nach dem @ fehlt etwas)"),
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(The part after the @-sign is not valid\. It should """
+     r"have a period\.\)", r"„\g<raw>“ ist keine gültige E-Mail-Adresse (nach dem @ fehlt ein Punkt, wie in example.org)"),
     (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \((?P<why>.*)\)""",
      r"„\g<raw>“ ist keine gültige E-Mail-Adresse (\g<why>)"),
     (r"no email address", "keine E-Mail-Adresse"),
@@ -127,18 +175,100 @@ ROWS = [
 ]
 
 
-def _compiled(table: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+# What a desk page's action was refused for (ComposerError and HTTPException texts).
+ERRORS = [
+    # issue/scaffold.py: Neue Ausgabe
+    (r"(?P<path>.+) exists already; choose another name or edit that file",
+     r"\g<path> gibt es schon; wählen Sie einen anderen Namen oder bearbeiten Sie diese Datei"),
+    (r"no issue in (?P<folder>.+)/ to start from; copy the example in the README",
+     r"in \g<folder>/ gibt es keine Ausgabe, mit der die neue beginnen kann; kopieren Sie das Beispiel aus dem README"),
+    (r"no issue in (?P<folder>.+)/ can be read to start from: each has errors \(`newsletter check (?P<file>.+)` names "
+     r"them\); correct one, then try again",
+     r"keine Ausgabe in \g<folder>/ lässt sich lesen, um mit ihr zu beginnen: jede hat Fehler („Prüfen“ nennt sie, etwa "
+     r"für \g<file>); korrigieren Sie eine und versuchen Sie es noch einmal"),
+    # audience/mailboxes.py: Posteingang
+    (r"set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, or read a local --maildir or --mbox",
+     "kein Postfach eingerichtet: tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD in "
+     ".env ein, oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner"),
+    (r"(?P<where>.+): the IMAP server refused \((?P<why>.*)\); check NEWSLETTER_IMAP_USERNAME, NEWSLETTER_IMAP_PASSWORD "
+     r"and NEWSLETTER_IMAP_FOLDER",
+     r"\g<where>: der IMAP-Server hat abgelehnt (\g<why>); prüfen Sie NEWSLETTER_IMAP_USERNAME, NEWSLETTER_IMAP_PASSWORD "
+     r"und NEWSLETTER_IMAP_FOLDER"),
+    (r"cannot reach the IMAP server (?P<where>\S+): (?P<why>.*)",
+     r"der IMAP-Server \g<where> ist nicht erreichbar: \g<why>"),
+    (r"(?P<path>.+): not a Maildir \(it has no cur/ folder\)", r"\g<path>: kein Maildir-Ordner (ihm fehlt der Ordner cur/)"),
+    # audience/roster.py: one address added or unsubscribed
+    (r"say where the consent comes from \(e\.g\. a signed form, an email, the sign-up sheet of an event\)",
+     "sagen Sie, woher die Einwilligung stammt (z. B. ein unterschriebenes Formular, eine E-Mail, die Anmeldeliste einer "
+     "Veranstaltung)"),
+    (r"the name and the consent source must be one line each", "Name und Herkunft der Einwilligung müssen je eine Zeile sein"),
+    (r"(?P<email>\S+) is on the list (?P<list>\S+) already", r"\g<email> steht schon in der Liste \g<list>"),
+    (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
+     r"nobody is written to against their wish\. A new sign-up on the web lifts it",
+     r"\g<email> ist seit \g<since> abgemeldet oder unzustellbar (\g<reason>); die Adresse wird nicht hinzugefügt, damit "
+     r"niemand gegen seinen Willen angeschrieben wird. Eine neue Anmeldung über die Website hebt das auf"),
+    (r"give a reason for the unsubscribe \(e\.g\. 'asked by phone on 3 May'\)",
+     "nennen Sie einen Grund für die Abmeldung (z. B. „am 3. Mai telefonisch darum gebeten“)"),
+    (r"(?P<email>\S+) was unsubscribed or bounced already; it gets no issue either way",
+     r"\g<email> war schon abgemeldet oder unzustellbar; die Adresse erhält so oder so keine Ausgabe"),
+    # audience/importing.py and spreadsheets.py: a spreadsheet imported
+    (r"this import is unknown; upload the file again", "dieser Import ist unbekannt; laden Sie die Datei noch einmal hoch"),
+    (r"this import was confirmed already or is unknown; upload the file again",
+     "dieser Import wurde schon bestätigt oder ist unbekannt; laden Sie die Datei noch einmal hoch"),
+    (r"(?P<path>.+) was changed after the preview; upload the file again to see what it would change now",
+     r"\g<path> wurde nach der Vorschau geändert; laden Sie die Datei noch einmal hoch, um zu sehen, was sie jetzt ändern würde"),
+    (r"(?P<where>.+): the first row needs a column named 'email' \(found: (?P<found>.*)\)",
+     r"\g<where>: die erste Zeile braucht eine Spalte „email“ (gefunden: \g<found>)"),
+    (r"(?P<file>.+): not a spreadsheet this tool reads; save the list as CSV, \.xlsx or \.ods",
+     r"\g<file>: keine Tabelle, die hier gelesen werden kann; speichern Sie die Liste als CSV, .xlsx oder .ods"),
+    (r"(?P<file>.+): neither UTF-8 nor Windows text; export it as 'CSV UTF-8'",
+     r"\g<file>: weder UTF-8- noch Windows-Text; exportieren Sie die Tabelle als „CSV UTF-8“"),
+    (r"(?P<file>.+): larger than (?P<mb>\d+) MB; is this the subscriber list\?",
+     r"\g<file>: größer als \g<mb> MB; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): cannot be read as a (?P<kind>\w+) spreadsheet \((?P<why>.*)\); save it again from the spreadsheet "
+     r"program, or export it as CSV UTF-8",
+     r"\g<file>: lässt sich nicht als \g<kind>-Tabelle lesen (\g<why>); speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    # send/journal.py: Versand
+    (r"another send is running on this send state; wait for it to finish",
+     "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
+    # the desk's own refusals (HTTPException)
+    (r"(?P<path>\S+) does not exist", r"\g<path> gibt es nicht"),
+    (r"that kept version does not exist", "diese gesicherte Fassung gibt es nicht"),
+    (r"(?P<name>'.*') is not a list name", r"\g<name> ist kein Listenname"),
+    (r"Not Found", "Diese Seite gibt es nicht."),
+    (r"Method Not Allowed", "Diese Seite lässt sich so nicht aufrufen."),
+    (r"the form is outdated or not from this desk; reload the page and try again",
+     "das Formular ist veraltet oder stammt nicht aus dieser Redaktion; laden Sie die Seite neu und versuchen Sie es noch "
+     "einmal"),
+]
+
+
+Table = list[tuple[re.Pattern[str], str]]
+DECIMAL = re.compile(r"[-+]?\d+\.\d+")
+
+
+def compiled(table: list[tuple[str, str]]) -> Table:
     return [(re.compile(pattern), german) for pattern, german in table]
 
 
-_TABLES = {"findings": _compiled(FINDINGS), "inbox": _compiled(INBOX), "reasons": _compiled(REASONS), "rows": _compiled(ROWS)}
+_TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
+           "errors": compiled(ERRORS + ROWS)}
 
 
 def in_german(message: str, table: str = "findings") -> str:
-    for pattern, german in _TABLES[table]:
+    return say_in(_TABLES[table], message)
+
+
+def say_in(table: Table, message: str) -> str:
+    """The first wording of the table that matches the whole message, said in German; else the message as it is."""
+    for pattern, german in table:
         match = pattern.fullmatch(message)
         if match:
-            return match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
+            said = match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
+            for number in {g for g in match.groups() if g and DECIMAL.fullmatch(g)}:  # German writes 2,5 for 2.5
+                said = said.replace(number, number.replace(".", ","))
+            return said
     return message
 
 

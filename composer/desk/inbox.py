@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from composer.audience.letters import Letter, readable
 from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
+from composer.desk.text import language
 from composer.errors import ComposerError
 from composer.send.journal import Journal
 
@@ -49,6 +51,14 @@ def fetch(desk: Desk) -> Fetched:
     return result
 
 
+def german_date(header: str) -> str:
+    """A mail's Date header ("Thu, 24 Dec 2020 09:00:00 +0100") as a German office writes it; as it is when unreadable."""
+    try:
+        return parsedate_to_datetime(header).strftime("%d.%m.%Y %H:%M")
+    except (TypeError, ValueError):
+        return header
+
+
 def routes(desk: Desk) -> list[Route]:
     def where() -> str:
         settings = desk.settings
@@ -64,7 +74,9 @@ def routes(desk: Desk) -> list[Route]:
         try:
             fetched = await run_in_threadpool(fetch, desk)
         except ComposerError as exc:
-            return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None, problem=str(exc), kinds=KINDS)
-        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request))
+            return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None,
+                             problem=wording(request)(str(exc), "errors"), kinds=KINDS)
+        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request),
+                         dated=german_date if language(request) == "de" else str)
 
     return [Route("/inbox", show), Route("/inbox", run, methods=["POST"])]

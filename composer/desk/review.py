@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from composer import checks
 from composer.desk.context import Desk, issue_path
-from composer.desk.german import in_german, place_in_german
+from composer.desk.german import in_german, place_in_german, wording
 from composer.desk.forms import field_anchor
 from composer.desk.text import language
 from composer.errors import ComposerError, IssueFileError
@@ -63,6 +63,6 @@ def routes(desk: Desk) -> list[Route]:
             return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                             headers={"content-disposition": f'attachment; filename="{slug}-status.csv"'})
         return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
-                         statuses=STATUSES, attention=[a for a in attention if a[1]])
+                         statuses=STATUSES, attention=[a for a in attention if a[1]], say=wording(request))
 
     return [Route("/issues/{slug}/check", check), Route("/issues/{slug}/status", status)]

@@ -18,7 +18,9 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from composer.audience.subscribers import list_names
+from composer.checks import Finding
 from composer.desk.context import Desk, issue_path
+from composer.desk.german import place_in_german, wording
 from composer.desk.guard import checked_form
 from composer.desk.text import TEXT, destination_text, language
 from composer.errors import ChecksFailedError, ComposerError
@@ -105,6 +107,7 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         form = await checked_form(request)
+        say, place = wording(request), place_in_german if language(request) == "de" else str
         addresses = [a.strip() for a in str(form.get("addresses", "")).replace(",", "\n").splitlines() if a.strip()]
         result, problem = None, ""
         try:
@@ -112,9 +115,10 @@ def routes(desk: Desk) -> list[Route]:
             remembered.parent.mkdir(parents=True, exist_ok=True)
             remembered.write_text("\n".join(addresses), encoding="utf-8")
         except ChecksFailedError as exc:
-            problem = "; ".join(str(f).removeprefix("error: ") for f in exc.findings)
+            problem = "; ".join(f"{place(f.where)}: {say(f.message, 'findings')}" for f in exc.findings
+                                if isinstance(f, Finding))
         except ComposerError as exc:
-            problem = str(exc)
+            problem = say(str(exc), "errors")
         return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
                          result=result, problem=problem)
 
@@ -123,7 +127,8 @@ def routes(desk: Desk) -> list[Route]:
         issue_path(desk, slug)
         run = runs.get(slug)
         if run and run.state in ("running", "stopping"):
-            return desk.page(request, "send.html.j2", slug=slug, run=run.figures(), plan=None, lists=[], problem="")
+            return desk.page(request, "send.html.j2", slug=slug, run=run.figures(), plan=None, lists=[], problem="",
+                             say=wording(request))
         list_name = list_name or request.query_params.get("list") or (run.list_name if run else "")
         plan, destination = None, ""
         if list_name and not problem:
@@ -134,7 +139,8 @@ def routes(desk: Desk) -> list[Route]:
                 problem = CHECK_ERRORS
             except ComposerError as exc:
                 problem = str(exc)
-        return desk.page(request, "send.html.j2", status, slug=slug, plan=plan, list_name=list_name, lists=list_names(),
+        return desk.page(request, "send.html.j2", status, say=wording(request), slug=slug, plan=plan, list_name=list_name,
+                         lists=list_names(),
                          run=run.figures() if run else None, problem=problem, destination=destination)
 
     async def send_post(request: Request) -> Response:

@@ -66,7 +66,7 @@ def routes(desk: Desk) -> list[Route]:
             with Journal(desk.settings.state_dir) as journal:
                 email = change(journal, form)
         except ComposerError as exc:
-            return one_list(request, str(exc), 400, form)
+            return one_list(request, wording(request)(str(exc), "errors"), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
 
     async def add(request: Request) -> Response:
@@ -91,7 +91,7 @@ def routes(desk: Desk) -> list[Route]:
             with Journal(desk.settings.state_dir) as journal:
                 result = importing.preview(name, lists, journal, desk.settings.state_dir, upload.filename, data)
         except ComposerError as exc:
-            return overview(request, str(exc), 400)
+            return overview(request, wording(request)(str(exc), "errors"), 400)
         return desk.page(request, "import.html.j2", p=result, when=when, say=wording(request))
 
     async def confirm(request: Request) -> Response:
@@ -99,7 +99,7 @@ def routes(desk: Desk) -> list[Route]:
         try:
             path, backup = importing.confirm(str(form.get("token", "")), lists, desk.settings.state_dir)
         except ComposerError as exc:
-            return overview(request, str(exc), 409)
+            return overview(request, wording(request)(str(exc), "errors"), 409)
         shown_backup = backup.relative_to(desk.folder) if backup else ""
         return RedirectResponse(f"/subscribers/{path.stem}?note=imported&backup={quote(str(shown_backup))}", 303)
 

@@ -16,6 +16,7 @@ DE = {
     "Starten Sie die Redaktion neu und öffnen Sie den neuen Link aus dem Terminal.",
     "login_wrong": "Das Passwort stimmt nicht.", "login_limited": "Zu viele Versuche. Bitte warten Sie 15 Minuten.",
     "draft": "Entwurf", "sent_of": "{sent} von {total} versendet", "failures": "{n} fehlgeschlagen",
+    "name_bad": "„{name}“: nur Buchstaben, Ziffern und „-“",
     "file_name": "Dateiname (z. B. 2021-01)", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
     "article": "Artikel {n}", "add_article": "Artikel hinzufügen", "remove": "Entfernen", "up": "Nach oben",
@@ -48,6 +49,11 @@ DE = {
     "kommen vielleicht doppelt an.",
     "attention": "Braucht Ihre Aufmerksamkeit", "and_more": "und {n} weitere (alle in der CSV-Datei)",
     "recipients": "Alle Empfänger",
+    "delivery_pending": "ausstehend", "delivery_sending": "unterwegs", "delivery_sent": "versendet",
+    "delivery_deferred": "zurückgestellt", "delivery_failed": "fehlgeschlagen", "delivery_uncertain": "ungewiss (keine Antwort "
+    "des Servers)", "delivery_possible_duplicates": "mögliche Doppelsendungen", "delivery_possible_duplicate": "mögliche "
+    "Doppelsendung", "delivery_bounced": "unzustellbar", "delivery_unsubscribed": "abgemeldet",
+    "delivery_unsubscribed_since": "seitdem abgemeldet",
     "nothing_sent": "An diese Ausgabe wurde noch nichts versendet.", "logout_hint": "Angemeldet",
     "f_subject": "Betreff", "f_preheader": "Vorschautext", "f_date": "Datum", "f_language": "Sprache",
     "f_newsletter": "Name des Newsletters", "f_publisher": "Herausgeber", "f_kicker": "Dachzeile",
@@ -69,7 +75,8 @@ EN = {
     "password": "Password", "login_link_bad": "This login link is wrong or was used already. Restart the desk and "
     "open the new link from the terminal.", "login_wrong": "Wrong password.",
     "login_limited": "Too many attempts. Please wait 15 minutes.", "draft": "draft", "sent_of": "{sent} of {total} sent",
-    "failures": "{n} failed", "file_name": "File name (e.g. 2021-01)", "create": "Create", "save": "Save",
+    "failures": "{n} failed", "name_bad": "'{name}': use letters, digits and '-' only",
+    "file_name": "File name (e.g. 2021-01)", "create": "Create", "save": "Save",
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
     "article": "Article {n}", "add_article": "Add article", "remove": "Remove", "up": "Move up", "down": "Move down",
     "contacts": "Contacts", "add_contact": "Add contact", "image": "Image", "look": "Look",
@@ -96,6 +103,9 @@ EN = {
     "the list (`newsletter subscribers` names the rows).",
     "interrupted": "{n} messages were under way when the last send stopped; they are sent again and may arrive twice.",
     "attention": "Needs your attention", "and_more": "and {n} more (all in the CSV file)", "recipients": "All recipients",
+    **{f"delivery_{state.replace(' ', '_')}": state for state in (
+        "pending", "sending", "sent", "deferred", "failed", "uncertain", "possible duplicates", "possible duplicate", "bounced",
+        "unsubscribed", "unsubscribed since")},
     "nothing_sent": "Nothing has been sent for this issue yet.",
     "logout_hint": "Logged in",
     "f_subject": "Subject", "f_preheader": "Preheader", "f_date": "Date", "f_language": "Language",
@@ -175,7 +185,8 @@ DE |= {
     "ein, um das Antwort-Postfach zu lesen (oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner).",
     "advice_no_folder": "Diesen Ordner gibt es im Postfach nicht. Prüfen Sie NEWSLETTER_IMAP_FOLDER (meist INBOX).",
     "settings_in_effect": "Die geltenden Einstellungen", "settings_hint": "Ändern Sie sie in der Datei .env im "
-    "Newsletter-Ordner und starten Sie die Redaktion neu. Passwörter werden nie angezeigt.",
+    "Newsletter-Ordner und starten Sie die Redaktion neu. Passwörter werden nie angezeigt. In der Datei .env "
+    "stehen Dezimalzahlen mit Punkt (2.5 statt 2,5) und ja/nein als true/false.",
     "variable": "Einstellung", "value": "Wert", "source": "Herkunft", "secret_set": "gesetzt (wird nicht angezeigt)",
     "not_set": "nicht gesetzt", "source_environment": "Umgebungsvariable", "source_env": "Datei .env",
     "source_given": "beim Start übergeben", "source_default": "Voreinstellung",

@@ -29,6 +29,7 @@ from pydantic_core import ErrorDetails
 from composer.errors import IssueFileError, Problem
 from composer.errors import shown as display  # `shown` names the file in this module's messages
 from composer.issue.schema import Issue
+from composer.issue.yamlerrors import explained
 
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
@@ -105,6 +106,10 @@ def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
     if not lines or lines[0].strip() != "---":
         return located, [Problem(shown, 1, "", "the file must start with a line '---' that opens the issue's fields")]
     end = _closing_fence(lines, 1)
+    first = _first_heading(lines, 1, len(lines) if end is None else end)
+    if first is not None and (end is None or _unclosed(lines, end)):
+        return located, [Problem(shown, first + 1, "", "the fields block at the top is not closed: put a line '---' "
+                                                         "above this first article")]
     if end is None:
         return located, [Problem(shown, 1, "", "the fields block opened here is never closed with a line '---'")]
     _load_yaml(lines[1:end], 2, (), located, problems, shown)
@@ -156,7 +161,7 @@ def _article_fields(lines: list[str], start: int, index: int, located: _Located,
     if i >= len(lines) or lines[i].strip() != "---":
         return start
     end = _closing_fence(lines, i + 1)
-    if end is None:
+    if end is None or _first_heading(lines, i + 1, end) is not None and _unclosed(lines, end):
         problems.append(Problem(shown, i + 1, f"articles[{index}]", "the fields block opened here is never closed with '---'"))
         return len(lines)
     fields = _Located()
@@ -170,6 +175,17 @@ def _article_fields(lines: list[str], start: int, index: int, located: _Located,
     return end + 1
 
 
+def _first_heading(lines: list[str], start: int, end: int) -> int | None:
+    return next((j for j in range(start, end) if HEADING.match(lines[j])), None)
+
+
+def _unclosed(lines: list[str], end: int) -> bool:
+    """A '# ' line inside the fields block is a YAML comment, or the first article when what follows the block's
+    end is no article heading (the article's own fields, its text, or nothing)."""
+    after = next((line for line in lines[end + 1:] if line.strip()), "")
+    return not HEADING.match(after)
+
+
 def _closing_fence(lines: list[str], start: int) -> int | None:
     return next((j for j in range(start, len(lines)) if lines[j].rstrip() == "---"), None)
 
@@ -178,9 +194,8 @@ def _load_yaml(block: list[str], first_line: int, prefix: Path_, located: _Locat
     try:
         node = yaml.compose("\n".join(block), Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        problems.append(Problem(shown, line, _dotted(prefix), f"not valid YAML: {exc.problem or exc.context}"))
+        line, message = explained(exc, block)
+        problems.append(Problem(shown, first_line + line, _dotted(prefix), message))
         return
     if node is None:
         return
