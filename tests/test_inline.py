@@ -44,7 +44,7 @@ def test_at_equal_specificity_the_later_rule_wins() -> None:
 def test_an_attribute_selector_weighs_like_a_class() -> None:
     css = ".body [dir=rtl] ul { padding-right: 22px; padding-left: 0; } .body ul { padding-left: 22px; }"
     assert style_of(css, '<div class="body"><div dir="rtl"><ul><li>x</li></ul></div></div>', "ul") == \
-        "padding-left:0; padding-right:22px"
+        "padding-right:22px; padding-left:0"
 
 
 def test_an_important_declaration_beats_a_more_specific_normal_one() -> None:
@@ -122,3 +122,43 @@ def _described(html: str) -> list[tuple[object, ...]]:
         text = value(element.text or "") if element.tag == "style" else (element.text or "").strip()
         described.append((element.tag, sorted(attributes.items()), declarations, text))
     return described
+
+
+def test_a_later_winner_moves_to_the_end_so_a_shorthand_cannot_undo_the_elements_own_longhand() -> None:
+    assert style_of("p { padding-top: 5px; } .x { padding: 0; }", '<p class="x" style="padding-top: 7px">a</p>') == \
+        "padding:0; padding-top:7px"
+
+
+def test_the_argument_of_a_position_is_no_element_name() -> None:
+    css = "div p.a { color: blue; } p:nth-child(odd) { color: red; }"
+    assert style_of(css, '<div><p class="a">x</p></div>') == "color:blue"
+
+
+@pytest.mark.parametrize("css", ["p, { color: red; }", "ns|p { color: red; }"], ids=["empty part", "undeclared namespace"])
+def test_a_rule_whose_selector_cannot_match_stays_as_written_and_nothing_is_inlined(css: str) -> None:
+    soup = page(css, "<p>x</p>")
+    assert not soup.p.get("style") and soup.style.string.startswith(css.split(" {")[0])
+
+
+def test_css_wrapped_in_an_html_comment_and_a_block_left_open_at_the_end_are_read_as_a_browser_reads_them() -> None:
+    assert style_of("<!-- p { color: red; } -->", "<p>x</p>") == "color:red"
+    assert style_of("b { margin: 0; } p { color: red", "<p>x</p>") == "color:red"
+
+
+def test_an_escaped_backslash_before_a_quote_ends_the_string() -> None:
+    assert style_of('p { font-family: "a\\\\"; color: red; }', "<p>x</p>") == 'font-family:"a\\\\"; color:red'
+
+
+def test_unset_sets_no_valign_and_the_last_float_decides_the_images_align() -> None:
+    soup = page("td { vertical-align: top; } .u { vertical-align: unset; }",
+                '<table><tr><td class="u"><img src="a.png" style="float: left; float: none"></td></tr></table>')
+    assert not soup.td.get("valign") and not soup.img.get("align")
+
+
+def test_an_upper_case_element_name_in_a_selector_matches() -> None:
+    assert style_of("P { color: red; }", "<p>x</p>") == "color:red"
+
+
+def test_an_import_inside_a_media_query_stays_a_statement() -> None:
+    assert re.sub(r"\s+", " ", page("@media screen { @import url(x.css); }", "<p>x</p>").style.string) == \
+        "@media screen { @import url(x.css); }"

@@ -73,3 +73,50 @@ def test_an_outcome_waits_for_the_next_write_and_a_flush_writes_it(tmp_path: Pat
         assert rows(tmp_path)["leser0@example.org"] == ("sending", 1)
         ledger.flush()
         assert rows(tmp_path)["leser0@example.org"] == ("failed", 1)
+
+
+def test_a_fold_gives_what_applying_every_record_in_order_gives() -> None:
+    """Folding applies records in layers with one statement per kind (composer/send/ledger.py): on random
+    mixes of every kind, over rows of two issues, spelled in two cases, partly folded before, the state is
+    the one that applying the records one by one in order makes."""
+    import random
+    import sqlite3
+
+    from composer.send import ledger
+    from composer.send.tables import SCHEMA
+
+    rows = [("i1", "a@example.org"), ("i1", "b@example.org"), ("i2", "a@example.org"), ("i1", "A@example.org")]
+    kinds = [*ledger._CHANGES, "handed", "unknown"]
+
+    def state() -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        db.executescript(SCHEMA)
+        db.executemany("INSERT INTO deliveries (issue, email, status, attempts, updated) VALUES (?, ?, 'pending', 1, 0)", rows[:3])
+        return db
+
+    def one_by_one(db: sqlite3.Connection, records: list[ledger.Record]) -> None:
+        done = ledger._folded(db)
+        for seq, issue, email, kind, code, reply, message_id, at in records:
+            if seq > done and kind == "handed":
+                db.execute("INSERT INTO quota_log VALUES (?)", (at,))
+            elif seq > done and kind in ledger._CHANGES:
+                db.execute(f"UPDATE deliveries SET {ledger._CHANGES[kind]}, updated = :at WHERE issue = :issue AND email = :email",
+                           {"code": code, "reply": reply, "message_id": message_id, "at": at, "issue": issue, "email": email})
+        db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
+
+    def dump(db: sqlite3.Connection) -> tuple[list[object], ...]:
+        return (db.execute("SELECT * FROM deliveries ORDER BY issue, email").fetchall(),
+                sorted(db.execute("SELECT * FROM quota_log").fetchall()), db.execute("SELECT seq FROM ledger_folded").fetchall())
+
+    pick = random.Random(17)
+    for _ in range(1500):
+        first = pick.randint(0, 5)
+        records: list[ledger.Record] = [(first + n, *pick.choice(rows), pick.choice(kinds), pick.choice([None, 250, 451]),
+                                         pick.choice([None, "reply"]), pick.choice([None, "<m@example.org>"]), float(n))
+                                        for n in range(1, pick.randint(2, 9))]
+        folded, applied, done = state(), state(), pick.randint(0, first + 9)
+        for db in (folded, applied):
+            db.execute("UPDATE ledger_folded SET seq = ?", (done,))
+        ledger.apply(folded, records)
+        one_by_one(applied, records)
+        assert dump(folded) == dump(applied), repr(records)

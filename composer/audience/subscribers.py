@@ -115,10 +115,9 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
         return BadRow(line, f"{raw!r} is not a valid email address ({exc})")
     if name and ("\r" in name or "\n" in name):
         return BadRow(line, "the name contains a line break; remove it")
-    key = email.lower()
-    if key in seen:
-        return BadRow(line, f"{email} is listed again (first on line {seen[key]}); sent once")
-    seen[key] = line
+    first = seen.setdefault(email.lower(), line)
+    if first != line:
+        return BadRow(line, f"{email} is listed again (first on line {first}); sent once")
     return Recipient(email, name, {k: v for k, v in row.items() if k})
 
 

@@ -15,20 +15,23 @@ requests and their regexes) made up half the time of `newsletter build`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
-_COMMENT = re.compile(r'/\*.*?\*/|("(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\')', re.DOTALL)
+# Comments, and the <!-- --> that old pages wrap their CSS in (CSS ignores them), outside strings.
+_COMMENT = re.compile(r'/\*.*?\*/|<!--|-->|("(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\')', re.DOTALL)
 _IMPORTANT = re.compile(r"\s*!\s*important\s*$", re.IGNORECASE)
 _BRACKETS = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
+_ARGUMENTS = re.compile(r"\([^)]*\)")  # of :nth-child(odd): no element names in there
 _PSEUDO = re.compile(r"(::?)([a-zA-Z-]+)")
 _TYPE = re.compile(r"(?:^|[\s>+~(])([a-zA-Z][\w-]*)")
 # Pseudo-classes that pick elements by their place in the document: inlining them is exact.
 _STRUCTURAL = {"first-child", "last-child", "only-child", "nth-child", "nth-last-child", "first-of-type",
                "last-of-type", "only-of-type", "nth-of-type", "nth-last-of-type"}
-_FLOATS = re.compile(r"(?:^|;)\s*float\s*:\s*(left|right)\b", re.IGNORECASE)
+_FLOATS = re.compile(r"(?:^|;)\s*float\s*:\s*(left|right|none)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,22 +69,28 @@ def inline_css(html: str) -> str:
     matched: dict[etree._Element, dict[str, Declaration]] = {}
     for rule in rules:
         for element in _elements(rule.select(page)):
-            styles = matched.setdefault(element, {})
-            for declaration in rule.declarations:
-                styles[declaration.name] = declaration
+            _override(matched.setdefault(element, {}), rule.declarations)
     for element, styles in matched.items():
-        for declaration in declarations(element.get("style", "")):
-            styles[declaration.name] = declaration
-        final = [str(d) for d in styles.values() if d.value.lower() != "unset"]
+        _override(styles, declarations(element.get("style", "")))
+        final = {name: d for name, d in styles.items() if d.value.lower() != "unset"}
         if final:
-            element.set("style", "; ".join(final))
-        if "vertical-align" in styles:  # Outlook reads the attribute
-            element.set("valign", styles["vertical-align"].value)
+            element.set("style", "; ".join(map(str, final.values())))
+        if "vertical-align" in final:  # Outlook reads the attribute
+            element.set("valign", final["vertical-align"].value)
     for image in page.iter("img"):
-        if image.get("style") and (floating := _FLOATS.search(image.get("style", ""))):
-            image.set("align", floating.group(1).lower())
+        floats = _FLOATS.findall(image.get("style", ""))
+        if floats and floats[-1].lower() != "none":
+            image.set("align", floats[-1].lower())
     inlined_page = etree.tostring(page, method="html", pretty_print=True, encoding="utf-8").decode()
     return inlined_page if inlined_page.lstrip().lower().startswith("<!doctype") else "<!doctype html>\n" + inlined_page
+
+
+def _override(styles: dict[str, Declaration], winners: Iterable[Declaration]) -> None:
+    """A declaration that wins moves to the end: in one style attribute the last of `padding` and
+    `padding-top` is the one that counts."""
+    for declaration in winners:
+        styles.pop(declaration.name, None)
+        styles[declaration.name] = declaration
 
 
 def _elements(result: object) -> list[etree._Element]:
@@ -112,6 +121,9 @@ def _split(css: str, sheet: int, counted: int) -> tuple[list[_Rule], list[str]]:
             leftover.append(_at_rule(prelude, block))
         else:
             found = declarations(block)
+            if "" in _split_at(prelude, ",", empty=True):  # an invalid selector list voids its rule
+                leftover.append(f"{prelude} {{{block}}}")
+                continue
             for selector in _split_at(prelude, ","):
                 rule = _rule(selector, found, (sheet, counted + len(rules)))
                 if isinstance(rule, str):
@@ -130,11 +142,12 @@ def _rule(selector: str, found: list[Declaration], order: tuple[int, int]) -> li
     if "*" in bare:  # a rule for every element stays a rule: inlined it would weigh like each element's own style
         return _text(selector, found, important=False)
     try:
-        select = CSSSelector(selector)
-    except SelectorError:
+        select = CSSSelector(selector, translator="html")
+        select(etree.Element("html"))  # some selectors fail only when run (`ns|p`: a namespace never declared)
+    except (SelectorError, etree.XPathError):
         return _text(selector, found, important=False)
     classes = bare.count(".") + bare.count("[") + len(_PSEUDO.findall(bare))
-    specificity = (bare.count("#"), classes, len(_TYPE.findall(bare)))
+    specificity = (bare.count("#"), classes, len(_TYPE.findall(_ARGUMENTS.sub("()", bare))))
     return [_Rule((important, *specificity, *order), select, group)
             for important in (0, 1) if (group := tuple(d for d in found if d.important == bool(important)))]
 
@@ -146,8 +159,12 @@ def _at_rule(prelude: str, block: str) -> str:
         return f"{prelude} {{{block}}}"
     inner = []
     for selector, body in _blocks(block):
-        inner.append(_at_rule(selector, body) if selector.startswith("@") and body is not None
-                     else _text(selector, declarations(body or ""), important=True))
+        if body is None:
+            inner.append(selector + ";")
+        elif selector.startswith("@"):
+            inner.append(_at_rule(selector, body))
+        else:
+            inner.append(_text(selector, declarations(body), important=True))
     return f"{prelude} {{\n" + "\n".join(f"  {line}" for line in inner) + "\n}"
 
 
@@ -183,15 +200,22 @@ def _blocks(css: str) -> list[tuple[str, str | None]]:
                 found.append((css[start:n].strip(), None))
             start = n + 1
         n += 1
+    if depth:  # a block left open ends with the sheet, as in a browser
+        found.append((prelude, css[opened:]))
     return found
 
 
-def _split_at(text: str, separator: str) -> list[str]:
-    """Parts of `text` between separators that stand outside quotes, brackets and parentheses."""
-    parts, depth, quote, start = [], 0, "", 0
+def _split_at(text: str, separator: str, empty: bool = False) -> list[str]:
+    """Parts of `text` between separators that stand outside quotes, brackets and parentheses (with `empty`,
+    the empty ones too)."""
+    parts, depth, quote, start, escaped = [], 0, "", 0, False
     for n, c in enumerate(text):
-        if quote:
-            quote = "" if c == quote and text[n - 1] != "\\" else quote
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif quote:
+            quote = "" if c == quote else quote
         elif c in "\"'":
             quote = c
         elif c in "([":
@@ -202,7 +226,7 @@ def _split_at(text: str, separator: str) -> list[str]:
             parts.append(text[start:n])
             start = n + 1
     parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
+    return [p.strip() for p in parts if empty or p.strip()]
 
 
 def _remove(element: etree._Element) -> None:

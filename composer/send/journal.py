@@ -20,6 +20,7 @@ from typing import IO
 
 from composer.errors import StateError
 from composer.records import BadRow, Recipient
+from composer.send import staging
 from composer.send.ledger import LOG, IssueLedger, fold
 from composer.send.tables import SCHEMA, migrate
 
@@ -137,12 +138,16 @@ class Journal:
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
         self._db.execute("DELETE FROM listed")
         self._db.execute("BEGIN")
+        batch: list[tuple[str, str | None, str]] = []
         for row in rows:
             if isinstance(row, BadRow):
                 bad.append(row)
-            else:
-                self._db.execute("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)",
-                                 (row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
+                continue
+            batch.append((row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
+            if len(batch) == staging.BATCH:
+                self._db.executemany("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)", batch)
+                batch.clear()
+        self._db.executemany("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)", batch)
         self._db.execute("COMMIT")
         return bad
 

@@ -37,8 +37,8 @@ _CHANGES = {
     "released": "status = 'pending', attempts = max(attempts - 1, 0)",
     "resend": "status = 'deferred', code = :code, reply = :reply, interrupted = interrupted + 1, resends = resends + 1",
     "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
-    "sending, then sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1",
 }
+_SENT_AT_ONCE = "status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1"  # sending, then sent
 _HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
 Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  # seq, issue, email, kind, code, reply, message id, at
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
@@ -54,7 +54,7 @@ class IssueLedger:
         fold(db, self._path)  # what an earlier send left, so the sequence below goes on from it
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
         self._seq = _folded(db)
-        self._waiting: list[str] = []
+        self._waiting: list[Record] = []
         self._unfolded: list[Record] = []
         self._folded_at = time.monotonic()
 
@@ -110,14 +110,14 @@ class IssueLedger:
     def _record(self, email: str, kind: str, code: int | None = None, reply: str | None = None,
                 message_id: str | None = None, at: float | None = None) -> None:
         self._seq += 1
-        record = (self._seq, self.issue, email, kind, code, reply, message_id, at or time.time())
-        self._waiting.append(_ENCODE(record) + "\n")
-        self._unfolded.append(record)
+        self._waiting.append((self._seq, self.issue, email, kind, code, reply, message_id, at or time.time()))
 
     def _write(self) -> None:
+        """The records waiting go to the log in one write; only what was written is folded later, as from the log."""
         if self._waiting:
-            data, self._waiting = "".join(self._waiting).encode(), []
-            os.write(self._fd, data)
+            os.write(self._fd, "".join([_ENCODE(record) + "\n" for record in self._waiting]).encode())
+            self._unfolded.extend(self._waiting)
+            self._waiting = []
 
     def _fold(self) -> None:
         """What this send wrote since the last fold, from memory: the log on disk is the same records."""
@@ -158,21 +158,21 @@ def apply(db: sqlite3.Connection, records: list[Record]) -> None:
             if record[0] > done and record[3] == _HANDED:
                 handed.append((record[7],))
             elif record[0] > done and record[3] in _CHANGES:
-                by_row.setdefault((record[1], record[2]), []).append(record)
+                by_row.setdefault((record[1], record[2].lower()), []).append(record)  # the column is NOCASE
         layers: list[dict[str, list[dict[str, object]]]] = []
         for row in by_row.values():
+            changes = [_CHANGES[r[3]] for r in row]
             if len(row) == 2 and row[0][3] == "sending" and row[1][3] == "sent":
-                row = [(*row[1][:3], "sending, then sent", *row[1][4:])]
-            for depth, (_, issue, email, kind, code, reply, message_id, at) in enumerate(row):
+                row, changes = row[1:], [_SENT_AT_ONCE]
+            for depth, ((_, issue, email, _kind, code, reply, message_id, at), change) in enumerate(zip(row, changes, strict=True)):
                 if depth == len(layers):
                     layers.append({})
-                layers[depth].setdefault(kind, []).append({"code": code, "reply": reply, "message_id": message_id,
-                                                           "at": at, "issue": issue, "email": email})
+                layers[depth].setdefault(change, []).append({"code": code, "reply": reply, "message_id": message_id,
+                                                             "at": at, "issue": issue, "email": email})
         db.executemany("INSERT INTO quota_log VALUES (?)", handed)
         for layer in layers:
-            for kind, rows in layer.items():
-                db.executemany(f"UPDATE deliveries SET {_CHANGES[kind]}, updated = :at WHERE issue = :issue AND email = :email",
-                               rows)
+            for change, rows in layer.items():
+                db.executemany(f"UPDATE deliveries SET {change}, updated = :at WHERE issue = :issue AND email = :email", rows)
         db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
     except BaseException:
         db.execute("ROLLBACK")
