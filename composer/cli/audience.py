@@ -9,12 +9,9 @@ from typing import Annotated
 
 import typer
 
-from composer.audience import consent
-from composer.audience.erasure import Erasures
-from composer.audience.roster import roster
-from composer.audience.subscribers import LIST_DIR, list_path, write_list
 from composer.cli.common import app, counted, handled, out, settings_and_secret, styled
-from composer.send.journal import Journal
+
+# What a command needs of the library is imported in it: every command (and --help) starts without the others'.
 
 
 @app.command("inbox")
@@ -27,6 +24,7 @@ def inbox_command(
     """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
     with handled():
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
+        from composer.send.journal import Journal
 
         settings, secret = settings_and_secret()
         source = inbox.open_source(settings, maildir, mbox, move_to)
@@ -48,6 +46,12 @@ def subscribers_command(
 ) -> None:
     """Each address of a list and its state: active, unsubscribed, bounced or erased (on request); web sign-ups with
     their consent time; rows without proof of consent say why."""
+    from composer.audience import consent
+    from composer.audience.erasure import Erasures
+    from composer.audience.roster import roster
+    from composer.audience.subscribers import LIST_DIR, list_path, write_list
+    from composer.send.journal import Journal
+
     with handled():
         settings, secret = settings_and_secret()
     with handled(), Journal(settings.state_dir) as journal:

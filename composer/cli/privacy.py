@@ -9,12 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from composer.audience.erasure import anonymise_old
-from composer.audience.subscribers import LIST_DIR, checked_address
 from composer.cli.common import EXIT_FAILED, app, confirmed, counted, handled, out, settings_and_secret
 from composer.errors import SettingsError
-from composer.send.stopping import Stop, stopped_by_signals
-from composer.send.journal import Journal
 
 if TYPE_CHECKING:  # what a command of this module needs is imported in it, not for --help
     from composer.audience.person import Where
@@ -27,6 +23,7 @@ AddressArg = Annotated[str, typer.Argument(metavar="ADDRESS", help="The person's
 
 def _where(settings: Settings) -> Where:
     from composer.audience.person import Where
+    from composer.audience.subscribers import LIST_DIR
 
     return Where(LIST_DIR, settings.outbox_dir)
 
@@ -34,7 +31,10 @@ def _where(settings: Settings) -> Where:
 @app.command()
 def person(address: AddressArg) -> None:
     """Everything the tool holds about ADDRESS (lists, consent, deliveries, bounces, unsubscribes) as JSON."""
+    from composer.audience.erasure import anonymise_old
     from composer.audience.person import holdings
+    from composer.audience.subscribers import checked_address
+    from composer.send.journal import Journal
 
     with handled():
         email = checked_address(address)
@@ -52,6 +52,8 @@ def forget_command(
 ) -> None:
     """Erase ADDRESS on request: from every list file and its backups, the send state and the outbox; it is never mailed again."""
     from composer.audience.person import forget
+    from composer.audience.subscribers import checked_address
+    from composer.send.journal import Journal
 
     with handled():
         email = checked_address(address)
@@ -80,6 +82,7 @@ def reconfirm(
 ) -> None:
     """Ask the rows of LIST without proof of consent to confirm (double opt-in); rerun to resume, like send."""
     from composer.audience.reconfirm import open_reconfirm
+    from composer.send.stopping import Stop, stopped_by_signals
 
     with handled():
         settings, secret = settings_and_secret()
