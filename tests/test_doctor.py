@@ -189,3 +189,11 @@ def test_a_dns_server_that_is_no_address_is_one_line_and_exit_2(workdir: Path, s
                                                                  server: str, said: str) -> None:
     result = runner.invoke(app, ["doctor", "--dns-server", server], env=smtp_server.env())
     assert result.exit_code == 2 and said in result.output and "internal error" not in result.output
+
+
+def test_alignment_takes_the_organisational_domain_from_the_public_suffix_list() -> None:
+    from composer.checks.domain import _aligned, organisational
+
+    assert organisational("news.example.co.uk") == "example.co.uk" and organisational("Mail.Stadt.Example.DE.") == "example.de"
+    assert _aligned("bounces.example.co.uk", "example.co.uk", strict=False)
+    assert not _aligned("other.co.uk", "example.co.uk", strict=False)

@@ -2,12 +2,14 @@
 DMARC record for the From domain, an MX for the bounce address, reverse DNS and the login on the SMTP server.
 
 Each finding is one line: ok, or the problem and what to change, for DNS the exact record to publish. The
-organisational domain is taken as the last two labels (enough for .de, .org, .com; not for e.g. .co.uk).
+organisational domain comes from the Public Suffix List (the copy the publicsuffixlist package ships), as
+DMARC defines it: example.co.uk, not co.uk.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import socket
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ import dns.exception
 import dns.resolver
 import dns.reversename
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key, parse_public_key
+from publicsuffixlist import PublicSuffixList
 
 from composer.config import DKIMConfig, Sender
 from composer.errors import ComposerError, SettingsError
@@ -110,8 +113,15 @@ class Lookup:
         return [r.to_text().rstrip(".") for r in self._ask(dns.reversename.from_address(ip).to_text(), "PTR")]
 
 
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # reads the list once: 30 ms
+
+
 def organisational(domain: str) -> str:
-    return ".".join(domain.lower().rstrip(".").split(".")[-2:])
+    """The registrable domain (RFC 7489, 3.2): one label below the public suffix."""
+    name = domain.lower().rstrip(".")
+    return _suffixes().privatesuffix(name) or name
 
 
 def _aligned(domain: str, from_domain: str, strict: bool) -> bool:
