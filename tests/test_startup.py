@@ -15,7 +15,7 @@ RENDERING = ("premailer", "cssutils", "requests", "mjml", "jinja2", "lxml", "mar
 SETTINGS = ("pydantic", "pydantic_settings", "composer.settings")
 SENDING = ("aiosmtplib", "composer.campaign", "composer.send.dispatch")
 ELSEWHERE = ("imapclient", "flufl.bounce", "composer.audience.inbox", "playwright", "composer.publish.chromium",
-             "composer.web", "composer.desk")
+             "composer.web", "composer.desk", "urllib.request", "composer.checks.css")
 
 
 def imported_by(args: list[str], watched: tuple[str, ...], cwd: Path = ROOT) -> list[str]:
@@ -40,7 +40,7 @@ def test_help_loads_nothing_a_command_needs() -> None:
     assert imported_by(["--help"], RENDERING + SETTINGS + SENDING + ELSEWHERE) == []
 
 
-def test_a_send_loads_neither_the_inbox_nor_the_browser_nor_the_web(workdir: Path) -> None:
+def test_a_send_loads_neither_the_inbox_nor_the_browser_nor_the_web_nor_the_link_and_css_checks(workdir: Path) -> None:
     watched = ELSEWHERE + ("composer.campaign",)
     assert imported_by(["send", str(SAMPLE_ISSUE), "--list", "volunteers", "--dry-run"], watched, workdir) == ["composer.campaign"]
 
