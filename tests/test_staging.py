@@ -106,3 +106,14 @@ def test_a_rerun_makes_no_unsubscribe_link_again_and_a_new_secret_makes_them_all
             assert count(journal) == links
         token = unsubscribe_token(b"second secret", "bernd@example.org", "liste")
         assert Links(journal.db, b"second secret").resolve(token, "unsubscribe").email == "bernd@example.org"
+
+
+def test_the_queue_reads_each_page_from_where_the_last_ended_without_sorting_every_delivery(tmp_path: Path) -> None:
+    """A page that scanned and sorted the issue's deliveries made a send of a million quadratic."""
+    from composer.send.journal import next_page
+
+    with Journal(tmp_path, exclusive=True) as journal:
+        journal.stage([Recipient(f"leser{n}@example.org") for n in range(3)])
+        list(journal.queue("2020-12"))
+        plan = " | ".join(row[3] for row in journal.db.execute(f"EXPLAIN QUERY PLAN {next_page(3)}", ("2020-12", "a", "b", "c", 0)))
+    assert "SEARCH l USING INTEGER PRIMARY KEY (rowid>?)" in plan and "TEMP B-TREE" not in plan, plan
