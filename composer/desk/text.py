@@ -19,7 +19,9 @@ DE = {
     "name_bad": "„{name}“: nur Buchstaben, Ziffern und „-“",
     "started_from": "Die neue Ausgabe beginnt mit Kopf und Fußzeile von {source}.",
     "left_out": "Nicht als Vorlage genommen, weil sie Fehler haben („Prüfen“ nennt sie):",
-    "file_name": "Dateiname (z. B. 2021-01)", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
+    "file_name": "Dateiname (z. B. 2021-01)",
+    "cross_origin": "Abgelehnt: Diese Anfrage kam nicht von einer Seite der Redaktion. Öffnen Sie die Redaktion über "
+    "ihre eigene Adresse und versuchen Sie es dort noch einmal.", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
     "article": "Artikel {n}", "add_article": "Artikel hinzufügen", "remove": "Entfernen", "up": "Nach oben",
     "down": "Nach unten", "contacts": "Ansprechpersonen", "add_contact": "Ansprechperson hinzufügen",
@@ -80,7 +82,9 @@ EN = {
     "failures": "{n} failed", "name_bad": "'{name}': use letters, digits and '-' only",
     "started_from": "The new issue starts with the header and footer of {source}.",
     "left_out": "Left out as a start because they have errors (Check names them):",
-    "file_name": "File name (e.g. 2021-01)", "create": "Create", "save": "Save",
+    "file_name": "File name (e.g. 2021-01)",
+    "cross_origin": "Refused: this request did not come from a page of the desk. Open the desk at its own address "
+    "and try again there.", "create": "Create", "save": "Save",
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
     "article": "Article {n}", "add_article": "Add article", "remove": "Remove", "up": "Move up", "down": "Move down",
     "contacts": "Contacts", "add_contact": "Add contact", "image": "Image", "look": "Look",
