@@ -185,6 +185,29 @@ def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, s
     assert counts["sending"] == 0 and counts["sent"] == len(smtp_server.handler.received) < 50
 
 
+def broken_transport():
+    raise RuntimeError("kaputt")
+
+
+def test_a_fault_of_the_desk_during_a_send_is_named_in_german(running) -> None:
+    running.desk.extra["transports"] = broken_transport
+    client = running.client()
+    client.post("/issues/2020-12/send", data={"csrf": csrf_of(client.get("/").text), "list": "fifty", "confirm": "yes"})
+    wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "error")
+    shown = BeautifulSoup(client.get("/issues/2020-12/send").text, "html.parser").select_one("#progress .error").text
+    assert shown == ("interner Fehler der Redaktion: RuntimeError: kaputt (bitte melden Sie ihn der Person, die die "
+                     "Redaktion betreut)")
+
+
+def test_a_fault_of_the_desk_on_a_page_is_a_german_page_with_the_desks_headers(running) -> None:
+    running.desk.extra["transports"] = broken_transport
+    client = running.client()
+    response = client.post("/issues/2020-12/test", data={"csrf": csrf_of(client.get("/").text), "addresses": "ich@example.org"})
+    assert response.status_code == 500 and response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text.startswith(
+        "interner Fehler der Redaktion: RuntimeError: kaputt")
+
+
 def test_the_plan_names_skipped_rows_with_their_line_numbers(running) -> None:
     with Path("subscribers/fifty.csv").open("a", encoding="utf-8") as rows:
         rows.write("kein-at-zeichen,Kaputt\n")

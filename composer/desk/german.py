@@ -284,7 +284,9 @@ ERRORS = [
     # send/journal.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
-    # the desk's own refusals (HTTPException)
+    # the desk's own faults (context.internal_error) and refusals (HTTPException)
+    (r"internal error: (?P<what>[\s\S]+) \(please report this\)",
+     r"interner Fehler der Redaktion: \g<what> (bitte melden Sie ihn der Person, die die Redaktion betreut)"),
     (r"(?P<path>\S+) does not exist", r"\g<path> gibt es nicht"),
     (r"that kept version does not exist", "diese gesicherte Fassung gibt es nicht"),
     (r"(?P<name>'.*') is not a list name", r"\g<name> ist kein Listenname"),

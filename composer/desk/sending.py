@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from composer.audience.subscribers import list_names
 from composer.checks import Finding
-from composer.desk.context import Desk, issue_path
+from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.german import place_in_german, wording
 from composer.desk.guard import checked_form
 from composer.desk.text import TEXT, destination_text, language
@@ -75,7 +75,7 @@ def run_send(opening: Opening, run: SendRun) -> None:
     except ComposerError as exc:
         run.state, run.message = "error", str(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
-        run.state, run.message = "error", f"internal error: {type(exc).__name__}: {exc} (please report this)"
+        run.state, run.message = "error", internal_error(exc)
     finally:
         run.ready.set()
 
