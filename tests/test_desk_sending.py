@@ -185,6 +185,20 @@ def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, s
     assert counts["sending"] == 0 and counts["sent"] == len(smtp_server.handler.received) < 50
 
 
+def test_a_send_held_back_by_the_providers_limit_says_until_when_in_german(workdir: Path, smtp_server: SMTPServer) -> None:
+    fifty_addresses(workdir)
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", concurrency=1, hourly_limit=2)
+    with desk_server(workdir, settings) as running:
+        client = running.client()
+        client.post("/issues/2020-12/send", data={"csrf": csrf_of(client.get("/").text), "list": "fifty", "confirm": "yes"})
+        wait_for(lambda: running.desk.extra["runs"]["2020-12"].held_until is not None)
+        until = running.desk.extra["runs"]["2020-12"].held_until
+        held = BeautifulSoup(client.get("/issues/2020-12/send").text, "html.parser").select_one("#run-held").text
+    weekday = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")[until.weekday()]
+    assert held == (f"Wartet bis {weekday} {until:%d.%m. %H:%M} (Stundengrenze des Anbieters: 2 Nachrichten); dann geht der "
+                    "Versand von selbst weiter.")
+
+
 def broken_transport():
     raise RuntimeError("kaputt")
 

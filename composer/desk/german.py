@@ -226,6 +226,14 @@ CHARACTERS = {"SPACE": "Leerzeichen", "NO-BREAK SPACE": "geschütztes Leerzeiche
               "ZERO WIDTH JOINER": "unsichtbares Verbindungszeichen", "ZERO WIDTH NON-JOINER": "unsichtbares Trennzeichen",
               "U+000A": "Zeilenumbruch", "U+000D": "Zeilenumbruch"}
 
+# What holds a send back (send/quota.py), while the desk's send waits for it
+HOLDS = [
+    (r"planned start", "geplanter Start"),
+    (r"sending hours \((?P<hours>.+)\)", r"Versandzeiten \g<hours>"),
+    (r"daily limit \((?P<n>\d+)\)", r"Tagesgrenze des Anbieters: \g<n> Nachrichten"),
+    (r"hourly limit \((?P<n>\d+)\)", r"Stundengrenze des Anbieters: \g<n> Nachrichten"),
+]
+
 
 # What a desk page's action was refused for (ComposerError and HTTPException texts).
 ERRORS = [
@@ -307,7 +315,7 @@ def compiled(table: list[tuple[str, str]]) -> Table:
 
 
 _TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
-           "errors": compiled(ERRORS + ROWS)}
+           "holds": compiled(HOLDS), "errors": compiled(ERRORS + ROWS)}
 _VALIDATOR = compiled(VALIDATOR)
 
 

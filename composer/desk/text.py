@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -20,6 +21,7 @@ DE = {
     "started_from": "Die neue Ausgabe beginnt mit Kopf und Fußzeile von {source}.",
     "left_out": "Nicht als Vorlage genommen, weil sie Fehler haben („Prüfen“ nennt sie):",
     "file_name": "Dateiname (z. B. 2021-01)",
+    "held": "Wartet bis {when} ({why}); dann geht der Versand von selbst weiter.",
     "cross_origin": "Abgelehnt: Diese Anfrage kam nicht von einer Seite der Redaktion. Öffnen Sie die Redaktion über "
     "ihre eigene Adresse und versuchen Sie es dort noch einmal.", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
@@ -83,6 +85,7 @@ EN = {
     "started_from": "The new issue starts with the header and footer of {source}.",
     "left_out": "Left out as a start because they have errors (Check names them):",
     "file_name": "File name (e.g. 2021-01)",
+    "held": "Waiting until {when} ({why}); then the send continues by itself.",
     "cross_origin": "Refused: this request did not come from a page of the desk. Open the desk at its own address "
     "and try again there.", "create": "Create", "save": "Save",
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
@@ -252,6 +255,14 @@ def language(request: Request) -> str:
     """The switch (a cookie) wins; otherwise the browser's first language; German when in doubt."""
     chosen = request.cookies.get("desk_lang") or request.headers.get("accept-language", "de")[:2].lower()
     return chosen if chosen in TEXT else "de"
+
+
+WEEKDAYS = {"de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def moment(when: datetime, lang: str) -> str:
+    """A time within the coming week as the page's language writes it: "Mo 07.12. 08:00"."""
+    return f"{WEEKDAYS[lang][when.weekday()]} {when:%d.%m. %H:%M}"
 
 
 def destination_text(where: Destination, t: dict[str, str]) -> str:
