@@ -42,6 +42,13 @@ def test_check_lists_findings_with_links_to_their_fields(running) -> None:
     assert all(href.startswith("/issues/2020-12#f-") for href in links)
 
 
+def test_check_links_name_the_field_by_its_german_label_and_article(running) -> None:
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("dolas@caritas-krefeld.de", "dolas-at-caritas")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
+    assert [a.text for a in page.select(".findings a")] == ["zum Feld E-Mail (Artikel 2)"]
+
+
 def test_a_schema_error_in_the_file_shows_in_check_at_its_field(running) -> None:
     text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
     Path("issues/2020-12.md").write_text(text)

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.desk.context import SLUG, Desk, issue_path
-from composer.desk.forms import apply_action, errors_by_field, field_anchor, issue_from_form
+from composer.desk.forms import apply_action, errors_by_field, field_anchor, field_label, issue_from_form
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.text import TEXT, language
@@ -83,7 +83,7 @@ def routes(desk: Desk) -> list[Route]:
         left_out = [s for s in request.query_params.getlist("left_out") if SLUG.match(s)]
         source = request.query_params.get("from", "")
         return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
-                         anchor=field_anchor, view=request.query_params.get("view", "600"), stamp=base[:12],
+                         anchor=field_anchor, field_label=field_label, view=request.query_params.get("view", "600"), stamp=base[:12],
                          left_out=left_out, source=source if SLUG.match(source) else "")
 
     def edit(request: Request) -> Response:
