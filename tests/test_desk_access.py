@@ -58,6 +58,17 @@ def test_a_cross_origin_post_is_refused(running) -> None:
     assert not Path("issues/2021-01.md").exists()
 
 
+@pytest.mark.parametrize(("language", "said"), [("de", "Abgelehnt: Diese Anfrage kam nicht von einer Seite der Redaktion"),
+                                                ("en", "Refused: this request did not come from a page of the desk")])
+def test_a_cross_origin_refusal_is_a_page_in_the_browsers_language_without_script(running, language: str, said: str) -> None:
+    response = running.client().post("/new", data={"name": "2021-01"},
+                                     headers={"Origin": "http://evil.example.com", "Accept-Language": language})
+    page = BeautifulSoup(response.text, "html.parser")
+    assert response.status_code == 403 and response.headers["content-type"].startswith("text/html")
+    assert said in page.select_one("[role=alert]").text and page.html["lang"] == language
+    assert page.find("script") is None and page.find("form") is None
+
+
 def test_a_post_without_origin_is_refused(running) -> None:
     client = running.client()
     csrf = csrf_of(client.get("/").text)

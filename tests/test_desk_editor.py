@@ -57,6 +57,16 @@ def test_new_issue_is_the_scaffold_of_newsletter_new(running) -> None:
     assert "Titel des ersten Artikels" in client.get("/issues/2021-01").text
 
 
+def test_new_issue_names_the_files_it_left_out_as_a_start_because_they_have_errors(running) -> None:
+    Path("issues/2021-02.md").write_text("---\nsubject: [kaputt\n---\n# Titel\n\nText\n", encoding="utf-8")
+    client = running.client()
+    response = client.post("/new", data={"csrf": csrf_of(client.get("/").text), "name": "2021-03"}, follow_redirects=True)
+    note = BeautifulSoup(response.text, "html.parser").find(id="left-out")
+    assert "beginnt mit Kopf und Fußzeile von 2020-12.md" in note.text
+    assert "Nicht als Vorlage genommen, weil sie Fehler haben" in note.text
+    assert note.find("a", href="/issues/2021-02/check").text == "2021-02.md"
+
+
 def test_the_sample_saved_unchanged_through_the_form_reads_back_to_the_same_email(running) -> None:
     client = running.client()
     before, _ = read_issue(Path("issues/2020-12.md"))

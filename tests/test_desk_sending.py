@@ -42,6 +42,13 @@ def test_check_lists_findings_with_links_to_their_fields(running) -> None:
     assert all(href.startswith("/issues/2020-12#f-") for href in links)
 
 
+def test_check_links_name_the_field_by_its_german_label_and_article(running) -> None:
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("dolas@caritas-krefeld.de", "dolas-at-caritas")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
+    assert [a.text for a in page.select(".findings a")] == ["zum Feld E-Mail (Artikel 2)"]
+
+
 def test_a_schema_error_in_the_file_shows_in_check_at_its_field(running) -> None:
     text = Path("issues/2020-12.md").read_text().replace("date: 2020-12-23", "date: 23.12.2020")
     Path("issues/2020-12.md").write_text(text)
@@ -183,6 +190,43 @@ def test_shutting_the_desk_down_stops_a_running_send_gracefully(workdir: Path, s
     with Journal(Path(".newsletter")) as journal:
         counts = journal.counts("2020-12")
     assert counts["sending"] == 0 and counts["sent"] == len(smtp_server.handler.received) < 50
+
+
+def test_a_send_held_back_by_the_providers_limit_says_until_when_in_german(workdir: Path, smtp_server: SMTPServer) -> None:
+    fifty_addresses(workdir)
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", concurrency=1, hourly_limit=2)
+    with desk_server(workdir, settings) as running:
+        client = running.client()
+        client.post("/issues/2020-12/send", data={"csrf": csrf_of(client.get("/").text), "list": "fifty", "confirm": "yes"})
+        wait_for(lambda: running.desk.extra["runs"]["2020-12"].held_until is not None)
+        until = running.desk.extra["runs"]["2020-12"].held_until
+        held = BeautifulSoup(client.get("/issues/2020-12/send").text, "html.parser").select_one("#run-held").text
+    weekday = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")[until.weekday()]
+    assert held == (f"Wartet bis {weekday} {until:%d.%m. %H:%M} (Stundengrenze des Anbieters: 2 Nachrichten); dann geht der "
+                    "Versand von selbst weiter.")
+
+
+def broken_transport():
+    raise RuntimeError("kaputt")
+
+
+def test_a_fault_of_the_desk_during_a_send_is_named_in_german(running) -> None:
+    running.desk.extra["transports"] = broken_transport
+    client = running.client()
+    client.post("/issues/2020-12/send", data={"csrf": csrf_of(client.get("/").text), "list": "fifty", "confirm": "yes"})
+    wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "error")
+    shown = BeautifulSoup(client.get("/issues/2020-12/send").text, "html.parser").select_one("#progress .error").text
+    assert shown == ("interner Fehler der Redaktion: RuntimeError: kaputt (bitte melden Sie ihn der Person, die die "
+                     "Redaktion betreut)")
+
+
+def test_a_fault_of_the_desk_on_a_page_is_a_german_page_with_the_desks_headers(running) -> None:
+    running.desk.extra["transports"] = broken_transport
+    client = running.client()
+    response = client.post("/issues/2020-12/test", data={"csrf": csrf_of(client.get("/").text), "addresses": "ich@example.org"})
+    assert response.status_code == 500 and response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text.startswith(
+        "interner Fehler der Redaktion: RuntimeError: kaputt")
 
 
 def test_the_plan_names_skipped_rows_with_their_line_numbers(running) -> None:

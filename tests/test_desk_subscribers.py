@@ -106,7 +106,12 @@ def test_adding_an_address_appends_a_row_with_its_consent(running) -> None:
     ("kein-at-zeichen", "Formular", "„kein-at-zeichen“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"),
     ("neu@example.org", "", "sagen Sie, woher die Einwilligung stammt"),
     ("anna.mueller@example.org", "Formular", "anna.mueller@example.org steht schon in der Liste volunteers"),
-    ("weg@example.org", "Formular", "ist seit"),
+    ("weg@example.org", "Formular", f"weg@example.org ist seit {dt.date.today():%d.%m.%Y} abgemeldet (hat um Abmeldung gebeten)"),
+    ("anna..b@example.org", "Formular", "(zwei Punkte hintereinander sind nicht möglich)"),
+    ("anna b@example.org", "Formular", "(vor dem @ stehen ungültige Zeichen: Leerzeichen)"),
+    ("jürgen@example.org", "Formular", "(vor dem @ sind Umlaute und andere Sonderzeichen nicht möglich: 'ü')"),
+    ("Anna <anna@example.org>", "Formular", "(hier nur die Adresse selbst, ohne Namen und spitze Klammern)"),
+    ("anna@example.invalid", "Formular", "(nach dem @ steht ein reservierter Name, an den keine E-Mail gehen kann)"),
 ])
 def test_an_address_that_cannot_be_added_is_refused_with_the_reason_in_german(running, email: str, consent: str, said: str) -> None:
     with journal() as j:
@@ -185,6 +190,15 @@ def test_a_spreadsheet_import_names_bad_rows_by_their_row_in_the_sheet(running, 
     page = BeautifulSoup(preview.text, "html.parser")
     assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 2", "Zeile 5"]
     assert counts(preview.text, "#import-counts")["neu"] == 1
+
+
+def test_an_unclosed_quotation_mark_in_the_upload_is_named_in_german_in_the_preview(running) -> None:
+    upload = 'email;name\n"anna.mueller@example.org;Anna\nneu@example.org;Neu\n'
+    preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", upload.encode())},
+                   list="volunteers")
+    assert BeautifulSoup(preview.text, "html.parser").select_one("#bad-rows li").text == (
+        'Zeile 2: ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen 2 bis 3 als eine '
+        "Zeile gelesen; entfernen oder schließen Sie es")
 
 
 def test_an_import_is_refused_when_the_list_changed_after_the_preview(running) -> None:

@@ -16,9 +16,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
-from composer.desk.context import Desk
+from composer.desk.context import Desk, internal_error
 from composer.desk.german import wording
-from composer.desk.guard import Guard, checked_form
+from composer.desk.guard import Guard, checked_form, security_headers
 from composer.desk.text import TEXT, language
 from composer.render.templates import TEMPLATES
 from composer.settings import Settings
@@ -63,6 +63,13 @@ def create_desk(desk: Desk) -> Starlette:
         return desk.page(request, "message.html.j2", exc.status_code, title=str(exc.status_code),
                          message=wording(request)(exc.detail, "errors"))
 
+    async def failed(request: Request, exc: Exception) -> Response:
+        """A bug: the page says so in the page's language (uvicorn still logs the traceback). Starlette answers it
+        outside the guard, so the page takes the guard's headers itself."""
+        page = desk.page(request, "message.html.j2", 500, title="500", message=wording(request)(internal_error(exc), "errors"))
+        page.headers.update(security_headers(preview=False))
+        return page
+
     routes = [
         Route("/login", login, methods=["GET", "POST"]),
         Route("/language", switch_language, methods=["POST"]),
@@ -76,7 +83,7 @@ def create_desk(desk: Desk) -> Starlette:
         await run_in_threadpool(sending.stop_all, desk)
 
     return Starlette(routes=routes, middleware=[Middleware(Guard, access=desk.access)],
-                     exception_handlers={HTTPException: refused}, lifespan=lifespan)
+                     exception_handlers={HTTPException: refused, Exception: failed}, lifespan=lifespan)
 
 
 def hosted_desk(settings: Settings, secret: bytes, public_base: str, host: str = "127.0.0.1") -> Starlette | None:

@@ -49,3 +49,8 @@ def issue_path(desk: Desk, slug: str) -> Path:
     if not SLUG.match(slug) or not path.is_file():
         raise HTTPException(404, f"issues/{slug}.md does not exist")
     return path
+
+
+def internal_error(exc: BaseException) -> str:
+    """What the desk says for a fault of its own (a bug): named, so the coordinator can pass it on."""
+    return f"internal error: {type(exc).__name__}: {exc} (please report this)"

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -18,7 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.desk.context import SLUG, Desk, issue_path
-from composer.desk.forms import apply_action, errors_by_field, field_anchor, issue_from_form
+from composer.desk.forms import apply_action, errors_by_field, field_anchor, field_label, issue_from_form
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.text import TEXT, language
@@ -67,16 +68,23 @@ def routes(desk: Desk) -> list[Route]:
             return desk.page(request, "message.html.j2", 400, title="400",
                              message=TEXT[language(request)]["name_bad"].format(name=name))
         try:
-            new_issue(desk.issues_dir / f"{name}.md")
+            started = new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
             return desk.page(request, "message.html.j2", 400, title="400", message=wording(request)(str(exc), "errors"))
-        return RedirectResponse(f"/issues/{name}", 303)
+        if not started.left_out:
+            return RedirectResponse(f"/issues/{name}", 303)
+        named = urlencode([("from", started.source.stem), *(("left_out", p.stem) for p in started.left_out)])
+        return RedirectResponse(f"/issues/{name}?{named}", 303)
 
     def editor(request: Request, slug: str, data: dict[str, Any], base: str, status: int = 200,
                problems: Sequence[Problem] = (), note: str = "") -> HTMLResponse:
         errors = errors_by_field(in_words_of(request, problems))
+        # after "Neue Ausgabe": the issues it did not start from because they have errors, as `newsletter new` names them
+        left_out = [s for s in request.query_params.getlist("left_out") if SLUG.match(s)]
+        source = request.query_params.get("from", "")
         return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
-                         anchor=field_anchor, view=request.query_params.get("view", "600"), stamp=base[:12])
+                         anchor=field_anchor, field_label=field_label, view=request.query_params.get("view", "600"), stamp=base[:12],
+                         left_out=left_out, source=source if SLUG.match(source) else "")
 
     def edit(request: Request) -> Response:
         slug = request.path_params["slug"]

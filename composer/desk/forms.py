@@ -92,3 +92,12 @@ def errors_by_field(problems: Iterable[Problem]) -> dict[str, list[str]]:
 def field_anchor(name: str) -> str:
     """The id of a field's input, for links from the check report and the error summary."""
     return "f-" + re.sub(r"[^a-zA-Z0-9_]+", "-", name).strip("-")
+
+
+def field_label(name: str, t: dict[str, str], numbered: bool = False) -> str:
+    """A field's label as its input shows it ("articles[0].title" is "Titel"); `numbered` adds the article
+    ("Titel (Artikel 1)"), for a link from the check report. A field without a label keeps its name."""
+    last = name.split(".")[-1]
+    label = t.get("f_" + re.sub(r"\[\d+\]", "", last), last)
+    article = re.match(r"articles\[(\d+)\]", name)
+    return f"{label} ({t['article'].format(n=int(article[1]) + 1)})" if numbered and article else label

@@ -159,19 +159,79 @@ REASONS = [
 ]
 
 ROWS = [
-    # email-validator's reasons, the most frequent ones
-    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(An email address must have an @-sign\.\)""",
-     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"),
-    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(There must be something (?P<side>before|after) the """
-     r"@-sign\.\)", r"„\g<raw>“ ist keine gültige E-Mail-Adresse (vor oder nach dem @ fehlt etwas)"),
-    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \(The part after the @-sign is not valid\. It should """
-     r"have a period\.\)", r"„\g<raw>“ ist keine gültige E-Mail-Adresse (nach dem @ fehlt ein Punkt, wie in example.org)"),
-    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \((?P<why>.*)\)""",
-     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (\g<why>)"),
+    (r"""(?P<q>['"])(?P<raw>.*)(?P=q) is not a valid email address \((?P<validator>.*)\)""",
+     r"„\g<raw>“ ist keine gültige E-Mail-Adresse (\g<validator>)"),
     (r"no email address", "keine E-Mail-Adresse"),
     (r"(?P<email>\S+) is listed again \(first on line (?P<n>\d+)\); sent once",
      r"\g<email> steht doppelt in der Liste (zuerst in Zeile \g<n>); erhält die Ausgabe nur einmal"),
     (r"the name contains a line break; remove it", "der Name enthält einen Zeilenumbruch; entfernen Sie ihn"),
+    (r'a quotation mark \("\) on this line is never closed, so lines (?P<first>\d+) to (?P<last>\d+) were read as one row; '
+     r"remove the quotation mark or close it",
+     r'ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen \g<first> bis \g<last> als '
+     r"eine Zeile gelesen; entfernen oder schließen Sie es"),
+]
+# email-validator's reasons (its syntax.py and validate_email.py) that a typed or pasted address can meet
+VALIDATOR = [
+    (r"An email address must have an @-sign\.", "es fehlt das Zeichen @"),
+    (r"There must be something before the @-sign\.", "vor dem @ fehlt etwas"),
+    (r"There must be something after the @-sign\.", "nach dem @ fehlt etwas"),
+    (r"The part after the @-sign is not valid\. It should have a period\.",
+     "nach dem @ fehlt ein Punkt, wie in example.org"),
+    (r"The part after the @-sign is not valid\. It is not within a valid top-level domain\.",
+     "nach dem @ fehlt eine gültige Endung wie .de oder .org"),
+    (r"An email address cannot have two periods in a row\.", "zwei Punkte hintereinander sind nicht möglich"),
+    (r"An email address cannot start with a (?P<sign>period|hyphen)\.", r"am Anfang kann kein \g<sign> stehen"),
+    (r"An email address cannot end with a (?P<sign>period|hyphen)\.", r"am Ende kann kein \g<sign> stehen"),
+    (r"An email address cannot have a (?P<sign>period|hyphen) immediately (?P<side>before|after) the @-sign\.",
+     r"direkt \g<side> dem @ kann kein \g<sign> stehen"),
+    (r"An email address cannot have a period and a hyphen next to each other\.",
+     "Punkt und Bindestrich können nicht nebeneinander stehen"),
+    (r"An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, "
+     r"except Punycode\.", "nach dem @ oder einem Punkt können nicht zwei Buchstaben und zwei Bindestriche folgen"),
+    (r"The email address contains invalid characters before the @-sign: (?P<chars>.+)\.",
+     r"vor dem @ stehen ungültige Zeichen: \g<chars>"),
+    (r"The email address contains invalid characters before the @-sign\.", "vor dem @ stehen ungültige Zeichen"),
+    (r"The part after the @-sign contains invalid characters: (?P<chars>.+)\.",
+     r"nach dem @ stehen ungültige Zeichen: \g<chars>"),
+    (r"The email address contains unsafe characters: (?P<chars>.+)\.",
+     r"die Adresse enthält unsichtbare oder unsichere Zeichen: \g<chars>"),
+    (r"The email address contains an invalid character\.", "die Adresse enthält ein ungültiges Zeichen"),
+    (r"Internationalized characters before the @-sign are not supported: (?P<chars>.+)\.",
+     r"vor dem @ sind Umlaute und andere Sonderzeichen nicht möglich: \g<chars>"),
+    (r"Internationalized characters before the @-sign are not supported\.",
+     "vor dem @ sind Umlaute und andere Sonderzeichen nicht möglich"),
+    (r'The email address has the "full-width" at-sign \(@\) character instead of a regular at-sign\.',
+     "statt des gewöhnlichen @ steht ein breites ＠; tippen Sie es neu"),
+    (r'The email address has the "small commercial at" character instead of a regular at-sign\.',
+     "statt des gewöhnlichen @ steht ein kleines ﹫; tippen Sie es neu"),
+    (r"A display name and angle brackets around the email address are not permitted here\.",
+     "hier nur die Adresse selbst, ohne Namen und spitze Klammern"),
+    (r"Quoting the part before the @-sign is not allowed here\.", "Anführungszeichen vor dem @ sind hier nicht möglich"),
+    (r"A bracketed IP address after the @-sign is not allowed here\.",
+     "eine IP-Adresse in eckigen Klammern nach dem @ ist hier nicht möglich"),
+    (r"The part after the @-sign is a special-use or reserved name that cannot be used with email\.",
+     "nach dem @ steht ein reservierter Name, an den keine E-Mail gehen kann"),
+    (r"The email address is too long (?P<side>before|after) the @-sign \((?P<n>\d+) (character|byte)s? too many"
+     r"( after IDNA encoding)?\)\.", r"\g<side> dem @ ist die Adresse zu lang (\g<n> Zeichen zu viel)"),
+    (r"The email address is too long \((?P<n>\d+) (character|byte)s? too many\)\.",
+     r"die Adresse ist zu lang (\g<n> Zeichen zu viel)"),
+    (r"After the @-sign, periods cannot be separated by so many characters \((?P<n>\d+) characters? too many\)\.",
+     r"nach dem @ ist ein Teil zwischen zwei Punkten zu lang (\g<n> Zeichen zu viel)"),
+    (r"The part after the @-sign (is not valid IDNA|contains invalid characters) \((?P<why>.*)\)\.",
+     r"nach dem @ steht kein gültiger Domainname (\g<why>)"),
+]
+# the names email-validator gives the characters it cannot show
+CHARACTERS = {"SPACE": "Leerzeichen", "NO-BREAK SPACE": "geschütztes Leerzeichen", "U+0009": "Tabulator",
+              "ZERO WIDTH SPACE": "unsichtbares Leerzeichen", "SOFT HYPHEN": "unsichtbarer Trennstrich",
+              "ZERO WIDTH JOINER": "unsichtbares Verbindungszeichen", "ZERO WIDTH NON-JOINER": "unsichtbares Trennzeichen",
+              "U+000A": "Zeilenumbruch", "U+000D": "Zeilenumbruch"}
+
+# What holds a send back (send/quota.py), while the desk's send waits for it
+HOLDS = [
+    (r"planned start", "geplanter Start"),
+    (r"sending hours \((?P<hours>.+)\)", r"Versandzeiten \g<hours>"),
+    (r"daily limit \((?P<n>\d+)\)", r"Tagesgrenze des Anbieters: \g<n> Nachrichten"),
+    (r"hourly limit \((?P<n>\d+)\)", r"Stundengrenze des Anbieters: \g<n> Nachrichten"),
 ]
 
 
@@ -205,7 +265,7 @@ ERRORS = [
     (r"(?P<email>\S+) is on the list (?P<list>\S+) already", r"\g<email> steht schon in der Liste \g<list>"),
     (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
      r"nobody is written to against their wish\. A new sign-up on the web lifts it",
-     r"\g<email> ist seit \g<since> abgemeldet oder unzustellbar (\g<reason>); die Adresse wird nicht hinzugefügt, damit "
+     r"\g<email> ist seit \g<since> \g<kind> (\g<reason>); die Adresse wird nicht hinzugefügt, damit "
      r"niemand gegen seinen Willen angeschrieben wird. Eine neue Anmeldung über die Website hebt das auf"),
     (r"give a reason for the unsubscribe \(e\.g\. 'asked by phone on 3 May'\)",
      "nennen Sie einen Grund für die Abmeldung (z. B. „am 3. Mai telefonisch darum gebeten“)"),
@@ -232,7 +292,9 @@ ERRORS = [
     # send/journal.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
-    # the desk's own refusals (HTTPException)
+    # the desk's own faults (context.internal_error) and refusals (HTTPException)
+    (r"internal error: (?P<what>[\s\S]+) \(please report this\)",
+     r"interner Fehler der Redaktion: \g<what> (bitte melden Sie ihn der Person, die die Redaktion betreut)"),
     (r"(?P<path>\S+) does not exist", r"\g<path> gibt es nicht"),
     (r"that kept version does not exist", "diese gesicherte Fassung gibt es nicht"),
     (r"(?P<name>'.*') is not a list name", r"\g<name> ist kein Listenname"),
@@ -253,11 +315,23 @@ def compiled(table: list[tuple[str, str]]) -> Table:
 
 
 _TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
-           "errors": compiled(ERRORS + ROWS)}
+           "holds": compiled(HOLDS), "errors": compiled(ERRORS + ROWS)}
+_VALIDATOR = compiled(VALIDATOR)
 
 
 def in_german(message: str, table: str = "findings") -> str:
     return say_in(_TABLES[table], message)
+
+
+# Parts of a message that are wordings of their own (an unsubscribe's reason inside a refusal), said in German too.
+INNER: dict[str, Callable[[str], str]] = {
+    "reason": lambda reason: say_in(_TABLES["reasons"], reason),
+    "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar"}.get(kind, kind),
+    "validator": lambda why: say_in(_VALIDATOR, why),
+    "chars": lambda chars: ", ".join(CHARACTERS.get(c, c) for c in chars.split(", ")),
+    "sign": lambda sign: {"period": "Punkt", "hyphen": "Bindestrich"}.get(sign, sign),
+    "side": lambda side: {"before": "vor", "after": "nach"}.get(side, side),
+}
 
 
 def say_in(table: Table, message: str) -> str:
@@ -265,6 +339,9 @@ def say_in(table: Table, message: str) -> str:
     for pattern, german in table:
         match = pattern.fullmatch(message)
         if match:
+            for name, inner in INNER.items():
+                if match.groupdict().get(name) is not None:
+                    german = german.replace(rf"\g<{name}>", inner(match[name]).replace("\\", "\\\\"))
             said = match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
             for number in {g for g in match.groups() if g and DECIMAL.fullmatch(g)}:  # German writes 2,5 for 2.5
                 said = said.replace(number, number.replace(".", ","))

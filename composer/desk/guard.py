@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from composer.desk.access import SESSION_COOKIE, Access, Session
+from composer.desk.text import TEXT, language
+from composer.render.templates import environment
 
 OPEN_PATHS = ("/login", "/static/")
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -37,7 +39,7 @@ class Guard:
         root = str(scope.get("root_path", "")).encode()
         response: Response | None = None
         if request.method == "POST" and not same_origin(request, self.access.origin):
-            response = Response("cross-origin request refused", status_code=403, media_type="text/plain")
+            response = refused(request)
         elif not path.startswith(OPEN_PATHS):
             session = self.access.session(request.cookies.get(SESSION_COOKIE))
             if session is None:
@@ -55,6 +57,14 @@ class Guard:
             await send(message)
 
         await (response or self.app)(scope, receive, with_headers)
+
+
+def refused(request: Request) -> HTMLResponse:
+    """A POST from another origin, in the page's language: the coordinator may meet it after following a link."""
+    lang = language(request)
+    html = environment(None, "web").get_template("desk/refused.html.j2").render(
+        lang=lang, t=TEXT[lang], csrf="", path=route_path(request.scope), root=request.scope.get("root_path", ""))
+    return HTMLResponse(html, status_code=403)
 
 
 def security_headers(preview: bool) -> dict[str, str]:

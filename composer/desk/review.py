@@ -13,7 +13,7 @@ from starlette.routing import Route
 from composer import checks
 from composer.desk.context import Desk, issue_path
 from composer.desk.german import in_german, place_in_german, wording
-from composer.desk.forms import field_anchor
+from composer.desk.forms import field_anchor, field_label
 from composer.desk.text import language
 from composer.errors import ComposerError, IssueFileError
 from composer.send.journal import NEEDS_ATTENTION, STATUSES, Journal
@@ -45,7 +45,7 @@ def routes(desk: Desk) -> list[Route]:
             findings = [{"level": "error", "where": path.name, "message": str(exc), "field": ""}]
         if language(request) == "de":
             findings = [{**f, "where": place_in_german(f["where"]), "message": in_german(f["message"])} for f in findings]
-        return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor)
+        return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor, field_label=field_label)
 
     def status(request: Request) -> Response:
         slug = request.path_params["slug"]

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,10 +20,10 @@ from starlette.routing import Route
 
 from composer.audience.subscribers import list_names
 from composer.checks import Finding
-from composer.desk.context import Desk, issue_path
+from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.german import place_in_german, wording
 from composer.desk.guard import checked_form
-from composer.desk.text import TEXT, destination_text, language
+from composer.desk.text import TEXT, destination_text, language, moment
 from composer.errors import ChecksFailedError, ComposerError
 from composer.campaign import Campaign, open_send, test_send
 from composer.send.dispatch import Summary
@@ -45,6 +46,8 @@ class SendRun:
     uncertain: int = 0
     started: float = field(default_factory=time.monotonic)
     message: str = ""
+    held_until: datetime | None = None  # a limit, the sending hours or the planned start holds the send back
+    held_by: str = ""
     stop: Stop = field(default_factory=Stop)
     ready: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
@@ -52,12 +55,16 @@ class SendRun:
     def progress(self, summary: Summary) -> None:
         self.sent, self.failed, self.deferred, self.uncertain = summary.sent, summary.failed, summary.deferred, summary.uncertain
 
+    def waiting(self, until: datetime | None, why: str) -> None:
+        self.held_until, self.held_by = until, why
+
     def figures(self) -> dict[str, object]:
         done = self.sent + self.failed + self.deferred + self.uncertain
         rate = done / max(time.monotonic() - self.started, 1e-6)
         left = (self.total - done) / rate if rate and self.state == "running" else 0
         return {"list_name": self.list_name, "total": self.total, "state": self.state, "sent": self.sent,
                 "failed": self.failed, "deferred": self.deferred + self.uncertain, "message": self.message, "done": done,
+                "held": self.held_until.isoformat() if self.held_until else "",
                 "percent": round(100 * done / self.total) if self.total else 100, "rate": round(rate * 60), "left": round(left)}
 
 
@@ -68,14 +75,14 @@ def run_send(opening: Opening, run: SendRun) -> None:
         with opening() as campaign:
             run.total = campaign.plan.to_send
             run.ready.set()
-            summary = asyncio.run(campaign.run(run.progress, run.stop))
+            summary = asyncio.run(campaign.run(run.progress, run.stop, run.waiting))
         run.state = "stopped" if summary.stopped else "finished"
     except ChecksFailedError:
         run.state, run.message = "error", CHECK_ERRORS
     except ComposerError as exc:
         run.state, run.message = "error", str(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
-        run.state, run.message = "error", f"internal error: {type(exc).__name__}: {exc} (please report this)"
+        run.state, run.message = "error", internal_error(exc)
     finally:
         run.ready.set()
 
@@ -127,8 +134,9 @@ def routes(desk: Desk) -> list[Route]:
         issue_path(desk, slug)
         run = runs.get(slug)
         if run and run.state in ("running", "stopping"):
+            held = moment(run.held_until, language(request)) if run.held_until else ""
             return desk.page(request, "send.html.j2", slug=slug, run=run.figures(), plan=None, lists=[], problem="",
-                             say=wording(request))
+                             say=wording(request), held=held, held_by=run.held_by)
         list_name = list_name or request.query_params.get("list") or (run.list_name if run else "")
         plan, destination = None, ""
         if list_name and not problem:

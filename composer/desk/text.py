@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -17,7 +18,12 @@ DE = {
     "login_wrong": "Das Passwort stimmt nicht.", "login_limited": "Zu viele Versuche. Bitte warten Sie 15 Minuten.",
     "draft": "Entwurf", "sent_of": "{sent} von {total} versendet", "failures": "{n} fehlgeschlagen",
     "name_bad": "„{name}“: nur Buchstaben, Ziffern und „-“",
-    "file_name": "Dateiname (z. B. 2021-01)", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
+    "started_from": "Die neue Ausgabe beginnt mit Kopf und Fußzeile von {source}.",
+    "left_out": "Nicht als Vorlage genommen, weil sie Fehler haben („Prüfen“ nennt sie):",
+    "file_name": "Dateiname (z. B. 2021-01)",
+    "held": "Wartet bis {when} ({why}); dann geht der Versand von selbst weiter.",
+    "cross_origin": "Abgelehnt: Diese Anfrage kam nicht von einer Seite der Redaktion. Öffnen Sie die Redaktion über "
+    "ihre eigene Adresse und versuchen Sie es dort noch einmal.", "create": "Anlegen", "save": "Speichern", "saved": "Gespeichert.",
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
     "article": "Artikel {n}", "add_article": "Artikel hinzufügen", "remove": "Entfernen", "up": "Nach oben",
     "down": "Nach unten", "contacts": "Ansprechpersonen", "add_contact": "Ansprechperson hinzufügen",
@@ -76,7 +82,12 @@ EN = {
     "open the new link from the terminal.", "login_wrong": "Wrong password.",
     "login_limited": "Too many attempts. Please wait 15 minutes.", "draft": "draft", "sent_of": "{sent} of {total} sent",
     "failures": "{n} failed", "name_bad": "'{name}': use letters, digits and '-' only",
-    "file_name": "File name (e.g. 2021-01)", "create": "Create", "save": "Save",
+    "started_from": "The new issue starts with the header and footer of {source}.",
+    "left_out": "Left out as a start because they have errors (Check names them):",
+    "file_name": "File name (e.g. 2021-01)",
+    "held": "Waiting until {when} ({why}); then the send continues by itself.",
+    "cross_origin": "Refused: this request did not come from a page of the desk. Open the desk at its own address "
+    "and try again there.", "create": "Create", "save": "Save",
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
     "article": "Article {n}", "add_article": "Add article", "remove": "Remove", "up": "Move up", "down": "Move down",
     "contacts": "Contacts", "add_contact": "Add contact", "image": "Image", "look": "Look",
@@ -244,6 +255,14 @@ def language(request: Request) -> str:
     """The switch (a cookie) wins; otherwise the browser's first language; German when in doubt."""
     chosen = request.cookies.get("desk_lang") or request.headers.get("accept-language", "de")[:2].lower()
     return chosen if chosen in TEXT else "de"
+
+
+WEEKDAYS = {"de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def moment(when: datetime, lang: str) -> str:
+    """A time within the coming week as the page's language writes it: "Mo 07.12. 08:00"."""
+    return f"{WEEKDAYS[lang][when.weekday()]} {when:%d.%m. %H:%M}"
 
 
 def destination_text(where: Destination, t: dict[str, str]) -> str:

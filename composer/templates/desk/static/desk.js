@@ -34,7 +34,8 @@ document.addEventListener("DOMContentLoaded", function () {
     document.getElementById("run-bar").value = run.percent;
     set("run-done", run.done); set("run-total", run.total); set("run-rate", run.rate); set("run-left", run.left);
     set("run-counts", run.sent + " / " + run.failed + " / " + run.deferred);
-    if (run.state !== "running" && run.state !== "stopping") { source.close(); window.location.reload(); }
+    var held = run.held !== box.getAttribute("data-held");  // the page words the wait; it reloads to say a new one
+    if (held || (run.state !== "running" && run.state !== "stopping")) { source.close(); window.location.reload(); }
   };
   source.onerror = function () { source.close(); };
 });
