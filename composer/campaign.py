@@ -56,6 +56,10 @@ class Campaign:
     def list_name(self) -> str:
         return self.source.stem
 
+    def delivered(self) -> int:
+        """How many of the list's recipients have the issue now (the issue's other lists not counted)."""
+        return self.journal.plan(self.build.slug, []).already_sent
+
     @property
     def timeout(self) -> float:
         """How long a stop may wait for the messages under way: one SMTP reply."""
@@ -120,12 +124,15 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
-                    transports: TransportFactory | None = None) -> tuple[Summary, Destination, Build]:
+                    transports: TransportFactory | None = None, dry_run: bool = False) -> tuple[Summary, Destination, Build]:
     """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched.
-    The issue must pass the checks like a real send, so what is tested is what would go out."""
+    The issue must pass the checks like a real send, so what is tested is what would go out. With `dry_run`
+    the addresses, the issue and the settings are checked the same way, and nothing is sent."""
     recipients = [Recipient(checked_address(address)) for address in addresses]
     build = checked(issue, settings, secret)
     chosen, destination = choose(settings, f"{build.slug}-test")
+    if dry_run:
+        return Summary(), destination, build
     factory = MessageFactory(build, settings.sender, secret, test=True)
     with Journal(settings.state_dir) as journal:  # the test mail's unsubscribe link works like a real one
         Links(journal.db, secret).remember([r.email for r in recipients], "newsletter")

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from composer.hours import parse_hours
@@ -159,6 +160,7 @@ CLI_VARIABLES = ("NEWSLETTER_FOLDER", "NEWSLETTER_DNS_SERVER")  # options of sin
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
     """Reads settings once at the edge; errors name the variable, never echo a value (passwords). A name that is
     no setting is an error, not ignored: a typo in NEWSLETTER_SMTP_HOST would otherwise send to the outbox."""
+    unreadable(env_file)
     unknown(env_file)
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
@@ -168,6 +170,20 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
             name = "NEWSLETTER_" + str(err["loc"][0]).upper() if err["loc"] else "settings"
             lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError("; ".join(lines) + " (check your environment or .env)") from None
+
+
+def unreadable(env_file: Path | None) -> None:
+    """Raises SettingsError at the first line of `env_file` that is no NAME=value: python-dotenv would skip it
+    with a warning, and the setting on it would silently not count."""
+    if env_file is None or not env_file.is_file():
+        return
+    with env_file.open(encoding="utf-8") as stream:
+        broken = next((b for b in parse_stream(stream) if b.error), None)
+    if broken is not None:
+        text = broken.original.string.strip()
+        shown = text.split()[0] if text.split() else text
+        raise SettingsError(f"{env_file}:{broken.original.line}: {shown} … is not NAME=value; write the setting as "
+                            "NAME=value on one line (a value with spaces or # in quotes)")
 
 
 def unknown(env_file: Path | None) -> None:

@@ -65,6 +65,14 @@ def test_a_misspelt_setting_in_env_is_an_error_that_names_the_right_one(workdir:
                                           "the README, under Settings)"]
 
 
+def test_a_line_in_env_that_is_no_setting_is_an_error_at_its_line_without_its_value(workdir: Path) -> None:
+    Path(".env").write_text("NEWSLETTER_FROM_NAME=Büro\nNEWSLETTER_SMTP_PASSWORD geheim\n", encoding="utf-8")
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    assert result.exit_code == 2 and not Path("outbox").exists()
+    assert result.output.splitlines() == ["error: .env:2: NEWSLETTER_SMTP_PASSWORD … is not NAME=value; write the setting "
+                                          "as NAME=value on one line (a value with spaces or # in quotes)"]
+
+
 def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path) -> None:
     issue = Path("issues/2020-12.md")
     httpd = server(Previewer(issue, make_settings(), b"secret"), "127.0.0.1", free_port())

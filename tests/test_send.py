@@ -243,3 +243,21 @@ def test_status_without_an_issue_lists_every_issue_sent(workdir: Path, smtp_serv
     assert "No issue has been sent yet." in runner.invoke(app, ["status"], env=smtp_server.env()).output
     send(smtp_server, "--list", "volunteers", "--yes")
     assert runner.invoke(app, ["status"], env=smtp_server.env()).output.strip() == "2020-12: 8 sent"
+
+
+def test_a_test_send_with_dry_run_checks_everything_and_sends_nothing(workdir: Path, smtp_server: SMTPServer) -> None:
+    code, output = send(smtp_server, "--to", "ich@example.org", "--dry-run")
+    assert code == 0 and "checked. Nothing sent." in output, output
+    assert smtp_server.handler.received == []
+
+
+def test_a_stopped_send_counts_who_of_this_list_has_the_issue_not_the_other_lists(workdir: Path, smtp_server: SMTPServer) -> None:
+    from composer.campaign import open_send
+    from composer.tokens import load_secret
+
+    write_list("erste", 3)
+    assert send(smtp_server, "--list", "erste", "--yes")[0] == 0
+    Path("subscribers/zweite.csv").write_text("email;name\nhelfer0000@example.org;Helfer 0\nneu@example.org;Neu\n", encoding="utf-8")
+    settings = smtp_server.settings()
+    with open_send(Path(ISSUE), "zweite", settings, load_secret(None, settings.state_dir)) as campaign:
+        assert (campaign.delivered(), campaign.plan.listed) == (1, 2)

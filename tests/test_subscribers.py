@@ -78,15 +78,17 @@ def test_an_unclosed_quote_names_the_lines_it_swallowed(tmp_path: Path) -> None:
                                "row; remove the quotation mark or close it")]
 
 
-def test_the_subscribers_command_names_the_invalid_rows(workdir: Path) -> None:
+def test_the_subscribers_command_names_the_rows_a_send_skips_invalid_or_repeated(workdir: Path) -> None:
     from typer.testing import CliRunner
 
     from composer.cli import app
 
-    Path("subscribers/mixed.csv").write_text("email\nkaputt\nok@example.org\n")
+    Path("subscribers/mixed.csv").write_text("email\nkaputt\nok@example.org\nOK@example.org\n")
     result = CliRunner().invoke(app, ["subscribers", "mixed"])
-    assert "invalid: subscribers/mixed.csv:2: 'kaputt' is not a valid email address" in result.output
-    assert "1 active, 1 invalid row" in result.output.splitlines()
+    assert "skipped: subscribers/mixed.csv:2: 'kaputt' is not a valid email address" in result.output
+    assert ("skipped: subscribers/mixed.csv:4: OK@example.org is listed again (first on line 3); sent once (a send skips "
+            "this row)") in result.output.splitlines()
+    assert "1 active, 2 skipped rows" in result.output.splitlines()
 
 
 def test_a_plain_address_is_decided_as_email_validator_decides_it() -> None:

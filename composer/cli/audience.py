@@ -69,11 +69,11 @@ def subscribers_command(
         unproven += why is not None
         out.print(f"{state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web + (f"  ({why})" if why else ""))
     for bad in listing.bad_rows:
-        out.print(styled("invalid:", "red", f"{list_path(list_name)}:{bad.line}: {bad.reason} (a send skips it)"))
+        out.print(styled("skipped:", "red", f"{list_path(list_name)}:{bad.line}: {bad.reason} (a send skips this row)"))
     states = Counter(state for _, state in found)
     web_count = sum(1 for m, _ in found if m.signed_up)
     out.print(", ".join([f"{n} {state}" for state, n in sorted(states.items())]
-                        + [counted(len(listing.bad_rows), "invalid row")] * bool(listing.bad_rows))
+                        + [counted(len(listing.bad_rows), "skipped row")] * bool(listing.bad_rows))
               + (f" ({web_count} of them web sign-ups)" if web_count else ""))
     warning = consent.warning(unproven, len(found), list_name, named_above=True)
     if warning:

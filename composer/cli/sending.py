@@ -58,7 +58,10 @@ def send(
     with handled():
         settings, secret = settings_and_secret()
         if to:
-            summary, where, built = asyncio.run(test_send(issue, to, settings, secret))
+            summary, where, built = asyncio.run(test_send(issue, to, settings, secret, dry_run=dry_run))
+            if dry_run:
+                out.print(f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}: checked. Nothing sent.")
+                return
             _report(summary, f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}")
             return
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
@@ -74,13 +77,11 @@ def send(
             try:
                 summary = _run(campaign, stop)
             except LimitReachedError as exc:
-                counts = campaign.journal.counts(campaign.build.slug)
-                err.print(f"Paused: {exc.why}; {counts['sent']} of {campaign.plan.listed} have the issue. Run the same "
+                err.print(f"Paused: {exc.why}; {campaign.delivered()} of {campaign.plan.listed} have the issue. Run the same "
                           f"command again after {exc.until:%a %d.%m.%Y %H:%M} to continue.")
                 raise typer.Exit(EXIT_FAILED) from None
             if summary.stopped:
-                sent = campaign.journal.counts(campaign.build.slug)["sent"]
-                err.print(f"Stopped ({stop.reason}): {summary.sent} sent in this run, {sent} of {campaign.plan.listed} "
+                err.print(f"Stopped ({stop.reason}): {summary.sent} sent in this run, {campaign.delivered()} of {campaign.plan.listed} "
                           "have the issue; the messages under way were finished and recorded. Run the same command again "
                           "to continue.")
                 raise typer.Exit(stop.exit_code)
@@ -132,7 +133,7 @@ def _print_plan(campaign: Campaign) -> None:
                "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
                "erased on request": plan.erased,
                "without consent after the reconfirmation deadline": plan.not_reconfirmed,
-               "invalid rows" if len(plan.bad_rows) != 1 else "invalid row": len(plan.bad_rows)}
+               "invalid or repeated rows" if len(plan.bad_rows) != 1 else "invalid or repeated row": len(plan.bad_rows)}
     out.print("Skipped: " + (", ".join(f"{n} {what}" for what, n in skipped.items() if n) or "none"))
     unproven = consent.warning(plan.without_consent, plan.listed, campaign.list_name)
     if unproven:
