@@ -9,6 +9,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from conftest import free_port, make_settings
 from typer.testing import CliRunner
@@ -117,3 +118,11 @@ def test_new_starts_from_the_newest_issue_that_can_be_read_and_names_the_one_lef
     assert ("note: issues/2021-01.md was left out as a start: it has errors (`newsletter check issues/2021-01.md` "
             "names them)") in result.output
     assert load_issue(Path("issues/2021-02.md")).footer == load_issue(Path("issues/2020-12.md")).footer
+
+
+def test_version_names_the_installed_version_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import version
+
+    monkeypatch.chdir(tmp_path)  # no newsletter folder here
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"newsletter-composer {version('newsletter-composer')}\n")

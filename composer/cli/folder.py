@@ -11,11 +11,24 @@ from composer import folder
 from composer.cli.common import app, handled, out
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"newsletter-composer {version('newsletter-composer')}")
+        except PackageNotFoundError:
+            out.print("newsletter-composer (not installed: run from a checkout)")
+        raise typer.Exit()
+
+
 @app.callback()
 def in_folder(
     ctx: typer.Context,
     where: Annotated[Path | None, typer.Option("--folder", metavar="DIR", envvar="NEWSLETTER_FOLDER",
                                                help="The newsletter folder (default: the current one)")] = None,
+    _version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                           help="Show the installed version and stop")] = False,
 ) -> None:
     """Write, check, test-send and send the newsletter."""
     if ctx.invoked_subcommand == "init":
