@@ -38,11 +38,15 @@ Path_ = tuple[str | int, ...]
 
 
 @dataclass
-class _Located:
-    """Plain data plus the line where each field and list item starts, for error messages."""
+class Located:
+    """Plain data plus the line where each field and list item starts, for error messages, and where each part of
+    the file is (0-based line indexes), so the desk can rewrite only the parts that changed."""
 
     data: dict[str, Any] = field(default_factory=dict)
     lines: dict[Path_, int] = field(default_factory=dict)
+    header_end: int = 0  # the header's closing '---'
+    articles: list[tuple[int, int]] = field(default_factory=list)  # each article's heading and its body's first line
+    fences: dict[int, tuple[int, int]] = field(default_factory=dict)  # article index: its fields block's '---' lines
 
 
 @dataclass(frozen=True)
@@ -95,14 +99,20 @@ def parse_issue(text: str, shown: str) -> tuple[Issue, IssueSource]:
 def draft_of(text: str, shown: str) -> dict[str, Any] | None:
     """The fields as written, before validation, so a file with schema errors can still be shown in a form;
     None when the file's structure itself (fences, YAML) is broken."""
+    found = layout(text, shown)
+    return None if found is None else found.data
+
+
+def layout(text: str, shown: str) -> Located | None:
+    """The fields as written with where each part is; None when the file's structure (fences, YAML) is broken."""
     located, problems = _split(text, shown)
-    return None if problems else located.data
+    return None if problems else located
 
 
-def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
+def _split(text: str, shown: str) -> tuple[Located, list[Problem]]:
     lines = text.splitlines()
     problems: list[Problem] = []
-    located = _Located()
+    located = Located()
     if not lines or lines[0].strip() != "---":
         return located, [Problem(shown, 1, "", "the file must start with a line '---' that opens the issue's fields")]
     end = _closing_fence(lines, 1)
@@ -113,6 +123,7 @@ def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
     if end is None:
         return located, [Problem(shown, 1, "", "the fields block opened here is never closed with a line '---'")]
     _load_yaml(lines[1:end], 2, (), located, problems, shown)
+    located.header_end = end
     if problems:
         return located, problems
 
@@ -134,8 +145,9 @@ def _split(text: str, shown: str) -> tuple[_Located, list[Problem]]:
             index = len(articles)
             articles.append({"title": heading.group(1)})
             located.lines[("articles", index)] = located.lines[("articles", index, "title")] = i + 1
-            i = _article_fields(lines, i + 1, index, located, problems, shown)
-            body = []
+            start = _article_fields(lines, i + 1, index, located, problems, shown)
+            located.articles.append((i, start))
+            i, body = start, []
             located.lines[("articles", index, "body")] = i + 1
             continue
         if articles:
@@ -153,7 +165,7 @@ def _finish(articles: list[dict[str, Any]], body: list[str]) -> None:
         articles[-1]["body"] = "\n".join(body).strip("\n")
 
 
-def _article_fields(lines: list[str], start: int, index: int, located: _Located, problems: list[Problem], shown: str) -> int:
+def _article_fields(lines: list[str], start: int, index: int, located: Located, problems: list[Problem], shown: str) -> int:
     """Reads the optional '---' block right under a heading; returns where the body starts."""
     i = start
     while i < len(lines) and not lines[i].strip():
@@ -164,12 +176,13 @@ def _article_fields(lines: list[str], start: int, index: int, located: _Located,
     if end is None or _first_heading(lines, i + 1, end) is not None and _unclosed(lines, end):
         problems.append(Problem(shown, i + 1, f"articles[{index}]", "the fields block opened here is never closed with '---'"))
         return len(lines)
-    fields = _Located()
+    fields = Located()
     _load_yaml(lines[i + 1 : end], i + 2, ("articles", index), fields, problems, shown)
     for key in ("title", "body"):
         if key in fields.data:
             problems.append(Problem(shown, fields.lines[("articles", index, key)], f"articles[{index}].{key}",
                                     "set by the '# ' heading and the text below it, not in the fields block"))
+    located.fences[index] = (i, end)
     located.data["articles"][index].update(fields.data)
     located.lines.update(fields.lines)
     return end + 1
@@ -190,7 +203,7 @@ def _closing_fence(lines: list[str], start: int) -> int | None:
     return next((j for j in range(start, len(lines)) if lines[j].rstrip() == "---"), None)
 
 
-def _load_yaml(block: list[str], first_line: int, prefix: Path_, located: _Located, problems: list[Problem], shown: str) -> None:
+def _load_yaml(block: list[str], first_line: int, prefix: Path_, located: Located, problems: list[Problem], shown: str) -> None:
     try:
         node = yaml.compose("\n".join(block), Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
@@ -232,7 +245,7 @@ def _dotted(path: Path_) -> str:
     return out
 
 
-def _problem(err: ErrorDetails, located: _Located, shown: str) -> Problem:
+def _problem(err: ErrorDetails, located: Located, shown: str) -> Problem:
     loc: Path_ = tuple(err["loc"])
     line = next((located.lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in located.lines), None)
     return Problem(shown, line, _dotted(loc), _friendly(err))
