@@ -11,6 +11,8 @@ from composer.issue.issuefile import read_issue
 from composer.render.build import build
 from tests.conftest import make_settings
 from tests.deskserver import csrf_of, desk_server
+from tests.handwritten import HAND_WRITTEN
+from tests.test_writer import changed
 
 
 @pytest.fixture
@@ -209,3 +211,50 @@ def test_a_new_issue_without_a_readable_issue_to_start_from_is_refused_in_german
     client = running.client()
     response = client.post("/new", data={"csrf": csrf_of(client.get("/").text), "name": "2021-01"})
     assert "lässt sich lesen, um mit ihr zu beginnen: jede hat Fehler" in response.text
+
+
+@pytest.fixture
+def hand_written(running) -> Path:
+    path = Path("issues/2026-12.md")
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    return path
+
+
+def test_saving_a_hand_written_issue_unchanged_writes_it_byte_for_byte(running, hand_written: Path) -> None:
+    client = running.client()
+    assert client.post("/issues/2026-12", data=form_fields(client.get("/issues/2026-12").text)).status_code == 303
+    assert hand_written.read_text(encoding="utf-8") == HAND_WRITTEN
+
+
+def test_one_word_changed_in_the_form_changes_only_its_line_and_every_comment_stays(running, hand_written: Path) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2026-12").text)
+    fields["articles[1].body"] = fields["articles[1].body"].replace("vieles", "manches")
+    assert client.post("/issues/2026-12", data=fields).status_code == 303
+    assert changed(HAND_WRITTEN, hand_written.read_text(encoding="utf-8")) == [
+        "- Ohne Sie wäre vieles nicht möglich gewesen.\n", "+ Ohne Sie wäre manches nicht möglich gewesen.\n"]
+
+
+def test_a_header_field_changed_in_the_form_keeps_the_other_header_lines_and_their_comments(running, hand_written: Path) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2026-12").text)
+    fields["subject"] = "Termine im Advent"
+    assert client.post("/issues/2026-12", data=fields).status_code == 303
+    assert changed(HAND_WRITTEN, hand_written.read_text(encoding="utf-8")) == [
+        '- subject: "Termine im Dezember"   # Notiz: kurz halten\n', "+ subject: Termine im Advent\n"]
+
+
+def test_articles_moved_added_and_removed_in_the_form_keep_the_other_articles_text(running, hand_written: Path) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2026-12").text)
+    moved = form_fields(client.post("/issues/2026-12", data={**fields, "action": "down-0"}).text)
+    added = form_fields(client.post("/issues/2026-12", data={**moved, "action": "add-article"}).text)
+    added.update({"articles[3].title": "Neu", "articles[3].body": "Ein neuer Artikel."})
+    removed = form_fields(client.post("/issues/2026-12", data={**added, "action": "remove-article-2"}).text)
+    assert client.post("/issues/2026-12", data=removed).status_code == 303
+    saved = hand_written.read_text(encoding="utf-8")
+    assert [a.title for a in read_issue(hand_written)[0].articles] == ["Danke!", "Termine im Dezember", "Neu"]
+    header = HAND_WRITTEN[:HAND_WRITTEN.index("# Termine im Dezember")]
+    first = HAND_WRITTEN[len(header):HAND_WRITTEN.index("\n\n\n# Danke!") + 1]
+    thanks = "# Danke!\n\nOhne Sie wäre vieles nicht möglich gewesen.\n"
+    assert saved == header + thanks + "\n\n" + first + "\n" + "# Neu\n\nEin neuer Artikel.\n"  # blank lines stay in place

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from composer.errors import IssueFileError
-from composer.issue.issuefile import parse_issue, read_issue
+from composer.issue.issuefile import draft_of, parse_issue, read_issue
+from composer.issue.revision import revised_text
 from composer.issue.writer import issue_data, issue_text
 from composer.render.build import build
 from conftest import SAMPLE_ISSUE
+from tests.handwritten import HAND_WRITTEN
 
 
 def test_sample_opened_and_saved_unchanged_reads_back_to_the_same_email(tmp_path: Path) -> None:
@@ -57,3 +61,104 @@ def test_a_local_photo_an_article_language_and_dates_survive_saving() -> None:
     again = parse_issue(issue_text(issue_data(issue)), "saved")[0]
     assert again == issue
     assert again.articles[0].image.path == "media/sprachcafe.jpg" and again.articles[2].language == "ar"
+
+
+def changed(before: str, after: str) -> list[str]:
+    """The lines taken out and put in, as a line-by-line diff shows them."""
+    return [line for line in difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True))
+            if line[:1] in "+-"]
+
+
+def hand_written_data() -> dict[str, Any]:
+    return issue_data(parse_issue(HAND_WRITTEN, "x")[0])
+
+
+def test_a_hand_written_issue_saved_unchanged_is_kept_byte_for_byte() -> None:
+    assert revised_text(HAND_WRITTEN, hand_written_data()) == HAND_WRITTEN
+    assert revised_text(HAND_WRITTEN.rstrip("\n"), hand_written_data()) == HAND_WRITTEN.rstrip("\n")
+
+
+def test_one_word_changed_in_one_article_changes_only_its_line() -> None:
+    data = hand_written_data()
+    data["articles"][0]["body"] = data["articles"][0]["body"].replace("Dienstag", "Mittwoch")
+    saved = revised_text(HAND_WRITTEN, data)
+    assert changed(HAND_WRITTEN, saved) == ["- Das Sprachcafé trifft sich jeden Dienstag.\n",
+                                            "+ Das Sprachcafé trifft sich jeden Mittwoch.\n"]
+    assert parse_issue(saved, "x")[0] == parse_issue(issue_text(data), "x")[0]
+
+
+def test_comments_in_the_header_and_in_an_articles_fields_survive_saving_another_article() -> None:
+    data = hand_written_data()
+    data["articles"][2]["body"] = "Der Stammtisch fällt aus."
+    saved = revised_text(HAND_WRITTEN, data)
+    for comment in ("# Notiz: Kopf von Hand geschrieben", "# Notiz: kurz halten", "# Notiz: Fußzeile vom Amt",
+                    "# Notiz: Foto kommt noch", "# Notiz: zweite Person fragen"):
+        assert comment in saved
+    assert changed(HAND_WRITTEN, saved) == ["- Der Stammtisch ist am 17. Dezember.\n", "+ Der Stammtisch fällt aus.\n"]
+
+
+def test_changed_fields_of_an_article_keep_its_text_and_its_other_fields_as_written() -> None:
+    data = hand_written_data()
+    data["articles"][0]["author"] = "Jens Pieper"
+    data["articles"][1]["author"] = "Esther Mai"
+    saved = revised_text(HAND_WRITTEN, data)
+    assert changed(HAND_WRITTEN, saved) == [
+        '- author: "Eva Dolas"   # Notiz: Foto kommt noch\n', "+ author: Jens Pieper\n",
+        "+ ---\n", "+ author: Esther Mai\n", "+ ---\n"]
+    assert parse_issue(saved, "x")[0] == parse_issue(issue_text(data), "x")[0]
+
+
+def test_a_changed_header_field_is_written_and_the_other_header_lines_keep_their_comments() -> None:
+    data = hand_written_data()
+    data["preheader"] = "Sprachcafés, Stammtisch und ein Dank"
+    data["newsletter"] = "Newsletter Integration"
+    del data["claims"]
+    saved = revised_text(HAND_WRITTEN, data)
+    assert changed(HAND_WRITTEN, saved) == [
+        "- newsletter: Newsletter Flüchtlingskoordination\n", "+ newsletter: Newsletter Integration\n",
+        "- preheader: Sprachcafés und ein Dank\n", "+ preheader: Sprachcafés, Stammtisch und ein Dank\n",
+        "- claims:\n", "-     - KREATIV – INNOVATIV – WELTOFFEN\n", "-     - Stadt wie Samt und Seide\n"]
+    assert parse_issue(saved, "x")[0] == parse_issue(issue_text(data), "x")[0]
+
+
+def test_a_new_header_field_is_added_at_the_end_of_the_header() -> None:
+    data = hand_written_data()
+    data["kicker"] = "EHRENAMTLICHES ENGAGEMENT"
+    saved = revised_text(HAND_WRITTEN, data)
+    assert changed(HAND_WRITTEN, saved) == ["+ kicker: EHRENAMTLICHES ENGAGEMENT\n"]
+    assert "  imprint_url: https://example.org/impressum\nkicker: EHRENAMTLICHES ENGAGEMENT\n---\n" in saved
+
+
+def article_text(text: str, title: str) -> str:
+    """The article's lines from its heading to the next heading."""
+    start = text.index(f"# {title}\n")
+    following = text.find("\n# ", start + 1)
+    return text[start:] if following < 0 else text[start:following + 1]
+
+
+def test_adding_removing_and_moving_articles_keeps_the_other_articles_text() -> None:
+    data = hand_written_data()
+    first, thanks, meeting = data["articles"]
+    data["articles"] = [meeting, first, {"title": "Neu", "body": "Ein neuer Artikel."}]
+    saved = revised_text(HAND_WRITTEN, data)
+    for title in ("Termine im Dezember", "Stammtisch"):  # the blank lines between articles stay where they were
+        assert article_text(saved, title).rstrip("\n") == article_text(HAND_WRITTEN, title).rstrip("\n")
+    assert "# Danke!" not in saved and saved.endswith("\n\n# Neu\n\nEin neuer Artikel.\n")
+    assert saved.startswith(HAND_WRITTEN[:HAND_WRITTEN.index("# Termine im Dezember")])
+    assert parse_issue(saved, "x")[0] == parse_issue(issue_text(data), "x")[0]
+
+
+def test_what_the_format_cannot_hold_is_still_refused_at_its_field_when_saving_into_a_file() -> None:
+    data = hand_written_data()
+    data["articles"][1]["body"] = "Text\n\n# Neue Überschrift"
+    with pytest.raises(IssueFileError) as caught:
+        revised_text(HAND_WRITTEN, data)
+    assert caught.value.problems[0].field == "articles[1].body"
+
+
+def test_a_file_with_a_schema_error_keeps_its_text_when_the_error_is_fixed() -> None:
+    broken = HAND_WRITTEN.replace('date: "2026-12-02"', "date: 2.12.2026")
+    data = draft_of(broken, "x")
+    assert data is not None
+    data["date"] = "2026-12-02"
+    assert changed(broken, revised_text(broken, data)) == ["- date: 2.12.2026\n", "+ date: '2026-12-02'\n"]

@@ -27,7 +27,8 @@ from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
-from composer.issue.writer import issue_data, issue_text
+from composer.issue.revision import revised_text
+from composer.issue.writer import issue_data
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.send.journal import Journal
 from composer.send.message import MessageFactory
@@ -122,12 +123,12 @@ def routes(desk: Desk) -> list[Route]:
             return editor(request, slug, data, base, 422, photo_problems, note="not_saved")
         if apply_action(data, action):
             return editor(request, slug, data, base, note="not_saved")
+        on_disk = path.read_text(encoding="utf-8-sig")
         try:
-            text = issue_text(data, shown(path))
+            text = revised_text(on_disk, data, shown(path))
             parse_issue(text, shown(path))
         except IssueFileError as exc:
             return editor(request, slug, data, base, 422, exc.problems, note="not_saved")
-        on_disk = path.read_text(encoding="utf-8-sig")
         if digest(on_disk) != base and on_disk != text:
             kept = keep_conflict(desk, slug, text)
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=text, disk=on_disk, kept=kept,
