@@ -1,5 +1,7 @@
 """An issue as a coordinator writes it by hand: quotes, block styles, its own indentation and comments."""
 
+import difflib
+
 HAND_WRITTEN = """\
 ---
 # Notiz: Kopf von Hand geschrieben
@@ -14,6 +16,7 @@ claims:
 
 # Notiz: Fußzeile vom Amt
 footer:
+  # Notiz: Adresse vom Amt
   address: |
     Stadt Krefeld – Fachbereich Migration & Integration
     Musterstraße 1, 47798 Krefeld
@@ -45,3 +48,9 @@ language: de
 ---
 Der Stammtisch ist am 17. Dezember.
 """
+
+
+def changed(before: str, after: str) -> list[str]:
+    """The lines taken out and put in, as a line-by-line diff shows them."""
+    return [line for line in difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True))
+            if line[:1] in "+-"]

@@ -11,8 +11,7 @@ from composer.issue.issuefile import read_issue
 from composer.render.build import build
 from tests.conftest import make_settings
 from tests.deskserver import csrf_of, desk_server
-from tests.handwritten import HAND_WRITTEN
-from tests.test_writer import changed
+from tests.handwritten import HAND_WRITTEN, changed
 
 
 @pytest.fixture

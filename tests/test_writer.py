@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from composer.issue.revision import revised_text
 from composer.issue.writer import issue_data, issue_text
 from composer.render.build import build
 from conftest import SAMPLE_ISSUE
-from tests.handwritten import HAND_WRITTEN
+from tests.handwritten import HAND_WRITTEN, changed
 
 
 def test_sample_opened_and_saved_unchanged_reads_back_to_the_same_email(tmp_path: Path) -> None:
@@ -61,12 +60,6 @@ def test_a_local_photo_an_article_language_and_dates_survive_saving() -> None:
     again = parse_issue(issue_text(issue_data(issue)), "saved")[0]
     assert again == issue
     assert again.articles[0].image.path == "media/sprachcafe.jpg" and again.articles[2].language == "ar"
-
-
-def changed(before: str, after: str) -> list[str]:
-    """The lines taken out and put in, as a line-by-line diff shows them."""
-    return [line for line in difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True))
-            if line[:1] in "+-"]
 
 
 def hand_written_data() -> dict[str, Any]:
@@ -127,6 +120,24 @@ def test_a_new_header_field_is_added_at_the_end_of_the_header() -> None:
     saved = revised_text(HAND_WRITTEN, data)
     assert changed(HAND_WRITTEN, saved) == ["+ kicker: EHRENAMTLICHES ENGAGEMENT\n"]
     assert "  imprint_url: https://example.org/impressum\nkicker: EHRENAMTLICHES ENGAGEMENT\n---\n" in saved
+
+
+def test_a_changed_field_inside_the_footer_keeps_the_footers_other_lines_as_written() -> None:
+    data = hand_written_data()
+    data["footer"]["reason"] = "Sie haben sich angemeldet."
+    saved = revised_text(HAND_WRITTEN, data)
+    assert changed(HAND_WRITTEN, saved) == [
+        "-   reason: Sie erhalten diesen Newsletter, weil Sie sich für ihn angemeldet haben.\n",
+        "+   reason: Sie haben sich angemeldet.\n"]
+
+
+def test_a_new_field_inside_the_footer_is_indented_as_the_footer_is() -> None:
+    deeper = HAND_WRITTEN.replace("\n  ", "\n    ").replace("\n    Stadt", "\n      Stadt").replace("\n    Muster", "\n      Muster")
+    data = issue_data(parse_issue(deeper, "x")[0])
+    data["footer"]["privacy_url"] = "https://example.org/datenschutz"
+    saved = revised_text(deeper, data)
+    assert changed(deeper, saved) == ["+     privacy_url: https://example.org/datenschutz\n"]
+    assert parse_issue(saved, "x")[0] == parse_issue(issue_text(data), "x")[0]
 
 
 def article_text(text: str, title: str) -> str:

@@ -1,8 +1,9 @@
 """Saves edited issue data into the issue's existing text, rewriting only the parts whose data changed.
 
 The files stay the truth: a coordinator's quotes, block styles, indentation and `# ` comments survive a save
-from the desk. The header and each article's fields block are merged per top-level key; an article's heading
-and body are kept or replaced as a whole; an unchanged article is kept byte for byte. What is new comes from
+from the desk. The header and each article's fields block are merged key by key (into mappings such as the
+footer too); an article's heading and body are kept or replaced as a whole; an unchanged article is kept byte
+for byte, and the blank lines between articles stay where they were. What is new comes from
 the writer's text for the data (`issue_text`), so the format's refusals and its reading stay the writer's,
 and the result is only used when it reads as that text does.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from composer.errors import IssueFileError
-from composer.issue.issuefile import Located, layout, parse_issue
+from composer.issue.issuefile import Located, Path_, layout, parse_issue
 from composer.issue.writer import ARTICLE_TEXT, issue_text
 
 
@@ -59,16 +60,13 @@ class _Text:
         return cls(lines, located, {})
 
     def header(self) -> _Block:
-        keys = {p[0]: line - 1 for p, line in self.located.lines.items() if len(p) == 1 and p[0] != "articles"}
-        return _Block(self.lines, 1, self.located.header_end, {str(k): v for k, v in keys.items()})
+        return _Block(self.lines, self.located.lines, (), 1, self.located.header_end)
 
     def fields(self, index: int) -> _Block | None:
         if index not in self.located.fences:
             return None
         opening, closing = self.located.fences[index]
-        keys = {str(p[2]): line - 1 for p, line in self.located.lines.items()
-                if len(p) == 3 and p[:2] == ("articles", index) and p[2] not in ARTICLE_TEXT}
-        return _Block(self.lines, opening + 1, closing, keys)
+        return _Block(self.lines, self.located.lines, ("articles", index), opening + 1, closing)
 
     def end(self, index: int) -> int:
         """Where the article's text ends: after its last line that is not empty (blank lines separate articles)."""
@@ -85,23 +83,34 @@ class _Text:
 
 @dataclass(frozen=True)
 class _Block:
-    """A YAML mapping between two '---' lines: `start` is its first line, `end` its closing '---'."""
+    """A YAML mapping from `start` to `end` (exclusive): between two '---' lines, or a mapping's value inside one."""
 
     lines: list[str]
+    found: dict[Path_, int]  # the reader's line (from 1) of every field
+    path: Path_
     start: int
     end: int
-    keys: dict[str, int]  # each top-level key's line
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """Each of the mapping's own keys with its line; a value written on its key's line has none here."""
+        return {str(p[-1]): line - 1 for p, line in self.found.items()
+                if len(p) == len(self.path) + 1 and p[:-1] == self.path and self.start <= line - 1 < self.end}
 
     def entries(self) -> Iterator[tuple[str, int, int, int]]:
         """Each key with its entry's first and last line (exclusive), and where the next key starts; empty lines
-        and unindented comments after an entry are not part of it, so a comment above a key stays with that key."""
+        and comments no deeper than the key after an entry are not part of it, so a comment above a key stays."""
         order = sorted(self.keys.items(), key=lambda item: item[1])
         for n, (key, first) in enumerate(order):
             stop = order[n + 1][1] if n + 1 < len(order) else self.end
             last = stop
-            while last > first + 1 and (_empty(self.lines[last - 1]) or self.lines[last - 1].startswith("#")):
+            while last > first + 1 and (_empty(self.lines[last - 1]) or self.lines[last - 1].lstrip().startswith("#")
+                                        and _indent(self.lines[last - 1]) <= _indent(self.lines[first])):
                 last -= 1
             yield key, first, last, stop
+
+    def inner(self, key: str, first: int, last: int) -> _Block:
+        return _Block(self.lines, self.found, (*self.path, key), first + 1, last)
 
 
 def _views(before: str, fresh: str, shown: str, old: _Text, new: _Text) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -179,15 +188,35 @@ def _article(old: _Text, was: int, new: _Text, index: int) -> Iterator[str]:
 
 
 def _mapping(old: _Block, new: _Block, before: dict[str, Any], after: dict[str, Any]) -> Iterator[str]:
-    """The block's lines with every key whose value is unchanged kept as written, comments included."""
-    fresh = {key: new.lines[first:last] for key, first, last, _ in new.entries()}
+    """The block's lines with every key whose value is unchanged kept as written, comments included; a changed
+    mapping keeps its unchanged keys too, and what is new is indented as the block is."""
+    fresh = {key: (first, last) for key, first, last, _ in new.entries()}
+    shift = _indent(old.lines[min(old.keys.values())]) - _indent(new.lines[min(new.keys.values())]) \
+        if old.keys and new.keys else 0
     yield from old.lines[old.start:min(old.keys.values(), default=old.end)]
     for key, first, last, stop in old.entries():
-        yield from old.lines[first:last] if before.get(key) == after.get(key) else fresh.get(key, [])
+        was, now = before.get(key), after.get(key)
+        if was == now:
+            yield from old.lines[first:last]
+        elif key in fresh and isinstance(was, dict) and isinstance(now, dict) and \
+                old.inner(key, first, last).keys and new.inner(key, *fresh[key]).keys:
+            yield old.lines[first]
+            yield from _mapping(old.inner(key, first, last), new.inner(key, *fresh[key]), was, now)
+        elif key in fresh:
+            yield from _shifted(new.lines[slice(*fresh[key])], shift)
         yield from old.lines[last:stop]
-    for key, lines in fresh.items():
+    for key, (first, last) in fresh.items():
         if key not in old.keys and before.get(key) != after.get(key):
-            yield from lines
+            yield from _shifted(new.lines[first:last], shift)
+
+
+def _shifted(lines: list[str], shift: int) -> Iterator[str]:
+    for line in lines:
+        yield line if _empty(line) else " " * shift + line if shift >= 0 else line[min(-shift, _indent(line)):]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def _empty(line: str) -> bool:
