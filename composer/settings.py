@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Literal
 
 from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
-from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -160,7 +159,6 @@ CLI_VARIABLES = ("NEWSLETTER_FOLDER", "NEWSLETTER_DNS_SERVER")  # options of sin
 def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
     """Reads settings once at the edge; errors name the variable, never echo a value (passwords). A name that is
     no setting is an error, not ignored: a typo in NEWSLETTER_SMTP_HOST would otherwise send to the outbox."""
-    unreadable(env_file)
     unknown(env_file)
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg,arg-type]
@@ -172,27 +170,27 @@ def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> 
         raise SettingsError("; ".join(lines) + " (check your environment or .env)") from None
 
 
-def unreadable(env_file: Path | None) -> None:
-    """Raises SettingsError at the first line of `env_file` that is no NAME=value: python-dotenv would skip it
-    with a warning, and the setting on it would silently not count."""
+def env_names(env_file: Path | None) -> list[str]:
+    """The names `env_file` sets; SettingsError at its first line that is no NAME=value: python-dotenv would skip
+    it with a warning, and the setting on it would silently not count."""
     if env_file is None or not env_file.is_file():
-        return
+        return []
     with env_file.open(encoding="utf-8") as stream:
-        broken = next((b for b in parse_stream(stream) if b.error), None)
+        bindings = list(parse_stream(stream))
+    broken = next((b for b in bindings if b.error), None)
     if broken is not None:
         text = broken.original.string.strip()
         shown = text.split()[0] if text.split() else text
         raise SettingsError(f"{env_file}:{broken.original.line}: {shown} … is not NAME=value; write the setting as "
                             "NAME=value on one line (a value with spaces or # in quotes)")
+    return [b.key for b in bindings if b.key is not None]
 
 
 def unknown(env_file: Path | None) -> None:
     """Raises SettingsError for the first NEWSLETTER_ name, in the environment or in `env_file`, that is no
     setting, with the setting it most resembles."""
     known = {f"NEWSLETTER_{name.upper()}" for name in Settings.model_fields} | set(CLI_VARIABLES)
-    sources = [(name, "the environment") for name in os.environ]
-    if env_file is not None and env_file.is_file():
-        sources += [(name, str(env_file)) for name in dotenv_values(env_file)]
+    sources = [(name, "the environment") for name in os.environ] + [(name, str(env_file)) for name in env_names(env_file)]
     for name, where in sources:
         if name.upper().startswith("NEWSLETTER_") and name.upper() not in known:
             near = difflib.get_close_matches(name.upper(), sorted(known), n=1)

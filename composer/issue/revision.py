@@ -16,6 +16,7 @@ from typing import Any
 
 from composer.errors import IssueFileError
 from composer.issue.issuefile import Located, Path_, layout, parse_issue
+from composer.issue.schema import Issue
 from composer.issue.writer import ARTICLE_TEXT, issue_text
 
 
@@ -30,7 +31,7 @@ def revised_text(before: str, data: dict[str, Any], shown: str = "issue") -> str
     old, new = _Text.of(before, shown), _Text.of(fresh, shown)
     if old is None or new is None:
         return fresh
-    old.view, new.view = _views(before, fresh, shown, old, new)
+    old.view, new.view = _views(before, wanted, shown, old, new)
     merged = "".join(_merged(old, new))
     last = before.splitlines(keepends=True)[-1]
     if last == last.splitlines()[0] and merged.endswith(last + "\n"):
@@ -113,12 +114,11 @@ class _Block:
         return _Block(self.lines, self.found, (*self.path, key), first + 1, last)
 
 
-def _views(before: str, fresh: str, shown: str, old: _Text, new: _Text) -> tuple[dict[str, Any], dict[str, Any]]:
+def _views(before: str, wanted: Issue, shown: str, old: _Text, new: _Text) -> tuple[dict[str, Any], dict[str, Any]]:
     """The data compared part by part: as validated (so `https://x.org` equals the `https://x.org/` the form
     sends back), or as written when the file on disk has a schema error."""
     try:
-        return (parse_issue(before, shown)[0].model_dump(mode="json"),
-                parse_issue(fresh, shown)[0].model_dump(mode="json"))
+        return parse_issue(before, shown)[0].model_dump(mode="json"), wanted.model_dump(mode="json")
     except IssueFileError:
         return old.located.data, new.located.data
 

@@ -149,16 +149,13 @@ class Journal:
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
         self._db.execute("DELETE FROM listed")
         self._db.execute("BEGIN")
-        batch: list[tuple[str, str | None, str]] = []
+        listed = staging.Inserts(self._db, "INSERT OR IGNORE INTO listed VALUES (?, ?, ?)")
         for row in rows:
             if isinstance(row, BadRow):
                 bad.append(row)
-                continue
-            batch.append((row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
-            if len(batch) == staging.BATCH:
-                self._db.executemany("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)", batch)
-                batch.clear()
-        self._db.executemany("INSERT OR IGNORE INTO listed VALUES (?, ?, ?)", batch)
+            else:
+                listed.add((row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
+        listed.flush()
         self._db.execute("COMMIT")
         return bad
 

@@ -28,9 +28,25 @@ SCHEMA = (  # statement by statement: executescript would commit the journal's s
         PRIMARY KEY (list, position)
     ) WITHOUT ROWID""",
 )
-BATCH = 500  # rows written with one statement: far fewer round trips into SQLite, and little memory
+BATCH = 500
 ROWS = 1  # raised when what a staged row holds, or how a list is read, changes: every list is read again
 Reader = Callable[[MutableMapping[str, int]], Iterable[Recipient | BadRow]]
+
+
+class Inserts:
+    """Rows written BATCH to a statement, as they stream past: few round trips into SQLite, little memory."""
+
+    def __init__(self, db: sqlite3.Connection, statement: str) -> None:
+        self._db, self._statement, self._rows = db, statement, list[tuple[object, ...]]()
+
+    def add(self, row: tuple[object, ...]) -> None:
+        self._rows.append(row)
+        if len(self._rows) == BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        self._db.executemany(self._statement, self._rows)
+        self._rows.clear()
 
 
 class SeenAddresses(MutableMapping[str, int]):
@@ -107,17 +123,14 @@ def kept(db: sqlite3.Connection, list_name: str, key: str, read: Reader) -> Iter
     db.execute("DELETE FROM staged_rows WHERE list = ?", (list_name,))
     db.execute("DELETE FROM staged_lists WHERE list = ?", (list_name,))
     bad: list[BadRow] = []
-    batch: list[tuple[str, int, str, str | None, str]] = []
+    staged = Inserts(db, "INSERT INTO staged_rows VALUES (?, ?, ?, ?, ?)")
     for position, row in enumerate(read(SeenAddresses(db))):
         if isinstance(row, BadRow):
             bad.append(row)
         else:
-            batch.append((list_name, position, row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
-            if len(batch) == BATCH:
-                db.executemany("INSERT INTO staged_rows VALUES (?, ?, ?, ?, ?)", batch)
-                batch.clear()
+            staged.add((list_name, position, row.email, row.name, json.dumps(row.fields, ensure_ascii=False)))
         yield row
-    db.executemany("INSERT INTO staged_rows VALUES (?, ?, ?, ?, ?)", batch)
+    staged.flush()
     db.execute("INSERT INTO staged_lists VALUES (?, ?, ?)",
                (list_name, key, json.dumps([[b.line, b.reason] for b in bad], ensure_ascii=False)))
 
