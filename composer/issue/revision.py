@@ -22,12 +22,9 @@ from composer.issue.writer import ARTICLE_TEXT, issue_text
 
 def revised_text(before: str, data: dict[str, Any], shown: str = "issue") -> str:
     """The text for `data` that keeps `before`'s text wherever its data is unchanged; raises IssueFileError
-    for what the format cannot hold, like `issue_text`."""
+    for what the format cannot hold, like `issue_text`, and for what the issue's schema refuses."""
     fresh = issue_text(data, shown)
-    try:
-        wanted = parse_issue(fresh, shown)[0]
-    except IssueFileError:
-        return fresh  # the caller reports the data's problems; there is nothing to keep for a refused save
+    wanted = parse_issue(fresh, shown)[0]
     old, new = _Text.of(before, shown), _Text.of(fresh, shown)
     if old is None or new is None:
         return fresh
