@@ -173,3 +173,22 @@ def smtp_server() -> SMTPServer:
     controller.start()
     yield SMTPServer(handler, port)
     controller.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postfix(bounce=(...), local=(...)): the private Postfix bounces these addresses "
+                                       "and delivers those (with any +extension) into its Maildir")
+
+
+@pytest.fixture
+def postfix(request: pytest.FixtureRequest, smtp_server: SMTPServer):
+    """A private, strict Postfix on a loopback port relaying to `smtp_server` (tests/postfix.py); skips without
+    root or Postfix. `@pytest.mark.postfix(bounce=..., local=...)` makes it bounce or keep chosen addresses."""
+    from postfix import running_postfix, unavailable
+
+    if reason := unavailable():
+        pytest.skip(reason)
+    marker = request.node.get_closest_marker("postfix")
+    options = marker.kwargs if marker else {}
+    with running_postfix(smtp_server.port, tuple(options.get("bounce", ())), tuple(options.get("local", ()))) as instance:
+        yield instance
