@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,6 +23,11 @@ from composer.issue.issuefile import load_issue
 from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.render.build import Build, build
 from composer.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from postfix import Postfix
 
 ROOT = Path(__file__).resolve().parent.parent
 # The sample shipped with the package, never the coordinator's own issues/ or subscribers/ in this folder.
@@ -177,11 +183,11 @@ def smtp_server() -> SMTPServer:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postfix(bounce=(...), local=(...)): the private Postfix bounces these addresses "
-                                       "and delivers those (with any +extension) into its Maildir")
+                                       "and delivers those (with any +extension, as VERP makes them) into its Maildir")
 
 
 @pytest.fixture
-def postfix(request: pytest.FixtureRequest, smtp_server: SMTPServer):
+def postfix(request: pytest.FixtureRequest, smtp_server: SMTPServer) -> Iterator[Postfix]:
     """A private, strict Postfix on a loopback port relaying to `smtp_server` (tests/postfix.py); skips without
     root or Postfix. `@pytest.mark.postfix(bounce=..., local=...)` makes it bounce or keep chosen addresses."""
     from postfix import running_postfix, unavailable
