@@ -98,6 +98,7 @@ class Store:
         if self._lock is not None:
             log.unlink(missing_ok=True)
             return
+        private_file(self.state_dir / LOCK)
         with (self.state_dir / LOCK).open("a") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

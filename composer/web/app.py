@@ -52,8 +52,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return {name: title or who().newsletter for name, title in site.lists.items()}
     forms = Forms(secret, site.public_base)
     limit = RateLimit(site.signup_limit, site.signup_window)
-    with Journal(settings.state_dir) as journal:
-        Links(journal, secret)  # the table exists before the first click
+    Journal(settings.state_dir).close()  # the state and its tables exist before the first click
 
     def was_sent(slug: str) -> bool:
         with Journal(settings.state_dir) as journal:
