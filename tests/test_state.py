@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
+from composer.audience.person import Where, forget
 from composer.cli import app
 from composer.errors import StateError
 from composer.send.transports.outbox import file_name
@@ -111,6 +112,14 @@ def test_a_migration_first_keeps_a_copy_of_the_old_file(fixture: Path, tmp_path:
     assert db.execute("SELECT count(*) FROM deliveries").fetchone()[0] == 8
     db.close()
     assert not list(state.glob(".*.tmp"))
+
+
+def test_forgetting_an_address_scrubs_it_from_the_kept_copies_too(tmp_path: Path) -> None:
+    state = old_state(OLD_RELEASES[0], tmp_path)
+    with Journal(state) as journal:
+        forget(SENDING, journal, b"secret", Where(tmp_path / "subscribers", tmp_path / "outbox"))
+    kept = (state / "state.db.v0.bak").read_bytes().lower()
+    assert SENDING.encode() not in kept and PENDING.encode() in kept
 
 
 def test_a_new_state_is_at_the_last_version_without_a_copy(tmp_path: Path) -> None:

@@ -3,11 +3,13 @@ period, and the re-permission deadlines (composer/audience/{person,erasure,recon
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
-from composer.state.store import Store
+from composer.state.migrations import columns
+from composer.state.store import DATABASE, Store
 
 PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links")
 
@@ -36,6 +38,25 @@ class PrivacyRows(Store):
             gone += self._db.execute("DELETE FROM deliveries WHERE email = ?", (hashed_deliveries,)).rowcount
             self._db.execute("DELETE FROM staged_lists")  # kept rows and bad-row texts may hold the address
             self._db.execute("DELETE FROM staged_rows")
+        return gone + self._forget_in_copies(address, hashed_deliveries)
+
+    def _forget_in_copies(self, address: str, hashed_deliveries: str) -> int:
+        """The copies kept before migrations (`state.db.vN.bak`, older schemas) lose the address the same way."""
+        gone = 0
+        for path in sorted(self.state_dir.glob(f"{DATABASE}.v*.bak")):
+            copy = sqlite3.connect(path, isolation_level=None)
+            try:
+                copy.execute("PRAGMA secure_delete = ON")
+                copy.execute("BEGIN")
+                for (table,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                    if table in ("staged_lists", "staged_rows"):
+                        copy.execute(f"DELETE FROM {table}")
+                    elif "email" in columns(copy, table):
+                        gone += copy.execute(f"DELETE FROM {table} WHERE email IN (?, ?)", (address, hashed_deliveries)).rowcount
+                copy.execute("COMMIT")
+                copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                copy.close()
         return gone
 
     def anonymise_before(self, cutoff: float, prefix: str, hashed: Callable[[str], str],
