@@ -24,7 +24,7 @@ from composer.errors import ChecksFailedError
 from composer.records import Recipient
 from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
-from composer.send.journal import Journal, Plan
+from composer.state import Journal, Plan
 from composer.send.links import Links
 from composer.send.message import MessageFactory
 from composer.send.quota import Quota, Schedule, Waiting, quota_for
@@ -97,9 +97,9 @@ def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, re
     """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
     build = checked(issue, settings, secret)
     with Journal(settings.state_dir, exclusive=True) as journal:
-        anonymise_old(journal.db, secret, settings.retention_days)
+        anonymise_old(journal, secret, settings.retention_days)
         campaign = _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
-        campaign.quota = quota_for(journal.db, settings.limits, settings.zone, build.slug, campaign.list_name,
+        campaign.quota = quota_for(journal, settings.limits, settings.zone, build.slug, campaign.list_name,
                                    schedule or Schedule())
         yield campaign
 
@@ -110,12 +110,12 @@ def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings,
     """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
     path = list_path(list_name, lists)
     chosen, destination = choose(settings, build.slug)
-    consent, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal.db, secret)
-    cutoff = Cutoff(journal.db, path.stem, consent, datetime.now().astimezone())
-    rows = staging.kept(journal.db, path.stem, staging.fingerprint(path, journal.signed_up(path.stem)),
+    consent, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal, secret)
+    cutoff = Cutoff(journal, path.stem, consent, datetime.now().astimezone())
+    rows = staging.kept(journal, path.stem, staging.fingerprint(path, journal.signed_up(path.stem)),
                         lambda seen: listed(path, journal, seen))
     bad = journal.stage(consent.watch(cutoff.skip(erased.skip(rows, keep=consent.signed_up))))
-    Links(journal.db, secret).remember_staged(path.stem)
+    Links(journal, secret).remember_staged(path.stem)
     plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without,
                                erased=erased.skipped, not_reconfirmed=cutoff.dropped)
     factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
@@ -135,7 +135,7 @@ async def test_send(issue: Path, addresses: list[str], settings: Settings, secre
         return Summary(), destination, build
     factory = MessageFactory(build, settings.sender, secret, test=True)
     with Journal(settings.state_dir) as journal:  # the test mail's unsubscribe link works like a real one
-        Links(journal.db, secret).remember([r.email for r in recipients], "newsletter")
+        Links(journal, secret).remember([r.email for r in recipients], "newsletter")
     policy = settings.delivery
     dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
     return await dispatcher.run(recipients), destination, build

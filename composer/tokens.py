@@ -92,7 +92,7 @@ def load_secret(configured: str | None, state_dir: Path) -> bytes:
     path = state_dir / "secret"
     try:
         if not path.exists():
-            state_dir.mkdir(parents=True, exist_ok=True)
+            state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # like composer/state/store.py
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip().encode()

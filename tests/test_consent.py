@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from composer.audience.subscribers import read_list
 from composer.cli import app
 from composer.records import Recipient
-from composer.send.journal import Journal
+from composer.state import Journal
 
 runner = CliRunner()
 MIXED = ("email;name;Einwilligung_Datum;Einwilligung_Quelle\n"

@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from composer.send.journal import Journal
+from composer.state import Journal
 from tests.conftest import CHROMIUM, FLAGS, FaultyHandler, SMTPServer, free_port, make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_browser import shot

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from composer.send.journal import Journal
+from composer.state import Journal
 from tests import test_inbox
 from tests.conftest import make_settings
 from tests.deskserver import csrf_of, desk_server

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from composer.send.journal import Journal
+from composer.state import Journal
 from tests.conftest import SMTPServer, make_settings
 from tests.deskserver import csrf_of, desk_server
 

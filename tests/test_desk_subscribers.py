@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from composer.cli import app
-from composer.send.journal import Journal
+from composer.state import Journal
 from tests.conftest import SMTPServer
 from tests.deskserver import csrf_of, desk_server
 

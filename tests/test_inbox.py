@@ -15,7 +15,7 @@ from conftest import SMTPServer, free_port
 from imapclient import IMAPClient
 from typer.testing import CliRunner
 
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Links
 from composer.tokens import unsubscribe_token
 from composer.cli import app
@@ -194,7 +194,7 @@ def test_unsubscribe_by_the_token_of_the_emailed_link(workdir: Path, tmp_path: P
     runner.invoke(app, ["build", "issues/2020-12.md"])  # makes the secret the links are signed with
     secret = Path(".newsletter/secret").read_text().encode()
     with Journal(Path(".newsletter")) as journal:  # as a send does for every address it stages
-        Links(journal.db, secret).remember(["lena.weiss@example.org"], "newsletter")
+        Links(journal, secret).remember(["lena.weiss@example.org"], "newsletter")
     token = unsubscribe_token(secret, "lena.weiss@example.org")
     mbox = tmp_path / "inbox.mbox"
     mbox.write_bytes(b"From someone@example.com Wed Dec 23 12:00:00 2020\n"
@@ -250,7 +250,7 @@ def test_verp_envelope_names_the_recipient_of_a_mangled_bounce(workdir: Path, sm
 
 
 def test_unsubscribe_keeps_the_mail_as_evidence_and_the_export_leaves_the_address_out(workdir: Path, tmp_path: Path) -> None:
-    from composer.send.journal import Journal
+    from composer.state import Journal
 
     mbox = tmp_path / "inbox.mbox"
     mbox.write_bytes(b"From marie Wed Dec 23 12:00:00 2020\n" + (MAIL / "unsubscribe-en.eml").read_bytes() + b"\n")

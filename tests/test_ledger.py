@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from composer.records import Recipient
-from composer.send.journal import Journal
-from composer.send.ledger import LOG
+from composer.state import Journal
+from composer.state.ledger import LOG
 
 ISSUE = "2020-12"
 PEOPLE = [Recipient(f"leser{n}@example.org", f"Leser {n}") for n in range(3)]
@@ -82,8 +82,8 @@ def test_a_fold_gives_what_applying_every_record_in_order_gives() -> None:
     import random
     import sqlite3
 
-    from composer.send import ledger
-    from composer.send.tables import SCHEMA
+    from composer.state import ledger
+    from composer.state.schema import SCHEMA
 
     rows = [("i1", "a@example.org"), ("i1", "b@example.org"), ("i2", "a@example.org"), ("i1", "A@example.org")]
     kinds = [*ledger._CHANGES, "handed", "unknown"]

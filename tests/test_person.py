@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from composer.audience.erasure import HASHED, anonymise_old
 from composer.cli import app
-from composer.send.journal import Journal
+from composer.state import Journal
 
 runner = CliRunner()
 ANNA = "anna@example.org"
@@ -89,8 +89,8 @@ def test_delivery_rows_past_the_retention_period_keep_only_a_hash(workdir: Path,
     assert send(smtp_server, "--list", "helfer", "--yes")[0] == 0
     with state() as journal:
         before = journal.counts("2020-12")
-        assert anonymise_old(journal.db, b"secret", 400, now=time.time() + 399 * 86400) == 0
-        assert anonymise_old(journal.db, b"secret", 400, now=time.time() + 401 * 86400) == 3
+        assert anonymise_old(journal, b"secret", 400, now=time.time() + 399 * 86400) == 0
+        assert anonymise_old(journal, b"secret", 400, now=time.time() + 401 * 86400) == 3
         assert journal.counts("2020-12") == before
         rows = journal.db.execute("SELECT email, name, fields, reply FROM deliveries").fetchall()
     assert all(email.startswith(HASHED) and name is None and fields == "{}" for email, name, fields, _ in rows)

@@ -13,12 +13,12 @@ from composer.audience.consent import ConsentCount
 from composer.audience.reconfirm import set_deadline, to_ask
 from composer.audience.subscribers import read_list
 from composer.records import BadRow
-from composer.send.journal import Journal
+from composer.state import Journal
 
 
 def deadline_in(days: int) -> None:
     with Journal(Path(".newsletter")) as journal:
-        set_deadline(journal.db, "mixed", datetime.now().astimezone() + timedelta(days=days))
+        set_deadline(journal, "mixed", datetime.now().astimezone() + timedelta(days=days))
 
 
 def test_the_rows_to_ask_again_are_those_without_proof_of_consent(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_a_reconfirm_run_asks_by_mail_and_after_the_deadline_only_the_confirmed_
                 page = browser.get(link)
                 assert browser.post(link, data={"csrf": csrf_of(page)}).status_code == 200
         with Journal(Path(".newsletter")) as journal:  # the deadline has come
-            set_deadline(journal.db, "volunteers", datetime.now().astimezone() - timedelta(minutes=1))
+            set_deadline(journal, "volunteers", datetime.now().astimezone() - timedelta(minutes=1))
         before = len(smtp_server.handler.received)
         sent = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
         assert sent.exit_code == 0, sent.output

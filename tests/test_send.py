@@ -15,7 +15,7 @@ import pytest
 from conftest import SMTPServer
 from typer.testing import CliRunner
 
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Links
 from composer.cli import app
 
@@ -70,7 +70,7 @@ def test_each_subscriber_receives_exactly_one_personal_message(workdir: Path, sm
             assert f"Hallo {to.display_name}," in text
         token = msg["List-Unsubscribe"].split("unsubscribe%20")[1].rstrip(">")
         with Journal(Path(".newsletter")) as journal:
-            assert Links(journal.db, secret).address_of(token) == to.addr_spec
+            assert Links(journal, secret).address_of(token) == to.addr_spec
     assert "sent 8, failed 0, deferred 0" in output
 
 

@@ -19,7 +19,7 @@ from test_send import ISSUE, runner, send, send_command, status_rows, wait_for_r
 from composer.cli import app
 from composer.errors import ChecksFailedError
 from composer.campaign import open_send
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.stopping import Stop
 
 

@@ -10,7 +10,7 @@ from composer.audience.roster import listed
 from composer.audience.subscribers import read_list
 from composer.records import BadRow, Recipient
 from composer.send import staging
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Links
 from composer.tokens import unsubscribe_token
 
@@ -28,7 +28,7 @@ class CountingReader:
 
 def stage(journal: Journal, path: Path, reader: CountingReader) -> list[BadRow]:
     key = staging.fingerprint(path, journal.signed_up(path.stem))
-    return journal.stage(staging.kept(journal.db, path.stem, key, reader))
+    return journal.stage(staging.kept(journal, path.stem, key, reader))
 
 
 def staged(journal: Journal) -> list[tuple[str, str | None]]:
@@ -85,7 +85,7 @@ def test_duplicates_are_found_without_holding_the_addresses_in_memory(tmp_path: 
     path = tmp_path / "liste.csv"
     write(path, *(f"person{n}@example.org;P{n}" for n in range(50)), "PERSON7@example.org;again")
     with Journal(tmp_path / "state") as journal:
-        seen = staging.SeenAddresses(journal.db)
+        seen = journal.seen_addresses()
         rows = list(read_list(path, seen))
         assert len(seen) == 50 and seen["person7@example.org"] == 9
     [again] = [r for r in rows if isinstance(r, BadRow)]
@@ -102,15 +102,15 @@ def test_a_rerun_makes_no_unsubscribe_link_again_and_a_new_secret_makes_them_all
     with Journal(tmp_path / "state") as journal:
         stage(journal, path, CountingReader(path, journal))
         for secret, links in ((b"first secret", 2), (b"first secret", 2), (b"second secret", 4)):
-            Links(journal.db, secret).remember_staged("liste")
+            Links(journal, secret).remember_staged("liste")
             assert count(journal) == links
         token = unsubscribe_token(b"second secret", "bernd@example.org", "liste")
-        assert Links(journal.db, b"second secret").resolve(token, "unsubscribe").email == "bernd@example.org"
+        assert Links(journal, b"second secret").resolve(token, "unsubscribe").email == "bernd@example.org"
 
 
 def test_the_queue_reads_each_page_from_where_the_last_ended_without_sorting_every_delivery(tmp_path: Path) -> None:
     """A page that scanned and sorted the issue's deliveries made a send of a million quadratic."""
-    from composer.send.journal import next_page
+    from composer.state.deliveries import next_page
 
     with Journal(tmp_path, exclusive=True) as journal:
         journal.stage([Recipient(f"leser{n}@example.org") for n in range(3)])

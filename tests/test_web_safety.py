@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from composer.cli import app
 from composer.desk.app import hosted_desk
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Links
 from composer.settings import load_settings
 from composer.tokens import load_secret, unsubscribe_token
@@ -52,7 +52,7 @@ class Site:
         """The unsubscribe token a send to this list put into the address's email."""
         secret = Path(".newsletter/secret").read_bytes().strip()
         with Journal(Path(".newsletter")) as journal:
-            Links(journal.db, secret).remember([email], list_name)
+            Links(journal, secret).remember([email], list_name)
         return unsubscribe_token(secret, email, list_name)
 
     def mails(self, to: str = VICTIM) -> list[str]:

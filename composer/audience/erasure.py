@@ -7,17 +7,15 @@ rows older than the retention period keep their status for the counts but lose t
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import re
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 
 from composer.records import BadRow, Recipient
+from composer.state import Journal
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS erased (hash TEXT PRIMARY KEY, created REAL NOT NULL)"
 HASHED = "hash:"  # what an address becomes in a delivery row past the retention period
 DAY = 86400.0
 
@@ -30,22 +28,20 @@ def keyed_hash(secret: bytes, address: str) -> str:
 class Erasures:
     """The addresses erased on request, as keyed hashes; `skip` drops them from a list as it streams past."""
 
-    def __init__(self, db: sqlite3.Connection, secret: bytes) -> None:
-        self._db, self._secret = db, secret
-        db.execute(SCHEMA)
+    def __init__(self, state: Journal, secret: bytes) -> None:
+        self._state, self._secret = state, secret
         self.skipped = 0
 
     def add(self, address: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO erased VALUES (?, ?)", (keyed_hash(self._secret, address), time.time()))
+        self._state.add_erased(keyed_hash(self._secret, address))
 
     def __contains__(self, address: str) -> bool:
-        query = "SELECT 1 FROM erased WHERE hash = ?"
-        return self._db.execute(query, (keyed_hash(self._secret, address),)).fetchone() is not None
+        return self._state.is_erased(keyed_hash(self._secret, address))
 
     def skip(self, rows: Iterable[Recipient | BadRow], keep: frozenset[str] = frozenset()) -> Iterator[Recipient | BadRow]:
         """Every row but the erased ones; `skipped` counts those. `keep` (lower-case) are addresses confirmed by a web
         sign-up since: new consent, so they are sent. Cheap when nobody was ever erased."""
-        if self._db.execute("SELECT 1 FROM erased LIMIT 1").fetchone() is None:
+        if not self._state.anyone_erased():
             yield from rows
             return
         for row in rows:
@@ -55,34 +51,11 @@ class Erasures:
             yield row
 
 
-@contextlib.contextmanager
-def scrubbing(db: sqlite3.Connection) -> Iterator[None]:
-    """Deleted and overwritten rows are zeroed in the database file and the WAL copied back and emptied, so an
-    erased address does not linger in free pages."""
-    db.execute("PRAGMA secure_delete = ON")
-    try:
-        yield
-    finally:
-        db.execute("PRAGMA secure_delete = OFF")
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def anonymise_old(db: sqlite3.Connection, secret: bytes, days: int, now: float | None = None) -> int:
+def anonymise_old(state: Journal, secret: bytes, days: int, now: float | None = None) -> int:
     """Delivery rows last changed more than `days` ago lose the address, the name, the columns and the address in
     the server's reply; status, issue and dates stay for the counts. Returns how many rows changed."""
     cutoff = (now if now is not None else time.time()) - days * DAY
-    old = db.execute("SELECT issue, email, reply FROM deliveries WHERE updated < ? AND email NOT LIKE ?",
-                     (cutoff, f"{HASHED}%")).fetchall()
-    if not old:
-        return 0
-    with scrubbing(db):
-        db.execute("BEGIN")
-        for issue, email, reply in old:
-            hashed = HASHED + keyed_hash(secret, email)
-            db.execute("UPDATE OR REPLACE deliveries SET email = ?, name = NULL, fields = '{}', reply = ? WHERE issue = ? AND email = ?",
-                       (hashed, _without(reply, email, hashed), issue, email))
-        db.execute("COMMIT")
-    return len(old)
+    return state.anonymise_before(cutoff, HASHED, lambda email: HASHED + keyed_hash(secret, email), _without)
 
 
 def _without(text: str | None, address: str, replacement: str) -> str | None:

@@ -16,7 +16,7 @@ from composer.audience.spreadsheets import Sheet, read_sheet
 from composer.audience.subscribers import list_path, read_list
 from composer.errors import ComposerError, SubscriberListError
 from composer.records import BadRow, Recipient
-from composer.send.journal import Journal, Suppression
+from composer.state import Journal, Suppression
 
 STAGING = "imports"  # in the state folder: an upload waits there between preview and confirmation
 

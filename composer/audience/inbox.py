@@ -9,7 +9,7 @@ from pathlib import Path
 from composer.audience.classify import Context, MalformedMessage, Verdict, classify
 from composer.audience.mailboxes import IMAPSource, MaildirSource, MboxSource, Source, key_of
 from composer.errors import SettingsError
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Links
 from composer.settings import Settings
 
@@ -78,7 +78,7 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
 
 def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
-    return Context(Links(journal.db, secret).address_of, mailbox, settings.sender.bounce_address)
+    return Context(Links(journal, secret).address_of, mailbox, settings.sender.bounce_address)
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:

@@ -3,7 +3,7 @@ from the page the click showed, and only for a while: an old or forwarded issue 
 
 from __future__ import annotations
 
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Link, Links
 from composer.tokens import stamp, stamp_age
 

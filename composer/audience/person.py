@@ -17,17 +17,15 @@ from typing import Any
 from email_validator import EmailNotValidError
 
 from composer.audience.consent import missing_evidence
-from composer.audience.erasure import HASHED, Erasures, keyed_hash, scrubbing
+from composer.audience.erasure import HASHED, Erasures, keyed_hash
 from composer.audience.listfiles import backups, replace_bytes
 from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
 from composer.errors import SubscriberListError
 from composer.records import Recipient
-from composer.send import links, staging
-from composer.send.journal import Journal
 from composer.send.transports.outbox import file_name
+from composer.state import Journal
 
 BOM = b"\xef\xbb\xbf"
-PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links")
 
 
 @dataclass(frozen=True)
@@ -102,24 +100,14 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
             columns = dict(zip(listed.header, cells, strict=False))
             recipient = Recipient(address, columns.get("name") or None, columns)
             rows.append({"file": str(path), "line": line, "columns": columns, "consent_missing": missing_evidence(recipient)})
-    db = journal.db
-    db.executescript(links.SCHEMA)
     hashed = HASHED + keyed_hash(secret, address)
-    deliveries = [{"issue": issue, "status": status, "attempts": attempts, "code": code, "reply": reply,
-                   "message_id": message_id, "updated": _when(updated)}
-                  for issue, status, attempts, code, reply, message_id, updated in db.execute(
-                      """SELECT issue, status, attempts, code, reply, message_id, updated FROM deliveries
-                         WHERE email = ? ORDER BY issue""", (address,))]
-    signups = [{"list": name, "name": person, "consent_text": consent, "confirmed": _when(confirmed)}
-               for name, person, consent, confirmed in db.execute(
-                   "SELECT list, name, consent, confirmed FROM signups WHERE email = ? ORDER BY confirmed", (address,))]
-    bounces = [{"issue": issue, "permanent": bool(permanent), "status": status, "message_id": message_id, "at": _when(at)}
-               for issue, permanent, status, message_id, at in db.execute(
-                   "SELECT issue, permanent, status, message_id, created FROM bounces WHERE email = ? ORDER BY created",
-                   (address,))]
-    tokens = [{"purpose": purpose, "list": name, "created": _when(created), "expires": _when(expires), "used": _when(used)}
-              for purpose, name, created, expires, used in db.execute(
-                  "SELECT purpose, list, created, expires, used FROM links WHERE email = ? ORDER BY created", (address,))]
+    deliveries = [{**row, "updated": _when(row["updated"])} for row in journal.deliveries_of(address)]
+    signups = [{"list": row["list"], "name": row["name"], "consent_text": row["consent"], "confirmed": _when(row["confirmed"])}
+               for row in journal.signups_of(address)]
+    bounces = [{"issue": row["issue"], "permanent": bool(row["permanent"]), "status": row["status"],
+                "message_id": row["message_id"], "at": _when(row["created"])} for row in journal.bounces_of(address)]
+    tokens = [{**row, "created": _when(row["created"]), "expires": _when(row["expires"]), "used": _when(row["used"])}
+              for row in journal.links_of(address)]
     stopped = journal.suppression(address)
     return {
         "address": address,
@@ -127,11 +115,11 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
         "web_signups": signups,
         "links": tokens,
         "deliveries": deliveries,
-        "anonymised_deliveries": db.execute("SELECT count(*) FROM deliveries WHERE email = ?", (hashed,)).fetchone()[0],
+        "anonymised_deliveries": journal.delivery_count(hashed),
         "bounces": bounces,
         "suppression": {"kind": stopped.kind, "reason": stopped.reason, "since": _when(stopped.created),
                         "evidence": stopped.evidence} if stopped else None,
-        "erased_on_request": address in Erasures(db, secret),
+        "erased_on_request": address in Erasures(journal, secret),
         "outbox_files": [str(p) for p in _outbox_files(address, where.outbox)],
     }
 
@@ -152,20 +140,13 @@ class Forgotten:
 
 def forget(address: str, journal: Journal, secret: bytes, where: Where) -> Forgotten:
     """Erases `address` everywhere; the keyed hash goes in first, so a failure half-way never lets a send reach it."""
-    Erasures(journal.db, secret).add(address)
+    Erasures(journal, secret).add(address)
     done = Forgotten()
     for path in where.files:
         if removed := _remove_rows(path, address):
             done.list_rows[str(path)] = removed
-    db = journal.db
-    db.executescript(links.SCHEMA)
-    with scrubbing(db):
-        db.execute("BEGIN")
-        for table in PERSONAL_TABLES:
-            done.state_rows += db.execute(f"DELETE FROM {table} WHERE email = ?", (address,)).rowcount
-        done.state_rows += db.execute("DELETE FROM deliveries WHERE email = ?", (HASHED + keyed_hash(secret, address),)).rowcount
-        staging.drop_all(db)  # the lists kept for reruns: read again by the next send, without the address
-        db.execute("COMMIT")
+    # every kept list goes too: read again by the next send, without the address
+    done.state_rows += journal.forget_rows(address, HASHED + keyed_hash(secret, address))
     for path in _outbox_files(address, where.outbox):
         path.unlink()
         done.outbox_files += 1

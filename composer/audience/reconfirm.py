@@ -7,7 +7,6 @@ row that still proves no consent is never sent another issue. A confirmation is 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,38 +22,33 @@ from composer.config import Sender
 from composer.errors import SettingsError
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.dispatch import Dispatcher, Summary
-from composer.send.journal import Journal, Plan
 from composer.send.links import Links
 from composer.send.quota import Schedule, quota_for
 from composer.send.stopping import Stop
 from composer.send.transports import Destination, Transport, choose
 from composer.settings import Settings
-
-SCHEMA = "CREATE TABLE IF NOT EXISTS reconfirm_deadlines (list TEXT PRIMARY KEY, until REAL NOT NULL)"
-
+from composer.state import Journal, Plan
 
 def to_ask(rows: Iterable[Recipient | BadRow], proof: ConsentCount) -> list[Recipient]:
     """The rows of a list a re-permission run writes to: valid, and without proof of consent."""
     return [row for row in rows if isinstance(row, Recipient) and proof.reason(row) is not None]
 
 
-def set_deadline(db: sqlite3.Connection, list_name: str, until: datetime) -> None:
+def set_deadline(state: Journal, list_name: str, until: datetime) -> None:
     """`--until`: after this moment the list's rows without proof of consent are no longer sent to."""
-    db.execute(SCHEMA)
-    db.execute("INSERT OR REPLACE INTO reconfirm_deadlines VALUES (?, ?)", (list_name, until.timestamp()))
+    state.set_reconfirm_deadline(list_name, until.timestamp())
 
 
-def deadline(db: sqlite3.Connection, list_name: str) -> datetime | None:
-    db.execute(SCHEMA)
-    row = db.execute("SELECT until FROM reconfirm_deadlines WHERE list = ?", (list_name,)).fetchone()
-    return datetime.fromtimestamp(row[0]).astimezone() if row else None
+def deadline(state: Journal, list_name: str) -> datetime | None:
+    until = state.reconfirm_deadline(list_name)
+    return datetime.fromtimestamp(until).astimezone() if until is not None else None
 
 
 class Cutoff:
     """Drops, once the list's deadline has passed, the rows that still prove no consent; `dropped` counts them."""
 
-    def __init__(self, db: sqlite3.Connection, list_name: str, proof: ConsentCount, now: datetime) -> None:
-        self.until = deadline(db, list_name)
+    def __init__(self, state: Journal, list_name: str, proof: ConsentCount, now: datetime) -> None:
+        self.until = deadline(state, list_name)
         self.active = self.until is not None and now >= self.until
         self._proof = proof
         self.dropped = 0
@@ -119,14 +113,14 @@ def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: 
     path = list_path(list_name, lists)
     slug = f"reconfirm-{path.stem}"
     with Journal(settings.state_dir, exclusive=True) as journal, journal.ledger(slug) as ledger:
-        proof, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal.db, secret)
+        proof, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal, secret)
         rows = list(erased.skip(listed(path, journal)))
         bad = journal.stage([*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)])
-        set_deadline(journal.db, path.stem, until)
+        set_deadline(journal, path.stem, until)
         chosen, destination = choose(settings, slug)
-        asking = Asking(Links(journal.db, secret), settings.sender, identity(settings, issues_dir), settings.public_base,
+        asking = Asking(Links(journal, secret), settings.sender, identity(settings, issues_dir), settings.public_base,
                         path.stem, until)
-        quota = quota_for(journal.db, settings.limits, settings.zone, slug, path.stem, Schedule())  # like any bulk send
+        quota = quota_for(journal, settings.limits, settings.zone, slug, path.stem, Schedule())  # like any bulk send
         dispatcher = Dispatcher(asking, transports or chosen, ledger, settings.delivery,  # type: ignore[arg-type]
                                 quota=quota)
         yield Run(slug, journal.plan(slug, bad), until, destination, dispatcher, journal)

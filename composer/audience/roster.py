@@ -15,7 +15,7 @@ from composer.audience.listfiles import append_row
 from composer.audience.subscribers import checked_address, list_path, read_list, write_list
 from composer.errors import AddressError
 from composer.records import BadRow, Recipient
-from composer.send.journal import Journal, Suppression
+from composer.state import Journal, Suppression
 
 BY_COORDINATOR = "unsubscribed by the coordinator"
 
@@ -38,7 +38,7 @@ def listed(path: Path, journal: Journal, seen: MutableMapping[str, int] | None =
 
 
 def _members(path: Path, journal: Journal) -> Iterator[Member | BadRow]:
-    consents = dict(journal.db.execute("SELECT lower(email), consent FROM signups WHERE list = ?", (path.stem,)).fetchall())
+    consents = journal.signup_consents(path.stem)
     for signed_up, row in _rows(path, journal):
         if isinstance(row, BadRow):
             yield row

@@ -20,7 +20,7 @@ from composer.errors import ComposerError, UncertainSendError
 from composer.issue.newest import newest as newest_issue
 from composer.issue.newest import signature
 from composer.records import OutgoingMessage
-from composer.send.journal import Journal, Suppression
+from composer.state import Journal, Suppression
 from composer.send.links import Links
 from composer.send.quota import take_now
 from composer.send.transports import choose
@@ -107,11 +107,11 @@ def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str,
     page either way). False when it cannot go now (the provider's hourly or daily limit is used up, the server
     refused or is away): then nothing counts, and the person may try again."""
     with Journal(settings.state_dir) as journal:
-        links = Links(journal.db, secret)
+        links = Links(journal, secret)
         token = _request(links, email, list_name, name, now)
         if token is None:
             return True
-        if not take_now(journal.db, settings.limits, datetime.fromtimestamp(now).astimezone()):
+        if not take_now(journal, settings.limits, datetime.fromtimestamp(now).astimezone()):
             links.discard(token)
             return False
         try:

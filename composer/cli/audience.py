@@ -24,7 +24,7 @@ def inbox_command(
     """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
     with handled():
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
-        from composer.send.journal import Journal
+        from composer.state import Journal
 
         settings, secret = settings_and_secret()
         source = inbox.open_source(settings, maildir, mbox, move_to)
@@ -50,12 +50,12 @@ def subscribers_command(
     from composer.audience.erasure import Erasures
     from composer.audience.roster import roster
     from composer.audience.subscribers import LIST_DIR, list_path, write_list
-    from composer.send.journal import Journal
+    from composer.state import Journal
 
     with handled():
         settings, secret = settings_and_secret()
     with handled(), Journal(settings.state_dir) as journal:
-        erased = Erasures(journal.db, secret)
+        erased = Erasures(journal, secret)
         proof = consent.ConsentCount.of(journal.signups(list_name))
         listing = roster(list_name, LIST_DIR, journal)
         found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)

@@ -34,13 +34,13 @@ def person(address: AddressArg) -> None:
     from composer.audience.erasure import anonymise_old
     from composer.audience.person import holdings
     from composer.audience.subscribers import checked_address
-    from composer.send.journal import Journal
+    from composer.state import Journal
 
     with handled():
         email = checked_address(address)
         settings, secret = settings_and_secret()
         with Journal(settings.state_dir) as journal:
-            anonymise_old(journal.db, secret, settings.retention_days)
+            anonymise_old(journal, secret, settings.retention_days)
             held = holdings(email, journal, secret, _where(settings))
     out.print(json.dumps(held, ensure_ascii=False, indent=2))
 
@@ -53,7 +53,7 @@ def forget_command(
     """Erase ADDRESS on request: from every list file and its backups, the send state and the outbox; it is never mailed again."""
     from composer.audience.person import forget
     from composer.audience.subscribers import checked_address
-    from composer.send.journal import Journal
+    from composer.state import Journal
 
     with handled():
         email = checked_address(address)

@@ -16,7 +16,7 @@ from composer.audience.subscribers import checked_address
 from composer.cli.common import (EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
 from composer.errors import LimitReachedError
-from composer.send.journal import NEEDS_ATTENTION, Journal
+from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals

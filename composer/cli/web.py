@@ -50,7 +50,7 @@ def archive(
     """A static site of the sent issues, for offices that host files only: index (newest first), web versions,
     Atom feed, PDFs."""
     from composer.publish.archive import build_archive
-    from composer.send.journal import Journal
+    from composer.state import Journal
 
     with handled():
         settings, secret = settings_and_secret()

@@ -30,7 +30,7 @@ from composer.issue.scaffold import new_issue
 from composer.issue.revision import revised_text
 from composer.issue.writer import issue_data
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.message import MessageFactory
 
 

@@ -289,7 +289,7 @@ ERRORS = [
      r"program, or export it as CSV UTF-8",
      r"\g<file>: lässt sich nicht als \g<kind>-Tabelle lesen (\g<why>); speichern Sie sie im Tabellenprogramm neu oder "
      r"exportieren Sie sie als CSV UTF-8"),
-    # send/journal.py: Versand
+    # state/store.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
     # the desk's own faults (context.internal_error) and refusals (HTTPException)

@@ -19,7 +19,7 @@ from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.text import language
 from composer.errors import ComposerError
-from composer.send.journal import Journal
+from composer.state import Journal
 
 KINDS = ("bounce", "unsubscribe", "autoreply", "other", "malformed")
 

@@ -16,7 +16,7 @@ from composer.desk.german import in_german, place_in_german, wording
 from composer.desk.forms import field_anchor, field_label
 from composer.desk.text import language
 from composer.errors import ComposerError, IssueFileError
-from composer.send.journal import NEEDS_ATTENTION, STATUSES, Journal
+from composer.state import NEEDS_ATTENTION, STATUSES, Journal
 from composer.send.status import write_status_csv
 
 SHOWN = 20

@@ -20,7 +20,7 @@ from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.errors import ComposerError
-from composer.send.journal import Journal
+from composer.state import Journal
 
 SHOWN = 300
 

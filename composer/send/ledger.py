@@ -19,28 +19,17 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
-from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the state imports this module to make its ledgers
+    from composer.state.journal import Journal
+    from composer.state.ledger import Record
 
 AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
 FOLD_SECONDS = 1.0
-LOG = "ledger.log"
-
-# What each kind of record does to its row; a record names its kind, never SQL.
-_CHANGES = {
-    "sending": "status = 'sending', attempts = attempts + 1",
-    "sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id",
-    "deferred": "status = 'deferred', code = :code, reply = :reply",
-    "failed": "status = 'failed', code = :code, reply = :reply",
-    "released": "status = 'pending', attempts = max(attempts - 1, 0)",
-    "resend": "status = 'deferred', code = :code, reply = :reply, interrupted = interrupted + 1, resends = resends + 1",
-    "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
-}
-_SENT_AT_ONCE = "status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1"  # sending, then sent
-_HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
-Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  # seq, issue, email, kind, code, reply, message id, at
+HANDED = "handed"  # a message handed to the server (the provider's limits); the word composer/state/ledger.py folds
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
 
 
@@ -48,12 +37,12 @@ class IssueLedger:
     """Implements the dispatcher's Ledger for one issue; a context manager, whose end folds the rest and
     removes the log. Only the send that holds the state's lock makes one."""
 
-    def __init__(self, db: sqlite3.Connection, state_dir: Path, issue: str) -> None:
-        self._db, self.issue = db, issue
-        self._path = state_dir / LOG
-        fold(db, self._path)  # what an earlier send left, so the sequence below goes on from it
+    def __init__(self, state: Journal, issue: str) -> None:
+        self._state, self.issue = state, issue
+        self._path = state.log_path
+        state.fold_log(self._path)  # what an earlier send left, so the sequence below goes on from it
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
-        self._seq = _folded(db)
+        self._seq = state.folded_seq()
         self._waiting: list[Record] = []
         self._unfolded: list[Record] = []
         self._folded_at = time.monotonic()
@@ -88,7 +77,7 @@ class IssueLedger:
 
     def handed(self, at: float) -> None:
         """The provider's limits count this message (the quota's log), written with the next record."""
-        self._record("", _HANDED, at=at)
+        self._record("", HANDED, at=at)
 
     def uncertain(self, email: str, code: int, reply: str) -> bool:
         """True when the message may be resent automatically (its first uncertain outcome ever): it goes back
@@ -96,8 +85,7 @@ class IssueLedger:
         Either way a later success is flagged as a possible duplicate. Rare, so everything is folded first
         and the count read from the state."""
         self.flush()
-        row = self._db.execute("SELECT resends FROM deliveries WHERE issue = ? AND email = ?", (self.issue, email)).fetchone()
-        again = (row[0] if row else 0) < AUTOMATIC_RESENDS
+        again = self._state.resends(self.issue, email) < AUTOMATIC_RESENDS
         self._record(email, "resend" if again else "uncertain", code, reply)
         self._write()
         return again
@@ -121,64 +109,7 @@ class IssueLedger:
 
     def _fold(self) -> None:
         """What this send wrote since the last fold, from memory: the log on disk is the same records."""
-        apply(self._db, self._unfolded)
+        self._state.apply_records(self._unfolded)
         self._unfolded = []
         os.ftruncate(self._fd, 0)  # nothing is appended meanwhile: this send is the log's only writer
         self._folded_at = time.monotonic()
-
-
-def fold(db: sqlite3.Connection, path: Path) -> None:
-    """Applies the log's records not folded yet. A last line without its end was cut off by a crash before its
-    write finished, so its message never went out: it is left out."""
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        return
-    records = []
-    for line in text.split(b"\n")[:-1]:
-        try:
-            records.append(tuple(json.loads(line)))
-        except ValueError:
-            continue
-    apply(db, records)
-
-
-def apply(db: sqlite3.Connection, records: list[Record]) -> None:
-    """The records not applied yet, in one transaction. Records of different rows do not depend on each other,
-    so they are applied in layers (every row's first record, then every row's second ...) with one statement
-    per kind and layer; a row's 'sending' followed by its 'sent', the usual pair, is one update."""
-    if not records:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        done = _folded(db)
-        handed: list[tuple[float]] = []
-        by_row: dict[tuple[str, str], list[Record]] = {}
-        for record in records:
-            if record[0] > done and record[3] == _HANDED:
-                handed.append((record[7],))
-            elif record[0] > done and record[3] in _CHANGES:
-                by_row.setdefault((record[1], record[2].lower()), []).append(record)  # the column is NOCASE
-        layers: list[dict[str, list[dict[str, object]]]] = []
-        for row in by_row.values():
-            changes = [_CHANGES[r[3]] for r in row]
-            if len(row) == 2 and row[0][3] == "sending" and row[1][3] == "sent":
-                row, changes = row[1:], [_SENT_AT_ONCE]
-            for depth, ((_, issue, email, _kind, code, reply, message_id, at), change) in enumerate(zip(row, changes, strict=True)):
-                if depth == len(layers):
-                    layers.append({})
-                layers[depth].setdefault(change, []).append({"code": code, "reply": reply, "message_id": message_id,
-                                                             "at": at, "issue": issue, "email": email})
-        db.executemany("INSERT INTO quota_log VALUES (?)", handed)
-        for layer in layers:
-            for change, rows in layer.items():
-                db.executemany(f"UPDATE deliveries SET {change}, updated = :at WHERE issue = :issue AND email = :email", rows)
-        db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-def _folded(db: sqlite3.Connection) -> int:
-    return int(db.execute("SELECT seq FROM ledger_folded").fetchone()[0])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -17,6 +16,7 @@ from typing import Protocol
 
 from composer.errors import ComposerError, LimitReachedError
 from composer.config import Limits
+from composer.state import Journal
 
 HOUR, DAY = 3600.0, 86400.0
 Waiting = Callable[[datetime | None, str], None]
@@ -54,12 +54,12 @@ class Quota:
     """`acquire` before each message: returns at once when a slot is free, else waits (telling `waiting` until
     when and why) or, with `stop_at_limit`, raises LimitReachedError saying when to run again."""
 
-    def __init__(self, db: sqlite3.Connection, limits: Limits, clock: Clock, not_before: datetime | None = None,
+    def __init__(self, state: Journal, limits: Limits, clock: Clock, not_before: datetime | None = None,
                  stop_at_limit: bool = False) -> None:
-        self._db, self.limits, self.clock = db, limits, clock
+        self._state, self.limits, self.clock = state, limits, clock
         self.not_before, self.stop_at_limit = not_before, stop_at_limit
         self.waiting: Waiting = lambda until, why: None
-        self._log: Callable[[float], object] = lambda at: db.execute("INSERT INTO quota_log VALUES (?)", (at,))
+        self._log: Callable[[float], object] = state.log_handed
 
     def log_with(self, later: Callable[[float], object]) -> None:
         """With nothing that can hold a message back, the log of messages handed over (kept for the windows of
@@ -102,7 +102,7 @@ class Quota:
         return at, why
 
     def sent_within(self, seconds: float, now: datetime) -> int:
-        return self._db.execute("SELECT count(*) FROM quota_log WHERE at > ?", (now.timestamp() - seconds,)).fetchone()[0]
+        return self._state.handed_since(now.timestamp() - seconds)
 
     def _checks(self, at: datetime) -> list[tuple[datetime, str]]:
         checks: list[tuple[datetime, str]] = []
@@ -121,28 +121,27 @@ class Quota:
         n = self.sent_within(seconds, at)
         if n < limit:
             return at
-        oldest = self._db.execute("SELECT at FROM quota_log WHERE at > ? ORDER BY at LIMIT 1 OFFSET ?",
-                                  (at.timestamp() - seconds, n - limit)).fetchone()[0]
+        oldest = self._state.handed_at(at.timestamp() - seconds, n - limit)
         return datetime.fromtimestamp(oldest + seconds, at.tzinfo)
 
 
-def take_now(db: sqlite3.Connection, limits: Limits, now: datetime) -> bool:
+def take_now(state: Journal, limits: Limits, now: datetime) -> bool:
     """A single message outside a send (a sign-up's confirmation mail) takes a slot of the provider's hourly and
     daily limits if one is free at once, and never waits; sending hours do not apply to it."""
-    quota = Quota(db, Limits(limits.hourly, limits.daily), SystemClock(now.tzinfo))
+    quota = Quota(state, Limits(limits.hourly, limits.daily), SystemClock(now.tzinfo))
     if quota.next_slot(now)[0] > now:
         return False
-    db.execute("INSERT INTO quota_log VALUES (?)", (now.timestamp(),))
+    state.log_handed(now.timestamp())
     return True
 
 
-def planned_start(db: sqlite3.Connection, issue: str, list_name: str, at: datetime | None, zone: tzinfo | None) -> datetime | None:
+def planned_start(state: Journal, issue: str, list_name: str, at: datetime | None, zone: tzinfo | None) -> datetime | None:
     """`send --at` stores the plan for this issue and list; a later run without --at keeps it."""
     if at is not None:
-        db.execute("INSERT OR REPLACE INTO send_plans VALUES (?, ?, ?)", (issue, list_name, at.timestamp()))
+        state.plan_start(issue, list_name, at.timestamp())
         return at
-    row = db.execute("SELECT at FROM send_plans WHERE issue = ? AND list = ?", (issue, list_name)).fetchone()
-    return datetime.fromtimestamp(row[0], zone).astimezone(zone) if row else None
+    stored = state.planned_start(issue, list_name)
+    return datetime.fromtimestamp(stored, zone).astimezone(zone) if stored is not None else None
 
 
 def parse_at(text: str, zone: tzinfo | None) -> datetime:
@@ -154,9 +153,9 @@ def parse_at(text: str, zone: tzinfo | None) -> datetime:
     raise ComposerError(f"--at {text!r}: write the date and time like '2021-01-28 09:00' or '28.01.2021 09:00'")
 
 
-def pruned(db: sqlite3.Connection, now: datetime) -> None:
+def pruned(state: Journal, now: datetime) -> None:
     """Entries older than the longest window are of no use any more."""
-    db.execute("DELETE FROM quota_log WHERE at < ?", (now.timestamp() - DAY - HOUR,))
+    state.forget_handed_before(now.timestamp() - DAY - HOUR)
 
 
 
@@ -170,9 +169,9 @@ class Schedule:
     clock: Clock | None = None
 
 
-def quota_for(db: sqlite3.Connection, limits: Limits, zone: tzinfo | None, issue: str, list_name: str,
+def quota_for(state: Journal, limits: Limits, zone: tzinfo | None, issue: str, list_name: str,
               schedule: Schedule) -> Quota:
     clock = schedule.clock or SystemClock(zone)
-    pruned(db, clock.now())
-    start = planned_start(db, issue, list_name, schedule.at, zone)
-    return Quota(db, limits, clock, start, schedule.stop_at_limit)
+    pruned(state, clock.now())
+    start = planned_start(state, issue, list_name, schedule.at, zone)
+    return Quota(state, limits, clock, start, schedule.stop_at_limit)

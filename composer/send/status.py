@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
-from composer.send.journal import Delivery
+from composer.state import Delivery
 
 HEADER = ["email", "status", "attempts", "code", "reply", "possible_duplicate"]
 

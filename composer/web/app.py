@@ -29,7 +29,7 @@ from composer.publish.versions import WebVersions
 from composer.ratelimit import RateLimit
 from composer.render.images import MEDIA
 from composer.render.templates import environment
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.links import Links
 from composer.settings import Settings
 from composer.tokens import TokenError
@@ -52,8 +52,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return {name: title or who().newsletter for name, title in site.lists.items()}
     forms = Forms(secret, site.public_base)
     limit = RateLimit(site.signup_limit, site.signup_window)
-    with Journal(settings.state_dir) as journal:
-        Links(journal.db, secret)  # the table exists before the first click
+    Journal(settings.state_dir).close()  # the state and its tables exist before the first click
 
     def was_sent(slug: str) -> bool:
         with Journal(settings.state_dir) as journal:
@@ -149,7 +148,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                         return refused(request)
                 with Journal(settings.state_dir) as journal:
                     try:
-                        return handler(request, t, journal, Links(journal.db, secret), request.path_params["token"], form)
+                        return handler(request, t, journal, Links(journal, secret), request.path_params["token"], form)
                     except TokenError as exc:
                         said = getattr(t, reasons.get(exc.reason, "token_invalid"))
                         return message(request, t.invalid_title, said, status=400,

@@ -1,28 +1,22 @@
-"""The send state: one row per issue and recipient in SQLite (WAL), written around every SMTP transaction.
+"""One row per issue and recipient, written around every SMTP transaction.
 
 A row goes pending -> sending (committed before the transaction starts) -> sent (only after the server
 accepted) or deferred/failed/uncertain. A crash leaves at most the in-flight rows in 'sending'; a rerun sends
 those again and counts them as possible duplicates. 'uncertain' is a message whose end was sent but not
 answered: the server may have kept it, so it is resent automatically at most once in its history (`resends`),
-then only on request. The suppression list lives here too, and always wins.
+then only on request. The suppression list always wins.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
 
-from composer.errors import StateError
 from composer.records import BadRow, Recipient
-from composer.send import staging
-from composer.send.ledger import LOG, IssueLedger, fold
-from composer.send.tables import SCHEMA, migrate
+from composer.state.staging import Inserts
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
 NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
@@ -46,16 +40,6 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Suppression:
-    """Why an address gets nothing: 'unsubscribed' or 'bounced', since when, and the mail that said so."""
-
-    kind: str
-    reason: str
-    created: float
-    evidence: str | None
-
-
-@dataclass(frozen=True)
 class Delivery:
     email: str
     status: str
@@ -76,80 +60,17 @@ def next_page(statuses: int) -> str:
                ORDER BY l.rowid LIMIT 500"""
 
 
-class Journal:
-    """Narrow interface over the state database; one process at a time holds it (a lock file says so)."""
+class Deliveries:
+    """The list to send to, the queue, and reading the deliveries back (mixed into the Journal)."""
 
-    def __init__(self, state_dir: Path, exclusive: bool = False) -> None:
-        """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
-        Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes."""
-        self._lock: IO[str] | None = None
-        self.state_dir = state_dir
-        try:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            if exclusive:
-                self._lock = (state_dir / "lock").open("w")
-        except OSError as exc:
-            raise StateError(f"{state_dir}: cannot keep the send state there ({exc.strerror})") from None
-        if self._lock:
-            try:
-                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                self._lock.close()
-                raise StateError("another send is running on this send state; wait for it to finish") from None
-        try:
-            self._db = sqlite3.connect(state_dir / "state.db", isolation_level=None, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-            migrate(self._db)
-            self._settle()
-        except sqlite3.DatabaseError as exc:
-            if self._lock:
-                self._lock.close()
-            raise StateError(f"{state_dir / 'state.db'}: cannot be opened ({exc})") from None
-
-    def _settle(self) -> None:
-        """Folds in what a send under way, or one that was killed, has recorded so far (composer/send/ledger.py).
-        A killed send's log is then removed, since it names addresses; a running send's is its own."""
-        log = self.state_dir / LOG
-        if not log.exists():
-            return
-        fold(self._db, log)
-        if self._lock is not None:
-            log.unlink(missing_ok=True)
-            return
-        with (self.state_dir / "lock").open("a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return
-            log.unlink(missing_ok=True)
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        """For modules that keep their own tables in the send state (quotas, consent, privacy)."""
-        return self._db
-
-    def close(self) -> None:
-        self._db.close()
-        if self._lock:
-            self._lock.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- the list to send to -------------------------------------------------------------------------
+    _db: sqlite3.Connection
 
     def stage(self, rows: Iterable[Recipient | BadRow]) -> list[BadRow]:
         """Loads the current list into a temporary table; only people on it are sent to, even on a resume."""
         bad: list[BadRow] = []
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)")
         self._db.execute("DELETE FROM listed")
         self._db.execute("BEGIN")
-        listed = staging.Inserts(self._db, "INSERT OR IGNORE INTO listed VALUES (?, ?, ?)")
+        listed = Inserts(self._db, "INSERT OR IGNORE INTO listed VALUES (?, ?, ?)")
         for row in rows:
             if isinstance(row, BadRow):
                 bad.append(row)
@@ -191,12 +112,6 @@ class Journal:
             for _, email, name, fields in batch:
                 yield Recipient(email, name, json.loads(fields))
             last = batch[-1][0]
-
-    def ledger(self, issue: str) -> IssueLedger:
-        """The dispatcher's records of a send of `issue`; only for a journal opened `exclusive`."""
-        return IssueLedger(self._db, self.state_dir, issue)
-
-    # -- reading it back -----------------------------------------------------------------------------
 
     def counts(self, issue: str) -> dict[str, int]:
         rows = dict(self._db.execute("SELECT status, count(*) FROM deliveries WHERE issue = ? GROUP BY status", (issue,)))
@@ -242,66 +157,7 @@ class Journal:
     def issues(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT issue FROM deliveries ORDER BY issue")]
 
-    # -- suppression list ----------------------------------------------------------------------------
-
-    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None,
-                 link: str | None = None) -> bool:
-        """True when the address was not suppressed before. The first reason and its evidence are kept, and the
-        link that made it (a one-click), so that only that link's undo can lift it; a later reason of another
-        kind (the coordinator, a bounce) takes over such a row, and then no link can lift it."""
-        existed = self.suppression(email) is not None
-        self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence, link) VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
-                 kind = excluded.kind, evidence = excluded.evidence, link = NULL
-               WHERE suppressions.link IS NOT NULL AND excluded.link IS NULL""",
-            (email, reason, time.time(), kind, evidence, link))
-        return not existed
-
-    def undo_link_unsubscribe(self, email: str, link: str) -> bool:
-        """The reader's undo: lifts only the unsubscribe that this link's one-click made, never a bounce and
-        never an unsubscribe made another way (the coordinator, a reply, another list's link)."""
-        return self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed' AND link = ?",
-                                (email, link)).rowcount == 1
-
-    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
-        """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to. Confirming
-        lifts an earlier unsubscribe (the newest wish wins) but never a bounce: the mailbox refused our mail,
-        and only the coordinator can lift that."""
-        self._db.execute("BEGIN")
-        self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
-        self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
-        self._db.execute("COMMIT")
-
-    def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
-        """The list's confirmed web sign-ups with the time of their consent."""
-        for email, name, confirmed in self._db.execute(
-                "SELECT email, name, confirmed FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
-            yield Recipient(email, name), confirmed
-
-    def signups(self, list_name: str) -> Iterator[Recipient]:
-        return (recipient for recipient, _ in self.signed_up(list_name))
-
-    def suppression(self, email: str) -> Suppression | None:
-        row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
-        return Suppression(*row) if row else None
-
-    # -- what the inbox brings back ------------------------------------------------------------------
-
     def sent_message(self, message_id: str) -> tuple[str, str] | None:
         """(issue, email) of the message we sent with this Message-ID, if it is ours."""
         row = self._db.execute("SELECT issue, email FROM deliveries WHERE message_id = ?", (message_id,)).fetchone()
         return (row[0], row[1]) if row else None
-
-    def record_bounce(self, email: str, issue: str, permanent: bool, status: str, message_id: str | None) -> int:
-        """Returns how many distinct issues this address has now bounced temporarily for."""
-        self._db.execute("INSERT OR IGNORE INTO bounces VALUES (?, ?, ?, ?, ?, ?)",
-                         (email, issue, int(permanent), status, message_id, time.time()))
-        return self._db.execute("SELECT count(DISTINCT issue) FROM bounces WHERE email = ? AND NOT permanent",
-                                (email,)).fetchone()[0]
-
-    def seen(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM inbox_seen WHERE key = ?", (key,)).fetchone() is not None
-
-    def mark_seen(self, key: str, action: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))

@@ -1,0 +1,26 @@
+"""The send state as one object: the connection and lock (store.py) with the typed methods of every job."""
+
+from __future__ import annotations
+
+from composer.send.ledger import IssueLedger
+from composer.state.deliveries import Deliveries
+from composer.state.ledger import LedgerRows
+from composer.state.links import LinkRows
+from composer.state.privacy import PrivacyRows
+from composer.state.quota import QuotaRows
+from composer.state.staging import Staging
+from composer.state.suppressions import Suppressions
+
+
+class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, Staging, LedgerRows):
+    """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ledger(self, issue: str) -> IssueLedger:
+        """The dispatcher's records of a send of `issue`; only for a journal opened `exclusive`."""
+        return IssueLedger(self, issue)

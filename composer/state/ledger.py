@@ -1,0 +1,102 @@
+"""The send state's side of the ledger (composer/send/ledger.py writes it): the log beside the database, read
+back and folded in, each record exactly once (the database keeps the last sequence number folded)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+LOG = "ledger.log"
+HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
+Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  # seq, issue, email, kind, code, reply, message id, at
+
+# What each kind of record does to its row; a record names its kind, never SQL.
+_CHANGES = {
+    "sending": "status = 'sending', attempts = attempts + 1",
+    "sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id",
+    "deferred": "status = 'deferred', code = :code, reply = :reply",
+    "failed": "status = 'failed', code = :code, reply = :reply",
+    "released": "status = 'pending', attempts = max(attempts - 1, 0)",
+    "resend": "status = 'deferred', code = :code, reply = :reply, interrupted = interrupted + 1, resends = resends + 1",
+    "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
+}
+_SENT_AT_ONCE = "status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1"  # sending, then sent
+
+
+def fold(db: sqlite3.Connection, path: Path) -> None:
+    """Applies the log's records not folded yet. A last line without its end was cut off by a crash before its
+    write finished, so its message never went out: it is left out."""
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        return
+    records = []
+    for line in text.split(b"\n")[:-1]:
+        try:
+            records.append(tuple(json.loads(line)))
+        except ValueError:
+            continue
+    apply(db, records)
+
+
+def apply(db: sqlite3.Connection, records: list[Record]) -> None:
+    """The records not applied yet, in one transaction. Records of different rows do not depend on each other,
+    so they are applied in layers (every row's first record, then every row's second ...) with one statement
+    per kind and layer; a row's 'sending' followed by its 'sent', the usual pair, is one update."""
+    if not records:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        done = _folded(db)
+        handed: list[tuple[float]] = []
+        by_row: dict[tuple[str, str], list[Record]] = {}
+        for record in records:
+            if record[0] > done and record[3] == HANDED:
+                handed.append((record[7],))
+            elif record[0] > done and record[3] in _CHANGES:
+                by_row.setdefault((record[1], record[2].lower()), []).append(record)  # the column is NOCASE
+        layers: list[dict[str, list[dict[str, object]]]] = []
+        for row in by_row.values():
+            changes = [_CHANGES[r[3]] for r in row]
+            if len(row) == 2 and row[0][3] == "sending" and row[1][3] == "sent":
+                row, changes = row[1:], [_SENT_AT_ONCE]
+            for depth, ((_, issue, email, _kind, code, reply, message_id, at), change) in enumerate(zip(row, changes, strict=True)):
+                if depth == len(layers):
+                    layers.append({})
+                layers[depth].setdefault(change, []).append({"code": code, "reply": reply, "message_id": message_id,
+                                                             "at": at, "issue": issue, "email": email})
+        db.executemany("INSERT INTO quota_log VALUES (?)", handed)
+        for layer in layers:
+            for change, rows in layer.items():
+                db.executemany(f"UPDATE deliveries SET {change}, updated = :at WHERE issue = :issue AND email = :email", rows)
+        db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _folded(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT seq FROM ledger_folded").fetchone()[0])
+
+
+class LedgerRows:
+    """The methods the ledger writer needs (mixed into the Journal)."""
+
+    _db: sqlite3.Connection
+
+    def fold_log(self, path: Path) -> None:
+        fold(self._db, path)
+
+    def apply_records(self, records: list[Record]) -> None:
+        apply(self._db, records)
+
+    def folded_seq(self) -> int:
+        """The sequence number of the last record folded in."""
+        return _folded(self._db)
+
+    def resends(self, issue: str, email: str) -> int:
+        """How often this message was resent automatically after an uncertain end (0 when it has no row)."""
+        row = self._db.execute("SELECT resends FROM deliveries WHERE issue = ? AND email = ?", (issue, email)).fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,114 @@
+"""Numbered migrations of the send state, keyed on `PRAGMA user_version`.
+
+Each step brings the state from version n-1 to n; a state at version v runs the steps after v, all in ONE
+transaction, so a crash or a second process never sees half a migration. Before a state that holds tables is
+migrated, a copy of the old file is kept beside it (`state.db.v<old>.bak`, written whole).
+
+A state written by a release from before the numbering has user_version 0 and whatever tables its release
+made: step 1 creates the tables it lacks, and steps 2 and 3 bring its two older shapes up to date (checked by
+their columns, the only mark such a state carries). A new database runs the same steps, so a fresh state and
+a migrated one are the same.
+
+To add a migration: write a function `(db) -> None` that changes the schema with `db.execute` (no
+`executescript`, no COMMIT: it runs inside the transaction), and append `Step("what it does", function)` to
+MIGRATIONS. Never change a step that has shipped. A table whose CHECK or column type must change is rebuilt
+with `rebuild` (SQLite cannot alter a constraint), e.g. `suppressions.kind` gaining 'complained':
+
+    def complaints(db):
+        rebuild(db, "suppressions", schema.SUPPRESSIONS.replace("'bounced')", "'bounced', 'complained')"))
+
+tests/test_state.py checks that every step runs once and that the fixtures of older releases open.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer.state import schema
+
+
+@dataclass(frozen=True)
+class Step:
+    summary: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+
+
+def rebuild(db: sqlite3.Connection, table: str, create: str) -> None:
+    """The table made anew by `create` (its CREATE TABLE statement, the same name) with every row of the old one
+    in the columns both have; its indexes are made again by the caller. The SQLite way to change a CHECK."""
+    db.execute(f"ALTER TABLE {table} RENAME TO {table}_old")
+    db.execute(create)
+    kept = ", ".join(name for name in columns(db, f"{table}_old") if name in columns(db, table))
+    db.execute(f"INSERT INTO {table} ({kept}) SELECT {kept} FROM {table}_old")
+    db.execute(f"DROP TABLE {table}_old")
+
+
+def _tables(db: sqlite3.Connection) -> None:
+    for statement in schema.statements(schema.SCHEMA):
+        db.execute(statement)
+
+
+def _uncertain(db: sqlite3.Connection) -> None:
+    """Deliveries of releases before 'uncertain' (0317ef3): the CHECK widened and `resends` added, every row kept."""
+    rebuild(db, "deliveries", schema.DELIVERIES)
+
+
+def _link(db: sqlite3.Connection) -> None:
+    """Suppressions of releases before the one-click's own undo (75ef7b3) get the link that made them."""
+    if "link" not in columns(db, "suppressions"):
+        db.execute("ALTER TABLE suppressions ADD COLUMN link TEXT")
+
+
+MIGRATIONS: list[Step] = [
+    Step("the tables of the releases before numbered migrations", _tables),
+    Step("deliveries may be 'uncertain' and count their resends", _uncertain),
+    Step("a suppression keeps the link that made it", _link),
+]
+LATEST = len(MIGRATIONS)
+
+
+def version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, path: Path, steps: list[Step] = MIGRATIONS) -> int:
+    """Brings the state at `path` (open as `db`, autocommit) to the last step; returns the version it had."""
+    old = version(db)
+    if old >= len(steps):
+        return old
+    if db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+        backup(db, path.with_name(f"{path.name}.v{old}.bak"))
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        old = version(db)  # another process may have migrated it meanwhile
+        for step in steps[old:]:
+            step.apply(db)
+        db.execute(f"PRAGMA user_version = {len(steps)}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return old
+
+
+def backup(db: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the database (WAL included) in a temporary file, renamed into place: never half a file."""
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.unlink(missing_ok=True)
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    copy = sqlite3.connect(temporary)
+    try:
+        db.backup(copy)
+    finally:
+        copy.close()
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)

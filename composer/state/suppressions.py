@@ -1,0 +1,90 @@
+"""Who gets nothing and who asked to get mail: the suppression list (always wins), the web sign-ups, the
+bounces, and the inbox's messages already acted on."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from composer.records import Recipient
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why an address gets nothing: 'unsubscribed' or 'bounced', since when, and the mail that said so."""
+
+    kind: str
+    reason: str
+    created: float
+    evidence: str | None
+
+
+class Suppressions:
+    """Mixed into the Journal."""
+
+    _db: sqlite3.Connection
+
+    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None,
+                 link: str | None = None) -> bool:
+        """True when the address was not suppressed before. The first reason and its evidence are kept, and the
+        link that made it (a one-click), so that only that link's undo can lift it; a later reason of another
+        kind (the coordinator, a bounce) takes over such a row, and then no link can lift it."""
+        existed = self.suppression(email) is not None
+        self._db.execute(
+            """INSERT INTO suppressions (email, reason, created, kind, evidence, link) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
+                 kind = excluded.kind, evidence = excluded.evidence, link = NULL
+               WHERE suppressions.link IS NOT NULL AND excluded.link IS NULL""",
+            (email, reason, time.time(), kind, evidence, link))
+        return not existed
+
+    def undo_link_unsubscribe(self, email: str, link: str) -> bool:
+        """The reader's undo: lifts only the unsubscribe that this link's one-click made, never a bounce and
+        never an unsubscribe made another way (the coordinator, a reply, another list's link)."""
+        return self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed' AND link = ?",
+                                (email, link)).rowcount == 1
+
+    def suppression(self, email: str) -> Suppression | None:
+        row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
+        return Suppression(*row) if row else None
+
+    # -- web sign-ups ----------------------------------------------------------------------------------
+
+    def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
+        """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to. Confirming
+        lifts an earlier unsubscribe (the newest wish wins) but never a bounce: the mailbox refused our mail,
+        and only the coordinator can lift that."""
+        self._db.execute("BEGIN")
+        self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
+        self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
+        self._db.execute("COMMIT")
+
+    def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
+        """The list's confirmed web sign-ups with the time of their consent."""
+        for email, name, confirmed in self._db.execute(
+                "SELECT email, name, confirmed FROM signups WHERE list = ? ORDER BY confirmed", (list_name,)):
+            yield Recipient(email, name), confirmed
+
+    def signups(self, list_name: str) -> Iterator[Recipient]:
+        return (recipient for recipient, _ in self.signed_up(list_name))
+
+    def signup_consents(self, list_name: str) -> dict[str, str]:
+        """The consent text of each of the list's sign-ups, by lower-cased address."""
+        return dict(self._db.execute("SELECT lower(email), consent FROM signups WHERE list = ?", (list_name,)).fetchall())
+
+    # -- what the inbox brings back --------------------------------------------------------------------
+
+    def record_bounce(self, email: str, issue: str, permanent: bool, status: str, message_id: str | None) -> int:
+        """Returns how many distinct issues this address has now bounced temporarily for."""
+        self._db.execute("INSERT OR IGNORE INTO bounces VALUES (?, ?, ?, ?, ?, ?)",
+                         (email, issue, int(permanent), status, message_id, time.time()))
+        return self._db.execute("SELECT count(DISTINCT issue) FROM bounces WHERE email = ? AND NOT permanent",
+                                (email,)).fetchone()[0]
+
+    def seen(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM inbox_seen WHERE key = ?", (key,)).fetchone() is not None
+
+    def mark_seen(self, key: str, action: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))
