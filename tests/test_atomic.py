@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from typer.testing import CliRunner
 
 from composer import atomic
 from composer.atomic import PRIVATE, temporary_name, write_text
 from composer.audience import importing
+from composer.cli import app
 from composer.folder import GITIGNORE, SAMPLE, STARTER_LIST, init
 from composer.issue import saving
 from composer.issue.issuefile import parse_issue, read_issue
@@ -29,6 +31,7 @@ from composer.issue.saving import digest, save_issue
 from composer.issue.scaffold import new_issue
 from composer.issue.writer import issue_data
 from composer.send.journal import Journal
+from composer.send.transports.outbox import file_name
 from composer.tokens import load_secret
 from tests.conftest import make_settings
 from tests.deskserver import desk_server
@@ -298,3 +301,14 @@ def test_a_hand_edit_racing_a_desk_save_gives_the_conflict_page_and_loses_nothin
 def test_a_save_over_a_file_that_is_gone_changes_nothing(tmp_path: Path) -> None:
     assert not atomic.replace_if_unchanged(tmp_path / "2020-12.md", b"neu", b"alt")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_what_a_kill_left_of_an_outbox_message_is_erased_with_the_person(workdir: Path) -> None:
+    message = Path("outbox/2020-12") / file_name("anna@example.org")
+    message.parent.mkdir(parents=True)
+    message.write_bytes(b"To: anna@example.org\r\n\r\nHallo\r\n")
+    left = message.with_name(f".{message.name}.tmp-0123abcd")
+    left.write_bytes(b"To: anna@example.org\r\n\r\nHal")
+    result = CliRunner().invoke(app, ["forget", "anna@example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert not message.exists() and not left.exists()
