@@ -312,3 +312,21 @@ def test_what_a_kill_left_of_an_outbox_message_is_erased_with_the_person(workdir
     result = CliRunner().invoke(app, ["forget", "anna@example.org", "--yes"])
     assert result.exit_code == 0, result.output
     assert not message.exists() and not left.exists()
+
+
+def test_taking_the_kept_version_while_the_file_is_edited_by_hand_gives_the_conflict_page_again(
+        running, monkeypatch: pytest.MonkeyPatch) -> None:
+    issue = Path("issues/2020-12.md")
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    fields["subject"] = "Aus der Redaktion"
+    in_place(issue, issue.read_text().replace("Dezember 2020", "Dezember 2021", 1))
+    kept = BeautifulSoup(client.post("/issues/2020-12", data=fields).text, "html.parser").find("input", {"name": "kept"})["value"]
+    by_hand = issue.read_text().replace("Dezember 2021", "Dezember 2022", 1)
+    write = atomic._written
+    monkeypatch.setattr(atomic, "_written", lambda *args: (write(*args), by_rename(issue, by_hand))[0])
+    response = client.post("/issues/2020-12/resolve", data={"csrf": fields["csrf"], "kept": kept})
+    assert response.status_code == 409 and "Dezember 2022" in BeautifulSoup(response.text, "html.parser").find(id="disk").text
+    assert issue.read_text() == by_hand
+    texts = {read_issue(p)[0].subject for p in Path(".newsletter/desk-conflicts").glob("2020-12-*.md")}
+    assert texts == {"Aus der Redaktion", "Newsletter Flüchtlingskoordination – Dezember 2021"}
