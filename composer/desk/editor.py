@@ -163,7 +163,6 @@ def routes(desk: Desk) -> list[Route]:
     ]
 
 
-
 def conflicts(desk: Desk) -> Path:
     """Where versions that could not be saved are kept: beside the send state, never read as issues."""
     return desk.settings.state_dir / "desk-conflicts"
