@@ -11,6 +11,7 @@ import secrets
 from importlib.resources import files
 from pathlib import Path
 
+from composer.atomic import PRIVATE, PUBLIC, create_text
 from composer.errors import ComposerError
 
 SAMPLE = Path(str(files("composer") / "sample"))
@@ -47,9 +48,9 @@ def init(target: Path, today: dt.date | None = None) -> list[Path]:
     day = today or dt.date.today()
     issue = target / "issues" / f"{day:%Y-%m}.md"
     files_ = {
-        target / "subscribers" / "newsletter.csv": STARTER_LIST,
-        target / ".env": _env(),
-        target / ".gitignore": GITIGNORE,
+        target / "subscribers" / "newsletter.csv": (STARTER_LIST, PRIVATE),
+        target / ".env": (_env(), PRIVATE),
+        target / ".gitignore": (GITIGNORE, PUBLIC),
     }
     taken = [p for p in [issue, *files_] if p.exists()]
     if taken:
@@ -58,10 +59,12 @@ def init(target: Path, today: dt.date | None = None) -> list[Path]:
 
     issue.parent.mkdir(parents=True, exist_ok=True)
     new_issue(issue, SAMPLE_ISSUE, day)
-    for path, text in files_.items():
+    for path, (text, mode) in files_.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (target / ".env").chmod(0o600)
+        try:
+            create_text(path, text, mode)
+        except FileExistsError:
+            raise FolderError(f"{path} exists already; `newsletter init` never overwrites: choose an empty folder") from None
     return [issue, *files_]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from composer.atomic import write_bytes
 from composer.issue.issuefile import IssueSource, read_issue
 from composer.records import Recipient
 from composer.render.build import Build, build
@@ -42,6 +43,6 @@ def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recip
     files = {f"{result.slug}.html": html.encode(), f"{result.slug}.txt": text.encode(), f"{result.slug}.eml": message.data}
     written = []
     for name, data in files.items():
-        (out / name).write_bytes(data)
+        write_bytes(out / name, data)
         written.append(Written(out / name, len(data)))
     return written

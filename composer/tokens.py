@@ -9,12 +9,14 @@ and it never expires; a confirmation identifier is random and kept with its expi
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
 import secrets
 from pathlib import Path
 
+from composer.atomic import PRIVATE, create_text
 from composer.errors import ComposerError, StateError
 
 ID_LENGTH = 16
@@ -93,8 +95,8 @@ def load_secret(configured: str | None, state_dir: Path) -> bytes:
     try:
         if not path.exists():
             state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # like composer/state/store.py
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            with contextlib.suppress(FileExistsError):  # made by another process meanwhile: that one is read
+                create_text(path, secrets.token_hex(32), PRIVATE)
         return path.read_text().strip().encode()
     except OSError as exc:
         raise StateError(f"{path}: cannot keep the unsubscribe secret there ({exc.strerror})") from None

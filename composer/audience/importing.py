@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from composer.atomic import PRIVATE, write_text
 from composer.audience.listfiles import keep_backup, replace_text
 from composer.audience.spreadsheets import Sheet, read_sheet
 from composer.audience.subscribers import list_path, read_list
@@ -62,14 +63,14 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
     for old in staged.parent.iterdir():  # previews never confirmed
         if old.stat().st_mtime < dt.datetime.now().timestamp() - 86400:
             old.unlink(missing_ok=True)
-    staged.with_suffix(".csv").write_text(sheet.text, encoding="utf-8")
+    write_text(staged.with_suffix(".csv"), sheet.text, PRIVATE)
     try:
         rows = list(read_list(staged.with_suffix(".csv")))
     except SubscriberListError as exc:
         staged.with_suffix(".csv").unlink()
         raise SubscriberListError(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
-    staged.with_suffix(".json").write_text(json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
-                                           encoding="utf-8")
+    write_text(staged.with_suffix(".json"), json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
+               PRIVATE)
     result = Preview(path.stem, filename, token, list_exists=path.exists())
     _compare(result, rows, sheet, path, journal)
     return result

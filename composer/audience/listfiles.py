@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import shutil
 from pathlib import Path
 
+from composer.atomic import PRIVATE, write_bytes
 from composer.audience.subscribers import read_header
 
 BACKUP_DIR = "backup"  # subscribers/backup/: not a list itself, since lists are subscribers/*.csv
@@ -20,17 +19,9 @@ def replace_text(path: Path, text: str) -> None:
 
 
 def replace_bytes(path: Path, data: bytes) -> None:
-    """Atomically: a temporary file in the same folder, flushed to disk, then renamed over the list, which keeps
-    its permissions."""
+    """Written whole (composer.atomic); a list holds addresses, so it is readable by its owner only."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
-    with temporary.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    if path.exists():
-        shutil.copymode(path, temporary)
-    os.replace(temporary, path)
+    write_bytes(path, data, PRIVATE)
 
 
 def backups(lists: Path) -> list[Path]:
@@ -44,7 +35,7 @@ def keep_backup(path: Path, now: dt.datetime) -> Path | None:
         return None
     target = path.parent / BACKUP_DIR / f"{path.stem}-{now:%Y-%m-%d-%H%M%S}.csv"
     target.parent.mkdir(exist_ok=True)
-    shutil.copy2(path, target)
+    write_bytes(target, path.read_bytes(), PRIVATE)
     return target
 
 

@@ -125,8 +125,10 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
 
 
 def _outbox_files(address: str, outbox: Path) -> list[Path]:
+    """The address's messages, and what a send killed while writing one left under a temporary name."""
     name = file_name(address)
-    return sorted(p for p in outbox.glob(f"*/{name}") if p.is_file()) if outbox.is_dir() else []
+    return sorted(p for pattern in (name, f".{name}.tmp-*") for p in outbox.glob(f"*/{pattern}") if p.is_file()) \
+        if outbox.is_dir() else []
 
 
 @dataclass

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
+from composer.atomic import PRIVATE, write_text
 from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
 from composer.records import BadRow, Recipient
@@ -125,8 +127,9 @@ def write_list(path: Path, recipients: Iterable[Recipient]) -> None:
     """A cleaned list in the same shape: email;name;other columns, UTF-8, semicolons (what German Excel opens)."""
     rows = list(recipients)
     extra = sorted({k for r in rows for k in r.fields})
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(["email", "name", *extra])
-        for r in rows:
-            writer.writerow([r.email, r.name or "", *(r.fields.get(k, "") for k in extra)])
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["email", "name", *extra])
+    for r in rows:
+        writer.writerow([r.email, r.name or "", *(r.fields.get(k, "") for k in extra)])
+    write_text(path, out.getvalue(), PRIVATE)

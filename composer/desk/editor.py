@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from html import escape
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,15 +26,11 @@ from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
-from composer.issue.revision import revised_text
+from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.state import Journal
 from composer.send.message import MessageFactory
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
@@ -123,16 +118,13 @@ def routes(desk: Desk) -> list[Route]:
             return editor(request, slug, data, base, 422, photo_problems, note="not_saved")
         if apply_action(data, action):
             return editor(request, slug, data, base, note="not_saved")
-        on_disk = path.read_text(encoding="utf-8-sig")
-        try:
-            text = revised_text(on_disk, data, shown(path))  # checked: it reads as the submitted issue
+        try:  # checked: the text written reads as the submitted issue
+            conflict = await run_in_threadpool(save_issue, path, data, base, conflicts(desk), shown(path))
         except IssueFileError as exc:
             return editor(request, slug, data, base, 422, exc.problems, note="not_saved")
-        if digest(on_disk) != base and on_disk != text:
-            kept = keep_conflict(desk, slug, text)
-            return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=text, disk=on_disk, kept=kept,
-                             base=digest(on_disk), d=data)
-        path.write_text(text, encoding="utf-8")
+        if conflict:
+            return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
+                             kept=conflict.kept, base=digest(conflict.disk), d=data)
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     async def email(request: Request) -> Response:
@@ -152,11 +144,13 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         form = await checked_form(request)
-        kept = desk.settings.state_dir / "desk-conflicts" / Path(str(form.get("kept", ""))).name
+        kept = conflicts(desk) / Path(str(form.get("kept", ""))).name
         if not kept.name.startswith(f"{slug}-") or not kept.is_file():
             raise HTTPException(404, "that kept version does not exist")
-        keep_conflict(desk, slug, path.read_text(encoding="utf-8-sig"))
-        path.write_text(kept.read_text(encoding="utf-8"), encoding="utf-8")
+        conflict = await run_in_threadpool(take_kept, path, kept, conflicts(desk))
+        if conflict:
+            return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
+                             kept=conflict.kept, base=digest(conflict.disk))
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     return [
@@ -169,11 +163,6 @@ def routes(desk: Desk) -> list[Route]:
     ]
 
 
-def keep_conflict(desk: Desk, slug: str, text: str) -> Path:
-    """The version that could not be saved goes beside the send state, never lost and never read as an issue."""
-    folder = desk.settings.state_dir / "desk-conflicts"
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"{slug}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.md"
-    kept.write_text(text, encoding="utf-8")
-    return kept
-
+def conflicts(desk: Desk) -> Path:
+    """Where versions that could not be saved are kept: beside the send state, never read as issues."""
+    return desk.settings.state_dir / "desk-conflicts"

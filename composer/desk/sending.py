@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from composer.atomic import PRIVATE, write_text
 from composer.audience.subscribers import list_names
 from composer.checks import Finding
 from composer.desk.context import Desk, internal_error, issue_path
@@ -120,7 +121,7 @@ def routes(desk: Desk) -> list[Route]:
         try:
             result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"))
             remembered.parent.mkdir(parents=True, exist_ok=True)
-            remembered.write_text("\n".join(addresses), encoding="utf-8")
+            write_text(remembered, "\n".join(addresses), PRIVATE)
         except ChecksFailedError as exc:
             problem = "; ".join(f"{place(f.where)}: {say(f.message, 'findings')}" for f in exc.findings
                                 if isinstance(f, Finding))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from composer.atomic import write_bytes
 from composer.errors import ComposerError
 
 FOLDER = "fotos"
@@ -41,7 +42,7 @@ def store_photo(issue_file: Path, filename: str, data: bytes) -> str:
     while target.exists() and target.read_bytes() != data:
         n += 1
         target = folder / f"{stem}-{n}{KINDS[kind]}"
-    target.write_bytes(data)
+    write_bytes(target, data)
     return f"{FOLDER}/{target.name}"
 
 

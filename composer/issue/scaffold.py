@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from composer.atomic import create_text
 from composer.errors import ComposerError
 from composer.issue.issuefile import load_issue
 from composer.issue.months import MONTHS
@@ -46,7 +47,10 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     subject = re.sub(r"\b(" + "|".join(MONTHS[issue.language]) + r") \d{4}\b", month, issue.subject)
     for key, value in (("date", day.isoformat()), ("subject", subject), ("preheader", PREHEADER[issue.language])):
         front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
-    target.write_text(front + "\n\n" + PLACEHOLDER_BODY[issue.language], encoding="utf-8")
+    try:
+        create_text(target, front + "\n\n" + PLACEHOLDER_BODY[issue.language])
+    except FileExistsError:
+        raise ScaffoldError(f"{target} exists already; choose another name or edit that file") from None
     return Started(target, source, left_out)
 
 

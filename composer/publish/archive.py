@@ -9,6 +9,7 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
+from composer.atomic import write_bytes, write_text
 from composer.issue.schema import Issue
 from composer.pipeline import build_issue
 from composer.render.templates import environment
@@ -40,11 +41,11 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
     written: list[Path] = []
     for picture in pictures:
         (out / picture.published).parent.mkdir(parents=True, exist_ok=True)
-        (out / picture.published).write_bytes(picture.data)
+        write_bytes(out / picture.published, picture.data)
         written.append(out / picture.published)
     for entry in entries:
         page = out / f"{entry.slug}.html"
-        page.write_text(entry.page, encoding="utf-8")
+        write_text(page, entry.page)
         written.append(page)
     written.append(_index(entries, out, settings))
     written.append(_feed(entries, out, settings))
@@ -62,7 +63,7 @@ def _index(entries: list[Entry], out: Path, settings: Settings) -> Path:
         entries=entries, pdf=True, feed=True, newsletter=newest.newsletter if newest else "Newsletter",
         lang=newest.language if newest else "de")
     path = out / "index.html"
-    path.write_text(html, encoding="utf-8")
+    write_text(path, html)
     return path
 
 
@@ -84,5 +85,5 @@ def _feed(entries: list[Entry], out: Path, settings: Settings) -> Path:
         item.summary(entry.issue.preheader)
         item.updated(dt.datetime.combine(entry.issue.date, dt.time(12), tzinfo=dt.UTC))
     path = out / "feed.xml"
-    feed.atom_file(str(path), pretty=True)
+    write_bytes(path, feed.atom_str(pretty=True))
     return path

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from composer.atomic import write_bytes
 from composer.errors import ComposerError
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,7 +55,7 @@ def take(html_file: Path, out: Path, stem: str) -> list[Path]:
         for width, scheme in VIEWS:
             page = _open(browser, html_file, width, scheme)
             path = out / f"{stem}-{width}px-{scheme}.png"
-            page.screenshot(path=str(path), full_page=True)
+            write_bytes(path, page.screenshot(full_page=True))
             page.close()
             written.append(path)
     return written
@@ -68,8 +69,8 @@ def pdfs(html_files: list[Path]) -> list[Path]:
             page = _open(browser, html_file, 800)
             page.add_style_tag(content=PRINT_CSS)
             path = html_file.with_suffix(".pdf")
-            page.pdf(path=str(path), format="A4", print_background=True,
-                     margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"})
+            write_bytes(path, page.pdf(format="A4", print_background=True,
+                                       margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"}))
             page.close()
             written.append(path)
     return written

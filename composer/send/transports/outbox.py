@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from composer.atomic import PRIVATE, write_bytes
 from composer.errors import TemporarySendError
 from composer.records import OutgoingMessage
 from composer.send.transports.base import Transport
@@ -24,12 +24,15 @@ class OutboxTransport(Transport):
         self.folder.mkdir(parents=True, exist_ok=True)
 
     async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
-        """Written to a temporary name and renamed, so a crash never leaves half a message that looks whole."""
+        """Written whole (a temporary name, then renamed), so a kill never leaves half a message that looks whole;
+        readable by its owner only, as it holds an address. Neither the file nor the folder is flushed to disk
+        (`durable=False`): a send writes up to a million of them, and a flush each would be a million waits for the
+        disk. A kill still leaves every file whole or absent (the kernel keeps what was written); only a power cut or
+        a crash of the system can lose a file written just before it, as it can the ledger's last records, which
+        are not flushed either."""
         path = self.folder / file_name(message.recipient)
-        tmp = path.with_suffix(".eml.tmp")
         try:
-            tmp.write_bytes(message.data)
-            os.replace(tmp, path)
+            write_bytes(path, message.data, PRIVATE, durable=False)
         except OSError as exc:
             raise TemporarySendError(0, f"cannot write {path}: {exc.strerror}", message.recipient) from None
         return f"written to {path}"
