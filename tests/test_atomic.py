@@ -30,7 +30,7 @@ from composer.issue.revision import revised_text
 from composer.issue.saving import digest, save_issue
 from composer.issue.scaffold import new_issue
 from composer.issue.writer import issue_data
-from composer.send.journal import Journal
+from composer.state import Journal
 from composer.send.transports.outbox import file_name
 from composer.tokens import load_secret
 from tests.conftest import make_settings
