@@ -101,7 +101,7 @@ def rerun_all_sent(count: int, code: Path) -> dict[str, float]:
         start = time.perf_counter()
         with open_send(SAMPLE, csv_path.stem, config, secret, lists=lists) as campaign:
             first = time.perf_counter() - start
-            next(campaign.journal.queue(campaign.build.slug), None)  # every row recorded, as a send does first
+            next(campaign.journal.queue(campaign.mailing.build.slug), None)  # every row recorded, as a send does first
             campaign.journal.db.execute("UPDATE deliveries SET status = 'sent'")
         start = time.perf_counter()
         with open_send(SAMPLE, csv_path.stem, config, secret, lists=lists) as campaign:

@@ -2,15 +2,15 @@
 
 The rules of a send live here, not in a face: an issue with check errors is not sent, one send at a time
 holds the send state, and the plan is counted before anything goes out. The CLI and the browser desk only
-call `open_send` / `test_send` and show what comes back.
+call `open_send` / `plan_send` / `test_send` and show what comes back. An issue is one kind of mail
+(`IssueMailing`); the plan, limits, ledger and dispatcher are composer/send/mailing.py's, as for every kind.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
@@ -21,64 +21,56 @@ from composer.audience.reconfirm import Cutoff
 from composer.audience.roster import listed
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
-from composer.records import Recipient
+from composer.records import BadRow, Recipient
 from composer.render.build import Build
-from composer.send.dispatch import Dispatcher, NoLedger, Policy, Summary
-from composer.state import Journal, Plan
-from composer.send.links import Links
-from composer.send.message import MessageFactory
-from composer.send.quota import Quota, Schedule, Waiting, quota_for
 from composer.send import staging
-from composer.send.stopping import Stop
-from composer.send.transports import Destination, Transport, choose
+from composer.send.dispatch import Summary
+from composer.send.links import Links
+from composer.send.mailing import Mailing, Options, Preview, Send, TransportFactory, open_mailing, preview, send_now
+from composer.send.message import MessageFactory
+from composer.send.quota import Schedule
+from composer.send.transports import Destination, choose
 from composer.settings import Settings
+from composer.state import Journal, Plan
 
-TransportFactory = Callable[[], Transport]
+
+class IssueMailing(Mailing):
+    """An issue to the rows of one list file and its confirmed sign-ups: who was erased on request or is past
+    the list's reconfirmation deadline is left out (decided anew each run), and every row gets its unsubscribe
+    link before anything is sent. The figures of what was left out go into the plan."""
+
+    def __init__(self, build: Build, source: Path, settings: Settings, secret: bytes) -> None:
+        self.build, self.source, self._settings, self._secret = build, source, settings, secret
+        self.slug, self.list_name = build.slug, source.stem
+        self._consent: ConsentCount | None = None
+        self._erased: Erasures | None = None
+        self._cutoff: Cutoff | None = None
+
+    def rows(self, state: Journal, keep: bool) -> Iterator[Recipient | BadRow]:
+        path, name = self.source, self.list_name
+        self._consent, self._erased = ConsentCount.of(state.signups(name)), Erasures(state, self._secret)
+        self._cutoff = Cutoff(state, name, self._consent, datetime.now().astimezone())
+        read: staging.Reader = lambda seen: listed(path, state, seen)  # noqa: E731
+        rows: Iterable[Recipient | BadRow] = (
+            staging.kept(state, name, staging.fingerprint(path, state.signed_up(name)), read) if keep
+            else staging.peek(state, name, staging.fingerprint(path, state.signed_up(name)), read))
+        return self._consent.watch(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up)))
+
+    def staged(self, state: Journal) -> None:
+        """The retention sweep (old delivery rows lose their addresses) and the unsubscribe links."""
+        anonymise_old(state, self._secret, self._settings.retention_days)
+        Links(state, self._secret).remember_staged(self.list_name)
+
+    def messages(self, state: Journal) -> MessageFactory:
+        return MessageFactory(self.build, self._settings.sender, self._secret, list_name=self.list_name)
+
+    def counted(self, plan: Plan) -> Plan:
+        assert self._consent and self._erased and self._cutoff, "rows() runs first"
+        return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.skipped,
+                                   not_reconfirmed=self._cutoff.dropped)
 
 
-@dataclass
-class Campaign:
-    """One issue to one list, with its plan counted and the list staged, ready to run."""
-
-    build: Build
-    source: Path
-    journal: Journal
-    plan: Plan
-    retry_failed: bool
-    destination: Destination
-    _factory: MessageFactory
-    _transports: TransportFactory
-    _policy: Policy
-    retry_uncertain: bool = False
-    quota: Quota | None = None
-
-    @property
-    def list_name(self) -> str:
-        return self.source.stem
-
-    def delivered(self) -> int:
-        """How many of the list's recipients have the issue now (the issue's other lists not counted)."""
-        return self.journal.plan(self.build.slug, []).already_sent
-
-    @property
-    def timeout(self) -> float:
-        """How long a stop may wait for the messages under way: one SMTP reply."""
-        return self._policy.timeout
-
-    async def run(self, progress: Callable[[Summary], None] | None = None, stop: Stop | None = None,
-                  waiting: Waiting | None = None) -> Summary:
-        """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded.
-        `waiting(until, why)` is told when a limit, the sending hours or the planned start hold the send back."""
-        if self.plan.to_send == 0:  # everyone listed is sent, skipped or unsubscribed: nothing to record either
-            return Summary()
-        if self.quota and waiting:
-            self.quota.waiting = waiting
-        with self.journal.ledger(self.build.slug) as ledger:
-            if self.quota:
-                self.quota.log_with(ledger.handed)
-            dispatcher = Dispatcher(self._factory, self._transports, ledger, self._policy, progress, self.quota)
-            queue = self.journal.queue(self.build.slug, self.retry_failed, self.retry_uncertain)
-            return await dispatcher.run(queue, stop)
+Campaign = Send[IssueMailing]
 
 
 def checked(issue: Path, settings: Settings, secret: bytes) -> Build:
@@ -90,37 +82,23 @@ def checked(issue: Path, settings: Settings, secret: bytes) -> Build:
     return subject.build
 
 
-@contextlib.contextmanager
+def issue_mailing(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> IssueMailing:
+    """The issue, if it passes the checks, to the list named `list_name`."""
+    return IssueMailing(checked(issue, settings, secret), list_path(list_name, lists), settings, secret)
+
+
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
-              lists: Path = LIST_DIR, schedule: Schedule | None = None) -> Iterator[Campaign]:
+              lists: Path = LIST_DIR, schedule: Schedule | None = None) -> AbstractContextManager[Campaign]:
     """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
-    build = checked(issue, settings, secret)
-    with Journal(settings.state_dir, exclusive=True) as journal:
-        anonymise_old(journal, secret, settings.retention_days)
-        campaign = _prepare(build, list_name, journal, settings, secret, retry_failed, transports, lists, retry_uncertain)
-        campaign.quota = quota_for(journal, settings.limits, settings.zone, build.slug, campaign.list_name,
-                                   schedule or Schedule())
-        yield campaign
+    options = Options(retry_failed, retry_uncertain, schedule or Schedule(), transports)
+    return open_mailing(issue_mailing(issue, list_name, settings, secret, lists), settings, options)
 
 
-def _prepare(build: Build, list_name: str, journal: Journal, settings: Settings, secret: bytes,
-            retry_failed: bool = False, transports: TransportFactory | None = None, lists: Path = LIST_DIR,
-            retry_uncertain: bool = False) -> Campaign:
-    """Reads the list (bad rows are kept for the report, not sent) and counts what a send would do."""
-    path = list_path(list_name, lists)
-    chosen, destination = choose(settings, build.slug)
-    consent, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal, secret)
-    cutoff = Cutoff(journal, path.stem, consent, datetime.now().astimezone())
-    rows = staging.kept(journal, path.stem, staging.fingerprint(path, journal.signed_up(path.stem)),
-                        lambda seen: listed(path, journal, seen))
-    bad = journal.stage(consent.watch(cutoff.skip(erased.skip(rows, keep=consent.signed_up))))
-    Links(journal, secret).remember_staged(path.stem)
-    plan = dataclasses.replace(journal.plan(build.slug, bad, retry_failed, retry_uncertain), without_consent=consent.without,
-                               erased=erased.skipped, not_reconfirmed=cutoff.dropped)
-    factory = MessageFactory(build, settings.sender, secret, list_name=path.stem)
-    return Campaign(build, path, journal, plan, retry_failed, destination, factory,
-                    transports or chosen, settings.delivery, retry_uncertain)
+def plan_send(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> Preview:
+    """What `open_send` would plan, read without the lock and without writing the send state (a page that only
+    looks; it works while a send runs)."""
+    return preview(issue_mailing(issue, list_name, settings, secret, lists), settings)
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
@@ -130,12 +108,10 @@ async def test_send(issue: Path, addresses: list[str], settings: Settings, secre
     the addresses, the issue and the settings are checked the same way, and nothing is sent."""
     recipients = [Recipient(checked_address(address)) for address in addresses]
     build = checked(issue, settings, secret)
-    chosen, destination = choose(settings, f"{build.slug}-test")
     if dry_run:
-        return Summary(), destination, build
+        return Summary(), choose(settings, f"{build.slug}-test")[1], build
     factory = MessageFactory(build, settings.sender, secret, test=True)
     with Journal(settings.state_dir) as journal:  # the test mail's unsubscribe link works like a real one
         Links(journal, secret).remember([r.email for r in recipients], "newsletter")
-    policy = settings.delivery
-    dispatcher = Dispatcher(factory, transports or chosen, NoLedger(), policy)
-    return await dispatcher.run(recipients), destination, build
+    summary, destination = await send_now(factory, recipients, settings, f"{build.slug}-test", transports)
+    return summary, destination, build

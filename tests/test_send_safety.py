@@ -40,7 +40,7 @@ def test_a_server_that_keeps_messages_but_never_answers_gives_at_most_two_copies
     smtp_server.handler.keep_then_drop = set(affected)
     for run in range(3):
         code, output = send(smtp_server, "--list", "liste", "--yes")
-        assert code == (1 if run == 0 else 0) and "Traceback" not in output
+        assert code == 1 and "Traceback" not in output  # every run leaves the two uncertain
     counts = smtp_server.handler.per_recipient()
     assert {a: counts[a] for a in affected} == {a: 2 for a in affected}
     assert all(counts[a] == 1 for a in addresses[2:])
@@ -239,6 +239,7 @@ def test_a_state_from_before_uncertain_is_migrated_with_every_row(tmp_path: Path
     with Journal(tmp_path) as journal:
         with journal.ledger("2020-12") as ledger:
             assert ledger.uncertain("b@example.org", 0, "no answer") is True
+            ledger.sending("b@example.org")  # the automatic resend
             assert ledger.uncertain("b@example.org", 0, "no answer") is False
         assert journal.counts("2020-12")["sent"] == 1 and journal.counts("2020-12")["uncertain"] == 1
 

@@ -6,10 +6,9 @@ row that still proves no consent is never sent another issue. A confirmation is 
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
@@ -21,13 +20,12 @@ from composer.audience.subscribers import LIST_DIR, list_path
 from composer.config import Sender
 from composer.errors import SettingsError
 from composer.records import BadRow, OutgoingMessage, Recipient
-from composer.send.dispatch import Dispatcher, Summary
 from composer.send.links import Links
-from composer.send.quota import Schedule, quota_for
-from composer.send.stopping import Stop
-from composer.send.transports import Destination, Transport, choose
+from composer.send.mailing import Mailing, Options, Send, open_mailing
+from composer.send.transports import Transport
 from composer.settings import Settings
-from composer.state import Journal, Plan
+from composer.state import Journal
+
 
 def to_ask(rows: Iterable[Recipient | BadRow], proof: ConsentCount) -> list[Recipient]:
     """The rows of a list a re-permission run writes to: valid, and without proof of consent."""
@@ -84,43 +82,38 @@ class Asking:
         return plain_mail(self._sender, self._who, recipient.email, ASK_SUBJECT.format(newsletter=self._who.newsletter), body)
 
 
-@dataclass
-class Run:
-    """A re-permission run, planned and ready: `plan` counts it before anything is sent."""
+class Reconfirmation(Mailing):
+    """The re-permission mails of one list: its rows without proof of consent (not erased, not unsubscribed),
+    each with a confirmation link valid until the deadline, which is stored before anything is sent."""
 
-    slug: str
-    plan: Plan
-    until: datetime
-    destination: Destination
-    _dispatcher: Dispatcher
-    _journal: Journal
+    def __init__(self, source: Path, until: datetime, settings: Settings, secret: bytes, who: Identity) -> None:
+        self.source, self.until, self._settings, self._secret, self._who = source, until, settings, secret, who
+        self.list_name, self.slug = source.stem, f"reconfirm-{source.stem}"
 
-    async def run(self, stop: Stop | None = None) -> Summary:
-        return await self._dispatcher.run(self._journal.queue(self.slug), stop)
+    def rows(self, state: Journal, keep: bool) -> list[Recipient | BadRow]:
+        proof, erased = ConsentCount.of(state.signups(self.list_name)), Erasures(state, self._secret)
+        rows = list(erased.skip(listed(self.source, state)))
+        return [*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)]
+
+    def staged(self, state: Journal) -> None:
+        set_deadline(state, self.list_name, self.until)
+
+    def messages(self, state: Journal) -> Asking:
+        return Asking(Links(state, self._secret), self._settings.sender, self._who, self._settings.public_base or "",
+                      self.list_name, self.until)
 
 
-@contextlib.contextmanager
 def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: bytes, lists: Path = LIST_DIR,
-                   issues_dir: Path = Path("issues"), transports: Callable[[], Transport] | None = None) -> Iterator[Run]:
+                   issues_dir: Path = Path("issues"),
+                   transports: Callable[[], Transport] | None = None) -> AbstractContextManager[Send[Reconfirmation]]:
     """The rows of the list without proof of consent (not erased, not unsubscribed), staged and planned under
-    the send state's lock; the deadline is stored at once, so sends skip the unconfirmed after it."""
+    the send state's lock; the deadline is stored at once, so sends skip the unconfirmed after it. Sent like
+    any bulk mail (composer/send/mailing.py): journaled as `reconfirm-LIST`, within the provider's limits."""
     if not settings.public_base:
         raise SettingsError("NEWSLETTER_PUBLIC_URL is not set: the re-permission mail links to the confirmation page "
                             "of `newsletter serve`, so set the address readers reach it at")
     if until <= datetime.now().astimezone():
         raise SettingsError(f"--until {until:%Y-%m-%d} is not in the future: give the date after which the "
                             "unconfirmed get no more issues")
-    path = list_path(list_name, lists)
-    slug = f"reconfirm-{path.stem}"
-    with Journal(settings.state_dir, exclusive=True) as journal, journal.ledger(slug) as ledger:
-        proof, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal, secret)
-        rows = list(erased.skip(listed(path, journal)))
-        bad = journal.stage([*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)])
-        set_deadline(journal, path.stem, until)
-        chosen, destination = choose(settings, slug)
-        asking = Asking(Links(journal, secret), settings.sender, identity(settings, issues_dir), settings.public_base,
-                        path.stem, until)
-        quota = quota_for(journal, settings.limits, settings.zone, slug, path.stem, Schedule())  # like any bulk send
-        dispatcher = Dispatcher(asking, transports or chosen, ledger, settings.delivery,  # type: ignore[arg-type]
-                                quota=quota)
-        yield Run(slug, journal.plan(slug, bad), until, destination, dispatcher, journal)
+    mailing = Reconfirmation(list_path(list_name, lists), until, settings, secret, identity(settings, issues_dir))
+    return open_mailing(mailing, settings, Options(transports=transports))

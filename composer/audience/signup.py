@@ -16,14 +16,14 @@ from email.utils import formataddr, formatdate
 from pathlib import Path
 
 from composer.config import Sender
-from composer.errors import ComposerError, UncertainSendError
+from composer.errors import ComposerError
 from composer.issue.newest import newest as newest_issue
 from composer.issue.newest import signature
-from composer.records import OutgoingMessage
+from composer.records import OutgoingMessage, Recipient
 from composer.state import Journal, Suppression
 from composer.send.links import Links
-from composer.send.quota import take_now
-from composer.send.transports import choose
+from composer.send.dispatch import Summary
+from composer.send.mailing import Fixed, send_now
 from composer.settings import Settings
 
 ONE_MAIL_PER = 86_400  # seconds: one confirmation mail per address in this time, however often the form is sent
@@ -111,14 +111,12 @@ def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str,
         token = _request(links, email, list_name, name, now)
         if token is None:
             return True
-        if not take_now(journal, settings.limits, datetime.fromtimestamp(now).astimezone()):
-            links.discard(token)
-            return False
         try:
-            deliver(settings, confirmation(settings.sender, who, email, confirm_url(token), lang))
-        except UncertainSendError:
-            return True  # the server may have kept it: the link stays valid, and it counts as sent
+            summary = deliver(settings, confirmation(settings.sender, who, email, confirm_url(token), lang),
+                              datetime.fromtimestamp(now).astimezone())
         except ComposerError:
+            summary = Summary()
+        if not (summary.sent or summary.uncertain):  # uncertain: the server may have kept it, so it counts as sent
             links.discard(token)
             return False
     return True
@@ -161,16 +159,9 @@ def _bounced(journal: Journal, email: str) -> Suppression | None:
     return suppressed if suppressed and suppressed.kind == "bounced" else None
 
 
-def deliver(settings: Settings, message: OutgoingMessage) -> None:
-    """Raises TransportError when the mail server is unreachable or refuses; the caller says so to the user."""
-    factory, _ = choose(settings, "confirmations")
-
-    async def go() -> None:
-        transport = factory()
-        await transport.open()
-        try:
-            await transport.send(message)
-        finally:
-            await transport.close()
-
-    asyncio.run(go())
+def deliver(settings: Settings, message: OutgoingMessage, now: datetime) -> Summary:
+    """One automatic mail, sent now through the one send path (composer/send/mailing.py), once (a web request
+    waits for it): it takes a slot of the provider's limits first (LimitReachedError when none is free), and
+    raises TransportError when the server is unreachable or refuses the login or sender."""
+    return asyncio.run(send_now(Fixed(message), [Recipient(message.recipient)], settings, "confirmations",
+                                counted_at=now, attempts=1))[0]

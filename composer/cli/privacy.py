@@ -96,6 +96,8 @@ def reconfirm(
                 out.print(f"  skipped {bad}")
             if plan.to_send == 0:
                 out.print("Nobody left to ask.")
+                if plan.uncertain:  # nobody to send to, but those may not have the mail
+                    raise typer.Exit(EXIT_FAILED)
                 return
             if not yes and not confirmed(f"Send {counted(plan.to_send, 'confirmation request')} now?"):
                 out.print("Nothing sent.")
@@ -104,14 +106,15 @@ def reconfirm(
 
             async def asking() -> Summary:
                 with stopped_by_signals(stop):
-                    return await run.run(stop)
+                    return await run.run(stop=stop)
 
             summary = asyncio.run(asking())
+            uncertain = run.uncertain_left()
         out.print(f"asked {summary.sent}, failed {summary.failed}, deferred {summary.deferred}; "
-                  f"`newsletter status {run.slug}` shows who, and the same command continues")
+                  f"`newsletter status {run.mailing.slug}` shows who, and the same command continues")
         if summary.stopped:
             raise typer.Exit(stop.exit_code)
-        if summary.failed or summary.deferred or summary.uncertain:
+        if summary.failed or summary.deferred or uncertain:
             raise typer.Exit(EXIT_FAILED)
 
 

@@ -63,12 +63,16 @@ def send(
                 out.print(f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}: checked. Nothing sent.")
                 return
             _report(summary, f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}")
+            if summary.failed or summary.deferred:  # someone did not get the test mail
+                raise typer.Exit(EXIT_FAILED)
             return
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
         with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
             _print_plan(campaign)
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
+                if not dry_run and campaign.plan.uncertain:  # the run is over, and those may not have the issue
+                    raise typer.Exit(EXIT_FAILED)
                 return
             if not yes and not confirmed(f"Send to {counted(campaign.plan.to_send, 'recipient')} now?"):
                 out.print("Nothing sent.")
@@ -86,7 +90,7 @@ def send(
                           "to continue.")
                 raise typer.Exit(stop.exit_code)
             _report(summary, f"Sent via {campaign.destination}")
-            if summary.failed or summary.deferred or summary.uncertain:
+            if summary.failed or summary.deferred or summary.uncertain or campaign.uncertain_left():
                 raise typer.Exit(EXIT_FAILED)
 
 
@@ -117,7 +121,7 @@ def _run(campaign: Campaign, stop: Stop) -> Summary:
 
 def _print_plan(campaign: Campaign) -> None:
     plan = campaign.plan
-    out.print(f"Issue:   {campaign.build.issue.subject}")
+    out.print(f"Issue:   {campaign.mailing.build.issue.subject}")
     out.print(f"List:    {campaign.list_name} ({counted(plan.listed, 'valid address', 'valid addresses')})")
     out.print(f"Send to: {plan.to_send} via {campaign.destination}")
     quota = campaign.quota
@@ -129,8 +133,8 @@ def _print_plan(campaign: Campaign) -> None:
         out.print(f"Starts:  {quota.not_before:%a %d.%m.%Y %H:%M}" + (" (planned)" if quota.not_before > quota.clock.now()
                                                                   else " (planned; that time has come)"))
     skipped = {"already sent": plan.already_sent, "unsubscribed or bounced": plan.suppressed,
-               "failed before (use --retry-failed)": 0 if campaign.retry_failed else plan.failed_before,
-               "uncertain before (use --retry-uncertain)": 0 if campaign.retry_uncertain else plan.uncertain,
+               "failed before (use --retry-failed)": 0 if campaign.options.retry_failed else plan.failed_before,
+               "uncertain before (use --retry-uncertain)": 0 if campaign.options.retry_uncertain else plan.uncertain,
                "erased on request": plan.erased,
                "without consent after the reconfirmation deadline": plan.not_reconfirmed,
                "invalid or repeated rows" if len(plan.bad_rows) != 1 else "invalid or repeated row": len(plan.bad_rows)}
@@ -143,7 +147,7 @@ def _print_plan(campaign: Campaign) -> None:
         out.print(styled(f"{plan.interrupted} {were} being sent when the last run stopped; sent again, they may "
                          "receive the issue twice.", "yellow"))
     for row in plan.bad_rows:
-        err.print(styled("skipped", "yellow", f"{campaign.source}:{row.line}: {row.reason}"))
+        err.print(styled("skipped", "yellow", f"{campaign.mailing.source}:{row.line}: {row.reason}"))
 
 
 def _report(summary: Summary, headline: str) -> None:

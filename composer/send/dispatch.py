@@ -22,7 +22,6 @@ from composer.errors import (
     UncertainSendError,
 )
 from composer.records import OutgoingMessage, Recipient
-from composer.send.message import MessageFactory
 from composer.send.quota import Quota
 from composer.send.stopping import Stop
 from composer.send.transports.base import Transport
@@ -41,6 +40,12 @@ class Ledger(Protocol):
     def uncertain(self, email: str, code: int, reply: str) -> bool: ...
     def released(self, email: str) -> None: ...
     def flush(self) -> None: ...
+
+
+class Messages(Protocol):
+    """Makes one recipient's message (MessageError when it cannot: that recipient is failed, the send goes on)."""
+
+    def personalise(self, recipient: Recipient) -> OutgoingMessage: ...
 
 
 class NoLedger:
@@ -125,7 +130,7 @@ class RateLimiter:
 
 
 class Dispatcher:
-    def __init__(self, factory: MessageFactory, transports: Callable[[], Transport], ledger: Ledger, policy: Policy,
+    def __init__(self, factory: Messages, transports: Callable[[], Transport], ledger: Ledger, policy: Policy,
                  progress: Callable[[Summary], None] | None = None, quota: Quota | None = None) -> None:
         self._factory, self._transports, self._ledger, self._policy = factory, transports, ledger, policy
         self._quota = quota
@@ -346,7 +351,10 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
             loop.call_later(self._policy.delay(attempt), self._retry, recipient, attempt + 1)
         else:
-            self.summary.deferred += 1
+            if isinstance(exc, UncertainSendError):  # its row says uncertain: the server may have kept it
+                self.summary.uncertain += 1
+            else:
+                self.summary.deferred += 1
             self._give_up(exc)
 
     def _retry(self, recipient: Recipient, attempt: int) -> None:

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # the state imports this module to make its ledgers
     from composer.state.journal import Journal
     from composer.state.ledger import Record
 
-AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
 FOLD_SECONDS = 1.0
 HANDED = "handed"  # a message handed to the server (the provider's limits); the word composer/state/ledger.py folds
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
@@ -80,12 +79,12 @@ class IssueLedger:
         self._record("", HANDED, at=at)
 
     def uncertain(self, email: str, code: int, reply: str) -> bool:
-        """True when the message may be resent automatically (its first uncertain outcome ever): it goes back
-        to deferred with the resend counted. Otherwise it stays uncertain until the coordinator asks.
-        Either way a later success is flagged as a possible duplicate. Rare, so everything is folded first
+        """True when the message may be resent automatically (its first uncertain outcome ever); the row is
+        'uncertain' either way, and its resend is counted when it starts. Otherwise it stays uncertain until the
+        coordinator asks. Either way a later success is flagged as a possible duplicate. Rare, so everything is folded first
         and the count read from the state."""
         self.flush()
-        again = self._state.resends(self.issue, email) < AUTOMATIC_RESENDS
+        again = self._state.may_resend(self.issue, email)
         self._record(email, "resend" if again else "uncertain", code, reply)
         self._write()
         return again

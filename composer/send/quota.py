@@ -125,14 +125,15 @@ class Quota:
         return datetime.fromtimestamp(oldest + seconds, at.tzinfo)
 
 
-def take_now(state: Journal, limits: Limits, now: datetime) -> bool:
+def take_now(state: Journal, limits: Limits, now: datetime) -> None:
     """A single message outside a send (a sign-up's confirmation mail) takes a slot of the provider's hourly and
-    daily limits if one is free at once, and never waits; sending hours do not apply to it."""
+    daily limits if one is free at once, and never waits (LimitReachedError says when one frees); sending hours
+    do not apply to it."""
     quota = Quota(state, Limits(limits.hourly, limits.daily), SystemClock(now.tzinfo))
-    if quota.next_slot(now)[0] > now:
-        return False
+    until, why = quota.next_slot(now)
+    if until > now:
+        raise LimitReachedError(until, why)
     state.log_handed(now.timestamp())
-    return True
 
 
 def planned_start(state: Journal, issue: str, list_name: str, at: datetime | None, zone: tzinfo | None) -> datetime | None:

@@ -51,3 +51,11 @@ def kept(state: Journal, list_name: str, key: str, read: Reader) -> Iterator[Rec
             staged.add(position, row)
         yield row
     staged.done(key, bad)
+
+
+def peek(state: Journal, list_name: str, key: str, read: Reader) -> Iterator[Recipient | BadRow]:
+    """The rows `kept` would give, written nowhere: for a plan read without writing the send state."""
+    if key and state.staged_key(list_name) == key:
+        yield from state.staged(list_name)
+        return
+    yield from read(state.seen_addresses())

@@ -3,8 +3,9 @@
 A row goes pending -> sending (committed before the transaction starts) -> sent (only after the server
 accepted) or deferred/failed/uncertain. A crash leaves at most the in-flight rows in 'sending'; a rerun sends
 those again and counts them as possible duplicates. 'uncertain' is a message whose end was sent but not
-answered: the server may have kept it, so it is resent automatically at most once in its history (`resends`),
-then only on request. The suppression list always wins.
+answered: the server may have kept it, so it is resent automatically at most once in its history (`resends`,
+counted when the resend starts), then only on request; it is named 'uncertain' from its first unanswered end
+on, also while its automatic resend is still due. The suppression list always wins.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from composer.records import BadRow, Recipient
 from composer.state.staging import Inserts
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
+AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
 NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
 
 
@@ -55,7 +57,8 @@ def next_page(statuses: int) -> str:
     ended, not a scan and sort of every delivery of the issue, which made a send quadratic in its list."""
     return f"""SELECT l.rowid, l.email, l.name, l.fields FROM listed l
                CROSS JOIN deliveries d ON d.issue = ? AND d.email = l.email
-               WHERE d.status IN ({",".join("?" * statuses)}) AND l.rowid > ?
+               WHERE (d.status IN ({",".join("?" * statuses)}) OR (d.status = 'uncertain' AND d.resends < ?))
+                 AND l.rowid > ?
                  AND l.email NOT IN (SELECT email FROM suppressions)
                ORDER BY l.rowid LIMIT 500"""
 
@@ -86,11 +89,12 @@ class Deliveries:
                       sum(s.email IS NOT NULL AND coalesce(d.status, '') != 'sent'),
                       sum(d.status = 'failed' AND s.email IS NULL),
                       sum(d.status = 'sending' AND s.email IS NULL),
-                      sum(d.status = 'uncertain' AND s.email IS NULL)
+                      sum(d.status = 'uncertain' AND s.email IS NULL AND d.resends >= :automatic)
                FROM listed l
-               LEFT JOIN deliveries d ON d.issue = ? AND d.email = l.email
+               LEFT JOIN deliveries d ON d.issue = :issue AND d.email = l.email
                LEFT JOIN suppressions s ON s.email = l.email"""
-        listed, sent, unsub, failed, interrupted, uncertain = (n or 0 for n in self._db.execute(q, (issue,)).fetchone())
+        counted = self._db.execute(q, {"issue": issue, "automatic": AUTOMATIC_RESENDS}).fetchone()
+        listed, sent, unsub, failed, interrupted, uncertain = (n or 0 for n in counted)
         skipped = (0 if retry_failed else failed) + (0 if retry_uncertain else uncertain)
         return Plan(listed, listed - sent - unsub - skipped, sent, unsub, failed, interrupted, bad_rows, uncertain)
 
@@ -108,7 +112,7 @@ class Deliveries:
         query = next_page(len(wanted))
         last = 0
         # Each page is read whole before the caller writes, so no statement is open across the sender's updates.
-        while batch := self._db.execute(query, (issue, *wanted, last)).fetchall():
+        while batch := self._db.execute(query, (issue, *wanted, AUTOMATIC_RESENDS, last)).fetchall():
             for _, email, name, fields in batch:
                 yield Recipient(email, name, json.loads(fields))
             last = batch[-1][0]

@@ -7,21 +7,27 @@ import json
 import sqlite3
 from pathlib import Path
 
+from composer.state.deliveries import AUTOMATIC_RESENDS
+
 LOG = "ledger.log"
 HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
 Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  # seq, issue, email, kind, code, reply, message id, at
 
-# What each kind of record does to its row; a record names its kind, never SQL.
+# What each kind of record does to its row; a record names its kind, never SQL. A 'sending' of an uncertain row
+# is its resend, and counted as one (`resends`), so an unanswered message is sent again automatically at most
+# AUTOMATIC_RESENDS times in its history; both unanswered kinds leave the row 'uncertain' at once.
+_RESENT = "resends = resends + (status = 'uncertain')"
 _CHANGES = {
-    "sending": "status = 'sending', attempts = attempts + 1",
+    "sending": f"status = 'sending', attempts = attempts + 1, {_RESENT}",
     "sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id",
     "deferred": "status = 'deferred', code = :code, reply = :reply",
     "failed": "status = 'failed', code = :code, reply = :reply",
     "released": "status = 'pending', attempts = max(attempts - 1, 0)",
-    "resend": "status = 'deferred', code = :code, reply = :reply, interrupted = interrupted + 1, resends = resends + 1",
+    "resend": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
     "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
 }
-_SENT_AT_ONCE = "status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1"  # sending, then sent
+_SENT_AT_ONCE = ("status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1, "
+                 f"{_RESENT}")  # sending, then sent
 
 
 def fold(db: sqlite3.Connection, path: Path) -> None:
@@ -97,6 +103,10 @@ class LedgerRows:
         return _folded(self._db)
 
     def resends(self, issue: str, email: str) -> int:
-        """How often this message was resent automatically after an uncertain end (0 when it has no row)."""
+        """How often this message was sent again after an uncertain end (0 when it has no row)."""
         row = self._db.execute("SELECT resends FROM deliveries WHERE issue = ? AND email = ?", (issue, email)).fetchone()
         return int(row[0]) if row else 0
+
+    def may_resend(self, issue: str, email: str) -> bool:
+        """Whether an unanswered message may go again without being asked (its first unanswered end ever)."""
+        return self.resends(issue, email) < AUTOMATIC_RESENDS

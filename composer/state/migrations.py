@@ -79,12 +79,13 @@ def version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(db: sqlite3.Connection, path: Path, steps: list[Step] = MIGRATIONS) -> int:
-    """Brings the state at `path` (open as `db`, autocommit) to the last step; returns the version it had."""
+def migrate(db: sqlite3.Connection, path: Path | None, steps: list[Step] = MIGRATIONS) -> int:
+    """Brings the state at `path` (open as `db`, autocommit) to the last step; returns the version it had.
+    `path` None: a copy in memory (a read-only look), of which no file is kept."""
     old = version(db)
     if old >= len(steps):
         return old
-    if db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
+    if path is not None and db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None:
         backup(db, path.with_name(f"{path.name}.v{old}.bak"))
     db.execute("BEGIN IMMEDIATE")
     try:

@@ -38,12 +38,16 @@ def private_file(path: Path) -> None:
 class Store:
     """The connection and the lock; one process at a time may send from a state (a lock file says so)."""
 
-    def __init__(self, state_dir: Path, exclusive: bool = False) -> None:
+    def __init__(self, state_dir: Path, exclusive: bool = False, read_only: bool = False) -> None:
         """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
-        Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes."""
+        Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes.
+        `read_only` is for pages that only look (a GET): see `_open_read_only`."""
         self._lock: IO[str] | None = None
         self.state_dir = state_dir
         path = state_dir / DATABASE
+        if read_only:
+            self._open_read_only(path)
+            return
         try:
             private_folder(state_dir)
             for name in PRIVATE_FILES:
@@ -72,6 +76,35 @@ class Store:
                 self._db.execute(statement)
             self._settle()
         except (sqlite3.DatabaseError, OSError) as exc:
+            self._abandon()
+            raise StateError(f"{path}: cannot be opened ({exc})") from None
+        except StateError:
+            self._abandon()
+            raise
+
+    def _open_read_only(self, path: Path) -> None:
+        """The state as it stands, never written: no lock, no migration of the file, no fold of a running send's
+        log (its records show once that send folds them, about once a second). SQLite refuses any write to the
+        file; only the connection's TEMP tables (a list staged to count a plan) take rows. A state from an older
+        release, or none yet, is migrated in memory, so what the page counts is what a send would."""
+        try:
+            if path.exists():
+                self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                           timeout=10)
+                if migrations.version(self._db) > migrations.LATEST:
+                    raise StateError(f"{path}: written by a newer release of newsletter-composer (state version "
+                                     f"{migrations.version(self._db)}, this one knows {migrations.LATEST}); update it")
+                if migrations.version(self._db) < migrations.LATEST:
+                    memory = sqlite3.connect(":memory:", isolation_level=None)
+                    self._db.backup(memory)
+                    self._db.close()
+                    self._db = memory
+            else:
+                self._db = sqlite3.connect(":memory:", isolation_level=None)
+            migrations.migrate(self._db, None)
+            for statement in schema.TEMPORARY:
+                self._db.execute(statement)
+        except sqlite3.DatabaseError as exc:
             self._abandon()
             raise StateError(f"{path}: cannot be opened ({exc})") from None
         except StateError:
