@@ -127,6 +127,32 @@ def test_progress_streams_as_server_sent_events(running, smtp_server: SMTPServer
     assert '"state": "finished"' in last and '"sent": 50' in last
 
 
+def state_files() -> dict[str, bytes]:
+    """The state's database and its write-ahead log as bytes (a log without frames counts as none)."""
+    return {name: (Path(".newsletter") / name).read_bytes() for name in ("state.db", "state.db-wal")
+            if (Path(".newsletter") / name).exists() and (Path(".newsletter") / name).stat().st_size}
+
+
+def test_the_send_pages_get_leaves_the_state_byte_for_byte_unchanged(running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    with Journal(Path(".newsletter")) as journal:  # a state with rows, checkpointed: every byte in state.db
+        journal.suppress("person03@example.org", "asked by phone")
+        journal.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = state_files()
+    for path in ("/issues/2020-12/send?list=fifty", "/issues/2020-12/status", "/subscribers", "/subscribers/fifty", "/"):
+        assert client.get(path).status_code == 200, path
+    assert 'id="plan-to-send">49' in client.get("/issues/2020-12/send?list=fifty").text
+    assert state_files() == before and "state.db" in before
+    assert not (Path(".newsletter") / "lock").exists()  # not even the send's lock file was made
+    assert not smtp_server.handler.received
+
+
+def test_the_send_page_shows_the_plan_while_a_cli_send_holds_the_lock(running) -> None:
+    with Journal(Path(".newsletter"), exclusive=True):
+        page = running.client().get("/issues/2020-12/send?list=fifty")
+    assert page.status_code == 200 and 'id="plan-to-send">50' in page.text
+
+
 def test_a_second_send_while_the_cli_holds_the_lock_is_refused(running) -> None:
     client = running.client()
     csrf = csrf_of(client.get("/").text)

@@ -115,5 +115,5 @@ def test_the_queue_reads_each_page_from_where_the_last_ended_without_sorting_eve
     with Journal(tmp_path, exclusive=True) as journal:
         journal.stage([Recipient(f"leser{n}@example.org") for n in range(3)])
         list(journal.queue("2020-12"))
-        plan = " | ".join(row[3] for row in journal.db.execute(f"EXPLAIN QUERY PLAN {next_page(3)}", ("2020-12", "a", "b", "c", 0)))
+        plan = " | ".join(row[3] for row in journal.db.execute(f"EXPLAIN QUERY PLAN {next_page(3)}", ("2020-12", "a", "b", "c", 1, 0)))
     assert "SEARCH l USING INTEGER PRIMARY KEY (rowid>?)" in plan and "TEMP B-TREE" not in plan, plan

@@ -42,7 +42,7 @@ def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
 def routes(desk: Desk) -> list[Route]:
     def overview(request: Request) -> Response:
         rows = []
-        with Journal(desk.settings.state_dir) as journal:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
             for path in desk.issues_dir.glob("*.md"):
                 try:
                     issue, _ = read_issue(path)

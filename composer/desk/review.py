@@ -52,7 +52,7 @@ def routes(desk: Desk) -> list[Route]:
         issue_path(desk, slug)
         wanted = request.query_params.get("state", "")
         search = request.query_params.get("q", "").strip().lower()
-        with Journal(desk.settings.state_dir) as journal:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
             counts = journal.counts(slug)
             attention = [(kind, *journal.attention(slug, kind, SHOWN)) for kind in NEEDS_ATTENTION]
             rows = [d for d in journal.deliveries(slug, (wanted,) if wanted in STATUSES else STATUSES)

@@ -1,6 +1,8 @@
 """Testversand and Versand: the test send, the plan, the confirmed send in the server process, its live progress
 (server-sent events) and "Anhalten". The rules (check gate, exclusive lock, plan) are the campaign's `open_send`,
-the same the CLI calls; this module only runs it in a thread and shows how far it got."""
+the same the CLI calls; this module only runs it in a thread and shows how far it got. The page that shows the
+plan only looks (`plan_send`: no lock, nothing written, so it works while a CLI send runs); the lock, the
+staging and the links are taken by the POST that starts the send."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from composer.desk.german import place_in_german, wording
 from composer.desk.guard import checked_form
 from composer.desk.text import TEXT, destination_text, language, moment
 from composer.errors import ChecksFailedError, ComposerError
-from composer.campaign import Campaign, open_send, test_send
+from composer.campaign import Campaign, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
 from composer.send.stopping import Stop
 
@@ -142,8 +144,8 @@ def routes(desk: Desk) -> list[Route]:
         plan, destination = None, ""
         if list_name and not problem:
             try:
-                with opening(slug, list_name)() as campaign:
-                    plan, destination = campaign.plan, destination_text(campaign.destination, TEXT[language(request)])
+                shown = plan_send(issue_path(desk, slug), list_name, desk.settings, desk.secret)
+                plan, destination = shown.plan, destination_text(shown.destination, TEXT[language(request)])
             except ChecksFailedError:
                 problem = CHECK_ERRORS
             except ComposerError as exc:

@@ -40,18 +40,18 @@ def routes(desk: Desk) -> list[Route]:
         return name
 
     def overview(request: Request, problem: str = "", status: int = 200) -> Response:
-        with Journal(desk.settings.state_dir) as journal:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
             rows = [(name, roster.roster(name, lists, journal).counts) for name in list_names(lists)]
         return desk.page(request, "subscribers.html.j2", status, rows=rows, problem=problem)
 
     def one_list(request: Request, problem: str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
         name = name_of(request)
         if not (lists / f"{name}.csv").exists() and not problem:
-            with Journal(desk.settings.state_dir) as journal:
+            with Journal(desk.settings.state_dir, read_only=True) as journal:
                 if not list(journal.signed_up(name)):
                     raise HTTPException(404, f"subscribers/{name}.csv does not exist")
         query = request.query_params.get("q", "")
-        with Journal(desk.settings.state_dir) as journal:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
             members = roster.roster(name, lists, journal)
         found = members.search(query)
         return desk.page(request, "list.html.j2", status, name=name, when=when, say=wording(request), roster=members, found=found[:SHOWN],
@@ -105,7 +105,7 @@ def routes(desk: Desk) -> list[Route]:
 
     def export(request: Request) -> Response:
         name = name_of(request)
-        with Journal(desk.settings.state_dir) as journal:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
             text = roster.export_active(roster.roster(name, lists, journal))
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="{name}-aktiv.csv"'})

@@ -86,7 +86,8 @@ class Store:
         """The state as it stands, never written: no lock, no migration of the file, no fold of a running send's
         log (its records show once that send folds them, about once a second). SQLite refuses any write to the
         file; only the connection's TEMP tables (a list staged to count a plan) take rows. A state from an older
-        release, or none yet, is migrated in memory, so what the page counts is what a send would."""
+        release, or none yet, is migrated in memory, and the log of a killed send folded into a copy in memory, so
+        what the page counts is what the state holds."""
         try:
             if path.exists():
                 self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
@@ -94,7 +95,7 @@ class Store:
                 if migrations.version(self._db) > migrations.LATEST:
                     raise StateError(f"{path}: written by a newer release of newsletter-composer (state version "
                                      f"{migrations.version(self._db)}, this one knows {migrations.LATEST}); update it")
-                if migrations.version(self._db) < migrations.LATEST:
+                if migrations.version(self._db) < migrations.LATEST or self._unfolded():
                     memory = sqlite3.connect(":memory:", isolation_level=None)
                     self._db.backup(memory)
                     self._db.close()
@@ -102,14 +103,27 @@ class Store:
             else:
                 self._db = sqlite3.connect(":memory:", isolation_level=None)
             migrations.migrate(self._db, None)
+            if self._unfolded():
+                ledger.fold(self._db, self.log_path)
             for statement in schema.TEMPORARY:
                 self._db.execute(statement)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             self._abandon()
             raise StateError(f"{path}: cannot be opened ({exc})") from None
         except StateError:
             self._abandon()
             raise
+
+    def _unfolded(self) -> bool:
+        """Whether a killed send left records in its log (a running send folds its own about once a second)."""
+        try:
+            if self.log_path.stat().st_size == 0:
+                return False
+            with (self.state_dir / LOCK).open("rb") as lock:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except (FileNotFoundError, BlockingIOError):
+            return False
+        return True
 
     def _abandon(self) -> None:
         if getattr(self, "_db", None) is not None:

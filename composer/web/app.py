@@ -55,7 +55,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
     Journal(settings.state_dir).close()  # the state and its tables exist before the first click
 
     def was_sent(slug: str) -> bool:
-        with Journal(settings.state_dir) as journal:
+        with Journal(settings.state_dir, read_only=True) as journal:
             return journal.was_sent(slug)
 
     versions = WebVersions(site.issues_dir, settings, secret, was_sent)
@@ -146,7 +146,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                     clicked = one_click and form.get("List-Unsubscribe") == "One-Click"
                     if not clicked and not forms.allowed(request, str(form.get("csrf", ""))):
                         return refused(request)
-                with Journal(settings.state_dir) as journal:
+                with Journal(settings.state_dir, read_only=request.method != "POST") as journal:  # a GET only looks
                     try:
                         return handler(request, t, journal, Links(journal, secret), request.path_params["token"], form)
                     except TokenError as exc:
