@@ -69,6 +69,10 @@ class StateError(ComposerError):
     """The send-state database cannot be opened or is from an incompatible version."""
 
 
+class DiskFullError(StateError):
+    """The disk of the send state is full: the send stops before a message it could not record goes out."""
+
+
 class TransportError(ComposerError):
     """A transport could not connect or write; the dispatcher treats it as temporary."""
 

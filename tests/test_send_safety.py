@@ -38,7 +38,7 @@ def test_a_server_that_keeps_messages_but_never_answers_gives_at_most_two_copies
     addresses = write_list("liste", 6)
     affected = set(addresses[:2])
     smtp_server.handler.keep_then_drop = set(affected)
-    for run in range(3):
+    for _ in range(3):
         code, output = send(smtp_server, "--list", "liste", "--yes")
         assert code == 1 and "Traceback" not in output  # every run leaves the two uncertain
     counts = smtp_server.handler.per_recipient()

@@ -7,12 +7,18 @@ The other outcomes wait in memory and go with the next write: the next 'sending'
 `flush` (before a wait, at the end). A kill loses at most each connection's last outcome, whose row still
 says 'sending': at most the messages in flight.
 
-A write is one append to `ledger.log` beside the database: one system call, which the operating system keeps
-when the process is killed, as it keeps SQLite's own WAL commit (synchronous=NORMAL: neither waits for the
-disk), at a fraction of a commit's cost. The records are folded into the database in one transaction about
-once a second, at a wait and at the end. Every record carries a sequence number and the database keeps the
-last one folded, so a fold repeated after a crash, or made by another process that opens the state meanwhile
-(`newsletter status` during a send), applies each record exactly once.
+A write is one append to `ledger.log` beside the database (a short write is continued until all is written):
+one system call, which the operating system keeps when the process is killed, as it keeps SQLite's own WAL
+commit (synchronous=NORMAL: neither waits for the disk), at a fraction of a commit's cost. The records are
+folded into the database in one transaction about once a second, at a wait and at the end. Every record
+carries a sequence number and the database keeps the last one folded, so a fold repeated after a crash, or made
+by another process that opens the state meanwhile (`newsletter status` during a send), applies each record
+exactly once.
+
+A write that fails (the disk is full) is taken back to the last whole record, and the send stops with
+DiskFullError: the 'sending' of the message about to go is not on disk, so that message is not handed over;
+the outcomes that waited with it are lost, so their rows still say 'sending', and the rerun sends those again
+flagged as possible duplicates. Nothing that went out is ever unflagged.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import os
 import time
 from types import TracebackType
 from typing import TYPE_CHECKING
+
+from composer.errors import StateError
 
 if TYPE_CHECKING:  # the state imports this module to make its ledgers
     from composer.state.journal import Journal
@@ -41,6 +49,7 @@ class IssueLedger:
         self._path = state.log_path
         state.fold_log(self._path)  # what an earlier send left, so the sequence below goes on from it
         self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
+        self._size = 0  # the log's length: whole records only
         self._seq = state.folded_seq()
         self._waiting: list[Record] = []
         self._unfolded: list[Record] = []
@@ -50,7 +59,13 @@ class IssueLedger:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.flush()
+        try:
+            self.flush()
+        except StateError:
+            os.close(self._fd)  # the log keeps what the state could not take: the next opening folds it
+            if kind is None:
+                raise
+            return
         os.close(self._fd)
         self._path.unlink(missing_ok=True)
 
@@ -100,15 +115,25 @@ class IssueLedger:
         self._waiting.append((self._seq, self.issue, email, kind, code, reply, message_id, at or time.time()))
 
     def _write(self) -> None:
-        """The records waiting go to the log in one write; only what was written is folded later, as from the log."""
-        if self._waiting:
-            os.write(self._fd, "".join([_ENCODE(record) + "\n" for record in self._waiting]).encode())
-            self._unfolded.extend(self._waiting)
-            self._waiting = []
+        """The records waiting go to the log in one write; only what was written is folded later, as from the log.
+        A failed write is cut back to the last whole record (a fold never meets half of one) and stops the send."""
+        if not self._waiting:
+            return
+        data = memoryview("".join([_ENCODE(record) + "\n" for record in self._waiting]).encode())
+        waiting, self._waiting = self._waiting, []
+        try:
+            while data:
+                data = data[os.write(self._fd, data):]  # a short write (a nearly full disk) is continued
+        except OSError as exc:
+            os.ftruncate(self._fd, self._size)
+            raise self._state.disk_full(exc) from None
+        self._size = os.lseek(self._fd, 0, os.SEEK_END)
+        self._unfolded.extend(waiting)
 
     def _fold(self) -> None:
         """What this send wrote since the last fold, from memory: the log on disk is the same records."""
         self._state.apply_records(self._unfolded)
         self._unfolded = []
         os.ftruncate(self._fd, 0)  # nothing is appended meanwhile: this send is the log's only writer
+        self._size = 0
         self._folded_at = time.monotonic()

@@ -78,7 +78,8 @@ def apply(db: sqlite3.Connection, records: list[Record]) -> None:
                 db.executemany(f"UPDATE deliveries SET {change}, updated = :at WHERE issue = :issue AND email = :email", rows)
         db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # SQLite may have rolled it back itself (a full disk)
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

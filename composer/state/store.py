@@ -5,20 +5,62 @@ and folds in what a send under way, or one that was killed, has recorded so far.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from composer.errors import StateError
+from composer.errors import DiskFullError, StateError
 from composer.state import ledger, migrations, schema
 
 DATABASE = "state.db"
 LOCK = "lock"
 PRIVATE_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", LOCK, ledger.LOG)
+MIN_FREE = 10 * 2**20  # what a send's folds and SQLite's log may take before a checkpoint gives space back
+FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full(state_dir: Path, cause: OSError | None = None) -> StateError:
+    """The one line a send stops with when the state's disk takes no more (or the write failed otherwise):
+    the folder, the free space it needs, and that a rerun loses nothing."""
+    if cause is not None and cause.errno not in FULL:
+        return StateError(f"{state_dir}: cannot write the send's records ({cause.strerror}); the send stopped before "
+                          "the next message. Fix it, then run the same command again")
+    try:
+        database = (state_dir / DATABASE).stat().st_size
+        free = shutil.disk_usage(state_dir).free
+    except OSError:
+        database, free = 0, 0
+    need = max(MIN_FREE, database // 4)
+    return DiskFullError(f"{state_dir}: the disk is full ({free // 2**20} MB free); free at least {-(-need // 2**20)} MB "
+                         "there, then run the same command again: it goes on where this one stopped, and names whoever "
+                         "may get a message twice a possible duplicate")
+
+
+class Connection(sqlite3.Connection):
+    """SQLite's "database or disk is full", from any statement, as the line that says which folder and what to free."""
+
+    state_dir: Path
+
+    def execute(self, *args: object) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().execute(*args)  # type: ignore[arg-type]
+        except sqlite3.OperationalError as exc:
+            raise self._mapped(exc) from None
+
+    def executemany(self, *args: object) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().executemany(*args)  # type: ignore[arg-type]
+        except sqlite3.OperationalError as exc:
+            raise self._mapped(exc) from None
+
+    def _mapped(self, exc: sqlite3.OperationalError) -> Exception:
+        return disk_full(self.state_dir) if exc.sqlite_errorcode == sqlite3.SQLITE_FULL else exc
 
 
 def private_folder(folder: Path) -> None:
@@ -37,6 +79,8 @@ def private_file(path: Path) -> None:
 
 class Store:
     """The connection and the lock; one process at a time may send from a state (a lock file says so)."""
+
+    _db: sqlite3.Connection
 
     def __init__(self, state_dir: Path, exclusive: bool = False, read_only: bool = False) -> None:
         """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
@@ -65,7 +109,9 @@ class Store:
                 self._lock.close()
                 raise StateError("another send is running on this send state; wait for it to finish") from None
         try:
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=10)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=10, factory=Connection)
+            connection.state_dir = state_dir
+            self._db = connection
             self._db.execute("PRAGMA journal_mode=WAL")  # the -wal and -shm files take the database's 0600
             self._db.execute("PRAGMA synchronous=NORMAL")
             if migrations.version(self._db) > migrations.LATEST:
@@ -135,6 +181,9 @@ class Store:
     def log_path(self) -> Path:
         return self.state_dir / ledger.LOG
 
+    def disk_full(self, cause: OSError) -> StateError:
+        return disk_full(self.state_dir, cause)
+
     def _settle(self) -> None:
         """Folds in the ledger log. A killed send's log is then removed, since it names addresses; a running
         send's is its own."""
@@ -165,7 +214,8 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may have rolled it back itself (a full disk)
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
