@@ -30,11 +30,14 @@ PEOPLE = [Recipient(f"leser{n}@example.org") for n in range(3)]
 
 @contextlib.contextmanager
 def disk_with_room(monkeypatch: pytest.MonkeyPatch, room: int, step: int | None = None) -> Iterator[None]:
-    """os.write as on a disk with `room` bytes left, taking at most `step` bytes a call: short writes, then ENOSPC."""
+    """os.write into the ledger as on a disk with `room` bytes left, taking at most `step` bytes a call: short
+    writes, then ENOSPC."""
     real = os.write
 
     def write(fd: int, data: bytes) -> int:
         nonlocal room
+        if not os.readlink(f"/proc/self/fd/{fd}").endswith(LOG):
+            return real(fd, data)
         if room <= 0:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         written = real(fd, bytes(data[:min(room, step or room)]))
@@ -91,6 +94,27 @@ def test_at_enospc_the_half_record_is_taken_back_and_the_send_stops_before_the_m
             ledger.sent(person.email, "250 ok", f"<{person.email}>")
     with Journal(tmp_path) as journal:
         assert journal.attention(SLUG, "possible duplicate")[1] == [("leser0@example.org", "")]
+
+
+def test_the_send_command_stops_at_a_full_disk_with_one_line_and_exit_2_and_the_rerun_flags_what_went_out(
+        workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exit 2, not 1: no recipient failed; the machine needs the coordinator's hand first, like a bad setting."""
+    addresses = write_list("liste", 30)
+    with disk_with_room(monkeypatch, 3000):
+        code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 2, output
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: .newsletter: the disk is full (") and "free at least 10 MB" in errors[0]
+    assert "Traceback" not in output
+    first = smtp_server.handler.per_recipient()
+    assert 0 < len(first) < 30
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 0, output
+    received = smtp_server.handler.per_recipient()
+    assert set(received) == set(addresses)
+    with Journal(Path(".newsletter")) as journal:
+        flagged = {email for email, _ in journal.attention(SLUG, "possible duplicate", limit=30)[1]}
+    assert {a for a, n in received.items() if n > 1} <= flagged
 
 
 def test_a_trailing_partial_record_is_ignored_by_the_fold(tmp_path: Path) -> None:

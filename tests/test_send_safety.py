@@ -51,6 +51,35 @@ def test_a_server_that_keeps_messages_but_never_answers_gives_at_most_two_copies
     assert "2 uncertain before (use --retry-uncertain)" in send(smtp_server, "--list", "liste", "--dry-run")[1]
 
 
+def test_an_address_is_uncertain_from_its_first_unanswered_hand_over(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 3)
+    smtp_server.handler.keep_then_drop = {addresses[0]}
+    code, output = send(smtp_server, "--list", "liste", "--yes", NEWSLETTER_RETRY_BUDGET="1")  # no resend in this run
+    assert code == 1 and "uncertain 1" in output, output
+    assert by_status(smtp_server, "uncertain") == {addresses[0]} and not by_status(smtp_server, "deferred")
+    assert smtp_server.handler.per_recipient()[addresses[0]] == 1
+    smtp_server.handler.keep_then_drop = set()
+    code, output = send(smtp_server, "--list", "liste", "--yes")  # its one automatic resend
+    assert code == 0 and "Send to: 1 via" in output, output
+    assert smtp_server.handler.per_recipient()[addresses[0]] == 2 and by_status(smtp_server, "sent") == set(addresses)
+
+
+def test_a_rerun_that_leaves_only_uncertain_rows_exits_1(workdir: Path, smtp_server: SMTPServer) -> None:
+    addresses = write_list("liste", 2)
+    smtp_server.handler.keep_then_drop = {addresses[0]}
+    assert send(smtp_server, "--list", "liste", "--yes")[0] == 1
+    code, output = send(smtp_server, "--list", "liste", "--yes")
+    assert code == 1 and "Nobody left to send to." in output and "1 uncertain before" in output
+    assert send(smtp_server, "--list", "liste", "--dry-run")[0] == 0  # a look, not a run
+
+
+def test_a_test_send_with_a_refused_recipient_exits_1(workdir: Path, smtp_server: SMTPServer) -> None:
+    smtp_server.handler.rcpt_replies["weg@example.org"] = ["550 5.1.1 mailbox unknown"]
+    code, output = send(smtp_server, "--to", "ich@example.org", "--to", "weg@example.org")
+    assert code == 1 and "sent 1, failed 1" in output and "weg@example.org: 550 5.1.1 mailbox unknown" in output
+    assert send(smtp_server, "--to", "ich@example.org")[0] == 0
+
+
 def test_retry_uncertain_sends_those_once_more(workdir: Path, smtp_server: SMTPServer) -> None:
     addresses = write_list("liste", 3)
     smtp_server.handler.keep_then_drop = {addresses[0]}
