@@ -292,6 +292,12 @@ ERRORS = [
     # state/store.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
+    (r"(?P<folder>.+): the disk is full \((?P<free>\d+) MB free\); free at least (?P<need>\d+) MB there, then run the "
+     r"same command again: it goes on where this one stopped, and names whoever may get a message twice a possible "
+     r"duplicate",
+     r"\g<folder>: der Datenträger ist voll (\g<free> MB frei); schaffen Sie dort mindestens \g<need> MB Platz und "
+     r"starten Sie den Versand dann erneut: er macht weiter, wo er stehen blieb, und nennt alle, die eine Nachricht "
+     r"vielleicht doppelt bekommen haben"),
     # the desk's own faults (context.internal_error) and refusals (HTTPException)
     (r"internal error: (?P<what>[\s\S]+) \(please report this\)",
      r"interner Fehler der Redaktion: \g<what> (bitte melden Sie ihn der Person, die die Redaktion betreut)"),

@@ -32,10 +32,13 @@ def disk_full(state_dir: Path, cause: OSError | None = None) -> StateError:
         return StateError(f"{state_dir}: cannot write the send's records ({cause.strerror}); the send stopped before "
                           "the next message. Fix it, then run the same command again")
     try:
-        database = (state_dir / DATABASE).stat().st_size
         free = shutil.disk_usage(state_dir).free
     except OSError:
-        database, free = 0, 0
+        free = 0
+    try:
+        database = (state_dir / DATABASE).stat().st_size
+    except OSError:
+        database = 0
     need = max(MIN_FREE, database // 4)
     return DiskFullError(f"{state_dir}: the disk is full ({free // 2**20} MB free); free at least {-(-need // 2**20)} MB "
                          "there, then run the same command again: it goes on where this one stopped, and names whoever "
