@@ -45,9 +45,18 @@ class Links:
 
     def __init__(self, db: sqlite3.Connection, secret: bytes) -> None:
         self._db, self._secret = db, secret
+        self._interrupt: KeyboardInterrupt | None = None
         db.executescript(SCHEMA)
-        db.create_function("unsubscribe_id", 2, lambda email, list_name: unsubscribe_id(secret, email, list_name),
-                           deterministic=True)
+        db.create_function("unsubscribe_id", 2, self._identifier, deterministic=True)
+
+    def _identifier(self, email: str, list_name: str) -> str:
+        """SQLite turns whatever a function raises into "user-defined function raised exception"; a Ctrl-C is
+        kept, so that `remember_staged` can end as an interruption rather than as a database error."""
+        try:
+            return unsubscribe_id(self._secret, email, list_name)
+        except KeyboardInterrupt as interrupt:
+            self._interrupt = interrupt
+            raise
 
     def remember_staged(self, list_name: str, now: float | None = None) -> None:
         """Every address staged for a send (the journal's temporary `listed` table) gets its unsubscribe link.
@@ -57,9 +66,14 @@ class Links:
         known = self._db.execute("SELECT value FROM links_meta WHERE key = 'secret'").fetchone()
         unlinked = "" if known is None or known[0] != check else (
             " WHERE NOT EXISTS (SELECT 1 FROM links k WHERE k.email = l.email AND k.purpose = 'unsubscribe' AND k.list = ?)")
-        self._db.execute("INSERT OR IGNORE INTO links (id, purpose, email, list, created) "
-                         f"SELECT unsubscribe_id(email, ?), 'unsubscribe', email, ?, ? FROM temp.listed l{unlinked}",
-                         (list_name, list_name, now or time.time(), *([list_name] if unlinked else [])))
+        try:
+            self._db.execute("INSERT OR IGNORE INTO links (id, purpose, email, list, created) "
+                             f"SELECT unsubscribe_id(email, ?), 'unsubscribe', email, ?, ? FROM temp.listed l{unlinked}",
+                             (list_name, list_name, now or time.time(), *([list_name] if unlinked else [])))
+        except sqlite3.OperationalError:
+            if self._interrupt is not None:
+                raise self._interrupt from None
+            raise
         self._db.execute("INSERT OR REPLACE INTO links_meta VALUES ('secret', ?)", (check,))
 
     def remember(self, emails: Iterable[str], list_name: str, now: float | None = None) -> None:
