@@ -181,6 +181,9 @@ DE |= {
     "landen E-Mails im Ordner outbox/.",
     "advice_plaintext": "Mit NEWSLETTER_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz. Wählen Sie starttls "
     "oder tls, oder setzen Sie NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz.",
+    "advice_imap_plaintext": "Mit NEWSLETTER_IMAP_SECURITY=none ginge das Passwort des Postfachs unverschlüsselt über das "
+    "Netz. Wählen Sie tls oder starttls, oder setzen Sie NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true nur in einem "
+    "vertrauenswürdigen Netz.",
     "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_{svc}_HOST, "
     "NEWSLETTER_{svc}_PORT); vielleicht blockiert auch eine Firewall.",
     "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_{svc}_SECURITY und den Port "
