@@ -49,6 +49,7 @@ class Access:
     clock: Clock = time.time
     login_token: str | None = field(default_factory=lambda: secrets.token_urlsafe(32))
     sessions: dict[str, Session] = field(default_factory=dict)
+    link_used: Callable[[], None] | None = None  # e.g. removes the page that handed the link to the browser
     attempts: RateLimit = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,6 +71,8 @@ class Access:
         if self.login_token is None or not secrets.compare_digest(token.encode(), self.login_token.encode()):
             return None
         self.login_token = None
+        if self.link_used is not None:
+            self.link_used()
         return self.new_session()
 
     def limited(self, client: str) -> bool:
