@@ -71,6 +71,8 @@ FINDINGS = [
     (r"not a web address; write it as https://…", "keine Webadresse; schreiben Sie sie als https://…"),
     (r"not a valid email address", "keine gültige E-Mail-Adresse"),
     (r"must contain \{name\} where the subscriber's name goes", "muss {name} dort enthalten, wo der Name der Leser steht"),
+    (r"(?P<size>\d+\.\d) MB of text; a field holds at most (?P<limit>\d+) MB: shorten it or split the article in two",
+     r"\g<size> MB Text; ein Feld fasst höchstens \g<limit> MB: kürzen Sie ihn oder teilen Sie den Artikel in zwei"),
     (r"a brace that is no placeholder; (?P<advice>.+)", r"eine Klammer, die kein Platzhalter ist; \g<advice>"),
     (r"\{\{ and \}\} would reach every reader as they are; (?P<advice>.+)",
      r"{{ und }} kämen so, wie sie sind, bei allen Lesern an; \g<advice>"),
@@ -237,6 +239,9 @@ HOLDS = [
 
 # What a desk page's action was refused for (ComposerError and HTTPException texts).
 ERRORS = [
+    # Starlette's refusal of a form field too large to read (composer/desk/forms.py: READ_MAX_BYTES)
+    (r"(?:Part|Field) exceeded maximum size of (?P<kb>\d+)KB\.",
+     r"Ein Feld des Formulars ist größer als \g<kb> KB und wurde nicht gespeichert; kürzen Sie den Text."),
     # issue/scaffold.py: Neue Ausgabe
     (r"(?P<path>.+) exists already; choose another name or edit that file",
      r"\g<path> gibt es schon; wählen Sie einen anderen Namen oder bearbeiten Sie diese Datei"),
