@@ -229,9 +229,9 @@ def test_the_redirect_page_is_gone_once_the_login_link_was_used(workdir: Path, b
     from composer.desk.opening import browser_login
 
     access = Access("127.0.0.1")
-    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter"), access) as running:
-        with browser_login(running.login_url, access):
-            page = Path(unquote(urlsplit(browser[0]).path))
-            assert page.exists()
-            assert httpx.get(running.login_url).status_code == 303
-            assert not page.exists()
+    with (desk_server(workdir, make_settings(state_dir=workdir / ".newsletter"), access) as running,
+          browser_login(running.login_url, access)):
+        page = Path(unquote(urlsplit(browser[0]).path))
+        assert page.exists()
+        assert httpx.get(running.login_url).status_code == 303
+        assert not page.exists()

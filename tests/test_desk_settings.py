@@ -144,8 +144,8 @@ def test_imap_test_logs_in_looks_at_the_folder_and_logs_out(workdir: Path, imap:
                              imap_password=IMAP_PASSWORD, imap_allow_plaintext_auth=True)
     trial = try_imap(settings.imap)
     assert trial.ok and steps(trial) == {"connect": "ok", "tls": "skipped", "login": "ok", "folder": "ok", "logout": "ok"}
-    wrong = try_imap(load_settings(None, **{**settings.model_dump(include={"imap_host", "imap_port", "imap_security",
-                                                                             "imap_username", "imap_allow_plaintext_auth"}), "imap_password": "falsch"}).imap)
+    kept = settings.model_dump(include={"imap_host", "imap_port", "imap_security", "imap_username", "imap_allow_plaintext_auth"})
+    wrong = try_imap(load_settings(None, **{**kept, "imap_password": "falsch"}).imap)
     assert wrong.failed.name == "login" and "NEWSLETTER_IMAP_PASSWORD" in wrong.failed.advice
 
 
