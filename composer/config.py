@@ -56,6 +56,7 @@ class IMAPConfig:
     username: str | None
     password: str | None
     folder: str
+    allow_plaintext_auth: bool = False
 
 
 @dataclass(frozen=True)

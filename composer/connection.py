@@ -14,6 +14,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from composer.config import IMAPConfig, SMTPConfig
 from composer.errors import SettingsError
+from composer.audience.mailboxes import refuse_plaintext_login as refuse_imap_plaintext_login
 from composer.send.transports.smtp import refuse_plaintext_login
 
 StepName = Literal["settings", "connect", "tls", "login", "folder", "quit", "logout"]
@@ -164,6 +165,11 @@ def try_imap(imap: IMAPConfig, timeout: float = 30) -> Trial:
         trial.add("settings", "failed", ", ".join(f"NEWSLETTER_IMAP_{n}" for n in missing) + " not set",
                   "set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD to read the reply mailbox",
                   "imap_missing")
+        return trial
+    try:
+        refuse_imap_plaintext_login(imap)
+    except SettingsError as exc:
+        trial.add("settings", "failed", "", str(exc), "imap_plaintext")
         return trial
     try:
         client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls", ssl_context=ssl.create_default_context(),

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     imap_username: str | None = None
     imap_password: SecretStr | None = None
     imap_folder: str = "INBOX"
+    imap_allow_plaintext_auth: bool = Field(default=False, description="allow the IMAP password over security=none")
     inbox_maildir: Path | None = Field(default=None, description="a local Maildir read instead of IMAP (inbox and desk)")
     soft_bounce_limit: int = Field(default=3, ge=1, description="temporary bounces in distinct issues before suppression")
 
@@ -124,7 +125,8 @@ class Settings(BaseSettings):
     def imap(self) -> IMAPConfig:
         return IMAPConfig(
             self.imap_host, self.imap_port or (993 if self.imap_security == "tls" else 143), self.imap_security,
-            self.imap_username, self.imap_password.get_secret_value() if self.imap_password else None, self.imap_folder)
+            self.imap_username, self.imap_password.get_secret_value() if self.imap_password else None, self.imap_folder,
+            self.imap_allow_plaintext_auth)
 
     @property
     def sender(self) -> Sender:

@@ -17,6 +17,7 @@ from composer.checks import Report, check, prepare
 from composer.checks.css import unsupported, used
 from composer.checks.spam import spam_score
 from composer.cli import app
+from composer.issue.schema import Greeting
 from composer.render.templates import TEMPLATES
 
 runner = CliRunner()
@@ -224,3 +225,30 @@ def test_an_issue_still_holding_the_starter_text_of_new_is_not_sent(workdir: Pat
     assert result.exit_code == 1
     assert "preheader: still the starter text of `newsletter new`" in result.output
     assert "articles[0].title: still the starter text of `newsletter new`" in result.output
+
+
+def greeting_variant(named: str) -> tuple[Path, int]:
+    """The sample with a greeting block; the line number is the `named:` line's."""
+    path = variant("footer:\n", f"greeting:\n  named: {named}\n  anonymous: \"Hallo,\"\nfooter:\n")
+    line = path.read_text(encoding="utf-8").splitlines().index(f"  named: {named}") + 1
+    return path, line
+
+
+@pytest.mark.parametrize("named", ['"Liebe/r {{name}},"', '"Liebe/r {{ name }},"', '"Liebe/r { name },"',
+                                   '"Liebe/r {Name},"', '"Liebe/r {name} {{Gruß}},"', '"Liebe/r {name,"'])
+def test_a_greeting_brace_that_is_no_known_field_is_an_error_at_its_line(workdir: Path, named: str) -> None:
+    path, line = greeting_variant(named)
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"error: {path}:{line}: greeting.named: " in result.output
+
+
+def test_a_greeting_with_the_name_passes_the_check(workdir: Path) -> None:
+    path, _ = greeting_variant('"Liebe/r {name},"')
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0 and "greeting" not in result.output, result.output
+
+
+@pytest.mark.parametrize("named", ["Liebe/r {vorname},", "Hallo {first_name},"])
+def test_the_list_columns_of_lists_as_the_office_keeps_them_are_known_greeting_fields(named: str) -> None:
+    assert Greeting(named=named, anonymous="Hallo,").named == named

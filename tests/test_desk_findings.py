@@ -49,7 +49,10 @@ def test_the_english_check_page_keeps_the_checks_own_words(broken) -> None:
 @pytest.mark.parametrize(("english", "german"), [
     ("142 characters; phones cut it after about 90", "142 Zeichen; Telefone schneiden nach etwa 90 ab"),
     ("not a date; write it as YYYY-MM-DD, e.g. 2020-12-23", "kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2020-12-23"),
-    ("unknown placeholder {vorname} (only {name} is known)", "unbekannter Platzhalter {vorname} (nur {name} ist bekannt)"),
+    ("unknown placeholder {Name} (write {name} where the subscriber's name goes)",
+     "unbekannter Platzhalter {Name} (schreiben Sie {name} dort, wo der Name der Leser steht)"),
+    ("{{ and }} would reach every reader as they are; write {name} where the subscriber's name goes",
+     "{{ und }} kämen so, wie sie sind, bei allen Lesern an; schreiben Sie {name} dort, wo der Name der Leser steht"),
     ("SpamAssassin scores 3.2 (rules: HTML_MESSAGE, MIME_HTML_ONLY); below 2.0 is good",
      "SpamAssassin vergibt 3,2 Punkte (Regeln: HTML_MESSAGE, MIME_HTML_ONLY); unter 2,0 ist gut"),
     ("SpamAssassin scores -0.0 (rules: NO_RELAYS); below 2.0 is good",

@@ -74,7 +74,7 @@ def test_a_second_fetch_handles_nothing_twice_and_still_shows_the_mail_left_for_
 def test_fetch_over_imap_sets_handled_mail_aside_and_leaves_the_rest(workdir: Path, imap: int) -> None:
     fill(imap, [(MAIL / "postfix-dsn-1.eml").read_bytes(), ABMELDEN, QUESTION])
     settings = make_settings(state_dir=workdir / ".newsletter", imap_host="127.0.0.1", imap_port=imap, imap_security="none",
-                             imap_username=USER, imap_password=PASSWORD)
+                             imap_allow_plaintext_auth=True, imap_username=USER, imap_password=PASSWORD)
     with desk_server(workdir, settings) as desk:
         status, page = fetch(desk)
     assert status == 200 and counts(page)["bounce"] == 1 and counts(page)["other"] == 1
@@ -84,7 +84,7 @@ def test_fetch_over_imap_sets_handled_mail_aside_and_leaves_the_rest(workdir: Pa
 @needs_dovecot
 def test_a_refused_imap_login_is_one_line_without_the_password(workdir: Path, imap: int) -> None:
     settings = make_settings(state_dir=workdir / ".newsletter", imap_host="127.0.0.1", imap_port=imap, imap_security="none",
-                             imap_username=USER, imap_password="falsches-passwort")
+                             imap_allow_plaintext_auth=True, imap_username=USER, imap_password="falsches-passwort")
     with desk_server(workdir, settings) as desk:
         status, page = fetch(desk)
     assert status == 502 and "der IMAP-Server hat abgelehnt" in page.select_one("#problem").text

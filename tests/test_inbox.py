@@ -104,7 +104,7 @@ def folder_counts(port: int) -> dict[str, int]:
 
 def env(port: int, **extra: str) -> dict[str, str]:
     return {"NEWSLETTER_IMAP_HOST": "127.0.0.1", "NEWSLETTER_IMAP_PORT": str(port), "NEWSLETTER_IMAP_SECURITY": "none",
-            "NEWSLETTER_IMAP_USERNAME": USER, "NEWSLETTER_IMAP_PASSWORD": PASSWORD,
+            "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH": "true", "NEWSLETTER_IMAP_USERNAME": USER, "NEWSLETTER_IMAP_PASSWORD": PASSWORD,
             "NEWSLETTER_FROM_ADDRESS": "kontakt@example.org", **extra}
 
 
@@ -265,3 +265,14 @@ def test_unsubscribe_keeps_the_mail_as_evidence_and_the_export_leaves_the_addres
     assert exported[0] == "email;name;stadtteil" and len(exported) == 1 + 7
     assert not any("marie.dubois" in line for line in exported)
     assert "anna.mueller@example.org;Anna Müller;Cracau" in exported
+
+
+@needs_dovecot
+def test_the_imap_password_is_not_sent_over_a_plain_connection_unless_allowed(workdir: Path, imap: int) -> None:
+    plain = {**env(imap), "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH": "false"}
+    refused = runner.invoke(app, ["inbox"], env=plain)
+    assert refused.exit_code == 2 and refused.output.splitlines() == [
+        "error: NEWSLETTER_IMAP_SECURITY=none would send the IMAP password unencrypted; use tls or starttls, or set "
+        "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust"]
+    assert PASSWORD not in refused.output
+    assert runner.invoke(app, ["inbox"], env=env(imap)).exit_code == 0

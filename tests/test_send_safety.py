@@ -183,11 +183,12 @@ def test_a_list_given_as_a_path_is_refused_with_what_a_list_name_is(workdir: Pat
 
 
 def test_an_unknown_greeting_placeholder_is_an_error_with_file_and_line(workdir: Path) -> None:
-    text = Path(ISSUE).read_text().replace("footer:\n", 'greeting:\n  named: "{name} {vorname}"\n  anonymous: "Hallo,"\nfooter:\n')
+    text = Path(ISSUE).read_text().replace("footer:\n", 'greeting:\n  named: "{name} {Nachname}"\n  anonymous: "Hallo,"\nfooter:\n')
     Path("issues/2021-01.md").write_text(text)
     result = runner.invoke(app, ["send", "issues/2021-01.md", "--list", "volunteers", "--dry-run"])
     assert result.exit_code == 2
-    assert "error: issues/2021-01.md:13: greeting.named: unknown placeholder {vorname} (only {name} is known)" in result.output
+    assert ("error: issues/2021-01.md:13: greeting.named: unknown placeholder {Nachname} (write {name} where the "
+            "subscriber's name goes)") in result.output
 
 
 def test_a_password_over_an_unencrypted_connection_is_refused_unless_allowed(workdir: Path, smtp_server: SMTPServer) -> None:

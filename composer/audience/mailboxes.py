@@ -77,11 +77,20 @@ class MboxSource(Source):
         self._box.close()
 
 
+def refuse_plaintext_login(imap: IMAPConfig) -> None:
+    """The IMAP password over an unencrypted connection is refused unless the coordinator said the network is
+    trusted, as the SMTP password is."""
+    if imap.security == "none" and imap.password and not imap.allow_plaintext_auth:
+        raise SettingsError("NEWSLETTER_IMAP_SECURITY=none would send the IMAP password unencrypted; use tls or starttls, "
+                            "or set NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust")
+
+
 class IMAPSource(Source):
     def __init__(self, imap: IMAPConfig, move_to: str) -> None:
         if not (imap.host and imap.username and imap.password):
             raise SettingsError("set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, "
                                 "or read a local --maildir or --mbox")
+        refuse_plaintext_login(imap)
         where = f"{imap.host}:{imap.port}"
         try:
             self._client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls",

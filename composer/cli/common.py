@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
+from composer.cli.interrupts import INTERRUPTED, exit_code
 from composer.tokens import load_secret
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 
@@ -56,28 +56,8 @@ def handled() -> Iterator[None]:
         err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt as exc:
-        err.print("interrupted; run the same command again to continue where it stopped")
-        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP while no send is running: the command ends like Ctrl-C, with that signal's exit code."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.exit_code = 128 + signum
-
-
-def end_on_termination() -> None:
-    """SIGTERM and SIGHUP end a command with one line instead of silently; a send's run stops gracefully
-    (composer/send/stopping.py). A signal ignored on purpose (nohup) stays ignored."""
-
-    def terminated(signum: int, frame: object) -> None:
-        raise Terminated(signum)
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) is signal.SIG_DFL:
-            signal.signal(signum, terminated)
+        err.print(INTERRUPTED)
+        raise typer.Exit(exit_code(exc)) from None
 
 
 class RateColumn(ProgressColumn):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -40,8 +41,7 @@ def desk(
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}/login" + (f"?token={access.login_token}" if access.login_token else "")
     out.print(f"Die Redaktion: {url}  - Ctrl+C to stop")
-    if not no_browser:
-        import webbrowser
+    from composer.desk.opening import browser_login
 
-        webbrowser.open(url)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    with browser_login(url, access) if not no_browser else contextlib.nullcontext():
+        uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -71,12 +71,14 @@ FINDINGS = [
     (r"not a web address; write it as https://…", "keine Webadresse; schreiben Sie sie als https://…"),
     (r"not a valid email address", "keine gültige E-Mail-Adresse"),
     (r"must contain \{name\} where the subscriber's name goes", "muss {name} dort enthalten, wo der Name der Leser steht"),
-    (r"a single \{ or \} is not allowed; write \{\{ or \}\} for a brace",
-     "eine einzelne { oder } ist nicht erlaubt; schreiben Sie {{ oder }} für eine Klammer"),
-    (r"unknown placeholder \{(?P<name>[^}]*)\} \(only \{name\} is known\)",
-     r"unbekannter Platzhalter {\g<name>} (nur {name} ist bekannt)"),
-    (r"unknown placeholder \{(?P<name>[^}]*)\} \(no placeholders here: it is for subscribers without a name\)",
-     r"unbekannter Platzhalter {\g<name>} (hier keine Platzhalter: dieser Text ist für Leser ohne Namen)"),
+    (r"(?P<size>\d+\.\d) MB of text; a field holds at most (?P<limit>\d+) MB: shorten it or split the article in two",
+     r"\g<size> MB Text; ein Feld fasst höchstens \g<limit> MB: kürzen Sie ihn oder teilen Sie den Artikel in zwei"),
+    (r"a brace that is no placeholder; (?P<advice>.+)", r"eine Klammer, die kein Platzhalter ist; \g<advice>"),
+    (r"\{\{ and \}\} would reach every reader as they are; (?P<advice>.+)",
+     r"{{ und }} kämen so, wie sie sind, bei allen Lesern an; \g<advice>"),
+    (r"unknown placeholder \{(?P<name>[^}]*)\} \((?P<advice>.+)\)", r"unbekannter Platzhalter {\g<name>} (\g<advice>)"),
+    (r"write \{name\} where the subscriber's name goes", "schreiben Sie {name} dort, wo der Name der Leser steht"),
+    (r"no placeholders here: it is for subscribers without a name", "hier keine Platzhalter: dieser Text ist für Leser ohne Namen"),
     (r"must be a single line", "muss eine einzige Zeile sein"),
     (r"two articles use the anchor (?P<anchor>.+); give one a different anchor",
      r"zwei Artikel haben die Sprungmarke \g<anchor>; geben Sie einem eine andere"),
@@ -237,6 +239,9 @@ HOLDS = [
 
 # What a desk page's action was refused for (ComposerError and HTTPException texts).
 ERRORS = [
+    # Starlette's refusal of a form field too large to read (composer/desk/forms.py: READ_MAX_BYTES)
+    (r"(?:Part|Field) exceeded maximum size of (?P<kb>\d+)KB\.",
+     r"Ein Feld des Formulars ist größer als \g<kb> KB und wurde nicht gespeichert; kürzen Sie den Text."),
     # issue/scaffold.py: Neue Ausgabe
     (r"(?P<path>.+) exists already; choose another name or edit that file",
      r"\g<path> gibt es schon; wählen Sie einen anderen Namen oder bearbeiten Sie diese Datei"),
@@ -328,6 +333,7 @@ INNER: dict[str, Callable[[str], str]] = {
     "reason": lambda reason: say_in(_TABLES["reasons"], reason),
     "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar"}.get(kind, kind),
     "validator": lambda why: say_in(_VALIDATOR, why),
+    "advice": lambda advice: say_in(_TABLES["findings"], advice),
     "chars": lambda chars: ", ".join(CHARACTERS.get(c, c) for c in chars.split(", ")),
     "sign": lambda sign: {"period": "Punkt", "hyphen": "Bindestrich"}.get(sign, sign),
     "side": lambda side: {"before": "vor", "after": "nach"}.get(side, side),

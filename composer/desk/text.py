@@ -15,6 +15,7 @@ DE = {
     "check": "Prüfen", "test_send": "Testversand", "send": "Versand", "status": "Status", "language": "English",
     "login": "Anmelden", "password": "Passwort", "login_link_bad": "Dieser Anmeldelink ist ungültig oder wurde schon benutzt. "
     "Starten Sie die Redaktion neu und öffnen Sie den neuen Link aus dem Terminal.",
+    "host_refused": "Diese Adresse gehört nicht zur Redaktion. Öffnen Sie den Link, den `newsletter desk` im Terminal zeigt.",
     "login_wrong": "Das Passwort stimmt nicht.", "login_limited": "Zu viele Versuche. Bitte warten Sie 15 Minuten.",
     "draft": "Entwurf", "sent_of": "{sent} von {total} versendet", "failures": "{n} fehlgeschlagen",
     "name_bad": "„{name}“: nur Buchstaben, Ziffern und „-“",
@@ -80,6 +81,7 @@ EN = {
     "test_send": "Test send", "send": "Send", "status": "Status", "language": "Deutsch", "login": "Log in",
     "password": "Password", "login_link_bad": "This login link is wrong or was used already. Restart the desk and "
     "open the new link from the terminal.", "login_wrong": "Wrong password.",
+    "host_refused": "This address is not the desk's. Open the link `newsletter desk` shows in the terminal.",
     "login_limited": "Too many attempts. Please wait 15 minutes.", "draft": "draft", "sent_of": "{sent} of {total} sent",
     "failures": "{n} failed", "name_bad": "'{name}': use letters, digits and '-' only",
     "started_from": "The new issue starts with the header and footer of {source}.",
@@ -181,6 +183,9 @@ DE |= {
     "landen E-Mails im Ordner outbox/.",
     "advice_plaintext": "Mit NEWSLETTER_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz. Wählen Sie starttls "
     "oder tls, oder setzen Sie NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz.",
+    "advice_imap_plaintext": "Mit NEWSLETTER_IMAP_SECURITY=none ginge das Passwort des Postfachs unverschlüsselt über das "
+    "Netz. Wählen Sie tls oder starttls, oder setzen Sie NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true nur in einem "
+    "vertrauenswürdigen Netz.",
     "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_{svc}_HOST, "
     "NEWSLETTER_{svc}_PORT); vielleicht blockiert auch eine Firewall.",
     "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_{svc}_SECURITY und den Port "
