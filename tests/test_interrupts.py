@@ -30,7 +30,7 @@ STAGES = {
     "while the commands load": ON_IMPORT.format(module="composer.cli.sending"),
     "before the build": ON_IMPORT.format(module="composer.campaign"),
     "during staging": ON_CALL.format(module="composer.send.staging", name="fingerprint"),
-    "during the staging's inserts": ON_CALL.format(module="composer.send.staging", name="Inserts").replace(
+    "during the staging's inserts": ON_CALL.format(module="composer.state.staging", name="Inserts").replace(
         "setattr(target, 'Inserts', interrupting)", "target.Inserts.add = interrupting"),
     "during link staging": ON_CALL.format(module="composer.send.links", name="unsubscribe_id"),
 }
