@@ -289,6 +289,30 @@ ERRORS = [
      r"program, or export it as CSV UTF-8",
      r"\g<file>: lässt sich nicht als \g<kind>-Tabelle lesen (\g<why>); speichern Sie sie im Tabellenprogramm neu oder "
      r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): more than (?P<n>\d+) rows; split the list, or delete what is below it",
+     r"\g<file>: mehr als \g<n> Zeilen; teilen Sie die Liste auf oder löschen Sie, was unter ihr steht"),
+    (r"(?P<file>.+): row (?P<row>\d+) has a value in column (?P<column>\d+); at most (?P<n>\d+) columns are read, so delete "
+     r"what is right of the list",
+     r"\g<file>: Zeile \g<row> hat einen Wert in Spalte \g<column>; gelesen werden höchstens \g<n> Spalten, löschen Sie "
+     r"also, was rechts neben der Liste steht"),
+    (r"(?P<file>.+): row (?P<row>\d+), column (?P<column>\d+) holds more than (?P<n>\d+) characters; is this the subscriber "
+     r"list\?",
+     r"\g<file>: Zeile \g<row>, Spalte \g<column> enthält mehr als \g<n> Zeichen; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): (?P<n>\d+) files packed in it, more than (?P<max>\d+); save it again from the spreadsheet program, or "
+     r"export it as CSV UTF-8",
+     r"\g<file>: enthält \g<n> gepackte Dateien, mehr als \g<max>; speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): unpacked it would be (?P<mb>\d+) MB, more than (?P<max>\d+) MB; save it again from the spreadsheet "
+     r"program, or export it as CSV UTF-8",
+     r"\g<file>: entpackt wäre sie \g<mb> MB groß, mehr als \g<max> MB; speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): its texts take (?P<mb>\d+) MB unpacked, more than (?P<max>\d+) MB; is this the subscriber list\?",
+     r"\g<file>: ihre Texte sind entpackt \g<mb> MB groß, mehr als \g<max> MB; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): the import was stopped because the desk is shutting down",
+     r"\g<file>: der Import wurde abgebrochen, weil die Redaktion beendet wird"),
+    (r"(?P<file>.+): reading it took longer than (?P<n>\d+) seconds; export it as CSV UTF-8 and import that",
+     r"\g<file>: das Lesen dauerte länger als \g<n> Sekunden; exportieren Sie die Tabelle als CSV UTF-8 und importieren "
+     r"Sie diese"),
     # send/journal.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
