@@ -96,6 +96,13 @@ FINDINGS = [
     (r"not a language code; write it like ar, fa, uk, tr or en", "kein Sprachkürzel; schreiben Sie es wie ar, fa, uk, tr oder en"),
     (r"not a picture file: name a \.jpg, \.png, \.gif or \.webp file",
      "keine Bilddatei: nennen Sie eine Datei mit .jpg, .png, .gif oder .webp"),
+    # issue/photos.py: a photo too big to be decoded safely
+    (r"(?P<file>.+): (?P<width>\d+)×(?P<height>\d+) pixels is more than 40 megapixels; make it smaller in a photo program "
+     r"\(4000 pixels wide is plenty\) and use that",
+     r"\g<file>: \g<width>×\g<height> Pixel sind mehr als 40 Megapixel; verkleinern Sie das Foto in einem Bildprogramm "
+     r"(4000 Pixel Breite genügen) und nehmen Sie dieses"),
+    (r"(?P<file>.+): far too many pixels to be read safely; use a photo of at most 40 megapixels",
+     r"\g<file>: viel zu viele Pixel, um es sicher zu lesen; nehmen Sie ein Foto mit höchstens 40 Megapixeln"),
     (r"give either url \(a picture on the web\) or path \(a photo file next to the issue\), one of them",
      "geben Sie entweder url (ein Bild im Web) oder path (eine Fotodatei neben der Ausgabe) an, nur eines davon"),
     (r"not UTF-8 text \((?P<why>.*)\); save it as UTF-8", "kein UTF-8-Text (\\g<why>); speichern Sie die Datei als UTF-8"),
