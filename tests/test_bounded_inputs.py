@@ -119,6 +119,21 @@ def test_a_cell_longer_than_any_list_needs_is_refused_in_one_line() -> None:
         read_sheet("liste.xlsx", data)
 
 
+def test_a_cell_of_a_few_bytes_asking_for_a_billion_spaces_is_refused_without_making_them() -> None:
+    spaces = '<text:s text:c="1000000000"/>' * 1000
+    data = ods(row("email", "name") + '<table:table-row><table:table-cell office:value-type="string"><text:p>anna@example.org'
+               f'</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>A{spaces}</text:p>'
+               "</table:table-cell></table:table-row>")
+    with pytest.raises(SheetLimitError, match=r"row 2, column 2 holds more than 10000 characters"):
+        read_sheet("liste.ods", data)
+
+
+def test_a_repeated_row_of_long_cells_is_refused_by_the_size_of_the_whole_list() -> None:
+    long_row = row("anna@example.org", *["x" * 9_000] * 99, repeated=100_000)
+    with pytest.raises(SheetLimitError, match=r"^liste\.ods: more than 64 MB of text; is this the subscriber list\?$"):
+        read_sheet("liste.ods", ods(row("email") + long_row))
+
+
 def test_a_zip_bomb_member_is_refused_by_its_declared_size_before_anything_is_unpacked() -> None:
     out = io.BytesIO(xlsx([["email"], ["anna@example.org"]]))
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive, archive.open("xl/media/image1.bin", "w") as member:

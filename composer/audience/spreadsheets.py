@@ -37,6 +37,7 @@ class Limits:
     rows: int = 200_000
     columns: int = 100
     cell: int = 10_000  # characters in one cell
+    text: int = 64 * MB  # characters of the whole list: repeated rows and shared texts could make gigabytes of a few
     shared_strings: int = 32 * MB  # an .xlsx's table of texts, unpacked: openpyxl holds it whole
     unpacked: int = 256 * MB  # every member of the .xlsx/.ods zip together, unpacked
     members: int = 10_000
@@ -98,6 +99,7 @@ class _Reading:
     stop: Callable[[], bool]
     clock: Callable[[], float]
     deadline: float = 0.0
+    size: int = 0  # characters read so far
 
     def __post_init__(self) -> None:
         self.deadline = self.clock() + self.limits.seconds
@@ -129,19 +131,25 @@ class _Reading:
             raise self.refuse(f"reading it took longer than {self.limits.seconds:.0f} seconds; export it as CSV UTF-8 "
                               "and import that")
 
-    def checked(self, number: int, cells: list[str]) -> list[str]:
-        """A row that holds something, ending at its last value; `number` is the last row it takes."""
-        if number > self.limits.rows:
+    def checked(self, number: int, cells: list[str], times: int = 1) -> list[str]:
+        """A row that holds something, ending at its last value; `times` rows from `number` on hold the same."""
+        if number + times - 1 > self.limits.rows:
             raise self.refuse(f"more than {self.limits.rows} rows; split the list, or delete what is below it")
         cells = _trimmed(cells)
         if len(cells) > self.limits.columns:
-            raise self.refuse(f"row {number} has a value in column {len(cells)}; at most {self.limits.columns} "
-                              "columns are read, so delete what is right of the list")
+            raise self.too_wide(number, len(cells))
         for column, cell in enumerate(cells, 1):
             if len(cell) > self.limits.cell:
                 raise self.refuse(f"row {number}, column {column} holds more than {self.limits.cell} characters; "
                                   "is this the subscriber list?")
+        self.size += times * sum(len(cell) + 1 for cell in cells)
+        if self.size > self.limits.text:
+            raise self.refuse(f"more than {self.limits.text // MB} MB of text; is this the subscriber list?")
         return cells
+
+    def too_wide(self, number: int, column: int) -> SheetLimitError:
+        return self.refuse(f"row {number} has a value in column {column}; at most {self.limits.columns} columns are read, "
+                           "so delete what is right of the list")
 
 
 def _decoded(filename: str, data: bytes) -> str:
@@ -219,8 +227,9 @@ def _ods_rows(archive: zipfile.ZipFile, reading: _Reading) -> Iterator[tuple[int
             repeated = _repeat(element, "number-rows-repeated")
             cells = _ods_cells(element, number + 1, reading)
             if cells:
-                cells = reading.checked(number + repeated, cells)
+                cells = reading.checked(number + 1, cells, repeated)
                 for _ in range(repeated):
+                    reading.tick()
                     number += 1
                     yield number, cells
             else:
@@ -239,7 +248,7 @@ def _ods_cells(row: Any, number: int, reading: _Reading) -> list[str]:
         cells.pop()
     width = sum(repeat for _, repeat in cells)
     if width > reading.limits.columns:
-        reading.checked(number, [""] * (width - 1) + ["x"])  # names the column
+        raise reading.too_wide(number, width)
     return [text for text, repeat in cells for _ in range(repeat)]
 
 
@@ -248,27 +257,39 @@ def _repeat(element: Any, attribute: str) -> int:
 
 
 def _ods_text(cell: Any, limit: int) -> str:
-    """A date as its ISO date; anything else as the cell shows it, its paragraphs one line each."""
+    """A date as its ISO date; anything else as the cell shows it, its paragraphs one line each. Read no further
+    than one character beyond `limit`, which is enough to refuse it: a few bytes of XML can ask for millions."""
     if cell.get(f"{{{_OFFICE}}}value-type") == "date" and cell.get(f"{{{_OFFICE}}}date-value"):
         return str(cell.get(f"{{{_OFFICE}}}date-value"))[:10]
-    return "\n".join(_paragraph(p, limit) for p in cell if p.tag == f"{{{_TEXT}}}p").strip()
+    parts: list[str] = []
+    size = -1  # of the paragraphs joined by line breaks
+    for paragraph in (p for p in cell if p.tag == f"{{{_TEXT}}}p"):
+        parts.append(_paragraph(paragraph, limit - size))
+        size += len(parts[-1]) + 1
+        if size > limit:
+            break
+    text = "\n".join(parts)
+    return text if size > limit else text.strip()  # unstripped, a cell of spaces cut short stays too long
 
 
-def _paragraph(element: Any, limit: int) -> str:
+def _paragraph(element: Any, budget: int) -> str:
     """The text of a paragraph as teletype.extractText gives it: spaces (text:s), tabs and line breaks written
-    out, spans and links by their text; a run of spaces counts no more than a cell may hold."""
-    parts = [element.text or ""]
+    out, spans and links by their text; it stops once it is longer than `budget`."""
+    parts, size = [element.text or ""], len(element.text or "")
     for child in element:
+        if size > budget:
+            break
         name = etree.QName(child).localname
         if name == "s":
-            parts.append(" " * min(limit + 1, max(1, int(child.get(f"{{{_TEXT}}}c", "1")))))
+            part = " " * min(budget + 1, max(1, int(child.get(f"{{{_TEXT}}}c", "1"))))
         elif name == "tab":
-            parts.append("\t")
+            part = "\t"
         elif name == "line-break":
-            parts.append("\n")
-        elif name not in ("note", "annotation"):
-            parts.append(_paragraph(child, limit))
-        parts.append(child.tail or "")
+            part = "\n"
+        else:
+            part = "" if name in ("note", "annotation") else _paragraph(child, budget - size)
+        parts += [part, child.tail or ""]
+        size += len(part) + len(child.tail or "")
     return "".join(parts)
 
 
