@@ -5,6 +5,7 @@ desk), and the desk keeps answering while a big sheet is read."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import signal
 import struct
@@ -23,6 +24,7 @@ from PIL import Image
 
 from composer.audience.spreadsheets import Limits, SheetLimitError, read_sheet
 from composer.desk import Access, Desk, create_desk
+from composer.desk.german import in_german
 from composer.desk.server import DeskServer
 from composer.errors import IssueFileError, SubscriberListError
 from composer.pipeline import build_issue
@@ -186,6 +188,16 @@ def big_xlsx(count: int) -> bytes:
                     f'<c r="B{n}" t="inlineStr"><is><t>Person {n}</t></is></c></row>' for n in range(2, count + 2))
     return rewritten(xlsx([["email", "name"]]), {"xl/worksheets/sheet1.xml": lambda xml: re.sub(
         r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:B{count + 1}"/>', xml).replace("</sheetData>", cells + "</sheetData>")})
+
+
+@pytest.mark.parametrize("limits", [Limits(rows=1), Limits(columns=1), Limits(cell=3), Limits(text=10), Limits(unpacked=10),
+                                    Limits(members=1), Limits(seconds=0)],
+                         ids=["rows", "columns", "cell", "text", "unpacked", "members", "seconds"])
+def test_every_limit_is_said_in_german_on_the_desk(limits: Limits) -> None:
+    with pytest.raises(SheetLimitError) as refused:
+        read_sheet("liste.ods", ods(LIST_ROWS), limits, clock=itertools.count().__next__)
+    assert in_german(str(refused.value), "errors").startswith("liste.ods: ")
+    assert in_german(str(refused.value), "errors") != str(refused.value)
 
 
 def test_a_hundred_thousand_row_xlsx_is_read_whole() -> None:

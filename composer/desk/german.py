@@ -305,6 +305,8 @@ ERRORS = [
     (r"(?P<file>.+): row (?P<row>\d+), column (?P<column>\d+) holds more than (?P<n>\d+) characters; is this the subscriber "
      r"list\?",
      r"\g<file>: Zeile \g<row>, Spalte \g<column> enthält mehr als \g<n> Zeichen; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): more than (?P<mb>\d+) MB of text; is this the subscriber list\?",
+     r"\g<file>: mehr als \g<mb> MB Text; ist das die Abonnentenliste?"),
     (r"(?P<file>.+): (?P<n>\d+) files packed in it, more than (?P<max>\d+); save it again from the spreadsheet program, or "
      r"export it as CSV UTF-8",
      r"\g<file>: enthält \g<n> gepackte Dateien, mehr als \g<max>; speichern Sie sie im Tabellenprogramm neu oder "
