@@ -147,6 +147,14 @@ def test_a_zip_bomb_member_is_refused_by_its_declared_size_before_anything_is_un
         read_sheet("liste.xlsx", out.getvalue())
 
 
+def test_a_member_that_unpacks_to_more_than_it_declares_is_broken_not_read_whole() -> None:
+    data = bytearray(ods(LIST_ROWS + row("x" * 5_000_000)))
+    central = data.rfind(b"PK\x01\x02")  # the last member's entry in the central directory: content.xml
+    struct.pack_into("<I", data, central + 24, 1000)  # its unpacked size, declared small
+    with pytest.raises(SubscriberListError, match=r"cannot be read as a ods spreadsheet \(BadZipFile: Bad CRC-32"):
+        read_sheet("liste.ods", bytes(data))
+
+
 def test_a_huge_shared_string_table_is_refused_before_openpyxl_reads_it() -> None:
     data = xlsx([["email"], ["anna@example.org"]])
     strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
