@@ -27,7 +27,8 @@ class PhotoError(ComposerError):
 
 def opened(source: Path | IO[bytes], name: str) -> Image.Image:
     """A picture opened, which reads only its header: refused before any pixel is decoded when it has more than
-    MAX_SOURCE_PIXELS or Pillow takes it for a decompression bomb (its warning counts as a refusal too)."""
+    MAX_SOURCE_PIXELS or Pillow takes it for a decompression bomb. Pillow's warning (above its own, higher limit)
+    counts as a refusal too; were it missed (the warning filters are process-wide), our limit refuses it anyway."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
