@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,15 @@ SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 @dataclass
 class Desk:
-    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state."""
+    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state, and
+    `stopping`, set when the desk is told to end, so work running in a worker thread (an import) ends too."""
 
     folder: Path
     settings: Settings
     secret: bytes
     access: Access
     extra: dict[str, Any] = field(default_factory=dict)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def issues_dir(self) -> Path:

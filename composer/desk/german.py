@@ -98,6 +98,13 @@ FINDINGS = [
     (r"not a language code; write it like ar, fa, uk, tr or en", "kein Sprachkürzel; schreiben Sie es wie ar, fa, uk, tr oder en"),
     (r"not a picture file: name a \.jpg, \.png, \.gif or \.webp file",
      "keine Bilddatei: nennen Sie eine Datei mit .jpg, .png, .gif oder .webp"),
+    # issue/photos.py: a photo too big to be decoded safely
+    (r"(?P<file>.+): (?P<width>\d+)×(?P<height>\d+) pixels is more than 40 megapixels; make it smaller in a photo program "
+     r"\(4000 pixels wide is plenty\) and use that",
+     r"\g<file>: \g<width>×\g<height> Pixel sind mehr als 40 Megapixel; verkleinern Sie das Foto in einem Bildprogramm "
+     r"(4000 Pixel Breite genügen) und nehmen Sie dieses"),
+    (r"(?P<file>.+): far too many pixels to be read safely; use a photo of at most 40 megapixels",
+     r"\g<file>: viel zu viele Pixel, um es sicher zu lesen; nehmen Sie ein Foto mit höchstens 40 Megapixeln"),
     (r"give either url \(a picture on the web\) or path \(a photo file next to the issue\), one of them",
      "geben Sie entweder url (ein Bild im Web) oder path (eine Fotodatei neben der Ausgabe) an, nur eines davon"),
     (r"not UTF-8 text \((?P<why>.*)\); save it as UTF-8", "kein UTF-8-Text (\\g<why>); speichern Sie die Datei als UTF-8"),
@@ -294,6 +301,32 @@ ERRORS = [
      r"program, or export it as CSV UTF-8",
      r"\g<file>: lässt sich nicht als \g<kind>-Tabelle lesen (\g<why>); speichern Sie sie im Tabellenprogramm neu oder "
      r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): more than (?P<n>\d+) rows; split the list, or delete what is below it",
+     r"\g<file>: mehr als \g<n> Zeilen; teilen Sie die Liste auf oder löschen Sie, was unter ihr steht"),
+    (r"(?P<file>.+): row (?P<row>\d+) has a value in column (?P<column>\d+); at most (?P<n>\d+) columns are read, so delete "
+     r"what is right of the list",
+     r"\g<file>: Zeile \g<row> hat einen Wert in Spalte \g<column>; gelesen werden höchstens \g<n> Spalten, löschen Sie "
+     r"also, was rechts neben der Liste steht"),
+    (r"(?P<file>.+): row (?P<row>\d+), column (?P<column>\d+) holds more than (?P<n>\d+) characters; is this the subscriber "
+     r"list\?",
+     r"\g<file>: Zeile \g<row>, Spalte \g<column> enthält mehr als \g<n> Zeichen; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): more than (?P<mb>\d+) MB of text; is this the subscriber list\?",
+     r"\g<file>: mehr als \g<mb> MB Text; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): (?P<n>\d+) files packed in it, more than (?P<max>\d+); save it again from the spreadsheet program, or "
+     r"export it as CSV UTF-8",
+     r"\g<file>: enthält \g<n> gepackte Dateien, mehr als \g<max>; speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): unpacked it would be (?P<mb>\d+) MB, more than (?P<max>\d+) MB; save it again from the spreadsheet "
+     r"program, or export it as CSV UTF-8",
+     r"\g<file>: entpackt wäre sie \g<mb> MB groß, mehr als \g<max> MB; speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): its texts take (?P<mb>\d+) MB unpacked, more than (?P<max>\d+) MB; is this the subscriber list\?",
+     r"\g<file>: ihre Texte sind entpackt \g<mb> MB groß, mehr als \g<max> MB; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): the import was stopped because the desk is shutting down",
+     r"\g<file>: der Import wurde abgebrochen, weil die Redaktion beendet wird"),
+    (r"(?P<file>.+): reading it took longer than (?P<n>\d+) seconds; export it as CSV UTF-8 and import that",
+     r"\g<file>: das Lesen dauerte länger als \g<n> Sekunden; exportieren Sie die Tabelle als CSV UTF-8 und importieren "
+     r"Sie diese"),
     # state/store.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
