@@ -1,5 +1,7 @@
-"""Header lines as they go on the wire: every header of every message is made by `header`, so every line
-ends in CRLF (RFC 5321 forbids a bare LF, and strict servers refuse it with 550) and none passes 998 octets.
+"""Header lines as they go on the wire: every header of an issue's messages (and of their MIME parts) is made
+by `header`, so every line ends in CRLF (RFC 5321 forbids a bare LF, and strict servers refuse it with 550)
+and none passes 998 octets. (dkimpy folds its DKIM-Signature with CRLF itself; the plain confirmation mails
+are made by email.policy.SMTP.)
 
 The folding is the stdlib's (email.header.Header, encoded with linesep CRLF). Not email.policy.SMTP's header
 registry: it writes a URL too long for a line as RFC 2047 encoded words, which breaks List-Unsubscribe, and it
