@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from composer.cli import app
 from composer.errors import MessageError
+from composer.issue.schema import Greeting
 from composer.records import Recipient
 from composer.render.build import Build
 from composer.send.headers import address, header
@@ -180,6 +181,16 @@ def test_html_with_lines_far_over_998_octets_goes_out_in_lines_of_76(smtp_server
     html, text = factory.preview(Recipient("anna@example.org", "Anna Müller"))
     assert msg.get_body(("html",)).get_content() == html
     assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == text
+
+
+def test_a_carriage_return_alone_in_the_issue_never_reaches_the_wire(smtp_server: SMTPServer,
+                                                                     sample_build: Build) -> None:
+    greeting = sample_build.issue.greeting or Greeting(named="Hallo {name},", anonymous="Hallo,")
+    issue = sample_build.issue.model_copy(update={"greeting": greeting.model_copy(update={"named": "Hallo\r{name},\r\n"})})
+    build = dataclasses.replace(sample_build, issue=issue, html=sample_build.html.replace("\n", "\r"),
+                                text="Erste Zeile\rzweite Zeile\r\n" + sample_build.text)
+    raw, msg = deliver(smtp_server, MessageFactory(build, make_settings().sender, SECRET), Recipient("a@example.org", "Anna"))
+    assert "Erste Zeile\nzweite Zeile\n" in msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("name, value, text", [

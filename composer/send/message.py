@@ -79,8 +79,8 @@ class MessageFactory:
         # Folding looks only at lengths and spaces, so the lines folded around a stand-in of a token's length
         # are every recipient's lines once their token replaces it (a test checks that).
         self._unsubscribe = header("List-Unsubscribe", self._listed(self._unsubscribe_targets(_STAND_IN)))
-        self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
-        self._text = _SLOTS.split(build.text.replace("\r\n", "\n"))
+        self._html = _SLOTS.split(_lines(build.html))
+        self._text = _SLOTS.split(_lines(build.text))
 
         def part(kind: str, parameters: str = "") -> bytes:
             return (f"\r\n--{boundary}\r\n" + header("Content-Type", f'text/{kind}; charset="utf-8"{parameters}')
@@ -197,13 +197,18 @@ def _qp(text: str) -> bytes:
     """Quoted-printable that ends at a line end (a soft one if need be), so encoded pieces can be joined:
     each piece starts at column 0 and the decoder sees the text they make together. A dot that would start a
     line is written =2E, so no line of the message starts with one and SMTP's dot-stuffing has nothing to do."""
-    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    encoded = binascii.b2a_qp(_lines(text).encode("utf-8"), istext=True)
     if len(encoded) > 76:  # binascii lets a line ending in an encoded space (a flowed line's `=20`) run to 78; RFC 2045 allows 76
         encoded = _LONG_SPACE_END.sub(rb"\1=\n\2", encoded)
     if encoded.startswith(b".") or b"\n." in encoded:
         encoded = b"\n".join(_no_leading_dot(line) for line in encoded.split(b"\n"))
     encoded = encoded.replace(b"\n", b"\r\n")
     return encoded if encoded.endswith(b"\r\n") or not encoded else encoded + b"=\r\n"
+
+
+def _lines(text: str) -> str:
+    """Line ends as LF only: b2a_qp leaves a CR alone as it is, and a CR alone on the wire is refused."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _no_leading_dot(line: bytes) -> bytes:
