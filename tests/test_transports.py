@@ -17,7 +17,7 @@ from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger
 from composer.send.message import MessageFactory
-from composer.send.transports import MemoryTransport, OutboxTransport, SMTPTransport, Transport
+from composer.send.transports import Accepted, MemoryTransport, OutboxTransport, SMTPTransport, Transport
 
 Arrived = Callable[[], list[bytes]]
 
@@ -42,14 +42,14 @@ def test_every_message_sent_arrives_whole_and_once(transport: tuple[Transport, A
     sender, arrived = transport
     outgoing = messages(sample_build, 3)
 
-    async def go() -> list[str]:
+    async def go() -> list[Accepted]:
         await sender.open()
         replies = [await sender.send(m) for m in outgoing]
         await sender.close()
         return replies
 
     replies = asyncio.run(go())
-    assert all(isinstance(r, str) and r for r in replies)
+    assert all(isinstance(r, Accepted) and r.reply for r in replies)
     got = sorted(email.message_from_bytes(d, policy=email.policy.default)["Message-ID"] for d in arrived())
     assert got == sorted(m.message_id for m in outgoing)
 
@@ -60,7 +60,7 @@ def test_smtp_refusal_carries_code_message_and_recipient(smtp_server: SMTPServer
     first, second, third = messages(sample_build, 3)
     transport = SMTPTransport(smtp_server.settings().smtp)
 
-    async def go() -> tuple[Exception, Exception, str]:
+    async def go() -> tuple[Exception, Exception, Accepted]:
         await transport.open()
         caught = []
         for message in (first, second):
@@ -76,7 +76,7 @@ def test_smtp_refusal_carries_code_message_and_recipient(smtp_server: SMTPServer
     assert isinstance(permanent, PermanentSendError)
     assert (permanent.code, permanent.message, permanent.recipient) == (550, "5.1.1 no such user", "empfaenger0@example.org")
     assert isinstance(temporary, TemporarySendError) and temporary.code == 451
-    assert "queued" in reply
+    assert "queued" in reply.reply
 
 
 def test_starttls_required_but_not_offered_is_refused_with_advice(smtp_server: SMTPServer) -> None:
@@ -87,11 +87,11 @@ def test_starttls_required_but_not_offered_is_refused_with_advice(smtp_server: S
     assert "geheim" not in str(caught.value)
 
 
-def outcomes(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> list[str | Exception]:
+def outcomes(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> list[Accepted | Exception]:
     """What each message came to on one transport, reopened when the server hung up."""
 
-    async def go() -> list[str | Exception]:
-        results: list[str | Exception] = []
+    async def go() -> list[Accepted | Exception]:
+        results: list[Accepted | Exception] = []
         for message in outgoing:
             if not transport.is_open:
                 await transport.open()
@@ -112,7 +112,7 @@ def test_a_hang_up_before_the_data_is_temporary_not_uncertain(smtp_server: SMTPS
     smtp_server.handler.hang_up_at_rcpt = {first.recipient}
     lost, delivered = outcomes(SMTPTransport(smtp_server.settings().smtp), [first, second])
     assert type(lost) is TemporarySendError and lost.code == 0 and "connection lost" in lost.message
-    assert isinstance(delivered, str) and smtp_server.handler.per_recipient() == {second.recipient: 1}
+    assert isinstance(delivered, Accepted) and smtp_server.handler.per_recipient() == {second.recipient: 1}
 
 
 def test_no_answer_after_the_data_is_uncertain(smtp_server: SMTPServer, sample_build: Build) -> None:
@@ -127,14 +127,14 @@ def test_a_refusal_at_the_end_of_the_data_is_the_recipients_and_the_connection_g
     permanent, temporary, delivered = outcomes(SMTPTransport(smtp_server.settings().smtp), messages(sample_build, 3))
     assert isinstance(permanent, PermanentSendError) and permanent.code == 554
     assert type(temporary) is TemporarySendError and temporary.code == 452
-    assert isinstance(delivered, str) and smtp_server.handler.connections == 1
+    assert isinstance(delivered, Accepted) and smtp_server.handler.connections == 1
 
 
 def test_a_refusal_at_mail_from_is_the_senders(smtp_server: SMTPServer, sample_build: Build) -> None:
     smtp_server.handler.mail_replies = ["553 5.7.1 sender address rejected"]
     refused, delivered = outcomes(SMTPTransport(smtp_server.settings().smtp), messages(sample_build, 2))
     assert isinstance(refused, SenderRefusedError) and (refused.code, refused.message) == (553, "5.7.1 sender address rejected")
-    assert "refused the sender" in str(refused) and isinstance(delivered, str)
+    assert "refused the sender" in str(refused) and isinstance(delivered, Accepted)
 
 
 def test_a_leading_dot_in_the_message_arrives_intact(smtp_server: SMTPServer, sample_build: Build) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from composer.errors import TemporarySendError
 from composer.records import OutgoingMessage
-from composer.send.transports.base import Transport
+from composer.send.transports.base import Accepted, Transport
 
 
 def file_name(recipient: str) -> str:
@@ -23,7 +23,7 @@ class OutboxTransport(Transport):
     async def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> Accepted:
         """Written to a temporary name and renamed, so a crash never leaves half a message that looks whole."""
         path = self.folder / file_name(message.recipient)
         tmp = path.with_suffix(".eml.tmp")
@@ -32,7 +32,7 @@ class OutboxTransport(Transport):
             os.replace(tmp, path)
         except OSError as exc:
             raise TemporarySendError(0, f"cannot write {path}: {exc.strerror}", message.recipient) from None
-        return f"written to {path}"
+        return Accepted(f"written to {path}")
 
     async def close(self) -> None:
         pass
