@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import inspect
 import threading
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
-import aiosmtplib
 import pytest
+import uvloop
+from aiosmtpd.controller import Controller
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
-from conftest import SMTPServer
+from conftest import FaultyHandler, SMTPServer, free_port
+from test_provider import PKI, TLSServer, authenticator, pki  # noqa: F401 (pki: the fixture)
 from test_send import send, status_rows, write_list
 from test_transports import messages, outcomes
 
@@ -20,6 +23,8 @@ from composer.errors import PermanentSendError, SenderRefusedError, TemporarySen
 from composer.records import OutgoingMessage
 from composer.render.build import Build
 from composer.send.transports import Accepted, SMTPTransport, pipelining
+
+T = TypeVar("T")
 
 
 @pytest.fixture(params=[True, False], ids=["pipelining", "one-by-one"])
@@ -143,7 +148,7 @@ class TurnCounter:
         self.thread.join(5)
 
 
-def announcing(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> list[Accepted | Exception]:
+def announcing(transport: SMTPTransport, outgoing: list[OutgoingMessage], loop: str = "asyncio") -> list[Accepted | Exception]:
     """What each message came to when each send names the next message, as the dispatcher does."""
 
     async def go() -> list[Accepted | Exception]:
@@ -158,7 +163,7 @@ def announcing(transport: SMTPTransport, outgoing: list[OutgoingMessage]) -> lis
         await transport.close()
         return results
 
-    return asyncio.run(go())
+    return run_on(loop, go())
 
 
 @pytest.fixture
@@ -181,48 +186,48 @@ def test_a_list_costs_one_round_trip_a_message_with_pipelining_and_four_without(
     assert counter.turns == 6 * per_message + 2 + (1 if server.handler.pipelining else 0)  # EHLO, QUIT; the first envelope
 
 
-def test_a_refused_announced_recipient_gets_no_body_and_the_next_goes_on(pipelined: SMTPServer, sample_build: Build) -> None:
+def test_a_refused_announced_recipient_gets_no_body_and_the_next_goes_on(loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
     first, second, third = messages(sample_build, 3)
     pipelined.handler.rcpt_replies[second.recipient] = ["550 5.1.1 no such user"]
-    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third], loop)
     assert isinstance(results[0], Accepted) and isinstance(results[2], Accepted)
     assert isinstance(results[1], PermanentSendError) and results[1].code == 550
     assert [rcpts for _, rcpts, _ in pipelined.handler.received] == [[first.recipient], [third.recipient]]
     assert pipelined.handler.connections == 1
 
 
-def test_a_refused_announced_sender_is_the_senders_and_sends_no_body(pipelined: SMTPServer, sample_build: Build) -> None:
+def test_a_refused_announced_sender_is_the_senders_and_sends_no_body(loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
     first, second, third = messages(sample_build, 3)
     pipelined.handler.mail_replies = [None, "451 4.3.0 try again later"]
-    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third], loop)
     assert isinstance(results[1], SenderRefusedError) and results[1].code == 451
     assert pipelined.handler.per_recipient() == {first.recipient: 1, third.recipient: 1}
 
 
 def test_a_421_to_the_announced_commands_fails_the_connection_not_the_message_before(
-        pipelined: SMTPServer, sample_build: Build) -> None:
+        loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
     first, second, third = messages(sample_build, 3)
     pipelined.handler.rcpt_replies[second.recipient] = ["421 4.3.2 shutting down"]
-    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third], loop)
     assert isinstance(results[0], Accepted) and type(results[1]) is TemporarySendError and results[1].code == 421
     assert pipelined.handler.per_recipient() == {first.recipient: 1, third.recipient: 1}
 
 
 def test_a_connection_dropped_after_the_announced_commands_keeps_the_message_before_sent(
-        pipelined: SMTPServer, sample_build: Build) -> None:
+        loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
     first, second, third = messages(sample_build, 3)
     pipelined.handler.hang_up_at_rcpt = {second.recipient}
-    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third])
+    results = announcing(SMTPTransport(pipelined.settings().smtp), [first, second, third], loop)
     assert isinstance(results[0], Accepted)
     assert type(results[1]) is TemporarySendError and results[1].code == 0
     assert isinstance(results[2], Accepted)
     assert pipelined.handler.per_recipient() == {first.recipient: 1, third.recipient: 1}
 
 
-def test_a_refused_content_does_not_stop_the_announced_message(pipelined: SMTPServer, sample_build: Build) -> None:
+def test_a_refused_content_does_not_stop_the_announced_message(loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
     first, second = messages(sample_build, 2)
     pipelined.handler.data_replies = ["554 5.6.0 content refused"]
-    refused, delivered = announcing(SMTPTransport(pipelined.settings().smtp), [first, second])
+    refused, delivered = announcing(SMTPTransport(pipelined.settings().smtp), [first, second], loop)
     assert isinstance(refused, PermanentSendError) and refused.code == 554
     assert isinstance(delivered, Accepted) and pipelined.handler.connections == 1
     assert pipelined.handler.per_recipient() == {second.recipient: 1}
@@ -254,3 +259,85 @@ def test_a_send_to_a_list_announces_each_next_message_one_round_trip_each(workdi
     assert pipelined.handler.per_recipient() == {a: 1 for a in addresses}
     assert counter.turns == 8 + 3  # EHLO, the first message's commands, QUIT
     assert {r["email"] for r in status_rows(pipelined) if r["status"] == "sent"} == set(addresses)
+
+
+# -- the same on every event loop, plain and over TLS --------------------------------------------------------
+
+class UnknownLoop(asyncio.SelectorEventLoop):
+    """A loop from a package the adapter does not know: its transports may not honour set_protocol."""
+
+
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+    "asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop, "unknown": UnknownLoop}
+
+
+def run_on(loop: str, work: Coroutine[Any, Any, T]) -> T:
+    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
+        return runner.run(work)
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def loop(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(params=["starttls", "tls"])
+def secured(request: pytest.FixtureRequest, pki: PKI) -> Iterator[TLSServer]:  # noqa: F811 (the fixture)
+    """A PIPELINING aiosmtpd with the test CA's certificate and AUTH, over STARTTLS or TLS from the first byte; the
+    server sends no session tickets, so every client turn of the TLS handshake is the same on each run."""
+    handler, port = FaultyHandler(pipelining=True), free_port()
+    context = pki.server_context()
+    context.num_tickets = 0
+    if request.param == "starttls":
+        controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                                authenticator=authenticator, auth_require_tls=True, data_size_limit=10_000_000)
+    else:
+        controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=context, authenticator=authenticator,
+                                auth_require_tls=False, data_size_limit=10_000_000)
+    controller.start()
+    yield TLSServer(handler, port, request.param, pki.ca_file)
+    controller.stop()
+
+
+SETUP_TURNS = {
+    "none": 3,  # EHLO, the first message's commands, QUIT
+    "starttls": 8,  # EHLO, STARTTLS, the TLS handshake's two, EHLO, AUTH, the first message's commands, QUIT
+    "tls": 6,  # the TLS handshake's closing one, EHLO, AUTH, the first message's commands, QUIT (and one more of TLS)
+}
+
+
+def turns_for(server: SMTPServer | TLSServer, outgoing: list[OutgoingMessage], loop: str) -> tuple[list[Accepted | Exception], int]:
+    """What each message came to, sent as the dispatcher sends them on `loop`, and the client's turns it took."""
+    counter = TurnCounter(server.port)
+    try:
+        smtp = dataclasses.replace(server.settings().smtp, port=counter.port)
+        return announcing(SMTPTransport(smtp), outgoing, loop), counter.turns
+    finally:
+        counter.close()
+
+
+def test_300_messages_go_pipelined_one_turn_each_on_the_standard_loop_and_uvloop(
+        loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
+    outgoing = messages(sample_build, 300)
+    results, turns = turns_for(pipelined, outgoing, loop)
+    assert all(isinstance(r, Accepted) for r in results)
+    assert [data for _, _, data in pipelined.handler.received] == [m.data for m in outgoing]
+    assert turns == 300 + SETUP_TURNS["none"]
+
+
+def test_300_messages_go_pipelined_over_tls_with_login_on_the_standard_loop_and_uvloop(
+        loop: str, secured: TLSServer, sample_build: Build) -> None:
+    outgoing = messages(sample_build, 300)
+    results, turns = turns_for(secured, outgoing, loop)
+    assert all(isinstance(r, Accepted) for r in results)
+    assert [data for _, _, data in secured.handler.received] == [m.data for m in outgoing]
+    assert turns == 300 + SETUP_TURNS[secured.security]
+
+
+def test_on_a_loop_it_does_not_know_it_sends_one_command_at_a_time_and_delivers_all(
+        pipelined: SMTPServer, sample_build: Build) -> None:
+    outgoing = messages(sample_build, 5)
+    results, turns = turns_for(pipelined, outgoing, "unknown")
+    assert all(isinstance(r, Accepted) for r in results)
+    assert [data for _, _, data in pipelined.handler.received] == [m.data for m in outgoing]
+    assert turns == 5 * 4 + 2  # MAIL, RCPT, DATA, content each; EHLO, QUIT
