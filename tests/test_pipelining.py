@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiosmtplib
 import pytest
 import uvloop
 from aiosmtpd.controller import Controller
@@ -23,6 +24,7 @@ from composer.errors import PermanentSendError, SenderRefusedError, TemporarySen
 from composer.records import OutgoingMessage
 from composer.render.build import Build
 from composer.send.transports import Accepted, SMTPTransport, pipelining
+from composer.send.transports.smtp import connect
 
 T = TypeVar("T")
 
@@ -341,3 +343,75 @@ def test_on_a_loop_it_does_not_know_it_sends_one_command_at_a_time_and_delivers_
     assert all(isinstance(r, Accepted) for r in results)
     assert [data for _, _, data in pipelined.handler.received] == [m.data for m in outgoing]
     assert turns == 5 * 4 + 2  # MAIL, RCPT, DATA, content each; EHLO, QUIT
+
+
+# -- the one seam: the connection's transport lent to a reply reader and given back ----------------------------
+
+def test_after_a_pipelined_exchange_the_connection_is_aiosmtplibs_again(loop: str, pipelined: SMTPServer) -> None:
+    async def go() -> tuple[list[int], int, bool]:
+        client = await connect(pipelined.settings().smtp)
+        assert await pipelining.offered(client)
+        replies = await pipelining.exchange(client, [b"NOOP", b"RSET", b"NOOP"], 5)
+        noop = await client.noop()  # aiosmtplib's own command, read by its own protocol
+        assert client.protocol is not None and client.protocol.transport is not None
+        given_back = client.protocol.transport.get_protocol() is client.protocol
+        await client.quit()
+        return [r.code for r in replies], noop.code, given_back
+
+    assert run_on(loop, go()) == ([250, 250, 250], 250, True)
+
+
+def test_a_hang_up_while_the_reader_holds_the_connection_reaches_aiosmtplib(loop: str, pipelined: SMTPServer) -> None:
+    pipelined.handler.hang_up_at_rcpt = {"weg@example.org"}
+
+    async def go() -> tuple[Exception | None, bool]:
+        client = await connect(pipelined.settings().smtp)
+        assert await pipelining.offered(client)
+        commands = [pipelining.mail_from("kontakt@example.org"), pipelining.rcpt_to("weg@example.org"), b"DATA"]
+        _, error = await pipelining.converse(client, b"", commands, 5)
+        await asyncio.sleep(0)  # the loop delivers the closed connection
+        return error, client.is_connected
+
+    error, connected = run_on(loop, go())
+    assert isinstance(error, aiosmtplib.SMTPServerDisconnected) and not connected
+
+
+def test_a_reply_longer_than_aiosmtplib_allows_ends_the_exchange_not_waiting_for_a_timeout(
+        loop: str, pipelined: SMTPServer, sample_build: Build) -> None:
+    first, second = messages(sample_build, 2)
+    pipelined.handler.mail_replies = ["\r\n".join(["250-" + "x" * 100] * 400 + ["250 OK"])]  # 40 KB, aiosmtplib's bound is 32
+    lost, delivered = announcing(SMTPTransport(pipelined.settings(smtp_timeout=30).smtp), [first, second], loop)
+    assert type(lost) is TemporarySendError and "Response too long" in lost.message
+    assert isinstance(delivered, Accepted) and pipelined.handler.per_recipient() == {second.recipient: 1}
+
+
+def test_a_control_character_in_a_pipelined_command_is_refused_before_anything_is_written(pipelined: SMTPServer) -> None:
+    async def go() -> None:
+        client = await connect(pipelined.settings().smtp)
+        try:
+            await pipelining.exchange(client, [b"NOOP", b"RCPT TO:<a@example.org>\x00"], 5)
+        finally:
+            client.close()
+
+    with pytest.raises(ValueError, match="control character"):
+        asyncio.run(go())
+
+
+def test_addresses_are_quoted_as_aiosmtplib_quotes_them_so_nothing_is_smuggled_onto_the_wire(
+        server: SMTPServer, sample_build: Build) -> None:
+    first, second, third = messages(sample_build, 3)
+    smuggling = dataclasses.replace(first, recipient="leser@example.org\r\nRCPT TO:<dritter@example.org>")
+    unsendable = dataclasses.replace(second, recipient="le ser@example.org")
+    quoted, refused, delivered = outcomes(SMTPTransport(server.settings().smtp), [smuggling, unsendable, third])
+    assert isinstance(quoted, Accepted) and isinstance(delivered, Accepted)
+    assert isinstance(refused, PermanentSendError) and refused.code == 0 and "not permitted" in refused.message
+    assert [rcpts for _, rcpts, _ in server.handler.received] == [["leser@example.org"], [third.recipient]]
+    assert server.handler.connections == 1
+
+
+def test_the_relays_queue_id_comes_back_with_the_acceptance(server: SMTPServer, sample_build: Build) -> None:
+    server.handler.data_replies = ["250 2.0.0 Ok: queued as 4XyzAbC12", "250 OK id=1rAbCd-000Xyz-Qq"]
+    postfix, exim, unnamed = outcomes(SMTPTransport(server.settings().smtp), messages(sample_build, 3))
+    assert postfix == Accepted("2.0.0 Ok: queued as 4XyzAbC12", "4XyzAbC12")
+    assert exim == Accepted("OK id=1rAbCd-000Xyz-Qq", "1rAbCd-000Xyz-Qq")
+    assert unnamed == Accepted("2.0.0 Ok: queued", None)

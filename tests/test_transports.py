@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from conftest import SMTPServer, make_settings
 
+from composer.connection import Trial, try_smtp
 from composer.errors import PermanentSendError, SenderRefusedError, SettingsError, TemporarySendError, UncertainSendError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
 from composer.send.dispatch import Dispatcher, NoLedger
 from composer.send.message import MessageFactory
 from composer.send.transports import Accepted, MemoryTransport, OutboxTransport, SMTPTransport, Transport
+from composer.send.transports.smtp import queue_id
 
 Arrived = Callable[[], list[bytes]]
 
@@ -157,3 +159,37 @@ def test_a_rate_limit_does_not_slow_writing_to_a_transport_it_does_not_apply_to(
     recipients = [Recipient(f"empfaenger{n}@example.org") for n in range(8)]
     summary = asyncio.run(asyncio.wait_for(Dispatcher(factory, lambda: MemoryTransport(box), NoLedger(), policy).run(recipients), 30))
     assert summary.sent == 8 and len(box) == 8
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    ("2.0.0 Ok: queued as 4XyzAbC12", "4XyzAbC12"),  # Postfix
+    ("2.0.0 Ok: queued as 4bK1Zs3LjzzXyz.", "4bK1Zs3LjzzXyz"),
+    ("OK id=1rAbCd-000Xyz-Qq", "1rAbCd-000Xyz-Qq"),  # Exim
+    ("Ok 0100018c2b3d4e5f-6a7b8c9d-000000", "0100018c2b3d4e5f-6a7b8c9d-000000"),  # an id as the last word
+    ("2.0.0 Ok: queued", None),  # aiosmtpd: no id
+    ("2.0.0 OK", None),
+    ("Ok 2.0.0", None),  # an enhanced status code is no id
+    ("2.6.0 <abc@example.org> [InternalId=1234] Queued mail for delivery", None),
+])
+def test_the_relays_queue_id_is_read_from_its_reply_to_the_end_of_the_data(reply: str, expected: str | None) -> None:
+    assert queue_id(reply) == expected
+
+
+def steps(trial: Trial) -> list[tuple[str, str]]:
+    return [(step.name, step.outcome) for step in trial.steps]
+
+
+def test_the_connection_test_names_each_step_of_the_transports_connect_sequence(smtp_server: SMTPServer) -> None:
+    trial = asyncio.run(try_smtp(smtp_server.settings().smtp))
+    assert steps(trial) == [("connect", "ok"), ("tls", "skipped"), ("login", "skipped"), ("quit", "ok")]
+    assert trial.steps[0].detail == f"127.0.0.1:{smtp_server.port}" and trial.steps[-1].detail.startswith("221")
+
+
+def test_the_connection_test_fails_the_step_a_send_would_fail_at(smtp_server: SMTPServer) -> None:
+    smtp = make_settings(smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="starttls").smtp
+    trial = asyncio.run(try_smtp(smtp))
+    with pytest.raises(SettingsError, match="does not offer STARTTLS"):
+        asyncio.run(SMTPTransport(smtp).open())
+    assert steps(trial) == [("connect", "ok"), ("tls", "failed")]
+    assert trial.failed is not None and trial.failed.reason == "no_starttls" and "465" in trial.failed.advice
+    assert smtp_server.handler.received == []

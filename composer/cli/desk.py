@@ -44,4 +44,5 @@ def desk(
         import webbrowser
 
         webbrowser.open(url)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    # The standard loop, named: uvicorn would pick uvloop whenever it is installed, and the desk's tests run on this one.
+    uvicorn.run(web, host=host, port=port, log_level="warning", loop="asyncio")
