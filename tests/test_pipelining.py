@@ -14,6 +14,7 @@ import aiosmtplib
 import pytest
 import uvloop
 from aiosmtpd.controller import Controller
+from aiosmtplib.email import quote_address
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from conftest import FaultyHandler, SMTPServer, free_port
 from test_provider import PKI, TLSServer, authenticator, pki  # noqa: F401 (pki: the fixture)
@@ -415,3 +416,21 @@ def test_the_relays_queue_id_comes_back_with_the_acceptance(server: SMTPServer, 
     assert postfix == Accepted("2.0.0 Ok: queued as 4XyzAbC12", "4XyzAbC12")
     assert exim == Accepted("OK id=1rAbCd-000Xyz-Qq", "1rAbCd-000Xyz-Qq")
     assert unnamed == Accepted("2.0.0 Ok: queued", None)
+
+
+@pytest.mark.parametrize("address", [
+    "leser@example.org", "bounce+empfaenger0=example.org@example.org", "o'brien.x_y-z!%#&*/=?^`{|}~@mail.example.org",
+    "a.b.c@sub-domain.example.org", "a..b@example.org", ".a@example.org", "a.@example.org", "a@example..org", "a@",
+    "@example.org", "\"a b\"@example.org", "Leser <leser@example.org>", "leser@example.org> NOTIFY=NEVER",
+    "leser@[127.0.0.1]", "(comment)leser@example.org", "leser@example.org (comment)", "a,b@example.org",
+])
+def test_an_address_is_quoted_exactly_as_aiosmtplibs_own_mail_and_rcpt_quote_it(address: str) -> None:
+    try:
+        expected: bytes | type[ValueError] = quote_address(address).encode("ascii")
+    except ValueError:
+        expected = ValueError
+    try:
+        got: bytes | type[ValueError] = pipelining.rcpt_to(address).removeprefix(b"RCPT TO:")
+    except ValueError:
+        got = ValueError
+    assert got == expected

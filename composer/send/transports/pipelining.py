@@ -15,6 +15,7 @@ address quoting of its MAIL and RCPT (`quote_address`).
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import cast
 
 import aiosmtplib
@@ -110,12 +111,23 @@ async def offered(client: aiosmtplib.SMTP) -> bool:
 
 def mail_from(sender: str) -> bytes:
     """MAIL with the address quoted as aiosmtplib's own `mail` quotes it; ValueError when it cannot go on a command line."""
-    return b"MAIL FROM:" + quote_address(sender).encode("ascii")
+    return b"MAIL FROM:" + _quoted(sender)
 
 
 def rcpt_to(recipient: str) -> bytes:
     """RCPT with the address quoted as aiosmtplib's own `rcpt` quotes it; ValueError as for MAIL."""
-    return b"RCPT TO:" + quote_address(recipient).encode("ascii")
+    return b"RCPT TO:" + _quoted(recipient)
+
+
+# A dot-atom local part at a dot-atom domain (RFC 5322 3.4.1), in ASCII: aiosmtplib's quote_address gives such an
+# address back unchanged in angle brackets, so it is quoted without its parser (20 us an address, twice a message).
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def _quoted(address: str) -> bytes:
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>".encode("ascii")
+    return quote_address(address).encode("ascii")
 
 
 async def exchange(client: aiosmtplib.SMTP, commands: list[bytes], timeout: float | None) -> list[aiosmtplib.SMTPResponse]:
