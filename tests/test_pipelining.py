@@ -1,5 +1,6 @@
 """SMTP PIPELINING (RFC 2920): one write for MAIL, RCPT and DATA when the server offers it, the same outcomes
-and the same received bytes as the one-by-one sequence when it does not."""
+and the same received bytes as the one-by-one sequence when it does not; the same on the standard loop and
+uvloop, plain and over TLS, with aiosmtplib's safeguards on replies, commands and addresses."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from test_send import send, status_rows, write_list
 from test_transports import messages, outcomes
 
 from composer.errors import PermanentSendError, SenderRefusedError, TemporarySendError, UncertainSendError
-from composer.records import OutgoingMessage
+from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build
+from composer.send.dispatch import Dispatcher, NoLedger
+from composer.send.message import MessageFactory
 from composer.send.transports import Accepted, SMTPTransport, pipelining
 from composer.send.transports.smtp import connect
 
@@ -34,6 +37,24 @@ T = TypeVar("T")
 def server(request: pytest.FixtureRequest, smtp_server: SMTPServer) -> SMTPServer:
     smtp_server.handler.pipelining = request.param
     return smtp_server
+
+
+class UnknownLoop(asyncio.SelectorEventLoop):
+    """A loop from a package the adapter does not know: its transports may not honour set_protocol."""
+
+
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+    "asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop, "unknown": UnknownLoop}
+
+
+def run_on(loop: str, work: Coroutine[Any, Any, T]) -> T:
+    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
+        return runner.run(work)
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def loop(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def test_the_server_is_asked_in_one_write_only_when_it_offers_pipelining(server: SMTPServer, sample_build: Build) -> None:
@@ -264,25 +285,8 @@ def test_a_send_to_a_list_announces_each_next_message_one_round_trip_each(workdi
     assert {r["email"] for r in status_rows(pipelined) if r["status"] == "sent"} == set(addresses)
 
 
+
 # -- the same on every event loop, plain and over TLS --------------------------------------------------------
-
-class UnknownLoop(asyncio.SelectorEventLoop):
-    """A loop from a package the adapter does not know: its transports may not honour set_protocol."""
-
-
-LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
-    "asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop, "unknown": UnknownLoop}
-
-
-def run_on(loop: str, work: Coroutine[Any, Any, T]) -> T:
-    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
-        return runner.run(work)
-
-
-@pytest.fixture(params=["asyncio", "uvloop"])
-def loop(request: pytest.FixtureRequest) -> str:
-    return request.param
-
 
 @pytest.fixture(params=["starttls", "tls"])
 def secured(request: pytest.FixtureRequest, pki: PKI) -> Iterator[TLSServer]:  # noqa: F811 (the fixture)
@@ -335,6 +339,15 @@ def test_300_messages_go_pipelined_over_tls_with_login_on_the_standard_loop_and_
     assert all(isinstance(r, Accepted) for r in results)
     assert [data for _, _, data in secured.handler.received] == [m.data for m in outgoing]
     assert turns == 300 + SETUP_TURNS[secured.security]
+
+
+def test_a_send_under_uvloop_delivers_everyone_once_through_the_dispatcher(pipelined: SMTPServer, sample_build: Build) -> None:
+    settings = pipelined.settings(concurrency=2)
+    factory = MessageFactory(sample_build, settings.sender, b"secret")
+    recipients = [Recipient(f"empfaenger{n}@example.org") for n in range(40)]
+    dispatcher = Dispatcher(factory, lambda: SMTPTransport(settings.smtp), NoLedger(), settings.delivery)
+    summary = run_on("uvloop", asyncio.wait_for(dispatcher.run(recipients), 60))
+    assert summary.sent == 40 and pipelined.handler.per_recipient() == {r.email: 1 for r in recipients}
 
 
 def test_on_a_loop_it_does_not_know_it_sends_one_command_at_a_time_and_delivers_all(
