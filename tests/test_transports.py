@@ -193,3 +193,12 @@ def test_the_connection_test_fails_the_step_a_send_would_fail_at(smtp_server: SM
     assert steps(trial) == [("connect", "ok"), ("tls", "failed")]
     assert trial.failed is not None and trial.failed.reason == "no_starttls" and "465" in trial.failed.advice
     assert smtp_server.handler.received == []
+
+
+def test_an_unreadable_ca_file_is_a_settings_error_in_the_tls_step_not_a_traceback(smtp_server: SMTPServer, tmp_path: Path) -> None:
+    smtp = make_settings(smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_security="starttls",
+                         smtp_ca_file=tmp_path / "fehlt.pem").smtp
+    with pytest.raises(SettingsError, match="NEWSLETTER_SMTP_CA_FILE"):
+        asyncio.run(SMTPTransport(smtp).open())
+    trial = asyncio.run(try_smtp(smtp))
+    assert steps(trial) == [("tls", "failed")] and trial.failed is not None and "NEWSLETTER_SMTP_CA_FILE" in trial.failed.advice

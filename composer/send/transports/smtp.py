@@ -65,8 +65,13 @@ async def connect(smtp: SMTPConfig, report: Report = _unreported) -> aiosmtplib.
     step is reported as it ends; a failure closes the connection and raises one line that names the setting to
     change: LoginRefusedError, SettingsError (no STARTTLS, an unverified certificate) or TransportError."""
     where = smtp.where
+    try:
+        context = None if smtp.security == "none" else _tls_context(smtp.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        report("tls", "failed", _why(exc), "tls")
+        raise SettingsError(f"NEWSLETTER_SMTP_CA_FILE={smtp.ca_file} cannot be read as certificates: {_why(exc)}") from None
     client = aiosmtplib.SMTP(hostname=smtp.host, port=smtp.port, timeout=smtp.timeout, use_tls=smtp.security == "tls",
-                             tls_context=None if smtp.security == "none" else _tls_context(smtp.ca_file), start_tls=False)
+                             tls_context=context, start_tls=False)
     try:
         try:
             await client.connect()
