@@ -306,10 +306,10 @@ def secured(request: pytest.FixtureRequest, pki: PKI) -> Iterator[TLSServer]:  #
     controller.stop()
 
 
-SETUP_TURNS = {
+SETUP_TURNS = {  # a connection's turns besides one a message
     "none": 3,  # EHLO, the first message's commands, QUIT
-    "starttls": 8,  # EHLO, STARTTLS, the TLS handshake's two, EHLO, AUTH, the first message's commands, QUIT
-    "tls": 6,  # the TLS handshake's closing one, EHLO, AUTH, the first message's commands, QUIT (and one more of TLS)
+    "starttls": 8,  # EHLO, STARTTLS, TLS's hello, its finish with the EHLO, AUTH, the first commands, QUIT, TLS's close
+    "tls": 6,  # TLS's finish (its hello opens), EHLO after the greeting, AUTH, the first commands, QUIT, TLS's close
 }
 
 
