@@ -125,7 +125,7 @@ def deliver(settings: Settings, build: Build) -> str:
     async def go() -> str:
         await transport.open()
         try:
-            return await transport.send(message)
+            return (await transport.send(message)).reply
         finally:
             await transport.close()
 

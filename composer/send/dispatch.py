@@ -316,7 +316,7 @@ class Dispatcher:
             return
         self._ledger.sending(recipient.email)
         try:
-            reply = await transport.send(message, following)
+            accepted = await transport.send(message, following)
         except SenderRefusedError as exc:
             self._ledger.released(recipient.email)
             self._halt_for(exc)
@@ -335,7 +335,7 @@ class Dispatcher:
             self._ledger.deferred(recipient.email, exc.code, exc.message)
             self._again(exc, recipient, attempt)
         else:
-            self._ledger.sent(recipient.email, reply, message.message_id)
+            self._ledger.sent(recipient.email, accepted.reply, message.message_id)
             self._breaker.success()
             self.summary.sent += 1
             self._finish()
