@@ -159,8 +159,8 @@ def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pyte
     from composer.render.build import inline_css
 
     html = ('<!doctype html><html><head><link rel="stylesheet" href="https://example.org/x.css">'
-            '<style>p { color: red; } @media (max-width: 480px) { p { color: blue !important; } }</style></head>'
-            '<body><p>x</p><img src="https://example.org/a.png" width="120" style="width:100%"></body></html>')
+            '<style>p { color: red; } img { border: 0; } @media (max-width: 480px) { p { color: blue !important; } }</style></head>'
+            '<body><p>x</p><img src="https://example.org/a.png" width="120" style="width:100%; mso-hide:all"></body></html>')
     out = inline_css(html)
     assert '<link rel="stylesheet" href="https://example.org/x.css">' in out
     assert '<p style="color:red">' in out and "color: blue !important" in out

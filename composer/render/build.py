@@ -217,10 +217,11 @@ def _web_fonts_kept(html: str) -> str:
 
     parser = cssutils.CSSParser(fetcher=lambda url: None, validate=False)
     page = etree.fromstring(html.strip(), etree.HTMLParser())
-    for style in page.iter("style"):
+    for style in list(page.iter("style")):
         text = style.text or ""
-        if style.get("media") not in (None, "", "all", "screen") or not any(r in text.lower() for r in WEB_FONT_RULES):
-            continue
+        if (style.get("media") not in (None, "", "all", "screen") or style.get("data-premailer")
+                or not any(rule in text.lower() for rule in WEB_FONT_RULES)):
+            continue  # no web font in it, or premailer does not read it
         sheet = parser.parseString(text)
         fonts = [rule for rule in sheet if rule.type in (rule.IMPORT_RULE, rule.FONT_FACE_RULE)]
         if fonts and len(fonts) == len(sheet.cssRules):  # MJML's <mj-font>: the element stays as written
