@@ -68,7 +68,7 @@ def test_the_elements_own_style_beats_every_rule() -> None:
     assert style_of("p { color: red !important; margin: 0; }", '<p style="color: green">a</p>') == "margin:0; color:green"
 
 
-def test_a_right_to_left_articles_lists_are_indented_on_the_right() -> None:
+def test_the_lists_of_a_right_to_left_article_are_indented_on_the_right() -> None:
     """premailer weighs `[dir=rtl]` like nothing, not like a class: the right-to-left rules win because the
     template writes them after the others."""
     arabic = BeautifulSoup(build(load_issue(FEATURES), "features").html, "html.parser").find("div", lang="ar")
@@ -129,7 +129,7 @@ def test_mjmls_outlook_comments_and_thunderbirds_style_element_stay_as_mjml_wrot
     inlined = build(load_issue(issue), issue.stem).html
     comments = re.findall(r"<!--.*?-->", compiled, re.DOTALL)
     thunderbird = re.search(r'<style media="screen and \(min-width:480px\)">.*?</style>', compiled, re.DOTALL)
-    assert len(comments) > 70 and re.findall(r"<!--.*?-->", inlined, re.DOTALL) == comments
+    assert any("[if mso | IE]" in c for c in comments) and re.findall(r"<!--.*?-->", inlined, re.DOTALL) == comments
     assert thunderbird and ".moz-text-html" in thunderbird[0] and thunderbird[0] in inlined
 
 
