@@ -134,3 +134,16 @@ def test_unreadable_dkim_key_is_a_settings_error_before_anything_is_sent(sample_
     (tmp_path / "broken.pem").write_text("not a key")
     with pytest.raises(SettingsError, match="NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key"):
         MessageFactory(sample_build, make_settings(dkim_key_file=tmp_path / "broken.pem", dkim_selector="s").sender, SECRET)
+
+
+@pytest.mark.parametrize(("named", "name", "fields", "expected"), [
+    ("Liebe/r {vorname},", "Anna Schmitz", {"Vorname": "Anna"}, "Liebe/r Anna,"),
+    ("Liebe/r {vorname},", "Anna Schmitz", {}, "Liebe/r Anna,"),
+    ("Hallo {first_name} ({name}),", "Anna Schmitz", {"first_name": "Anni"}, "Hallo Anni (Anna Schmitz),"),
+    ("Liebe/r {vorname},", "", {}, "Liebe Engagierte,"),
+])
+def test_a_greeting_by_first_name_takes_the_column_or_the_first_word(
+        named: str, name: str, fields: dict[str, str], expected: str) -> None:
+    from composer.send.message import named_greeting
+
+    assert named_greeting((named, "Liebe Engagierte,"), name, fields) == expected

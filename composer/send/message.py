@@ -146,7 +146,7 @@ class MessageFactory:
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         web, mail = self._unsubscribe_targets(token)
-        greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
+        greeting = named_greeting(self._greeting, name, recipient.fields)
         return _Slots(greeting, web, mail, token)
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
@@ -240,3 +240,17 @@ def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
 
 def _fill(parts: list[str], greeting: str, link: str) -> str:
     return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
+
+
+def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str]) -> str:
+    """The named greeting where every name it asks for is known: `{name}` is the whole name; `{vorname}` and
+    `{first_name}` come from the list's column of that name, else the first word of the whole name. A reader
+    the list names not at all gets the anonymous greeting, never an empty slot."""
+    first = next((fields[k] for k in fields if k.lower() in ("vorname", "first_name") and fields[k].strip()), "")
+    first = check_header("first name", first.strip()) or (name.split()[0] if name.strip() else "")
+    if not name and not first:
+        return greeting[1]
+    try:
+        return greeting[0].format(name=name or first, vorname=first, first_name=first)
+    except (KeyError, IndexError, ValueError):  # the check refuses these; a greeting that slipped by is not sent broken
+        return greeting[1]
