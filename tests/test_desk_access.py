@@ -202,16 +202,16 @@ def test_the_browser_gets_a_private_redirect_page_and_never_the_login_token(work
     import stat
     from urllib.parse import unquote, urlsplit
 
-    import uvicorn
+    from composer.desk import server
 
     served: dict[str, object] = {}
 
-    def serve(web: object, **options: object) -> None:
+    def serve(web: object, *options: object) -> None:
         page = Path(unquote(urlsplit(browser[0]).path))
         served.update(page=page, text=page.read_text(encoding="utf-8"), mode=stat.S_IMODE(page.stat().st_mode),
                       folder=stat.S_IMODE(page.parent.stat().st_mode))
 
-    monkeypatch.setattr(uvicorn, "run", serve)
+    monkeypatch.setattr(server, "serve", serve)
     port = free_port()
     result = CliRunner().invoke(app, ["desk", "--port", str(port)])
     link = result.output.split()[2]
