@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from composer import checks
+from composer.send.ledger import IssueLedger
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures, anonymise_old
 from composer.audience.reconfirm import Cutoff
@@ -31,7 +32,7 @@ from composer.send.quota import Quota, Schedule, Waiting, quota_for
 from composer.send import staging
 from composer.send.stopping import Stop
 from composer.send.transports import Destination, Transport, choose
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 TransportFactory = Callable[[], Transport]
 
@@ -73,7 +74,7 @@ class Campaign:
             return Summary()
         if self.quota and waiting:
             self.quota.waiting = waiting
-        with self.journal.ledger(self.build.slug) as ledger:
+        with IssueLedger(self.journal, self.build.slug) as ledger:
             if self.quota:
                 self.quota.log_with(ledger.handed)
             dispatcher = Dispatcher(self._factory, self._transports, ledger, self._policy, progress, self.quota)

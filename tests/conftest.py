@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 import pytest
 from aiosmtpd.controller import Controller
 
-from composer.folder import SAMPLE
+from composer.config.folder import SAMPLE
 from composer.issue.issuefile import load_issue
 from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.render.build import Build, build
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -27,8 +27,8 @@ from composer.desk import Access, Desk, create_desk
 from composer.desk.german import in_german
 from composer.desk.server import DeskServer
 from composer.errors import IssueFileError, SubscriberListError
-from composer.pipeline import build_issue
-from composer.tokens import load_secret
+from composer.send.pipeline import build_issue
+from composer.send.tokens import load_secret
 from tests.conftest import free_port, make_settings
 from tests.deskserver import csrf_of, desk_server
 from tests.test_desk_photos import upload as upload_photo

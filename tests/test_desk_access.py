@@ -108,7 +108,7 @@ def test_set_password_stores_an_argon2_hash_that_the_desk_accepts(workdir: Path)
     assert result.exit_code == 0, result.output
     env = Path(".env").read_text()
     assert "NEWSLETTER_DESK_PASSWORD_HASH='$argon2id$" in env and "ein langes" not in env
-    from composer.settings import load_settings
+    from composer.config.settings import load_settings
 
     hashed = load_settings().desk_password_hash.get_secret_value()
     access = Access("192.0.2.10", hashed)

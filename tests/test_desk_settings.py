@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from composer.connection import try_imap, try_smtp
+from composer.checks.connection import try_imap, try_smtp
 from composer.desk.settings_german import DESCRIPTIONS
-from composer.settings import Settings, load_settings
+from composer.config.settings import Settings, load_settings
 from tests.conftest import SMTPServer, free_port
 from tests.deskserver import csrf_of, desk_server
 from tests import test_inbox, test_provider

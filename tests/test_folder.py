@@ -15,9 +15,9 @@ from conftest import ROOT, SMTPServer, free_port, make_settings
 from typer.testing import CliRunner
 
 from composer.cli import app
-from composer.folder import SAMPLE, init
+from composer.config.folder import SAMPLE, init
 from composer.issue.issuefile import load_issue
-from composer.pipeline import build_issue
+from composer.send.pipeline import build_issue
 from composer.render.templates import TEMPLATES
 
 runner = CliRunner()

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from composer.checks import check, prepare
 from composer.cli import app
-from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.publish.archive import build_archive
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 runner = CliRunner()
 ISSUE = "issues/2021-03.md"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from composer.state import Journal
 from composer.send.links import Links
-from composer.tokens import unsubscribe_token
+from composer.send.tokens import unsubscribe_token
 from composer.cli import app
 
 runner = CliRunner()

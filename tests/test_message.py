@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 from conftest import make_settings
 
-from composer.tokens import unsubscribe_token
+from composer.send.tokens import unsubscribe_token
 from composer.errors import HeaderInjectionError, SettingsError
 from composer.records import Recipient
 from composer.render.build import Build

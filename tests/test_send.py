@@ -253,7 +253,7 @@ def test_a_test_send_with_dry_run_checks_everything_and_sends_nothing(workdir: P
 
 def test_a_stopped_send_counts_who_of_this_list_has_the_issue_not_the_other_lists(workdir: Path, smtp_server: SMTPServer) -> None:
     from composer.campaign import open_send
-    from composer.tokens import load_secret
+    from composer.send.tokens import load_secret
 
     write_list("erste", 3)
     assert send(smtp_server, "--list", "erste", "--yes")[0] == 0

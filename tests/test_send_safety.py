@@ -16,6 +16,7 @@ import pytest
 from conftest import SMTPServer, make_settings
 from test_send import ISSUE, runner, send, send_command, status_rows, wait_for_received, write_list
 
+from composer.send.ledger import IssueLedger
 from composer.cli import app
 from composer.errors import ChecksFailedError
 from composer.campaign import open_send
@@ -238,7 +239,7 @@ def test_a_state_from_before_uncertain_is_migrated_with_every_row(tmp_path: Path
     db.commit()
     db.close()
     with Journal(tmp_path) as journal:
-        with journal.ledger("2020-12") as ledger:
+        with IssueLedger(journal, "2020-12") as ledger:
             assert ledger.uncertain("b@example.org", 0, "no answer") is True
             assert ledger.uncertain("b@example.org", 0, "no answer") is False
         assert journal.counts("2020-12")["sent"] == 1 and journal.counts("2020-12")["uncertain"] == 1

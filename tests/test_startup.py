@@ -12,7 +12,7 @@ from conftest import ROOT, SAMPLE_ISSUE
 
 RENDERING = ("premailer", "cssutils", "requests", "mjml", "jinja2", "lxml", "markdown_it", "yaml", "dkim",
              "composer.render.build", "composer.issue.schema", "composer.checks")
-SETTINGS = ("pydantic", "pydantic_settings", "composer.settings")
+SETTINGS = ("pydantic", "pydantic_settings", "composer.config.settings")
 SENDING = ("aiosmtplib", "composer.campaign", "composer.send.dispatch")
 ELSEWHERE = ("imapclient", "flufl.bounce", "composer.audience.inbox", "playwright", "composer.publish.chromium",
              "composer.web", "composer.desk", "urllib.request", "composer.checks.css")

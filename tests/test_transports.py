@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import SMTPServer, make_settings
 
-from composer.connection import Trial, try_smtp
+from composer.checks.connection import Trial, try_smtp
 from composer.errors import PermanentSendError, SenderRefusedError, SettingsError, TemporarySendError, UncertainSendError
 from composer.records import OutgoingMessage, Recipient
 from composer.render.build import Build

@@ -20,8 +20,8 @@ from composer.cli import app
 from composer.desk.app import hosted_desk
 from composer.state import Journal
 from composer.send.links import Links
-from composer.settings import load_settings
-from composer.tokens import load_secret, unsubscribe_token
+from composer.config.settings import load_settings
+from composer.send.tokens import load_secret, unsubscribe_token
 from composer.web import create_app
 from composer.web.site import site_for
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from flufl.bounce import all_failures
 
-from composer.tokens import TOKEN
+from composer.send.tokens import TOKEN
 
 Kind = Literal["bounce", "unsubscribe", "autoreply", "other"]
 UNSUBSCRIBE_WORDS = re.compile(r"\b(unsubscribe|abmelden|abbestellen|austragen)\b", re.I)

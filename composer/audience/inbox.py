@@ -11,7 +11,7 @@ from composer.audience.mailboxes import IMAPSource, MaildirSource, MboxSource, S
 from composer.errors import SettingsError
 from composer.state import Journal
 from composer.send.links import Links
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 UNKNOWN_ISSUE = "(unknown issue)"
 

@@ -15,7 +15,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from composer.errors import ComposerError, SettingsError
-from composer.config import IMAPConfig
+from composer.config.parts import IMAPConfig
 
 
 class MailboxError(ComposerError):

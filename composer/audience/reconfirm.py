@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from composer.send.ledger import IssueLedger
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures
 from composer.audience.roster import listed
 from composer.audience.signup import Identity, identity, plain_mail
 from composer.audience.subscribers import LIST_DIR, list_path
-from composer.config import Sender
+from composer.config.parts import Sender
 from composer.errors import SettingsError
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.dispatch import Dispatcher, Summary
@@ -26,7 +27,7 @@ from composer.send.links import Links
 from composer.send.quota import Schedule, quota_for
 from composer.send.stopping import Stop
 from composer.send.transports import Destination, Transport, choose
-from composer.settings import Settings
+from composer.config.settings import Settings
 from composer.state import Journal, Plan
 
 def to_ask(rows: Iterable[Recipient | BadRow], proof: ConsentCount) -> list[Recipient]:
@@ -112,7 +113,7 @@ def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: 
                             "unconfirmed get no more issues")
     path = list_path(list_name, lists)
     slug = f"reconfirm-{path.stem}"
-    with Journal(settings.state_dir, exclusive=True) as journal, journal.ledger(slug) as ledger:
+    with Journal(settings.state_dir, exclusive=True) as journal, IssueLedger(journal, slug) as ledger:
         proof, erased = ConsentCount.of(journal.signups(path.stem)), Erasures(journal, secret)
         rows = list(erased.skip(listed(path, journal)))
         bad = journal.stage([*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from composer.checks import Finding, Subject
+from composer.checks.findings import Finding, Subject
 from composer.issue.markdown import ordered_lists
 from composer.issue.scaffold import PLACEHOLDER_BODY, PREHEADER
 from composer.render.build import UNSUBSCRIBE_URL

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from email_validator import EmailNotValidError, validate_email
 from lxml import html as lxml_html
 
-from composer.checks import Finding, Subject
+from composer.checks.findings import Finding, Subject
 from composer.render.build import GMAIL_CLIP_BYTES
 
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")

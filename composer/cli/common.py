@@ -15,12 +15,12 @@ from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
 from composer.cli.interrupts import INTERRUPTED, exit_code
-from composer.tokens import load_secret
+from composer.send.tokens import load_secret
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 
 if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command needs them, not for --help
     from composer import checks
-    from composer.settings import Settings
+    from composer.config.settings import Settings
 
 app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
@@ -69,7 +69,7 @@ class RateColumn(ProgressColumn):
 
 def load_settings() -> Settings:
     """The settings from .env and the environment; pydantic is imported here, when a command needs them."""
-    from composer.settings import load_settings as load
+    from composer.config.settings import load_settings as load
 
     return load()
 

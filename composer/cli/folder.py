@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from composer import folder
+from composer.config import folder
 from composer.cli.common import app, handled, out
 
 

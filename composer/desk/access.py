@@ -17,9 +17,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from composer.atomic import PRIVATE, write_text
-from composer.config import is_loopback
+from composer.config.parts import is_loopback
 from composer.errors import ComposerError
-from composer.ratelimit import RateLimit
+from composer.web.ratelimit import RateLimit
 
 SESSION_COOKIE = "desk_session"
 SESSION_SECONDS = 8 * 3600

@@ -16,7 +16,7 @@ from composer.desk.access import Access
 from composer.desk.guard import route_path
 from composer.desk.text import TEXT, language
 from composer.render.templates import environment
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 

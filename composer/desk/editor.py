@@ -29,7 +29,7 @@ from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
-from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.state import Journal
 from composer.send.message import MessageFactory
 

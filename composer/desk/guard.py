@@ -15,15 +15,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from composer.desk.access import SESSION_COOKIE, Access, Session
 from composer.desk.text import TEXT, language
+from composer.web.guard import host_allowed, security_headers
 from composer.render.templates import environment
 
 OPEN_PATHS = ("/login", "/static/")
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
-WILDCARDS = ("0.0.0.0", "::", "")
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-# The email itself, shown in the desk's iframe: its inline styles and remote images, but no script at all.
-PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox"
 
 
 class Guard:
@@ -74,17 +69,6 @@ def refused(request: Request) -> HTMLResponse:
     return HTMLResponse(html, status_code=403)
 
 
-def security_headers(preview: bool) -> dict[str, str]:
-    return {
-        "content-security-policy": PREVIEW_CSP if preview else PAGE_CSP,
-        "x-frame-options": "SAMEORIGIN" if preview else "DENY",
-        "x-content-type-options": "nosniff",
-        "referrer-policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on our own POSTs
-        "cache-control": "no-store",
-        "cross-origin-opener-policy": "same-origin",
-    }
-
-
 def same_origin(request: Request, origin: str | None = None) -> bool:
     """Origin (or, failing that, Referer) must name the public address when there is one (behind `serve`), else
     this very host; a POST with neither is refused too."""
@@ -94,21 +78,6 @@ def same_origin(request: Request, origin: str | None = None) -> bool:
     if origin:
         return f"{urlsplit(claimed).scheme}://{urlsplit(claimed).netloc}" == origin
     return urlsplit(claimed).netloc == request.headers.get("host", "")
-
-
-def host_allowed(host: str, listening: str, port: int) -> bool:
-    """A local server answers only the names it is reached by: its loopback names and the address it was given,
-    with its port. A page whose own name a DNS rebinding pointed at 127.0.0.1 sends that name and is refused.
-    One listening on every address (with a password) is reached by whatever name the network gives it."""
-    if listening in WILDCARDS:
-        return True
-    try:
-        parts = urlsplit(f"//{host}")
-        asked, asked_port = parts.hostname, parts.port or 80
-    except ValueError:
-        return False
-    names = {name.strip("[]").lower() for name in (*LOOPBACK_NAMES, listening)}
-    return asked is not None and asked in names and asked_port == port
 
 
 def same_site(path: str) -> str:

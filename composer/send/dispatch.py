@@ -26,7 +26,7 @@ from composer.send.message import MessageFactory
 from composer.send.quota import Quota
 from composer.send.stopping import Stop
 from composer.send.transports.base import Transport
-from composer.config import Policy
+from composer.config.parts import Policy
 
 IDLE_SECONDS = 60.0
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from urllib.parse import quote
 
-from composer.tokens import TOKEN_LENGTH, unsubscribe_token
+from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
 from composer.render.i18n import strings
 from composer.render.images import Picture
-from composer.config import DKIMConfig, Sender
+from composer.config.parts import DKIMConfig, Sender
 from composer.send.headers import address, check_header, header
 
 _SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")

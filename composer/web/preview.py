@@ -7,13 +7,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from composer.desk.guard import host_allowed, security_headers
+from composer.web.guard import host_allowed, security_headers
 from composer.errors import ComposerError
 from composer.web.ports import ensure_free
-from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.render.templates import search_path
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 
 class Previewer:

@@ -31,7 +31,7 @@ from composer.errors import (
 from composer.records import OutgoingMessage
 from composer.send.transports import pipelining
 from composer.send.transports.base import Accepted, Transport
-from composer.config import SMTPConfig
+from composer.config.parts import SMTPConfig
 
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
 _CLOSING = 421  # "service not available, closing the channel": whatever the stage, the connection is gone

@@ -1,5 +1,5 @@
 """Settings from NEWSLETTER_* environment variables or .env (the environment wins), read once at the edge;
-the stages get their typed part (composer.config), not this object."""
+the stages get their typed part (composer.config.parts), not this object."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model
 from dotenv.parser import parse_stream
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from composer.hours import parse_hours
-from composer.config import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Limits, Policy, Sender, SMTPConfig
+from composer.config.hours import parse_hours
+from composer.config.parts import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Limits, Policy, Sender, SMTPConfig
 from composer.errors import SettingsError
 
 PLACEHOLDER_FROM = "newsletter@example.org"  # only in previews and the outbox, never over SMTP

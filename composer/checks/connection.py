@@ -13,7 +13,7 @@ import aiosmtplib
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from composer.config import IMAPConfig, SMTPConfig
+from composer.config.parts import IMAPConfig, SMTPConfig
 from composer.audience.mailboxes import refuse_plaintext_login as refuse_imap_plaintext_login
 from composer.errors import SettingsError, TransportError
 from composer.send.transports.smtp import ConnectStep, Outcome, connect, refuse_plaintext_login

@@ -11,7 +11,7 @@ from composer.records import Recipient
 from composer.render.build import Build, build
 from composer.render.images import load_pictures
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 IMAGE_CACHE = "cache/images"  # in the state folder: photos resized once, not at every build
 SAMPLE_RECIPIENT = Recipient("erika.mustermann@example.org", "Erika Mustermann")
