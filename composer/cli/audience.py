@@ -1,4 +1,4 @@
-"""Commands for the subscribers: inbox, subscribers."""
+"""Commands for the subscribers: inbox, unbounce, subscribers."""
 
 from __future__ import annotations
 
@@ -36,7 +36,23 @@ def inbox_command(
             source.close()
     out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce')}, "
               f"{counted(counts['autoreply'], 'automatic reply', 'automatic replies')}, {counts['other']} left for you, "
-              f"{counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
+              f"{counts['malformed']} unreadable"
+              + (f", {counted(counts['complaint'], 'complaint')}" if counts["complaint"] else "")
+              + (f", {counts['quarantined']} set aside unread" if counts["quarantined"] else "")
+              + (" (dry run: nothing changed)" if dry_run else ""))
+
+
+@app.command("unbounce")
+def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The bounced address to write to again")]) -> None:
+    """Send to a bounced ADDRESS again (the mailbox works again); recorded with who lifted it and when."""
+    from composer.audience import roster
+    from composer.state import Journal
+
+    with handled():
+        settings, _ = settings_and_secret()
+        with Journal(settings.state_dir) as journal:
+            email, lifted = roster.unbounce(journal, address, "the coordinator (newsletter unbounce)")
+    out.print(f"{email}: the bounce ({lifted.reason}) is lifted; the next issue goes to this address again.")
 
 
 @app.command("subscribers")
