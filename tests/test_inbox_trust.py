@@ -87,8 +87,12 @@ def quoted(message: EmailMessage, style: str) -> str:
             + text_of(message))
 
 
+@pytest.mark.parametrize("mailbox", ["dedicated", "the office's own"])
 @pytest.mark.parametrize("style", [">", "outlook"])
-def test_a_reply_quoting_the_personal_unsubscribe_link_unsubscribes_nobody(issued, tmp_path: Path, style: str) -> None:
+def test_a_reply_quoting_the_personal_unsubscribe_link_unsubscribes_nobody(issued, tmp_path: Path, style: str, mailbox: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    if mailbox != "dedicated":  # the mailto then goes to the address the reply goes to
+        monkeypatch.delenv("NEWSLETTER_UNSUBSCRIBE_MAILTO")
     newsletter = issued[ANNA]
     assert "https://newsletter.example.org/u/" in text_of(newsletter)  # the quoted text holds the personal link
     out = inbox(mail(ANNA, "kontakt@example.org", f"AW: {newsletter['Subject']}", quoted(newsletter, style)), tmp_path=tmp_path)
@@ -271,6 +275,17 @@ def test_a_new_confirmed_sign_up_lifts_a_bounce_and_is_recorded(issued, tmp_path
         lifted = journal.lifted_of(LENA)
     assert suppressed() == {}
     assert [(kind, by) for kind, _, by, _ in lifted] == [("bounced", "a confirmed sign-up to volunteers")]
+
+
+def test_a_new_confirmed_sign_up_lifts_a_complaint_and_is_recorded(workdir: Path, tmp_path: Path) -> None:
+    delivered("2021-01", {LENA: ARF_MESSAGE_ID})
+    inbox(arf(), tmp_path=tmp_path)
+    now = time.time()
+    with Journal(Path(".newsletter")) as journal:
+        links = Links(journal, load_secret(None, Path(".newsletter")))
+        confirm(journal, links, links.new_confirmation(LENA, "volunteers", None, now), "Ich möchte den Newsletter.", now)
+        lifted = journal.lifted_of(LENA)
+    assert suppressed() == {} and [(kind, by) for kind, _, by, _ in lifted] == [("complained", "a confirmed sign-up to volunteers")]
 
 
 def arf() -> bytes:

@@ -21,7 +21,9 @@ def inbox_command(
     move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER", help="Folder for handled messages")] = "Processed",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
 ) -> None:
-    """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
+    """Read unsubscribe requests, bounces and complaints from the mailbox (IMAP settings in .env) into the unsubscribe
+    list; only reports about messages we sent count, and a token only in the To or Subject of a mail to the unsubscribe
+    mailbox."""
     with handled():
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
         from composer.state import Journal
