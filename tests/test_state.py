@@ -72,7 +72,7 @@ def test_a_state_of_an_earlier_release_opens_with_the_same_counts(fixture: Path,
         assert journal.suppression(UNSUBSCRIBED) is not None
         assert journal.attention(ISSUE, "failed") == (1, [(FAILED, "550 5.1.1 mailbox unknown")])
     assert counts == {"pending": 1, "sending": 1, "sent": 5, "deferred": 0, "failed": 1, "uncertain": 0,
-                      "possible duplicates": 0, "bounced": 0, "unsubscribed": 1}
+                      "possible duplicates": 0, "bounced": 0, "unsubscribed": 1, "complained": 0}
     assert user_version(state / "state.db") == LATEST
 
 

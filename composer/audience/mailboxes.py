@@ -28,13 +28,15 @@ def key_of(data: bytes) -> str:
 
 
 class Source(ABC):
-    """Messages to look at, and a way to put a handled one aside (moved or flagged, never deleted)."""
+    """Messages to look at, and a way to put a handled one aside (moved or flagged, never deleted). A message is
+    read up to `limit` bytes, so a huge one costs no more than that and is known by its length."""
 
     @abstractmethod
-    def messages(self) -> Iterator[tuple[str, bytes]]: ...
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]: ...
 
     @abstractmethod
-    def put_aside(self, ref: str) -> None: ...
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
+        """Into `folder`, or the folder for handled mail."""
 
     def close(self) -> None:  # noqa: B027 - most sources have nothing to close
         """Ends the connection, where there is one."""
@@ -47,14 +49,17 @@ class MaildirSource(Source):
         self._box = mailbox.Maildir(path, factory=None, create=False)
         self._move_to = move_to
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
         for ref in sorted(self._box.keys()):
-            yield ref, self._box.get_bytes(ref)
+            with contextlib.closing(self._box.get_file(ref)) as handle:
+                yield ref, handle.read(limit)
 
-    def put_aside(self, ref: str) -> None:
-        exists = self._move_to in self._box.list_folders()
-        folder = self._box.get_folder(self._move_to) if exists else self._box.add_folder(self._move_to)
-        folder.add(self._box.get_bytes(ref))
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
+        """Copied as a stream (Maildir.add takes a file), so a huge one is never held in memory, then removed."""
+        name = folder or self._move_to
+        target = self._box.get_folder(name) if name in self._box.list_folders() else self._box.add_folder(name)
+        with contextlib.closing(self._box.get_file(ref)) as handle:
+            target.add(handle)
         self._box.discard(ref)
 
 
@@ -66,11 +71,12 @@ class MboxSource(Source):
             raise MailboxError(f"{path}: no such mbox file")
         self._box = mailbox.mbox(path, create=False)
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
         for ref in self._box.iterkeys():
-            yield str(ref), self._box.get_bytes(ref)
+            with contextlib.closing(self._box.get_file(ref)) as handle:
+                yield str(ref), handle.read(limit)
 
-    def put_aside(self, ref: str) -> None:
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
         pass
 
     def close(self) -> None:
@@ -106,20 +112,22 @@ class IMAPSource(Source):
             raise MailboxError(f"cannot reach the IMAP server {where}: {_first_line(exc)}") from None
         self._move_to = move_to
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
+        """Each message's first `limit` bytes (a partial fetch, RFC 3501 `BODY.PEEK[]<0.limit>`)."""
         uids = self._client.search(["ALL"])
         for start in range(0, len(uids), 50):
-            fetched = self._client.fetch(uids[start:start + 50], ["BODY.PEEK[]"])
+            fetched = self._client.fetch(uids[start:start + 50], [f"BODY.PEEK[]<0.{limit}>"])
             for uid, data in fetched.items():
-                yield str(uid), data[b"BODY[]"]
+                yield str(uid), next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"") or b""
 
-    def put_aside(self, ref: str) -> None:
-        if not self._client.folder_exists(self._move_to):
-            self._client.create_folder(self._move_to)
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
+        folder = folder or self._move_to
+        if not self._client.folder_exists(folder):
+            self._client.create_folder(folder)
         if self._client.has_capability("MOVE"):
-            self._client.move([int(ref)], self._move_to)
+            self._client.move([int(ref)], folder)
         else:
-            self._client.copy([int(ref)], self._move_to)
+            self._client.copy([int(ref)], folder)
             self._client.delete_messages([int(ref)])
             self._client.uid_expunge([int(ref)])
 

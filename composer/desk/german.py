@@ -157,6 +157,10 @@ INBOX = [
     (r"(?P<kind>\w+) without an address: set aside", r"\g<kind> ohne Adresse: beiseitegelegt"),
     (r"message (?P<n>\d+): cannot be read \((?P<why>.*)\); left in the mailbox",
      r"Nachricht \g<n>: nicht lesbar (\g<why>); bleibt im Postfach"),
+    (r"(?P<email>\S+): complaint \((?P<kind>\S+) report\) about (?P<issue>.+): stop sending",
+     r"\g<email>: hat sich beschwert (\g<kind>-Meldung) über \g<issue>: wird nicht mehr angeschrieben"),
+    (r"message (?P<n>\d+) \((?P<name>.*)\): (?P<why>.*); set aside unread into (?P<folder>\S+)",
+     r"Nachricht \g<n> (\g<name>): \g<why>; ungelesen in den Ordner \g<folder> gelegt"),
 ]
 REASONS = [
     (r"asked to unsubscribe", "hat um Abmeldung gebeten"),
@@ -165,6 +169,7 @@ REASONS = [
     (r"unsubscribed by the link in the newsletter", "über den Link im Newsletter abgemeldet"),
     (r"bounced permanently: (?P<status>.*)", r"dauerhaft unzustellbar: \g<status>"),
     (r"bounced temporarily in (?P<n>\d+) issues", r"bei \g<n> Ausgaben vorübergehend unzustellbar"),
+    (r"complained: (?P<kind>\S+) report about (?P<issue>.+)", r"hat sich beschwert (\g<kind>-Meldung) über \g<issue>"),
 ]
 
 ROWS = [
@@ -275,12 +280,17 @@ ERRORS = [
      "Veranstaltung)"),
     (r"the name and the consent source must be one line each", "Name und Herkunft der Einwilligung müssen je eine Zeile sein"),
     (r"(?P<email>\S+) is on the list (?P<list>\S+) already", r"\g<email> steht schon in der Liste \g<list>"),
-    (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
+    (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced|complained) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
      r"nobody is written to against their wish\. A new sign-up on the web lifts it",
      r"\g<email> ist seit \g<since> \g<kind> (\g<reason>); die Adresse wird nicht hinzugefügt, damit "
      r"niemand gegen seinen Willen angeschrieben wird. Eine neue Anmeldung über die Website hebt das auf"),
     (r"give a reason for the unsubscribe \(e\.g\. 'asked by phone on 3 May'\)",
      "nennen Sie einen Grund für die Abmeldung (z. B. „am 3. Mai telefonisch darum gebeten“)"),
+    (r"(?P<email>\S+) is not bounced; it gets the next issue if it is on a list",
+     r"\g<email> ist nicht als unzustellbar gesperrt; die Adresse erhält die nächste Ausgabe, wenn sie in einer Liste steht"),
+    (r"(?P<email>\S+) is (?P<kind>unsubscribed|complained), not bounced \((?P<reason>.*)\); only a new sign-up of its own "
+     r"lifts that",
+     r"\g<email> ist \g<kind>, nicht unzustellbar (\g<reason>); das hebt nur eine neue Anmeldung der Person selbst auf"),
     (r"(?P<email>\S+) was unsubscribed or bounced already; it gets no issue either way",
      r"\g<email> war schon abgemeldet oder unzustellbar; die Adresse erhält so oder so keine Ausgabe"),
     # audience/importing.py and spreadsheets.py: a spreadsheet imported
@@ -364,7 +374,7 @@ def in_german(message: str, table: str = "findings") -> str:
 # Parts of a message that are wordings of their own (an unsubscribe's reason inside a refusal), said in German too.
 INNER: dict[str, Callable[[str], str]] = {
     "reason": lambda reason: say_in(_TABLES["reasons"], reason),
-    "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar"}.get(kind, kind),
+    "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar", "complained": "beschwert"}.get(kind, kind),
     "validator": lambda why: say_in(_VALIDATOR, why),
     "advice": lambda advice: say_in(_TABLES["findings"], advice),
     "chars": lambda chars: ", ".join(CHARACTERS.get(c, c) for c in chars.split(", ")),

@@ -79,6 +79,10 @@ def routes(desk: Desk) -> list[Route]:
         return await changed(request, lambda journal, form: roster.unsubscribe(
             journal, form.get("email", ""), form.get("reason", "")), "unsubscribed")
 
+    async def unbounce(request: Request) -> Response:
+        return await changed(request, lambda journal, form: roster.unbounce(
+            journal, form.get("email", ""), "the coordinator (Die Redaktion)")[0], "unbounced")
+
     async def upload(request: Request) -> Response:
         form = await checked_form(request)
         name = str(form.get("list", "")).strip()
@@ -122,5 +126,6 @@ def routes(desk: Desk) -> list[Route]:
         Route("/subscribers/{name}", one_list),
         Route("/subscribers/{name}/add", add, methods=["POST"]),
         Route("/subscribers/{name}/unsubscribe", unsubscribe, methods=["POST"]),
+        Route("/subscribers/{name}/unbounce", unbounce, methods=["POST"]),
         Route("/subscribers/{name}/export", export),
     ]

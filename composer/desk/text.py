@@ -253,6 +253,18 @@ EN |= {
     "source_environment": "environment variable", "source_env": "file .env", "source_given": "given at start",
     "source_default": "default",
 }
+# Part 3: what the inbox trusts (complaints, lifted bounces, mail set aside unread).
+DE |= {
+    "delivery_complained": "beschwert", "state_complained": "beschwert", "complained": "beschwert",
+    "kind_complaint": "Beschwerden", "kind_quarantined": "zurückgestellt, ungelesen (Ordner „Quarantine“)",
+    "unbounce_button": "Zustellsperre aufheben", "note_unbounced": "Die Zustellsperre ist aufgehoben; die Adresse erhält "
+    "wieder Ausgaben.",
+}
+EN |= {
+    "delivery_complained": "complained", "state_complained": "complained", "complained": "complained",
+    "kind_complaint": "complaints", "kind_quarantined": "set aside unread (folder 'Quarantine')",
+    "unbounce_button": "Lift the bounce", "note_unbounced": "The bounce is lifted; the address gets issues again.",
+}
 TEXT = {"de": DE, "en": EN}
 
 

@@ -19,7 +19,7 @@ from composer.records import BadRow, Recipient
 from composer.state.staging import Inserts
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
-NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
+NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced", "complained")
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,9 @@ class Deliveries:
         counts["unsubscribed"] = self._db.execute(
             """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
                WHERE d.issue = ? AND s.kind = 'unsubscribed'""", (issue,)).fetchone()[0]
+        counts["complained"] = self._db.execute(
+            """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
+               WHERE d.issue = ? AND s.kind = 'complained'""", (issue,)).fetchone()[0]
         return counts
 
     def was_sent(self, issue: str) -> bool:
@@ -146,6 +149,8 @@ class Deliveries:
                                      WHERE d.issue = :issue AND s.kind = 'unsubscribed'""",
             "bounced": """SELECT email, coalesce(max(status), '') FROM bounces WHERE issue = :issue AND permanent
                           GROUP BY email""",
+            "complained": """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
+                             WHERE d.issue = :issue AND s.kind = 'complained'""",
         }
         query = queries.get(kind, """SELECT email, (CASE WHEN code THEN code || ' ' ELSE '' END) || coalesce(reply, '')
                                      FROM deliveries WHERE issue = :issue AND status = :kind""")
