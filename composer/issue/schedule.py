@@ -1,9 +1,9 @@
 """A line stays a line where the writer meant it: dates, times and bullet-like symbols typed one per line.
 
 Markdown joins the lines of a paragraph, so "1. Mai: Maifest", "2. Mai: Aufräumen" typed one below the other
-would come out as one line. A paragraph is a schedule when two of its lines begin with a date ("1. Mai",
-"4. Februar:", "12.03.", "Mo 7.12."), a time ("18:00", "18 Uhr") or a symbol ("–", "•", "·"), or when one
-such line follows a line ending in a colon ("Termine:"); then each of those lines starts on a new line (a
+would come out as one line. A line that begins with a symbol ("–", "•", "·") always starts anew; a paragraph
+is a schedule when two of its lines begin with a date ("1. Mai", "4. Februar:", "12.03.", "Mo 7.12."), a time
+("18:00", "18 Uhr") or a symbol, or when one such line follows a line ending in a colon ("Termine:"); then each of those lines starts on a new line (a
 hard break). The date text stays as typed. A paragraph of ordinary prose still joins; where it joins a single
 line that looks like a date, `newsletter check` warns (`joined`).
 """
@@ -25,6 +25,7 @@ _DATE = (r"(?:(?:0?[1-9]|[12][0-9]|3[01])\.\s*" + MONTH_NAME + r"(?![^\W\d_])"  
 _TIME = r"(?:[01]?[0-9]|2[0-3])(?::[0-5][0-9](?!\d)|(?:[.:][0-5][0-9])?\s*Uhr\b)"  # 18:00, 18 Uhr, 18.30 Uhr
 _SYMBOL = r"[–—•·▪►→✓✔]\s"
 LINE_START = re.compile(rf"\s*(?:(?:{_WEEKDAY})?{_DATE}|{_TIME}|{_SYMBOL})", re.IGNORECASE)
+BULLET = re.compile(rf"\s*{_SYMBOL}")  # "– Kuchen": always a line of its own, as the desk's hint says
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,14 @@ def _lines(children: list[Token]) -> list[Line]:
 
 
 def _kept(lines: list[Line]) -> set[int]:
-    """The lines (from the second) that begin anew: each schedule-like line of a paragraph that is a schedule."""
+    """The lines (from the second) that begin anew: every line that begins with a symbol, and each date or time
+    line of a paragraph that is a schedule."""
     starts = [bool(LINE_START.match(line.text)) for line in lines]
+    bullets = {n for n in range(1, len(lines)) if BULLET.match(lines[n].text)}
     introduced = any(starts[n] and lines[n - 1].text.rstrip().endswith(":") for n in range(1, len(lines)))
     if sum(starts) < 2 and not introduced:
-        return set()
-    return {n for n in range(1, len(lines)) if starts[n]}
+        return bullets
+    return bullets | {n for n in range(1, len(lines)) if starts[n]}
 
 
 def keep_lines(state: StateCore) -> None:
