@@ -21,7 +21,6 @@ from composer.checks import check, prepare
 from composer.cli import app
 from composer.cli.common import WORK_ORDER
 from composer.folder import init
-from composer.issue.starter import Office
 from composer.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.send.message import MessageFactory
 

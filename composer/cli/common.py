@@ -8,9 +8,8 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import ProgressColumn, Task
@@ -32,11 +31,12 @@ class Commands(typer.core.TyperGroup):
     """Lists the commands in the order of the work, and notes `--help` anywhere after the command's name, so
     the group's callback can leave the folder alone when only the help is wanted."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    # `ctx` is the Context of the click that typer bundles, which it does not export by a public name.
+    def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)
         return sorted(names, key=lambda n: (WORK_ORDER.index(n) if n in WORK_ORDER else len(WORK_ORDER), n))
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["help_asked"] = any(arg in ctx.help_option_names for arg in args)
         return super().parse_args(ctx, args)
 

@@ -1,11 +1,12 @@
 """A line stays a line where the writer meant it: dates, times and bullet-like symbols typed one per line.
 
-Markdown joins the lines of a paragraph, so "1. Mai: Maifest", "2. Mai: Aufräumen" typed one below the other
-would come out as one line. A line that begins with a symbol ("–", "•", "·") always starts anew; a paragraph
-is a schedule when two of its lines begin with a date ("1. Mai", "4. Februar:", "12.03.", "Mo 7.12."), a time
-("18:00", "18 Uhr") or a symbol, or when one such line follows a line ending in a colon ("Termine:"); then each of those lines starts on a new line (a
-hard break). The date text stays as typed. A paragraph of ordinary prose still joins; where it joins a single
-line that looks like a date, `newsletter check` warns (`joined`).
+Markdown joins the lines of a paragraph, so "1. Mai: Maifest", "2. Mai: Aufräumen" typed one below the
+other would come out as one line. A line that begins with a symbol ("–", "•", "·") always starts anew. A
+paragraph is a schedule when two of its lines begin with a date ("1. Mai", "4. Februar:", "12.03.",
+"Mo 7.12."), a time ("18:00", "18 Uhr") or a symbol, or when one such line follows a line ending in a colon
+("Termine:"); then each of those lines starts on a new line (a hard break). The date text stays as typed.
+A paragraph of ordinary prose still joins; where it joins a single line that looks like a date,
+`newsletter check` warns (`joined`).
 """
 
 from __future__ import annotations
