@@ -72,4 +72,4 @@ def test_the_installed_wheel_starts_builds_checks_and_sends_in_a_new_folder(inst
     assert tested.returncode == 0, tested.stderr
     (mail_from, rcpt, data), = smtp_server.handler.received
     message = email.message_from_bytes(data, policy=email.policy.default)
-    assert rcpt == ["probe@example.org"] and "Newsletter Flüchtlingskoordination" in message["Subject"]
+    assert rcpt == ["probe@example.org"] and "Newsletter Integrationsbüro Nord" in message["Subject"]
