@@ -19,7 +19,7 @@ from composer.audience.signup import confirm
 from composer.cli import app
 from composer.send.links import Links
 from composer.state import Journal
-from composer.tokens import load_secret
+from composer.send.tokens import load_secret
 from tests.conftest import make_settings
 from tests.deskserver import csrf_of, desk_server
 from tests.test_inbox import MAIL, delivered

@@ -48,7 +48,7 @@ def test_headers_a_mailbox_provider_expects(sample_build: Build) -> None:
     assert msg["Message-ID"].endswith("@example.org>")
     assert msg["List-Id"] == "Newsletter Flüchtlingskoordination <volunteers.example.org>"
     assert msg["Reply-To"] == "buero@example.org"
-    assert msg["List-Unsubscribe"].startswith("<mailto:buero@example.org?subject=unsubscribe%20")
+    assert msg["List-Unsubscribe"].startswith("<mailto:buero@example.org?subject=abbestellen%20")
     assert msg["List-Unsubscribe-Post"] is None
 
 

@@ -68,7 +68,7 @@ def test_each_subscriber_receives_exactly_one_personal_message(workdir: Path, sm
         text = msg.get_body(("plain",)).get_content()
         if to.display_name:
             assert f"Hallo {to.display_name}," in text
-        token = msg["List-Unsubscribe"].split("unsubscribe%20")[1].rstrip(">")
+        token = msg["List-Unsubscribe"].split("abbestellen%20")[1].rstrip(">")
         with Journal(Path(".newsletter")) as journal:
             assert Links(journal, secret).address_of(token) == to.addr_spec
     assert "sent 8, failed 0, deferred 0" in output

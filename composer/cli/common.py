@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,7 +22,26 @@ if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command 
     from composer import checks
     from composer.config.settings import Settings
 
-app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
+# The commands in the order of the work, as `newsletter --help` lists them; any other comes after, by name.
+WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
+              "unsubscribe", "serve", "archive", "doctor", "person", "forget", "reconfirm")
+
+
+class Commands(typer.core.TyperGroup):
+    """Lists the commands in the order of the work, and notes `--help` anywhere after the command's name, so
+    the group's callback can leave the folder alone when only the help is wanted."""
+
+    # `ctx` is the Context of the click that typer bundles, which it does not export by a public name.
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: (WORK_ORDER.index(n) if n in WORK_ORDER else len(WORK_ORDER), n))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["help_asked"] = any(arg in ctx.help_option_names for arg in args)
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=Commands, help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
 # Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
 # codes. Colour is added only through `styled`, never parsed out of a string.

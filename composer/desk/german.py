@@ -11,6 +11,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from composer.desk.text import language
+from composer.issue.starter import SAID
 
 FINDINGS = [
     # checks/content.py
@@ -27,6 +28,24 @@ FINDINGS = [
      "noch der Starttext einer neuen Ausgabe; schreiben Sie vor dem Versand Ihren eigenen"),
     (r"the footer has no unsubscribe link; every newsletter needs one",
      "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
+    (re.escape(SAID["publisher"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihrer Stelle "
+                                    "ein (und bei `newsletter:`)"),
+    (re.escape(SAID["footer.address"]), "noch der Platzhalter von `newsletter init`: tragen Sie die Postanschrift Ihrer "
+                                        "Stelle (Name, Straße, Postleitzahl und Ort) für das Impressum ein"),
+    (re.escape(SAID["footer.imprint_url"]), "noch der Platzhalter von `newsletter init`: der Link zu Ihrem Impressum (ein "
+                                            "Absender in Deutschland braucht eines)"),
+    (re.escape(SAID["footer.privacy_url"]), "noch der Platzhalter von `newsletter init`: der Link zu Ihrer "
+                                            "Datenschutzerklärung (DSGVO Art. 13)"),
+    (r"the address needs a street with its number, the postcode and the town, one after the other",
+     "zur Anschrift gehören Straße mit Hausnummer, Postleitzahl und Ort, in dieser Reihenfolge"),
+    (r"(?P<url>\S+) is an example address, not your office's page; link your own",
+     r"\g<url> ist eine Beispieladresse, nicht die Seite Ihrer Stelle; verlinken Sie Ihre eigene"),
+    (r"(?P<url>\S+) is not encrypted; link the https:// address",
+     r"\g<url> ist unverschlüsselt; verlinken Sie die Adresse mit https://"),
+    (r"the line (?P<line>.+) runs on from the line above; to keep it a line of its own, start it with – or leave an "
+     r"empty line before it",
+     r"die Zeile \g<line> wird an die Zeile darüber angehängt; soll sie eine eigene Zeile bleiben, beginnen Sie sie "
+     r"mit – oder lassen Sie davor eine Zeile frei"),
     # checks/css.py
     (r"(?P<title>.+) \((?P<slug>[^()]+)\) is ignored by (?P<clients>.+)", r"\g<title> (\g<slug>) wird ignoriert von \g<clients>"),
     # checks/markup.py
@@ -93,8 +112,8 @@ FINDINGS = [
      "wird durch die Überschrift „# “ und den Text darunter gesetzt, nicht im Block mit Angaben"),
     (r"the fields block at the top is not closed: put a line '---' above this first article",
      "der Block mit Angaben oben ist nicht geschlossen: setzen Sie über diesen ersten Artikel eine Zeile „---“"),
-    (r"an article heading without a title; write the title after '# '",
-     "eine Artikelüberschrift ohne Titel; schreiben Sie den Titel hinter „# “"),
+    (r"an article heading without a title; write the title after '# ', or \\# for a literal '#'",
+     "eine Artikelüberschrift ohne Titel; schreiben Sie den Titel hinter „# “, oder \\# für ein „#“ im Text"),
     (r"not a language code; write it like ar, fa, uk, tr or en", "kein Sprachkürzel; schreiben Sie es wie ar, fa, uk, tr oder en"),
     (r"not a picture file: name a \.jpg, \.png, \.gif or \.webp file",
      "keine Bilddatei: nennen Sie eine Datei mit .jpg, .png, .gif oder .webp"),

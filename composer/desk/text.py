@@ -28,6 +28,7 @@ DE = {
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
     "article": "Artikel {n}", "add_article": "Artikel hinzufügen", "remove": "Entfernen", "up": "Nach oben",
     "down": "Nach unten", "contacts": "Ansprechpersonen", "add_contact": "Ansprechperson hinzufügen",
+    "body_hint": "Neue Zeile mit – beginnt eine Aufzählung; eine Leerzeile einen Absatz",
     "image": "Bild", "look": "Aussehen", "errors_title": "Bitte korrigieren Sie diese Angaben:",
     "preview": "Vorschau", "dark": "Dunkel", "conflict_title": "Die Datei wurde inzwischen geändert",
     "conflict_text": "Während Sie bearbeitet haben, wurde die Datei auf der Festplatte geändert. Nichts wurde "
@@ -93,6 +94,7 @@ EN = {
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
     "article": "Article {n}", "add_article": "Add article", "remove": "Remove", "up": "Move up", "down": "Move down",
     "contacts": "Contacts", "add_contact": "Add contact", "image": "Image", "look": "Look",
+    "body_hint": "A new line starting with – begins a list; an empty line a paragraph",
     "errors_title": "Please correct these fields:", "preview": "Preview", "dark": "Dark",
     "conflict_title": "The file was changed meanwhile", "conflict_text": "While you were editing, the file on disk "
     "changed. Nothing was overwritten. Your version is kept at {kept}.", "on_disk": "Version on disk",

@@ -109,15 +109,25 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    text = render_text(issue, GREETING, UNSUBSCRIBE_URL)
+    text = render_text(issue, GREETING, UNSUBSCRIBE_URL, web_url)
     timings["text"] = time.perf_counter() - start
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings, pictures=pictures or [],
                  embedded=bool(pictures) and not web_url)
 
 
+def _shown_at(picture: Picture, web_url: str | None) -> str:
+    """Where the email finds a local photo: its published copy beside the web version, or its cid: part."""
+    return f"{web_url.rsplit('/', 1)[0]}/{picture.published}" if web_url else f"cid:{picture.cid}"
+
+
+def _body_images(n: int, web_url: str | None, pictures: list[Picture]) -> dict[str, str]:
+    """Article n's Markdown images from this computer: the path as written -> where the email finds it."""
+    return {p.source: _shown_at(p, web_url) for p in pictures if p.article == n and p.source is not None}
+
+
 def _image_sources(issue: Issue, web_url: str | None, pictures: list[Picture]) -> list[str | None]:
     """Per article: the web address of its image, the published copy of a local photo, or its cid: part."""
-    local = {p.article: (f"{web_url.rsplit('/', 1)[0]}/{p.published}" if web_url else f"cid:{p.cid}") for p in pictures}
+    local = {p.article: _shown_at(p, web_url) for p in pictures if p.source is None}
     sources: list[str | None] = []
     for n, article in enumerate(issue.articles):
         if article.image and article.image.path and n not in local:
@@ -128,8 +138,9 @@ def _image_sources(issue: Issue, web_url: str | None, pictures: list[Picture]) -
 
 def _jinja(issue: Issue, templates: Path | None, web_url: str | None, pictures: list[Picture]) -> str:
     articles = [
-        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, src, a.author, a.contacts, a.language, a.direction)
-        for a, anchor, src in zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True)
+        RenderedArticle(a.title, anchor, markdown.to_html(a.body, _body_images(n, web_url, pictures)), a.image, src,
+                        a.author, a.contacts, a.language, a.direction)
+        for n, (a, anchor, src) in enumerate(zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True))
     ]
     context = {
         "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),

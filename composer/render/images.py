@@ -20,10 +20,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from composer.errors import IssueFileError, Problem
+from composer.issue import markdown
 from composer.issue.issuefile import IssueSource
 from composer.issue.photos import PhotoError, opened
 from composer.issue.schema import Issue, slugify
@@ -41,6 +43,7 @@ class Picture:
     name: str
     data: bytes
     mime: str
+    source: str | None = None  # a Markdown image's src as written in the body; None for the article's photo
 
     @functools.cached_property
     def cid(self) -> str:
@@ -57,30 +60,38 @@ class Picture:
 
 
 def load_pictures(issue: Issue, source: IssueSource, folder: Path, slug: str, cache: Path | None = None) -> list[Picture]:
-    """Every local photo of the issue, resized (or taken from `cache`); one Problem per file that is missing,
-    not a picture or too big."""
+    """Every local photo of the issue (an article's and the Markdown images of its body), resized; one Problem
+    per file that is missing, not a picture or too big. A picture on the web is left where it is."""
     pictures: list[Picture] = []
     problems: list[Problem] = []
     for n, article in enumerate(issue.articles):
-        if not (article.image and article.image.path):
-            continue
-        field = ("articles", n, "image", "path")
-        file = folder / article.image.path
-        where = (source.shown, source.line_of(field), f"articles[{n}].image.path")
-        try:
-            data, mime = resized(file, article.image.width, cache, article.image.path)
-        except FileNotFoundError:
-            problems.append(Problem(*where, f"no such file {article.image.path} (the path is relative to the issue's folder)"))
-            continue
-        except PhotoError as exc:
-            problems.append(Problem(*where, str(exc)))
-            continue
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            problems.append(Problem(*where, f"{article.image.path} cannot be read as a picture ({exc.__class__.__name__}); "
-                                            "save it as JPEG or PNG"))
-            continue
-        suffix = ".png" if mime == "image/png" else ".jpg"
-        pictures.append(Picture(n, f"{slug}-{n + 1}-{slugify(Path(article.image.path).stem)}{suffix}", data, mime))
+        wanted: list[tuple[str, int, tuple[str, int | None, str], str | None]] = []
+        if article.image and article.image.path:
+            field = ("articles", n, "image", "path")
+            wanted.append((article.image.path, article.image.width,
+                           (source.shown, source.line_of(field), f"articles[{n}].image.path"), None))
+        lines = article.body.split("\n")
+        for image in markdown.images(article.body):
+            if image.local and image.src not in {w[3] for w in wanted}:
+                line = source.find(lines[image.line].strip(), ("articles", n, "body")) if lines[image.line].strip() else None
+                wanted.append((unquote(image.src), markdown.IMAGE_WIDTH,
+                               (source.shown, line or source.line_of(("articles", n, "body")), f"articles[{n}].body"), image.src))
+        for k, (path, width, where, written) in enumerate(wanted):
+            try:
+                data, mime = resized(folder / path, width, cache, path)
+            except FileNotFoundError:
+                problems.append(Problem(*where, f"no such file {path} (the path is relative to the issue's folder)"))
+                continue
+            except PhotoError as exc:
+                problems.append(Problem(*where, str(exc)))
+                continue
+            except (UnidentifiedImageError, OSError, ValueError) as exc:
+                problems.append(Problem(*where, f"{path} cannot be read as a picture ({exc.__class__.__name__}); "
+                                                "save it as JPEG or PNG"))
+                continue
+            suffix = ".png" if mime == "image/png" else ".jpg"
+            number = f"{n + 1}-{k}" if written else f"{n + 1}"
+            pictures.append(Picture(n, f"{slug}-{number}-{slugify(Path(path).stem)}{suffix}", data, mime, written))
     if problems:
         raise IssueFileError(problems)
     return pictures

@@ -52,7 +52,7 @@ class MessageFactory:
         self._domain = sender.domain
         self._list = list_name
         self._dkim = Signer.from_config(sender.dkim)
-        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote('unsubscribe ')}"
+        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(self._t.unsubscribe_subject + ' ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
@@ -130,7 +130,7 @@ class MessageFactory:
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject=unsubscribe"
+        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._t.unsubscribe_subject}"
         page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
         for cid, published in self._published.items():
             page = page.replace(cid, published)
