@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from composer.pipeline import build_issue  # noqa: E402
+from composer.send.pipeline import build_issue  # noqa: E402
 from composer.render.build import Build  # noqa: E402
 from composer.campaign import open_send  # noqa: E402
-from composer.settings import Settings  # noqa: E402
+from composer.config.settings import Settings  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2020-12.md"
 SINK = "/usr/sbin/smtp-sink"

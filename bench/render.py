@@ -26,7 +26,7 @@ from composer.issue.issuefile import load_issue
 from composer.records import Recipient
 from composer.render.build import build
 from composer.send.message import MessageFactory
-from composer.tokens import load_secret
+from composer.send.tokens import load_secret
 
 
 def build_stages(runs: int = 30) -> dict[str, float]:

@@ -30,7 +30,7 @@ from composer.send.mailing import Mailing, Options, Preview, Send, TransportFact
 from composer.send.message import MessageFactory
 from composer.send.quota import Schedule
 from composer.send.transports import Destination, choose
-from composer.settings import Settings
+from composer.config.settings import Settings
 from composer.state import Journal, Plan
 
 

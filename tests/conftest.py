@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 import pytest
 from aiosmtpd.controller import Controller
 
-from composer.folder import SAMPLE
+from composer.config.folder import SAMPLE
 from composer.issue.issuefile import load_issue
 from composer.publish.chromium import CHROMIUM, FLAGS  # noqa: F401 (shared with the browser tests)
 from composer.render.build import Build, build
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -75,9 +75,37 @@ def make_settings(**values: object) -> Settings:
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]
 
 
+WIRE_LIMIT = 998  # octets in a line, CRLF not counted (RFC 5321 4.5.3.1.6, RFC 5322 2.1.1)
+
+
+def wire_fault(raw: bytes) -> str | None:
+    """The reply of a strict server (Postfix with smtpd_forbid_bare_newline = reject) to a message's bytes as
+    received, or None when it takes them: every line must end in CRLF, with no CR or LF alone anywhere, and
+    hold at most 998 octets."""
+    lines = raw.split(b"\r\n")
+    if any(b"\n" in line for line in lines):
+        return "550 5.5.2 Error: bare <LF> received"
+    if any(b"\r" in line for line in lines):
+        return "550 5.5.2 Error: bare <CR> received"
+    if lines[-1]:
+        return "550 5.5.2 Error: message does not end in CRLF"
+    longest = max(len(line) for line in lines)
+    if longest > WIRE_LIMIT:
+        return f"550 5.5.2 Error: line of {longest} octets received (at most {WIRE_LIMIT})"
+    return None
+
+
+def assert_wire_clean(raw: bytes) -> None:
+    """The message is as every server takes it: CRLF line ends only, no line over 998 octets."""
+    fault = wire_fault(raw)
+    assert fault is None, fault
+
+
 @dataclass
 class FaultyHandler:
-    """An SMTP server's behaviour, set per test: refusals per recipient, dropped connections, slowness."""
+    """An SMTP server's behaviour, set per test: refusals per recipient, dropped connections, slowness.
+    Strict by default: a message with a bare LF or CR, or a line over 998 octets, is refused as Postfix
+    refuses it, so every test's sends show they would pass a hardened server."""
 
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
@@ -90,6 +118,8 @@ class FaultyHandler:
     drop_every: int = 0
     delay: float = 0.0
     pipelining: bool = False  # advertise RFC 2920 PIPELINING (aiosmtpd reads pipelined commands, but does not say so)
+    strict: bool = True  # refuse what wire_fault finds
+    refused: list[str] = field(default_factory=list)  # the strict refusals given
     connections: int = 0
     _data_seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -123,6 +153,13 @@ class FaultyHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        # original_content: the bytes as received (aiosmtpd splits lines at CRLF only and removes just the
+        # dot-stuffing), not `content`, which may be decoded
+        fault = wire_fault(envelope.original_content) if self.strict else None
+        if fault:
+            with self.lock:
+                self.refused.append(fault)
+            return fault
         if self.delay:
             await asyncio.sleep(self.delay)
         with self.lock:

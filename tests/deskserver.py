@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from composer.tokens import load_secret
+from composer.send.tokens import load_secret
 from composer.desk import Access, Desk, create_desk
-from composer.settings import Settings
+from composer.config.settings import Settings
 from tests.conftest import free_port
 
 

@@ -23,7 +23,7 @@ from composer import atomic
 from composer.atomic import PRIVATE, temporary_name, write_text
 from composer.audience import importing
 from composer.cli import app
-from composer.folder import GITIGNORE, SAMPLE, STARTER_LIST, init
+from composer.config.folder import GITIGNORE, SAMPLE, STARTER_LIST, init
 from composer.issue import saving
 from composer.issue.issuefile import parse_issue, read_issue
 from composer.issue.revision import revised_text
@@ -32,7 +32,7 @@ from composer.issue.scaffold import new_issue
 from composer.issue.writer import issue_data
 from composer.state import Journal
 from composer.send.transports.outbox import file_name
-from composer.tokens import load_secret
+from composer.send.tokens import load_secret
 from tests.conftest import make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_editor import form_fields

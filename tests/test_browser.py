@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS, IN_CHROMIUM, make_settings
 
-from composer.pipeline import SAMPLE_RECIPIENT
+from composer.send.pipeline import SAMPLE_RECIPIENT
 from composer.render.build import Build
 from composer.send.message import MessageFactory
 

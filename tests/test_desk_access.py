@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
-from composer.cli.common import app
+from composer.cli import app
 from composer.desk.access import SESSION_SECONDS, Access, DeskAccessError, hash_password, store_password_hash
 from tests.conftest import free_port, make_settings
 from tests.deskserver import csrf_of, desk_server
@@ -108,7 +108,7 @@ def test_set_password_stores_an_argon2_hash_that_the_desk_accepts(workdir: Path)
     assert result.exit_code == 0, result.output
     env = Path(".env").read_text()
     assert "NEWSLETTER_DESK_PASSWORD_HASH='$argon2id$" in env and "ein langes" not in env
-    from composer.settings import load_settings
+    from composer.config.settings import load_settings
 
     hashed = load_settings().desk_password_hash.get_secret_value()
     access = Access("192.0.2.10", hashed)
@@ -185,3 +185,53 @@ def test_a_page_that_does_not_exist_says_so_in_german(workdir: Path, path: str, 
         response = desk.client().get(path)
     assert response.status_code == 404
     assert BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text == said
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`webbrowser.open` stubbed: what a local user would see in the browser's command line."""
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda target, *args, **kwargs: opened.append(target) or True)
+    return opened
+
+
+def test_the_browser_gets_a_private_redirect_page_and_never_the_login_token(workdir: Path, browser: list[str],
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import stat
+    from urllib.parse import unquote, urlsplit
+
+    from composer.desk import server
+
+    served: dict[str, object] = {}
+
+    def serve(web: object, *options: object) -> None:
+        page = Path(unquote(urlsplit(browser[0]).path))
+        served.update(page=page, text=page.read_text(encoding="utf-8"), mode=stat.S_IMODE(page.stat().st_mode),
+                      folder=stat.S_IMODE(page.parent.stat().st_mode))
+
+    monkeypatch.setattr(server, "serve", serve)
+    port = free_port()
+    result = CliRunner().invoke(app, ["desk", "--port", str(port)])
+    link = result.output.split()[2]
+    assert result.exit_code == 0 and link.startswith(f"http://127.0.0.1:{port}/login?token=")
+    token = link.split("token=")[1]
+    assert len(browser) == 1 and browser[0].startswith("file:///") and token not in browser[0]
+    assert (served["mode"], served["folder"]) == (0o600, 0o700)
+    assert f'content="0;url={link}"' in str(served["text"])
+    assert not Path(str(served["page"])).exists()  # removed when the desk stopped
+
+
+def test_the_redirect_page_is_gone_once_the_login_link_was_used(workdir: Path, browser: list[str]) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    from composer.desk.opening import browser_login
+
+    access = Access("127.0.0.1")
+    with (desk_server(workdir, make_settings(state_dir=workdir / ".newsletter"), access) as running,
+          browser_login(running.login_url, access)):
+        page = Path(unquote(urlsplit(browser[0]).path))
+        assert page.exists()
+        assert httpx.get(running.login_url).status_code == 303
+        assert not page.exists()

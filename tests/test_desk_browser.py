@@ -9,7 +9,7 @@ import pytest
 from PIL import Image as PILImage
 
 from composer.issue.issuefile import read_issue
-from composer.pipeline import build_issue
+from composer.send.pipeline import build_issue
 from tests.conftest import ARTIFACTS, AXE, CHROMIUM, FLAGS, IN_CHROMIUM, SMTPServer, make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_sending import fifty_addresses, wait_for

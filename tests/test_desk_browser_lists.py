@@ -13,8 +13,8 @@ from composer.state import Journal
 from tests.conftest import CHROMIUM, FLAGS, FaultyHandler, SMTPServer, free_port, make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_browser import shot
-from tests.test_desk_inbox import ABMELDEN, QUESTION, maildir
-from tests.test_inbox import MAIL
+from tests.test_desk_inbox import ABMELDEN, KARL, QUESTION, maildir
+from tests.test_inbox import MAIL, delivered
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,6 +56,7 @@ def test_lists_import_unsubscribe_send_inbox_and_settings_in_the_browser(browser
     violations: list[str] = []
     with Journal(workdir / ".newsletter") as journal:
         journal.suppress("lena.weiss@example.org", "asked to unsubscribe")
+    delivered("2020-12", KARL)  # the DSN answers a message we sent
     box = maildir(tmp_path / "Maildir", [(MAIL / "postfix-dsn-1.eml").read_bytes(), ABMELDEN, QUESTION])
     settings = smtp_server.settings(state_dir=workdir / ".newsletter", inbox_maildir=box, concurrency=1)
     with desk_server(workdir, settings) as desk:
@@ -94,7 +95,8 @@ def test_lists_import_unsubscribe_send_inbox_and_settings_in_the_browser(browser
         # Posteingang over the Maildir: a bounce, an "abmelden" reply and a question for the coordinator.
         page.click("nav >> text=Posteingang")
         page.click("#fetch")
-        assert numbers(page, "#inbox-counts") == {"bounce": 1, "unsubscribe": 1, "autoreply": 0, "other": 1, "malformed": 0}
+        assert numbers(page, "#inbox-counts") == {"bounce": 1, "complaint": 0, "unsubscribe": 1, "autoreply": 0, "other": 1,
+                                                "malformed": 0, "quarantined": 0}
         assert "<img src=x onerror=alert(1)>" in page.locator("article.letter pre").inner_text()
         assert page.locator("article.letter img").count() == 0
         shot(page, "posteingang", violations)

@@ -254,3 +254,26 @@ def test_articles_moved_added_and_removed_in_the_form_keep_the_other_articles_te
     first = HAND_WRITTEN[len(header):HAND_WRITTEN.index("\n\n\n# Danke!") + 1]
     thanks = "# Danke!\n\nOhne Sie wäre vieles nicht möglich gewesen.\n"
     assert saved == header + thanks + "\n\n" + first + "\n" + "# Neu\n\nEin neuer Artikel.\n"  # blank lines stay in place
+
+
+def test_an_article_over_one_megabyte_is_refused_in_german_at_its_field(running) -> None:
+    client = running.client()
+    before = Path("issues/2020-12.md").read_text()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    fields["articles[0].body"] = "Sehr langer Text. " * 70_000  # 1.2 MB
+    files = {"articles[1].image.upload": ("", b"", "application/octet-stream")}  # the form is multipart, as a browser's
+    answer = client.post("/issues/2020-12", data=fields, files=files)
+    page = BeautifulSoup(answer.text, "html.parser")
+    assert answer.status_code == 413 and page.html["lang"] == "de"
+    said = page.select_one("#f-articles-0-body-err").text
+    assert "1,2 MB Text; ein Feld fasst höchstens 1 MB: kürzen Sie ihn oder teilen Sie den Artikel in zwei" in said
+    assert "exceeded" not in answer.text and Path("issues/2020-12.md").read_text() == before
+
+
+def test_a_field_too_large_to_read_is_refused_in_german(running) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    fields["articles[0].body"] = "x" * (5 * 1024 * 1024)
+    answer = client.post("/issues/2020-12", data=fields, files={"articles[1].image.upload": ("", b"", "image/jpeg")})
+    assert answer.status_code == 400 and "Ein Feld des Formulars ist größer als 4096 KB" in answer.text
+    assert "exceeded" not in answer.text

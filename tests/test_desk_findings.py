@@ -20,7 +20,7 @@ def broken(workdir: Path, smtp_server: SMTPServer):
     text = text.replace("  imprint_url: https://example.org/impressum\n", "")
     text = text.replace("    Musterstraße 1, 47798 Krefeld\n", "")
     text = text.replace("„Kreativ — Innovativ — Weltoffen“: So wirbt",
-                        "[Kreativ](http://example.org/kreativ) ![](https://example.org/bild.png) So wirbt")
+                        "[Kreativ](http://example.org/kreativ) [](https://example.org/leer) ![](https://example.org/bild.png) So wirbt")
     Path("issues/2020-12.md").write_text(text, encoding="utf-8")
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
         yield desk
@@ -36,7 +36,11 @@ def test_the_german_check_page_says_every_finding_in_german(broken) -> None:
     assert "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum" in found
     assert "kein Impressum: ergänzen Sie footer.imprint_url oder eine Zeile „Impressum“" in found
     assert "der Link http://example.org/kreativ ist unverschlüsselt; nehmen Sie https://, wenn die Seite es anbietet" in found
-    assert "der Link zu https://example.org/bild.png hat keinen Text zum Anklicken" in found
+    assert "der Link zu https://example.org/leer hat keinen Text zum Anklicken" in found
+    assert "Bild https://example.org/bild.png hat keinen Alternativtext; beschreiben Sie es für blinde Leser und für " \
+           "blockierte Bilder" in found
+    assert "https://example.org/datenschutz ist eine Beispieladresse, nicht die Seite Ihrer Stelle; verlinken Sie Ihre " \
+           "eigene" in found
     english = [m for m in found if in_german(m) == m and any(w in m.split() for w in ("the", "is", "has", "no", "not"))]
     assert not english, english
 
@@ -49,7 +53,10 @@ def test_the_english_check_page_keeps_the_checks_own_words(broken) -> None:
 @pytest.mark.parametrize(("english", "german"), [
     ("142 characters; phones cut it after about 90", "142 Zeichen; Telefone schneiden nach etwa 90 ab"),
     ("not a date; write it as YYYY-MM-DD, e.g. 2020-12-23", "kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2020-12-23"),
-    ("unknown placeholder {vorname} (only {name} is known)", "unbekannter Platzhalter {vorname} (nur {name} ist bekannt)"),
+    ("unknown placeholder {Name} (write {name} where the subscriber's name goes)",
+     "unbekannter Platzhalter {Name} (schreiben Sie {name} dort, wo der Name der Leser steht)"),
+    ("{{ and }} would reach every reader as they are; write {name} where the subscriber's name goes",
+     "{{ und }} kämen so, wie sie sind, bei allen Lesern an; schreiben Sie {name} dort, wo der Name der Leser steht"),
     ("SpamAssassin scores 3.2 (rules: HTML_MESSAGE, MIME_HTML_ONLY); below 2.0 is good",
      "SpamAssassin vergibt 3,2 Punkte (Regeln: HTML_MESSAGE, MIME_HTML_ONLY); unter 2,0 ist gut"),
     ("SpamAssassin scores -0.0 (rules: NO_RELAYS); below 2.0 is good",

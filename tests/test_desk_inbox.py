@@ -11,7 +11,7 @@ from composer.state import Journal
 from tests import test_inbox
 from tests.conftest import make_settings
 from tests.deskserver import csrf_of, desk_server
-from tests.test_inbox import MAIL, PASSWORD, USER, fill, folder_counts, needs_dovecot
+from tests.test_inbox import MAIL, PASSWORD, USER, delivered, fill, folder_counts, needs_dovecot
 
 imap = test_inbox.imap  # the throw-away dovecot of the inbox tests
 
@@ -21,6 +21,9 @@ QUESTION = ("From: Lena Weiss <lena.weiss@example.org>\nTo: kontakt@example.org\
             "Message-ID: <frage-2@example.org>\nDate: Thu, 24 Dec 2020 10:00:00 +0100\nMIME-Version: 1.0\n"
             "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
             "Liebes Team,\n<img src=x onerror=alert(1)> findet das Sprachcafé statt?\nViele Grüße, Lena\n").encode()
+
+
+KARL = {"karl.nirgendwo@example.org": "<postfix-dsn-1@example.org>"}
 
 
 def maildir(folder: Path, messages: list[bytes]) -> Path:
@@ -42,14 +45,16 @@ def counts(page: BeautifulSoup) -> dict[str, int]:
 
 
 def test_fetch_over_a_maildir_shows_the_bounce_the_unsubscribe_and_the_mail_left_for_you(workdir: Path, tmp_path: Path) -> None:
+    delivered("2020-12", KARL)  # the DSN answers a message we sent
     box = maildir(tmp_path / "Maildir", [(MAIL / "postfix-dsn-1.eml").read_bytes(), ABMELDEN, QUESTION])
     settings = make_settings(state_dir=workdir / ".newsletter", inbox_maildir=box)
     with desk_server(workdir, settings) as desk:
         status, page = fetch(desk)
     assert status == 200
-    assert counts(page) == {"bounce": 1, "unsubscribe": 1, "autoreply": 0, "other": 1, "malformed": 0}
+    assert counts(page) == {"bounce": 1, "complaint": 0, "unsubscribe": 1, "autoreply": 0, "other": 1, "malformed": 0,
+                            "quarantined": 0}
     assert page.select_one(".inbox-bounce").text.strip() == ("karl.nirgendwo@example.org: dauerhaft unzustellbar (5.1.1) bei "
-                                                             "(unbekannte Ausgabe): wird nicht mehr angeschrieben")
+                                                             "2020-12: wird nicht mehr angeschrieben")
     assert page.select_one(".inbox-unsubscribe").text.strip() == ("marie.dubois@example.org: abgemeldet "
                                                                   "(per Mail von marie.dubois@example.org)")
     letter = page.select_one("article.letter")
@@ -72,9 +77,10 @@ def test_a_second_fetch_handles_nothing_twice_and_still_shows_the_mail_left_for_
 
 @needs_dovecot
 def test_fetch_over_imap_sets_handled_mail_aside_and_leaves_the_rest(workdir: Path, imap: int) -> None:
+    delivered("2020-12", KARL)
     fill(imap, [(MAIL / "postfix-dsn-1.eml").read_bytes(), ABMELDEN, QUESTION])
     settings = make_settings(state_dir=workdir / ".newsletter", imap_host="127.0.0.1", imap_port=imap, imap_security="none",
-                             imap_username=USER, imap_password=PASSWORD)
+                             imap_allow_plaintext_auth=True, imap_username=USER, imap_password=PASSWORD)
     with desk_server(workdir, settings) as desk:
         status, page = fetch(desk)
     assert status == 200 and counts(page)["bounce"] == 1 and counts(page)["other"] == 1
@@ -84,7 +90,7 @@ def test_fetch_over_imap_sets_handled_mail_aside_and_leaves_the_rest(workdir: Pa
 @needs_dovecot
 def test_a_refused_imap_login_is_one_line_without_the_password(workdir: Path, imap: int) -> None:
     settings = make_settings(state_dir=workdir / ".newsletter", imap_host="127.0.0.1", imap_port=imap, imap_security="none",
-                             imap_username=USER, imap_password="falsches-passwort")
+                             imap_allow_plaintext_auth=True, imap_username=USER, imap_password="falsches-passwort")
     with desk_server(workdir, settings) as desk:
         status, page = fetch(desk)
     assert status == 502 and "der IMAP-Server hat abgelehnt" in page.select_one("#problem").text

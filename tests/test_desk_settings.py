@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from composer.connection import try_imap, try_smtp
+from composer.checks.connection import try_imap, try_smtp
 from composer.desk.settings_german import DESCRIPTIONS
-from composer.settings import Settings, load_settings
+from composer.config.settings import Settings, load_settings
 from tests.conftest import SMTPServer, free_port
 from tests.deskserver import csrf_of, desk_server
 from tests import test_inbox, test_provider
@@ -141,14 +141,26 @@ def test_desk_connection_test_says_which_step_failed_in_german(workdir: Path, tl
 @needs_dovecot
 def test_imap_test_logs_in_looks_at_the_folder_and_logs_out(workdir: Path, imap: int) -> None:
     settings = load_settings(None, imap_host="127.0.0.1", imap_port=imap, imap_security="none", imap_username=IMAP_USER,
-                             imap_password=IMAP_PASSWORD)
+                             imap_password=IMAP_PASSWORD, imap_allow_plaintext_auth=True)
     trial = try_imap(settings.imap)
     assert trial.ok and steps(trial) == {"connect": "ok", "tls": "skipped", "login": "ok", "folder": "ok", "logout": "ok"}
-    wrong = try_imap(load_settings(None, **{**settings.model_dump(include={"imap_host", "imap_port", "imap_security",
-                                                                             "imap_username"}), "imap_password": "falsch"}).imap)
+    kept = settings.model_dump(include={"imap_host", "imap_port", "imap_security", "imap_username", "imap_allow_plaintext_auth"})
+    wrong = try_imap(load_settings(None, **{**kept, "imap_password": "falsch"}).imap)
     assert wrong.failed.name == "login" and "NEWSLETTER_IMAP_PASSWORD" in wrong.failed.advice
 
 
 def test_imap_test_without_settings_says_what_to_set(workdir: Path) -> None:
     trial = try_imap(load_settings(None).imap)
     assert trial.failed.name == "settings" and "NEWSLETTER_IMAP_HOST" in trial.failed.advice
+
+
+def test_the_imap_test_refuses_a_password_over_a_plain_connection_in_german(workdir: Path, smtp_server: SMTPServer) -> None:
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", imap_host="127.0.0.1", imap_port=free_port(),
+                                    imap_security="none", imap_username=IMAP_USER, imap_password=IMAP_PASSWORD)
+    with desk_server(workdir, settings) as desk:
+        client = desk.client()
+        response = client.post("/settings/test", data={"csrf": csrf_of(client.get("/settings").text), "service": "imap"})
+    alert = BeautifulSoup(response.text, "html.parser").select_one("#trial-failed").text
+    assert response.status_code == 422 and "beim Schritt „Einstellungen“" in alert
+    assert "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz" in alert
+    assert IMAP_PASSWORD not in response.text

@@ -21,6 +21,7 @@ from composer.campaign import open_send
 from composer.errors import DiskFullError, StateError
 from composer.records import Recipient
 from composer.send import ledger
+from composer.send.ledger import IssueLedger
 from composer.state import Journal
 from composer.state.ledger import LOG
 
@@ -63,7 +64,7 @@ def started(state: Path) -> Journal:
 
 
 def test_short_writes_are_continued_until_every_record_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with started(tmp_path) as journal, journal.ledger(SLUG) as ledger:
+    with started(tmp_path) as journal, IssueLedger(journal, SLUG) as ledger:
         with disk_with_room(monkeypatch, 10**6, step=7):
             ledger.sending("leser0@example.org")
             ledger.sent("leser0@example.org", "250 ok", "<1@example.org>")
@@ -75,7 +76,7 @@ def test_short_writes_are_continued_until_every_record_is_whole(tmp_path: Path, 
 def test_at_enospc_the_half_record_is_taken_back_and_the_send_stops_before_the_message(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with started(tmp_path) as journal:
-        with journal.ledger(SLUG) as ledger:
+        with IssueLedger(journal, SLUG) as ledger:
             ledger.sending("leser0@example.org")  # handed over; its 'sent' waits for the next write
             ledger.sent("leser0@example.org", "250 ok", "<1@example.org>")
             size = (tmp_path / LOG).stat().st_size
@@ -88,7 +89,7 @@ def test_at_enospc_the_half_record_is_taken_back_and_the_send_stops_before_the_m
     with Journal(tmp_path) as journal:  # leser0 may have it: 'sending'; leser1 was never handed over
         assert {d.email: d.status for d in journal.deliveries(SLUG)} == {
             "leser0@example.org": "sending", "leser1@example.org": "pending", "leser2@example.org": "pending"}
-    with started(tmp_path) as journal, journal.ledger(SLUG) as ledger:  # the rerun sends all three
+    with started(tmp_path) as journal, IssueLedger(journal, SLUG) as ledger:  # the rerun sends all three
         for person in PEOPLE:
             ledger.sending(person.email)
             ledger.sent(person.email, "250 ok", f"<{person.email}>")
@@ -119,7 +120,7 @@ def test_the_send_command_stops_at_a_full_disk_with_one_line_and_exit_2_and_the_
 
 def test_a_trailing_partial_record_is_ignored_by_the_fold(tmp_path: Path) -> None:
     with started(tmp_path) as journal:
-        ledger = journal.ledger(SLUG)
+        ledger = IssueLedger(journal, SLUG)
         ledger.sending("leser0@example.org")
         with (tmp_path / LOG).open("ab") as log:
             log.write(b'[99, "2020-12", "leser1@example.org", "sen')

@@ -9,7 +9,7 @@ import pytest
 from conftest import ARTIFACTS, AXE, IN_CHROMIUM, ROOT, SAMPLE_ISSUE, make_settings
 
 from composer.issue.issuefile import load_issue
-from composer.pipeline import SAMPLE_RECIPIENT
+from composer.send.pipeline import SAMPLE_RECIPIENT
 from composer.render.build import build
 from composer.send.message import MessageFactory
 

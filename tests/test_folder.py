@@ -15,9 +15,9 @@ from conftest import ROOT, SMTPServer, free_port, make_settings
 from typer.testing import CliRunner
 
 from composer.cli import app
-from composer.folder import SAMPLE, init
+from composer.config.folder import SAMPLE, init
 from composer.issue.issuefile import load_issue
-from composer.pipeline import build_issue
+from composer.send.pipeline import build_issue
 from composer.render.templates import TEMPLATES
 
 runner = CliRunner()
@@ -35,7 +35,7 @@ def test_init_makes_a_folder_with_this_months_issue_a_list_settings_and_gitignor
         ".env", ".gitignore", "issues/2021-03.md", "subscribers/newsletter.csv"]
     issue = load_issue(office / "issues" / "2021-03.md")
     assert issue.date == dt.date(2021, 3, 4) and issue.subject.endswith("März 2021")
-    assert (office / "subscribers" / "newsletter.csv").read_text().splitlines()[1].endswith("@example.org,Erika Mustermann")
+    assert (office / "subscribers" / "newsletter.csv").read_text() == "email,name,consent_date,consent_source\n"
     env = (office / ".env").read_text()
     assert re.search(r"^NEWSLETTER_SECRET_KEY=[0-9a-f]{64}$", env, re.M)
     assert re.search(r"^# NEWSLETTER_FROM_ADDRESS=", env, re.M) and not re.search(r"^NEWSLETTER_FROM_ADDRESS", env, re.M)

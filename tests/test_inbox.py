@@ -15,9 +15,10 @@ from conftest import SMTPServer, free_port
 from imapclient import IMAPClient
 from typer.testing import CliRunner
 
+from composer.records import Recipient
 from composer.state import Journal
 from composer.send.links import Links
-from composer.tokens import unsubscribe_token
+from composer.send.tokens import unsubscribe_token
 from composer.cli import app
 
 runner = CliRunner()
@@ -104,7 +105,7 @@ def folder_counts(port: int) -> dict[str, int]:
 
 def env(port: int, **extra: str) -> dict[str, str]:
     return {"NEWSLETTER_IMAP_HOST": "127.0.0.1", "NEWSLETTER_IMAP_PORT": str(port), "NEWSLETTER_IMAP_SECURITY": "none",
-            "NEWSLETTER_IMAP_USERNAME": USER, "NEWSLETTER_IMAP_PASSWORD": PASSWORD,
+            "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH": "true", "NEWSLETTER_IMAP_USERNAME": USER, "NEWSLETTER_IMAP_PASSWORD": PASSWORD,
             "NEWSLETTER_FROM_ADDRESS": "kontakt@example.org", **extra}
 
 
@@ -118,6 +119,23 @@ def suppression_states(*addresses: str) -> dict[str, str]:
     return states
 
 
+def delivered(issue: str, sent: dict[str, str], state: Path = Path(".newsletter")) -> None:
+    """Records a send of `issue` to each address with its Message-ID, as the dispatcher's ledger does."""
+    with Journal(state, exclusive=True) as journal:
+        journal.stage([Recipient(email) for email in sent])
+        list(journal.queue(issue))
+        with journal.ledger(issue) as ledger:
+            for email, message_id in sent.items():
+                ledger.sending(email)
+                ledger.sent(email, "250 2.0.0 Ok", message_id)
+
+
+# The samples' bounces as answers to messages we sent: their attached Message-IDs recorded as our deliveries.
+SAMPLES_SENT = {"karl.nirgendwo@example.org": "<postfix-dsn-1@example.org>",
+                "greta.gibtsnicht@example.org": "<postfix-dsn-2@example.org>",
+                "userx@example.cz": "<pfchbtkf3j0p7prf0sp45vi21fro3bs7ad@4ax.com>",
+                "userx@its.example.nl": "<19990920022322.A19735@stereo.rotzorg.org>"}
+
 LISTED = ["karl.nirgendwo@example.org", "greta.gibtsnicht@example.org", "userx@example.com", "bjoern.oezdemir@example.org",
           "marie.dubois@example.org", "anna.mueller@example.org", "zeynep.yilmaz@example.org", "lena.weiss@example.org"]
 
@@ -129,30 +147,34 @@ def write_test_list() -> None:
 @needs_dovecot
 def test_inbox_sorts_every_sample_and_sets_handled_mail_aside(workdir: Path, imap: int) -> None:
     write_test_list()
+    delivered("2020-12", SAMPLES_SENT)
     fill(imap, [p.read_bytes() for p in SAMPLES])
     result = runner.invoke(app, ["inbox"], env=env(imap))
     assert result.exit_code == 0, result.output
     out = result.output
     assert "karl.nirgendwo@example.org: permanent bounce 5.1.1" in out
     assert "greta.gibtsnicht@example.org: permanent bounce 5.1.1" in out
-    assert "userx@example.com: permanent bounce" in out  # Gmail's non-standard bounce, via flufl.bounce
-    assert "userx@its.example.nl: permanent bounce" in out  # Exim
+    assert "userx@its.example.nl: permanent bounce" in out  # Exim, via flufl.bounce
     assert "userx@example.cz: temporary bounce 4.4.1" in out and "(1 of 3)" in out
+    # Gmail's bounce names no message of ours (its original is not attached): left for the coordinator
+    assert "userx@example.com" not in out and "left for you: a delivery report about no message we sent" in out
     assert "bjoern.oezdemir@example.org: unsubscribe" in out and "marie.dubois@example.org: unsubscribe" in out
     assert "automatic reply from anna.mueller@example.org" in out and "automatic reply from zeynep.yilmaz@example.org" in out
     assert "left for you: Frage zum Sprachcafe in Cracau" in out
     assert "cannot be read" in out and "left in the mailbox" in out
-    assert "2 unsubscribed, 5 bounces, 2 automatic replies, 1 left for you, 1 unreadable" in out
+    assert "left for you: a complaint (abuse report) about no message we sent" in out  # arf-yahoo.eml: not ours here
+    assert "2 unsubscribed, 4 bounces, 2 automatic replies, 3 left for you, 1 unreadable" in out
     assert PASSWORD not in out
-    assert folder_counts(imap) == {"INBOX": 2, "Processed": len(SAMPLES) - 2}
+    assert folder_counts(imap) == {"INBOX": 4, "Processed": len(SAMPLES) - 4}
     assert suppression_states(*LISTED) == {
-        "karl.nirgendwo@example.org": "bounced", "greta.gibtsnicht@example.org": "bounced", "userx@example.com": "bounced",
+        "karl.nirgendwo@example.org": "bounced", "greta.gibtsnicht@example.org": "bounced", "userx@example.com": "active",
         "bjoern.oezdemir@example.org": "unsubscribed", "marie.dubois@example.org": "unsubscribed",
         "anna.mueller@example.org": "active", "zeynep.yilmaz@example.org": "active", "lena.weiss@example.org": "active"}
 
 
 @needs_dovecot
 def test_rerun_processes_nothing_twice(workdir: Path, imap: int) -> None:
+    delivered("2020-12", SAMPLES_SENT)
     fill(imap, [(MAIL / "unsubscribe-de.eml").read_bytes(), (MAIL / "flufl" / "dsn_05_delayed.eml").read_bytes()])
     runner.invoke(app, ["inbox"], env=env(imap))
     fill(imap, [(MAIL / "flufl" / "dsn_05_delayed.eml").read_bytes()])  # the same bounce delivered again
@@ -181,13 +203,14 @@ def test_wrong_imap_password_is_one_line_without_the_password(workdir: Path, ima
 @needs_dovecot
 def test_next_send_skips_unsubscribed_and_hard_bounced(workdir: Path, imap: int, smtp_server: SMTPServer) -> None:
     write_test_list()
+    delivered("2020-11", SAMPLES_SENT)
     fill(imap, [p.read_bytes() for p in SAMPLES])
     runner.invoke(app, ["inbox"], env=env(imap))
     result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "inbox-test", "--yes"], env=smtp_server.env())
     assert result.exit_code == 0, result.output
-    assert "5 unsubscribed or bounced" in result.output
+    assert "4 unsubscribed or bounced" in result.output
     assert set(smtp_server.handler.per_recipient()) == {"anna.mueller@example.org", "zeynep.yilmaz@example.org",
-                                                        "lena.weiss@example.org"}
+                                                        "lena.weiss@example.org", "userx@example.com"}
 
 
 def test_unsubscribe_by_the_token_of_the_emailed_link(workdir: Path, tmp_path: Path) -> None:
@@ -200,11 +223,12 @@ def test_unsubscribe_by_the_token_of_the_emailed_link(workdir: Path, tmp_path: P
     mbox.write_bytes(b"From someone@example.com Wed Dec 23 12:00:00 2020\n"
                      b"From: Someone Else <someone@example.com>\nTo: kontakt@example.org\n"
                      b"Subject: unsubscribe " + token.encode() + b"\nMessage-ID: <t1@example.com>\n\nPlease.\n\n")
-    result = runner.invoke(app, ["inbox", "--mbox", str(mbox)])
+    result = runner.invoke(app, ["inbox", "--mbox", str(mbox)], env={"NEWSLETTER_FROM_ADDRESS": "kontakt@example.org"})
     assert "lena.weiss@example.org: unsubscribe (by the token in the unsubscribe link)" in result.output
 
 
 def test_maildir_messages_are_moved_to_a_processed_folder(workdir: Path, tmp_path: Path) -> None:
+    delivered("2020-12", SAMPLES_SENT)
     maildir = tmp_path / "Maildir"
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True)
@@ -217,6 +241,7 @@ def test_maildir_messages_are_moved_to_a_processed_folder(workdir: Path, tmp_pat
 
 
 def test_repeated_temporary_bounces_suppress_after_the_limit(workdir: Path, tmp_path: Path) -> None:
+    delivered("2020-12", SAMPLES_SENT)
     mbox = tmp_path / "inbox.mbox"
     mbox.write_bytes(b"From x Wed Dec 23 12:00:00 2020\n" + (MAIL / "flufl" / "dsn_05_delayed.eml").read_bytes() + b"\n")
     result = runner.invoke(app, ["inbox", "--mbox", str(mbox)], env={"NEWSLETTER_SOFT_BOUNCE_LIMIT": "1"})
@@ -265,3 +290,14 @@ def test_unsubscribe_keeps_the_mail_as_evidence_and_the_export_leaves_the_addres
     assert exported[0] == "email;name;stadtteil" and len(exported) == 1 + 7
     assert not any("marie.dubois" in line for line in exported)
     assert "anna.mueller@example.org;Anna Müller;Cracau" in exported
+
+
+@needs_dovecot
+def test_the_imap_password_is_not_sent_over_a_plain_connection_unless_allowed(workdir: Path, imap: int) -> None:
+    plain = {**env(imap), "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH": "false"}
+    refused = runner.invoke(app, ["inbox"], env=plain)
+    assert refused.exit_code == 2 and refused.output.splitlines() == [
+        "error: NEWSLETTER_IMAP_SECURITY=none would send the IMAP password unencrypted; use tls or starttls, or set "
+        "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust"]
+    assert PASSWORD not in refused.output
+    assert runner.invoke(app, ["inbox"], env=env(imap)).exit_code == 0

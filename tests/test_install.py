@@ -43,13 +43,17 @@ def test_the_installed_wheel_starts_builds_checks_and_sends_in_a_new_folder(inst
     imported = subprocess.run([str(installed.parent / "python"), "-c", "import composer; print(composer.__file__)"],
                               cwd=tmp_path, env=outside(), capture_output=True, text=True)
     assert str(installed.parent.parent) in imported.stdout and str(ROOT) not in imported.stdout
-    assert run(installed, tmp_path, "init", "office").returncode == 0
+    office = ("--name", "Integrationsbüro Nord", "--address", "Hauptstraße 5; 12345 Musterstadt",
+              "--imprint", "https://www.musterstadt.de/impressum", "--privacy", "https://www.musterstadt.de/datenschutz")
+    assert run(installed, tmp_path, "init", "office", *office).returncode == 0
     folder = tmp_path / "office"
     issue = next((folder / "issues").glob("*.md")).relative_to(folder)
+    with open(folder / "subscribers" / "newsletter.csv", "a", encoding="utf-8") as listed:
+        listed.write("erika.mustermann@example.org,Erika Mustermann,2026-01-05,Anmeldeformular\n")
 
     built = run(installed, folder, "build", str(issue))
     assert built.returncode == 0, built.stderr
-    assert "Newsletter Flüchtlingskoordination" in html.unescape((folder / "build" / f"{issue.stem}.html").read_text(encoding="utf-8"))
+    assert "Newsletter Integrationsbüro Nord" in html.unescape((folder / "build" / f"{issue.stem}.html").read_text(encoding="utf-8"))
     checked = run(installed, folder, "check", str(issue))
     assert checked.returncode == 1 and "still the starter text" in checked.stderr  # nobody sends the placeholder
     text = (folder / issue).read_text(encoding="utf-8")
@@ -68,4 +72,4 @@ def test_the_installed_wheel_starts_builds_checks_and_sends_in_a_new_folder(inst
     assert tested.returncode == 0, tested.stderr
     (mail_from, rcpt, data), = smtp_server.handler.received
     message = email.message_from_bytes(data, policy=email.policy.default)
-    assert rcpt == ["probe@example.org"] and "Newsletter Flüchtlingskoordination" in message["Subject"]
+    assert rcpt == ["probe@example.org"] and "Newsletter Integrationsbüro Nord" in message["Subject"]

@@ -176,7 +176,8 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_heading_without_a_title_is_an_error_at_its_line(tmp_path: Path) -> None:
     found = problems(write(tmp_path, HEAD + "# Erster\n\nText\n\n#\n\nMehr\n"))
-    assert found == [f"{tmp_path / '2021-01.md'}:15: an article heading without a title; write the title after '# '"]
+    assert found == [f"{tmp_path / '2021-01.md'}:15: an article heading without a title; write the title after '# ', "
+                     "or \\# for a literal '#'"]
 
 
 def test_schema_errors_come_in_the_order_of_their_lines(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from composer.send.ledger import IssueLedger
 from composer.records import Recipient
 from composer.state import Journal
 from composer.state.ledger import LOG
@@ -27,7 +28,7 @@ def rows(state: Path) -> dict[str, tuple[str, int]]:
 
 
 def test_another_process_sees_what_a_running_send_has_recorded(tmp_path: Path) -> None:
-    with started(tmp_path) as journal, journal.ledger(ISSUE) as ledger:
+    with started(tmp_path) as journal, IssueLedger(journal, ISSUE) as ledger:
         ledger.sending("leser0@example.org")
         ledger.sent("leser0@example.org", "250 ok", "<1@example.org>")
         ledger.sending("leser1@example.org")
@@ -39,7 +40,7 @@ def test_another_process_sees_what_a_running_send_has_recorded(tmp_path: Path) -
 
 
 def test_every_record_is_applied_once_however_often_the_log_is_folded(tmp_path: Path) -> None:
-    with started(tmp_path) as journal, journal.ledger(ISSUE) as ledger:
+    with started(tmp_path) as journal, IssueLedger(journal, ISSUE) as ledger:
         ledger.sending("leser0@example.org")
         for _ in range(3):
             rows(tmp_path)
@@ -50,7 +51,7 @@ def test_every_record_is_applied_once_however_often_the_log_is_folded(tmp_path: 
 
 def test_a_record_cut_off_by_a_kill_is_left_out_and_the_next_send_goes_on(tmp_path: Path) -> None:
     with started(tmp_path) as journal:
-        ledger = journal.ledger(ISSUE)
+        ledger = IssueLedger(journal, ISSUE)
         ledger.sending("leser0@example.org")
         ledger.sent("leser0@example.org", "250 ok", "<1@example.org>")
         ledger.sending("leser1@example.org")
@@ -59,7 +60,7 @@ def test_a_record_cut_off_by_a_kill_is_left_out_and_the_next_send_goes_on(tmp_pa
     assert rows(tmp_path) == {"leser0@example.org": ("sent", 1), "leser1@example.org": ("sending", 1),
                               "leser2@example.org": ("pending", 0)}
     assert not (tmp_path / LOG).exists()  # folded, and no send holds it: it named addresses
-    with Journal(tmp_path, exclusive=True) as journal, journal.ledger(ISSUE) as ledger:
+    with Journal(tmp_path, exclusive=True) as journal, IssueLedger(journal, ISSUE) as ledger:
         ledger.sending("leser2@example.org")
         ledger.sent("leser2@example.org", "250 ok", "<3@example.org>")
     assert rows(tmp_path)["leser2@example.org"] == ("sent", 1)
@@ -67,7 +68,7 @@ def test_a_record_cut_off_by_a_kill_is_left_out_and_the_next_send_goes_on(tmp_pa
 
 
 def test_an_outcome_waits_for_the_next_write_and_a_flush_writes_it(tmp_path: Path) -> None:
-    with started(tmp_path) as journal, journal.ledger(ISSUE) as ledger:
+    with started(tmp_path) as journal, IssueLedger(journal, ISSUE) as ledger:
         ledger.sending("leser0@example.org")
         ledger.failed("leser0@example.org", 550, "no such user")
         assert rows(tmp_path)["leser0@example.org"] == ("sending", 1)

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 from conftest import make_settings
 
-from composer.tokens import unsubscribe_token
+from composer.send.tokens import unsubscribe_token
 from composer.errors import HeaderInjectionError, SettingsError
 from composer.records import Recipient
 from composer.render.build import Build
@@ -48,7 +48,7 @@ def test_headers_a_mailbox_provider_expects(sample_build: Build) -> None:
     assert msg["Message-ID"].endswith("@example.org>")
     assert msg["List-Id"] == "Newsletter Flüchtlingskoordination <volunteers.example.org>"
     assert msg["Reply-To"] == "buero@example.org"
-    assert msg["List-Unsubscribe"].startswith("<mailto:buero@example.org?subject=unsubscribe%20")
+    assert msg["List-Unsubscribe"].startswith("<mailto:buero@example.org?subject=abbestellen%20")
     assert msg["List-Unsubscribe-Post"] is None
 
 
@@ -134,3 +134,16 @@ def test_unreadable_dkim_key_is_a_settings_error_before_anything_is_sent(sample_
     (tmp_path / "broken.pem").write_text("not a key")
     with pytest.raises(SettingsError, match="NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key"):
         MessageFactory(sample_build, make_settings(dkim_key_file=tmp_path / "broken.pem", dkim_selector="s").sender, SECRET)
+
+
+@pytest.mark.parametrize(("named", "name", "fields", "expected"), [
+    ("Liebe/r {vorname},", "Anna Schmitz", {"Vorname": "Anna"}, "Liebe/r Anna,"),
+    ("Liebe/r {vorname},", "Anna Schmitz", {}, "Liebe/r Anna,"),
+    ("Hallo {first_name} ({name}),", "Anna Schmitz", {"first_name": "Anni"}, "Hallo Anni (Anna Schmitz),"),
+    ("Liebe/r {vorname},", "", {}, "Liebe Engagierte,"),
+])
+def test_a_greeting_by_first_name_takes_the_column_or_the_first_word(
+        named: str, name: str, fields: dict[str, str], expected: str) -> None:
+    from composer.send.message import named_greeting
+
+    assert named_greeting((named, "Liebe Engagierte,"), name, fields) == expected

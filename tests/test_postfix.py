@@ -28,7 +28,6 @@ FEATURES = ROOT / "tests" / "data" / "issues" / "features.md"
 VOLUNTEERS = ["anna.mueller@example.org", "juergen.schaefer@example.org", "zeynep.yilmaz@example.org",
               "bjoern.oezdemir@example.org", "lena.weiss@example.org", "marie.dubois@example.org",
               "ahmad.haidari@example.org", "grete.kuehn@example.org"]
-BARE_LF = pytest.mark.xfail(reason="bare LF in folded Subject, fixed on branch wire", strict=False)
 
 
 def send(postfix: Postfix, issue: str, *args: str) -> tuple[int, str]:
@@ -76,7 +75,6 @@ def test_the_feature_issue_sent_to_the_list_through_postfix_arrives_whole_once_p
         assert "مقهى اللغة في المكتبة" in unescape(msg.get_body(("html",)).get_content())
 
 
-@BARE_LF
 def test_a_test_send_of_the_sample_through_postfix_arrives_whole(
         workdir: Path, smtp_server: SMTPServer, postfix: Postfix) -> None:
     code, output = send(postfix, "issues/2020-12.md", "--to", "ich@example.org")

@@ -26,7 +26,7 @@ from composer.records import Recipient
 from composer.render.build import Build
 from composer.send.message import MessageFactory
 from composer.send.transports import SMTPTransport
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 USER, PASSWORD = "kontakt@example.org", "richtig"
 
@@ -125,7 +125,7 @@ def deliver(settings: Settings, build: Build) -> str:
     async def go() -> str:
         await transport.open()
         try:
-            return await transport.send(message)
+            return (await transport.send(message)).reply
         finally:
             await transport.close()
 

@@ -15,7 +15,7 @@ from test_send import ISSUE, send, write_list
 
 from composer.campaign import open_send
 from composer.errors import LimitReachedError, SettingsError
-from composer.hours import parse_hours
+from composer.config.hours import parse_hours
 from composer.send.quota import Schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")

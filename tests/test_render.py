@@ -156,14 +156,14 @@ def test_jinja_syntax_error_names_template_and_line(broken_templates: Path, samp
 
 
 def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pytest.CaptureFixture[str]) -> None:
-    from composer.render.inline import inline_css
+    from composer.render.build import inline_css
 
     html = ('<!doctype html><html><head><link rel="stylesheet" href="https://example.org/x.css">'
-            '<style>p { color: red; } @media (max-width: 480px) { p { color: blue !important; } }</style></head>'
-            '<body><p>x</p><img src="https://example.org/a.png" width="120" style="width:100%"></body></html>')
+            '<style>p { color: red; } img { border: 0; } @media (max-width: 480px) { p { color: blue !important; } }</style></head>'
+            '<body><p>x</p><img src="https://example.org/a.png" width="120" style="width:100%; mso-hide:all"></body></html>')
     out = inline_css(html)
     assert '<link rel="stylesheet" href="https://example.org/x.css">' in out
-    assert '<p style="color:red">' in out and "color:blue !important" in out
+    assert '<p style="color:red">' in out and "color: blue !important" in out
     assert 'width="120"' in out
     assert out.lower().startswith("<!doctype html>")
     captured = capfd.readouterr()

@@ -68,7 +68,7 @@ def test_each_subscriber_receives_exactly_one_personal_message(workdir: Path, sm
         text = msg.get_body(("plain",)).get_content()
         if to.display_name:
             assert f"Hallo {to.display_name}," in text
-        token = msg["List-Unsubscribe"].split("unsubscribe%20")[1].rstrip(">")
+        token = msg["List-Unsubscribe"].split("abbestellen%20")[1].rstrip(">")
         with Journal(Path(".newsletter")) as journal:
             assert Links(journal, secret).address_of(token) == to.addr_spec
     assert "sent 8, failed 0, deferred 0" in output
@@ -253,7 +253,7 @@ def test_a_test_send_with_dry_run_checks_everything_and_sends_nothing(workdir: P
 
 def test_a_stopped_send_counts_who_of_this_list_has_the_issue_not_the_other_lists(workdir: Path, smtp_server: SMTPServer) -> None:
     from composer.campaign import open_send
-    from composer.tokens import load_secret
+    from composer.send.tokens import load_secret
 
     write_list("erste", 3)
     assert send(smtp_server, "--list", "erste", "--yes")[0] == 0

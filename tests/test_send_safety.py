@@ -16,6 +16,7 @@ import pytest
 from conftest import SMTPServer, make_settings
 from test_send import ISSUE, runner, send, send_command, status_rows, wait_for_received, write_list
 
+from composer.send.ledger import IssueLedger
 from composer.cli import app
 from composer.errors import ChecksFailedError
 from composer.campaign import open_send
@@ -212,11 +213,12 @@ def test_a_list_given_as_a_path_is_refused_with_what_a_list_name_is(workdir: Pat
 
 
 def test_an_unknown_greeting_placeholder_is_an_error_with_file_and_line(workdir: Path) -> None:
-    text = Path(ISSUE).read_text().replace("footer:\n", 'greeting:\n  named: "{name} {vorname}"\n  anonymous: "Hallo,"\nfooter:\n')
+    text = Path(ISSUE).read_text().replace("footer:\n", 'greeting:\n  named: "{name} {Nachname}"\n  anonymous: "Hallo,"\nfooter:\n')
     Path("issues/2021-01.md").write_text(text)
     result = runner.invoke(app, ["send", "issues/2021-01.md", "--list", "volunteers", "--dry-run"])
     assert result.exit_code == 2
-    assert "error: issues/2021-01.md:13: greeting.named: unknown placeholder {vorname} (only {name} is known)" in result.output
+    assert ("error: issues/2021-01.md:13: greeting.named: unknown placeholder {Nachname} (write {name} where the "
+            "subscriber's name goes)") in result.output
 
 
 def test_a_password_over_an_unencrypted_connection_is_refused_unless_allowed(workdir: Path, smtp_server: SMTPServer) -> None:
@@ -266,7 +268,7 @@ def test_a_state_from_before_uncertain_is_migrated_with_every_row(tmp_path: Path
     db.commit()
     db.close()
     with Journal(tmp_path) as journal:
-        with journal.ledger("2020-12") as ledger:
+        with IssueLedger(journal, "2020-12") as ledger:
             assert ledger.uncertain("b@example.org", 0, "no answer") is True
             ledger.sending("b@example.org")  # the automatic resend
             assert ledger.uncertain("b@example.org", 0, "no answer") is False

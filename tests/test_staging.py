@@ -12,7 +12,7 @@ from composer.records import BadRow, Recipient
 from composer.send import staging
 from composer.state import Journal
 from composer.send.links import Links
-from composer.tokens import unsubscribe_token
+from composer.send.tokens import unsubscribe_token
 
 
 class CountingReader:

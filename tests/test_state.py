@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
+from composer.send.ledger import IssueLedger
 from composer.audience.person import Where, forget
 from composer.cli import app
 from composer.errors import StateError
@@ -71,7 +72,7 @@ def test_a_state_of_an_earlier_release_opens_with_the_same_counts(fixture: Path,
         assert journal.suppression(UNSUBSCRIBED) is not None
         assert journal.attention(ISSUE, "failed") == (1, [(FAILED, "550 5.1.1 mailbox unknown")])
     assert counts == {"pending": 1, "sending": 1, "sent": 5, "deferred": 0, "failed": 1, "uncertain": 0,
-                      "possible duplicates": 0, "bounced": 0, "unsubscribed": 1}
+                      "possible duplicates": 0, "bounced": 0, "unsubscribed": 1, "complained": 0}
     assert user_version(state / "state.db") == LATEST
 
 
@@ -178,7 +179,7 @@ def test_a_state_of_a_newer_release_is_refused(tmp_path: Path) -> None:
 
 def test_the_state_folder_and_its_files_are_private_from_the_start(tmp_path: Path) -> None:
     state = tmp_path / ".newsletter"
-    with Journal(state, exclusive=True) as journal, journal.ledger(ISSUE) as ledger:
+    with Journal(state, exclusive=True) as journal, IssueLedger(journal, ISSUE) as ledger:
         ledger.flush()
         files = [state / name for name in ("state.db", "state.db-wal", "state.db-shm", "lock", "ledger.log")]
         assert mode(state) == 0o700 and {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}

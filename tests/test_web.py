@@ -35,8 +35,8 @@ def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch
     base = f"http://127.0.0.1:{port}"
     for name, value in {**smtp_server.env(), "NEWSLETTER_PUBLIC_URL": base, "NEWSLETTER_PUBLIC_LISTS": "volunteers"}.items():
         monkeypatch.setenv(name, value)
-    from composer.tokens import load_secret
-    from composer.settings import load_settings
+    from composer.send.tokens import load_secret
+    from composer.config.settings import load_settings
 
     settings = load_settings(env_file=None)
     web = create_app(settings, load_secret(None, settings.state_dir), site_for(settings))

@@ -20,8 +20,8 @@ from composer.cli import app
 from composer.desk.app import hosted_desk
 from composer.state import Journal
 from composer.send.links import Links
-from composer.settings import load_settings
-from composer.tokens import load_secret, unsubscribe_token
+from composer.config.settings import load_settings
+from composer.send.tokens import load_secret, unsubscribe_token
 from composer.web import create_app
 from composer.web.site import site_for
 
@@ -212,7 +212,8 @@ def test_undo_with_a_token_of_another_list_lifts_nothing(site: Site) -> None:
     assert states()[ANNA] == "unsubscribed"
 
 
-def test_a_confirmed_sign_up_lifts_an_unsubscribe_but_never_a_bounce(site: Site) -> None:
+def test_a_confirmed_sign_up_lifts_an_unsubscribe_and_a_bounce(site: Site) -> None:
+    """The confirmation was clicked in that mailbox, so it receives mail again (issue 25); the lift is recorded."""
     suppress(VICTIM, "bounced", "bounced permanently: 5.1.1")
     suppress(ANNA, "unsubscribed", "unsubscribed by the coordinator")
     with site.client() as c:
@@ -220,8 +221,10 @@ def test_a_confirmed_sign_up_lifts_an_unsubscribe_but_never_a_bounce(site: Site)
             sign_up(c, email)
             page = c.get(f"/confirm/{confirmation_token(site, email)}")
             done = c.post(f"/confirm/{confirmation_token(site, email)}", data={"csrf": csrf_of(page)})
-            assert ("zuletzt keine E-Mails zustellen" in done.text) == (email == VICTIM)
-    assert states()[VICTIM] == "bounced" and states()[ANNA] == "active"
+            assert "Anmeldung bestätigt" in done.text and "zuletzt keine E-Mails zustellen" not in done.text
+    assert states()[VICTIM] == "active" and states()[ANNA] == "active"
+    with Journal(Path(".newsletter")) as journal:
+        assert [(kind, by) for kind, _, by, _ in journal.lifted_of(VICTIM)] == [("bounced", "a confirmed sign-up to volunteers")]
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example.com", None])

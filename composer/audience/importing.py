@@ -8,12 +8,14 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from composer.atomic import PRIVATE, write_text
 from composer.audience.listfiles import keep_backup, replace_text
-from composer.audience.spreadsheets import Sheet, read_sheet
+from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never, read_sheet
 from composer.audience.subscribers import list_path, read_list
 from composer.errors import ComposerError, SubscriberListError
 from composer.records import BadRow, Recipient
@@ -53,10 +55,12 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
-def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, filename: str, data: bytes) -> Preview:
-    """Reads the upload, compares it with the list and stages it for `confirm`; the list is not touched."""
+def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, filename: str, data: bytes,
+            stop: Callable[[], bool] = never) -> Preview:
+    """Reads the upload, compares it with the list and stages it for `confirm`; the list is not touched.
+    `stop` ends the reading of a spreadsheet early (the desk shutting down)."""
     path = list_path(list_name, lists)
-    sheet = read_sheet(filename, data)
+    sheet = read_sheet(filename, data, stop=stop)
     token = secrets.token_hex(16)
     staged = state_dir / STAGING / token
     staged.parent.mkdir(parents=True, exist_ok=True)
@@ -65,10 +69,12 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
             old.unlink(missing_ok=True)
     write_text(staged.with_suffix(".csv"), sheet.text, PRIVATE)
     try:
-        rows = list(read_list(staged.with_suffix(".csv")))
+        rows = list(islice(read_list(staged.with_suffix(".csv")), LIMITS.rows + 1))  # a CSV is held to a sheet's limit
+        if len(rows) > LIMITS.rows:
+            raise SheetLimitError(f"{filename}: more than {LIMITS.rows} rows; split the list, or delete what is below it")
     except SubscriberListError as exc:
         staged.with_suffix(".csv").unlink()
-        raise SubscriberListError(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
+        raise type(exc)(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
     write_text(staged.with_suffix(".json"), json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
                PRIVATE)
     result = Preview(path.stem, filename, token, list_exists=path.exists())

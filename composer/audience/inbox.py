@@ -1,4 +1,6 @@
-"""`newsletter inbox`: unsubscribe requests and bounces from the coordinator's mailbox into the suppression list."""
+"""`newsletter inbox`: unsubscribe requests, bounces and complaints from the coordinator's mailbox into the
+suppression list. A mail too large, too deep or too slow to read is set aside unread into QUARANTINE, remembered
+in the state, and never blocks the mail after it."""
 
 from __future__ import annotations
 
@@ -6,14 +8,15 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from composer.audience.classify import Context, MalformedMessage, Verdict, classify
+from composer.audience.classify import MAX_BYTES, Context, MalformedMessage, Unbounded, Verdict, classify
 from composer.audience.mailboxes import IMAPSource, MaildirSource, MboxSource, Source, key_of
 from composer.errors import SettingsError
 from composer.state import Journal
 from composer.send.links import Links
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 UNKNOWN_ISSUE = "(unknown issue)"
+QUARANTINE = "Quarantine"
 
 
 def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: int, dry_run: bool = False,
@@ -30,12 +33,19 @@ def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: i
         if record:
             record(kind, line, data)
 
-    for number, (ref, data) in enumerate(source.messages(), 1):
+    for number, (ref, data) in enumerate(source.messages(MAX_BYTES + 1), 1):
         key = key_of(data)
         if journal.seen(key):
             continue
         try:
             verdicts = classify(data, ctx)
+        except Unbounded as exc:
+            note("quarantined", f"message {number} ({_named(data)}): {exc}; {'would be ' if dry_run else ''}set aside unread "
+                                f"into {QUARANTINE}")
+            if not dry_run:
+                source.put_aside(ref, QUARANTINE)
+                journal.quarantine(key, str(exc))
+            continue
         except MalformedMessage as exc:
             note("malformed", f"message {number}: cannot be read ({exc}); left in the mailbox")
             continue
@@ -59,9 +69,14 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
         if not dry_run:
             journal.suppress(v.email, "asked to unsubscribe", "unsubscribed", f"{v.message_id} {v.detail}".strip())
         return f"{v.email}: {would}unsubscribe ({v.detail})"
+    if v.kind == "complaint" and v.email:
+        issue = v.issue or UNKNOWN_ISSUE
+        if not dry_run:
+            journal.complain(v.email, f"complained: {v.detail} about {issue}",
+                             f"{v.message_id} {v.detail} (about {v.original_message_id or 'our message'})".strip())
+        return f"{v.email}: complaint ({v.detail}) about {issue}: {would}stop sending"
     if v.kind == "bounce" and v.email:
-        sent = journal.sent_message(v.original_message_id) if v.original_message_id else None
-        issue = sent[0] if sent else UNKNOWN_ISSUE
+        issue = v.issue or UNKNOWN_ISSUE
         evidence = f"{v.message_id} {v.status} {v.detail} (bounce of {v.original_message_id or 'an unknown message'})".strip()
         if v.permanent:
             if not dry_run:
@@ -76,9 +91,22 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
     return f"{v.kind} without an address: {would}set aside"
 
 
+def _named(data: bytes) -> str:
+    """A mail set aside unread, named by the first Message-ID or Subject line in its first kilobytes (never parsed)."""
+    for line in data[:8192].splitlines():
+        name, _, value = line.partition(b":")
+        if name.strip().lower() in (b"message-id", b"subject") and value.strip():
+            return f"{name.strip().decode('ascii', 'replace')}: {value.strip()[:100].decode('utf-8', 'replace')}"
+        if not line.strip():
+            break
+    return f"{len(data):,} bytes"
+
+
 def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
-    return Context(Links(journal, secret).address_of, mailbox, settings.sender.bounce_address)
+    sender = settings.sender
+    return Context(Links(journal, secret).address_of, journal.sent_message, mailbox, sender.bounce_address,
+                   sender.unsubscribe_mailbox)
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:

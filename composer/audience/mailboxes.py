@@ -15,7 +15,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from composer.errors import ComposerError, SettingsError
-from composer.config import IMAPConfig
+from composer.config.parts import IMAPConfig
 
 
 class MailboxError(ComposerError):
@@ -28,13 +28,15 @@ def key_of(data: bytes) -> str:
 
 
 class Source(ABC):
-    """Messages to look at, and a way to put a handled one aside (moved or flagged, never deleted)."""
+    """Messages to look at, and a way to put a handled one aside (moved or flagged, never deleted). A message is
+    read up to `limit` bytes, so a huge one costs no more than that and is known by its length."""
 
     @abstractmethod
-    def messages(self) -> Iterator[tuple[str, bytes]]: ...
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]: ...
 
     @abstractmethod
-    def put_aside(self, ref: str) -> None: ...
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
+        """Into `folder`, or the folder for handled mail."""
 
     def close(self) -> None:  # noqa: B027 - most sources have nothing to close
         """Ends the connection, where there is one."""
@@ -47,14 +49,17 @@ class MaildirSource(Source):
         self._box = mailbox.Maildir(path, factory=None, create=False)
         self._move_to = move_to
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
         for ref in sorted(self._box.keys()):
-            yield ref, self._box.get_bytes(ref)
+            with contextlib.closing(self._box.get_file(ref)) as handle:
+                yield ref, handle.read(limit)
 
-    def put_aside(self, ref: str) -> None:
-        exists = self._move_to in self._box.list_folders()
-        folder = self._box.get_folder(self._move_to) if exists else self._box.add_folder(self._move_to)
-        folder.add(self._box.get_bytes(ref))
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
+        """Copied as a stream (Maildir.add takes a file), so a huge one is never held in memory, then removed."""
+        name = folder or self._move_to
+        target = self._box.get_folder(name) if name in self._box.list_folders() else self._box.add_folder(name)
+        with contextlib.closing(self._box.get_file(ref)) as handle:
+            target.add(handle)
         self._box.discard(ref)
 
 
@@ -66,15 +71,24 @@ class MboxSource(Source):
             raise MailboxError(f"{path}: no such mbox file")
         self._box = mailbox.mbox(path, create=False)
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
         for ref in self._box.iterkeys():
-            yield str(ref), self._box.get_bytes(ref)
+            with contextlib.closing(self._box.get_file(ref)) as handle:
+                yield str(ref), handle.read(limit)
 
-    def put_aside(self, ref: str) -> None:
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
         pass
 
     def close(self) -> None:
         self._box.close()
+
+
+def refuse_plaintext_login(imap: IMAPConfig) -> None:
+    """The IMAP password over an unencrypted connection is refused unless the coordinator said the network is
+    trusted, as the SMTP password is."""
+    if imap.security == "none" and imap.password and not imap.allow_plaintext_auth:
+        raise SettingsError("NEWSLETTER_IMAP_SECURITY=none would send the IMAP password unencrypted; use tls or starttls, "
+                            "or set NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust")
 
 
 class IMAPSource(Source):
@@ -82,6 +96,7 @@ class IMAPSource(Source):
         if not (imap.host and imap.username and imap.password):
             raise SettingsError("set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, "
                                 "or read a local --maildir or --mbox")
+        refuse_plaintext_login(imap)
         where = f"{imap.host}:{imap.port}"
         try:
             self._client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls",
@@ -97,20 +112,22 @@ class IMAPSource(Source):
             raise MailboxError(f"cannot reach the IMAP server {where}: {_first_line(exc)}") from None
         self._move_to = move_to
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
+    def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
+        """Each message's first `limit` bytes (a partial fetch, RFC 3501 `BODY.PEEK[]<0.limit>`)."""
         uids = self._client.search(["ALL"])
         for start in range(0, len(uids), 50):
-            fetched = self._client.fetch(uids[start:start + 50], ["BODY.PEEK[]"])
+            fetched = self._client.fetch(uids[start:start + 50], [f"BODY.PEEK[]<0.{limit}>"])
             for uid, data in fetched.items():
-                yield str(uid), data[b"BODY[]"]
+                yield str(uid), next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"") or b""
 
-    def put_aside(self, ref: str) -> None:
-        if not self._client.folder_exists(self._move_to):
-            self._client.create_folder(self._move_to)
+    def put_aside(self, ref: str, folder: str | None = None) -> None:
+        folder = folder or self._move_to
+        if not self._client.folder_exists(folder):
+            self._client.create_folder(folder)
         if self._client.has_capability("MOVE"):
-            self._client.move([int(ref)], self._move_to)
+            self._client.move([int(ref)], folder)
         else:
-            self._client.copy([int(ref)], self._move_to)
+            self._client.copy([int(ref)], folder)
             self._client.delete_messages([int(ref)])
             self._client.uid_expunge([int(ref)])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from composer.state import Journal
 from composer.send.links import Link, Links
-from composer.tokens import stamp, stamp_age
+from composer.send.tokens import stamp, stamp_age
 
 UNDO_SECONDS = 3600
 

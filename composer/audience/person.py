@@ -119,6 +119,8 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
         "bounces": bounces,
         "suppression": {"kind": stopped.kind, "reason": stopped.reason, "since": _when(stopped.created),
                         "evidence": stopped.evidence} if stopped else None,
+        "lifted": [{"kind": kind, "reason": reason, "lifted_by": by, "at": _when(at)}
+                   for kind, reason, by, at in journal.lifted_of(address)],
         "erased_on_request": address in Erasures(journal, secret),
         "outbox_files": [str(p) for p in _outbox_files(address, where.outbox)],
     }

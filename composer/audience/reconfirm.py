@@ -17,13 +17,13 @@ from composer.audience.erasure import Erasures
 from composer.audience.roster import listed
 from composer.audience.signup import Identity, identity, plain_mail
 from composer.audience.subscribers import LIST_DIR, list_path
-from composer.config import Sender
+from composer.config.parts import Sender
 from composer.errors import SettingsError
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.links import Links
 from composer.send.mailing import Mailing, Options, Send, open_mailing
 from composer.send.transports import Transport
-from composer.settings import Settings
+from composer.config.settings import Settings
 from composer.state import Journal
 
 

@@ -23,7 +23,7 @@ BY_COORDINATOR = "unsubscribed by the coordinator"
 @dataclass(frozen=True)
 class Member:
     recipient: Recipient
-    state: str  # active, unsubscribed or bounced
+    state: str  # active, unsubscribed, bounced or complained
     signed_up: float | None  # the time of the consent of a web sign-up; None for a row of the list file
     suppression: Suppression | None = None  # why an unsubscribed or bounced address gets nothing
     consent: str | None = None  # the text a web sign-up agreed to
@@ -123,6 +123,19 @@ def unsubscribe(journal: Journal, raw: str, reason: str) -> str:
     if not journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}", "unsubscribed", "Die Redaktion"):
         raise AddressError(f"{email} was unsubscribed or bounced already; it gets no issue either way")
     return email
+
+
+def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppression]:
+    """Lifts a bounce (the mailbox receives mail again), recorded with `lifted_by` and the time. A complaint or an
+    unsubscribe is the reader's wish: only their own new sign-up lifts it."""
+    email = checked_address(raw)
+    lifted = journal.lift(email, ("bounced",), lifted_by)
+    if lifted is None:
+        found = journal.suppression(email)
+        if found is None:
+            raise AddressError(f"{email} is not bounced; it gets the next issue if it is on a list")
+        raise AddressError(f"{email} is {found.kind}, not bounced ({found.reason}); only a new sign-up of its own lifts that")
+    return email, lifted
 
 
 def export_active(roster_: Roster) -> str:

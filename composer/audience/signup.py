@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
-from composer.config import Sender
+from composer.config.parts import Sender
 from composer.errors import ComposerError
 from composer.issue.newest import newest as newest_issue
 from composer.issue.newest import signature
@@ -24,7 +24,7 @@ from composer.state import Journal, Suppression
 from composer.send.links import Links
 from composer.send.dispatch import Summary
 from composer.send.mailing import Fixed, send_now
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 ONE_MAIL_PER = 86_400  # seconds: one confirmation mail per address in this time, however often the form is sent
 

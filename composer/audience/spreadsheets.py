@@ -1,19 +1,58 @@
 """A spreadsheet as offices export it (CSV, Excel's .xlsx, LibreOffice's .ods) turned into list CSV text, with
-each CSV line mapped back to the row of the sheet, so a bad row is reported where the coordinator sees it."""
+each CSV line mapped back to the row of the sheet, so a bad row is reported where the coordinator sees it.
+
+An upload is a stranger's file: a few bytes can declare a million rows (`<dimension ref="A1:XFD1048576"/>`,
+`number-rows-repeated="2000000"`) or unpack to gigabytes. So the sheet's own claims are never trusted: the zip's
+members are measured before anything is unpacked, only rows and cells that hold something are read, and our
+own limits (rows, columns, cell size, time) end the reading with one line saying which was reached."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from composer.errors import SubscriberListError
+from lxml import etree
 
-MAX_BYTES = 20 * 1024 * 1024
+from composer.errors import ComposerError, SubscriberListError
+
+MB = 1024 * 1024
+MAX_BYTES = 20 * MB
 KINDS = (".csv", ".txt", ".xlsx", ".ods")
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_CELLS = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one spreadsheet may ask of us; far above any office's list of volunteers."""
+
+    rows: int = 200_000
+    columns: int = 100
+    cell: int = 10_000  # characters in one cell
+    text: int = 64 * MB  # characters of the whole list: repeated rows and shared texts could make gigabytes of a few
+    shared_strings: int = 32 * MB  # an .xlsx's table of texts, unpacked: openpyxl holds it whole
+    unpacked: int = 256 * MB  # every member of the .xlsx/.ods zip together, unpacked
+    members: int = 10_000
+    seconds: float = 120.0
+
+
+LIMITS = Limits()
+
+
+class SheetLimitError(SubscriberListError):
+    """A spreadsheet beyond one of our limits, or its reading was stopped: nothing of it is used."""
+
+
+def never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -27,21 +66,90 @@ class Sheet:
         return self.rows.get(line, line)
 
 
-def read_sheet(filename: str, data: bytes) -> Sheet:
-    """Raises SubscriberListError with one line saying what to do, for a file that is none of the kinds read."""
+def read_sheet(filename: str, data: bytes, limits: Limits = LIMITS, stop: Callable[[], bool] = never,
+               clock: Callable[[], float] = time.monotonic) -> Sheet:
+    """Raises SubscriberListError with one line saying what to do, for a file that is none of the kinds read or
+    cannot be read, and SheetLimitError at a limit or when `stop()` turns true (the desk is shutting down)."""
     name = filename.lower()
     if len(data) > MAX_BYTES:
-        raise SubscriberListError(f"{filename}: larger than {MAX_BYTES // 1024 // 1024} MB; is this the subscriber list?")
+        raise SubscriberListError(f"{filename}: larger than {MAX_BYTES // MB} MB; is this the subscriber list?")
     if name.endswith((".csv", ".txt")):
         return Sheet(_decoded(filename, data))
-    if name.endswith((".xlsx", ".ods")):
-        try:
-            rows = list(_xlsx_rows(data) if name.endswith(".xlsx") else _ods_rows(data))
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise SubscriberListError(f"{filename}: cannot be read as a {name.rsplit('.', 1)[1]} spreadsheet ({exc}); "
-                                      "save it again from the spreadsheet program, or export it as CSV UTF-8") from None
-        return _as_csv(rows)
-    raise SubscriberListError(f"{filename}: not a spreadsheet this tool reads; save the list as CSV, .xlsx or .ods")
+    if not name.endswith((".xlsx", ".ods")):
+        raise SubscriberListError(f"{filename}: not a spreadsheet this tool reads; save the list as CSV, .xlsx or .ods")
+    kind = name.rsplit(".", 1)[1]
+    reading = _Reading(filename, limits, stop, clock)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            reading.measure(archive)
+            return _as_csv(_xlsx_rows(data, reading) if kind == "xlsx" else _ods_rows(archive, reading))
+    except ComposerError:
+        raise
+    except Exception as exc:  # a broken file makes zipfile, lxml and openpyxl fail in many ways; each means the same
+        raise SubscriberListError(f"{filename}: cannot be read as a {kind} spreadsheet ({exc.__class__.__name__}: {exc}); "
+                                  "save it again from the spreadsheet program, or export it as CSV UTF-8") from None
+
+
+@dataclass
+class _Reading:
+    """One spreadsheet being read: its name for the messages, the limits and when the time is up."""
+
+    filename: str
+    limits: Limits
+    stop: Callable[[], bool]
+    clock: Callable[[], float]
+    deadline: float = 0.0
+    size: int = 0  # characters read so far
+
+    def __post_init__(self) -> None:
+        self.deadline = self.clock() + self.limits.seconds
+
+    def refuse(self, what: str) -> SheetLimitError:
+        return SheetLimitError(f"{self.filename}: {what}")
+
+    def measure(self, archive: zipfile.ZipFile) -> None:
+        """The members' unpacked sizes as the zip declares them, before anything is unpacked (zipfile never
+        unpacks more than declared: a member that would is broken, not big)."""
+        members = archive.infolist()
+        if len(members) > self.limits.members:
+            raise self.refuse(f"{len(members)} files packed in it, more than {self.limits.members}; "
+                              "save it again from the spreadsheet program, or export it as CSV UTF-8")
+        unpacked = sum(m.file_size for m in members)
+        if unpacked > self.limits.unpacked:
+            raise self.refuse(f"unpacked it would be {unpacked // MB} MB, more than {self.limits.unpacked // MB} MB; "
+                              "save it again from the spreadsheet program, or export it as CSV UTF-8")
+        strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+        if strings > self.limits.shared_strings:
+            raise self.refuse(f"its texts take {strings // MB} MB unpacked, more than {self.limits.shared_strings // MB} MB; "
+                              "is this the subscriber list?")
+
+    def tick(self) -> None:
+        """Called for every row read, empty ones included."""
+        if self.stop():
+            raise self.refuse("the import was stopped because the desk is shutting down")
+        if self.clock() > self.deadline:
+            raise self.refuse(f"reading it took longer than {self.limits.seconds:.0f} seconds; export it as CSV UTF-8 "
+                              "and import that")
+
+    def checked(self, number: int, cells: list[str], times: int = 1) -> list[str]:
+        """A row that holds something, ending at its last value; `times` rows from `number` on hold the same."""
+        if number + times - 1 > self.limits.rows:
+            raise self.refuse(f"more than {self.limits.rows} rows; split the list, or delete what is below it")
+        cells = _trimmed(cells)
+        if len(cells) > self.limits.columns:
+            raise self.too_wide(number, len(cells))
+        for column, cell in enumerate(cells, 1):
+            if len(cell) > self.limits.cell:
+                raise self.refuse(f"row {number}, column {column} holds more than {self.limits.cell} characters; "
+                                  "is this the subscriber list?")
+        self.size += times * sum(len(cell) + 1 for cell in cells)
+        if self.size > self.limits.text:
+            raise self.refuse(f"more than {self.limits.text // MB} MB of text; is this the subscriber list?")
+        return cells
+
+    def too_wide(self, number: int, column: int) -> SheetLimitError:
+        return self.refuse(f"row {number} has a value in column {column}; at most {self.limits.columns} columns are read, "
+                           "so delete what is right of the list")
 
 
 def _decoded(filename: str, data: bytes) -> str:
@@ -55,18 +163,16 @@ def _decoded(filename: str, data: bytes) -> str:
             raise SubscriberListError(f"{filename}: neither UTF-8 nor Windows text; export it as 'CSV UTF-8'") from None
 
 
-def _as_csv(rows: list[tuple[int, list[str]]]) -> Sheet:
-    """Semicolon CSV (what German Excel opens); a cell with a line break spans lines, so the row map keeps count."""
-    while rows and not any(rows[-1][1]):
-        rows.pop()
+def _as_csv(rows: Iterable[tuple[int, list[str]]]) -> Sheet:
+    """Semicolon CSV (what German Excel opens); a cell with a line break spans lines, so the row map keeps count.
+    Rows without a value are left out: the map still names each row by its number in the sheet."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     mapping, line = {}, 1
     for number, cells in rows:
         mapping[line] = number
-        before = out.tell()
         writer.writerow(cells)
-        line += out.getvalue()[before:].count("\n")
+        line += 1 + sum(cell.count("\n") for cell in cells)
     return Sheet(out.getvalue(), mapping)
 
 
@@ -82,47 +188,109 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(data: bytes, reading: _Reading) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows that hold a value. openpyxl's read-only mode streams the sheet, but sizes every
+    row by the sheet's declared dimension; `reset_dimensions` makes it give each row as far as its cells go."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = book.worksheets[0]
+        sheet: Any = book.worksheets[0]
+        sheet.reset_dimensions()
         for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, _trimmed([_cell(v) for v in row])
+            reading.tick()
+            if any(v is not None for v in row):
+                cells = reading.checked(number, [_cell(v) for v in row])
+                if cells:
+                    yield number, cells
     finally:
         book.close()
 
 
-def _ods_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """The first table of an OpenDocument spreadsheet; repeated rows and cells (how it stores blanks) unfolded."""
-    from odf import teletype
-    from odf.namespaces import OFFICENS, TABLENS
-    from odf.opendocument import load
-    from odf.table import Table, TableRow
-
-    document = load(io.BytesIO(data))
-    tables = document.spreadsheet.getElementsByType(Table)
-    if not tables:
-        raise ValueError("no table in the file")
-    number = 0
-    for row in tables[0].getElementsByType(TableRow):
-        cells: list[str] = []
-        for cell in row.childNodes:
-            if cell.qname[1] not in ("table-cell", "covered-table-cell"):
+def _ods_rows(archive: zipfile.ZipFile, reading: _Reading) -> Iterator[tuple[int, list[str]]]:
+    """The first table of an OpenDocument spreadsheet, streamed (odfpy would build the whole document in memory).
+    Repeated rows and cells, how it stores blanks, are unfolded only up to the last row and cell with a value."""
+    number, depth, found = 0, 0, False
+    with archive.open("content.xml") as content:
+        events = etree.iterparse(content, events=("start", "end"), tag=(f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"),
+                                 resolve_entities=False, no_network=True)
+        for event, element in events:
+            if element.tag == f"{{{_TABLE}}}table":
+                found = True
+                depth += 1 if event == "start" else -1
+                if depth == 0:
+                    return
                 continue
-            kind = cell.attributes.get((OFFICENS, "value-type"))
-            value = cell.attributes.get((OFFICENS, "date-value")) if kind == "date" else None
-            text = value[:10] if value else "\n".join(teletype.extractText(p) for p in cell.childNodes if p.qname[1] == "p")
-            repeat = int(cell.attributes.get((TABLENS, "number-columns-repeated"), 1))
-            cells.extend([text.strip()] * min(repeat, 1024))  # a row's blank tail is repeated up to the sheet's width
-        repeated = int(row.attributes.get((TABLENS, "number-rows-repeated"), 1))
-        cells = _trimmed(cells)
-        for _ in range(repeated if cells else 1):
-            number += 1
-            yield number, cells
-        if not cells:
-            number += repeated - 1
+            if event != "end" or depth != 1:
+                continue
+            reading.tick()
+            repeated = _repeat(element, "number-rows-repeated")
+            cells = _ods_cells(element, number + 1, reading)
+            if cells:
+                cells = reading.checked(number + 1, cells, repeated)
+                for _ in range(repeated):
+                    reading.tick()
+                    number += 1
+                    yield number, cells
+            else:
+                number += repeated
+            element.clear()
+            while element.getprevious() is not None:  # rows read are dropped from the tree iterparse builds
+                del element.getparent()[0]
+    if not found:
+        raise ValueError("no table in the file")
+
+
+def _ods_cells(row: Any, number: int, reading: _Reading) -> list[str]:
+    """A row's cells, each repeated as often as it says, but only up to the last cell with a value."""
+    cells = [(_ods_text(cell, reading.limits.cell), _repeat(cell, "number-columns-repeated")) for cell in row if cell.tag in _CELLS]
+    while cells and not cells[-1][0]:
+        cells.pop()
+    width = sum(repeat for _, repeat in cells)
+    if width > reading.limits.columns:
+        raise reading.too_wide(number, width)
+    return [text for text, repeat in cells for _ in range(repeat)]
+
+
+def _repeat(element: Any, attribute: str) -> int:
+    return max(1, int(element.get(f"{{{_TABLE}}}{attribute}", "1")))
+
+
+def _ods_text(cell: Any, limit: int) -> str:
+    """A date as its ISO date; anything else as the cell shows it, its paragraphs one line each. Read no further
+    than one character beyond `limit`, which is enough to refuse it: a few bytes of XML can ask for millions."""
+    if cell.get(f"{{{_OFFICE}}}value-type") == "date" and cell.get(f"{{{_OFFICE}}}date-value"):
+        return str(cell.get(f"{{{_OFFICE}}}date-value"))[:10]
+    parts: list[str] = []
+    size = -1  # of the paragraphs joined by line breaks
+    for paragraph in (p for p in cell if p.tag == f"{{{_TEXT}}}p"):
+        parts.append(_paragraph(paragraph, limit - size))
+        size += len(parts[-1]) + 1
+        if size > limit:
+            break
+    text = "\n".join(parts)
+    return text if size > limit else text.strip()  # unstripped, a cell of spaces cut short stays too long
+
+
+def _paragraph(element: Any, budget: int) -> str:
+    """The text of a paragraph as teletype.extractText gives it: spaces (text:s), tabs and line breaks written
+    out, spans and links by their text; it stops once it is longer than `budget`."""
+    parts, size = [element.text or ""], len(element.text or "")
+    for child in element:
+        if size > budget:
+            break
+        name = etree.QName(child).localname
+        if name == "s":
+            part = " " * min(budget + 1, max(1, int(child.get(f"{{{_TEXT}}}c", "1"))))
+        elif name == "tab":
+            part = "\t"
+        elif name == "line-break":
+            part = "\n"
+        else:
+            part = "" if name in ("note", "annotation") else _paragraph(child, budget - size)
+        parts += [part, child.tail or ""]
+        size += len(part) + len(child.tail or "")
+    return "".join(parts)
 
 
 def _trimmed(cells: list[str]) -> list[str]:

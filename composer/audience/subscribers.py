@@ -13,6 +13,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from composer.atomic import PRIVATE, write_text
 from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
+from composer.exports import ExportWriter
 from composer.records import BadRow, Recipient
 
 LIST_DIR = Path("subscribers")
@@ -124,11 +125,12 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
 
 
 def write_list(path: Path, recipients: Iterable[Recipient]) -> None:
-    """A cleaned list in the same shape: email;name;other columns, UTF-8, semicolons (what German Excel opens)."""
+    """A cleaned list in the same shape: email;name;other columns, UTF-8, semicolons (what German Excel opens); a
+    cell that would be a formula there is written as text."""
     rows = list(recipients)
     extra = sorted({k for r in rows for k in r.fields})
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";")
+    writer = ExportWriter(out, delimiter=";")
     writer.writerow(["email", "name", *extra])
     for r in rows:
         writer.writerow([r.email, r.name or "", *(r.fields.get(k, "") for k in extra)])

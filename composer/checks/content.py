@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
-from composer.checks import Finding, Subject
-from composer.issue.markdown import ordered_lists
+from composer.checks.findings import Finding, Subject
+from composer.issue import starter
+from composer.issue.markdown import joined_schedule_lines, ordered_lists
 from composer.issue.scaffold import PLACEHOLDER_BODY, PREHEADER
 from composer.render.build import UNSUBSCRIBE_URL
 
@@ -14,6 +16,9 @@ SUBJECT_MAX = 70
 STARTER = {line.strip() for body in PLACEHOLDER_BODY.values() for line in body.splitlines() if line.strip()}
 STARTER_SAID = "still the starter text of `newsletter new`; write your own before sending"
 POSTCODE = re.compile(r"\b\d{5}\b")
+TOWN = re.compile(r"\b\d{4,5}[ \t]+[^\W\d_]")  # the postcode followed by the town
+STREET = re.compile(r"[^\W\d_][^\n,]*[ \t.]\d+[ \t]*[a-zA-Z]?\b(?![ \t]*[^\W\d_]{2})|\bPostfach\b", re.IGNORECASE)
+EXAMPLE_HOSTS = ("example.org", "example.com", "example.net")
 
 
 def check(s: Subject) -> Iterator[Finding]:
@@ -39,13 +44,46 @@ def check(s: Subject) -> Iterator[Finding]:
         for start, line in ordered_lists(article.body):
             yield Finding("warning", s.at(("articles", n, "body"), lines[line]),
                           f"a numbered list starts at {start}: if this is a date, write the month as a word (4. Februar)")
-    footer = issue.footer
-    if not POSTCODE.search(footer.address):
-        yield Finding("error", s.at(("footer", "address")), "no postal address (street, postcode, town) for the imprint")
+    yield from _schedules(s)
+    yield from _footer(s)
+    if UNSUBSCRIBE_URL not in s.build.html or UNSUBSCRIBE_URL not in s.build.text:
+        yield Finding("error", "templates", "the footer has no unsubscribe link; every newsletter needs one")
+
+
+def _schedules(s: Subject) -> Iterator[Finding]:
+    """A date or time line that a paragraph of prose runs into: meant as its own line, it would not show as one."""
+    for n, article in enumerate(s.build.issue.articles):
+        lines = article.body.split("\n")
+        for line, text in joined_schedule_lines(article.body):
+            yield Finding("warning", s.at(("articles", n, "body"), lines[line].strip() if line < len(lines) else None),
+                          f"the line {text[:40]!r} runs on from the line above; to keep it a line of its own, "
+                          "start it with – or leave an empty line before it")
+
+
+def _footer(s: Subject) -> Iterator[Finding]:
+    footer = s.build.issue.footer
+    imprint = str(footer.imprint_url) if footer.imprint_url else None
+    privacy = str(footer.privacy_url) if footer.privacy_url else None
+    left = starter.placeholders(s.build.issue.publisher, s.build.issue.newsletter, footer.address, imprint, privacy)
+    for dotted in left:
+        yield Finding("error", s.at(tuple(dotted.split("."))), starter.SAID[dotted])
+    if "footer.address" not in left:
+        if not POSTCODE.search(footer.address):
+            yield Finding("error", s.at(("footer", "address")), "no postal address (street, postcode, town) for the imprint")
+        elif not (STREET.search(POSTCODE.sub("", footer.address)) and TOWN.search(footer.address)):
+            yield Finding("warning", s.at(("footer", "address")),
+                          "the address needs a street with its number, the postcode and the town, one after the other")
     if not footer.imprint_url and "impressum" not in footer.address.lower():
         yield Finding("warning", s.at(("footer",)), "no imprint: add footer.imprint_url or an 'Impressum' line")
     if not footer.privacy_url:
         yield Finding("warning", s.at(("footer",)), "no privacy notice (GDPR Art. 13): add footer.privacy_url, the link to "
                                                     "your Datenschutzerklärung")
-    if UNSUBSCRIBE_URL not in s.build.html or UNSUBSCRIBE_URL not in s.build.text:
-        yield Finding("error", "templates", "the footer has no unsubscribe link; every newsletter needs one")
+    for field, url in (("imprint_url", imprint), ("privacy_url", privacy)):
+        if not url or f"footer.{field}" in left:
+            continue
+        host = (urlsplit(url).hostname or "").lower()
+        if host in EXAMPLE_HOSTS or host.endswith(tuple("." + h for h in EXAMPLE_HOSTS)):
+            yield Finding("warning", s.at(("footer", field)), f"{url} is an example address, not your office's page; "
+                                                              "link your own")
+        elif not url.startswith("https://"):
+            yield Finding("warning", s.at(("footer", field)), f"{url} is not encrypted; link the https:// address")

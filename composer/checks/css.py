@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mjml import mjml2html
 
-from composer.checks import Finding, Subject
+from composer.checks.findings import Finding, Subject
 
 DATA = Path(__file__).resolve().parent / "data" / "caniemail.json"
 CLIENTS = ("gmail", "outlook")

@@ -22,7 +22,7 @@ import dns.reversename
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key, parse_public_key
 from publicsuffixlist import PublicSuffixList
 
-from composer.config import DKIMConfig, Sender
+from composer.config.parts import DKIMConfig, Sender
 from composer.errors import ComposerError, SettingsError
 
 Level = Literal["ok", "problem"]

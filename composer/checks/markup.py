@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from email_validator import EmailNotValidError, validate_email
 from lxml import html as lxml_html
 
-from composer.checks import Finding, Subject
+from composer.checks.findings import Finding, Subject
 from composer.render.build import GMAIL_CLIP_BYTES
 
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
@@ -41,22 +41,22 @@ def _size(s: Subject) -> Iterator[Finding]:
         yield Finding("warning", "html", f"{size / 1024:.0f} KB: close to Gmail's 102 KB limit, above which it cuts the email off")
 
 
-def _article_of(s: Subject, needle: str) -> tuple[str | int, ...]:
-    """The field of the issue where a URL comes from, for the finding's line number."""
-    local = {p.article for p in s.build.pictures if needle.endswith((p.cid, p.published))}
+def _article_of(s: Subject, needle: str) -> tuple[tuple[str | int, ...], str]:
+    """The field of the issue where a URL comes from, and the text to find its line by."""
+    for p in s.build.pictures:
+        if needle.endswith((p.cid, p.published)):
+            return (("articles", p.article, "body"), p.source) if p.source else (("articles", p.article, "image", "path"), needle)
     for n, article in enumerate(s.build.issue.articles):
-        if n in local:
-            return ("articles", n, "image", "path")
         if article.image and needle == str(article.image.url):
-            return ("articles", n, "image")
+            return ("articles", n, "image"), needle
         if needle in article.body:
-            return ("articles", n, "body")
-    return ()
+            return ("articles", n, "body"), needle
+    return (), needle
 
 
 def _where(s: Subject, needle: str) -> str:
-    path = _article_of(s, needle)
-    return s.at(path, needle) if path else "templates"
+    path, text = _article_of(s, needle)
+    return s.at(path, text) if path else "templates"
 
 
 def _images(s: Subject, doc) -> Iterator[Finding]:

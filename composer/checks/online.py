@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from lxml import html as lxml_html
 
-from composer.checks import Finding, Subject
+from composer.checks.findings import Finding, Subject
 
 TIMEOUT = 10
 WORKERS = 8

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 
 from composer.checks.domain import Line
-from composer.config import SMTPConfig, is_loopback
+from composer.config.parts import SMTPConfig, is_loopback
 from composer.errors import ComposerError
 from composer.send.transports.smtp import SMTPTransport
 

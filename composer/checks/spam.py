@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from composer.checks import Finding, Level, Subject
+from composer.checks.findings import Finding, Level, Subject
 
 WARN_AT, FAIL_AT = 2.0, 5.0
 STATUS = re.compile(rb"^X-Spam-Status: \w+, score=(-?[\d.]+) required=[\d.]+ tests=(.*?)\s+autolearn", re.M | re.S)

@@ -1,4 +1,4 @@
-"""Commands for the subscribers: inbox, subscribers."""
+"""Commands for the subscribers: inbox, unbounce, subscribers."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def inbox_command(
     move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER", help="Folder for handled messages")] = "Processed",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
 ) -> None:
-    """Read unsubscribe requests and bounces from the mailbox (IMAP settings in .env) into the unsubscribe list."""
+    """Read unsubscribe requests, bounces and complaints from the mailbox (IMAP settings in .env) into the unsubscribe
+    list; only reports about messages we sent count, and a token only in the To or Subject of a mail to the unsubscribe
+    mailbox."""
     with handled():
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
         from composer.state import Journal
@@ -36,7 +38,23 @@ def inbox_command(
             source.close()
     out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce')}, "
               f"{counted(counts['autoreply'], 'automatic reply', 'automatic replies')}, {counts['other']} left for you, "
-              f"{counts['malformed']} unreadable" + (" (dry run: nothing changed)" if dry_run else ""))
+              f"{counts['malformed']} unreadable"
+              + (f", {counted(counts['complaint'], 'complaint')}" if counts["complaint"] else "")
+              + (f", {counts['quarantined']} set aside unread" if counts["quarantined"] else "")
+              + (" (dry run: nothing changed)" if dry_run else ""))
+
+
+@app.command("unbounce")
+def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The bounced address to write to again")]) -> None:
+    """Send to a bounced ADDRESS again (the mailbox works again); recorded with who lifted it and when."""
+    from composer.audience import roster
+    from composer.state import Journal
+
+    with handled():
+        settings, _ = settings_and_secret()
+        with Journal(settings.state_dir) as journal:
+            email, lifted = roster.unbounce(journal, address, "the coordinator (newsletter unbounce)")
+    out.print(f"{email}: the bounce ({lifted.reason}) is lifted; the next issue goes to this address again.")
 
 
 @app.command("subscribers")

@@ -4,25 +4,44 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
-from composer.tokens import load_secret
+from composer.cli.interrupts import INTERRUPTED, exit_code
+from composer.send.tokens import load_secret
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 
 if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command needs them, not for --help
     from composer import checks
-    from composer.settings import Settings
+    from composer.config.settings import Settings
 
-app = typer.Typer(help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
+# The commands in the order of the work, as `newsletter --help` lists them; any other comes after, by name.
+WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
+              "unsubscribe", "serve", "archive", "doctor", "person", "forget", "reconfirm")
+
+
+class Commands(typer.core.TyperGroup):
+    """Lists the commands in the order of the work, and notes `--help` anywhere after the command's name, so
+    the group's callback can leave the folder alone when only the help is wanted."""
+
+    # `ctx` is the Context of the click that typer bundles, which it does not export by a public name.
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: (WORK_ORDER.index(n) if n in WORK_ORDER else len(WORK_ORDER), n))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["help_asked"] = any(arg in ctx.help_option_names for arg in args)
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=Commands, help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
 # Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
 # codes. Colour is added only through `styled`, never parsed out of a string.
@@ -56,28 +75,8 @@ def handled() -> Iterator[None]:
         err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt as exc:
-        err.print("interrupted; run the same command again to continue where it stopped")
-        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP while no send is running: the command ends like Ctrl-C, with that signal's exit code."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.exit_code = 128 + signum
-
-
-def end_on_termination() -> None:
-    """SIGTERM and SIGHUP end a command with one line instead of silently; a send's run stops gracefully
-    (composer/send/stopping.py). A signal ignored on purpose (nohup) stays ignored."""
-
-    def terminated(signum: int, frame: object) -> None:
-        raise Terminated(signum)
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) is signal.SIG_DFL:
-            signal.signal(signum, terminated)
+        err.print(INTERRUPTED)
+        raise typer.Exit(exit_code(exc)) from None
 
 
 class RateColumn(ProgressColumn):
@@ -89,7 +88,7 @@ class RateColumn(ProgressColumn):
 
 def load_settings() -> Settings:
     """The settings from .env and the environment; pydantic is imported here, when a command needs them."""
-    from composer.settings import load_settings as load
+    from composer.config.settings import load_settings as load
 
     return load()
 

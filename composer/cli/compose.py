@@ -35,7 +35,7 @@ def build(
         help="Also write PNGs (600/375 px, light/dark) here")] = None,
 ) -> None:
     """Render the issue to HTML, plain text and the .eml a sample subscriber would receive."""
-    from composer.pipeline import build_issue, write_build
+    from composer.send.pipeline import build_issue, write_build
     from composer.render.build import GMAIL_CLIP_BYTES
     from composer.send.message import MessageFactory
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -30,18 +31,18 @@ def desk(
         store_password_hash(Path(".env"), hash_password(password))
         out.print("The desk password is stored (as an argon2 hash) in .env.")
         return
-    import uvicorn
+    from composer.desk.server import serve
 
     with handled():
         settings, secret = settings_and_secret()
         hashed = settings.desk_password_hash.get_secret_value() if settings.desk_password_hash else None
         access = Access(host, hashed)
-        web = create_desk(Desk(Path.cwd(), settings, secret, access))
+        state = Desk(Path.cwd(), settings, secret, access)
+        web = create_desk(state)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}/login" + (f"?token={access.login_token}" if access.login_token else "")
     out.print(f"Die Redaktion: {url}  - Ctrl+C to stop")
-    if not no_browser:
-        import webbrowser
+    from composer.desk.opening import browser_login
 
-        webbrowser.open(url)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    with browser_login(url, access) if not no_browser else contextlib.nullcontext():
+        serve(web, state.stopping, host, port)

@@ -15,7 +15,7 @@ from composer.errors import SettingsError
 if TYPE_CHECKING:  # what a command of this module needs is imported in it, not for --help
     from composer.audience.person import Where
     from composer.send.dispatch import Summary
-    from composer.settings import Settings
+    from composer.config.settings import Settings
 
 SHOWN_BAD = 20
 AddressArg = Annotated[str, typer.Argument(metavar="ADDRESS", help="The person's email address")]

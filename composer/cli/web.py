@@ -37,7 +37,8 @@ def serve(
     if desk is not None:
         out.print(f"Die Redaktion: {site.public_base}/redaktion/ (log in with the desk password)")
     # The app reads X-Forwarded-For itself, and only from NEWSLETTER_TRUSTED_PROXIES (uvicorn would trust loopback).
-    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
+    # The standard loop, named: uvicorn would pick uvloop whenever it is installed, and the tests run the pages on this one.
+    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False, loop="asyncio")
 
 
 @app.command()

@@ -16,9 +16,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from composer.config import is_loopback
+from composer.atomic import PRIVATE, write_text
+from composer.config.parts import is_loopback
 from composer.errors import ComposerError
-from composer.ratelimit import RateLimit
+from composer.web.ratelimit import RateLimit
 
 SESSION_COOKIE = "desk_session"
 SESSION_SECONDS = 8 * 3600
@@ -49,6 +50,7 @@ class Access:
     clock: Clock = time.time
     login_token: str | None = field(default_factory=lambda: secrets.token_urlsafe(32))
     sessions: dict[str, Session] = field(default_factory=dict)
+    link_used: Callable[[], None] | None = None  # e.g. removes the page that handed the link to the browser
     attempts: RateLimit = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,6 +72,8 @@ class Access:
         if self.login_token is None or not secrets.compare_digest(token.encode(), self.login_token.encode()):
             return None
         self.login_token = None
+        if self.link_used is not None:
+            self.link_used()
         return self.new_session()
 
     def limited(self, client: str) -> bool:
@@ -111,4 +115,4 @@ def store_password_hash(env_file: Path, hashed: str) -> None:
     """Replaces (or adds) the hash line in .env; single quotes keep dotenv from reading the '$' as variables."""
     lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
     kept = [line for line in lines if not line.startswith(f"{HASH_VARIABLE}=")]
-    env_file.write_text("\n".join([*kept, f"{HASH_VARIABLE}='{hashed}'"]) + "\n", encoding="utf-8")
+    write_text(env_file, "\n".join([*kept, f"{HASH_VARIABLE}='{hashed}'"]) + "\n", PRIVATE)

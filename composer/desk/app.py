@@ -18,10 +18,11 @@ from starlette.staticfiles import StaticFiles
 from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
 from composer.desk.context import Desk, internal_error
 from composer.desk.german import wording
-from composer.desk.guard import Guard, checked_form, security_headers
+from composer.desk.guard import Guard, checked_form, same_site
+from composer.web.guard import security_headers
 from composer.desk.text import TEXT, language
 from composer.render.templates import TEMPLATES
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 
 def create_desk(desk: Desk) -> Starlette:
@@ -54,7 +55,7 @@ def create_desk(desk: Desk) -> Starlette:
 
     async def switch_language(request: Request) -> Response:
         form = await checked_form(request)
-        response = RedirectResponse(str(form.get("back", "/")) if str(form.get("back", "/")).startswith("/") else "/", 303)
+        response = RedirectResponse(same_site(str(form.get("back", "/"))), 303)
         response.set_cookie("desk_lang", "en" if language(request) == "de" else "de", samesite="strict", httponly=True)
         return response
 

@@ -7,12 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from composer.connection import Trial, try_imap, try_smtp
+from composer.checks.connection import Trial, try_imap, try_smtp
 from composer.desk import settings_german
 from composer.desk.context import Desk
 from composer.desk.guard import checked_form
 from composer.desk.text import language
-from composer.provenance import settings_in_effect
+from composer.config.provenance import settings_in_effect
 
 
 def _as_it_is(text: str, *_: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,20 +16,22 @@ from composer.desk.access import Access
 from composer.desk.guard import route_path
 from composer.desk.text import TEXT, language
 from composer.render.templates import environment
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
 @dataclass
 class Desk:
-    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state."""
+    """What every page needs: the folder (issues/, subscribers/), the settings, the secret, the access state, and
+    `stopping`, set when the desk is told to end, so work running in a worker thread (an import) ends too."""
 
     folder: Path
     settings: Settings
     secret: bytes
     access: Access
     extra: dict[str, Any] = field(default_factory=dict)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def issues_dir(self) -> Path:

@@ -18,7 +18,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.desk.context import SLUG, Desk, issue_path
-from composer.desk.forms import apply_action, errors_by_field, field_anchor, field_label, issue_from_form
+from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
+                                 oversized, too_long)
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.text import TEXT, language
@@ -28,7 +29,7 @@ from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
-from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.state import Journal
 from composer.send.message import MessageFactory
 
@@ -99,8 +100,12 @@ def routes(desk: Desk) -> list[Route]:
     async def save(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
-        form = await checked_form(request)
+        form = await checked_form(request, max_part_size=READ_MAX_BYTES)
         fields = [(name, str(value)) for name, value in form.multi_items() if not isinstance(value, UploadFile)]
+        base = str(form.get("base", ""))
+        long_fields = [Problem(shown(path), None, name, too_long(size)) for name, size in oversized(fields)]
+        if long_fields:
+            return editor(request, slug, issue_from_form(fields), base, 413, long_fields, note="not_saved")
         photo_problems: list[Problem] = []
         for name, value in form.multi_items():
             if isinstance(value, UploadFile) and value.filename:  # a photo from this computer, kept beside the issue
@@ -113,7 +118,7 @@ def routes(desk: Desk) -> list[Route]:
                 fields = [(k, v) for k, v in fields if k not in (f"{image}.path", f"{image}.url")]
                 fields.append((f"{image}.path", stored))
         data = issue_from_form(fields)
-        base, action = str(form.get("base", "")), str(form.get("action", "save"))
+        action = str(form.get("action", "save"))
         if photo_problems:
             return editor(request, slug, data, base, 422, photo_problems, note="not_saved")
         if apply_action(data, action):

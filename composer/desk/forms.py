@@ -11,7 +11,20 @@ from composer.errors import Problem
 
 TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 LIST_FIELDS = {"claims"}  # one entry per line in a textarea
+FIELD_MAX_BYTES = 1024 * 1024  # what a form field held before: far above any article, so a larger one is a mistake
+READ_MAX_BYTES = 4 * FIELD_MAX_BYTES  # a field up to this is read, to be refused at its place; beyond, the whole save
 ACTION = re.compile(r"^(add-article|remove-article|up|down|add-contact|remove-contact)(?:-(\d+))?(?:-(\d+))?$")
+
+
+def oversized(items: Iterable[tuple[str, str]]) -> list[tuple[str, int]]:
+    """The fields longer than a field may be, with their size in bytes."""
+    sizes = ((name, len(value.encode("utf-8"))) for name, value in items)
+    return [(name, size) for name, size in sizes if size > FIELD_MAX_BYTES]
+
+
+def too_long(size: int) -> str:
+    return (f"{size / 1024 / 1024:.1f} MB of text; a field holds at most {FIELD_MAX_BYTES // 1024 // 1024} MB: shorten it "
+            "or split the article in two")
 
 
 def issue_from_form(items: Iterable[tuple[str, str]]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from composer.desk.text import language
+from composer.issue.starter import SAID
 
 FINDINGS = [
     # checks/content.py
@@ -27,6 +28,24 @@ FINDINGS = [
      "noch der Starttext einer neuen Ausgabe; schreiben Sie vor dem Versand Ihren eigenen"),
     (r"the footer has no unsubscribe link; every newsletter needs one",
      "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
+    (re.escape(SAID["publisher"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihrer Stelle "
+                                    "ein (und bei `newsletter:`)"),
+    (re.escape(SAID["footer.address"]), "noch der Platzhalter von `newsletter init`: tragen Sie die Postanschrift Ihrer "
+                                        "Stelle (Name, Straße, Postleitzahl und Ort) für das Impressum ein"),
+    (re.escape(SAID["footer.imprint_url"]), "noch der Platzhalter von `newsletter init`: der Link zu Ihrem Impressum (ein "
+                                            "Absender in Deutschland braucht eines)"),
+    (re.escape(SAID["footer.privacy_url"]), "noch der Platzhalter von `newsletter init`: der Link zu Ihrer "
+                                            "Datenschutzerklärung (DSGVO Art. 13)"),
+    (r"the address needs a street with its number, the postcode and the town, one after the other",
+     "zur Anschrift gehören Straße mit Hausnummer, Postleitzahl und Ort, in dieser Reihenfolge"),
+    (r"(?P<url>\S+) is an example address, not your office's page; link your own",
+     r"\g<url> ist eine Beispieladresse, nicht die Seite Ihrer Stelle; verlinken Sie Ihre eigene"),
+    (r"(?P<url>\S+) is not encrypted; link the https:// address",
+     r"\g<url> ist unverschlüsselt; verlinken Sie die Adresse mit https://"),
+    (r"the line (?P<line>.+) runs on from the line above; to keep it a line of its own, start it with – or leave an "
+     r"empty line before it",
+     r"die Zeile \g<line> wird an die Zeile darüber angehängt; soll sie eine eigene Zeile bleiben, beginnen Sie sie "
+     r"mit – oder lassen Sie davor eine Zeile frei"),
     # checks/css.py
     (r"(?P<title>.+) \((?P<slug>[^()]+)\) is ignored by (?P<clients>.+)", r"\g<title> (\g<slug>) wird ignoriert von \g<clients>"),
     # checks/markup.py
@@ -71,12 +90,14 @@ FINDINGS = [
     (r"not a web address; write it as https://…", "keine Webadresse; schreiben Sie sie als https://…"),
     (r"not a valid email address", "keine gültige E-Mail-Adresse"),
     (r"must contain \{name\} where the subscriber's name goes", "muss {name} dort enthalten, wo der Name der Leser steht"),
-    (r"a single \{ or \} is not allowed; write \{\{ or \}\} for a brace",
-     "eine einzelne { oder } ist nicht erlaubt; schreiben Sie {{ oder }} für eine Klammer"),
-    (r"unknown placeholder \{(?P<name>[^}]*)\} \(only \{name\} is known\)",
-     r"unbekannter Platzhalter {\g<name>} (nur {name} ist bekannt)"),
-    (r"unknown placeholder \{(?P<name>[^}]*)\} \(no placeholders here: it is for subscribers without a name\)",
-     r"unbekannter Platzhalter {\g<name>} (hier keine Platzhalter: dieser Text ist für Leser ohne Namen)"),
+    (r"(?P<size>\d+\.\d) MB of text; a field holds at most (?P<limit>\d+) MB: shorten it or split the article in two",
+     r"\g<size> MB Text; ein Feld fasst höchstens \g<limit> MB: kürzen Sie ihn oder teilen Sie den Artikel in zwei"),
+    (r"a brace that is no placeholder; (?P<advice>.+)", r"eine Klammer, die kein Platzhalter ist; \g<advice>"),
+    (r"\{\{ and \}\} would reach every reader as they are; (?P<advice>.+)",
+     r"{{ und }} kämen so, wie sie sind, bei allen Lesern an; \g<advice>"),
+    (r"unknown placeholder \{(?P<name>[^}]*)\} \((?P<advice>.+)\)", r"unbekannter Platzhalter {\g<name>} (\g<advice>)"),
+    (r"write \{name\} where the subscriber's name goes", "schreiben Sie {name} dort, wo der Name der Leser steht"),
+    (r"no placeholders here: it is for subscribers without a name", "hier keine Platzhalter: dieser Text ist für Leser ohne Namen"),
     (r"must be a single line", "muss eine einzige Zeile sein"),
     (r"two articles use the anchor (?P<anchor>.+); give one a different anchor",
      r"zwei Artikel haben die Sprungmarke \g<anchor>; geben Sie einem eine andere"),
@@ -91,11 +112,18 @@ FINDINGS = [
      "wird durch die Überschrift „# “ und den Text darunter gesetzt, nicht im Block mit Angaben"),
     (r"the fields block at the top is not closed: put a line '---' above this first article",
      "der Block mit Angaben oben ist nicht geschlossen: setzen Sie über diesen ersten Artikel eine Zeile „---“"),
-    (r"an article heading without a title; write the title after '# '",
-     "eine Artikelüberschrift ohne Titel; schreiben Sie den Titel hinter „# “"),
+    (r"an article heading without a title; write the title after '# ', or \\# for a literal '#'",
+     "eine Artikelüberschrift ohne Titel; schreiben Sie den Titel hinter „# “, oder \\# für ein „#“ im Text"),
     (r"not a language code; write it like ar, fa, uk, tr or en", "kein Sprachkürzel; schreiben Sie es wie ar, fa, uk, tr oder en"),
     (r"not a picture file: name a \.jpg, \.png, \.gif or \.webp file",
      "keine Bilddatei: nennen Sie eine Datei mit .jpg, .png, .gif oder .webp"),
+    # issue/photos.py: a photo too big to be decoded safely
+    (r"(?P<file>.+): (?P<width>\d+)×(?P<height>\d+) pixels is more than 40 megapixels; make it smaller in a photo program "
+     r"\(4000 pixels wide is plenty\) and use that",
+     r"\g<file>: \g<width>×\g<height> Pixel sind mehr als 40 Megapixel; verkleinern Sie das Foto in einem Bildprogramm "
+     r"(4000 Pixel Breite genügen) und nehmen Sie dieses"),
+    (r"(?P<file>.+): far too many pixels to be read safely; use a photo of at most 40 megapixels",
+     r"\g<file>: viel zu viele Pixel, um es sicher zu lesen; nehmen Sie ein Foto mit höchstens 40 Megapixeln"),
     (r"give either url \(a picture on the web\) or path \(a photo file next to the issue\), one of them",
      "geben Sie entweder url (ein Bild im Web) oder path (eine Fotodatei neben der Ausgabe) an, nur eines davon"),
     (r"not UTF-8 text \((?P<why>.*)\); save it as UTF-8", "kein UTF-8-Text (\\g<why>); speichern Sie die Datei als UTF-8"),
@@ -148,6 +176,10 @@ INBOX = [
     (r"(?P<kind>\w+) without an address: set aside", r"\g<kind> ohne Adresse: beiseitegelegt"),
     (r"message (?P<n>\d+): cannot be read \((?P<why>.*)\); left in the mailbox",
      r"Nachricht \g<n>: nicht lesbar (\g<why>); bleibt im Postfach"),
+    (r"(?P<email>\S+): complaint \((?P<kind>\S+) report\) about (?P<issue>.+): stop sending",
+     r"\g<email>: hat sich beschwert (\g<kind>-Meldung) über \g<issue>: wird nicht mehr angeschrieben"),
+    (r"message (?P<n>\d+) \((?P<name>.*)\): (?P<why>.*); set aside unread into (?P<folder>\S+)",
+     r"Nachricht \g<n> (\g<name>): \g<why>; ungelesen in den Ordner \g<folder> gelegt"),
 ]
 REASONS = [
     (r"asked to unsubscribe", "hat um Abmeldung gebeten"),
@@ -156,6 +188,7 @@ REASONS = [
     (r"unsubscribed by the link in the newsletter", "über den Link im Newsletter abgemeldet"),
     (r"bounced permanently: (?P<status>.*)", r"dauerhaft unzustellbar: \g<status>"),
     (r"bounced temporarily in (?P<n>\d+) issues", r"bei \g<n> Ausgaben vorübergehend unzustellbar"),
+    (r"complained: (?P<kind>\S+) report about (?P<issue>.+)", r"hat sich beschwert (\g<kind>-Meldung) über \g<issue>"),
 ]
 
 ROWS = [
@@ -237,6 +270,9 @@ HOLDS = [
 
 # What a desk page's action was refused for (ComposerError and HTTPException texts).
 ERRORS = [
+    # Starlette's refusal of a form field too large to read (composer/desk/forms.py: READ_MAX_BYTES)
+    (r"(?:Part|Field) exceeded maximum size of (?P<kb>\d+)KB\.",
+     r"Ein Feld des Formulars ist größer als \g<kb> KB und wurde nicht gespeichert; kürzen Sie den Text."),
     # issue/scaffold.py: Neue Ausgabe
     (r"(?P<path>.+) exists already; choose another name or edit that file",
      r"\g<path> gibt es schon; wählen Sie einen anderen Namen oder bearbeiten Sie diese Datei"),
@@ -263,12 +299,17 @@ ERRORS = [
      "Veranstaltung)"),
     (r"the name and the consent source must be one line each", "Name und Herkunft der Einwilligung müssen je eine Zeile sein"),
     (r"(?P<email>\S+) is on the list (?P<list>\S+) already", r"\g<email> steht schon in der Liste \g<list>"),
-    (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
+    (r"(?P<email>\S+) is (?P<kind>unsubscribed|bounced|complained) since (?P<since>\S+) \((?P<reason>.*)\); it is not added, so that "
      r"nobody is written to against their wish\. A new sign-up on the web lifts it",
      r"\g<email> ist seit \g<since> \g<kind> (\g<reason>); die Adresse wird nicht hinzugefügt, damit "
      r"niemand gegen seinen Willen angeschrieben wird. Eine neue Anmeldung über die Website hebt das auf"),
     (r"give a reason for the unsubscribe \(e\.g\. 'asked by phone on 3 May'\)",
      "nennen Sie einen Grund für die Abmeldung (z. B. „am 3. Mai telefonisch darum gebeten“)"),
+    (r"(?P<email>\S+) is not bounced; it gets the next issue if it is on a list",
+     r"\g<email> ist nicht als unzustellbar gesperrt; die Adresse erhält die nächste Ausgabe, wenn sie in einer Liste steht"),
+    (r"(?P<email>\S+) is (?P<kind>unsubscribed|complained), not bounced \((?P<reason>.*)\); only a new sign-up of its own "
+     r"lifts that",
+     r"\g<email> ist \g<kind>, nicht unzustellbar (\g<reason>); das hebt nur eine neue Anmeldung der Person selbst auf"),
     (r"(?P<email>\S+) was unsubscribed or bounced already; it gets no issue either way",
      r"\g<email> war schon abgemeldet oder unzustellbar; die Adresse erhält so oder so keine Ausgabe"),
     # audience/importing.py and spreadsheets.py: a spreadsheet imported
@@ -289,6 +330,32 @@ ERRORS = [
      r"program, or export it as CSV UTF-8",
      r"\g<file>: lässt sich nicht als \g<kind>-Tabelle lesen (\g<why>); speichern Sie sie im Tabellenprogramm neu oder "
      r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): more than (?P<n>\d+) rows; split the list, or delete what is below it",
+     r"\g<file>: mehr als \g<n> Zeilen; teilen Sie die Liste auf oder löschen Sie, was unter ihr steht"),
+    (r"(?P<file>.+): row (?P<row>\d+) has a value in column (?P<column>\d+); at most (?P<n>\d+) columns are read, so delete "
+     r"what is right of the list",
+     r"\g<file>: Zeile \g<row> hat einen Wert in Spalte \g<column>; gelesen werden höchstens \g<n> Spalten, löschen Sie "
+     r"also, was rechts neben der Liste steht"),
+    (r"(?P<file>.+): row (?P<row>\d+), column (?P<column>\d+) holds more than (?P<n>\d+) characters; is this the subscriber "
+     r"list\?",
+     r"\g<file>: Zeile \g<row>, Spalte \g<column> enthält mehr als \g<n> Zeichen; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): more than (?P<mb>\d+) MB of text; is this the subscriber list\?",
+     r"\g<file>: mehr als \g<mb> MB Text; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): (?P<n>\d+) files packed in it, more than (?P<max>\d+); save it again from the spreadsheet program, or "
+     r"export it as CSV UTF-8",
+     r"\g<file>: enthält \g<n> gepackte Dateien, mehr als \g<max>; speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): unpacked it would be (?P<mb>\d+) MB, more than (?P<max>\d+) MB; save it again from the spreadsheet "
+     r"program, or export it as CSV UTF-8",
+     r"\g<file>: entpackt wäre sie \g<mb> MB groß, mehr als \g<max> MB; speichern Sie sie im Tabellenprogramm neu oder "
+     r"exportieren Sie sie als CSV UTF-8"),
+    (r"(?P<file>.+): its texts take (?P<mb>\d+) MB unpacked, more than (?P<max>\d+) MB; is this the subscriber list\?",
+     r"\g<file>: ihre Texte sind entpackt \g<mb> MB groß, mehr als \g<max> MB; ist das die Abonnentenliste?"),
+    (r"(?P<file>.+): the import was stopped because the desk is shutting down",
+     r"\g<file>: der Import wurde abgebrochen, weil die Redaktion beendet wird"),
+    (r"(?P<file>.+): reading it took longer than (?P<n>\d+) seconds; export it as CSV UTF-8 and import that",
+     r"\g<file>: das Lesen dauerte länger als \g<n> Sekunden; exportieren Sie die Tabelle als CSV UTF-8 und importieren "
+     r"Sie diese"),
     # state/store.py: Versand
     (r"another send is running on this send state; wait for it to finish",
      "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist"),
@@ -332,8 +399,9 @@ def in_german(message: str, table: str = "findings") -> str:
 # Parts of a message that are wordings of their own (an unsubscribe's reason inside a refusal), said in German too.
 INNER: dict[str, Callable[[str], str]] = {
     "reason": lambda reason: say_in(_TABLES["reasons"], reason),
-    "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar"}.get(kind, kind),
+    "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar", "complained": "beschwert"}.get(kind, kind),
     "validator": lambda why: say_in(_VALIDATOR, why),
+    "advice": lambda advice: say_in(_TABLES["findings"], advice),
     "chars": lambda chars: ", ".join(CHARACTERS.get(c, c) for c in chars.split(", ")),
     "sign": lambda sign: {"period": "Punkt", "hyphen": "Bindestrich"}.get(sign, sign),
     "side": lambda side: {"before": "vor", "after": "nach"}.get(side, side),

@@ -1,4 +1,5 @@
-"""The checks every request passes: a session (else the login), same-origin POSTs, CSRF, and strict headers."""
+"""The checks every request passes: the Host it was meant for, a session (else the login), same-origin POSTs,
+CSRF, and strict headers. The local preview server reuses the Host check and the headers."""
 
 from __future__ import annotations
 
@@ -9,18 +10,15 @@ from urllib.parse import urlsplit
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from composer.desk.access import SESSION_COOKIE, Access, Session
 from composer.desk.text import TEXT, language
+from composer.web.guard import host_allowed, security_headers
 from composer.render.templates import environment
 
 OPEN_PATHS = ("/login", "/static/")
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-# The email itself, shown in the desk's iframe: its inline styles and remote images, but no script at all.
-PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox"
 
 
 class Guard:
@@ -38,7 +36,11 @@ class Guard:
         path = route_path(scope)
         root = str(scope.get("root_path", "")).encode()
         response: Response | None = None
-        if request.method == "POST" and not same_origin(request, self.access.origin):
+        server = scope.get("server")
+        if self.access.origin is None and server and not host_allowed(request.headers.get("host", ""), self.access.host,
+                                                                      int(server[1] or 80)):
+            response = PlainTextResponse(TEXT[language(request)]["host_refused"], status_code=421)
+        elif request.method == "POST" and not same_origin(request, self.access.origin):
             response = refused(request)
         elif not path.startswith(OPEN_PATHS):
             session = self.access.session(request.cookies.get(SESSION_COOKIE))
@@ -67,17 +69,6 @@ def refused(request: Request) -> HTMLResponse:
     return HTMLResponse(html, status_code=403)
 
 
-def security_headers(preview: bool) -> dict[str, str]:
-    return {
-        "content-security-policy": PREVIEW_CSP if preview else PAGE_CSP,
-        "x-frame-options": "SAMEORIGIN" if preview else "DENY",
-        "x-content-type-options": "nosniff",
-        "referrer-policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on our own POSTs
-        "cache-control": "no-store",
-        "cross-origin-opener-policy": "same-origin",
-    }
-
-
 def same_origin(request: Request, origin: str | None = None) -> bool:
     """Origin (or, failing that, Referer) must name the public address when there is one (behind `serve`), else
     this very host; a POST with neither is refused too."""
@@ -89,15 +80,26 @@ def same_origin(request: Request, origin: str | None = None) -> bool:
     return urlsplit(claimed).netloc == request.headers.get("host", "")
 
 
+def same_site(path: str) -> str:
+    """A path to go back to after a form, if it stays on this site; else the start page. `//evil.example`,
+    `/\\evil.example` (browsers read the backslash as a slash) and `https://…` would leave it."""
+    parts = urlsplit(path)
+    if (not path.startswith("/") or path.startswith("//") or "\\" in path or parts.scheme or parts.netloc
+            or any(ord(c) < 32 or ord(c) == 127 for c in path)):
+        return "/"
+    return path
+
+
 def route_path(scope: Scope) -> str:
     """The path inside the desk, also when it is mounted under /redaktion/ (Starlette keeps the whole path)."""
     path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
     return path[len(root):] or "/" if root and path.startswith(root) else path
 
 
-async def checked_form(request: Request) -> FormData:
-    """The posted form, after its CSRF token matched the session's; a mismatch is a 403 and nothing happens."""
-    form = await request.form()
+async def checked_form(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
+    """The posted form, after its CSRF token matched the session's; a mismatch is a 403 and nothing happens.
+    A field over `max_part_size` bytes refuses the whole form (Starlette's 400, said in German by the desk)."""
+    form = await request.form(max_part_size=max_part_size)
     session: Session | None = request.scope.get("state", {}).get("session")
     token = str(form.get("csrf", ""))
     if session is None or not token or token != session.csrf:

@@ -21,7 +21,7 @@ from composer.desk.text import language
 from composer.errors import ComposerError
 from composer.state import Journal
 
-KINDS = ("bounce", "unsubscribe", "autoreply", "other", "malformed")
+KINDS = ("bounce", "complaint", "unsubscribe", "autoreply", "other", "malformed", "quarantined")
 
 
 @dataclass

@@ -7,6 +7,8 @@ from composer.desk.german import DECIMAL, Table, compiled, say_in
 
 DESCRIPTIONS = {
     "NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH": "erlaubt ein Passwort über eine unverschlüsselte Verbindung (security=none)",
+    "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH": "erlaubt das Postfach-Passwort über eine unverschlüsselte Verbindung "
+                                            "(security=none)",
     "NEWSLETTER_RATE_LIMIT": "Nachrichten pro Minute über alle Verbindungen; 0 = keine Grenze",
     "NEWSLETTER_HOURLY_LIMIT": "Nachrichten in beliebigen 60 Minuten, über alle Versände; 0 = keine Grenze",
     "NEWSLETTER_DAILY_LIMIT": "Nachrichten in beliebigen 24 Stunden, über alle Versände; 0 = keine Grenze",

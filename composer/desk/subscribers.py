@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -78,6 +79,10 @@ def routes(desk: Desk) -> list[Route]:
         return await changed(request, lambda journal, form: roster.unsubscribe(
             journal, form.get("email", ""), form.get("reason", "")), "unsubscribed")
 
+    async def unbounce(request: Request) -> Response:
+        return await changed(request, lambda journal, form: roster.unbounce(
+            journal, form.get("email", ""), "the coordinator (Die Redaktion)")[0], "unbounced")
+
     async def upload(request: Request) -> Response:
         form = await checked_form(request)
         name = str(form.get("list", "")).strip()
@@ -86,10 +91,14 @@ def routes(desk: Desk) -> list[Route]:
             return overview(request, "list_name_bad", 400)
         if not isinstance(upload, UploadFile) or not upload.filename:
             return overview(request, "file_missing", 400)
-        data = await upload.read(MAX_BYTES + 1)
-        try:
+        data, filename = await upload.read(MAX_BYTES + 1), upload.filename
+
+        def staged() -> importing.Preview:
             with Journal(desk.settings.state_dir) as journal:
-                result = importing.preview(name, lists, journal, desk.settings.state_dir, upload.filename, data)
+                return importing.preview(name, lists, journal, desk.settings.state_dir, filename, data, desk.stopping.is_set)
+
+        try:  # in a worker thread: a big sheet takes a while, and the desk answers other pages meanwhile
+            result = await run_in_threadpool(staged)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 400)
         return desk.page(request, "import.html.j2", p=result, when=when, say=wording(request))
@@ -117,5 +126,6 @@ def routes(desk: Desk) -> list[Route]:
         Route("/subscribers/{name}", one_list),
         Route("/subscribers/{name}/add", add, methods=["POST"]),
         Route("/subscribers/{name}/unsubscribe", unsubscribe, methods=["POST"]),
+        Route("/subscribers/{name}/unbounce", unbounce, methods=["POST"]),
         Route("/subscribers/{name}/export", export),
     ]

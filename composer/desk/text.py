@@ -15,6 +15,7 @@ DE = {
     "check": "Prüfen", "test_send": "Testversand", "send": "Versand", "status": "Status", "language": "English",
     "login": "Anmelden", "password": "Passwort", "login_link_bad": "Dieser Anmeldelink ist ungültig oder wurde schon benutzt. "
     "Starten Sie die Redaktion neu und öffnen Sie den neuen Link aus dem Terminal.",
+    "host_refused": "Diese Adresse gehört nicht zur Redaktion. Öffnen Sie den Link, den `newsletter desk` im Terminal zeigt.",
     "login_wrong": "Das Passwort stimmt nicht.", "login_limited": "Zu viele Versuche. Bitte warten Sie 15 Minuten.",
     "draft": "Entwurf", "sent_of": "{sent} von {total} versendet", "failures": "{n} fehlgeschlagen",
     "name_bad": "„{name}“: nur Buchstaben, Ziffern und „-“",
@@ -27,6 +28,7 @@ DE = {
     "not_saved": "Noch nicht gespeichert.", "details": "Angaben zur Ausgabe", "articles": "Artikel",
     "article": "Artikel {n}", "add_article": "Artikel hinzufügen", "remove": "Entfernen", "up": "Nach oben",
     "down": "Nach unten", "contacts": "Ansprechpersonen", "add_contact": "Ansprechperson hinzufügen",
+    "body_hint": "Neue Zeile mit – beginnt eine Aufzählung; eine Leerzeile einen Absatz",
     "image": "Bild", "look": "Aussehen", "errors_title": "Bitte korrigieren Sie diese Angaben:",
     "preview": "Vorschau", "dark": "Dunkel", "conflict_title": "Die Datei wurde inzwischen geändert",
     "conflict_text": "Während Sie bearbeitet haben, wurde die Datei auf der Festplatte geändert. Nichts wurde "
@@ -80,6 +82,7 @@ EN = {
     "test_send": "Test send", "send": "Send", "status": "Status", "language": "Deutsch", "login": "Log in",
     "password": "Password", "login_link_bad": "This login link is wrong or was used already. Restart the desk and "
     "open the new link from the terminal.", "login_wrong": "Wrong password.",
+    "host_refused": "This address is not the desk's. Open the link `newsletter desk` shows in the terminal.",
     "login_limited": "Too many attempts. Please wait 15 minutes.", "draft": "draft", "sent_of": "{sent} of {total} sent",
     "failures": "{n} failed", "name_bad": "'{name}': use letters, digits and '-' only",
     "started_from": "The new issue starts with the header and footer of {source}.",
@@ -91,6 +94,7 @@ EN = {
     "saved": "Saved.", "not_saved": "Not saved yet.", "details": "Issue details", "articles": "Articles",
     "article": "Article {n}", "add_article": "Add article", "remove": "Remove", "up": "Move up", "down": "Move down",
     "contacts": "Contacts", "add_contact": "Add contact", "image": "Image", "look": "Look",
+    "body_hint": "A new line starting with – begins a list; an empty line a paragraph",
     "errors_title": "Please correct these fields:", "preview": "Preview", "dark": "Dark",
     "conflict_title": "The file was changed meanwhile", "conflict_text": "While you were editing, the file on disk "
     "changed. Nothing was overwritten. Your version is kept at {kept}.", "on_disk": "Version on disk",
@@ -181,6 +185,9 @@ DE |= {
     "landen E-Mails im Ordner outbox/.",
     "advice_plaintext": "Mit NEWSLETTER_SMTP_SECURITY=none ginge das Passwort unverschlüsselt über das Netz. Wählen Sie starttls "
     "oder tls, oder setzen Sie NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz.",
+    "advice_imap_plaintext": "Mit NEWSLETTER_IMAP_SECURITY=none ginge das Passwort des Postfachs unverschlüsselt über das "
+    "Netz. Wählen Sie tls oder starttls, oder setzen Sie NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true nur in einem "
+    "vertrauenswürdigen Netz.",
     "advice_unreachable": "Der Server ist nicht erreichbar. Prüfen Sie Servername und Port (NEWSLETTER_{svc}_HOST, "
     "NEWSLETTER_{svc}_PORT); vielleicht blockiert auch eine Firewall.",
     "advice_tls": "Die verschlüsselte Verbindung kam nicht zustande. Prüfen Sie NEWSLETTER_{svc}_SECURITY und den Port "
@@ -247,6 +254,18 @@ EN |= {
     "variable": "Setting", "value": "Value", "source": "Source", "secret_set": "set (not shown)", "not_set": "not set",
     "source_environment": "environment variable", "source_env": "file .env", "source_given": "given at start",
     "source_default": "default",
+}
+# Part 3: what the inbox trusts (complaints, lifted bounces, mail set aside unread).
+DE |= {
+    "delivery_complained": "beschwert", "state_complained": "beschwert", "complained": "beschwert",
+    "kind_complaint": "Beschwerden", "kind_quarantined": "zurückgestellt, ungelesen (Ordner „Quarantine“)",
+    "unbounce_button": "Zustellsperre aufheben", "note_unbounced": "Die Zustellsperre ist aufgehoben; die Adresse erhält "
+    "wieder Ausgaben.",
+}
+EN |= {
+    "delivery_complained": "complained", "state_complained": "complained", "complained": "complained",
+    "kind_complaint": "complaints", "kind_quarantined": "set aside unread (folder 'Quarantine')",
+    "unbounce_button": "Lift the bounce", "note_unbounced": "The bounce is lifted; the address gets issues again.",
 }
 TEXT = {"de": DE, "en": EN}
 

@@ -139,7 +139,8 @@ def _split(text: str, shown: str) -> tuple[Located, list[Problem]]:
             in_fence = not in_fence
         heading = None if in_fence else HEADING.match(line)
         if not in_fence and EMPTY_HEADING.match(line):
-            problems.append(Problem(shown, i + 1, "", "an article heading without a title; write the title after '# '"))
+            problems.append(Problem(shown, i + 1, "", "an article heading without a title; write the title after '# ', "
+                                                      "or \\# for a literal '#'"))
         if heading:
             _finish(articles, body)
             index = len(articles)

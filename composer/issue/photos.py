@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import warnings
 from pathlib import Path
+from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -17,10 +19,29 @@ from composer.errors import ComposerError
 FOLDER = "fotos"
 MAX_BYTES = 20 * 1024 * 1024
 KINDS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+MAX_SOURCE_PIXELS = 40_000_000  # a 40-megapixel camera's photo; Pillow itself would decode 12000×12000 (576 MB)
 
 
 class PhotoError(ComposerError):
     """An upload that is not a photo the email can carry, or too big."""
+
+
+def opened(source: Path | IO[bytes], name: str) -> Image.Image:
+    """A picture opened, which reads only its header: refused before any pixel is decoded when it has more than
+    MAX_SOURCE_PIXELS or Pillow takes it for a decompression bomb. Pillow's warning (above its own, higher limit)
+    counts as a refusal too; were it missed (the warning filters are process-wide), our limit refuses it anyway."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            picture = Image.open(source)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError(f"{name}: far too many pixels to be read safely; use a photo of at most 40 megapixels") from None
+    if picture.width * picture.height > MAX_SOURCE_PIXELS:
+        width, height = picture.size
+        picture.close()
+        raise PhotoError(f"{name}: {width}×{height} pixels is more than 40 megapixels; make it smaller in a photo program "
+                         "(4000 pixels wide is plenty) and use that")
+    return picture
 
 
 def store_photo(issue_file: Path, filename: str, data: bytes) -> str:
@@ -28,10 +49,10 @@ def store_photo(issue_file: Path, filename: str, data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise PhotoError(f"{filename}: {len(data) // 1_048_576} MB is too big; use a photo under 20 MB")
     try:
-        with Image.open(io.BytesIO(data)) as picture:
+        with opened(io.BytesIO(data), filename) as picture:
             kind = picture.format or ""
             picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):  # ValueError: e.g. a text chunk unpacking too far
         raise PhotoError(f"{filename}: not a photo; use a JPEG, PNG, GIF or WebP file") from None
     if kind not in KINDS:
         raise PhotoError(f"{filename}: {kind or 'this'} pictures cannot go into an email; use JPEG, PNG, GIF or WebP")

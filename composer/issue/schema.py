@@ -52,6 +52,10 @@ class Contact(Strict):
         return "+" + digits[2:] if digits.startswith("00") else digits
 
 
+# {vorname} and {first_name} come from the list's own columns (the issue "Lists as the office keeps them").
+NAME_SLOTS = frozenset({"name", "vorname", "first_name"})
+
+
 class Greeting(Strict):
     named: str = Field(description="Used when the subscriber has a name; {name} is replaced.")
     anonymous: str = Field(description="Used when the subscriber has no name; no placeholders.")
@@ -59,27 +63,31 @@ class Greeting(Strict):
     @field_validator("named")
     @classmethod
     def _has_name_slot(cls, value: str) -> str:
-        if "{name}" not in value:
+        if not NAME_SLOTS & _placeholders(value, NAME_SLOTS):
             raise ValueError("must contain {name} where the subscriber's name goes")
-        return _known_placeholders(value, {"name"})
+        return value
 
     @field_validator("anonymous")
     @classmethod
     def _no_slots(cls, value: str) -> str:
-        return _known_placeholders(value, set())
+        _placeholders(value, frozenset())
+        return value
 
 
-def _known_placeholders(value: str, known: set[str]) -> str:
-    """Every {placeholder} must be one the message layer fills, or the send would fail on the first recipient."""
+def _placeholders(value: str, known: frozenset[str]) -> set[str]:
+    """The placeholders of a greeting, each one the message layer fills; any other brace would reach every reader
+    as it is ("Liebe/r {name}," from `{{name}}`), or the send would fail on the first recipient."""
+    advice = "write {name} where the subscriber's name goes" if known else "no placeholders here: it is for subscribers without a name"
     try:
-        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(value) if name is not None]
+        parsed = list(string.Formatter().parse(value))
     except ValueError:
-        raise ValueError("a single { or } is not allowed; write {{ or }} for a brace") from None
-    for name, spec, conversion in fields:
-        if name not in known or spec or conversion:
-            allowed = "only {name} is known" if known else "no placeholders here: it is for subscribers without a name"
-            raise ValueError(f"unknown placeholder {{{name}}} ({allowed})")
-    return value
+        raise ValueError(f"a brace that is no placeholder; {advice}") from None
+    for literal, name, spec, conversion in parsed:
+        if "{" in literal or "}" in literal:
+            raise ValueError(f"{{{{ and }}}} would reach every reader as they are; {advice}")
+        if name is not None and (name not in known or spec or conversion):
+            raise ValueError(f"unknown placeholder {{{name}}} ({advice})")
+    return {name for _, name, _, _ in parsed if name is not None}
 
 
 class Article(Strict):

@@ -11,10 +11,10 @@ from feedgen.feed import FeedGenerator
 
 from composer.atomic import write_bytes, write_text
 from composer.issue.schema import Issue
-from composer.pipeline import build_issue
+from composer.send.pipeline import build_issue
 from composer.render.templates import environment
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 
 @dataclass(frozen=True)

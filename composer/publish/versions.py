@@ -12,10 +12,10 @@ from pathlib import Path
 from composer.errors import ComposerError
 from composer.issue.issuefile import load_issue
 from composer.issue.schema import Issue
-from composer.pipeline import build_issue
+from composer.send.pipeline import build_issue
 from composer.render.images import Picture
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 PICTURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(jpg|png)")

@@ -1,4 +1,4 @@
-"""Issue -> responsive HTML (Jinja2 -> MJML -> mjml-python -> CSS inlined) and its plain-text twin, once per issue.
+"""Issue -> responsive HTML (Jinja2 -> MJML -> mjml-python -> premailer) and its plain-text twin, once per issue.
 
 Per-recipient parts (greeting, unsubscribe link) are left as placeholders that the message layer fills
 cheaply, so a send never compiles MJML or inlines CSS more than once.
@@ -6,6 +6,7 @@ cheaply, so a send never compiles MJML or inlines CSS more than once.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import traceback
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from lxml import etree
 from mjml import mjml2html
 
 from composer.errors import RenderError, shown
@@ -22,7 +24,6 @@ from composer.issue.schema import TOC_ANCHOR, Issue
 from composer.render.entities import ascii_html
 from composer.render.i18n import strings
 from composer.render.images import Picture
-from composer.render.inline import inline_css
 from composer.render.plaintext import render_text
 from composer.render.templates import environment, search_path, source_of
 
@@ -105,18 +106,28 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
 
     start = time.perf_counter()
     html = ascii_html(inline_css(ARTICLE_WRAPPER.sub(r"<main>\1</main>\2", compiled, count=1)))
-    timings["inline"] = time.perf_counter() - start
+    timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    text = render_text(issue, GREETING, UNSUBSCRIBE_URL)
+    text = render_text(issue, GREETING, UNSUBSCRIBE_URL, web_url)
     timings["text"] = time.perf_counter() - start
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings, pictures=pictures or [],
                  embedded=bool(pictures) and not web_url)
 
 
+def _shown_at(picture: Picture, web_url: str | None) -> str:
+    """Where the email finds a local photo: its published copy beside the web version, or its cid: part."""
+    return f"{web_url.rsplit('/', 1)[0]}/{picture.published}" if web_url else f"cid:{picture.cid}"
+
+
+def _body_images(n: int, web_url: str | None, pictures: list[Picture]) -> dict[str, str]:
+    """Article n's Markdown images from this computer: the path as written -> where the email finds it."""
+    return {p.source: _shown_at(p, web_url) for p in pictures if p.article == n and p.source is not None}
+
+
 def _image_sources(issue: Issue, web_url: str | None, pictures: list[Picture]) -> list[str | None]:
     """Per article: the web address of its image, the published copy of a local photo, or its cid: part."""
-    local = {p.article: (f"{web_url.rsplit('/', 1)[0]}/{p.published}" if web_url else f"cid:{p.cid}") for p in pictures}
+    local = {p.article: _shown_at(p, web_url) for p in pictures if p.source is None}
     sources: list[str | None] = []
     for n, article in enumerate(issue.articles):
         if article.image and article.image.path and n not in local:
@@ -127,8 +138,9 @@ def _image_sources(issue: Issue, web_url: str | None, pictures: list[Picture]) -
 
 def _jinja(issue: Issue, templates: Path | None, web_url: str | None, pictures: list[Picture]) -> str:
     articles = [
-        RenderedArticle(a.title, anchor, markdown.to_html(a.body), a.image, src, a.author, a.contacts, a.language, a.direction)
-        for a, anchor, src in zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True)
+        RenderedArticle(a.title, anchor, markdown.to_html(a.body, _body_images(n, web_url, pictures)), a.image, src,
+                        a.author, a.contacts, a.language, a.direction)
+        for n, (a, anchor, src) in enumerate(zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True))
     ]
     context = {
         "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),
@@ -175,3 +187,62 @@ def _check_mjml(marked: str, templates: Path | None) -> str:
         raise RenderError(f"{shown(source_of(templates, template))}: <{name}> is never closed")
     return MARK.sub("", marked)
 
+
+def inline_css(html: str) -> str:
+    """The rules of the style elements written into the style attribute of every element they match, because
+    Gmail, Outlook and webmail cleaners ignore or drop style elements; by premailer (imported here, so that a
+    command that renders nothing does not load it, cssutils and requests).
+
+    What premailer cannot inline stays in its style element with every declaration made !important, so that it
+    still beats the inline styles where a client applies it: @media (the phone layout, dark mode) and selectors
+    with a state (`:root`, `a:hover`). MJML's width, height, align and bgcolor attributes are Outlook's and stay
+    as MJML wrote them; a cell's vertical-align becomes its valign and a floating image's float its align.
+    Nothing is fetched (a stylesheet link stays a link), and cssutils' complaints about CSS it does not know
+    (mso-*, -webkit-*) are not shown. A style element for another medium (Thunderbird's) is left alone.
+    """
+    from premailer import Premailer
+
+    premailer = Premailer(
+        allow_network=False,
+        strip_important=False,
+        disable_basic_attributes=["width", "height", "align", "bgcolor"],
+        remove_classes=False,
+        disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,  # before _web_fonts_kept parses: the level is cssutils' own
+    )
+    inlined = premailer.transform(_web_fonts_kept(html))
+    return inlined if inlined.lstrip().lower().startswith("<!doctype") else "<!doctype html>\n" + inlined
+
+
+WEB_FONT_RULES = ("@import", "@font-face")
+
+
+def _web_fonts_kept(html: str) -> str:
+    """The page with the @import and @font-face rules of each style element moved into a style element of their
+    own before it, which premailer leaves alone (`data-premailer="ignore"`, its documented way): premailer drops
+    the at-rules it cannot inline other than @media, and the cssutils it parses with fetches every @import it
+    reads (allow_network covers only <link>). Here cssutils fetches nothing."""
+    if not any(rule in html.lower() for rule in WEB_FONT_RULES):
+        return html
+    import cssutils
+
+    parser = cssutils.CSSParser(fetcher=lambda url: None, validate=False)
+    page = etree.fromstring(html.strip(), etree.HTMLParser())
+    for style in list(page.iter("style")):
+        text = style.text or ""
+        if (style.get("media") not in (None, "", "all", "screen") or style.get("data-premailer")
+                or not any(rule in text.lower() for rule in WEB_FONT_RULES)):
+            continue  # no web font in it, or premailer does not read it
+        sheet = parser.parseString(text)
+        fonts = [rule for rule in sheet if rule.type in (rule.IMPORT_RULE, rule.FONT_FACE_RULE)]
+        if fonts and len(fonts) == len(sheet.cssRules):  # MJML's <mj-font>: the element stays as written
+            style.set("data-premailer", "ignore")
+            continue
+        if fonts:
+            kept = etree.Element("style", {**style.attrib, "data-premailer": "ignore"})
+            kept.text = "\n".join(rule.cssText for rule in fonts)
+            style.addprevious(kept)
+        for rule in fonts:
+            sheet.deleteRule(rule)
+        style.text = sheet.cssText.decode()  # as cssutils read it: an @import it dropped as misplaced is gone too
+    return etree.tostring(page, method="html", encoding="unicode")

@@ -24,6 +24,7 @@ class Strings:
     greeting_anonymous: str
     test_prefix: str
     view_in_browser: str
+    unsubscribe_subject: str  # the word before the token in the subject of an unsubscribe mail (mailto:)
 
     def date(self, day: dt.date) -> str:
         if self.language == "de":
@@ -46,6 +47,7 @@ TABLE = {
         greeting_anonymous="Liebe Engagierte,",
         test_prefix="[TEST]",
         view_in_browser="Im Browser ansehen",
+        unsubscribe_subject="abbestellen",
     ),
     "en": Strings(
         language="en",
@@ -61,6 +63,7 @@ TABLE = {
         greeting_anonymous="Dear volunteers,",
         test_prefix="[TEST]",
         view_in_browser="View in browser",
+        unsubscribe_subject="unsubscribe",
     ),
 }
 

@@ -4,6 +4,10 @@ An image is shown `width` px wide and stored at twice that (at most 1200 px), so
 high-density screens without weighing down the message. It travels either inside the message
 (multipart/related, `cid:`) or, when the newsletter has a public address, next to the web version in the
 archive, where the email links to it.
+
+The photo's size is read from its header and checked before anything is decoded (`issue.photos.opened`), and
+the resized result is kept in a cache keyed by the file's content and the stored width, so a preview or a
+build does not decode a camera's photo again each time.
 """
 
 from __future__ import annotations
@@ -12,13 +16,18 @@ import base64
 import functools
 import hashlib
 import io
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from composer.errors import IssueFileError, Problem
+from composer.issue import markdown
 from composer.issue.issuefile import IssueSource
+from composer.issue.photos import PhotoError, opened
 from composer.issue.schema import Issue, slugify
 
 MAX_PIXELS = 1200
@@ -34,6 +43,7 @@ class Picture:
     name: str
     data: bytes
     mime: str
+    source: str | None = None  # a Markdown image's src as written in the body; None for the article's photo
 
     @functools.cached_property
     def cid(self) -> str:
@@ -49,37 +59,64 @@ class Picture:
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
-def load_pictures(issue: Issue, source: IssueSource, folder: Path, slug: str) -> list[Picture]:
-    """Every local photo of the issue, resized; one Problem per file that is missing or not a picture."""
+def load_pictures(issue: Issue, source: IssueSource, folder: Path, slug: str, cache: Path | None = None) -> list[Picture]:
+    """Every local photo of the issue (an article's and the Markdown images of its body), resized; one Problem
+    per file that is missing, not a picture or too big. A picture on the web is left where it is."""
     pictures: list[Picture] = []
     problems: list[Problem] = []
     for n, article in enumerate(issue.articles):
-        if not (article.image and article.image.path):
-            continue
-        field = ("articles", n, "image", "path")
-        file = folder / article.image.path
-        where = (source.shown, source.line_of(field), f"articles[{n}].image.path")
-        try:
-            data, mime = resized(file, article.image.width)
-        except FileNotFoundError:
-            problems.append(Problem(*where, f"no such file {article.image.path} (the path is relative to the issue's folder)"))
-            continue
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
-            problems.append(Problem(*where, f"{article.image.path} cannot be read as a picture ({exc.__class__.__name__}); "
-                                            "save it as JPEG or PNG"))
-            continue
-        suffix = ".png" if mime == "image/png" else ".jpg"
-        pictures.append(Picture(n, f"{slug}-{n + 1}-{slugify(Path(article.image.path).stem)}{suffix}", data, mime))
+        wanted: list[tuple[str, int, tuple[str, int | None, str], str | None]] = []
+        if article.image and article.image.path:
+            field = ("articles", n, "image", "path")
+            wanted.append((article.image.path, article.image.width,
+                           (source.shown, source.line_of(field), f"articles[{n}].image.path"), None))
+        lines = article.body.split("\n")
+        for image in markdown.images(article.body):
+            if image.local and image.src not in {w[3] for w in wanted}:
+                line = source.find(lines[image.line].strip(), ("articles", n, "body")) if lines[image.line].strip() else None
+                wanted.append((unquote(image.src), markdown.IMAGE_WIDTH,
+                               (source.shown, line or source.line_of(("articles", n, "body")), f"articles[{n}].body"), image.src))
+        for k, (path, width, where, written) in enumerate(wanted):
+            try:
+                data, mime = resized(folder / path, width, cache, path)
+            except FileNotFoundError:
+                problems.append(Problem(*where, f"no such file {path} (the path is relative to the issue's folder)"))
+                continue
+            except PhotoError as exc:
+                problems.append(Problem(*where, str(exc)))
+                continue
+            except (UnidentifiedImageError, OSError, ValueError) as exc:
+                problems.append(Problem(*where, f"{path} cannot be read as a picture ({exc.__class__.__name__}); "
+                                                "save it as JPEG or PNG"))
+                continue
+            suffix = ".png" if mime == "image/png" else ".jpg"
+            number = f"{n + 1}-{k}" if written else f"{n + 1}"
+            pictures.append(Picture(n, f"{slug}-{number}-{slugify(Path(path).stem)}{suffix}", data, mime, written))
     if problems:
         raise IssueFileError(problems)
     return pictures
 
 
-def resized(file: Path, width: int) -> tuple[bytes, str]:
-    """(bytes, MIME type): at most twice the display width; JPEG for photos, PNG when the picture is transparent."""
-    with Image.open(file) as opened:
-        picture = ImageOps.exif_transpose(opened)
-        target = min(2 * width, MAX_PIXELS)
+def resized(file: Path, width: int, cache: Path | None = None, name: str | None = None) -> tuple[bytes, str]:
+    """(bytes, MIME type): at most twice the display width; JPEG for photos, PNG when the picture is transparent.
+    With a cache folder, a photo already resized to this width is read from there instead of decoded again."""
+    data = file.read_bytes()
+    target = min(2 * width, MAX_PIXELS)
+    key = f"{hashlib.sha256(data).hexdigest()}-{target}-q{JPEG_QUALITY}"
+    kinds = {".jpg": "image/jpeg", ".png": "image/png"}
+    if cache:
+        for suffix, mime in kinds.items():
+            if (cache / f"{key}{suffix}").is_file():
+                return (cache / f"{key}{suffix}").read_bytes(), mime
+    result, mime = _resized(io.BytesIO(data), target, name or file.name)
+    if cache:
+        _keep(cache, f"{key}{'.png' if mime == 'image/png' else '.jpg'}", result)
+    return result, mime
+
+
+def _resized(source: io.BytesIO, target: int, name: str) -> tuple[bytes, str]:
+    with opened(source, name) as original:
+        picture = ImageOps.exif_transpose(original)
         if picture.width > target:
             picture = picture.resize((target, max(1, round(picture.height * target / picture.width))), Image.Resampling.LANCZOS)
         out = io.BytesIO()
@@ -88,3 +125,12 @@ def resized(file: Path, width: int) -> tuple[bytes, str]:
             return out.getvalue(), "image/png"
         picture.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         return out.getvalue(), "image/jpeg"
+
+
+def _keep(cache: Path, name: str, data: bytes) -> None:
+    """Written whole (a temporary file, readable only by the user, renamed), so a reader never sees half of it."""
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(dir=cache, prefix=".", suffix=".new")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temporary, cache / name)

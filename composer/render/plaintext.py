@@ -36,10 +36,11 @@ class _Links:
         return self.urls.index(url) + 1
 
 
-def render_text(issue: Issue, greeting: str, unsubscribe_url: str) -> str:
-    """Whole text part; `greeting` and `unsubscribe_url` are placeholders the message layer fills per recipient."""
+def render_text(issue: Issue, greeting: str, unsubscribe_url: str, web_url: str | None = None) -> str:
+    """Whole text part; `greeting` and `unsubscribe_url` are placeholders the message layer fills per recipient.
+    With `web_url`, the web version is named first, as the HTML's "Im Browser ansehen" is."""
     t = strings(issue.language)
-    out: list[str] = []
+    out: list[str] = [_labelled(f"{t.view_in_browser}:", web_url)] if web_url else []
     head = [issue.kicker or "", issue.publisher, f"{issue.newsletter} {t.of_date} {t.date(issue.date)}"]
     out.append("\n".join(line for line in head if line))
     out.append(_underline(t.contents, "-") + "\n" + "\n".join(_wrap(a.title, "- ") for a in issue.articles))
@@ -161,6 +162,8 @@ def _inline(children: list[Token], links: _Links) -> str:
             out.append(tok.content)
         elif tok.type == "code_inline":
             out.append(f"`{tok.content.replace(' ', KEEP_SPACE)}`")
+        elif tok.type == "image":
+            out.append(f"[{tok.content.strip()}]")
         elif tok.type == "softbreak":
             out.append(" ")
         elif tok.type == "hardbreak":

@@ -25,7 +25,7 @@ from composer.records import OutgoingMessage, Recipient
 from composer.send.quota import Quota
 from composer.send.stopping import Stop
 from composer.send.transports.base import Transport
-from composer.config import Policy
+from composer.config.parts import Policy
 
 IDLE_SECONDS = 60.0
 
@@ -321,7 +321,7 @@ class Dispatcher:
             return
         self._ledger.sending(recipient.email)
         try:
-            reply = await transport.send(message, following)
+            accepted = await transport.send(message, following)
         except SenderRefusedError as exc:
             self._ledger.released(recipient.email)
             self._halt_for(exc)
@@ -340,7 +340,7 @@ class Dispatcher:
             self._ledger.deferred(recipient.email, exc.code, exc.message)
             self._again(exc, recipient, attempt)
         else:
-            self._ledger.sent(recipient.email, reply, message.message_id)
+            self._ledger.sent(recipient.email, accepted.reply, message.message_id)
             self._breaker.success()
             self.summary.sent += 1
             self._finish()

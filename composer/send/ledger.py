@@ -27,16 +27,12 @@ import json
 import os
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from composer.errors import StateError
-
-if TYPE_CHECKING:  # the state imports this module to make its ledgers
-    from composer.state.journal import Journal
-    from composer.state.ledger import Record
+from composer.state.journal import Journal
+from composer.state.ledger import HANDED, Record
 
 FOLD_SECONDS = 1.0
-HANDED = "handed"  # a message handed to the server (the provider's limits); the word composer/state/ledger.py folds
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
 
 

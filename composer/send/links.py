@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 
 from composer.state import Journal, Link
-from composer.tokens import TokenError, opened, random_id, seal, unsubscribe_id
+from composer.send.tokens import TokenError, opened, random_id, seal, unsubscribe_id
 
 CONFIRM_SECONDS = 7 * 86_400
 __all__ = ["CONFIRM_SECONDS", "Link", "Links"]

@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from composer.config import Policy
+from composer.config.parts import Policy
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.dispatch import Dispatcher, Messages, NoLedger, Summary
+from composer.send.ledger import IssueLedger
 from composer.send.quota import Quota, Schedule, Waiting, quota_for, take_now
 from composer.send.stopping import Stop
 from composer.send.transports import Destination, Transport, choose
-from composer.settings import Settings
+from composer.config.settings import Settings
 from composer.state import Journal, Plan
 
 TransportFactory = Callable[[], Transport]
@@ -120,7 +121,7 @@ class Send(Generic[M]):
             return Summary()
         if waiting:
             self.quota.waiting = waiting
-        with self.journal.ledger(self.mailing.slug) as ledger:
+        with IssueLedger(self.journal, self.mailing.slug) as ledger:
             self.quota.log_with(ledger.handed)
             dispatcher = Dispatcher(self._messages, self._transports, ledger, self._policy,
                                     progress, self.quota)

@@ -9,29 +9,22 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from email.charset import Charset
-from email.header import Header
-from email.utils import formataddr, formatdate
+from email.utils import formatdate
 from urllib.parse import quote
 
-from composer.tokens import unsubscribe_token
-from composer.errors import HeaderInjectionError, MessageError, SettingsError
+from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
+from composer.errors import MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
 from composer.render.i18n import strings
 from composer.render.images import Picture
-from composer.config import DKIMConfig, Sender
+from composer.config.parts import DKIMConfig, Sender
+from composer.send.headers import address, check_header, header
 
 _SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")
 _LONG_SPACE_END = re.compile(rb"(?m)^(.{74,}?)(=20)$")
-_UTF8 = Charset("utf-8")
-
-
-def check_header(name: str, value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjectionError(f"{name} contains a line break, which could add hidden recipients; remove it")
-    return value
+_STAND_IN = "\0" * TOKEN_LENGTH  # a token's place in the List-Unsubscribe lines folded once per issue
 
 
 @dataclass(frozen=True)
@@ -59,7 +52,7 @@ class MessageFactory:
         self._domain = sender.domain
         self._list = list_name
         self._dkim = Signer.from_config(sender.dkim)
-        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote('unsubscribe ')}"
+        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(self._t.unsubscribe_subject + ' ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
         subject = issue.subject
@@ -70,26 +63,33 @@ class MessageFactory:
         related = f"=_nlr_{uuid.uuid4().hex}" if build.embedded else None
         alternative = f'multipart/alternative; boundary="{boundary}"'
         fixed = [
-            "From: " + _address(from_name, sender.address),
-            "Subject: " + Header(check_header("Subject", subject), "utf-8").encode(),
-            "MIME-Version: 1.0",
-            "Content-Type: " + (f'multipart/related; boundary="{related}"; type="multipart/alternative"' if related
-                                else alternative),
-            "List-Id: " + Header(from_name, "utf-8").encode() + f" <{list_name}.{self._domain}>",
+            header("From", *address(from_name, sender.address)),
+            header("Subject", text=subject),
+            header("MIME-Version", "1.0"),
+            header("Content-Type", f'multipart/related; boundary="{related}"; type="multipart/alternative"'
+                   if related else alternative),
+            header("List-Id", *address(from_name, f"{list_name}.{self._domain}")),
+            header("Feedback-ID", f"{build.slug}{'-test' if test else ''}:{list_name}:{self._domain}"),
         ]
         if sender.reply_to:
-            fixed.append("Reply-To: " + sender.reply_to)
+            fixed.append(header("Reply-To", sender.reply_to))
         if sender.one_click_url:
-            fixed.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
-        self._fixed = "\r\n".join(fixed)
-        self._html = _SLOTS.split(build.html.replace("\r\n", "\n"))
-        self._text = _SLOTS.split(build.text.replace("\r\n", "\n"))
-        part = 'Content-Type: text/{}; charset="utf-8"{}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+            fixed.append(header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        self._fixed = "".join(fixed)
+        # Folding looks only at lengths and spaces, so the lines folded around a stand-in of a token's length
+        # are every recipient's lines once their token replaces it (a test checks that).
+        self._unsubscribe = header("List-Unsubscribe", self._listed(self._unsubscribe_targets(_STAND_IN)))
+        self._html = _SLOTS.split(_lines(build.html))
+        self._text = _SLOTS.split(_lines(build.text))
+
+        def part(kind: str, parameters: str = "") -> bytes:
+            return (f"\r\n--{boundary}\r\n" + header("Content-Type", f'text/{kind}; charset="utf-8"{parameters}')
+                    + header("Content-Transfer-Encoding", "quoted-printable") + "\r\n").encode()
+
         self._body = [
-            *([f"\r\n--{related}\r\nContent-Type: {alternative}\r\n".encode()] if related else []),
-            f"\r\n--{boundary}\r\n{part.format('plain', '; format=flowed; delsp=no')}".encode(),
-            *_encoded(self._text, in_html=False),
-            f"\r\n--{boundary}\r\n{part.format('html', '')}".encode(), *_encoded(self._html, in_html=True),
+            *([f"\r\n--{related}\r\n{header('Content-Type', alternative)}".encode()] if related else []),
+            part("plain", "; format=flowed; delsp=no"), *_encoded(self._text, in_html=False),
+            part("html"), *_encoded(self._html, in_html=True),
             f"\r\n--{boundary}--\r\n".encode(),
             *([*_inline_parts(build.pictures, related), f"\r\n--{related}--\r\n".encode()] if related else []),
         ]
@@ -102,7 +102,7 @@ class MessageFactory:
         """The Date header, formatted once a second rather than once a message."""
         now = time.time()
         if int(now) != self._second:
-            self._second, self._date_header = int(now), formatdate(now, localtime=True)
+            self._second, self._date_header = int(now), header("Date", formatdate(now, localtime=True))
         return self._date_header
 
     def preview(self, recipient: Recipient) -> tuple[str, str]:
@@ -116,12 +116,11 @@ class MessageFactory:
         slots = self._slots(recipient)
         values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(entities.escape(slots.greeting)),
                   (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link))}
-        to = _address(recipient.name or "", recipient.email)
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
-        listed = ",\r\n ".join(f"<{u}>" for u in (slots.mail, slots.web) if u)
         parts = self._template.copy()  # its first element stands for the recipient's headers
-        parts[0] = (f"{self._fixed}\r\nTo: {to}\r\nDate: {self._date()}\r\n"
-                    f"Message-ID: {message_id}\r\nList-Unsubscribe: {listed}\r\n").encode("ascii")
+        parts[0] = (self._fixed + header("To", *address(recipient.name or "", recipient.email)) + self._date()
+                    + header("Message-ID", message_id)
+                    + self._unsubscribe.replace(_STAND_IN, slots.token)).encode("ascii")
         for position, slot in self._holes:
             parts[position] = values[slot]
         data = b"".join(parts)  # one copy of the 50 KB, not two
@@ -131,7 +130,7 @@ class MessageFactory:
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject=unsubscribe"
+        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._t.unsubscribe_subject}"
         page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
         for cid, published in self._published.items():
             page = page.replace(cid, published)
@@ -146,11 +145,20 @@ class MessageFactory:
         if not check_header("email", recipient.email).isascii():
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
-        one_click = self._sender.one_click_url
-        web = one_click.replace("{token}", token) if one_click else None
-        mail = f"{self._mailto_prefix}{token}"  # tokens are lowercase letters and digits, nothing to quote
-        greeting = self._greeting[0].format(name=name) if name else self._greeting[1]
+        web, mail = self._unsubscribe_targets(token)
+        greeting = named_greeting(self._greeting, name, recipient.fields)
         return _Slots(greeting, web, mail, token)
+
+    def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
+        """The one-click page (when there is one) and the mailto that unsubscribe the holder of `token`."""
+        one_click = self._sender.one_click_url
+        # tokens are lowercase letters and digits, nothing to quote
+        return one_click.replace("{token}", token) if one_click else None, f"{self._mailto_prefix}{token}"
+
+    @staticmethod
+    def _listed(targets: tuple[str | None, str]) -> str:
+        web, mail = targets
+        return ", ".join(f"<{u}>" for u in (mail, web) if u)
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ class Signer:
     key: bytes
 
     HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type", b"list-id",
-               b"list-unsubscribe", b"list-unsubscribe-post", b"reply-to")
+               b"list-unsubscribe", b"list-unsubscribe-post", b"reply-to", b"feedback-id")
 
     @classmethod
     def from_config(cls, config: DKIMConfig | None) -> Signer | None:
@@ -189,13 +197,18 @@ def _qp(text: str) -> bytes:
     """Quoted-printable that ends at a line end (a soft one if need be), so encoded pieces can be joined:
     each piece starts at column 0 and the decoder sees the text they make together. A dot that would start a
     line is written =2E, so no line of the message starts with one and SMTP's dot-stuffing has nothing to do."""
-    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    encoded = binascii.b2a_qp(_lines(text).encode("utf-8"), istext=True)
     if len(encoded) > 76:  # binascii lets a line ending in an encoded space (a flowed line's `=20`) run to 78; RFC 2045 allows 76
         encoded = _LONG_SPACE_END.sub(rb"\1=\n\2", encoded)
     if encoded.startswith(b".") or b"\n." in encoded:
         encoded = b"\n".join(_no_leading_dot(line) for line in encoded.split(b"\n"))
     encoded = encoded.replace(b"\n", b"\r\n")
     return encoded if encoded.endswith(b"\r\n") or not encoded else encoded + b"=\r\n"
+
+
+def _lines(text: str) -> str:
+    """Line ends as LF only: b2a_qp leaves a CR alone as it is, and a CR alone on the wire is refused."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _no_leading_dot(line: bytes) -> bytes:
@@ -218,17 +231,26 @@ def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
     """Each photo once as an inline part the HTML names by its Content-ID."""
     parts: dict[str, bytes] = {}
     for picture in pictures:
-        head = (f"\r\n--{boundary}\r\nContent-Type: {picture.mime}; name=\"{picture.name}\"\r\n"
-                f"Content-Transfer-Encoding: base64\r\nContent-ID: <{picture.cid}>\r\n"
-                f"Content-Disposition: inline; filename=\"{picture.name}\"\r\n\r\n")
+        head = (f"\r\n--{boundary}\r\n" + header("Content-Type", f'{picture.mime}; name="{picture.name}"')
+                + header("Content-Transfer-Encoding", "base64") + header("Content-ID", f"<{picture.cid}>")
+                + header("Content-Disposition", f'inline; filename="{picture.name}"') + "\r\n")
         parts.setdefault(picture.cid, head.encode() + base64.encodebytes(picture.data).replace(b"\n", b"\r\n"))
     return list(parts.values())
 
 
-def _address(name: str, email: str) -> str:
-    """RFC 2047-encodes a non-ASCII display name; header lines stay ASCII."""
-    return formataddr((name, email), charset=_UTF8) if name else email  # a made Charset: making one costs a microsecond
-
-
 def _fill(parts: list[str], greeting: str, link: str) -> str:
     return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
+
+
+def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str]) -> str:
+    """The named greeting where every name it asks for is known: `{name}` is the whole name; `{vorname}` and
+    `{first_name}` come from the list's column of that name, else the first word of the whole name. A reader
+    the list names not at all gets the anonymous greeting, never an empty slot."""
+    first = next((fields[k] for k in fields if k.lower() in ("vorname", "first_name") and fields[k].strip()), "")
+    first = check_header("first name", first.strip()) or (name.split()[0] if name.strip() else "")
+    if not name and not first:
+        return greeting[1]
+    try:
+        return greeting[0].format(name=name or first, vorname=first, first_name=first)
+    except (KeyError, IndexError, ValueError):  # the check refuses these; a greeting that slipped by is not sent broken
+        return greeting[1]

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from composer.errors import ComposerError, LimitReachedError
-from composer.config import Limits
+from composer.config.parts import Limits
 from composer.state import Journal
 
 HOUR, DAY = 3600.0, 86400.0

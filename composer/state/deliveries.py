@@ -21,7 +21,7 @@ from composer.state.staging import Inserts
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
 AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
-NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced")
+NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced", "complained")
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,9 @@ class Deliveries:
         counts["unsubscribed"] = self._db.execute(
             """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
                WHERE d.issue = ? AND s.kind = 'unsubscribed'""", (issue,)).fetchone()[0]
+        counts["complained"] = self._db.execute(
+            """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
+               WHERE d.issue = ? AND s.kind = 'complained'""", (issue,)).fetchone()[0]
         return counts
 
     def was_sent(self, issue: str) -> bool:
@@ -150,6 +153,8 @@ class Deliveries:
                                      WHERE d.issue = :issue AND s.kind = 'unsubscribed'""",
             "bounced": """SELECT email, coalesce(max(status), '') FROM bounces WHERE issue = :issue AND permanent
                           GROUP BY email""",
+            "complained": """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
+                             WHERE d.issue = :issue AND s.kind = 'complained'""",
         }
         query = queries.get(kind, """SELECT email, (CASE WHEN code THEN code || ' ' ELSE '' END) || coalesce(reply, '')
                                      FROM deliveries WHERE issue = :issue AND status = :kind""")

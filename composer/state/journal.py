@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from composer.send.ledger import IssueLedger
 from composer.state.deliveries import Deliveries
 from composer.state.ledger import LedgerRows
 from composer.state.links import LinkRows
@@ -21,6 +20,3 @@ class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, Stagin
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def ledger(self, issue: str) -> IssueLedger:
-        """The dispatcher's records of a send of `issue`; only for a journal opened `exclusive`."""
-        return IssueLedger(self, issue)

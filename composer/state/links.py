@@ -33,12 +33,28 @@ class LinkRows:
                     only_unlinked: bool) -> None:
         """An unsubscribe link (`identify(email, list)`) for every staged address; with `only_unlinked`, only
         for those without one for this list. `check` is kept as the secret's check."""
-        self._db.create_function("unsubscribe_id", 2, identify, deterministic=True)
+        interrupted: list[KeyboardInterrupt] = []
+
+        def identified(email: str, list_name: str) -> str:
+            """SQLite turns whatever a function raises into "user-defined function raised exception"; a Ctrl-C
+            is kept, so that the staging ends as an interruption rather than as a database error."""
+            try:
+                return identify(email, list_name)
+            except KeyboardInterrupt as interrupt:
+                interrupted.append(interrupt)
+                raise
+
+        self._db.create_function("unsubscribe_id", 2, identified, deterministic=True)
         unlinked = "" if not only_unlinked else (
             " WHERE NOT EXISTS (SELECT 1 FROM links k WHERE k.email = l.email AND k.purpose = 'unsubscribe' AND k.list = ?)")
-        self._db.execute("INSERT OR IGNORE INTO links (id, purpose, email, list, created) "
-                         f"SELECT unsubscribe_id(email, ?), 'unsubscribe', email, ?, ? FROM temp.listed l{unlinked}",
-                         (list_name, list_name, now, *([list_name] if only_unlinked else [])))
+        try:
+            self._db.execute("INSERT OR IGNORE INTO links (id, purpose, email, list, created) "
+                             f"SELECT unsubscribe_id(email, ?), 'unsubscribe', email, ?, ? FROM temp.listed l{unlinked}",
+                             (list_name, list_name, now, *([list_name] if only_unlinked else [])))
+        except sqlite3.OperationalError:
+            if interrupted:
+                raise interrupted[0] from None
+            raise
         self._db.execute("INSERT OR REPLACE INTO links_meta VALUES ('secret', ?)", (check,))
 
     def add_unsubscribe_links(self, rows: list[tuple[str, str, str, float]]) -> None:

@@ -67,10 +67,19 @@ def _link(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE suppressions ADD COLUMN link TEXT")
 
 
+def _complaints(db: sqlite3.Connection) -> None:
+    """A suppression may be a reader's complaint (an ARF report); a lifted bounce or complaint is recorded, and
+    mail the inbox set aside unread is remembered, so it is not read again on every run."""
+    rebuild(db, "suppressions", schema.SUPPRESSIONS.replace("'bounced')", "'bounced', 'complained')"))
+    for statement in schema.statements(schema.LIFTED_AND_QUARANTINED):
+        db.execute(statement)
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
     Step("a suppression keeps the link that made it", _link),
+    Step("complaints, lifted bounces and mail set aside unread", _complaints),
 ]
 LATEST = len(MIGRATIONS)
 

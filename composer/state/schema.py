@@ -89,6 +89,22 @@ CREATE TABLE IF NOT EXISTS staged_rows (
     PRIMARY KEY (list, position)
 ) WITHOUT ROWID;
 """
+# Migration 4 (composer/state/migrations.py): who lifted a bounce or complaint and when, and mail set aside unread.
+LIFTED_AND_QUARANTINED = """
+CREATE TABLE IF NOT EXISTS lifted (
+    email TEXT NOT NULL COLLATE NOCASE,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    lifted_by TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS lifted_by_email ON lifted (email, created);
+CREATE TABLE IF NOT EXISTS inbox_quarantine (
+    key TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    created REAL NOT NULL
+);
+"""
 # Per connection, never stored: the list of the send under way and the addresses read so far.
 TEMPORARY = (
     "CREATE TEMP TABLE IF NOT EXISTS listed (email TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, fields TEXT)",

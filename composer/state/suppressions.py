@@ -3,17 +3,17 @@ bounces, and the inbox's messages already acted on."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from composer.records import Recipient
+from composer.state.store import Store
 
 
 @dataclass(frozen=True)
 class Suppression:
-    """Why an address gets nothing: 'unsubscribed' or 'bounced', since when, and the mail that said so."""
+    """Why an address gets nothing: 'unsubscribed', 'bounced' or 'complained', since when, and the mail that said so."""
 
     kind: str
     reason: str
@@ -21,10 +21,8 @@ class Suppression:
     evidence: str | None
 
 
-class Suppressions:
+class Suppressions(Store):
     """Mixed into the Journal."""
-
-    _db: sqlite3.Connection
 
     def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None,
                  link: str | None = None) -> bool:
@@ -40,6 +38,36 @@ class Suppressions:
             (email, reason, time.time(), kind, evidence, link))
         return not existed
 
+    def complain(self, email: str, reason: str, evidence: str) -> bool:
+        """A reader's complaint (a feedback report) takes over any other suppression: it is the strongest wish, and
+        only the reader's own new sign-up lifts it. True when the address was not suppressed as a complaint before."""
+        before = self.suppression(email)
+        self._db.execute(
+            """INSERT INTO suppressions (email, reason, created, kind, evidence, link)
+               VALUES (?, ?, ?, 'complained', ?, NULL)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
+                 kind = 'complained', evidence = excluded.evidence, link = NULL
+               WHERE suppressions.kind != 'complained'""", (email, reason, time.time(), evidence))
+        return before is None or before.kind != "complained"
+
+    def lift(self, email: str, kinds: tuple[str, ...], lifted_by: str, now: float | None = None) -> Suppression | None:
+        """Lifts a suppression of one of `kinds` and records who lifted it and when; returns what was lifted."""
+        with self._transaction():
+            return self._lift(email, kinds, lifted_by, now or time.time())
+
+    def _lift(self, email: str, kinds: tuple[str, ...], lifted_by: str, now: float) -> Suppression | None:
+        found = self.suppression(email)
+        if found is None or found.kind not in kinds:
+            return None
+        self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
+        self._db.execute("INSERT INTO lifted VALUES (?, ?, ?, ?, ?)", (email, found.kind, found.reason, lifted_by, now))
+        return found
+
+    def lifted_of(self, email: str) -> list[tuple[str, str, str, float]]:
+        """(kind, reason, lifted_by, when) of each bounce or complaint lifted for this address, oldest first."""
+        return [tuple(row) for row in self._db.execute(
+            "SELECT kind, reason, lifted_by, created FROM lifted WHERE email = ? ORDER BY created", (email,))]
+
     def undo_link_unsubscribe(self, email: str, link: str) -> bool:
         """The reader's undo: lifts only the unsubscribe that this link's one-click made, never a bounce and
         never an unsubscribe made another way (the coordinator, a reply, another list's link)."""
@@ -54,12 +82,13 @@ class Suppressions:
 
     def add_signup(self, list_name: str, email: str, name: str | None, consent: str) -> None:
         """A confirmed double opt-in: who, to which list, when, and the consent text they agreed to. Confirming
-        lifts an earlier unsubscribe (the newest wish wins) but never a bounce: the mailbox refused our mail,
-        and only the coordinator can lift that."""
-        self._db.execute("BEGIN")
-        self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, time.time()))
-        self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
-        self._db.execute("COMMIT")
+        lifts an earlier unsubscribe or complaint (the newest wish wins) and a bounce too: the confirmation was
+        clicked in that mailbox, so it receives mail again. A lifted bounce or complaint is recorded."""
+        now = time.time()
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, now))
+            self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
+            self._lift(email, ("bounced", "complained"), f"a confirmed sign-up to {list_name}", now)
 
     def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
         """The list's confirmed web sign-ups with the time of their consent."""
@@ -77,14 +106,21 @@ class Suppressions:
     # -- what the inbox brings back --------------------------------------------------------------------
 
     def record_bounce(self, email: str, issue: str, permanent: bool, status: str, message_id: str | None) -> int:
-        """Returns how many distinct issues this address has now bounced temporarily for."""
-        self._db.execute("INSERT OR IGNORE INTO bounces VALUES (?, ?, ?, ?, ?, ?)",
+        """Returns how many distinct issues this address has now bounced temporarily for since its bounce was
+        last lifted (a lift starts the count anew)."""
+        self._db.execute("INSERT OR REPLACE INTO bounces VALUES (?, ?, ?, ?, ?, ?)",
                          (email, issue, int(permanent), status, message_id, time.time()))
-        return self._db.execute("SELECT count(DISTINCT issue) FROM bounces WHERE email = ? AND NOT permanent",
-                                (email,)).fetchone()[0]
+        return self._db.execute(
+            """SELECT count(DISTINCT issue) FROM bounces WHERE email = ? AND NOT permanent
+               AND created > coalesce((SELECT max(created) FROM lifted WHERE email = ?), 0)""", (email, email)).fetchone()[0]
 
     def seen(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM inbox_seen WHERE key = ?", (key,)).fetchone() is not None
+        """True for a mail acted on, or set aside unread (quarantined): neither is read again."""
+        return self._db.execute("SELECT 1 FROM inbox_seen WHERE key = ? UNION ALL SELECT 1 FROM inbox_quarantine WHERE key = ?",
+                                (key, key)).fetchone() is not None
+
+    def quarantine(self, key: str, reason: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO inbox_quarantine VALUES (?, ?, ?)", (key, reason, time.time()))
 
     def mark_seen(self, key: str, action: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO inbox_seen VALUES (?, ?, ?)", (key, action, time.time()))

@@ -26,13 +26,13 @@ from starlette.types import ASGIApp
 from composer.audience import optout, signup
 from composer.audience.subscribers import recipient_address
 from composer.publish.versions import WebVersions
-from composer.ratelimit import RateLimit
+from composer.web.ratelimit import RateLimit
 from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.state import Journal
 from composer.send.links import Links
-from composer.settings import Settings
-from composer.tokens import TokenError
+from composer.config.settings import Settings
+from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
 from composer.web.site import Site

@@ -1,6 +1,6 @@
 """What protects the public pages: security headers on every response (also 404s, 405s and static files), a
 CSRF cookie for the forms, the client's address (a proxy's X-Forwarded-For believed only from a trusted
-proxy, counted per /64 for IPv6) for the sign-up form's rate limit (composer.ratelimit)."""
+proxy, counted per /64 for IPv6) for the sign-up form's rate limit (composer.web.ratelimit)."""
 
 from __future__ import annotations
 
@@ -136,3 +136,38 @@ async def small_form(request: Request) -> FormData:
         return await request.form(max_files=0, max_fields=20)
     except MultiPartException:
         raise HTTPException(400) from None
+
+
+# The local servers' own guards (the desk, and `newsletter preview`), which serve pages only to this machine.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+WILDCARDS = ("0.0.0.0", "::", "")
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# The email itself, shown in the desk's iframe: its inline styles and remote images, but no script at all.
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox"
+
+
+def security_headers(preview: bool) -> dict[str, str]:
+    return {
+        "content-security-policy": PREVIEW_CSP if preview else PAGE_CSP,
+        "x-frame-options": "SAMEORIGIN" if preview else "DENY",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on our own POSTs
+        "cache-control": "no-store",
+        "cross-origin-opener-policy": "same-origin",
+    }
+
+
+def host_allowed(host: str, listening: str, port: int) -> bool:
+    """A local server answers only the names it is reached by: its loopback names and the address it was given,
+    with its port. A page whose own name a DNS rebinding pointed at 127.0.0.1 sends that name and is refused.
+    One listening on every address (with a password) is reached by whatever name the network gives it."""
+    if listening in WILDCARDS:
+        return True
+    try:
+        parts = urlsplit(f"//{host}")
+        asked, asked_port = parts.hostname, parts.port or 80
+    except ValueError:
+        return False
+    names = {name.strip("[]").lower() for name in (*LOOPBACK_NAMES, listening)}
+    return asked is not None and asked in names and asked_port == port

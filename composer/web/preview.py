@@ -7,12 +7,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from composer.web.guard import host_allowed, security_headers
 from composer.errors import ComposerError
 from composer.web.ports import ensure_free
-from composer.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.render.templates import search_path
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 
 class Previewer:
@@ -48,19 +49,28 @@ class Previewer:
 
 
 def server(previewer: Previewer, host: str = "127.0.0.1", port: int = 8025) -> ThreadingHTTPServer:
-    """`/` is the HTML as a subscriber sees it, `/text` the plain-text part."""
+    """`/` is the HTML as a subscriber sees it, `/text` the plain-text part. The draft is shown only to requests
+    meant for this server (the desk's Host check) and with the headers the desk shows an email with: no script,
+    no framing by other sites."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if not host_allowed(self.headers.get("Host", ""), host, httpd.server_port):
+                self._answer(421, "text/plain", "not this server's address; open the link `newsletter preview` shows")
+                return
             html_page, text_page = previewer.pages()
             routes = {"/": ("text/html", html_page), "/text": ("text/plain", text_page)}
             path = self.path.split("?")[0]
             kind, body = routes.get(path, ("text/plain", "not found"))
+            self._answer(200 if path in routes else 404, kind, body)
+
+        def _answer(self, status: int, kind: str, body: str) -> None:
             data = body.encode("utf-8")
-            self.send_response(200 if path in routes else 404)
+            self.send_response(status)
             self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
+            for name, value in security_headers(preview=True).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 
@@ -68,4 +78,5 @@ def server(previewer: Previewer, host: str = "127.0.0.1", port: int = 8025) -> T
             """Quiet: the coordinator's terminal shows only what the CLI prints."""
 
     ensure_free(host, port)
-    return ThreadingHTTPServer((host, port), Handler)
+    httpd = ThreadingHTTPServer((host, port), Handler)
+    return httpd

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from composer.audience.subscribers import LIST_DIR, LIST_NAME
 from composer.errors import SettingsError
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 DEFAULT_LIST = "newsletter"
 

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from composer.send.transports.base import Transport
+from composer.send.transports.base import Accepted, Transport
 from composer.send.transports.memory import MemoryTransport
 from composer.send.transports.outbox import OutboxTransport
 from composer.send.transports.smtp import SMTPTransport, refuse_plaintext_login
-from composer.config import SECURED
+from composer.config.parts import SECURED
 from composer.errors import SettingsError
-from composer.settings import Settings
+from composer.config.settings import Settings
 
-__all__ = ["Destination", "MemoryTransport", "OutboxTransport", "SMTPTransport", "Transport", "choose"]
+__all__ = ["Accepted", "Destination", "MemoryTransport", "OutboxTransport", "SMTPTransport", "Transport", "choose"]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from composer.records import OutgoingMessage
-from composer.send.transports.base import Transport
+from composer.send.transports.base import Accepted, Transport
 
 
 class MemoryTransport(Transport):
@@ -13,9 +13,9 @@ class MemoryTransport(Transport):
     async def open(self) -> None:
         pass
 
-    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> Accepted:
         self.mailbox.append(message)
-        return f"kept in memory as message {len(self.mailbox)}"
+        return Accepted(f"kept in memory as message {len(self.mailbox)}")
 
     async def close(self) -> None:
         pass

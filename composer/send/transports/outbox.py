@@ -8,7 +8,7 @@ from pathlib import Path
 from composer.atomic import PRIVATE, write_bytes
 from composer.errors import TemporarySendError
 from composer.records import OutgoingMessage
-from composer.send.transports.base import Transport
+from composer.send.transports.base import Accepted, Transport
 
 
 def file_name(recipient: str) -> str:
@@ -23,7 +23,7 @@ class OutboxTransport(Transport):
     async def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> Accepted:
         """Written whole (a temporary name, then renamed), so a kill never leaves half a message that looks whole;
         readable by its owner only, as it holds an address. Neither the file nor the folder is flushed to disk
         (`durable=False`): a send writes up to a million of them, and a flush each would be a million waits for the
@@ -35,7 +35,7 @@ class OutboxTransport(Transport):
             write_bytes(path, message.data, PRIVATE, durable=False)
         except OSError as exc:
             raise TemporarySendError(0, f"cannot write {path}: {exc.strerror}", message.recipient) from None
-        return f"written to {path}"
+        return Accepted(f"written to {path}")
 
     async def close(self) -> None:
         pass

@@ -12,14 +12,17 @@ import functools
 import re
 import ssl
 from pathlib import Path
+from typing import Literal, Protocol
 
 import aiosmtplib
 from aiosmtplib.response import SMTPResponse
 
 from composer.errors import (
+    ComposerError,
     LoginRefusedError,
     PermanentSendError,
     SenderRefusedError,
+    SendError,
     SettingsError,
     TemporarySendError,
     TransportError,
@@ -27,8 +30,8 @@ from composer.errors import (
 )
 from composer.records import OutgoingMessage
 from composer.send.transports import pipelining
-from composer.send.transports.base import Transport
-from composer.config import SMTPConfig
+from composer.send.transports.base import Accepted, Transport
+from composer.config.parts import SMTPConfig
 
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
 _CLOSING = 421  # "service not available, closing the channel": whatever the stage, the connection is gone
@@ -39,6 +42,105 @@ def refuse_plaintext_login(smtp: SMTPConfig) -> None:
     if smtp.host and smtp.security == "none" and smtp.username and not smtp.allow_plaintext_auth:
         raise SettingsError("NEWSLETTER_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls, "
                             "or set NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust")
+
+
+ConnectStep = Literal["connect", "tls", "login"]
+Outcome = Literal["ok", "failed", "skipped"]
+
+
+class Report(Protocol):
+    """Told each step of the connect sequence as it ends: its outcome, the server's reply or the error as it came,
+    and for a failure a short reason code (unreachable, tls, no_starttls, no_auth, credentials) a face words."""
+
+    def __call__(self, step: ConnectStep, outcome: Outcome, detail: str = "", reason: str = "") -> object: ...
+
+
+def _unreported(step: ConnectStep, outcome: Outcome, detail: str = "", reason: str = "") -> None:
+    pass
+
+
+async def connect(smtp: SMTPConfig, report: Report = _unreported) -> aiosmtplib.SMTP:
+    """The one connect sequence, for sending and for the connection test: connect (TLS from the first byte with
+    security=tls), STARTTLS (after EHLO) with security=starttls, EHLO again and AUTH when a username is set. Each
+    step is reported as it ends; a failure closes the connection and raises one line that names the setting to
+    change: LoginRefusedError, SettingsError (no STARTTLS, an unverified certificate) or TransportError."""
+    where = smtp.where
+    try:
+        context = None if smtp.security == "none" else _tls_context(smtp.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        report("tls", "failed", _why(exc), "tls")
+        raise SettingsError(f"NEWSLETTER_SMTP_CA_FILE={smtp.ca_file} cannot be read as certificates: {_why(exc)}") from None
+    client = aiosmtplib.SMTP(hostname=smtp.host, port=smtp.port, timeout=smtp.timeout, use_tls=smtp.security == "tls",
+                             tls_context=context, start_tls=False)
+    try:
+        try:
+            await client.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            if _tls_failure(exc):
+                report("connect", "ok", where)
+                raise _tls_refused(exc, where, report) from None
+            report("connect", "failed", _why(exc), "unreachable")
+            raise TransportError(f"cannot connect to {where}: {_why(exc)}") from None
+        report("connect", "ok", where)
+        await _secure(client, smtp, report)
+        await _login(client, smtp, report)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+async def _secure(client: aiosmtplib.SMTP, smtp: SMTPConfig, report: Report) -> None:
+    if smtp.security != "starttls":
+        report("tls", "ok" if smtp.security == "tls" else "skipped",
+               "TLS" if smtp.security == "tls" else "NEWSLETTER_SMTP_SECURITY=none")
+        return
+    try:
+        await client.ehlo()
+        if not client.supports_extension("starttls"):
+            report("tls", "failed", "the server does not offer STARTTLS", "no_starttls")
+            raise SettingsError(f"{smtp.where}: the server does not offer STARTTLS; the connection would be unencrypted. "
+                                "Use another server or port, or set NEWSLETTER_SMTP_SECURITY=none only on a network you trust")
+        await client.starttls()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise _tls_refused(exc, smtp.where, report) from None
+    report("tls", "ok", "STARTTLS")
+
+
+def _tls_refused(exc: BaseException, where: str, report: Report) -> ComposerError:
+    report("tls", "failed", _why(_tls_failure(exc) or exc), "tls")
+    unverified = _certificate_error(exc)
+    if unverified:
+        return SettingsError(f"{where}: the server's certificate could not be verified ({unverified.verify_message}); "
+                             "if it uses a private CA, set NEWSLETTER_SMTP_CA_FILE")
+    return TransportError(f"cannot connect to {where}: {_why(exc)}")
+
+
+async def _login(client: aiosmtplib.SMTP, smtp: SMTPConfig, report: Report) -> None:
+    where = smtp.where
+    if not smtp.username:
+        report("login", "skipped", "NEWSLETTER_SMTP_USERNAME is not set")
+        return
+    check = "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD"
+    try:
+        if client.is_ehlo_or_helo_needed:  # after STARTTLS the server is asked again what it offers
+            await client.ehlo()
+        if not client.supports_extension("auth"):
+            report("login", "failed", "the server offers no login (AUTH) on this connection", "no_auth")
+            raise LoginRefusedError(f"{where} offers no login (AUTH) on this connection; check NEWSLETTER_SMTP_SECURITY "
+                                    "and the port, or remove NEWSLETTER_SMTP_USERNAME")
+        reply = await client.login(smtp.username, smtp.password or "")
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        report("login", "failed", f"{exc.code} {exc.message}", "credentials")
+        raise LoginRefusedError(f"{where} refused the login ({exc.code} {exc.message}); {check}") from None
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
+        # Some servers hang up on a wrong password instead of answering 535.
+        report("login", "failed", _why(exc), "credentials")
+        raise LoginRefusedError(f"{where} ended the connection during the login ({_why(exc)}); {check}") from None
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        report("login", "failed", _why(exc), "credentials")
+        raise TransportError(f"cannot log in to {where}: {_why(exc)}") from None
+    report("login", "ok", f"{reply.code} {reply.message}")
 
 
 class SMTPTransport(Transport):
@@ -55,57 +157,9 @@ class SMTPTransport(Transport):
         return self._client is not None and self._client.is_connected
 
     async def open(self) -> None:
-        s = self._smtp
-        context = None if s.security == "none" else _tls_context(s.ca_file)
-        client = aiosmtplib.SMTP(
-            hostname=s.host, port=s.port, timeout=s.timeout, tls_context=context,
-            use_tls=s.security == "tls",
-            start_tls=False,
-        )
-        where = s.where
-        try:
-            await client.connect()
-            if s.security == "starttls":
-                await client.ehlo()
-                if not client.supports_extension("starttls"):
-                    raise aiosmtplib.SMTPNotSupported("the server does not offer STARTTLS")
-                await client.starttls()
-            if s.username:
-                await self._login(client, where)
-        except LoginRefusedError:
-            client.close()
-            raise
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            client.close()
-            raise LoginRefusedError(f"{where} refused the login ({exc.code} {exc.message}); "
-                                    "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD") from None
-        except aiosmtplib.SMTPNotSupported as exc:
-            client.close()
-            raise SettingsError(f"{where}: {exc}; the connection would be unencrypted. Use another server or port, or set "
-                                "NEWSLETTER_SMTP_SECURITY=none only on a network you trust") from None
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            client.close()
-            unverified = _certificate_error(exc)
-            if unverified:
-                raise SettingsError(f"{where}: the server's certificate could not be verified ({unverified.verify_message}); "
-                                    "if it uses a private CA, set NEWSLETTER_SMTP_CA_FILE") from None
-            raise TransportError(f"cannot connect to {where}: {exc}") from None
-        self._client = client
+        self._client = await connect(self._smtp)
 
-    async def _login(self, client: aiosmtplib.SMTP, where: str) -> None:
-        if client.is_ehlo_or_helo_needed:  # after STARTTLS the server is asked again what it offers
-            await client.ehlo()
-        if not client.supports_extension("auth"):
-            raise LoginRefusedError(f"{where} offers no login (AUTH) on this connection; check NEWSLETTER_SMTP_SECURITY "
-                                    "and the port, or remove NEWSLETTER_SMTP_USERNAME")
-        try:
-            await client.login(self._smtp.username or "", self._smtp.password or "")
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
-            # Some servers hang up on a wrong password instead of answering 535.
-            raise LoginRefusedError(f"{where} ended the connection during the login ({_why(exc)}); check "
-                                    "NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD") from None
-
-    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> str:
+    async def send(self, message: OutgoingMessage, following: OutgoingMessage | None = None) -> Accepted:
         if self._client is None:
             raise TemporarySendError(0, "not connected", message.recipient)
         client, recipient = self._client, message.recipient
@@ -115,12 +169,13 @@ class SMTPTransport(Transport):
             raise TemporarySendError(0, "connection closed: another message was announced on it", recipient)
         if announced is not None:
             return await self._pipelined(client, message, announced[1], following)
+        commands = _envelope(message)
         try:
             pipelined = await pipelining.offered(client)
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise await self._lost(exc, recipient) from None
         if pipelined:
-            replies, error = await pipelining.converse(client, b"", _envelope(message), self._smtp.timeout)
+            replies, error = await pipelining.converse(client, b"", commands, self._smtp.timeout)
             if error is not None:
                 raise await self._lost(error, recipient) from None
             return await self._pipelined(client, message, replies, following)
@@ -148,7 +203,7 @@ class SMTPTransport(Transport):
         return await self._data(client, message, None)
 
     async def _pipelined(self, client: aiosmtplib.SMTP, message: OutgoingMessage, replies: list[SMTPResponse],
-                         following: OutgoingMessage | None) -> str:
+                         following: OutgoingMessage | None) -> Accepted:
         """The replies to MAIL, RCPT and DATA, sent in one write (RFC 2920), decide: the body goes only after all
         three were accepted, and every refusal is classified by its stage as in the one-by-one path."""
         recipient = message.recipient
@@ -174,17 +229,24 @@ class SMTPTransport(Transport):
         except (aiosmtplib.SMTPException, OSError):
             await self.close()
 
-    async def _data(self, client: aiosmtplib.SMTP, message: OutgoingMessage, following: OutgoingMessage | None) -> str:
+    async def _data(self, client: aiosmtplib.SMTP, message: OutgoingMessage, following: OutgoingMessage | None
+                    ) -> Accepted:
         """Writes the dot-stuffed message and its end; from here on, no reply means the server may have kept it.
         With `following` (pipelining only), that message's MAIL, RCPT and DATA go in the same write (RFC 2920
         allows the content as a group's first element), so a list costs one round trip a message; their
-        replies are kept for its `send`, and the reply to this message's end stands whatever becomes of them."""
+        replies are kept for its `send`, and the reply to this message's end stands whatever becomes of them.
+        The reply to the end is the result, with the relay's queue id when it names one."""
         data = message.data
         if not message.ready:  # not from MessageFactory: made ready here
             data = data if data.endswith(b"\r\n") else data + b"\r\n"
             if data.startswith(b".") or b"\n." in data:
                 data = _LINE_START_DOT.sub(b"..", data)
-        commands = _envelope(following) if following is not None else []
+        commands: list[bytes] = []
+        if following is not None:
+            try:
+                commands = _envelope(following)
+            except SendError:  # its own send says so; this message goes alone
+                following = None
         replies, error = await pipelining.converse(client, data, commands, self._smtp.timeout, end=True)
         if not replies:
             await self.close()
@@ -197,7 +259,7 @@ class SMTPTransport(Transport):
             self._announced = (following, replies[1:])
         if reply.code != 250:
             raise _by_code(reply.code, reply.message, message.recipient)
-        return reply.message
+        return Accepted(reply.message, queue_id(reply.message))
 
     async def _lost(self, exc: BaseException, recipient: str) -> TemporarySendError:
         await self.close()
@@ -246,6 +308,12 @@ def _context(ca_file: str | None, changed: int) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file)
 
 
+def _tls_failure(exc: BaseException | None) -> ssl.SSLError | None:
+    while exc is not None and not isinstance(exc, ssl.SSLError):
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
 def _certificate_error(exc: BaseException | None) -> ssl.SSLCertVerificationError | None:
     """The verification failure behind a connection error: implicit TLS wraps it in aiosmtplib's connect error."""
     while exc is not None and not isinstance(exc, ssl.SSLCertVerificationError):
@@ -254,11 +322,39 @@ def _certificate_error(exc: BaseException | None) -> ssl.SSLCertVerificationErro
 
 
 def _why(exc: BaseException) -> str:
-    return "timed out" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+    """An error as one line: the first of its text, or its kind."""
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return (str(exc).splitlines() or [""])[0] or type(exc).__name__
 
 
 def _envelope(message: OutgoingMessage) -> list[bytes]:
-    return [f"MAIL FROM:<{message.sender}>".encode(), f"RCPT TO:<{message.recipient}>".encode(), b"DATA"]
+    """MAIL, RCPT and DATA for the message; an address that cannot go on a command line is refused before anything
+    is written: the sender's as the sender's, the recipient's as this recipient's."""
+    try:
+        mail = pipelining.mail_from(message.sender)
+    except ValueError as exc:
+        raise SenderRefusedError(0, f"the sender address cannot be sent ({exc})", message.recipient) from None
+    try:
+        return [mail, pipelining.rcpt_to(message.recipient), b"DATA"]
+    except ValueError as exc:
+        raise PermanentSendError(0, f"the address cannot be sent ({exc})", message.recipient) from None
+
+
+_NAMED_ID = re.compile(r"\bqueued as:?\s*<?([A-Za-z0-9][\w.@-]*)|\bid=([A-Za-z0-9][\w.-]*)", re.IGNORECASE)
+_LOOKS_LIKE_ID = re.compile(r"(?=.*\d)[A-Za-z0-9][\w.@=+-]{5,}")
+_STATUS_CODE = re.compile(r"\d\.\d{1,3}\.\d{1,3}")
+
+
+def queue_id(reply: str) -> str | None:
+    """The relay's id for the message in its reply to the end of the data, so its bounces can be matched to the
+    delivery: Postfix's "queued as 4Xyz", Exim's "OK id=1abc-000", else the reply's last word when it looks like an
+    id (six or more letters and digits, a digit among them, not an enhanced status code); None when none is named."""
+    if found := _NAMED_ID.search(reply):
+        return (found.group(1) or found.group(2)).rstrip(".")
+    words = reply.split()
+    last = words[-1].strip("<>[](),;:.") if words else ""
+    return last if _LOOKS_LIKE_ID.fullmatch(last) and not _STATUS_CODE.fullmatch(last) else None
 
 
 def _by_code(code: int, text: str, recipient: str) -> TemporarySendError | PermanentSendError:

@@ -1,5 +1,5 @@
 """Settings from NEWSLETTER_* environment variables or .env (the environment wins), read once at the edge;
-the stages get their typed part (composer.config), not this object."""
+the stages get their typed part (composer.config.parts), not this object."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model
 from dotenv.parser import parse_stream
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from composer.hours import parse_hours
-from composer.config import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Limits, Policy, Sender, SMTPConfig
+from composer.config.hours import parse_hours
+from composer.config.parts import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Limits, Policy, Sender, SMTPConfig
 from composer.errors import SettingsError
 
 PLACEHOLDER_FROM = "newsletter@example.org"  # only in previews and the outbox, never over SMTP
@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     imap_username: str | None = None
     imap_password: SecretStr | None = None
     imap_folder: str = "INBOX"
+    imap_allow_plaintext_auth: bool = Field(default=False, description="allow the IMAP password over security=none")
     inbox_maildir: Path | None = Field(default=None, description="a local Maildir read instead of IMAP (inbox and desk)")
     soft_bounce_limit: int = Field(default=3, ge=1, description="temporary bounces in distinct issues before suppression")
 
@@ -124,7 +125,8 @@ class Settings(BaseSettings):
     def imap(self) -> IMAPConfig:
         return IMAPConfig(
             self.imap_host, self.imap_port or (993 if self.imap_security == "tls" else 143), self.imap_security,
-            self.imap_username, self.imap_password.get_secret_value() if self.imap_password else None, self.imap_folder)
+            self.imap_username, self.imap_password.get_secret_value() if self.imap_password else None, self.imap_folder,
+            self.imap_allow_plaintext_auth)
 
     @property
     def sender(self) -> Sender:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from composer.hours import SendingHours
+from composer.config.hours import SendingHours
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -56,6 +56,7 @@ class IMAPConfig:
     username: str | None
     password: str | None
     folder: str
+    allow_plaintext_auth: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """`Verbindung testen`: the SMTP and IMAP settings tried step by step (connect, TLS, login, goodbye), so a
-refusal names its step and the setting to change. No mail is sent and no mailbox is changed."""
+refusal names its step and the setting to change. SMTP goes through the transport's own connect sequence, so
+the test tries what a send does. No mail is sent and no mailbox is changed."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import aiosmtplib
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from composer.config import IMAPConfig, SMTPConfig
-from composer.errors import SettingsError
-from composer.send.transports.smtp import refuse_plaintext_login
+from composer.config.parts import IMAPConfig, SMTPConfig
+from composer.audience.mailboxes import refuse_plaintext_login as refuse_imap_plaintext_login
+from composer.errors import SettingsError, TransportError
+from composer.send.transports.smtp import ConnectStep, Outcome, connect, refuse_plaintext_login
 
 StepName = Literal["settings", "connect", "tls", "login", "folder", "quit", "logout"]
-Outcome = Literal["ok", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def _tls_failure(exc: BaseException | None) -> ssl.SSLError | None:
 
 
 async def try_smtp(smtp: SMTPConfig) -> Trial:
-    """Connect, STARTTLS or TLS, AUTH (when a username is set), QUIT; the message is never started."""
+    """The transport's own connect sequence (connect, STARTTLS or TLS, AUTH when a username is set), each step
+    reported as it ends, then QUIT; the message is never started."""
     trial = Trial("smtp", smtp.where)
     if not smtp.host:
         trial.add("settings", "failed", "NEWSLETTER_SMTP_HOST is not set",
@@ -75,26 +77,14 @@ async def try_smtp(smtp: SMTPConfig) -> Trial:
     except SettingsError as exc:
         trial.add("settings", "failed", "", str(exc), "plaintext")
         return trial
-    context = ssl.create_default_context(cafile=str(smtp.ca_file) if smtp.ca_file else None)
-    client = aiosmtplib.SMTP(hostname=smtp.host, port=smtp.port, timeout=smtp.timeout, tls_context=context,
-                             use_tls=smtp.security == "tls", start_tls=False)
+
+    def report(step: ConnectStep, outcome: Outcome, detail: str = "", reason: str = "") -> None:
+        trial.add(step, outcome, detail, _smtp_advice(reason, smtp.port) if outcome == "failed" else "", reason)
+
     try:
-        await client.connect()
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        if _tls_failure(exc):
-            trial.add("connect", "ok", smtp.where)
-            trial.add("tls", "failed", _why(_tls_failure(exc) or exc), _tls_advice("SMTP", smtp.port), "tls")
-        else:
-            trial.add("connect", "failed", _why(exc), f"check NEWSLETTER_SMTP_HOST and NEWSLETTER_SMTP_PORT ({smtp.port}); "
-                      "the server may also be blocked by a firewall", "unreachable")
-        return trial
-    trial.add("connect", "ok", f"{smtp.where}")
-    try:
-        if not await _smtp_tls(client, smtp, trial) or not await _smtp_login(client, smtp, trial):
-            return trial
-    finally:
-        if trial.failed:
-            client.close()
+        client = await connect(smtp, report)
+    except (SettingsError, TransportError):
+        return trial  # the failed step is reported
     try:
         reply = await client.quit()
         trial.add("quit", "ok", f"{reply.code} {reply.message}")
@@ -104,48 +94,15 @@ async def try_smtp(smtp: SMTPConfig) -> Trial:
     return trial
 
 
-async def _smtp_tls(client: aiosmtplib.SMTP, smtp: SMTPConfig, trial: Trial) -> bool:
-    if smtp.security == "none":
-        trial.add("tls", "skipped", "NEWSLETTER_SMTP_SECURITY=none")
-        return True
-    if smtp.security == "tls":
-        trial.add("tls", "ok", "TLS")
-        return True
-    try:
-        await client.ehlo()
-        if not client.supports_extension("starttls"):
-            trial.add("tls", "failed", "the server does not offer STARTTLS",
-                      "use NEWSLETTER_SMTP_SECURITY=tls with port 465, or ask the provider for the STARTTLS port (587)", "no_starttls")
-            return False
-        await client.starttls()
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        trial.add("tls", "failed", _why(_tls_failure(exc) or exc), _tls_advice("SMTP", smtp.port), "tls")
-        return False
-    trial.add("tls", "ok", "STARTTLS")
-    return True
-
-
-async def _smtp_login(client: aiosmtplib.SMTP, smtp: SMTPConfig, trial: Trial) -> bool:
-    if not smtp.username:
-        trial.add("login", "skipped", "NEWSLETTER_SMTP_USERNAME is not set")
-        return True
-    credentials = "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD (some providers want an app password)"
-    try:
-        if client.is_ehlo_or_helo_needed:
-            await client.ehlo()
-        if not client.supports_extension("auth"):
-            trial.add("login", "failed", "the server offers no login (AUTH) on this connection",
-                      "check NEWSLETTER_SMTP_SECURITY and the port, or remove NEWSLETTER_SMTP_USERNAME", "no_auth")
-            return False
-        reply = await client.login(smtp.username, smtp.password or "")
-    except aiosmtplib.SMTPAuthenticationError as exc:
-        trial.add("login", "failed", f"{exc.code} {exc.message}", credentials, "credentials")
-        return False
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        trial.add("login", "failed", _why(exc), credentials, "credentials")
-        return False
-    trial.add("login", "ok", f"{reply.code} {reply.message}")
-    return True
+def _smtp_advice(reason: str, port: int) -> str:
+    """What to change when a step of the connect sequence failed, by its reason."""
+    return {
+        "unreachable": f"check NEWSLETTER_SMTP_HOST and NEWSLETTER_SMTP_PORT ({port}); the server may also be blocked by a firewall",
+        "tls": _tls_advice("SMTP", port),
+        "no_starttls": "use NEWSLETTER_SMTP_SECURITY=tls with port 465, or ask the provider for the STARTTLS port (587)",
+        "no_auth": "check NEWSLETTER_SMTP_SECURITY and the port, or remove NEWSLETTER_SMTP_USERNAME",
+        "credentials": "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD (some providers want an app password)",
+    }.get(reason, "")
 
 
 def _tls_advice(what: str, port: int) -> str:
@@ -164,6 +121,11 @@ def try_imap(imap: IMAPConfig, timeout: float = 30) -> Trial:
         trial.add("settings", "failed", ", ".join(f"NEWSLETTER_IMAP_{n}" for n in missing) + " not set",
                   "set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD to read the reply mailbox",
                   "imap_missing")
+        return trial
+    try:
+        refuse_imap_plaintext_login(imap)
+    except SettingsError as exc:
+        trial.add("settings", "failed", "", str(exc), "imap_plaintext")
         return trial
     try:
         client = IMAPClient(imap.host, port=imap.port, ssl=imap.security == "tls", ssl_context=ssl.create_default_context(),

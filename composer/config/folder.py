@@ -10,14 +10,19 @@ import os
 import secrets
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from composer.atomic import PRIVATE, PUBLIC, create_text
 from composer.errors import ComposerError
 
+if TYPE_CHECKING:  # the starter's texts; finding the folder needs none of the issue modules
+    from composer.issue.starter import Office
+
 SAMPLE = Path(str(files("composer") / "sample"))
 SAMPLE_ISSUE = SAMPLE / "issues" / "2020-12.md"
 MARKERS = ("issues", "subscribers", ".env")
-STARTER_LIST = "email,name\nerika.mustermann@example.org,Erika Mustermann\n"
+STARTER_LIST = "email,name,consent_date,consent_source\n"  # only the header: the office's addresses go below it
 GITIGNORE = "# What the tool writes: send state (with the link secret), outbox, builds, the archive; and the settings.\n" \
             ".newsletter/\noutbox/\nbuild/\nsite/\n.env\n"
 
@@ -42,32 +47,54 @@ def require_folder(where: Path) -> None:
                           "`newsletter init FOLDER` to make one, or give --folder FOLDER")
 
 
-def init(target: Path, today: dt.date | None = None) -> list[Path]:
-    """A starter folder: this month's issue from the sample's structure, a one-row list, a .env with a fresh
-    secret and the sender left for the office to fill in, a .gitignore. Nothing existing is overwritten."""
+def init(target: Path, today: dt.date | None = None, office: Office | None = None, sender: str = "") -> list[Path]:
+    """A starter folder: this month's issue with the office's name, address and links (or init's placeholders,
+    which `check` refuses to send), a list with only its header, a .env with a fresh secret and the sender
+    (or left for the office to fill in), a .gitignore. Nothing existing is overwritten."""
+    from composer.issue.starter import Office, starter_issue  # the issue's texts, not needed to find the folder
+
+    office = office or Office()
+    _valid(office, sender)
     day = today or dt.date.today()
     issue = target / "issues" / f"{day:%Y-%m}.md"
     files_ = {
+        issue: (starter_issue(office, day), PUBLIC),
         target / "subscribers" / "newsletter.csv": (STARTER_LIST, PRIVATE),
-        target / ".env": (_env(), PRIVATE),
+        target / ".env": (_env(sender.strip()), PRIVATE),
         target / ".gitignore": (GITIGNORE, PUBLIC),
     }
-    taken = [p for p in [issue, *files_] if p.exists()]
+    taken = [p for p in files_ if p.exists()]
     if taken:
         raise FolderError(f"{taken[0]} exists already; `newsletter init` never overwrites: choose an empty folder")
-    from composer.issue.scaffold import new_issue  # the issue schema (pydantic), not needed to find the folder
-
-    issue.parent.mkdir(parents=True, exist_ok=True)
-    new_issue(issue, SAMPLE_ISSUE, day)
     for path, (text, mode) in files_.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             create_text(path, text, mode)
         except FileExistsError:
             raise FolderError(f"{path} exists already; `newsletter init` never overwrites: choose an empty folder") from None
-    return [issue, *files_]
+    return list(files_)
 
 
-def _env() -> str:
+def _valid(office: Office, sender: str) -> None:
+    """One line for an entry that could not go into the issue or the settings, before anything is written."""
+    for option, url in (("--imprint", office.imprint), ("--privacy", office.privacy)):
+        parts = urlsplit(url.strip())
+        if url.strip() and (parts.scheme not in ("http", "https") or not parts.netloc or " " in url.strip()):
+            raise FolderError(f"{option} {url!r} is not a web address; give the whole link, e.g. https://www.your-town.de/impressum")
+    if sender.strip():
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(sender.strip(), check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise FolderError(f"--sender {sender!r} is not an email address: {exc}") from None
+    if "\n" in office.name or len(office.name) > 150:
+        raise FolderError("--name must be one line of at most 150 characters")
+
+
+def _env(sender: str = "") -> str:
     example = (SAMPLE / "env.example").read_text(encoding="utf-8")
-    return example.replace("# NEWSLETTER_SECRET_KEY=\n", f"NEWSLETTER_SECRET_KEY={secrets.token_hex(32)}\n", 1)
+    env = example.replace("# NEWSLETTER_SECRET_KEY=\n", f"NEWSLETTER_SECRET_KEY={secrets.token_hex(32)}\n", 1)
+    if sender:
+        env = env.replace("# NEWSLETTER_FROM_ADDRESS=newsletter@your-town.example\n", f"NEWSLETTER_FROM_ADDRESS={sender}\n", 1)
+    return env

@@ -11,8 +11,9 @@ from composer.records import Recipient
 from composer.render.build import Build, build
 from composer.render.images import load_pictures
 from composer.send.message import MessageFactory
-from composer.settings import Settings
+from composer.config.settings import Settings
 
+IMAGE_CACHE = "cache/images"  # in the state folder: photos resized once, not at every build
 SAMPLE_RECIPIENT = Recipient("erika.mustermann@example.org", "Erika Mustermann")
 
 
@@ -30,7 +31,7 @@ def build_with_source(path: Path, settings: Settings, templates: Path | None = N
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)
-    pictures = load_pictures(issue, source, path.parent, path.stem)
+    pictures = load_pictures(issue, source, path.parent, path.stem, settings.state_dir / IMAGE_CACHE)
     return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem), pictures), source
 
 

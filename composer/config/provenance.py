@@ -11,7 +11,7 @@ from typing import Literal
 from dotenv import dotenv_values
 from pydantic import SecretStr
 
-from composer.settings import Settings
+from composer.config.settings import Settings
 
 Source = Literal["environment", ".env", "given", "default"]
 PREFIX = "NEWSLETTER_"
