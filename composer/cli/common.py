@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command 
 
 # The commands in the order of the work, as `newsletter --help` lists them; any other comes after, by name.
 WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
-              "unsubscribe", "serve", "archive", "doctor", "person", "forget", "reconfirm")
+              "unsubscribe", "unbounce", "serve", "archive", "doctor", "person", "forget", "reconfirm")
 
 
 class Commands(typer.core.TyperGroup):
