@@ -338,7 +338,9 @@ def test_300_messages_go_pipelined_over_tls_with_login_on_the_standard_loop_and_
     results, turns = turns_for(secured, outgoing, loop)
     assert all(isinstance(r, Accepted) for r in results)
     assert [data for _, _, data in secured.handler.received] == [m.data for m in outgoing]
-    assert turns == 300 + SETUP_TURNS[secured.security]
+    # One turn a message: TLS's own records (its close, its session messages) may ride in the same write as the next
+    # command on a busy machine, so a turn or two fewer can be counted, never more (one by one would be 4 a message).
+    assert 300 <= turns <= 300 + SETUP_TURNS[secured.security]
 
 
 def test_a_send_under_uvloop_delivers_everyone_once_through_the_dispatcher(pipelined: SMTPServer, sample_build: Build) -> None:
