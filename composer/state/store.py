@@ -111,19 +111,23 @@ class Store:
             except BlockingIOError:
                 self._lock.close()
                 raise StateError("another send is running on this send state; wait for it to finish") from None
-        try:
+        with self._opening(path):
             connection = sqlite3.connect(path, isolation_level=None, timeout=10, factory=Connection)
             connection.state_dir = state_dir
             self._db = connection
             self._db.execute("PRAGMA journal_mode=WAL")  # the -wal and -shm files take the database's 0600
             self._db.execute("PRAGMA synchronous=NORMAL")
-            if migrations.version(self._db) > migrations.LATEST:
-                raise StateError(f"{path}: written by a newer release of newsletter-composer (state version "
-                                 f"{migrations.version(self._db)}, this one knows {migrations.LATEST}); update it")
+            self._refuse_newer(path)
             migrations.migrate(self._db, path)
             for statement in schema.TEMPORARY:
                 self._db.execute(statement)
             self._settle()
+
+    @contextlib.contextmanager
+    def _opening(self, path: Path) -> Iterator[None]:
+        """Whatever stops the opening leaves no connection or lock behind and says so in one line."""
+        try:
+            yield
         except (sqlite3.DatabaseError, OSError) as exc:
             self._abandon()
             raise StateError(f"{path}: cannot be opened ({exc})") from None
@@ -131,19 +135,22 @@ class Store:
             self._abandon()
             raise
 
+    def _refuse_newer(self, path: Path) -> None:
+        if migrations.version(self._db) > migrations.LATEST:
+            raise StateError(f"{path}: written by a newer release of newsletter-composer (state version "
+                             f"{migrations.version(self._db)}, this one knows {migrations.LATEST}); update it")
+
     def _open_read_only(self, path: Path) -> None:
         """The state as it stands, never written: no lock, no migration of the file, no fold of a running send's
         log (its records show once that send folds them, about once a second). SQLite refuses any write to the
         file; only the connection's TEMP tables (a list staged to count a plan) take rows. A state from an older
         release, or none yet, is migrated in memory, and the log of a killed send folded into a copy in memory, so
         what the page counts is what the state holds."""
-        try:
+        with self._opening(path):
             if path.exists():
                 self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
                                            timeout=10)
-                if migrations.version(self._db) > migrations.LATEST:
-                    raise StateError(f"{path}: written by a newer release of newsletter-composer (state version "
-                                     f"{migrations.version(self._db)}, this one knows {migrations.LATEST}); update it")
+                self._refuse_newer(path)
                 if migrations.version(self._db) < migrations.LATEST or self._unfolded():
                     memory = sqlite3.connect(":memory:", isolation_level=None)
                     self._db.backup(memory)
@@ -156,12 +163,6 @@ class Store:
                 ledger.fold(self._db, self.log_path)
             for statement in schema.TEMPORARY:
                 self._db.execute(statement)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            self._abandon()
-            raise StateError(f"{path}: cannot be opened ({exc})") from None
-        except StateError:
-            self._abandon()
-            raise
 
     def _unfolded(self) -> bool:
         """Whether a killed send left records in its log (a running send folds its own about once a second)."""
