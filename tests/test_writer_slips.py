@@ -21,6 +21,9 @@ from composer.checks import check, prepare
 from composer.cli import app
 from composer.cli.common import WORK_ORDER
 from composer.config.folder import init
+from composer.desk.german import in_german
+from composer.issue import starter
+from composer.issue.starter import Office
 from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.send.message import MessageFactory
 
@@ -196,8 +199,26 @@ def test_a_fresh_folder_with_only_its_content_written_fails_check_naming_each_pl
     done = checked(tmp_path / "office", issue)
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert [line.split(": ")[2] for line in errors] == ["publisher", "footer.address", "footer.imprint_url", "footer.privacy_url"]
+    assert [line.split(": ")[2] for line in errors] == ["newsletter", "publisher", "subject", "footer.address",
+                                                         "footer.imprint_url", "footer.privacy_url"]
     assert all("still the placeholder of `newsletter init`" in line for line in errors)
+
+
+def test_a_placeholder_left_in_the_subject_alone_still_fails_check_at_the_subjects_line(tmp_path: Path) -> None:
+    """The office renames itself in `newsletter:` and `publisher:` but not in the subject line init wrote."""
+    issue = init(tmp_path / "office", today=dt.date(2026, 12, 6), office=Office(
+        address="Hauptstraße 5, 12345 Musterstadt", imprint="https://www.musterstadt.de/impressum",
+        privacy="https://www.musterstadt.de/datenschutz"))[0]
+    write_content(issue)
+    issue.write_text(issue.read_text(encoding="utf-8").replace('newsletter: "Newsletter [Name Ihrer Stelle]"', 'newsletter: "Nord"')
+                     .replace('publisher: "[Name Ihrer Stelle]"', 'publisher: "Stadtteilbüro Nord"')
+                     .replace("    [Name Ihrer Stelle]\n", "    Stadtteilbüro Nord\n"), encoding="utf-8")
+    done = checked(tmp_path / "office", issue)
+    assert done.returncode == 1
+    assert [line for line in done.stderr.splitlines() if line.startswith("error:")] == [
+        "error: issues/2026-12.md:7: subject: still the placeholder of `newsletter init`: write the subject your readers see"]
+    assert in_german(starter.SAID["subject"]) == "noch der Platzhalter von `newsletter init`: tragen Sie den Betreff ein, " \
+                                                "den Ihre Leser sehen"
 
 
 def test_init_with_the_offices_details_yields_an_issue_that_passes_once_written(tmp_path: Path) -> None:

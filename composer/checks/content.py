@@ -64,7 +64,8 @@ def _footer(s: Subject) -> Iterator[Finding]:
     footer = s.build.issue.footer
     imprint = str(footer.imprint_url) if footer.imprint_url else None
     privacy = str(footer.privacy_url) if footer.privacy_url else None
-    left = starter.placeholders(s.build.issue.publisher, s.build.issue.newsletter, footer.address, imprint, privacy)
+    issue = s.build.issue
+    left = starter.placeholders(issue.publisher, issue.newsletter, issue.subject, footer.address, imprint, privacy)
     for dotted in left:
         yield Finding("error", s.at(tuple(dotted.split("."))), starter.SAID[dotted])
     if "footer.address" not in left:
