@@ -12,8 +12,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience import consent
-from composer.audience.subscribers import checked_address
-from composer.cli.common import (EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
+from composer.audience.subscribers import checked_address, list_path
+from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
 from composer.errors import LimitReachedError
 from composer.state import NEEDS_ATTENTION, Journal
@@ -67,6 +67,9 @@ def send(
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
         with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
             _print_plan(campaign)
+            if not campaign.plan.listed and not campaign.plan.bad_rows:
+                out.print(f"Nobody to send to: {list_path(campaign.list_name)} has no addresses yet; {ADD_ADDRESSES}.")
+                return
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
                 return
