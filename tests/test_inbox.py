@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from composer.records import Recipient
 from composer.state import Journal
+from composer.send.ledger import IssueLedger
 from composer.send.links import Links
 from composer.send.tokens import unsubscribe_token
 from composer.cli import app
@@ -124,7 +125,7 @@ def delivered(issue: str, sent: dict[str, str], state: Path = Path(".newsletter"
     with Journal(state, exclusive=True) as journal:
         journal.stage([Recipient(email) for email in sent])
         list(journal.queue(issue))
-        with journal.ledger(issue) as ledger:
+        with IssueLedger(journal, issue) as ledger:
             for email, message_id in sent.items():
                 ledger.sending(email)
                 ledger.sent(email, "250 2.0.0 Ok", message_id)

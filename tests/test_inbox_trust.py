@@ -112,7 +112,7 @@ def test_a_friends_reply_to_a_forwarded_copy_unsubscribes_nobody(issued, tmp_pat
 @pytest.mark.parametrize("word", ["unsubscribe", "abbestellen"])
 def test_the_subject_of_the_list_unsubscribe_mailto_unsubscribes_its_reader(issued, tmp_path: Path, word: str) -> None:
     address, subject = mailto(issued[ANNA])
-    assert address == "abmelden@example.org" and subject.startswith("unsubscribe ")
+    assert address == "abmelden@example.org" and subject.startswith("abbestellen ")  # the issue is German
     token = subject.split()[-1]
     out = inbox(mail("anna.privat@example.com", address, f"{word} {token}", ""), tmp_path=tmp_path)
     assert f"{ANNA}: unsubscribe (by the token in the unsubscribe link)" in out
