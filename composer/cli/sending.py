@@ -15,7 +15,7 @@ from composer.audience import consent
 from composer.audience.subscribers import checked_address, list_path
 from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
-from composer.errors import LimitReachedError
+from composer.errors import IssueFileError, LimitReachedError, Problem
 from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
@@ -179,6 +179,10 @@ def status(
                 out.print("No issue has been sent yet.")
             return
         slug = issue.stem
+        if not issue.exists() and not any(journal.counts(slug).values()):  # a typo must not read as "not sent yet"
+            sent = ", ".join(journal.issues()) or "none yet"
+            raise IssueFileError([Problem(str(issue), None, "", f"no such file, and no issue of that name was sent; check "
+                                                                f"the path (issues sent so far: {sent})")])
         if as_csv:
             write_status_csv(journal.deliveries(slug), sys.stdout)
             return
