@@ -110,14 +110,15 @@ def test_pictures_show_their_alt_text_in_a_tinted_box_where_a_client_blocks_them
     path = with_body("![Foto vom Fest](https://example.org/x.jpg)")
     html = build_issue(path, make_settings()).html
     style = first_article_html(html).find("img")["style"]
-    assert "background-color:#eeeeee" in style and "color:#5f5f5f" in style and "font-family:" in style
+    # premailer (cssutils) writes a colour in its short form where there is one: #eeeeee becomes #eee
+    assert re.search(r"background-color:#eee(eee)?\b", style) and "color:#5f5f5f" in style and "font-family:" in style
 
 
 def test_the_dividers_follow_dark_mode(sample_build) -> None:
     dark = sample_build.html[sample_build.html.index("prefers-color-scheme: dark"):]
     assert re.search(r"\.dm-rule p \{[^}]*border-top-color: ?#3a3a3a ?!important", dark)
     rules = BeautifulSoup(sample_build.html, "lxml").select(".dm-rule p")
-    assert rules and all("border-top:solid 1px #dddddd" in p["style"] for p in rules)
+    assert rules and all(re.search(r"border-top:solid 1px #ddd(ddd)?\b", p["style"]) for p in rules)
 
 
 # --- A line stays a line ----------------------------------------------------------------------------------
