@@ -305,6 +305,14 @@ def test_init_in_the_current_folder_says_it_is_ready_in_this_folder(tmp_path: Pa
     assert "Ready in this folder." in result.output and "cd ." not in result.output
 
 
+def test_init_names_a_folder_with_a_space_so_that_its_cd_can_be_pasted(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "mein newsletter"], input="")
+    assert result.exit_code == 0, result.output
+    assert "Ready. Next: cd 'mein newsletter', " in result.output
+
+
 # --- The text part and the unsubscribe mail ---------------------------------------------------------------
 
 
