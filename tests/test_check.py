@@ -230,6 +230,23 @@ def test_an_issue_still_holding_the_starter_text_of_new_is_not_sent(workdir: Pat
     assert "articles[0].title: still the starter text of `newsletter new`" in result.output
 
 
+def test_the_starter_text_left_under_a_new_title_is_an_error_at_its_own_line(workdir: Path) -> None:
+    from composer.cli import app
+
+    runner = CliRunner()
+    runner.invoke(app, ["new", "issues/2021-01.md"])
+    path = Path("issues/2021-01.md")
+    path.write_text(path.read_text(encoding="utf-8").replace("# Titel des ersten Artikels", "# Sommerfest im Park")
+                    .replace("Was diese Ausgabe bringt, in einem Satz", "Sommerfest und ein Dank"), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index(
+        "Hier steht der Text. Leerzeilen trennen Absätze, `- ` beginnt eine Aufzählung.") + 1
+    result = runner.invoke(app, ["check", "issues/2021-01.md"])
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("error:")] == [
+        f"error: issues/2021-01.md:{line}: articles[0].body: still the starter text of `newsletter new`; write your own "
+        "before sending"]
+
+
 def greeting_variant(named: str) -> tuple[Path, int]:
     """The sample with a greeting block; the line number is the `named:` line's."""
     path = variant("footer:\n", f"greeting:\n  named: {named}\n  anonymous: \"Hallo,\"\nfooter:\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -161,6 +162,28 @@ def test_newsletter_desk_prints_a_login_link_that_opens_the_desk(workdir: Path) 
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_sigterm_stops_the_desk_with_one_line_that_says_so(workdir: Path) -> None:
+    """Not the send's "run the same command again to continue": a server that was stopped says it stopped."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", "from composer.cli import main; main()", "desk", "--no-browser",
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("Die Redaktion: ")
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/login")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 143
+    assert stderr.splitlines() == ["Die Redaktion has stopped; a send it was running goes on with \"Versand fortsetzen\" "
+                                   "or the same `newsletter send`"]
 
 
 def test_with_a_password_the_login_page_asks_for_it_and_limits_wrong_guesses(workdir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,20 @@ def test_a_field_too_large_to_read_is_refused_in_german(running) -> None:
     answer = client.post("/issues/2020-12", data=fields, files={"articles[1].image.upload": ("", b"", "image/jpeg")})
     assert answer.status_code == 400 and "Ein Feld des Formulars ist größer als 4096 KB" in answer.text
     assert "exceeded" not in answer.text
+
+
+def test_new_issue_offers_the_first_month_without_an_issue_file(tmp_path: Path) -> None:
+    from composer.desk.editor import free_month
+
+    today = dt.date(2026, 12, 6)
+    assert free_month(tmp_path, today) == "2026-12"
+    for name in ("2026-12", "2027-01"):  # init's issue of this month, and one started with `newsletter new`
+        (tmp_path / f"{name}.md").write_text("", encoding="utf-8")
+    assert free_month(tmp_path, today) == "2027-02"
+
+
+def test_the_issue_list_never_offers_the_name_of_an_existing_issue(running) -> None:
+    this_month = dt.date.today().strftime("%Y-%m")
+    Path(f"issues/{this_month}.md").write_text(Path("issues/2020-12.md").read_text(encoding="utf-8"), encoding="utf-8")
+    offered = BeautifulSoup(running.client().get("/").text, "html.parser").find("input", id="new-name")["value"]
+    assert offered != this_month and not Path(f"issues/{offered}.md").exists()

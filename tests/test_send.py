@@ -176,6 +176,13 @@ def test_test_send_goes_only_to_the_given_address_and_keeps_no_state(workdir: Pa
     assert "not sent to anyone yet" in result.output
 
 
+def test_status_of_a_mistyped_issue_file_is_an_error_not_an_unsent_issue(workdir: Path) -> None:
+    result = runner.invoke(app, ["status", "issues/2020-21.md"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["error: issues/2020-21.md: no such file, and no issue of that name was sent; "
+                                          "check the path (issues sent so far: none yet)"]
+
+
 def test_send_needs_either_a_test_address_or_a_list(workdir: Path) -> None:
     code, output = send(None)
     assert code == 2 and "--to" in output and "--list" in output

@@ -115,3 +115,31 @@ def test_a_plain_address_is_decided_as_email_validator_decides_it() -> None:
             found = None
         assert found == expected, address
     assert recipient_address(" Anna.Berg@Example.ORG ") == "Anna.Berg@example.org"
+
+
+def test_a_new_folders_empty_list_says_how_to_fill_it_in_subscribers_and_send(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`init` writes only the header row: the first look at the list and the first send say what to do next."""
+    from typer.testing import CliRunner
+
+    from composer.cli import app
+    from composer.config.folder import init
+    from composer.issue.starter import Office
+
+    (issue,) = init(tmp_path / "office", office=Office("Stadtteilbüro Nord", "Hauptstraße 5, 12345 Musterstadt",
+                                                       "https://www.musterstadt.de/impressum",
+                                                       "https://www.musterstadt.de/datenschutz"))[:1]
+    text = issue.read_text(encoding="utf-8").replace("Was diese Ausgabe bringt, in einem Satz", "Sommerfest und ein Dank")
+    issue.write_text(text[: text.index("# Titel des ersten Artikels")] + "# Sommerfest\n\nAm Samstag feiern wir.\n",
+                     encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "office")
+    monkeypatch.delenv("NEWSLETTER_SMTP_HOST", raising=False)
+    shown = CliRunner().invoke(app, ["subscribers", "newsletter"])
+    assert shown.exit_code == 0
+    assert shown.output.splitlines() == ["subscribers/newsletter.csv has no addresses yet: add them below its header row, "
+                                         "or import your spreadsheet in the desk (newsletter desk, Abonnenten)"]
+    sent = CliRunner().invoke(app, ["send", str(issue.relative_to(tmp_path / "office")), "--list", "newsletter", "--yes"])
+    assert sent.exit_code == 0, sent.output
+    assert sent.output.splitlines()[-1] == ("Nobody to send to: subscribers/newsletter.csv has no addresses yet; add them "
+                                            "below its header row, or import your spreadsheet in the desk (newsletter "
+                                            "desk, Abonnenten).")

@@ -21,6 +21,9 @@ from composer.checks import check, prepare
 from composer.cli import app
 from composer.cli.common import WORK_ORDER
 from composer.config.folder import init
+from composer.desk.german import in_german
+from composer.issue import starter
+from composer.issue.starter import Office
 from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.send.message import MessageFactory
 
@@ -107,6 +110,7 @@ def test_pictures_show_their_alt_text_in_a_tinted_box_where_a_client_blocks_them
     path = with_body("![Foto vom Fest](https://example.org/x.jpg)")
     html = build_issue(path, make_settings()).html
     style = first_article_html(html).find("img")["style"]
+    # premailer (cssutils) writes a colour in its short form where there is one: #eeeeee becomes #eee
     assert re.search(r"background-color:#eee(eee)?\b", style) and "color:#5f5f5f" in style and "font-family:" in style
 
 
@@ -196,8 +200,26 @@ def test_a_fresh_folder_with_only_its_content_written_fails_check_naming_each_pl
     done = checked(tmp_path / "office", issue)
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert [line.split(": ")[2] for line in errors] == ["publisher", "footer.address", "footer.imprint_url", "footer.privacy_url"]
+    assert [line.split(": ")[2] for line in errors] == ["newsletter", "publisher", "subject", "footer.address",
+                                                         "footer.imprint_url", "footer.privacy_url"]
     assert all("still the placeholder of `newsletter init`" in line for line in errors)
+
+
+def test_a_placeholder_left_in_the_subject_alone_still_fails_check_at_the_subjects_line(tmp_path: Path) -> None:
+    """The office renames itself in `newsletter:` and `publisher:` but not in the subject line init wrote."""
+    issue = init(tmp_path / "office", today=dt.date(2026, 12, 6), office=Office(
+        address="Hauptstraße 5, 12345 Musterstadt", imprint="https://www.musterstadt.de/impressum",
+        privacy="https://www.musterstadt.de/datenschutz"))[0]
+    write_content(issue)
+    issue.write_text(issue.read_text(encoding="utf-8").replace('newsletter: "Newsletter [Name Ihrer Stelle]"', 'newsletter: "Nord"')
+                     .replace('publisher: "[Name Ihrer Stelle]"', 'publisher: "Stadtteilbüro Nord"')
+                     .replace("    [Name Ihrer Stelle]\n", "    Stadtteilbüro Nord\n"), encoding="utf-8")
+    done = checked(tmp_path / "office", issue)
+    assert done.returncode == 1
+    assert [line for line in done.stderr.splitlines() if line.startswith("error:")] == [
+        "error: issues/2026-12.md:7: subject: still the placeholder of `newsletter init`: write the subject your readers see"]
+    assert in_german(starter.SAID["subject"]) == "noch der Platzhalter von `newsletter init`: tragen Sie den Betreff ein, " \
+                                                "den Ihre Leser sehen"
 
 
 def test_init_with_the_offices_details_yields_an_issue_that_passes_once_written(tmp_path: Path) -> None:
@@ -281,6 +303,14 @@ def test_init_in_the_current_folder_says_it_is_ready_in_this_folder(tmp_path: Pa
     result = runner.invoke(app, ["init", "."])
     assert result.exit_code == 0, result.output
     assert "Ready in this folder." in result.output and "cd ." not in result.output
+
+
+def test_init_names_a_folder_with_a_space_so_that_its_cd_can_be_pasted(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "mein newsletter"], input="")
+    assert result.exit_code == 0, result.output
+    assert "Ready. Next: cd 'mein newsletter', " in result.output
 
 
 # --- The text part and the unsubscribe mail ---------------------------------------------------------------

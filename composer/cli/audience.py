@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.common import app, counted, handled, out, settings_and_secret, styled
+from composer.cli.common import ADD_ADDRESSES, app, counted, handled, out, settings_and_secret, styled
 
 # What a command needs of the library is imported in it: every command (and --help) starts without the others'.
 
@@ -90,9 +90,12 @@ def subscribers_command(
         out.print(styled("skipped:", "red", f"{list_path(list_name)}:{bad.line}: {bad.reason} (a send skips this row)"))
     states = Counter(state for _, state in found)
     web_count = sum(1 for m, _ in found if m.signed_up)
-    out.print(", ".join([f"{n} {state}" for state, n in sorted(states.items())]
-                        + [counted(len(listing.bad_rows), "skipped row")] * bool(listing.bad_rows))
-              + (f" ({web_count} of them web sign-ups)" if web_count else ""))
+    if not found and not listing.bad_rows:  # a new folder's list: say what to do, not an empty line
+        out.print(f"{list_path(list_name)} has no addresses yet: {ADD_ADDRESSES}")
+    else:
+        out.print(", ".join([f"{n} {state}" for state, n in sorted(states.items())]
+                            + [counted(len(listing.bad_rows), "skipped row")] * bool(listing.bad_rows))
+                  + (f" ({web_count} of them web sign-ups)" if web_count else ""))
     warning = consent.warning(unproven, len(found), list_name, named_above=True)
     if warning:
         out.print(styled("warning:", "yellow", warning))

@@ -9,6 +9,10 @@ from typing import Annotated
 import typer
 
 from composer.cli.common import EXIT_INPUT, app, err, handled, out, settings_and_secret
+from composer.cli.interrupts import exit_code
+
+STOPPED = ("Die Redaktion has stopped; a send it was running goes on with \"Versand fortsetzen\" or the same "
+           "`newsletter send`")
 
 
 @app.command()
@@ -44,5 +48,9 @@ def desk(
     out.print(f"Die Redaktion: {url}  - Ctrl+C to stop")
     from composer.desk.opening import browser_login
 
-    with browser_login(url, access) if not no_browser else contextlib.nullcontext():
-        serve(web, state.stopping, host, port)
+    try:
+        with browser_login(url, access) if not no_browser else contextlib.nullcontext():
+            serve(web, state.stopping, host, port)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: a server is stopped, there is nothing to "run again"
+        err.print(STOPPED)
+        raise typer.Exit(exit_code(exc)) from None

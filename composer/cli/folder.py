@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -83,7 +84,7 @@ def init(
         out.print(str(path))
     issue = written[0].relative_to(target)
     here = target.expanduser().resolve() == Path.cwd().resolve()
-    first = "Ready in this folder. Next: " if here else f"Ready. Next: cd {target}, "
+    first = "Ready in this folder. Next: " if here else f"Ready. Next: cd {shlex.quote(str(target))}, "  # pasted as it is
     todo = "" if sender_.strip() else "put your sender address into .env (NEWSLETTER_FROM_ADDRESS), "
     out.print(f"{first}{todo}write {issue}, then `newsletter preview {issue}`; "
               f"`newsletter check {issue}` names every field still to fill in.")

@@ -12,10 +12,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience import consent
-from composer.audience.subscribers import checked_address
-from composer.cli.common import (EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
+from composer.audience.subscribers import checked_address, list_path
+from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
-from composer.errors import LimitReachedError
+from composer.errors import IssueFileError, LimitReachedError, Problem
 from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
@@ -69,6 +69,9 @@ def send(
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
         with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
             _print_plan(campaign)
+            if not campaign.plan.listed and not campaign.plan.bad_rows:
+                out.print(f"Nobody to send to: {list_path(campaign.list_name)} has no addresses yet; {ADD_ADDRESSES}.")
+                return
             if dry_run or campaign.plan.to_send == 0:
                 out.print("Nothing sent." if dry_run else "Nobody left to send to.")
                 if not dry_run and campaign.plan.uncertain:  # the run is over, and those may not have the issue
@@ -180,6 +183,10 @@ def status(
                 out.print("No issue has been sent yet.")
             return
         slug = issue.stem
+        if not issue.exists() and not any(journal.counts(slug).values()):  # a typo must not read as "not sent yet"
+            sent = ", ".join(journal.issues()) or "none yet"
+            raise IssueFileError([Problem(str(issue), None, "", f"no such file, and no issue of that name was sent; check "
+                                                                f"the path (issues sent so far: {sent})")])
         if as_csv:
             write_status_csv(journal.deliveries(slug), sys.stdout)
             return

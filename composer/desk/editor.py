@@ -40,6 +40,15 @@ def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
     return [replace(p, message=say(p.message, "findings")) for p in problems]
 
 
+def free_month(issues_dir: Path, today: dt.date) -> str:
+    """The name "Neue Ausgabe" offers: this month, or the first later one without an issue file (after `init`
+    this month's issue exists, and offering its name only led to "exists already")."""
+    year, month = today.year, today.month
+    while (issues_dir / f"{year:04d}-{month:02d}.md").exists():
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
 def routes(desk: Desk) -> list[Route]:
     def overview(request: Request) -> Response:
         rows = []
@@ -55,7 +64,7 @@ def routes(desk: Desk) -> list[Route]:
                 rows.append({"slug": path.stem, "subject": subject, "date": date, "problem": problem,
                              "sent": counts["sent"], "total": total, "failed": counts["failed"] + counts["deferred"]})
         rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
-        return desk.page(request, "issues.html.j2", rows=rows, suggested=dt.date.today().strftime("%Y-%m"),
+        return desk.page(request, "issues.html.j2", rows=rows, suggested=free_month(desk.issues_dir, dt.date.today()),
                          error=request.query_params.get("error", ""))
 
     async def create(request: Request) -> Response:

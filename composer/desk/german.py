@@ -28,6 +28,10 @@ FINDINGS = [
      "noch der Starttext einer neuen Ausgabe; schreiben Sie vor dem Versand Ihren eigenen"),
     (r"the footer has no unsubscribe link; every newsletter needs one",
      "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
+    (re.escape(SAID["newsletter"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihres "
+                                     "Newsletters ein"),
+    (re.escape(SAID["subject"]), "noch der Platzhalter von `newsletter init`: tragen Sie den Betreff ein, den Ihre "
+                                  "Leser sehen"),
     (re.escape(SAID["publisher"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihrer Stelle "
                                     "ein (und bei `newsletter:`)"),
     (re.escape(SAID["footer.address"]), "noch der Platzhalter von `newsletter init`: tragen Sie die Postanschrift Ihrer "

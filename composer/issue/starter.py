@@ -23,7 +23,9 @@ REASON = "Sie erhalten diesen Newsletter, weil Sie sich für ihn angemeldet habe
 
 # What `check` says of each placeholder, by field: a sentence naming what to write there.
 SAID = {
+    "newsletter": "still the placeholder of `newsletter init`: write your newsletter's name here",
     "publisher": "still the placeholder of `newsletter init`: write the name of your office here (and in `newsletter:`)",
+    "subject": "still the placeholder of `newsletter init`: write the subject your readers see",
     "footer.address": "still the placeholder of `newsletter init`: write your office's postal address "
                       "(name, street, postcode and town) for the imprint",
     "footer.imprint_url": "still the placeholder of `newsletter init`: the link to your Impressum (a German sender "
@@ -76,12 +78,12 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def placeholders(publisher: str, newsletter: str, address: str, imprint: str | None,
+def placeholders(publisher: str, newsletter: str, subject: str, address: str, imprint: str | None,
                  privacy: str | None) -> list[str]:
-    """The fields (dotted) that still hold one of init's placeholders."""
-    found = []
-    if NAME in publisher or NAME in newsletter:
-        found.append("publisher")
+    """The fields (dotted) that still hold one of init's placeholders, each named by itself: init writes the
+    name into `newsletter:`, `publisher:` and `subject:`, and one replaced leaves the others to be found."""
+    found = [field for field, value in (("newsletter", newsletter), ("publisher", publisher), ("subject", subject))
+             if NAME in value]
     if NAME in address or ADDRESS in address:
         found.append("footer.address")
     if imprint and PLACEHOLDER_HOST in imprint:
