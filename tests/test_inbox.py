@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 from composer.send.ledger import IssueLedger
 from composer.records import Recipient
 from composer.state import Journal
-from composer.send.ledger import IssueLedger
 from composer.send.links import Links
 from composer.send.tokens import unsubscribe_token
 from composer.cli import app
