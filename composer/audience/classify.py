@@ -34,6 +34,7 @@ class Verdict:
     original_message_id: str | None = None
     detail: str = ""
     message_id: str = ""  # of the mail in the mailbox: the evidence kept with a suppression
+    issue: str | None = None  # of our delivery the report is about, where the relay's queue id names it
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Context:
     address_of: Callable[[str], str | None]
     unsubscribe_mailbox: str | None  # only a dedicated one: mail to the office's own address is not a request
     bounce_address: str
+    by_queue_id: Callable[[str], tuple[str, str] | None] = lambda _: None  # a relay's queue id -> (issue, address) we sent
 
 
 class MalformedMessage(ValueError):
@@ -58,6 +60,7 @@ def classify(data: bytes, ctx: Context) -> list[Verdict]:
         original, verp = _original_id(msg), _verp_address(msg, ctx)
         verdicts = _bounces(msg, original, verp) or [_autoreply(msg) or _returned_to_verp(verp, original)
                                                      or _unsubscribe(msg, ctx) or Verdict("other", detail=_subject(msg))]
+        verdicts = _matched_by_queue_id(msg, verdicts, ctx)
         own_id = str(msg.get("Message-ID", "")).strip()
         return [dataclasses.replace(v, message_id=own_id) for v in verdicts]
     except (email.errors.MessageError, LookupError, UnicodeError, TypeError, AttributeError, IndexError) as exc:
@@ -125,6 +128,29 @@ def _bounces(msg: EmailMessage, original: str | None, verp: str | None) -> list[
     if verp and verdicts:
         return [Verdict("bounce", verp, verdicts[0].permanent, verdicts[0].status, original)]
     return verdicts
+
+
+def _relay_queue_id(msg: EmailMessage) -> str | None:
+    """The id under which the reporting relay queued our message: Postfix names it among the per-message fields
+    of its delivery-status (X-Postfix-Queue-ID), as it named it in its reply when it took the message."""
+    for part in msg.walk():
+        if part.get_content_type() == "message/delivery-status" and _parts(part):
+            found = str(_parts(part)[0].get("X-Postfix-Queue-ID", "")).strip()
+            if found:
+                return found
+    return None
+
+
+def _matched_by_queue_id(msg: EmailMessage, verdicts: list[Verdict], ctx: Context) -> list[Verdict]:
+    """A bounce whose relay names the queue id of our delivery to that same address is about that delivery's issue,
+    even when the DSN returns no headers of the original."""
+    queue_id = _relay_queue_id(msg)
+    delivery = ctx.by_queue_id(queue_id) if queue_id else None
+    if delivery is None:
+        return verdicts
+    issue, address = delivery
+    return [dataclasses.replace(v, issue=issue) if v.kind == "bounce" and (v.email or "").lower() == address.lower() else v
+            for v in verdicts]
 
 
 def _returned_to_verp(verp: str | None, original: str | None) -> Verdict | None:

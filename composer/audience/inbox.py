@@ -61,7 +61,7 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
         return f"{v.email}: {would}unsubscribe ({v.detail})"
     if v.kind == "bounce" and v.email:
         sent = journal.sent_message(v.original_message_id) if v.original_message_id else None
-        issue = sent[0] if sent else UNKNOWN_ISSUE
+        issue = v.issue or (sent[0] if sent else UNKNOWN_ISSUE)
         evidence = f"{v.message_id} {v.status} {v.detail} (bounce of {v.original_message_id or 'an unknown message'})".strip()
         if v.permanent:
             if not dry_run:
@@ -78,7 +78,7 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> str:
 
 def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
-    return Context(Links(journal, secret).address_of, mailbox, settings.sender.bounce_address)
+    return Context(Links(journal, secret).address_of, mailbox, settings.sender.bounce_address, journal.delivery_by_queue_id)
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:
