@@ -50,7 +50,6 @@ class Delivery:
     queue_id: str | None = None  # the relay's, from its reply to the end of the data
 
 
-
 def next_page(statuses: int) -> str:
     """The next 500 listed recipients in one of `statuses` states, after the rowid given last. CROSS JOIN keeps
     `listed` the outer loop (SQLite's documented hint): a page is 500 index lookups from where the last one
