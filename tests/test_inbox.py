@@ -311,6 +311,6 @@ def test_a_queue_id_of_another_readers_delivery_ties_no_issue(workdir: Path, smt
     queue_ids = queued_send(smtp_server)
     mbox = relay_dsn(tmp_path, "lena.weiss@example.org", queue_ids["anna.mueller@example.org"])
     result = runner.invoke(app, ["inbox", "--mbox", str(mbox)], env=smtp_server.env())
-    assert "lena.weiss@example.org: permanent bounce 5.1.1 for (unknown issue)" in result.output
+    assert result.exit_code == 0 and "2020-12" not in result.output
     status = runner.invoke(app, ["status", "issues/2020-12.md"], env=smtp_server.env())
     assert "bounced" not in status.output
