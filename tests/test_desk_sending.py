@@ -288,3 +288,14 @@ def test_a_test_send_to_a_mistyped_address_is_refused_in_german(running, smtp_se
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
     assert alert == "„kollegin.example.org“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"
     assert not smtp_server.handler.received
+
+
+def test_the_status_page_shows_the_queue_id_each_delivery_got_from_the_relay(running, smtp_server: SMTPServer) -> None:
+    smtp_server.handler.data_replies = [f"250 2.0.0 Ok: queued as 4D{n:08X}" for n in range(50)]
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+    client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+    wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "finished")
+    page = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser")
+    assert page.select("#deliveries th")[-1].text == "Queue-ID beim Relay"
+    assert sorted(td.text for td in page.select("#deliveries td.queue-id")) == [f"4D{n:08X}" for n in range(50)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -302,3 +304,39 @@ def test_the_imap_password_is_not_sent_over_a_plain_connection_unless_allowed(wo
         "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust"]
     assert PASSWORD not in refused.output
     assert runner.invoke(app, ["inbox"], env=env(imap)).exit_code == 0
+
+
+def queued_send(smtp_server: SMTPServer) -> dict[str, str]:
+    """The sample sent to the volunteers through a relay that names a queue id in each acceptance; each reader's id."""
+    smtp_server.handler.data_replies = [f"250 2.0.0 Ok: queued as 4C0FFEE{n:04X}" for n in range(8)]
+    runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"], env=smtp_server.env())
+    result = runner.invoke(app, ["status", "issues/2020-12.md", "--csv"], env=smtp_server.env())
+    return {row["email"]: row["queue_id"] for row in csv.DictReader(io.StringIO(result.output))}
+
+
+def relay_dsn(tmp_path: Path, recipient: str, queue_id: str) -> Path:
+    """Postfix's DSN for `recipient` of the message it queued as `queue_id`; the headers it returns are of a message
+    we never recorded, as when a relay rewrote them."""
+    dsn = (MAIL / "postfix-dsn-1.eml").read_bytes().replace(b"karl.nirgendwo@example.org", recipient.encode())
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_bytes(b"From MAILER-DAEMON Wed Dec 23 12:00:00 2020\n" + dsn.replace(b"5669516C0CE", queue_id.encode()) + b"\n")
+    return mbox
+
+
+def test_a_relays_dsn_is_tied_to_the_issue_by_the_queue_id_it_names(workdir: Path, smtp_server: SMTPServer, tmp_path: Path) -> None:
+    queue_ids = queued_send(smtp_server)
+    assert sorted(queue_ids.values()) == [f"4C0FFEE{n:04X}" for n in range(8)]
+    mbox = relay_dsn(tmp_path, "lena.weiss@example.org", queue_ids["lena.weiss@example.org"])
+    result = runner.invoke(app, ["inbox", "--mbox", str(mbox)], env=smtp_server.env())
+    assert "lena.weiss@example.org: permanent bounce 5.1.1 for 2020-12: stop sending" in result.output
+    status = runner.invoke(app, ["status", "issues/2020-12.md"], env=smtp_server.env())
+    assert "1 bounced" in status.output
+
+
+def test_a_queue_id_of_another_readers_delivery_ties_no_issue(workdir: Path, smtp_server: SMTPServer, tmp_path: Path) -> None:
+    queue_ids = queued_send(smtp_server)
+    mbox = relay_dsn(tmp_path, "lena.weiss@example.org", queue_ids["anna.mueller@example.org"])
+    result = runner.invoke(app, ["inbox", "--mbox", str(mbox)], env=smtp_server.env())
+    assert result.exit_code == 0 and "2020-12" not in result.output
+    status = runner.invoke(app, ["status", "issues/2020-12.md"], env=smtp_server.env())
+    assert "bounced" not in status.output

@@ -83,26 +83,26 @@ def test_a_fold_gives_what_applying_every_record_in_order_gives() -> None:
     import random
     import sqlite3
 
-    from composer.state import ledger
-    from composer.state.schema import SCHEMA
+    from composer.state import ledger, migrations
 
     rows = [("i1", "a@example.org"), ("i1", "b@example.org"), ("i2", "a@example.org"), ("i1", "A@example.org")]
     kinds = [*ledger._CHANGES, "handed", "unknown"]
 
     def state() -> sqlite3.Connection:
         db = sqlite3.connect(":memory:", isolation_level=None)
-        db.executescript(SCHEMA)
+        migrations.migrate(db, Path(":memory:"))
         db.executemany("INSERT INTO deliveries (issue, email, status, attempts, updated) VALUES (?, ?, 'pending', 1, 0)", rows[:3])
         return db
 
     def one_by_one(db: sqlite3.Connection, records: list[ledger.Record]) -> None:
         done = ledger._folded(db)
-        for seq, issue, email, kind, code, reply, message_id, at in records:
+        for seq, issue, email, kind, code, reply, message_id, at, queue_id in records:
             if seq > done and kind == "handed":
                 db.execute("INSERT INTO quota_log VALUES (?)", (at,))
             elif seq > done and kind in ledger._CHANGES:
                 db.execute(f"UPDATE deliveries SET {ledger._CHANGES[kind]}, updated = :at WHERE issue = :issue AND email = :email",
-                           {"code": code, "reply": reply, "message_id": message_id, "at": at, "issue": issue, "email": email})
+                           {"code": code, "reply": reply, "message_id": message_id, "at": at, "issue": issue, "email": email,
+                            "queue_id": queue_id})
         db.execute("UPDATE ledger_folded SET seq = ?", (max(done, records[-1][0]),))
 
     def dump(db: sqlite3.Connection) -> tuple[list[object], ...]:
@@ -113,7 +113,8 @@ def test_a_fold_gives_what_applying_every_record_in_order_gives() -> None:
     for _ in range(1500):
         first = pick.randint(0, 5)
         records: list[ledger.Record] = [(first + n, *pick.choice(rows), pick.choice(kinds), pick.choice([None, 250, 451]),
-                                         pick.choice([None, "reply"]), pick.choice([None, "<m@example.org>"]), float(n))
+                                         pick.choice([None, "reply"]), pick.choice([None, "<m@example.org>"]), float(n),
+                                         pick.choice([None, "4XyzAbC12"]))
                                         for n in range(1, pick.randint(2, 9))]
         folded, applied, done = state(), state(), pick.randint(0, first + 9)
         for db in (folded, applied):
@@ -121,3 +122,28 @@ def test_a_fold_gives_what_applying_every_record_in_order_gives() -> None:
         ledger.apply(folded, records)
         one_by_one(applied, records)
         assert dump(folded) == dump(applied), repr(records)
+
+
+def test_a_sent_record_keeps_the_relays_queue_id_and_finds_the_delivery_by_it(tmp_path: Path) -> None:
+    with started(tmp_path) as journal, IssueLedger(journal, ISSUE) as ledger:
+        ledger.sending("leser0@example.org")
+        ledger.sent("leser0@example.org", "2.0.0 Ok: queued as 4XyzAbC12", "<1@example.org>", "4XyzAbC12")
+        ledger.sending("leser1@example.org")
+        ledger.sent("leser1@example.org", "250 ok", "<2@example.org>")
+    with Journal(tmp_path) as journal:
+        assert {d.email: d.queue_id for d in journal.deliveries(ISSUE)} == {
+            "leser0@example.org": "4XyzAbC12", "leser1@example.org": None, "leser2@example.org": None}
+        assert journal.delivery_by_queue_id("4XyzAbC12") == (ISSUE, "leser0@example.org")
+        assert journal.delivery_by_queue_id("4XyzAbC13") is None
+
+
+def test_a_log_written_by_a_release_without_queue_ids_still_folds(tmp_path: Path) -> None:
+    started(tmp_path).close()
+    with (tmp_path / LOG).open("wb") as log:  # that release's records end at the time
+        log.write(b'[1,"2020-12","leser0@example.org","sending",null,null,null,1.0]\n'
+                  b'[2,"2020-12","leser0@example.org","sent",250,"250 ok","<1@example.org>",2.0]\n'
+                  b'[3,"2020-12","leser1@example.org","sending",null,null,null,3.0]\n')
+    with Journal(tmp_path) as journal:
+        assert {d.email: (d.status, d.attempts, d.queue_id) for d in journal.deliveries(ISSUE)} == {
+            "leser0@example.org": ("sent", 1, None), "leser1@example.org": ("sending", 1, None),
+            "leser2@example.org": ("pending", 0, None)}

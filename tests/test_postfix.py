@@ -6,8 +6,10 @@ aiosmtpd, so what arrives is what a real, strict server accepted and relayed.
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
+import io
 import shutil
 import smtplib
 import ssl
@@ -131,3 +133,44 @@ def test_a_bounced_address_gets_a_dsn_into_the_maildir_of_the_verp_envelope_send
     assert status["Final-Recipient"] == "rfc822; bounced@example.org"
     assert status["Action"] == "failed" and status["Status"] == "5.1.1"
     assert "<1@newsletter.example.org>" in dsn.get_payload()[2].as_string()
+
+
+def status_rows(env: dict[str, str]) -> dict[str, dict[str, str]]:
+    result = runner.invoke(app, ["status", "issues/2020-12.md", "--csv"], env=env)
+    return {row["email"]: row for row in csv.DictReader(io.StringIO(result.output))}
+
+
+@pytest.mark.postfix(bounce=("bounced@example.org",), local=("bounces@example.org",))
+def test_a_send_through_the_relay_keeps_its_queue_ids_and_its_dsn_from_the_maildir_marks_only_the_bounced_reader(
+        workdir: Path, smtp_server: SMTPServer, postfix: Postfix) -> None:
+    with open("subscribers/volunteers.csv", "a", encoding="utf-8") as listed:
+        listed.write("bounced@example.org;Bernd Nirgends;Mitte\n")
+    env = {**postfix.env(), "NEWSLETTER_VERP": "true", "NEWSLETTER_ENVELOPE_SENDER": "bounces@example.org"}
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"], env=env)
+    assert result.exit_code == 0 and "sent 9, failed 0, deferred 0" in result.output, result.output + postfix.log()
+    relayed(postfix, smtp_server, 8)
+    wait_for(lambda: len(postfix.mailbox()) == 1, "the DSN's delivery into the Maildir", log=postfix.log)
+
+    rows = status_rows(env)
+    assert sorted(rows) == sorted([*VOLUNTEERS, "bounced@example.org"])
+    queue_ids = {address: row["queue_id"] for address, row in rows.items()}
+    assert len(set(queue_ids.values())) == 9 and all(queue_ids.values())
+    for address, queue_id in queue_ids.items():  # the id Postfix gave each message, as its own log names it
+        assert f"queued as {queue_id}" in rows[address]["reply"]
+        assert f"{queue_id}: to=<{address}>" in postfix.log()
+
+    dsn = email.message_from_bytes(postfix.mailbox()[0].as_bytes(), policy=email.policy.default)
+    assert dsn.get_payload()[1].get_payload()[0]["X-Postfix-Queue-ID"] == queue_ids["bounced@example.org"]
+
+    inbox = runner.invoke(app, ["inbox", "--maildir", str(postfix.maildir)], env=env)
+    assert inbox.exit_code == 0, inbox.output
+    assert "bounced@example.org: permanent bounce 5.1.1 for 2020-12: stop sending" in inbox.output
+    assert "0 unsubscribed, 1 bounce, 0 automatic replies, 0 left for you" in inbox.output
+    assert postfix.mailbox() == []  # put aside into Processed
+
+    status = runner.invoke(app, ["status", "issues/2020-12.md"], env=env).output
+    assert "9 sent" in status and "1 bounced" in status
+    assert status.split("bounced (1)", 1)[1].split("\n")[1].strip().startswith("bounced@example.org")
+    readers = runner.invoke(app, ["subscribers", "volunteers"], env=env).output
+    assert "8 active, 1 bounced" in readers
+    assert [line.split()[1] for line in readers.splitlines() if line.startswith("bounced ")] == ["bounced@example.org"]

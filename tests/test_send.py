@@ -101,7 +101,7 @@ def test_permanent_refusal_is_recorded_with_its_code_and_others_are_delivered(wo
     assert set(smtp_server.handler.per_recipient()) == set(addresses) - {addresses[1]}
     failed = [r for r in status_rows(smtp_server) if r["status"] == "failed"]
     assert failed == [{"email": addresses[1], "status": "failed", "attempts": "1", "code": "550",
-                       "reply": "5.1.1 mailbox unknown", "possible_duplicate": ""}]
+                       "reply": "5.1.1 mailbox unknown", "possible_duplicate": "", "queue_id": ""}]
 
 
 def test_failed_addresses_are_left_alone_on_rerun_unless_asked(workdir: Path, smtp_server: SMTPServer) -> None:

@@ -54,7 +54,7 @@ class Verdict:
     original_message_id: str | None = None
     detail: str = ""
     message_id: str = ""  # of the mail in the mailbox: the evidence kept with a suppression
-    issue: str | None = None  # of our delivery the report is about, where its Message-ID names it
+    issue: str | None = None  # of our delivery the report is about, where its Message-ID or the relay's queue id names it
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Context:
     unsubscribe_mailbox: str | None  # only a dedicated one: mail to the office's own address is not a request
     bounce_address: str
     token_mailbox: str = ""  # where the List-Unsubscribe mailto goes (the dedicated mailbox, Reply-To or From)
+    by_queue_id: Callable[[str], tuple[str, str] | None] = lambda _: None  # a relay's queue id -> (issue, address) we sent
 
 
 class MalformedMessage(ValueError):
@@ -182,6 +183,8 @@ def _bounces(msg: EmailMessage, originals: list[Message], verp: str | None, ctx:
     """None when the mail reports no failed delivery; else a verdict per recipient of ours it reports (maybe none)."""
     quoted = _quoted_ids(msg)
     proven = _ours(originals, verp, ctx, quoted)
+    for address, issue in _by_queue_id(msg, ctx).items():
+        proven[address] = proven.get(address) or issue
     original = next(iter([*_message_ids(originals), *quoted]), None)
     reported: list[Verdict] = []
     for part in msg.walk():
@@ -228,6 +231,25 @@ def _complaint(msg: EmailMessage, originals: list[Message], verp: str | None, ct
         return Verdict("other", detail=f"a complaint ({kind} report) about no message we sent: {_subject(msg) or '(no subject)'}")
     (reader, issue), = proven.items()
     return Verdict("complaint", reader, True, kind, next(iter(_message_ids(originals)), None), f"{kind} report", issue=issue)
+
+
+def _relay_queue_id(msg: EmailMessage) -> str | None:
+    """The id under which the reporting relay queued our message: Postfix names it among the per-message fields
+    of its delivery-status (X-Postfix-Queue-ID), as it named it in its reply when it took the message."""
+    for part in msg.walk():
+        if part.get_content_type() == "message/delivery-status" and _parts(part):
+            found = str(_parts(part)[0].get("X-Postfix-Queue-ID", "")).strip()
+            if found:
+                return found
+    return None
+
+
+def _by_queue_id(msg: EmailMessage, ctx: Context) -> dict[str, str | None]:
+    """The recipient and issue of our delivery that the reporting relay names by the queue id it gave it: proof as
+    a Message-ID of ours is, even when the DSN returns no headers of the original."""
+    queue_id = _relay_queue_id(msg)
+    delivery = ctx.by_queue_id(queue_id) if queue_id else None
+    return {delivery[1].lower(): delivery[0]} if delivery else {}
 
 
 def _returned_to_verp(verp: str | None, originals: list[Message]) -> Verdict | None:

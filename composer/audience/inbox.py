@@ -106,7 +106,7 @@ def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
     sender = settings.sender
     return Context(Links(journal, secret).address_of, journal.sent_message, mailbox, sender.bounce_address,
-                   sender.unsubscribe_mailbox)
+                   sender.unsubscribe_mailbox, journal.delivery_by_queue_id)
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:

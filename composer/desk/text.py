@@ -46,7 +46,8 @@ DE = {
     "running": "Versand läuft", "stopped": "Angehalten", "finished": "Fertig", "check_errors": "Die Ausgabe hat "
     "Prüffehler; erst nach ihrer Korrektur kann sie versendet werden.", "confirm_missing": "Bitte bestätigen Sie den Versand.",
     "state": "Status", "all": "alle", "search": "Suchen", "filter": "Filtern", "csv": "CSV herunterladen",
-    "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "duplicate": "mögliche Doppelsendung",
+    "email": "E-Mail", "attempts": "Versuche", "reply": "Antwort des Servers", "queue_id": "Queue-ID beim Relay",
+    "duplicate": "mögliche Doppelsendung",
     "skipped_counts": "{sent} schon erhalten · {suppressed} abgemeldet oder unzustellbar · {failed} früher fehlgeschlagen "
     "· {uncertain} ohne Antwort des Servers · {bad} ungültige Zeilen",
     "erased_skipped": "Nicht angeschrieben: {erased} auf Wunsch gelöscht · {late} ohne Einwilligung nach Ablauf der Frist "
@@ -110,7 +111,7 @@ EN = {
     "stopped": "Stopped", "finished": "Finished", "check_errors": "The issue has check errors; fix them before sending.",
     "confirm_missing": "Please confirm the send.", "state": "State", "all": "all", "search": "Search",
     "filter": "Filter", "csv": "Download CSV", "email": "Email", "attempts": "Attempts", "reply": "Server reply",
-    "duplicate": "possible duplicate",
+    "queue_id": "Relay queue ID", "duplicate": "possible duplicate",
     "skipped_counts": "{sent} already sent · {suppressed} unsubscribed or bounced · {failed} failed before · "
     "{uncertain} without an answer from the server · {bad} invalid rows",
     "erased_skipped": "Not written to: {erased} erased on request · {late} without consent after the reconfirmation deadline",

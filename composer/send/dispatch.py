@@ -34,7 +34,7 @@ class Ledger(Protocol):
     """The checkpoint the dispatcher keeps; the journal implements it, a test send keeps nothing."""
 
     def sending(self, email: str) -> None: ...
-    def sent(self, email: str, reply: str, message_id: str) -> None: ...
+    def sent(self, email: str, reply: str, message_id: str, queue_id: str | None = None) -> None: ...
     def deferred(self, email: str, code: int, reply: str) -> None: ...
     def failed(self, email: str, code: int, reply: str) -> None: ...
     def uncertain(self, email: str, code: int, reply: str) -> bool: ...
@@ -54,7 +54,7 @@ class NoLedger:
     def sending(self, email: str) -> None:
         pass
 
-    def sent(self, email: str, reply: str, message_id: str) -> None:
+    def sent(self, email: str, reply: str, message_id: str, queue_id: str | None = None) -> None:
         pass
 
     def deferred(self, email: str, code: int, reply: str) -> None:
@@ -340,7 +340,7 @@ class Dispatcher:
             self._ledger.deferred(recipient.email, exc.code, exc.message)
             self._again(exc, recipient, attempt)
         else:
-            self._ledger.sent(recipient.email, accepted.reply, message.message_id)
+            self._ledger.sent(recipient.email, accepted.reply, message.message_id, accepted.queue_id)
             self._breaker.success()
             self.summary.sent += 1
             self._finish()

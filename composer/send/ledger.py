@@ -71,8 +71,9 @@ class IssueLedger:
         if time.monotonic() - self._folded_at >= FOLD_SECONDS:
             self._fold()
 
-    def sent(self, email: str, reply: str, message_id: str) -> None:
-        self._record(email, "sent", 250, reply, message_id)
+    def sent(self, email: str, reply: str, message_id: str, queue_id: str | None = None) -> None:
+        """Accepted; `queue_id` is the relay's id for it, where its reply named one (its DSNs name it too)."""
+        self._record(email, "sent", 250, reply, message_id, queue_id=queue_id)
 
     def deferred(self, email: str, code: int, reply: str) -> None:
         self._record(email, "deferred", code, reply)
@@ -106,9 +107,9 @@ class IssueLedger:
         self._fold()
 
     def _record(self, email: str, kind: str, code: int | None = None, reply: str | None = None,
-                message_id: str | None = None, at: float | None = None) -> None:
+                message_id: str | None = None, at: float | None = None, queue_id: str | None = None) -> None:
         self._seq += 1
-        self._waiting.append((self._seq, self.issue, email, kind, code, reply, message_id, at or time.time()))
+        self._waiting.append((self._seq, self.issue, email, kind, code, reply, message_id, at or time.time(), queue_id))
 
     def _write(self) -> None:
         """The records waiting go to the log in one write; only what was written is folded later, as from the log.

@@ -8,7 +8,7 @@ from typing import TextIO
 from composer.exports import ExportWriter
 from composer.state import Delivery
 
-HEADER = ["email", "status", "attempts", "code", "reply", "possible_duplicate"]
+HEADER = ["email", "status", "attempts", "code", "reply", "possible_duplicate", "queue_id"]
 
 
 def write_status_csv(deliveries: Iterable[Delivery], stream: TextIO) -> None:
@@ -16,4 +16,5 @@ def write_status_csv(deliveries: Iterable[Delivery], stream: TextIO) -> None:
     writer = ExportWriter(stream)
     writer.writerow(HEADER)
     for d in deliveries:
-        writer.writerow([d.email, d.status, d.attempts, d.code or "", d.reply or "", "yes" if d.interrupted else ""])
+        writer.writerow([d.email, d.status, d.attempts, d.code or "", d.reply or "", "yes" if d.interrupted else "",
+                         d.queue_id or ""])

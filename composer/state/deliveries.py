@@ -49,6 +49,7 @@ class Delivery:
     interrupted: int
     code: int | None
     reply: str | None
+    queue_id: str | None = None  # the relay's, from its reply to the end of the data
 
 
 def next_page(statuses: int) -> str:
@@ -139,7 +140,7 @@ class Deliveries:
 
     def deliveries(self, issue: str, statuses: tuple[str, ...] = STATUSES) -> Iterator[Delivery]:
         cursor = self._db.execute(
-            f"""SELECT email, status, attempts, interrupted, code, reply FROM deliveries
+            f"""SELECT email, status, attempts, interrupted, code, reply, queue_id FROM deliveries
                 WHERE issue = ? AND status IN ({",".join("?" * len(statuses))}) ORDER BY email""", (issue, *statuses))
         for row in cursor:
             yield Delivery(*row)
@@ -169,4 +170,11 @@ class Deliveries:
     def sent_message(self, message_id: str) -> tuple[str, str] | None:
         """(issue, email) of the message we sent with this Message-ID, if it is ours."""
         row = self._db.execute("SELECT issue, email FROM deliveries WHERE message_id = ?", (message_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def delivery_by_queue_id(self, queue_id: str) -> tuple[str, str] | None:
+        """(issue, email) of the message a relay accepted under this queue id, if it is ours. A relay may use an id
+        again after a while (Postfix's short ids do), so the latest delivery that carries it answers."""
+        row = self._db.execute("""SELECT issue, email FROM deliveries WHERE queue_id = ?
+                                  ORDER BY updated DESC LIMIT 1""", (queue_id,)).fetchone()
         return (row[0], row[1]) if row else None

@@ -11,7 +11,9 @@ from composer.state.deliveries import AUTOMATIC_RESENDS
 
 LOG = "ledger.log"
 HANDED = "handed"  # a message handed to the server, for the provider's limits (composer/send/quota.py)
-Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  # seq, issue, email, kind, code, reply, message id, at
+# seq, issue, email, kind, code, reply, message id, at, the relay's queue id (a 'sent' record's; logs written before
+# it was kept end at `at`, and fold reads them with none)
+Record = tuple[int, str, str, str, int | None, str | None, str | None, float, str | None]
 
 # What each kind of record does to its row; a record names its kind, never SQL. A 'sending' of an uncertain row
 # is its resend, and counted as one (`resends`), so an unanswered message is sent again automatically at most
@@ -19,20 +21,21 @@ Record = tuple[int, str, str, str, int | None, str | None, str | None, float]  #
 _RESENT = "resends = resends + (status = 'uncertain')"
 _CHANGES = {
     "sending": f"status = 'sending', attempts = attempts + 1, {_RESENT}",
-    "sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id",
+    "sent": "status = 'sent', code = :code, reply = :reply, message_id = :message_id, queue_id = :queue_id",
     "deferred": "status = 'deferred', code = :code, reply = :reply",
     "failed": "status = 'failed', code = :code, reply = :reply",
     "released": "status = 'pending', attempts = max(attempts - 1, 0)",
     "resend": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
     "uncertain": "status = 'uncertain', code = :code, reply = :reply, interrupted = interrupted + 1",
 }
-_SENT_AT_ONCE = ("status = 'sent', code = :code, reply = :reply, message_id = :message_id, attempts = attempts + 1, "
+_SENT_AT_ONCE = ("status = 'sent', code = :code, reply = :reply, message_id = :message_id, queue_id = :queue_id, "
+                 "attempts = attempts + 1, "
                  f"{_RESENT}")  # sending, then sent
 
 
 def fold(db: sqlite3.Connection, path: Path) -> None:
     """Applies the log's records not folded yet. A last line without its end was cut off by a crash before its
-    write finished, so its message never went out: it is left out."""
+    write finished, so its message never went out: it is left out. A record of an older release has no queue id."""
     try:
         text = path.read_bytes()
     except FileNotFoundError:
@@ -40,7 +43,7 @@ def fold(db: sqlite3.Connection, path: Path) -> None:
     records = []
     for line in text.split(b"\n")[:-1]:
         try:
-            records.append(tuple(json.loads(line)))
+            records.append(tuple(json.loads(line) + [None])[:9])
         except ValueError:
             continue
     apply(db, records)
@@ -67,11 +70,12 @@ def apply(db: sqlite3.Connection, records: list[Record]) -> None:
             changes = [_CHANGES[r[3]] for r in row]
             if len(row) == 2 and row[0][3] == "sending" and row[1][3] == "sent":
                 row, changes = row[1:], [_SENT_AT_ONCE]
-            for depth, ((_, issue, email, _kind, code, reply, message_id, at), change) in enumerate(zip(row, changes, strict=True)):
+            for depth, ((_, issue, email, _kind, code, reply, message_id, at, queue_id), change) in enumerate(
+                    zip(row, changes, strict=True)):
                 if depth == len(layers):
                     layers.append({})
                 layers[depth].setdefault(change, []).append({"code": code, "reply": reply, "message_id": message_id,
-                                                             "at": at, "issue": issue, "email": email})
+                                                             "at": at, "issue": issue, "email": email, "queue_id": queue_id})
         db.executemany("INSERT INTO quota_log VALUES (?)", handed)
         for layer in layers:
             for change, rows in layer.items():

@@ -75,11 +75,19 @@ def _complaints(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _queue_id(db: sqlite3.Connection) -> None:
+    """A delivery keeps the relay's queue id from its reply to the end of the data ("queued as 4Xyz"), by which the
+    relay's DSNs name the message; looked up by it, so indexed where one is known."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN queue_id TEXT")
+    db.execute("CREATE INDEX deliveries_by_queue_id ON deliveries (queue_id) WHERE queue_id IS NOT NULL")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
     Step("a suppression keeps the link that made it", _link),
     Step("complaints, lifted bounces and mail set aside unread", _complaints),
+    Step("a delivery keeps the relay's queue id", _queue_id),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -78,9 +78,9 @@ class PrivacyRows(Store):
     # -- what is held about one address ------------------------------------------------------------------
 
     def deliveries_of(self, email: str) -> list[dict[str, Any]]:
-        names = ("issue", "status", "attempts", "code", "reply", "message_id", "updated")
+        names = ("issue", "status", "attempts", "code", "reply", "message_id", "queue_id", "updated")
         return [dict(zip(names, row, strict=True)) for row in self._db.execute(
-            """SELECT issue, status, attempts, code, reply, message_id, updated FROM deliveries
+            """SELECT issue, status, attempts, code, reply, message_id, queue_id, updated FROM deliveries
                WHERE email = ? ORDER BY issue""", (email,))]
 
     def delivery_count(self, email: str) -> int:
