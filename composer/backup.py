@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from composer import atomic
+from composer.errors import ComposerError
 from composer.state import Journal
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ SECRET_SETTING = "NEWSLETTER_SECRET_KEY"
 STATE_DATABASE = "state.db"
 STATE_KEPT = ("secret", "desk-test-addresses.txt", "desk-conflicts")  # in the state folder, besides the database
 TOOL = "newsletter-composer"
+
+
+class BackupError(ComposerError):
+    """The archive cannot be written where asked."""
 
 
 class Entry(BaseModel):
@@ -104,6 +109,8 @@ def make(folder: Path, target: Path, settings: Settings, secret: bytes, *, with_
     """Writes the archive of `folder` to `target` (0600, whole: a temporary file renamed at the end). `secret` is
     the link secret in effect, wherever it came from."""
     folder = folder.resolve()
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent}: no such folder; write the backup into a folder that exists")
     made = Made(target)
     state_dir = _within(folder, settings.state_dir)
     state_name = _relative(folder, state_dir) or ".newsletter"
