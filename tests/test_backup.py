@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 from composer.backup import FORMAT, MANIFEST
 from composer.cli import app
 from composer.settings import load_settings
-from composer.state import Journal
 from composer.tokens import load_secret
 from composer.web import create_app
 from composer.web.site import site_for
