@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from composer import atomic
 from composer.errors import ComposerError
 from composer.state import Journal
+from composer.state.store import DATABASE as STATE_DATABASE
 
 if TYPE_CHECKING:
     from composer.settings import Settings
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 FORMAT = 1  # raised when a release changes what an archive holds or how; an older release refuses the newer format
 MANIFEST = "newsletter-backup.json"
 SECRET_SETTING = "NEWSLETTER_SECRET_KEY"
-STATE_DATABASE = "state.db"
 STATE_KEPT = ("secret", "desk-test-addresses.txt", "desk-conflicts")  # in the state folder, besides the database
 TOOL = "newsletter-composer"
 
