@@ -127,9 +127,16 @@ def make(folder: Path, target: Path, settings: Settings, secret: bytes, *, with_
             for name, mode, mtime, data in members:
                 if data is None:
                     tar.addfile(_info(name, tarfile.DIRTYPE, mode, mtime, 0))
-                    continue
-                tar.addfile(_info(name, tarfile.REGTYPE, mode, mtime, len(data)), io.BytesIO(data))
-                manifest.files[name] = Entry(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+                elif isinstance(data, Path):  # the state's copy: read as it streams, never changed meanwhile
+                    with data.open("rb") as content:
+                        digest = hashlib.file_digest(content, "sha256").hexdigest()
+                        content.seek(0)
+                        size = os.fstat(content.fileno()).st_size
+                        tar.addfile(_info(name, tarfile.REGTYPE, mode, mtime, size), content)
+                    manifest.files[name] = Entry(size=size, sha256=digest)
+                else:
+                    tar.addfile(_info(name, tarfile.REGTYPE, mode, mtime, len(data)), io.BytesIO(data))
+                    manifest.files[name] = Entry(size=len(data), sha256=hashlib.sha256(data).hexdigest())
             text = manifest.model_dump_json(indent=1).encode()
             tar.addfile(_info(MANIFEST, tarfile.REGTYPE, 0o600, manifest.created.timestamp(), len(text)), io.BytesIO(text))
     made.files = len(manifest.files)
@@ -137,7 +144,7 @@ def make(folder: Path, target: Path, settings: Settings, secret: bytes, *, with_
     return made
 
 
-Member = tuple[str, int, float, "bytes | None"]  # name, mode, mtime, content (None: a folder)
+Member = tuple[str, int, float, "bytes | Path | None"]  # name, mode, mtime, content (a file that holds it; None: a folder)
 
 
 def _members(folder: Path, settings: Settings, state_dir: Path, state_name: str, copy: Path, env: bytes | None,
@@ -158,7 +165,7 @@ def _members(folder: Path, settings: Settings, state_dir: Path, state_name: str,
         yield ".env", 0o600, _mtime(folder / ".env"), env
     made.parts.append("send state")
     yield state_name, 0o700, _mtime(state_dir), None
-    yield f"{state_name}/{STATE_DATABASE}", 0o600, _mtime(copy), copy.read_bytes()
+    yield f"{state_name}/{STATE_DATABASE}", 0o600, _mtime(copy), copy
     for name in STATE_KEPT:
         path = state_dir / name
         if path.is_dir():
@@ -216,10 +223,12 @@ def _env_and_secret(folder: Path, state_dir: Path, state_name: str, secret: byte
     kept, in_env = [], False
     for binding in parse_stream(io.StringIO(text)):
         original, key = binding.original.string, (binding.key or "").upper()
+        lead = original[: len(original) - len(original.lstrip())]
         if key in leave_out:
-            lead = original[: len(original) - len(original.lstrip())]
             original = f"{lead}# {key}=  (left out of the backup: fill it in)\n"
             made.left_out.append(key)
+        elif key == "NEWSLETTER_STATE_DIR" and _relative(folder, state_dir) is None:
+            original = f"{lead}# {key}=  (the state was outside the folder; the backup keeps it in {state_name}/)\n"
         elif key == SECRET_SETTING and binding.value is not None:
             if binding.value.encode() != secret:
                 continue  # overridden by the environment here; the line below takes its place

@@ -157,8 +157,9 @@ def _numbers(version: str) -> tuple[int, ...]:
 def _verify(staging: Path, manifest: Manifest, archive: Path) -> None:
     """Every file as the manifest says, byte for byte, and the link secret in it."""
     for name, entry in manifest.files.items():
-        data = (staging / name).read_bytes()
-        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+        with (staging / name).open("rb") as content:
+            size, digest = os.fstat(content.fileno()).st_size, hashlib.file_digest(content, "sha256").hexdigest()
+        if size != entry.size or digest != entry.sha256:
             raise RestoreError(f"{archive}: damaged: {name} is not what was backed up; nothing was restored")
     if not _holds_secret(staging / manifest.secret, manifest.secret == ".env"):
         raise RestoreError(f"{archive}: refused: its link secret ({manifest.secret}) is empty; without it every "

@@ -23,6 +23,7 @@ import pytest
 from conftest import SMTPServer
 from typer.testing import CliRunner
 
+from composer import atomic
 from composer.backup import FORMAT, MANIFEST
 from composer.cli import app
 from composer.settings import load_settings
@@ -201,6 +202,25 @@ def test_photos_and_templates_travel_builds_temporary_files_and_the_outbox_do_no
     (tmp_path / "again").mkdir()
     again = moved(workdir, tmp_path / "again", "--with-outbox")
     assert (again / "outbox/anna.eml").read_text() == "Subject: x\n"
+
+
+def test_a_state_kept_outside_the_folder_comes_back_inside_it(workdir: Path, tmp_path: Path,
+                                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+    Path(".env").write_text(f"NEWSLETTER_STATE_DIR={tmp_path_factory.mktemp('anderswo')}\n")
+    newsletter(workdir, "unsubscribe", "anna.mueller@example.org")
+    restored = moved(workdir, tmp_path)
+    assert "# NEWSLETTER_STATE_DIR=" in (restored / ".env").read_text()
+    assert (restored / ".newsletter/state.db").is_file()
+    assert newsletter(restored, "subscribers", "volunteers") == newsletter(workdir, "subscribers", "volunteers")
+
+
+def test_an_archive_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "backup.tar.gz"
+    target.write_bytes(b"the backup of yesterday")
+    with pytest.raises(RuntimeError), atomic.writing(target, atomic.PRIVATE) as stream:
+        stream.write(b"half of today's")
+        raise RuntimeError("killed")
+    assert target.read_bytes() == b"the backup of yesterday" and list(tmp_path.iterdir()) == [target]
 
 
 # -- secrets ------------------------------------------------------------------------------------------------
