@@ -119,7 +119,7 @@ def make(folder: Path, target: Path, settings: Settings, secret: bytes, *, with_
         with Journal(state_dir) as journal:
             state_version = journal.backup_to(copy)
         env, secret_member = _env_and_secret(folder, state_dir, state_name, secret, with_secrets, made)
-        members = list(_members(folder, settings, state_dir, state_name, copy, env, with_outbox, made))
+        members = _members(folder, settings, state_dir, state_name, copy, env, with_outbox, made)  # one file in memory at a time
         manifest = Manifest(format=FORMAT, tool=TOOL, release=release(), created=now or datetime.now(UTC),
                             state=state_name, state_version=state_version, secret=secret_member,
                             with_secrets=with_secrets, with_outbox=with_outbox, left_out=made.left_out, files={})
