@@ -372,6 +372,8 @@ def test_the_desk_button_downloads_a_backup_that_restores(workdir: Path, tmp_pat
         page = client.get("/settings")
         assert "Sicherung herunterladen" in page.text
         answer = client.post("/settings/backup", data={"csrf": csrf_of(page.text)})
+        client.cookies.set("desk_lang", "en")
+        assert "Download a backup" in client.get("/settings").text
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/gzip"
     assert answer.headers["content-disposition"].startswith('attachment; filename="newsletter-sicherung-')
     (tmp_path / "download.tar.gz").write_bytes(answer.content)
