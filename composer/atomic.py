@@ -14,7 +14,9 @@ import contextlib
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 PRIVATE = 0o600  # .env, the link secret, and anything holding addresses (lists, their backups, exports, .eml)
 PUBLIC = 0o644  # issues, photos, what `build` and `archive` write
@@ -92,19 +94,47 @@ def replace_if_unchanged(path: Path, data: bytes, expected: bytes, mode: int = P
     return True
 
 
+@contextlib.contextmanager
+def writing(path: Path, mode: int = PUBLIC) -> Iterator[BinaryIO]:
+    """For content made piece by piece (an archive too large to hold in memory): a file on the temporary name,
+    flushed and renamed over `path` when the block ends; discarded, and `path` untouched, when the block raises."""
+    fd, temporary = _temporary(path, mode)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        _discard(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
 def temporary_name(path: Path) -> bool:
     """Whether a file name is one of the temporary names this module writes (for tests, and for anyone cleaning up)."""
     stem, dot, tail = path.name.rpartition(".tmp-")
     return bool(dot) and stem.startswith(".") and len(tail) == 8
 
 
-def _written(path: Path, data: bytes, mode: int, durable: bool) -> Path:
+def _temporary(path: Path, mode: int) -> tuple[int, Path]:
+    """The temporary file beside `path`, open for writing, with its permissions already set."""
     wanted, kept = _mode(path, mode)
     temporary = path.with_name(f".{path.name[:200]}.tmp-{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, wanted)
     try:
         if kept and stat.S_IMODE(os.fstat(fd).st_mode) != wanted:
             os.fchmod(fd, wanted)  # the old file's mode, which the umask narrowed: set while the file is still empty
+    except BaseException:
+        os.close(fd)
+        _discard(temporary)
+        raise
+    return fd, temporary
+
+
+def _written(path: Path, data: bytes, mode: int, durable: bool) -> Path:
+    fd, temporary = _temporary(path, mode)
+    try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]

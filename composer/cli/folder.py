@@ -1,4 +1,5 @@
-"""The newsletter folder every command works in (--folder), and `newsletter init` to make one."""
+"""The newsletter folder every command works in (--folder), `newsletter init` to make one, and `backup` and
+`restore` to move one to another computer."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+from composer.cli.common import app, handled, out, settings_and_secret
 from composer.config import folder
-from composer.cli.common import app, handled, out
 
 
 def _show_version(asked: bool) -> None:
@@ -33,7 +34,7 @@ def in_folder(
                                            help="Show the installed version and stop")] = False,
 ) -> None:
     """Write, check, test-send and send the newsletter."""
-    if ctx.invoked_subcommand == "init" or asks_for_help(ctx):
+    if ctx.invoked_subcommand in ("init", "restore") or asks_for_help(ctx):  # they make a folder; restore may run anywhere
         return
     with handled():
         folder.require_folder(folder.enter(where))
@@ -88,3 +89,42 @@ def init(
     todo = "" if sender_.strip() else "put your sender address into .env (NEWSLETTER_FROM_ADDRESS), "
     out.print(f"{first}{todo}write {issue}, then `newsletter preview {issue}`; "
               f"`newsletter check {issue}` names every field still to fill in.")
+
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The archive to write, e.g. newsletter-2021-01-28.tar.gz")],
+    with_secrets: Annotated[bool, typer.Option("--with-secrets", help="Also the passwords in .env (SMTP, IMAP, the desk's)")] = False,
+    with_outbox: Annotated[bool, typer.Option("--with-outbox", help="Also the outbox/ folder")] = False,
+) -> None:
+    """Write the whole folder into one archive (.tar.gz) for `newsletter restore`, also while a send runs."""
+    from composer.config import backup as archive
+
+    with handled():
+        settings, secret = settings_and_secret()
+        made = archive.make(Path.cwd(), file, settings, secret, with_secrets=with_secrets, with_outbox=with_outbox)
+    out.print(f"Backup written to {made.path}: {made.files} files, {made.size / 1e6:.1f} MB ({', '.join(made.parts)}).")
+    if made.secret_from_environment:
+        out.print("The link secret came from the environment (NEWSLETTER_SECRET_KEY); the backup keeps it in .env.")
+    if not with_secrets:
+        out.print("Passwords left out; add --with-secrets to include them.")
+    out.print("Keep the file safe: it holds every address on your lists and the secret of the unsubscribe links.")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="An archive written by `newsletter backup`")],
+    target: Annotated[Path, typer.Argument(metavar="FOLDER", help="The new folder to restore into (made; or an empty one)")],
+) -> None:
+    """Unpack a backup into a new folder that works at once: status, a send resuming, the unsubscribe links."""
+    from composer.config.restore import restore as unpack
+
+    with handled():
+        restored = unpack(file, target)
+    manifest = restored.manifest
+    out.print(f"Restored {restored.files} files into {restored.folder}, from the backup of "
+              f"{manifest.created.astimezone():%d.%m.%Y %H:%M} (newsletter-composer {manifest.release or 'from a checkout'}).")
+    if manifest.left_out:
+        out.print(f"Passwords were left out of the backup: fill in {', '.join(manifest.left_out)} in {restored.folder / '.env'}.")
+    out.print(f"Next: cd {restored.folder} and `newsletter status`.")

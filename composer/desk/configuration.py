@@ -1,17 +1,27 @@
-"""Einstellungen: the settings in effect with their source, and "Verbindung testen" for SMTP and IMAP."""
+"""Einstellungen: the settings in effect with their source, "Verbindung testen" for SMTP and IMAP, and
+"Sicherung herunterladen" (the archive of `newsletter backup`, without passwords)."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from composer.config import backup
 from composer.checks.connection import Trial, try_imap, try_smtp
 from composer.desk import settings_german
 from composer.desk.context import Desk
 from composer.desk.guard import checked_form
-from composer.desk.text import language
+from composer.desk.text import TEXT, language
+from composer.errors import ComposerError
 from composer.config.provenance import settings_in_effect
 
 
@@ -41,4 +51,20 @@ def routes(desk: Desk) -> list[Route]:
             trial = await try_smtp(desk.settings.smtp)
         return page(request, trial)
 
-    return [Route("/settings", show), Route("/settings/test", test, methods=["POST"])]
+    async def download(request: Request) -> Response:
+        """Made in a private scratch folder, sent, and removed once sent."""
+        await checked_form(request)
+        name = TEXT[language(request)]["backup_file"].format(date=date.today().isoformat())
+        scratch = Path(tempfile.mkdtemp(prefix="newsletter-desk-backup-"))
+        try:
+            await run_in_threadpool(backup.make, desk.folder, scratch / name, desk.settings, desk.secret)
+        except BaseException as exc:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if isinstance(exc, ComposerError):
+                raise HTTPException(409, str(exc)) from None
+            raise
+        return FileResponse(scratch / name, media_type="application/gzip", filename=name,
+                            background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))
+
+    return [Route("/settings", show), Route("/settings/test", test, methods=["POST"]),
+            Route("/settings/backup", download, methods=["POST"])]

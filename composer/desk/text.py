@@ -209,6 +209,12 @@ DE |= {
     "variable": "Einstellung", "value": "Wert", "source": "Herkunft", "secret_set": "gesetzt (wird nicht angezeigt)",
     "not_set": "nicht gesetzt", "source_environment": "Umgebungsvariable", "source_env": "Datei .env",
     "source_given": "beim Start übergeben", "source_default": "Voreinstellung",
+    "backup_title": "Sicherung", "backup_hint": "Eine Datei mit dem ganzen Newsletter-Ordner: Ausgaben mit Fotos, Listen, "
+    "Vorlagen, Einstellungen und der Stand der Versände, dazu der Schlüssel der Abmeldelinks (ohne ihn gelten die schon "
+    "verschickten Links nicht mehr). Passwörter sind nicht enthalten. Auf einem anderen Computer stellt "
+    "„newsletter restore DATEI ORDNER“ alles in einem neuen Ordner wieder her. Bewahren Sie die Datei sicher auf: "
+    "Sie enthält alle Adressen.", "backup_button": "Sicherung herunterladen",
+    "backup_file": "newsletter-sicherung-{date}.tar.gz",
 }
 EN |= {
     "inbox_hint": "Reads the reply mailbox: bounces and unsubscribe requests are recorded and moved to the folder "
@@ -255,6 +261,11 @@ EN |= {
     "variable": "Setting", "value": "Value", "source": "Source", "secret_set": "set (not shown)", "not_set": "not set",
     "source_environment": "environment variable", "source_env": "file .env", "source_given": "given at start",
     "source_default": "default",
+    "backup_title": "Backup", "backup_hint": "One file with the whole newsletter folder: issues with photos, lists, "
+    "templates, settings and the state of the sends, and the secret of the unsubscribe links (without it the links "
+    "already sent stop working). Passwords are left out. On another computer, “newsletter restore FILE FOLDER” brings "
+    "it all back in a new folder. Keep the file safe: it holds every address.", "backup_button": "Download a backup",
+    "backup_file": "newsletter-backup-{date}.tar.gz",
 }
 # Part 3: what the inbox trusts (complaints, lifted bounces, mail set aside unread).
 DE |= {

@@ -206,6 +206,17 @@ class Store:
                 return
             log.unlink(missing_ok=True)
 
+    def backup_to(self, target: Path) -> int:
+        """A consistent copy of the state in `target` (0600 from the start, one file), taken while a send may run:
+        the send's ledger log is folded in first, then SQLite's online backup copies the database as one snapshot,
+        so the copy holds a prefix of the send's records, never half of one. Returns the copy's schema version."""
+        try:
+            ledger.fold(self._db, self.log_path)
+            migrations.backup(self._db, target)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StateError(f"{self.state_dir / DATABASE}: cannot be copied ({exc})") from None
+        return migrations.version(self._db)
+
     @property
     def db(self) -> sqlite3.Connection:
         """The raw connection, for tests and benchmarks that look inside; the tool itself uses the typed methods
