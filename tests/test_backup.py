@@ -116,7 +116,7 @@ def test_an_unsubscribe_link_sent_before_the_backup_works_in_the_restored_folder
         workdir: Path, tmp_path: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     newsletter(workdir, "send", ISSUE, "--list", "volunteers", "--yes", server=smtp_server)
     message = smtp_server.handler.messages()[0]
-    token = message["List-Unsubscribe"].split("unsubscribe%20")[1].rstrip(">")
+    token = message["List-Unsubscribe"].split("abbestellen%20")[1].rstrip(">")
     restored = moved(workdir, tmp_path)
     monkeypatch.chdir(restored)
     settings = load_settings(None)
