@@ -67,10 +67,18 @@ def _link(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE suppressions ADD COLUMN link TEXT")
 
 
+def _undo(db: sqlite3.Connection) -> None:
+    """A one-click's suppression keeps the (hashed) undo code of the click that made it, and until when it works:
+    an undo code belongs to one suppression, never to a later click of the same link."""
+    db.execute("ALTER TABLE suppressions ADD COLUMN undo TEXT")
+    db.execute("ALTER TABLE suppressions ADD COLUMN undo_until REAL")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
     Step("a suppression keeps the link that made it", _link),
+    Step("a one-click's suppression keeps its own undo code", _undo),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -175,17 +175,20 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=link.email),
                            form=button(request, f"/u/{token}", t.unsubscribe_button,
                                        hidden={"List-Unsubscribe": "One-Click"}))
-        link = optout.one_click(journal, links, token)
+        done = optout.one_click(journal, links, token, clock())
+        email = done.link.email
         if "text/html" not in request.headers.get("accept", ""):
-            return PlainTextResponse(f"unsubscribed {link.email}\n")
-        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=link.email),
+            return PlainTextResponse(f"unsubscribed {email}\n")
+        if done.undo is None:  # unsubscribed before, by this link or another way: nothing to undo here
+            return message(request, t.unsubscribed_title, t.unsubscribed.format(email=email))
+        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=email),
                        form=button(request, f"/u/{token}/undo", t.undo_button, secondary=True,
-                                   hidden={"undo": optout.undo_code(secret, link, clock())}))
+                                   hidden={"undo": done.undo}))
 
     @token_page()
     def undo(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
         code = str(form.get("undo", "")) if form else ""
-        link, lifted = optout.undo(journal, links, secret, token, code, clock())
+        link, lifted = optout.undo(journal, links, token, code, clock())
         if not lifted:
             return message(request, t.resubscribed_title, t.undo_refused.format(email=link.email), status=409)
         return message(request, t.resubscribed_title, t.resubscribed.format(email=link.email))
