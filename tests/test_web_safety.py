@@ -559,10 +559,60 @@ def test_a_photo_from_the_computer_is_served_beside_the_web_version_once_the_iss
 
 def test_confirmation_mails_count_toward_the_providers_limit(workdir: Path, smtp_server: SMTPServer,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    for site in serve(monkeypatch, smtp_server, HOURLY_LIMIT="2", SIGNUP_LIMIT="100"):
+    for site in serve(monkeypatch, smtp_server, HOURLY_LIMIT="10", SIGNUP_LIMIT="100"):
+        with Journal(Path(".newsletter")) as journal:  # an issue's send used nine of the provider's ten
+            for _ in range(9):
+                journal.log_handed(site.clock())
         with site.client() as c:
-            answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(4)]
-        assert answers == [200, 200, 503, 503] and len(site.smtp.handler.messages()) == 2
+            answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(2)]
+        assert answers == [200, 503] and len(site.smtp.handler.messages()) == 1
+
+
+def forwarded_from(client: httpx.Client, address: str) -> httpx.Client:
+    client.headers["X-Forwarded-For"] = address
+    return client
+
+
+def test_a_flood_from_one_ipv6_48_is_capped_as_one_client(workdir: Path, smtp_server: SMTPServer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, TRUSTED_PROXIES="127.0.0.1"):
+        with site.client() as c:  # every sign-up from another /64 of 2001:db8:1::/48, to another address
+            answers = [sign_up(forwarded_from(c, f"2001:db8:1:{n:x}::1"), f"p{n}@example.com").status_code
+                       for n in range(1000)]
+            other = sign_up(forwarded_from(c, "2001:db8:2::1"), "else@example.com").status_code
+        assert answers[:5] == [200] * 5 and set(answers[5:]) == {429}
+        assert len(site.smtp.handler.messages()) == 6 and other == 200
+
+
+def test_the_whole_site_is_capped_from_many_networks_and_the_issues_quota_stays(
+        workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, TRUSTED_PROXIES="127.0.0.1", DAILY_LIMIT="40"):
+        with site.client() as c:  # 20 networks, one sign-up each; sign-ups may use a fifth of the 40: 8
+            answers = [sign_up(forwarded_from(c, f"198.51.{n}.7"), f"p{n}@example.com") for n in range(20)]
+        assert [a.status_code for a in answers] == [200] * 8 + [429] * 12
+        assert "Gerade sehr viele Anmeldungen" in answers[-1].text and "keine E-Mail verschickt" in answers[-1].text
+        assert len(site.smtp.handler.messages()) == 8
+        sent = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+        assert sent.exit_code == 0, sent.output
+        assert len(site.smtp.handler.messages()) == 8 + 8  # every reader of the list got the issue at once
+
+
+def test_the_hourly_site_cap_frees_after_the_hour(workdir: Path, smtp_server: SMTPServer,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, TRUSTED_PROXIES="127.0.0.1", SIGNUP_HOURLY_CAP="3"):
+        with site.client() as c:
+            first = [sign_up(forwarded_from(c, f"203.0.113.{n}"), f"p{n}@example.com").status_code for n in range(5)]
+            site.clock.now += 3601
+            later = [sign_up(forwarded_from(c, f"192.0.2.{n}"), f"q{n}@example.com").status_code for n in range(4)]
+        assert first == [200] * 3 + [429] * 2 and later == [200] * 3 + [429]
+        assert len(site.smtp.handler.messages()) == 6
+
+
+def test_plus_addresses_and_case_are_one_address_for_the_one_mail_a_day(site: Site) -> None:
+    with site.client() as c:
+        answers = [sign_up(c, email).status_code for email in
+                   ("opfer@example.com", "opfer+1@example.com", "Opfer+Newsletter@EXAMPLE.com", "OPFER@example.com")]
+    assert answers == [200] * 4 and len(site.smtp.handler.messages()) == 1
 
 
 def test_a_new_issue_names_the_pages_without_a_restart_and_newest_means_by_date(site: Site) -> None:

@@ -74,11 +74,19 @@ def _undo(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE suppressions ADD COLUMN undo_until REAL")
 
 
+def _signup_mails(db: sqlite3.Connection) -> None:
+    """The sign-up form's confirmation mails of the last day, for its site-wide and per-address caps."""
+    db.execute("CREATE TABLE signup_mails (at REAL NOT NULL, address TEXT NOT NULL)")
+    db.execute("CREATE INDEX signup_mails_at ON signup_mails (at)")
+    db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
     Step("a suppression keeps the link that made it", _link),
     Step("a one-click's suppression keeps its own undo code", _undo),
+    Step("the sign-up form counts its confirmation mails", _signup_mails),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -4,7 +4,8 @@ web versions of sent issues. It stands on the internet, so:
 - GET and HEAD never change anything (link scanners follow and probe links); every change is a POST, and every
   POST but the RFC 8058 one-click carries the form's CSRF field;
 - links are built from the configured public address only, and the form names only the public lists;
-- the rules (one confirmation mail a day per address, what an undo may lift) live in composer.audience.
+- the rules (one confirmation mail a day per address, the site's caps, what an undo may lift) live in
+  composer.audience.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from composer.audience import optout, signup
+from composer.audience import optout, signup, signupcaps
 from composer.audience.subscribers import recipient_address
 from composer.publish.versions import WebVersions
 from composer.ratelimit import RateLimit
@@ -125,9 +126,13 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return subscribe_form(request, errors, bad, values)
         lang = lang_of(request)
         sent = await run_in_threadpool(  # SMTP runs its own event loop there
-            signup.ask_to_confirm, settings, secret, who(), values["email"], values["list"], values["name"] or None,
-            lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
-        if not sent:
+            signupcaps.ask_to_confirm, settings, secret, who(), values["email"], values["list"],
+            values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
+        if sent is signupcaps.Outcome.CAPPED:
+            response = message(request, t.capped_title, t.capped, status=429)
+            response.headers["retry-after"] = "3600"
+            return response
+        if sent is signupcaps.Outcome.UNAVAILABLE:
             return message(request, t.forbidden_title, t.unavailable, status=503)
         return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
 
