@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from typer.testing import CliRunner
 
+from composer.cli import app
 from composer.state import Journal
 from tests.conftest import SMTPServer, make_settings
 from tests.deskserver import csrf_of, desk_server
@@ -262,3 +265,22 @@ def test_a_test_send_to_a_mistyped_address_is_refused_in_german(running, smtp_se
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
     assert alert == "„kollegin.example.org“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"
     assert not smtp_server.handler.received
+
+
+def test_forget_removes_an_address_from_the_remembered_test_addresses_and_person_names_them(
+        running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/test").text)
+    assert client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org\nkollegin@example.org"}
+                       ).status_code == 200
+    remembered = Path(".newsletter/desk-test-addresses.txt")
+    held = json.loads(CliRunner().invoke(app, ["person", "kollegin@example.org"]).output)
+    assert held["desk_test_addresses"] == [str(remembered)]
+
+    result = CliRunner().invoke(app, ["forget", "Kollegin@example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "removed it from the desk's remembered test addresses" in result.output
+    assert remembered.read_text(encoding="utf-8") == "ich@example.org" and remembered.stat().st_mode & 0o777 == 0o600
+    page = client.get("/issues/2020-12/test").text
+    assert "kollegin@example.org" not in page and "ich@example.org" in page
+    assert json.loads(CliRunner().invoke(app, ["person", "kollegin@example.org"]).output)["desk_test_addresses"] == []
