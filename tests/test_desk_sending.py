@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from typer.testing import CliRunner
 
+from composer.cli import app
 from composer.state import Journal
 from tests.conftest import SMTPServer, make_settings
 from tests.deskserver import csrf_of, desk_server
@@ -299,3 +302,22 @@ def test_the_status_page_shows_the_queue_id_each_delivery_got_from_the_relay(run
     page = BeautifulSoup(client.get("/issues/2020-12/status").text, "html.parser")
     assert page.select("#deliveries th")[-1].text == "Queue-ID beim Relay"
     assert sorted(td.text for td in page.select("#deliveries td.queue-id")) == [f"4D{n:08X}" for n in range(50)]
+
+
+def test_forget_removes_an_address_from_the_remembered_test_addresses_and_person_names_them(
+        running, smtp_server: SMTPServer) -> None:
+    client = running.client()
+    csrf = csrf_of(client.get("/issues/2020-12/test").text)
+    assert client.post("/issues/2020-12/test", data={"csrf": csrf, "addresses": "ich@example.org\nkollegin@example.org"}
+                       ).status_code == 200
+    remembered = Path(".newsletter/desk-test-addresses.txt")
+    held = json.loads(CliRunner().invoke(app, ["person", "kollegin@example.org"]).output)
+    assert held["desk_test_addresses"] == [str(remembered)]
+
+    result = CliRunner().invoke(app, ["forget", "Kollegin@example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "removed it from the desk's remembered test addresses" in result.output
+    assert remembered.read_text(encoding="utf-8") == "ich@example.org" and remembered.stat().st_mode & 0o777 == 0o600
+    page = client.get("/issues/2020-12/test").text
+    assert "kollegin@example.org" not in page and "ich@example.org" in page
+    assert json.loads(CliRunner().invoke(app, ["person", "kollegin@example.org"]).output)["desk_test_addresses"] == []

@@ -41,6 +41,8 @@ def test_settings_page_names_each_source_and_never_shows_a_password(workdir: Pat
     assert rows["NEWSLETTER_SMTP_HOST"] == ["mail.example.org", "Datei .env"]
     assert rows["NEWSLETTER_RATE_LIMIT"][1] == "Umgebungsvariable" and rows["NEWSLETTER_RATE_LIMIT"][0].startswith("60")
     assert rows["NEWSLETTER_CONCURRENCY"][1] == "Voreinstellung"
+    assert rows["NEWSLETTER_SIGNUP_HOURLY_CAP"][0].startswith("50Bestätigungsmails in beliebigen 60 Minuten")
+    assert rows["NEWSLETTER_SIGNUP_DAILY_CAP"][0].startswith("200") and rows["NEWSLETTER_SIGNUP_DAILY_CAP"][1] == "Voreinstellung"
     assert rows["NEWSLETTER_SMTP_PORT"][0] == "587"
     assert rows["NEWSLETTER_SMTP_PASSWORD"] == ["gesetzt (wird nicht angezeigt)", "Datei .env"]
     assert rows["NEWSLETTER_IMAP_PASSWORD"][0] == "nicht gesetzt"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,25 @@ def test_export_has_the_active_addresses_and_web_signups_only(running) -> None:
     lines = response.text.splitlines()
     assert response.headers["content-type"].startswith("text/csv") and lines[0] == "email;name;stadtteil"
     assert "lena.weiss@example.org" not in response.text and "neu@example.org;Neu;" in lines and len(lines) == 1 + 8
+
+
+def test_forget_removes_an_address_from_an_import_waiting_for_its_confirmation_and_person_names_it(running) -> None:
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("liste.csv", CSV_UPLOAD.encode("cp1252"))},
+                   list="volunteers")
+    [staged] = Path(".newsletter/imports").glob("*.csv")
+    held = json.loads(CliRunner().invoke(app, ["person", "neu.eins@example.org"]).output)
+    assert held["staged_imports"] == [{"file": str(staged), "line": 6, "columns": {
+        "email": "neu.eins@example.org", "name": "Neu Eins", "stadtteil": "Linn"}}]
+
+    result = CliRunner().invoke(app, ["forget", "Neu.Eins@example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"removed 1 row from {staged} (an import waiting for its confirmation)" in result.output
+    assert "neu.eins" not in staged.read_text(encoding="utf-8").lower() and "neu.zwei" in staged.read_text(encoding="utf-8")
+    assert staged.stat().st_mode & 0o777 == 0o600
+    assert json.loads(CliRunner().invoke(app, ["person", "neu.eins@example.org"]).output)["staged_imports"] == []
+
+    page = BeautifulSoup(preview.text, "html.parser")
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    assert "Die Liste wurde ersetzt." in client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True).text
+    assert "neu.eins" not in LIST.read_text(encoding="utf-8") and "neu.zwei@example.org" in LIST.read_text(encoding="utf-8")

@@ -95,8 +95,9 @@ def test_a_correct_zone_passes_every_line(workdir: Path, dns_zone: list[DNSServe
     assert code == 0, lines
     assert [line.split(":")[0].split(None, 1) for line in lines[:-1]] == [
         ["ok", "SPF"], ["ok", "DKIM"], ["ok", "DMARC"], ["ok", "alignment"], ["ok", "bounces"], ["ok", "reverse DNS"],
-        ["ok", "SMTP server"]]
-    assert lines[-1] == "0 problems, 7 ok"
+        ["ok", "SMTP server"], ["ok", "sign-up caps"]]
+    assert lines[-1] == "0 problems, 8 ok"
+    assert "ok       sign-up caps: at most 50 confirmation mails an hour and 200 a day; one a day per address" in lines[-2]
     assert "ok       alignment: the From domain example.org is aligned with DKIM and SPF" in lines
 
 
@@ -169,7 +170,7 @@ def test_the_one_click_url_of_newsletter_serve_answers_a_post(workdir: Path, dns
     code, lines = doctor(dns_zone, zone(public), smtp_server, key)
     assert code == 0, lines
     assert f"ok       one-click: {site}/u/doctor-check answers a POST (HTTP 400 for a test token that is no one's)" in lines
-    assert lines[-1] == "0 problems, 8 ok"
+    assert lines[-1] == "0 problems, 9 ok"
 
 
 def test_a_one_click_url_nobody_serves_is_a_problem(workdir: Path, dns_zone: list[DNSServer], smtp_server: SMTPServer,

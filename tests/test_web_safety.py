@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -155,25 +156,76 @@ def test_a_confirmation_posted_from_another_site_is_refused(site: Site) -> None:
 
 def test_undo_lifts_the_unsubscribe_its_own_one_click_made(site: Site) -> None:
     token = site.token()
-    with site.client() as c:
-        assert c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
-        assert states()[ANNA] == "unsubscribed"
-        page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}, headers={"Accept": "text/html"})
+    with site.client(Accept="text/html") as c:
+        page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert page.status_code == 200 and states()[ANNA] == "unsubscribed"
         undone = c.post(f"/u/{token}/undo", data=undo_form(page))
     assert undone.status_code == 200 and "wieder" in undone.text
     assert states()[ANNA] == "active"
 
 
+def has_undo(page: httpx.Response) -> bool:
+    return 'name="undo"' in page.text or "/undo" in page.text
+
+
 @pytest.mark.parametrize(("kind", "reason"), [("bounced", "bounced permanently: 5.1.1"),
                                               ("unsubscribed", "unsubscribed by the coordinator")])
-def test_undo_never_lifts_a_bounce_or_the_coordinators_unsubscribe(site: Site, kind: str, reason: str) -> None:
+def test_a_click_on_an_address_suppressed_another_way_offers_no_undo(site: Site, kind: str, reason: str) -> None:
     suppress(ANNA, kind, reason)
     token = site.token()
     with site.client(Accept="text/html") as c:
         page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
-        undone = c.post(f"/u/{token}/undo", data=undo_form(page))
-    assert undone.status_code == 409 and "nicht rückgängig" in undone.text
+        assert page.status_code == 200 and "erhält den Newsletter nicht mehr" in page.text and not has_undo(page)
+        guessed = c.post(f"/u/{token}/undo", data={"csrf": csrf_of(c.get(f"/u/{token}")), "undo": "x" * 24})
+    assert guessed.status_code == 409 and "nicht rückgängig" in guessed.text
     assert states()[ANNA] == kind
+
+
+def test_a_click_on_a_link_of_a_reader_who_left_a_month_ago_changes_nothing_and_offers_no_undo(site: Site) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as reader:
+        first = reader.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert has_undo(first)
+    site.clock.now += 30 * 86_400
+    with site.client(Accept="text/html") as stranger:  # the link from a forwarded or old issue
+        again = stranger.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert again.status_code == 200 and not has_undo(again)
+        form = {"csrf": csrf_of(stranger.get(f"/u/{token}")), "undo": "1.abc"}
+        assert stranger.post(f"/u/{token}/undo", data=form).status_code == 409
+    assert states()[ANNA] == "unsubscribed"
+
+
+def test_a_second_click_of_the_same_link_gets_no_undo_and_the_first_code_still_belongs_to_its_click(site: Site) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as c:
+        first = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        second = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert not has_undo(second)
+        assert c.post(f"/u/{token}/undo", data=undo_form(first)).status_code == 200
+    assert states()[ANNA] == "active"
+
+
+def test_an_undo_code_works_once_and_never_for_a_later_unsubscribe(site: Site) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as c:
+        first = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert c.post(f"/u/{token}/undo", data=undo_form(first)).status_code == 200
+        assert c.post(f"/u/{token}/undo", data=undo_form(first)).status_code == 409  # nothing left to lift
+        c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})  # the reader leaves again
+        assert c.post(f"/u/{token}/undo", data=undo_form(first)).status_code == 409  # the old code is not this one's
+    assert states()[ANNA] == "unsubscribed"
+
+
+def test_the_state_keeps_the_undo_code_with_the_suppression_it_belongs_to(site: Site) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as c:
+        page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+    code = undo_form(page)["undo"]
+    with Journal(Path(".newsletter")) as journal:
+        [(link, undo, until, created)] = journal.db.execute(
+            "SELECT link, undo, undo_until, created FROM suppressions WHERE email = ?", (ANNA,)).fetchall()
+    assert link == token[:16] and undo == hashlib.sha256(code.encode()).hexdigest() and code not in undo
+    assert created == site.clock.now and until == created + 3600
 
 
 @pytest.mark.parametrize("later", ["coordinator", "bounce"])
@@ -205,9 +257,9 @@ def test_an_old_or_forwarded_issue_cannot_undo_an_unsubscribe(site: Site) -> Non
 
 def test_undo_with_a_token_of_another_list_lifts_nothing(site: Site) -> None:
     with site.client(Accept="text/html") as c:
-        c.post(f"/u/{site.token()}", data={"List-Unsubscribe": "One-Click"})
+        page = c.post(f"/u/{site.token()}", data={"List-Unsubscribe": "One-Click"})
         other = site.token(ANNA, "presse")
-        page = c.post(f"/u/{other}", data={"List-Unsubscribe": "One-Click"})
+        assert not has_undo(c.post(f"/u/{other}", data={"List-Unsubscribe": "One-Click"}))
         assert c.post(f"/u/{other}/undo", data=undo_form(page)).status_code == 409
     assert states()[ANNA] == "unsubscribed"
 
@@ -510,10 +562,60 @@ def test_a_photo_from_the_computer_is_served_beside_the_web_version_once_the_iss
 
 def test_confirmation_mails_count_toward_the_providers_limit(workdir: Path, smtp_server: SMTPServer,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    for site in serve(monkeypatch, smtp_server, HOURLY_LIMIT="2", SIGNUP_LIMIT="100"):
+    for site in serve(monkeypatch, smtp_server, HOURLY_LIMIT="10", SIGNUP_LIMIT="100"):
+        with Journal(Path(".newsletter")) as journal:  # an issue's send used nine of the provider's ten
+            for _ in range(9):
+                journal.log_handed(site.clock())
         with site.client() as c:
-            answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(4)]
-        assert answers == [200, 200, 503, 503] and len(site.smtp.handler.messages()) == 2
+            answers = [sign_up(c, f"person{n}@example.com").status_code for n in range(2)]
+        assert answers == [200, 503] and len(site.smtp.handler.messages()) == 1
+
+
+def forwarded_from(client: httpx.Client, address: str) -> httpx.Client:
+    client.headers["X-Forwarded-For"] = address
+    return client
+
+
+def test_a_flood_from_one_ipv6_48_is_capped_as_one_client(workdir: Path, smtp_server: SMTPServer,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, TRUSTED_PROXIES="127.0.0.1"):
+        with site.client() as c:  # every sign-up from another /64 of 2001:db8:1::/48, to another address
+            answers = [sign_up(forwarded_from(c, f"2001:db8:1:{n:x}::1"), f"p{n}@example.com").status_code
+                       for n in range(1000)]
+            other = sign_up(forwarded_from(c, "2001:db8:2::1"), "else@example.com").status_code
+        assert answers[:5] == [200] * 5 and set(answers[5:]) == {429}
+        assert len(site.smtp.handler.messages()) == 6 and other == 200
+
+
+def test_the_whole_site_is_capped_from_many_networks_and_the_issues_quota_stays(
+        workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, TRUSTED_PROXIES="127.0.0.1", DAILY_LIMIT="40"):
+        with site.client() as c:  # 20 networks, one sign-up each; sign-ups may use a fifth of the 40: 8
+            answers = [sign_up(forwarded_from(c, f"198.51.{n}.7"), f"p{n}@example.com") for n in range(20)]
+        assert [a.status_code for a in answers] == [200] * 8 + [429] * 12
+        assert "Gerade sehr viele Anmeldungen" in answers[-1].text and "keine E-Mail verschickt" in answers[-1].text
+        assert len(site.smtp.handler.messages()) == 8
+        sent = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+        assert sent.exit_code == 0, sent.output
+        assert len(site.smtp.handler.messages()) == 8 + 8  # every reader of the list got the issue at once
+
+
+def test_the_hourly_site_cap_frees_after_the_hour(workdir: Path, smtp_server: SMTPServer,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for site in serve(monkeypatch, smtp_server, TRUSTED_PROXIES="127.0.0.1", SIGNUP_HOURLY_CAP="3"):
+        with site.client() as c:
+            first = [sign_up(forwarded_from(c, f"203.0.113.{n}"), f"p{n}@example.com").status_code for n in range(5)]
+            site.clock.now += 3601
+            later = [sign_up(forwarded_from(c, f"192.0.2.{n}"), f"q{n}@example.com").status_code for n in range(4)]
+        assert first == [200] * 3 + [429] * 2 and later == [200] * 3 + [429]
+        assert len(site.smtp.handler.messages()) == 6
+
+
+def test_plus_addresses_and_case_are_one_address_for_the_one_mail_a_day(site: Site) -> None:
+    with site.client() as c:
+        answers = [sign_up(c, email).status_code for email in
+                   ("opfer@example.com", "opfer+1@example.com", "Opfer+Newsletter@EXAMPLE.com", "OPFER@example.com")]
+    assert answers == [200] * 4 and len(site.smtp.handler.messages()) == 1
 
 
 def test_a_new_issue_names_the_pages_without_a_restart_and_newest_means_by_date(site: Site) -> None:

@@ -1,34 +1,44 @@
-"""A reader's own unsubscribe by the link in an issue, and its undo, which lifts only what that link did, only
-from the page the click showed, and only for a while: an old or forwarded issue cannot subscribe anyone again."""
+"""A reader's own unsubscribe by the link in an issue, and its undo. The undo code exists only for the click that
+made the suppression, once: a later click of the same link (an old or forwarded issue, a scanner, the reader
+a month on) changes nothing and hands out no code, and a code lifts only its own suppression, once, within the
+hour. So no one holding the link can subscribe anyone again."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+
 from composer.state import Journal
 from composer.send.links import Link, Links
-from composer.send.tokens import stamp, stamp_age
 
 UNDO_SECONDS = 3600
 
 
-def one_click(journal: Journal, links: Links, token: str) -> Link:
-    """Unsubscribes the token's address (TokenError if the token is not an unsubscribe link); idempotent. The
-    suppression remembers the link that made it, so that only this link's undo can lift it."""
+@dataclass(frozen=True)
+class Unsubscribed:
+    link: Link
+    undo: str | None  # the code for the page's undo button; None unless this very click made the suppression
+
+
+def _hashed(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def one_click(journal: Journal, links: Links, token: str, now: float) -> Unsubscribed:
+    """Unsubscribes the token's address (TokenError if the token is not an unsubscribe link); idempotent. Only the
+    click that made the suppression gets an undo code, kept (hashed) with that suppression."""
     link = links.resolve(token, "unsubscribe")
-    journal.suppress(link.email, "unsubscribed by the link in the newsletter", "unsubscribed",
-                     f"one-click, list {link.list_name}", link=link.id)
-    return link
+    code = secrets.token_urlsafe(18)
+    made = journal.suppress_by_link(link.email, "unsubscribed by the link in the newsletter",
+                                    f"one-click, list {link.list_name}", link.id, _hashed(code), now + UNDO_SECONDS, now)
+    return Unsubscribed(link, code if made else None)
 
 
-def undo_code(secret: bytes, link: Link, now: float) -> str:
-    """The value the "unsubscribed" page hands to its undo button."""
-    return stamp(secret, "undo", link.id, now)
-
-
-def undo(journal: Journal, links: Links, secret: bytes, token: str, code: str, now: float) -> tuple[Link, bool]:
-    """(link, lifted): lifted is False when the undo did not come from the page of a click within the hour, or
-    the address is suppressed for another reason (a bounce, the coordinator, a reply) or not at all."""
+def undo(journal: Journal, links: Links, token: str, code: str, now: float) -> tuple[Link, bool]:
+    """(link, lifted): lifted is False unless `code` is the one the click that made this link's suppression handed
+    out, within the hour, and the suppression is still that one (not a bounce, the coordinator, a reply since)."""
     link = links.resolve(token, "unsubscribe")
-    age = stamp_age(secret, "undo", link.id, code, now)
-    if age is None or not 0 <= age <= UNDO_SECONDS:
+    if not code or len(code) > 64:
         return link, False
-    return link, journal.undo_link_unsubscribe(link.email, link.id)
+    return link, journal.undo_link_unsubscribe(link.email, link.id, _hashed(code), now)

@@ -1,7 +1,8 @@
 """One person's data: everything the tool holds about an address (GDPR Art. 15), and its erasure (Art. 17).
 
 Erasing removes the address from every list file and every backup of one (each rewritten atomically, every
-other byte kept), the send state (deliveries, sign-ups, bounces, unsubscribes) and the outbox, and keeps only a
+other byte kept), the uploads waiting in the desk's import preview, the desk's remembered test addresses, the
+send state (deliveries, sign-ups, bounces, unsubscribes) and the outbox, and keeps only a
 keyed hash, so that an old copy of a spreadsheet can never bring the address back into a send
 (composer/audience/erasure.py).
 """
@@ -16,8 +17,10 @@ from typing import Any
 
 from email_validator import EmailNotValidError
 
+from composer.atomic import PRIVATE, write_text
 from composer.audience.consent import missing_evidence
 from composer.audience.erasure import HASHED, Erasures, keyed_hash
+from composer.audience.importing import STAGING
 from composer.audience.listfiles import backups, replace_bytes
 from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
 from composer.errors import SubscriberListError
@@ -26,6 +29,7 @@ from composer.send.transports.outbox import file_name
 from composer.state import Journal
 
 BOM = b"\xef\xbb\xbf"
+TEST_ADDRESSES = "desk-test-addresses.txt"  # in the state folder: the desk's last test-send addresses
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,22 @@ class Where:
 
     lists: Path
     outbox: Path
+    state: Path = Path(".newsletter")
 
     @property
     def files(self) -> list[Path]:
         """The list files, then the backups of them."""
         return [*(list_path(name, self.lists) for name in list_names(self.lists)), *backups(self.lists)]
+
+    @property
+    def staged(self) -> list[Path]:
+        """The uploads the desk's import holds between its preview and the confirmation (composer.audience.importing)."""
+        folder = self.state / STAGING
+        return sorted(folder.glob("*.csv")) if folder.is_dir() else []
+
+    @property
+    def test_addresses(self) -> Path:
+        return self.state / TEST_ADDRESSES
 
 
 @dataclass(frozen=True)
@@ -93,13 +108,17 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
     """Everything held about `address`, as plain data for JSON: list rows (with whether they prove consent),
     web sign-ups, personal links (unsubscribe, pending confirmations), deliveries, bounces, the unsubscribe or bounce
     that stops mail, erasure, outbox files."""
-    rows = []
+    rows, staged = [], []
     for path in where.files:
         listed = _read(path)
         for line, _, cells in listed.of(address):
             columns = dict(zip(listed.header, cells, strict=False))
             recipient = Recipient(address, columns.get("name") or None, columns)
             rows.append({"file": str(path), "line": line, "columns": columns, "consent_missing": missing_evidence(recipient)})
+    for path in where.staged:
+        listed = _read(path)
+        staged += [{"file": str(path), "line": line, "columns": dict(zip(listed.header, cells, strict=False))}
+                   for line, _, cells in listed.of(address)]
     hashed = HASHED + keyed_hash(secret, address)
     deliveries = [{**row, "updated": _when(row["updated"])} for row in journal.deliveries_of(address)]
     signups = [{"list": row["list"], "name": row["name"], "consent_text": row["consent"], "confirmed": _when(row["confirmed"])}
@@ -112,6 +131,8 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
     return {
         "address": address,
         "lists": rows,
+        "staged_imports": staged,
+        "desk_test_addresses": [str(where.test_addresses)] if _test_lines(where.test_addresses, address)[1] else [],
         "web_signups": signups,
         "links": tokens,
         "deliveries": deliveries,
@@ -138,6 +159,8 @@ class Forgotten:
     """What `forget` removed, for the coordinator's confirmation."""
 
     list_rows: dict[str, int] = field(default_factory=dict)  # file (a list or a backup of one) -> rows removed
+    staged_rows: dict[str, int] = field(default_factory=dict)  # an upload waiting for the import's confirmation
+    test_addresses: int = 0  # lines of the desk's remembered test addresses
     state_rows: int = 0
     outbox_files: int = 0
 
@@ -149,6 +172,13 @@ def forget(address: str, journal: Journal, secret: bytes, where: Where) -> Forgo
     for path in where.files:
         if removed := _remove_rows(path, address):
             done.list_rows[str(path)] = removed
+    for path in where.staged:
+        if removed := _remove_rows(path, address):
+            done.staged_rows[str(path)] = removed
+    kept, gone = _test_lines(where.test_addresses, address)
+    if gone:
+        write_text(where.test_addresses, "\n".join(kept), PRIVATE)
+        done.test_addresses = gone
     # every kept list goes too: read again by the next send, without the address
     done.state_rows += journal.forget_rows(address, HASHED + keyed_hash(secret, address))
     for path in _outbox_files(address, where.outbox):
@@ -165,3 +195,12 @@ def _remove_rows(path: Path, address: str) -> int:
         kept = "".join(line for record in listed.records if record not in gone for line in record[1])
         replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + kept).encode())
     return len(gone)
+
+
+def _test_lines(path: Path, address: str) -> tuple[list[str], int]:
+    """The remembered test addresses but `address`, and how many lines named it."""
+    if not path.is_file():
+        return [], 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not _same(line.strip(), address)]
+    return kept, len(lines) - len(kept)

@@ -17,8 +17,9 @@ def doctor(
     dns_timeout: Annotated[float, typer.Option("--dns-timeout", metavar="SECONDS", min=0.1,
                                                help="How long to wait for each DNS answer")] = 5.0,
 ) -> None:
-    """Will providers accept your mail? SPF, DKIM, DMARC and alignment, bounces, reverse DNS, the SMTP login, one-click."""
-    from composer.checks.domain import Lookup, check_dns
+    """Will providers accept your mail? SPF, DKIM, DMARC and alignment, bounces, reverse DNS, SMTP login, one-click, sign-up caps."""
+    from composer.checks.domain import Line, Lookup, check_dns
+    from composer.audience.signupcaps import describe
     from composer.checks.server import check_one_click, check_server
 
     with handled():
@@ -30,6 +31,7 @@ def doctor(
         lines.append(asyncio.run(check_server(settings.smtp)))
         if settings.sender.one_click_url:
             lines.append(check_one_click(settings.sender.one_click_url))
+        lines.append(Line("ok", "sign-up caps", describe(settings)))
     for line in lines:
         out.print(styled(f"{line.level:<8}", "green" if line.level == "ok" else "red", f"{line.topic}: {line.message}"))
     problems = sum(line.level == "problem" for line in lines)

@@ -25,7 +25,7 @@ def _where(settings: Settings) -> Where:
     from composer.audience.person import Where
     from composer.audience.subscribers import LIST_DIR
 
-    return Where(LIST_DIR, settings.outbox_dir)
+    return Where(LIST_DIR, settings.outbox_dir, settings.state_dir)
 
 
 @app.command()
@@ -50,7 +50,8 @@ def forget_command(
     address: AddressArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first")] = False,
 ) -> None:
-    """Erase ADDRESS on request: from every list file and its backups, the send state and the outbox; it is never mailed again."""
+    """Erase ADDRESS on request: from every list file and its backups, waiting imports, the desk's test addresses, the
+    send state and the outbox; it is never mailed again."""
     from composer.audience.person import forget
     from composer.audience.subscribers import checked_address
     from composer.state import Journal
@@ -67,6 +68,10 @@ def forget_command(
             done = forget(email, journal, secret, where)
     for path, rows in done.list_rows.items():
         out.print(f"removed {counted(rows, 'row')} from {path}")
+    for path, rows in done.staged_rows.items():
+        out.print(f"removed {counted(rows, 'row')} from {path} (an import waiting for its confirmation)")
+    if done.test_addresses:
+        out.print(f"removed it from the desk's remembered test addresses ({where.test_addresses})")
     out.print(f"removed {counted(done.state_rows, 'record')} from the send state and "
               f"{counted(done.outbox_files, 'file')} from {where.outbox}/")
     out.print(f"{email} is erased; only a keyed hash is kept, so a send never mails it again, even from an old copy "

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
                                                                "'volunteers=Ehrenamtliche; presse=Presse'")
     signup_limit: int = Field(default=5, ge=1, description="sign-up form posts per client address in the window")
     signup_window: int = Field(default=10, ge=1, description="minutes of the sign-up rate limit")
+    signup_hourly_cap: int = Field(default=50, ge=1, description="confirmation mails in any 60 minutes from the whole "
+                                                                 "sign-up form; at most a fifth of NEWSLETTER_HOURLY_LIMIT")
+    signup_daily_cap: int = Field(default=200, ge=1, description="confirmation mails in any 24 hours from the whole "
+                                                                 "sign-up form; at most a fifth of NEWSLETTER_DAILY_LIMIT")
     trusted_proxies: str | None = Field(default=None, description="addresses of your reverse proxy, comma-separated; "
                                                                   "only their X-Forwarded-For is believed")
     secret_key: SecretStr | None = None

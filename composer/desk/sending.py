@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from composer.atomic import PRIVATE, write_text
 from composer.audience.subscribers import list_names
+from composer.audience.person import TEST_ADDRESSES
 from composer.checks import Finding
 from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.german import place_in_german, wording
@@ -101,7 +102,7 @@ def stop_all(desk: Desk, wait: float = 60) -> None:
 
 def routes(desk: Desk) -> list[Route]:
     runs: dict[str, SendRun] = desk.extra.setdefault("runs", {})
-    remembered = desk.settings.state_dir / "desk-test-addresses.txt"
+    remembered = desk.settings.state_dir / TEST_ADDRESSES  # `forget` and `person` look there too
 
     def opening(slug: str, list_name: str) -> Opening:
         return lambda: open_send(issue_path(desk, slug), list_name, desk.settings, desk.secret,

@@ -24,6 +24,10 @@ DESCRIPTIONS = {
                                "„volunteers=Ehrenamtliche; presse=Presse“",
     "NEWSLETTER_SIGNUP_LIMIT": "Anmeldungen über das Formular je Absenderadresse im Zeitfenster",
     "NEWSLETTER_SIGNUP_WINDOW": "Minuten des Zeitfensters für Anmeldungen",
+    "NEWSLETTER_SIGNUP_HOURLY_CAP": "Bestätigungsmails in beliebigen 60 Minuten über das ganze Anmeldeformular; "
+                                    "höchstens ein Fünftel von NEWSLETTER_HOURLY_LIMIT",
+    "NEWSLETTER_SIGNUP_DAILY_CAP": "Bestätigungsmails in beliebigen 24 Stunden über das ganze Anmeldeformular; "
+                                   "höchstens ein Fünftel von NEWSLETTER_DAILY_LIMIT",
     "NEWSLETTER_TRUSTED_PROXIES": "Adressen Ihres Reverse-Proxys, durch Kommas getrennt; nur deren X-Forwarded-For gilt",
     "NEWSLETTER_DESK_PASSWORD_HASH": "argon2-Hash aus `newsletter desk --set-password`",
     "NEWSLETTER_DKIM_KEY_FILE": "privater Schlüssel (PEM); unterschreibt jede Nachricht",

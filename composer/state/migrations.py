@@ -82,12 +82,28 @@ def _queue_id(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX deliveries_by_queue_id ON deliveries (queue_id) WHERE queue_id IS NOT NULL")
 
 
+def _undo(db: sqlite3.Connection) -> None:
+    """A one-click's suppression keeps the (hashed) undo code of the click that made it, and until when it works:
+    an undo code belongs to one suppression, never to a later click of the same link."""
+    db.execute("ALTER TABLE suppressions ADD COLUMN undo TEXT")
+    db.execute("ALTER TABLE suppressions ADD COLUMN undo_until REAL")
+
+
+def _signup_mails(db: sqlite3.Connection) -> None:
+    """The sign-up form's confirmation mails of the last day, for its site-wide and per-address caps."""
+    db.execute("CREATE TABLE signup_mails (at REAL NOT NULL, address TEXT NOT NULL)")
+    db.execute("CREATE INDEX signup_mails_at ON signup_mails (at)")
+    db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
     Step("a suppression keeps the link that made it", _link),
     Step("complaints, lifted bounces and mail set aside unread", _complaints),
     Step("a delivery keeps the relay's queue id", _queue_id),
+    Step("a one-click's suppression keeps its own undo code", _undo),
+    Step("the sign-up form counts its confirmation mails", _signup_mails),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -4,7 +4,8 @@ web versions of sent issues. It stands on the internet, so:
 - GET and HEAD never change anything (link scanners follow and probe links); every change is a POST, and every
   POST but the RFC 8058 one-click carries the form's CSRF field;
 - links are built from the configured public address only, and the form names only the public lists;
-- the rules (one confirmation mail a day per address, what an undo may lift) live in composer.audience.
+- the rules (one confirmation mail a day per address, the site's caps, what an undo may lift) live in
+  composer.audience.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from composer.audience import optout, signup
+from composer.audience import optout, signup, signupcaps
 from composer.audience.subscribers import recipient_address
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
@@ -125,9 +126,13 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return subscribe_form(request, errors, bad, values)
         lang = lang_of(request)
         sent = await run_in_threadpool(  # SMTP runs its own event loop there
-            signup.ask_to_confirm, settings, secret, who(), values["email"], values["list"], values["name"] or None,
-            lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
-        if not sent:
+            signupcaps.ask_to_confirm, settings, secret, who(), values["email"], values["list"],
+            values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
+        if sent is signupcaps.Outcome.CAPPED:
+            response = message(request, t.capped_title, t.capped, status=429)
+            response.headers["retry-after"] = "3600"
+            return response
+        if sent is signupcaps.Outcome.UNAVAILABLE:
             return message(request, t.forbidden_title, t.unavailable, status=503)
         return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
 
@@ -175,17 +180,20 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=link.email),
                            form=button(request, f"/u/{token}", t.unsubscribe_button,
                                        hidden={"List-Unsubscribe": "One-Click"}))
-        link = optout.one_click(journal, links, token)
+        done = optout.one_click(journal, links, token, clock())
+        email = done.link.email
         if "text/html" not in request.headers.get("accept", ""):
-            return PlainTextResponse(f"unsubscribed {link.email}\n")
-        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=link.email),
+            return PlainTextResponse(f"unsubscribed {email}\n")
+        if done.undo is None:  # unsubscribed before, by this link or another way: nothing to undo here
+            return message(request, t.unsubscribed_title, t.unsubscribed.format(email=email))
+        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=email),
                        form=button(request, f"/u/{token}/undo", t.undo_button, secondary=True,
-                                   hidden={"undo": optout.undo_code(secret, link, clock())}))
+                                   hidden={"undo": done.undo}))
 
     @token_page()
     def undo(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
         code = str(form.get("undo", "")) if form else ""
-        link, lifted = optout.undo(journal, links, secret, token, code, clock())
+        link, lifted = optout.undo(journal, links, token, code, clock())
         if not lifted:
             return message(request, t.resubscribed_title, t.undo_refused.format(email=link.email), status=409)
         return message(request, t.resubscribed_title, t.resubscribed.format(email=link.email))

@@ -1,6 +1,6 @@
 """What protects the public pages: security headers on every response (also 404s, 405s and static files), a
 CSRF cookie for the forms, the client's address (a proxy's X-Forwarded-For believed only from a trusted
-proxy, counted per /64 for IPv6) for the sign-up form's rate limit (composer.web.ratelimit)."""
+proxy, counted per /48 for IPv6) for the sign-up form's rate limit (composer.web.ratelimit)."""
 
 from __future__ import annotations
 
@@ -117,12 +117,13 @@ class ForwardedClient:
 
 
 def rate_key(address: str) -> str:
-    """An IPv6 client is counted by its /64, which one household or server holds whole."""
+    """An IPv6 client is counted by its /48, the block one customer or server host is given whole (a /64 each
+    would let one host use 65,536 of them)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
+    return str(ipaddress.ip_network(f"{ip}/48", strict=False)) if ip.version == 6 else address
 
 
 async def small_form(request: Request) -> FormData:

@@ -46,6 +46,8 @@ class WebText:
     forbidden: str
     too_many_title: str
     too_many: str
+    capped_title: str
+    capped: str
     not_found_title: str
     not_found: str
     unavailable: str
@@ -99,6 +101,9 @@ TEXT = {
         too_many_title="Zu viele Versuche",
         too_many="Von Ihrem Anschluss kamen in kurzer Zeit zu viele Anmeldungen. Bitte versuchen Sie es in "
                  "{minutes} Minuten noch einmal.",
+        capped_title="Gerade sehr viele Anmeldungen",
+        capped="Es kamen gerade sehr viele Anmeldungen, deshalb verschicken wir vorerst keine Bestätigungs-E-Mails. "
+               "Es wurde keine E-Mail verschickt. Bitte versuchen Sie es in ein paar Stunden noch einmal.",
         not_found_title="Seite nicht gefunden",
         not_found="Diese Seite gibt es nicht (mehr).",
         unavailable="Die Bestätigungs-E-Mail konnte gerade nicht verschickt werden. Bitte versuchen Sie es später "
@@ -148,6 +153,9 @@ TEXT = {
                   "and try again.",
         too_many_title="Too many attempts",
         too_many="Too many sign-ups came from your connection in a short time. Please try again in {minutes} minutes.",
+        capped_title="Very many sign-ups just now",
+        capped="Very many sign-ups came in just now, so we are not sending confirmation emails for a while. No email "
+               "was sent. Please try again in a few hours.",
         not_found_title="Page not found",
         not_found="This page does not exist (any more).",
         unavailable="The confirmation email could not be sent just now. Please try again later.",
