@@ -46,6 +46,14 @@ def test_the_sample_email_is_the_reviewed_golden_file(sample_build: Build) -> No
     assert sample_build.html.encode() == GOLDEN.read_bytes()
 
 
+def test_declarations_cssutils_does_not_know_or_finds_invalid_are_inlined_as_written() -> None:
+    """Validation only logs (and the inliner turns it off for speed): Outlook's mso-* and a value no profile
+    accepts reach the element just as a valid one does."""
+    css = "p { mso-line-height-rule: exactly; width: 12 parsecs; color: red; }"
+    assert style_of(css, '<p style="-webkit-text-size-adjust: 100%">a</p>') == (
+        "mso-line-height-rule:exactly; width:12 parsecs; color:red; -webkit-text-size-adjust:100%")
+
+
 def test_a_rule_reaches_every_element_its_selector_matches() -> None:
     soup = page(".body p { color: red; }", '<div class="body"><p>a</p><p>b</p></div><p>c</p>')
     assert [p.get("style") for p in soup.find_all("p")] == ["color:red", "color:red", None]
