@@ -253,6 +253,23 @@ def test_init_refuses_an_imprint_that_is_no_web_address_before_writing_anything(
     assert not (tmp_path / "office").exists()
 
 
+def test_init_in_a_terminal_says_a_bad_answer_at_once_and_asks_that_question_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("composer.cli.folder.in_a_terminal", lambda: True)
+    answers = ["Stadtteilbüro Nord", "Hauptstraße 5; 12345 Musterstadt", "impressum.html",
+               "https://www.musterstadt.de/impressum", "https://www.musterstadt.de/datenschutz", "nord@musterstadt.de"]
+    result = runner.invoke(app, ["init", str(tmp_path / "office")], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    said = lines.index("Link to your Impressum (https://...): impressum.html") + 1
+    assert lines[said] == ("Error: 'impressum.html' is not a web address; give the whole link, e.g. "
+                           "https://www.your-town.de/impressum")
+    assert lines[said + 1].startswith("Link to your Impressum (https://...):")  # asked again, before the next question
+    assert "--imprint" not in result.output
+    (issue,) = (tmp_path / "office" / "issues").glob("*.md")
+    assert 'imprint_url: "https://www.musterstadt.de/impressum"' in issue.read_text(encoding="utf-8")
+
+
 def test_example_and_unencrypted_footer_links_and_an_address_without_a_street_are_warnings(workdir: Path) -> None:
     sample = SAMPLE.read_text(encoding="utf-8")
     path = Path("issues/2021-01.md")
