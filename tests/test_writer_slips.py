@@ -222,6 +222,24 @@ def test_a_placeholder_left_in_the_subject_alone_still_fails_check_at_the_subjec
                                                 "den Ihre Leser sehen"
 
 
+def test_the_starter_text_init_wrote_is_named_as_inits_and_that_of_a_later_new_issue_as_news(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    issue = init(tmp_path / "office", today=dt.date(2026, 12, 6))[0]
+    done = checked(tmp_path / "office", issue)
+    starters = [line for line in done.stderr.splitlines() if "starter text" in line]
+    assert [line.split(": ", 2)[2] for line in starters] == [
+        "preheader: still the starter text of `newsletter init`; write your own before sending",
+        "articles[0].title: still the starter text of `newsletter init`; write your own before sending",
+        "articles[0].body: still the starter text of `newsletter init`; write your own before sending"]
+    assert in_german(starters[0].split(": ", 3)[3]) == ("noch der Starttext von `newsletter init`; schreiben Sie vor dem "
+                                                        "Versand Ihren eigenen")
+    monkeypatch.chdir(tmp_path / "office")
+    assert runner.invoke(app, ["new", "issues/2027-01.md"]).exit_code == 0
+    later = checked(tmp_path / "office", tmp_path / "office" / "issues" / "2027-01.md")
+    said = [line for line in later.stderr.splitlines() if "starter text" in line]
+    assert len(said) == 3 and all("of `newsletter new`" in line for line in said)
+
+
 def test_init_with_the_offices_details_yields_an_issue_that_passes_once_written(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "office"), "--name", "Stadtteilbüro Nord",
                                  "--address", "Hauptstraße 5; 12345 Musterstadt", "--imprint", "https://www.musterstadt.de/impressum",
