@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command 
 # What a new folder's empty list needs, said by `subscribers` and by `send` (init writes only the header row).
 ADD_ADDRESSES = "add them below its header row, or import your spreadsheet in the desk (newsletter desk, Abonnenten)"
 WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
-              "unsubscribe", "unbounce", "serve", "archive", "doctor", "person", "forget", "reconfirm")
+              "unsubscribe", "unbounce", "serve", "archive", "doctor", "person", "forget", "reconfirm", "backup", "restore")
 
 
 class Commands(typer.core.TyperGroup):
