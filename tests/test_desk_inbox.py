@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from composer.state import Journal
@@ -126,6 +127,15 @@ def test_newsletter_inbox_reads_the_configured_maildir_without_an_option(workdir
     box = maildir(tmp_path / "Maildir", [ABMELDEN])
     result = CliRunner().invoke(app, ["inbox"], env={"NEWSLETTER_INBOX_MAILDIR": str(box)})
     assert result.exit_code == 0 and "marie.dubois@example.org: unsubscribe" in result.output
+
+
+@pytest.mark.parametrize(("language", "words"), [("de", ("Unzustellbarkeitsmeldungen", "Beschwerden", "Abmeldungen")),
+                                                 ("en", ("bounces", "complaints", "unsubscribe requests"))])
+def test_the_pages_intro_names_every_kind_of_mail_its_results_list(workdir: Path, language: str, words: tuple[str, ...]) -> None:
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
+        page = BeautifulSoup(desk.client().get("/inbox", headers={"Accept-Language": language}).text, "html.parser")
+    intro = page.select_one("#inbox-hint").text
+    assert all(word in intro for word in words), intro
 
 
 def test_every_page_of_part_two_has_its_english_words(workdir: Path) -> None:

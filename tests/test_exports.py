@@ -72,3 +72,28 @@ def test_the_desks_subscriber_export_writes_a_name_starting_with_equals_as_text(
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as running:
         download = running.client().get("/subscribers/volunteers/export")
     assert row_of(download.text, "formel@example.org", ";")["name"] == "'" + HOSTILE_NAME
+
+
+HEADER = "email,name,consent_date,consent_source\n"  # what `newsletter init` writes
+
+
+def test_the_export_of_an_empty_list_keeps_the_lists_own_columns(workdir: Path) -> None:
+    Path("subscribers/neu.csv").write_text(HEADER, encoding="utf-8")
+    result = runner.invoke(app, ["subscribers", "neu", "--export", "aktiv.csv"])
+    assert result.exit_code == 0, result.output
+    assert Path("aktiv.csv").read_text(encoding="utf-8").splitlines() == ["email;name;consent_date;consent_source"]
+
+
+def test_the_export_keeps_the_lists_column_order_with_rows(workdir: Path) -> None:
+    Path("subscribers/neu.csv").write_text("email;name;stadtteil;consent_date;consent_source\n"
+                                           "anna@example.org;Anna;Cracau;2026-01-05;Anmeldeformular\n", encoding="utf-8")
+    runner.invoke(app, ["subscribers", "neu", "--export", "aktiv.csv"])
+    assert Path("aktiv.csv").read_text(encoding="utf-8").splitlines() == [
+        "email;name;stadtteil;consent_date;consent_source", "anna@example.org;Anna;Cracau;2026-01-05;Anmeldeformular"]
+
+
+def test_the_desks_export_of_an_empty_list_keeps_the_lists_own_columns(workdir: Path, smtp_server: SMTPServer) -> None:
+    Path("subscribers/neu.csv").write_text(HEADER, encoding="utf-8")
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as running:
+        download = running.client().get("/subscribers/neu/export")
+    assert download.text.splitlines() == ["email;name;consent_date;consent_source"]

@@ -132,6 +132,26 @@ def test_the_token_in_the_subject_of_a_mail_to_another_address_is_not_used(issue
     assert "left for you" in out and suppressed() == {}
 
 
+def test_a_strangers_own_words_request_unsubscribes_nobody_and_is_left_for_you(issued, tmp_path: Path) -> None:
+    """eve is on no list and was never sent anything: her "abbestellen" with a reader's token, to the office's own
+    address, is not a request of any reader of ours."""
+    token = mailto(issued[ANNA])[1].split()[-1]
+    out = inbox(mail("eve@example.org", "kontakt@example.org", f"abbestellen {token}", ""),
+                mail("eve@example.org", "abmelden@example.org", "bitte abmelden", "", "<m2@example.com>"), tmp_path=tmp_path)
+    assert out.count(f"left for you: abbestellen {token}") == 1 and "left for you: bitte abmelden" in out
+    assert ": unsubscribe" not in out and "0 unsubscribed" in out
+    assert suppressed([*LISTED, "eve@example.org"]) == {}
+
+
+def test_a_readers_own_words_request_unsubscribes_them_and_is_counted_once_however_many_mails(issued, tmp_path: Path) -> None:
+    out = inbox(mail(ANNA, "kontakt@example.org", "Newsletter abbestellen", "Bitte nicht mehr.", "<a1@example.org>"),
+                mail(ANNA, "kontakt@example.org", "Bitte abmelden!", "Nochmal: bitte abmelden.", "<a2@example.org>"),
+                mail(LENA, "abmelden@example.org", "Newsletter", "", "<l1@example.org>"), tmp_path=tmp_path)
+    assert out.count(f"{ANNA}: unsubscribe (by mail from {ANNA})") == 2 and f"{LENA}: unsubscribe (by mail from {LENA})" in out
+    assert "2 unsubscribed," in out
+    assert suppressed() == {ANNA: "unsubscribed", LENA: "unsubscribed"}
+
+
 def dsn(recipients: list[str], original_message_id: str, to: str = "kontakt@example.org") -> bytes:
     """A delivery status notification (RFC 3464) failing `recipients`, with the returned headers attached."""
     blocks = "".join(f"Final-Recipient: rfc822; {r}\nAction: failed\nStatus: 5.1.1\n"

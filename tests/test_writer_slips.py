@@ -222,6 +222,24 @@ def test_a_placeholder_left_in_the_subject_alone_still_fails_check_at_the_subjec
                                                 "den Ihre Leser sehen"
 
 
+def test_the_starter_text_init_wrote_is_named_as_inits_and_that_of_a_later_new_issue_as_news(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    issue = init(tmp_path / "office", today=dt.date(2026, 12, 6))[0]
+    done = checked(tmp_path / "office", issue)
+    starters = [line for line in done.stderr.splitlines() if "starter text" in line]
+    assert [line.split(": ", 2)[2] for line in starters] == [
+        "preheader: still the starter text of `newsletter init`; write your own before sending",
+        "articles[0].title: still the starter text of `newsletter init`; write your own before sending",
+        "articles[0].body: still the starter text of `newsletter init`; write your own before sending"]
+    assert in_german(starters[0].split(": ", 3)[3]) == ("noch der Starttext von `newsletter init`; schreiben Sie vor dem "
+                                                        "Versand Ihren eigenen")
+    monkeypatch.chdir(tmp_path / "office")
+    assert runner.invoke(app, ["new", "issues/2027-01.md"]).exit_code == 0
+    later = checked(tmp_path / "office", tmp_path / "office" / "issues" / "2027-01.md")
+    said = [line for line in later.stderr.splitlines() if "starter text" in line]
+    assert len(said) == 3 and all("of `newsletter new`" in line for line in said)
+
+
 def test_init_with_the_offices_details_yields_an_issue_that_passes_once_written(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "office"), "--name", "Stadtteilbüro Nord",
                                  "--address", "Hauptstraße 5; 12345 Musterstadt", "--imprint", "https://www.musterstadt.de/impressum",
@@ -251,6 +269,23 @@ def test_init_refuses_an_imprint_that_is_no_web_address_before_writing_anything(
     result = runner.invoke(app, ["init", str(tmp_path / "office"), "--imprint", "impressum.html"])
     assert result.exit_code == 2 and "--imprint 'impressum.html' is not a web address" in result.output
     assert not (tmp_path / "office").exists()
+
+
+def test_init_in_a_terminal_says_a_bad_answer_at_once_and_asks_that_question_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("composer.cli.folder.in_a_terminal", lambda: True)
+    answers = ["Stadtteilbüro Nord", "Hauptstraße 5; 12345 Musterstadt", "impressum.html",
+               "https://www.musterstadt.de/impressum", "https://www.musterstadt.de/datenschutz", "nord@musterstadt.de"]
+    result = runner.invoke(app, ["init", str(tmp_path / "office")], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    said = lines.index("Link to your Impressum (https://...): impressum.html") + 1
+    assert lines[said] == ("Error: 'impressum.html' is not a web address; give the whole link, e.g. "
+                           "https://www.your-town.de/impressum")
+    assert lines[said + 1].startswith("Link to your Impressum (https://...):")  # asked again, before the next question
+    assert "--imprint" not in result.output
+    (issue,) = (tmp_path / "office" / "issues").glob("*.md")
+    assert 'imprint_url: "https://www.musterstadt.de/impressum"' in issue.read_text(encoding="utf-8")
 
 
 def test_example_and_unencrypted_footer_links_and_an_address_without_a_street_are_warnings(workdir: Path) -> None:

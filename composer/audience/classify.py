@@ -8,7 +8,8 @@ reader meant:
 - a complaint (ARF, RFC 5965 feedback report) counts only when its attached original is one of our deliveries
   (our Message-ID, VERP address, or the link token in its List-Unsubscribe) and names one reader;
 - an unsubscribe needs the token of the List-Unsubscribe mailto in the To address or the Subject of a mail to
-  that mailbox, or a request in the reader's own words from their address. A token in a body is never used:
+  that mailbox, or a request in the reader's own words from their address: one we sent to, listed or signed up
+  (a stranger's is left for the coordinator). A token in a body is never used:
   every reply and forward quotes the text part with its personal unsubscribe link.
 
 Reading is bounded (size, nesting, time): a mail beyond the limits raises Unbounded, and is set aside unread.
@@ -68,6 +69,7 @@ class Context:
     bounce_address: str
     token_mailbox: str = ""  # where the List-Unsubscribe mailto goes (the dedicated mailbox, Reply-To or From)
     by_queue_id: Callable[[str], tuple[str, str] | None] = lambda _: None  # a relay's queue id -> (issue, address) we sent
+    ours: Callable[[str], bool] = lambda _: False  # a reader's address: one we sent to, on a list or signed up
 
 
 class MalformedMessage(ValueError):
@@ -278,7 +280,8 @@ def _recipients(msg: EmailMessage) -> set[str]:
 
 def _unsubscribe(msg: EmailMessage, ctx: Context) -> Verdict | None:
     """The token of the List-Unsubscribe mailto in the address or the subject of a mail to that mailbox; else the
-    sender's own request. The body is never read: replies and forwards quote the personal unsubscribe link."""
+    sender's own request, when the sender is one of our readers (a stranger's is left for the coordinator). The body
+    is never read: replies and forwards quote the personal unsubscribe link."""
     subject, recipients = _subject(msg), _recipients(msg)
     mailbox = ctx.token_mailbox.lower()
     local, _, domain = mailbox.partition("@")
@@ -296,6 +299,6 @@ def _unsubscribe(msg: EmailMessage, ctx: Context) -> Verdict | None:
             return Verdict("unsubscribe", found, detail="by the token in the unsubscribe link")
     sender = parseaddr(str(msg.get("From", "")))[1].lower()
     to_unsubscribe = ctx.unsubscribe_mailbox is not None and ctx.unsubscribe_mailbox.lower() in recipients
-    if sender and (to_unsubscribe or UNSUBSCRIBE_WORDS.search(subject)):
+    if sender and (to_unsubscribe or UNSUBSCRIBE_WORDS.search(subject)) and ctx.ours(sender):
         return Verdict("unsubscribe", sender, detail=f"by mail from {sender}")
     return None

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from composer.audience.classify import MAX_BYTES, Context, MalformedMessage, Unbounded, Verdict, classify
 from composer.audience.mailboxes import IMAPSource, MaildirSource, MboxSource, Source, key_of
-from composer.errors import SettingsError
+from composer.audience.subscribers import LIST_DIR, list_names, list_path, read_list
+from composer.errors import SettingsError, SubscriberListError
+from composer.records import Recipient
 from composer.state import Journal
 from composer.send.links import Links
 from composer.config.settings import Settings
@@ -22,12 +24,17 @@ QUARANTINE = "Quarantine"
 def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: int, dry_run: bool = False,
             say: Callable[[str], None] | None = None, record: Callable[[str, str, bytes], None] | None = None) -> Counter[str]:
     """Each message once: handled ones are put aside and remembered; others are left where they are.
-    Says one line per decision (`record` also gets its kind and the mail) and returns how many of each kind there were."""
+    Says one line per decision (`record` also gets its kind and the mail) and returns how many of each kind there were,
+    the unsubscribed counted as people (one reader asking in two mails is one)."""
     counts: Counter[str] = Counter()
+    unsubscribed: set[str] = set()  # counted once each, however many mails asked
     data = b""
 
-    def note(kind: str, line: str) -> None:
-        counts[kind] += 1
+    def note(kind: str, line: str, who: str | None = None) -> None:
+        if kind != "unsubscribe" or who is None or who not in unsubscribed:
+            counts[kind] += 1
+        if kind == "unsubscribe" and who:
+            unsubscribed.add(who)
         if say:
             say(line)
         if record:
@@ -54,7 +61,7 @@ def process(source: Source, journal: Journal, ctx: Context, soft_bounce_limit: i
             note("other", f"left for you: {verdicts[0].detail or '(no subject)'}")
             continue
         for verdict in verdicts:
-            note(kind, _apply(verdict, journal, soft_bounce_limit, dry_run))
+            note(kind, _apply(verdict, journal, soft_bounce_limit, dry_run), (verdict.email or "").lower() or None)
         if not dry_run:
             source.put_aside(ref)
             journal.mark_seen(key, kind)
@@ -102,11 +109,31 @@ def _named(data: bytes) -> str:
     return f"{len(data):,} bytes"
 
 
-def context(settings: Settings, secret: bytes, journal: Journal) -> Context:
+def context(settings: Settings, secret: bytes, journal: Journal, lists: Path = LIST_DIR) -> Context:
     mailbox = str(settings.unsubscribe_mailto) if settings.unsubscribe_mailto else None
     sender = settings.sender
     return Context(Links(journal, secret).address_of, journal.sent_message, mailbox, sender.bounce_address,
-                   sender.unsubscribe_mailbox, journal.delivery_by_queue_id)
+                   sender.unsubscribe_mailbox, journal.delivery_by_queue_id, _readers(journal, lists))
+
+
+def _readers(journal: Journal, lists: Path) -> Callable[[str], bool]:
+    """Whether an address is one of ours: an issue went to it, it signed up, or it is on a list file. The lists are
+    read once, at the first mail that asks (a list that cannot be read counts nobody: the send names its errors)."""
+    listed: set[str] | None = None
+
+    def ours(address: str) -> bool:
+        nonlocal listed
+        if journal.was_sent_to(address) or journal.signups_of(address):
+            return True
+        if listed is None:
+            listed = set()
+            for name in list_names(lists):
+                try:
+                    listed.update(r.email.lower() for r in read_list(list_path(name, lists)) if isinstance(r, Recipient))
+                except SubscriberListError:
+                    continue
+        return address.lower() in listed
+    return ours
 
 
 def open_source(settings: Settings, maildir: Path | None, mbox: Path | None, move_to: str) -> Source:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.audience.listfiles import append_row
-from composer.audience.subscribers import checked_address, list_path, read_list, write_list
+from composer.audience.subscribers import checked_address, list_columns, list_path, read_list, write_list
 from composer.errors import AddressError
 from composer.records import BadRow, Recipient
 from composer.state import Journal, Suppression
@@ -67,6 +67,7 @@ class Roster:
     name: str
     members: list[Member] = field(default_factory=list)
     bad_rows: list[BadRow] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the file's header beyond email and name, kept by an export
 
     @property
     def counts(self) -> Counter[str]:
@@ -85,7 +86,7 @@ class Roster:
 
 def roster(list_name: str, lists: Path, journal: Journal) -> Roster:
     path = list_path(list_name, lists)
-    result = Roster(path.stem)
+    result = Roster(path.stem, columns=list_columns(path))
     for item in _members(path, journal):
         if isinstance(item, BadRow):
             result.bad_rows.append(item)
@@ -143,5 +144,5 @@ def export_active(roster_: Roster) -> str:
     --export` writes."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "export.csv"
-        write_list(target, [m.recipient for m in roster_.members if m.state == "active"])
+        write_list(target, [m.recipient for m in roster_.members if m.state == "active"], roster_.columns)
         return target.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
@@ -124,11 +124,23 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
     return Recipient(email, name, {k: v for k, v in row.items() if k})
 
 
-def write_list(path: Path, recipients: Iterable[Recipient]) -> None:
-    """A cleaned list in the same shape: email;name;other columns, UTF-8, semicolons (what German Excel opens); a
-    cell that would be a formula there is written as text."""
+def list_columns(path: Path) -> list[str]:
+    """The columns of a list file's header beyond email and name (its consent columns among them), in its order;
+    none for a list without a file or one that cannot be read."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            line = handle.readline(1_000_000)
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [c for c in read_header(line)[1] if c and c not in ("email", "name")]
+
+
+def write_list(path: Path, recipients: Iterable[Recipient], columns: Sequence[str] = ()) -> None:
+    """A cleaned list in the same shape: email;name;the list's own `columns`, then any other fields, UTF-8,
+    semicolons (what German Excel opens); an empty list keeps its header. A cell that would be a formula there
+    is written as text."""
     rows = list(recipients)
-    extra = sorted({k for r in rows for k in r.fields})
+    extra = [*columns, *sorted({k for r in rows for k in r.fields} - set(columns))]
     out = io.StringIO(newline="")
     writer = ExportWriter(out, delimiter=";")
     writer.writerow(["email", "name", *extra])

@@ -9,12 +9,12 @@ from urllib.parse import urlsplit
 from composer.checks.findings import Finding, Subject
 from composer.issue import starter
 from composer.issue.markdown import joined_schedule_lines, ordered_lists
-from composer.issue.scaffold import PLACEHOLDER_BODY, PREHEADER
+from composer.issue.scaffold import INIT_MARK, PLACEHOLDER_BODY, PREHEADER
 from composer.render.build import UNSUBSCRIBE_URL
 
 SUBJECT_MAX = 70
 STARTER = {line.strip() for body in PLACEHOLDER_BODY.values() for line in body.splitlines() if line.strip()}
-STARTER_SAID = "still the starter text of `newsletter new`; write your own before sending"
+STARTER_SAID = "still the starter text of `{command}`; write your own before sending"
 POSTCODE = re.compile(r"\b\d{5}\b")
 TOWN = re.compile(r"\b\d{4,5}[ \t]+[^\W\d_]")  # the postcode followed by the town
 STREET = re.compile(r"[^\W\d_][^\n,]*[ \t.]\d+[ \t]*[a-zA-Z]?\b(?![ \t]*[^\W\d_]{2})|\bPostfach\b", re.IGNORECASE)
@@ -31,14 +31,15 @@ def check(s: Subject) -> Iterator[Finding]:
         yield Finding("warning", s.at(("subject",)), "all capitals look like shouting and like spam")
     if "!!" in subject:
         yield Finding("warning", s.at(("subject",)), "several exclamation marks look like spam")
+    starter_said = STARTER_SAID.format(command="newsletter init" if INIT_MARK in s.source.lines else "newsletter new")
     if issue.preheader in PREHEADER.values():
-        yield Finding("error", s.at(("preheader",)), STARTER_SAID)
+        yield Finding("error", s.at(("preheader",)), starter_said)
     for n, article in enumerate(issue.articles):
         if f"# {article.title}" in STARTER:
-            yield Finding("error", s.at(("articles", n, "title")), STARTER_SAID)
+            yield Finding("error", s.at(("articles", n, "title")), starter_said)
         for said in article.body.splitlines():
             if said.strip() in STARTER:  # at its own line: the title may be the office's already
-                yield Finding("error", s.at(("articles", n, "body"), said.strip()), STARTER_SAID)
+                yield Finding("error", s.at(("articles", n, "body"), said.strip()), starter_said)
     first_words = " ".join(issue.articles[0].body.split())[: len(issue.preheader)]
     if issue.preheader.strip().lower() in (subject.lower(), first_words.lower()):
         yield Finding("warning", s.at(("preheader",)), "repeats the subject or the first line; say something new")

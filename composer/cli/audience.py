@@ -79,7 +79,7 @@ def subscribers_command(
         found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
                  for m in listing.members]
         if export:
-            write_list(export, [m.recipient for m, state in found if state == "active"])
+            write_list(export, [m.recipient for m, state in found if state == "active"], listing.columns)
     unproven = 0
     for m, state in found:
         web = f"  (web sign-up, consent {datetime.fromtimestamp(m.signed_up):%Y-%m-%d %H:%M})" if m.signed_up else ""

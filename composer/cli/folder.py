@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +51,22 @@ QUESTIONS = {  # init's questions in a terminal, in the order asked; an empty an
 TextOption = Annotated[str, typer.Option(show_default=False)]
 
 
+def in_a_terminal() -> bool:
+    """init asks its questions only of a person at a terminal; a script or a pipe gets the placeholders."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _answer(key: str) -> Callable[[str], str]:
+    """An answer checked as it is given: a bad one is said under the question, which is asked again (typer's click re-asks
+    when the answer raises BadParameter)."""
+    def checked(value: str) -> str:
+        problem = folder.answer_problem(key, value)
+        if problem:
+            raise typer.BadParameter(problem)
+        return value
+    return checked
+
+
 def asks_for_help(ctx: typer.Context) -> bool:
     """`newsletter send --help` shows the help anywhere, without a newsletter folder."""
     return bool(ctx.meta.get("help_asked"))
@@ -74,10 +91,10 @@ def init(
     from composer.issue.starter import Office
 
     given = {"name": name, "address": address, "imprint": imprint, "privacy": privacy, "sender": sender}
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if in_a_terminal():
         for key, question in QUESTIONS.items():
             if not given[key].strip():
-                given[key] = typer.prompt(question, default="", show_default=False)
+                given[key] = typer.prompt(question, default="", show_default=False, value_proc=_answer(key))
     sender_ = given.pop("sender")
     with handled():
         written = folder.init(target, office=Office(**given), sender=sender_)

@@ -77,19 +77,34 @@ def init(target: Path, today: dt.date | None = None, office: Office | None = Non
 
 def _valid(office: Office, sender: str) -> None:
     """One line for an entry that could not go into the issue or the settings, before anything is written."""
-    for option, url in (("--imprint", office.imprint), ("--privacy", office.privacy)):
-        parts = urlsplit(url.strip())
-        if url.strip() and (parts.scheme not in ("http", "https") or not parts.netloc or " " in url.strip()):
-            raise FolderError(f"{option} {url!r} is not a web address; give the whole link, e.g. https://www.your-town.de/impressum")
-    if sender.strip():
+    for option, field, value in (("--name", "name", office.name), ("--imprint", "imprint", office.imprint),
+                                 ("--privacy", "privacy", office.privacy), ("--sender", "sender", sender)):
+        problem = answer_problem(field, value)
+        if problem:
+            raise FolderError(f"{option} {problem}")
+
+
+def answer_problem(field: str, value: str) -> str | None:
+    """What is wrong with one of init's entries (an option, or an answer to its question in a terminal), said so
+    that it follows the option's name or stands alone under the question; None when it can be written."""
+    value = value.strip()
+    if not value:
+        return None  # written as init's placeholder
+    if field in ("imprint", "privacy"):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            page = "impressum" if field == "imprint" else "datenschutz"
+            return f"{value!r} is not a web address; give the whole link, e.g. https://www.your-town.de/{page}"
+    if field == "sender":
         from email_validator import EmailNotValidError, validate_email
 
         try:
-            validate_email(sender.strip(), check_deliverability=False)
+            validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
-            raise FolderError(f"--sender {sender!r} is not an email address: {exc}") from None
-    if "\n" in office.name or len(office.name) > 150:
-        raise FolderError("--name must be one line of at most 150 characters")
+            return f"{value!r} is not an email address: {exc}"
+    if field == "name" and ("\n" in value or len(value) > 150):
+        return f"{value!r} is not one line of at most 150 characters"
+    return None
 
 
 def _env(sender: str = "") -> str:

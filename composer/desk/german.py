@@ -26,6 +26,8 @@ FINDINGS = [
      "kein Impressum: ergänzen Sie footer.imprint_url oder eine Zeile „Impressum“"),
     (r"still the starter text of `newsletter new`; write your own before sending",
      "noch der Starttext einer neuen Ausgabe; schreiben Sie vor dem Versand Ihren eigenen"),
+    (r"still the starter text of `newsletter init`; write your own before sending",
+     "noch der Starttext von `newsletter init`; schreiben Sie vor dem Versand Ihren eigenen"),
     (r"the footer has no unsubscribe link; every newsletter needs one",
      "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
     (re.escape(SAID["newsletter"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihres "

@@ -140,8 +140,9 @@ EN = {
 }
 # Part 2: Abonnenten, Posteingang, Einstellungen.
 DE |= {
-    "inbox_hint": "Liest das Antwort-Postfach: Unzustellbarkeitsmeldungen und Abmeldungen werden eingetragen und in den "
-    "Ordner „Processed“ gelegt, automatische Antworten ebenso; alle anderen Mails bleiben für Sie liegen.",
+    "inbox_hint": "Liest das Antwort-Postfach: Unzustellbarkeitsmeldungen, Beschwerden (als Spam gemeldet) und Abmeldungen "
+    "werden eingetragen und in den Ordner „Processed“ gelegt, automatische Antworten ebenso; alle anderen Mails bleiben "
+    "für Sie liegen.",
     "inbox_from": "Postfach: {where}", "inbox_unset": "Kein Postfach eingerichtet (IMAP oder NEWSLETTER_INBOX_MAILDIR).",
     "fetch_now": "Jetzt abrufen", "fetched_title": "Ergebnis", "inbox_empty": "Keine neuen Mails.",
     "kind_bounce": "unzustellbar", "kind_unsubscribe": "Abmeldungen", "kind_autoreply": "automatische Antworten (beiseitegelegt)",
@@ -217,8 +218,8 @@ DE |= {
     "backup_file": "newsletter-sicherung-{date}.tar.gz",
 }
 EN |= {
-    "inbox_hint": "Reads the reply mailbox: bounces and unsubscribe requests are recorded and moved to the folder "
-    "'Processed', automatic replies too; every other mail is left for you.",
+    "inbox_hint": "Reads the reply mailbox: bounces, complaints (reported as spam) and unsubscribe requests are recorded "
+    "and moved to the folder 'Processed', automatic replies too; every other mail is left for you.",
     "inbox_from": "Mailbox: {where}", "inbox_unset": "No mailbox set up (IMAP or NEWSLETTER_INBOX_MAILDIR).",
     "fetch_now": "Fetch now", "fetched_title": "Result", "inbox_empty": "No new mail.", "kind_bounce": "bounces",
     "kind_unsubscribe": "unsubscribes", "kind_autoreply": "automatic replies (set aside)", "kind_other": "left for you",

@@ -18,6 +18,11 @@ PLACEHOLDER_BODY = {
     "en": "# Title of the first article\n\nThe text goes here. Empty lines separate paragraphs, `- ` starts a bullet.\n",
 }
 PREHEADER = {"de": "Was diese Ausgabe bringt, in einem Satz", "en": "What this issue brings, in one sentence"}
+# The first comment of the fields block `newsletter init` writes: `check` knows by it that init wrote the starter
+# text there; `new` copies the fields block with init's name taken out of that comment.
+DETAILS = "# The issue's details (YAML). `newsletter check` names every field that still needs your entry."
+INIT_MARK = "# The issue's details (YAML), as `newsletter init` wrote them. `newsletter check` names every field that " \
+            "still needs your entry."
 
 
 class ScaffoldError(ComposerError):
@@ -42,7 +47,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     issue = load_issue(source)
     day = _issue_date(target, today or dt.date.today())
     text = source.read_text(encoding="utf-8-sig")
-    front = text[: text.index("\n---", 3) + 4]
+    front = text[: text.index("\n---", 3) + 4].replace(INIT_MARK, DETAILS)
     month = f"{MONTHS[issue.language][day.month - 1]} {day.year}"
     subject = re.sub(r"\b(" + "|".join(MONTHS[issue.language]) + r") \d{4}\b", month, issue.subject)
     for key, value in (("date", day.isoformat()), ("subject", subject), ("preheader", PREHEADER[issue.language])):

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from composer.issue.months import MONTHS
-from composer.issue.scaffold import PLACEHOLDER_BODY, PREHEADER
+from composer.issue.scaffold import INIT_MARK, PLACEHOLDER_BODY, PREHEADER
 
 NAME = "[Name Ihrer Stelle]"
 ADDRESS = "[Straße Hausnummer, PLZ Ort]"
@@ -54,8 +54,7 @@ def starter_issue(office: Office, day: dt.date) -> str:
     month = f"{MONTHS['de'][day.month - 1]} {day.year}"
     indented = "\n".join(f"    {line}" for line in address.split("\n"))
     return (
-        "---\n"
-        "# The issue's details (YAML). `newsletter check` names every field that still needs your entry.\n"
+        f"---\n{INIT_MARK}\n"
         f"newsletter: {_q('Newsletter ' + name)}\n"
         f"publisher: {_q(name)}\n"
         f"date: {_q(day.isoformat())}\n"

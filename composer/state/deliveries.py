@@ -172,6 +172,11 @@ class Deliveries:
         row = self._db.execute("SELECT issue, email FROM deliveries WHERE message_id = ?", (message_id,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def was_sent_to(self, email: str) -> bool:
+        """Whether an issue went to this address (sent, or possibly sent): its mail is a reader's, not a stranger's."""
+        return self._db.execute("SELECT 1 FROM deliveries WHERE email = ? AND status IN ('sent', 'uncertain') LIMIT 1",
+                                (email,)).fetchone() is not None
+
     def delivery_by_queue_id(self, queue_id: str) -> tuple[str, str] | None:
         """(issue, email) of the message a relay accepted under this queue id, if it is ours. A relay may use an id
         again after a while (Postfix's short ids do), so the latest delivery that carries it answers."""
