@@ -235,3 +235,12 @@ def postfix(request: pytest.FixtureRequest, smtp_server: SMTPServer) -> Iterator
     options = marker.kwargs if marker else {}
     with running_postfix(smtp_server.port, tuple(options.get("bounce", ())), tuple(options.get("local", ()))) as instance:
         yield instance
+
+
+def maildir(folder: Path, messages: list[bytes]) -> Path:
+    """A Maildir holding `messages`, new and unread, as a mail server delivers them."""
+    for sub in ("cur", "new", "tmp"):
+        (folder / sub).mkdir(parents=True)
+    for n, data in enumerate(messages):
+        (folder / "new" / f"{n}.eml").write_bytes(data)
+    return folder

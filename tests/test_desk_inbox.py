@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import maildir
 from bs4 import BeautifulSoup
 
 from composer.state import Journal
@@ -25,14 +26,6 @@ QUESTION = ("From: Lena Weiss <lena.weiss@example.org>\nTo: kontakt@example.org\
 
 
 KARL = {"karl.nirgendwo@example.org": "<postfix-dsn-1@example.org>"}
-
-
-def maildir(folder: Path, messages: list[bytes]) -> Path:
-    for sub in ("cur", "new", "tmp"):
-        (folder / sub).mkdir(parents=True)
-    for n, data in enumerate(messages):
-        (folder / "new" / f"{n}.eml").write_bytes(data)
-    return folder
 
 
 def fetch(desk) -> tuple[int, BeautifulSoup]:

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import SMTPServer
+from conftest import SMTPServer, maildir
 from typer.testing import CliRunner
 
 from composer.audience.signup import confirm
@@ -197,14 +197,6 @@ def test_a_dsn_to_our_verp_address_suppresses_that_recipient(workdir: Path, smtp
     envelope = next(frm for frm, rcpts, _ in smtp_server.handler.received if rcpts == [LENA])
     out = inbox(dsn(["lena.weiss@forwarded.example.com"], "<unknown@example.org>", to=envelope), tmp_path=tmp_path)
     assert f"{LENA}: permanent bounce 5.1.1" in out and suppressed() == {LENA: "bounced"}
-
-
-def maildir(folder: Path, messages: list[bytes]) -> Path:
-    for sub in ("cur", "new", "tmp"):
-        (folder / sub).mkdir(parents=True)
-    for n, data in enumerate(messages):
-        (folder / "new" / f"{n}.eml").write_bytes(data)
-    return folder
 
 
 def nested(levels: int) -> bytes:
