@@ -15,6 +15,7 @@ from conftest import free_port, make_settings
 from typer.testing import CliRunner
 
 from composer.cli import app
+from composer.config.settings import load_settings
 from composer.web.preview import Previewer, server
 
 runner = CliRunner()
@@ -72,6 +73,31 @@ def test_a_line_in_env_that_is_no_setting_is_an_error_at_its_line_without_its_va
     assert result.exit_code == 2 and not Path("outbox").exists()
     assert result.output.splitlines() == ["error: .env:2: NEWSLETTER_SMTP_PASSWORD … is not NAME=value; write the setting "
                                           "as NAME=value on one line (a value with spaces or # in quotes)"]
+
+
+@pytest.mark.parametrize(("line", "refusal"), [
+    ("NEWSLETTER_HOURLY_LIMIT=1.000", "NEWSLETTER_HOURLY_LIMIT: 1.000 is ambiguous: write 1000 if the dot groups "
+                                      "thousands or 1 if it is a decimal point"),
+    ("NEWSLETTER_RATE_LIMIT=1.000", "NEWSLETTER_RATE_LIMIT: 1.000 is ambiguous: write 1000 if the dot groups "
+                                    "thousands or 1 if it is a decimal point"),
+    ("NEWSLETTER_DAILY_LIMIT=12.500", "NEWSLETTER_DAILY_LIMIT: 12.500 is no whole number: write 12500 if the dot "
+                                      "groups thousands"),
+])
+def test_a_number_with_a_dot_and_three_digits_is_refused_with_both_readings(workdir: Path, line: str,
+                                                                             refusal: str) -> None:
+    """German "1.000" is a thousand; read as 1 an hour, the next send would wait a day."""
+    Path(".env").write_text(line + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"error: {refusal} (check your environment or .env)"]
+
+
+def test_numbers_without_a_thousands_dot_are_still_read(workdir: Path) -> None:
+    Path(".env").write_text("NEWSLETTER_HOURLY_LIMIT=1000\nNEWSLETTER_RATE_LIMIT=1.5\nNEWSLETTER_SMTP_TIMEOUT=0.250\n",
+                            encoding="utf-8")
+    assert runner.invoke(app, ["status"]).exit_code == 0
+    settings = load_settings()
+    assert (settings.hourly_limit, settings.rate_limit, settings.smtp_timeout) == (1000, 1.5, 0.25)
 
 
 def test_preview_serves_html_and_text_and_rerenders_after_an_edit(workdir: Path) -> None:

@@ -165,3 +165,30 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     assert "50 von 50 versendet" in page.locator("table").inner_text()
 
     assert not violations, violations
+
+
+def background_of(tab) -> tuple[int, int, int]:
+    """The colour the reader sees behind the email's text: a pixel of the preview's content column, as shown."""
+    import io
+
+    iframe = tab.locator(".preview iframe")
+    outer, column = iframe.bounding_box(), tab.frame_locator(".preview iframe").locator(".dm-bg").nth(1).bounding_box()
+    shot = PILImage.open(io.BytesIO(iframe.screenshot())).convert("RGB")
+    top, bottom = max(column["y"], outer["y"]), min(column["y"] + column["height"], outer["y"] + outer["height"])
+    return shot.getpixel((int(column["x"] - outer["x"] + 4), int((top + bottom) / 2 - outer["y"])))
+
+
+@pytest.mark.parametrize(("view", "dark"), [("600", False), ("dark", True)])
+def test_the_dark_preview_shows_the_dark_email_and_the_light_one_the_light(workdir: Path, browser, view: str,
+                                                                            dark: bool) -> None:
+    """Chromium never matches a rewritten `@media (all)`: "Dunkel" showed the light email (issue 27)."""
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE", color_scheme="light")
+        tab = context.new_page()
+        tab.goto(desk.login_url)
+        tab.goto(f"{desk.base}/issues/2020-12?view={view}")
+        red, green, blue = background_of(tab)
+        body = tab.frame_locator(".preview iframe").locator("body").evaluate("b => getComputedStyle(b).backgroundColor")
+        context.close()
+    assert (max(red, green, blue) < 60) is dark and (min(red, green, blue) > 200) is not dark, (red, green, blue)
+    assert (body == "rgb(18, 18, 18)") is dark, body

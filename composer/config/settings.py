@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from datetime import tzinfo
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, model_validator
+from pydantic import EmailStr, Field, HttpUrl, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from dotenv.parser import parse_stream
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +21,22 @@ from composer.config.parts import DEFAULT_PORTS, DKIMConfig, IMAPConfig, Limits,
 from composer.errors import SettingsError
 
 PLACEHOLDER_FROM = "newsletter@example.org"  # only in previews and the outbox, never over SMTP
+GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")  # "1.000": a thousand in German, one to Python
+
+
+def ambiguity(raw: str, whole: bool) -> str | None:
+    """Why `raw` cannot be read as a number of a setting without guessing (None when it can): a dot followed by
+    exactly three digits groups thousands in German and is a decimal point to pydantic."""
+    text = raw.strip()
+    if not GROUPED.fullmatch(text):
+        return None
+    thousands = text.replace(".", "")
+    if text.count(".") > 1:  # "1.000.000" has no decimal reading, but should be told how to write it
+        return f"{text} is no number: write {thousands} if the dots group thousands"
+    decimal = format(Decimal(text).normalize(), "f")
+    if whole and "." in decimal:
+        return f"{text} is no whole number: write {thousands} if the dot groups thousands"
+    return f"{text} is ambiguous: write {thousands} if the dot groups thousands or {decimal} if it is a decimal point"
 
 
 class Settings(BaseSettings):
@@ -91,6 +109,18 @@ class Settings(BaseSettings):
     state_dir: Path = Path(".newsletter")
     outbox_dir: Path = Path("outbox")
     templates_dir: Path = Field(default=Path("templates"), description="the folder's own templates; each overrides the package's")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _unambiguous_number(cls, value: object, info: ValidationInfo) -> object:
+        """Every numeric setting refuses "1.000" rather than reading it as 1 (NEWSLETTER_HOURLY_LIMIT=1.000 would
+        otherwise allow one message an hour, and the next send would wait a day)."""
+        if isinstance(value, str) and info.field_name:
+            annotation = cls.model_fields[info.field_name].annotation
+            types = set(get_args(annotation)) | {annotation}
+            if types & {int, float} and (problem := ambiguity(value, float not in types)):
+                raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from html import escape
 from collections.abc import Sequence
@@ -149,9 +150,7 @@ def routes(desk: Desk) -> list[Route]:
             return HTMLResponse(f"<p>{escape(str(exc))}</p>", 422)
         html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
         html = result.viewable(html)
-        if request.query_params.get("dark"):
-            html = html.replace("prefers-color-scheme: dark", "all").replace("prefers-color-scheme:dark", "all")
-        return HTMLResponse(html)
+        return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
 
     async def resolve(request: Request) -> Response:
         """'Meine Fassung speichern' on the conflict page: the kept version replaces the file (the other stays kept too)."""
@@ -175,6 +174,16 @@ def routes(desk: Desk) -> list[Route]:
         Route("/issues/{slug}", save, methods=["POST"]),
         Route("/issues/{slug}/email", email),
     ]
+
+
+DARK_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.I)
+
+
+def in_dark_mode(html: str) -> str:
+    """The email as a reader in dark mode sees it, whatever the desk's own browser prefers: its dark rules hold always.
+    The condition becomes one that is always true, `(min-width: 0px)`, valid also after `screen and`; `(all)` is not
+    a media condition, and Chromium never matched it."""
+    return DARK_QUERY.sub("(min-width: 0px)", html)
 
 
 def conflicts(desk: Desk) -> Path:
