@@ -1,0 +1,162 @@
+"""The German wording of `newsletter check`'s findings, matched from the library's English (composer/desk/german.py
+applies it; the message catalogues of issue 23 will replace both)."""
+
+from __future__ import annotations
+
+import re
+
+from composer.issue.starter import SAID
+
+FINDINGS = [
+    # checks/content.py
+    (r"(?P<n>\d+) characters; phones cut it after about (?P<max>\d+)", r"\g<n> Zeichen; Telefone schneiden nach etwa \g<max> ab"),
+    (r"all capitals look like shouting and like spam", "nur Großbuchstaben wirken wie Schreien und wie Spam"),
+    (r"several exclamation marks look like spam", "mehrere Ausrufezeichen wirken wie Spam"),
+    (r"repeats the subject or the first line; say something new",
+     "wiederholt den Betreff oder die erste Zeile; sagen Sie hier etwas Neues"),
+    (r"no postal address \(street, postcode, town\) for the imprint",
+     "keine Postanschrift (Straße, Postleitzahl, Ort) für das Impressum"),
+    (r"no imprint: add footer.imprint_url or an 'Impressum' line",
+     "kein Impressum: ergänzen Sie footer.imprint_url oder eine Zeile „Impressum“"),
+    (r"still the starter text of `newsletter new`; write your own before sending",
+     "noch der Starttext einer neuen Ausgabe; schreiben Sie vor dem Versand Ihren eigenen"),
+    (r"still the starter text of `newsletter init`; write your own before sending",
+     "noch der Starttext von `newsletter init`; schreiben Sie vor dem Versand Ihren eigenen"),
+    (r"the footer has no unsubscribe link; every newsletter needs one",
+     "die Fußzeile hat keinen Abmeldelink; jeder Newsletter braucht einen"),
+    (re.escape(SAID["newsletter"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihres "
+                                     "Newsletters ein"),
+    (re.escape(SAID["subject"]), "noch der Platzhalter von `newsletter init`: tragen Sie den Betreff ein, den Ihre "
+                                  "Leser sehen"),
+    (re.escape(SAID["publisher"]), "noch der Platzhalter von `newsletter init`: tragen Sie hier den Namen Ihrer Stelle "
+                                    "ein (und bei `newsletter:`)"),
+    (re.escape(SAID["footer.address"]), "noch der Platzhalter von `newsletter init`: tragen Sie die Postanschrift Ihrer "
+                                        "Stelle (Name, Straße, Postleitzahl und Ort) für das Impressum ein"),
+    (re.escape(SAID["footer.imprint_url"]), "noch der Platzhalter von `newsletter init`: der Link zu Ihrem Impressum (ein "
+                                            "Absender in Deutschland braucht eines)"),
+    (re.escape(SAID["footer.privacy_url"]), "noch der Platzhalter von `newsletter init`: der Link zu Ihrer "
+                                            "Datenschutzerklärung (DSGVO Art. 13)"),
+    (r"the address needs a street with its number, the postcode and the town, one after the other",
+     "zur Anschrift gehören Straße mit Hausnummer, Postleitzahl und Ort, in dieser Reihenfolge"),
+    (r"(?P<url>\S+) is an example address, not your office's page; link your own",
+     r"\g<url> ist eine Beispieladresse, nicht die Seite Ihrer Stelle; verlinken Sie Ihre eigene"),
+    (r"(?P<url>\S+) is not encrypted; link the https:// address",
+     r"\g<url> ist unverschlüsselt; verlinken Sie die Adresse mit https://"),
+    (r"the line (?P<line>.+) runs on from the line above; to keep it a line of its own, start it with – or leave an "
+     r"empty line before it",
+     r"die Zeile \g<line> wird an die Zeile darüber angehängt; soll sie eine eigene Zeile bleiben, beginnen Sie sie "
+     r"mit – oder lassen Sie davor eine Zeile frei"),
+    # checks/css.py
+    (r"(?P<title>.+) \((?P<slug>[^()]+)\) is ignored by (?P<clients>.+)", r"\g<title> (\g<slug>) wird ignoriert von \g<clients>"),
+    # checks/markup.py
+    (r"(?P<kb>\d+) KB: Gmail cuts off emails over 102 KB; shorten the issue",
+     r"\g<kb> KB: Gmail schneidet E-Mails über 102 KB ab; kürzen Sie die Ausgabe"),
+    (r"(?P<kb>\d+) KB: close to Gmail's 102 KB limit, above which it cuts the email off",
+     r"\g<kb> KB: nahe an der Grenze von 102 KB, ab der Gmail die E-Mail abschneidet"),
+    (r"image (?P<src>.+) has no alt text; describe it for blind readers and blocked images",
+     r"Bild \g<src> hat keinen Alternativtext; beschreiben Sie es für blinde Leser und für blockierte Bilder"),
+    (r"image (?P<src>.+) has no width; Outlook shows it at its full size",
+     r"Bild \g<src> hat keine Breite; Outlook zeigt es in voller Größe"),
+    (r"image (?P<src>.+) is not loaded over https; many clients block it",
+     r"Bild \g<src> wird nicht über https geladen; viele E-Mail-Programme blockieren es"),
+    (r"link to (?P<href>.+) has no text to click on", r"der Link zu \g<href> hat keinen Text zum Anklicken"),
+    (r"link (?P<href>.+) points to no anchor in the email", r"der Link \g<href> zeigt auf keine Sprungmarke in der E-Mail"),
+    (r"link (?P<href>.+): (?P<address>.+) is not an email address", r"der Link \g<href>: \g<address> ist keine E-Mail-Adresse"),
+    (r"link (?P<href>.+) is not a phone number", r"der Link \g<href> ist keine Telefonnummer"),
+    (r"link (?P<href>.+) is not encrypted; use https:// if the site has it",
+     r"der Link \g<href> ist unverschlüsselt; nehmen Sie https://, wenn die Seite es anbietet"),
+    (r"link (?P<href>.+) is not a valid web address", r"der Link \g<href> ist keine gültige Webadresse"),
+    (r"no color-scheme meta: dark-mode clients may invert colours badly",
+     "keine Angabe color-scheme: im Dunkelmodus kehren E-Mail-Programme die Farben womöglich schlecht um"),
+    (r"Outlook's conditional comments are missing; its layout will break",
+     "die bedingten Kommentare für Outlook fehlen; dort zerfällt das Layout"),
+    (r"the plain-text part is empty", "der Textteil ist leer"),
+    (r"HTML left in the plain text: (?P<left>.+)", r"HTML im Textteil: \g<left>"),
+    (r"line (?P<n>\d+) is over 998 bytes, which mail servers may break",
+     r"Zeile \g<n> ist länger als 998 Bytes; Mailserver brechen sie womöglich um"),
+    (r"the link (?P<href>.+) of the HTML is missing from the plain text", r"der Link \g<href> aus dem HTML fehlt im Textteil"),
+    # checks/spam.py
+    (r"SpamAssassin scores (?P<score>[-\d.]+) \(rules: (?P<rules>.*)\); below (?P<good>[\d.]+) is good",
+     r"SpamAssassin vergibt \g<score> Punkte (Regeln: \g<rules>); unter \g<good> ist gut"),
+    # issue/issuefile.py and issue/schema.py: the file and its fields
+    (r"required, but missing", "Pflichtangabe, fehlt"),
+    (r"unknown field \(a typo\? the README lists the fields\)", "unbekanntes Feld (ein Tippfehler? Das README nennt die Felder)"),
+    (r"must not be empty", "darf nicht leer sein"),
+    (r"needs at least one entry", "braucht mindestens einen Eintrag"),
+    (r"not a phone number \(digits, spaces, '\+', '/', '-'\)", "keine Telefonnummer (Ziffern, Leerzeichen, „+“, „/“, „-“)"),
+    (r"use only lowercase letters, digits and '-'", "nur Kleinbuchstaben, Ziffern und „-“"),
+    (r"not a colour like #8a1538", "keine Farbe wie #8a1538"),
+    (r"not a date; write it as YYYY-MM-DD, e.g. 2020-12-23", "kein Datum; schreiben Sie es als JJJJ-MM-TT, z. B. 2020-12-23"),
+    (r"not a web address; write it as https://…", "keine Webadresse; schreiben Sie sie als https://…"),
+    (r"not a valid email address", "keine gültige E-Mail-Adresse"),
+    (r"must contain \{name\} where the subscriber's name goes", "muss {name} dort enthalten, wo der Name der Leser steht"),
+    (r"(?P<size>\d+\.\d) MB of text; a field holds at most (?P<limit>\d+) MB: shorten it or split the article in two",
+     r"\g<size> MB Text; ein Feld fasst höchstens \g<limit> MB: kürzen Sie ihn oder teilen Sie den Artikel in zwei"),
+    (r"a brace that is no placeholder; (?P<advice>.+)", r"eine Klammer, die kein Platzhalter ist; \g<advice>"),
+    (r"\{\{ and \}\} would reach every reader as they are; (?P<advice>.+)",
+     r"{{ und }} kämen so, wie sie sind, bei allen Lesern an; \g<advice>"),
+    (r"unknown placeholder \{(?P<name>[^}]*)\} \((?P<advice>.+)\)", r"unbekannter Platzhalter {\g<name>} (\g<advice>)"),
+    (r"write \{name\} where the subscriber's name goes", "schreiben Sie {name} dort, wo der Name der Leser steht"),
+    (r"no placeholders here: it is for subscribers without a name", "hier keine Platzhalter: dieser Text ist für Leser ohne Namen"),
+    (r"must be a single line", "muss eine einzige Zeile sein"),
+    (r"two articles use the anchor (?P<anchor>.+); give one a different anchor",
+     r"zwei Artikel haben die Sprungmarke \g<anchor>; geben Sie einem eine andere"),
+    (r"no such file; check the path", "diese Datei gibt es nicht; prüfen Sie den Pfad"),
+    (r"the file must start with a line '---' that opens the issue's fields",
+     "die Datei muss mit einer Zeile „---“ beginnen, die die Angaben zur Ausgabe eröffnet"),
+    (r"the fields block opened here is never closed with (a line )?'---'",
+     "der hier eröffnete Block mit Angaben wird nie mit einer Zeile „---“ geschlossen"),
+    (r"text before the first article; start each article with '# Title'",
+     "Text vor dem ersten Artikel; beginnen Sie jeden Artikel mit „# Titel“"),
+    (r"set by the '# ' heading and the text below it, not in the fields block",
+     "wird durch die Überschrift „# “ und den Text darunter gesetzt, nicht im Block mit Angaben"),
+    (r"the fields block at the top is not closed: put a line '---' above this first article",
+     "der Block mit Angaben oben ist nicht geschlossen: setzen Sie über diesen ersten Artikel eine Zeile „---“"),
+    (r"an article heading without a title; write the title after '# ', or \\# for a literal '#'",
+     "eine Artikelüberschrift ohne Titel; schreiben Sie den Titel hinter „# “, oder \\# für ein „#“ im Text"),
+    (r"not a language code; write it like ar, fa, uk, tr or en", "kein Sprachkürzel; schreiben Sie es wie ar, fa, uk, tr oder en"),
+    (r"not a picture file: name a \.jpg, \.png, \.gif or \.webp file",
+     "keine Bilddatei: nennen Sie eine Datei mit .jpg, .png, .gif oder .webp"),
+    # issue/photos.py: a photo too big to be decoded safely
+    (r"(?P<file>.+): (?P<width>\d+)×(?P<height>\d+) pixels is more than 40 megapixels; make it smaller in a photo program "
+     r"\(4000 pixels wide is plenty\) and use that",
+     r"\g<file>: \g<width>×\g<height> Pixel sind mehr als 40 Megapixel; verkleinern Sie das Foto in einem Bildprogramm "
+     r"(4000 Pixel Breite genügen) und nehmen Sie dieses"),
+    (r"(?P<file>.+): far too many pixels to be read safely; use a photo of at most 40 megapixels",
+     r"\g<file>: viel zu viele Pixel, um es sicher zu lesen; nehmen Sie ein Foto mit höchstens 40 Megapixeln"),
+    (r"give either url \(a picture on the web\) or path \(a photo file next to the issue\), one of them",
+     "geben Sie entweder url (ein Bild im Web) oder path (eine Fotodatei neben der Ausgabe) an, nur eines davon"),
+    (r"not UTF-8 text \((?P<why>.*)\); save it as UTF-8", "kein UTF-8-Text (\\g<why>); speichern Sie die Datei als UTF-8"),
+    (r"cannot be read: (?P<why>.+)", r"kann nicht gelesen werden: \g<why>"),
+    # issue/yamlerrors.py: a broken fields block
+    (r"a ':' is missing after the field name; write it as 'name: value'",
+     "nach dem Namen der Angabe fehlt ein „:“; schreiben Sie „Name: Wert“"),
+    (r"a space is missing after the ':'; write it as 'name: value'",
+     "nach dem „:“ fehlt ein Leerzeichen; schreiben Sie „Name: Wert“"),
+    (r"a tab is used here; indent and separate with spaces only",
+     "hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit Leerzeichen"),
+    (r"not in line with the fields above it; fields that belong together start in the same column",
+     "nicht bündig mit den Angaben darüber; Angaben, die zusammengehören, beginnen in derselben Spalte"),
+    (r"the value holds ': '; put the whole value in quotes \(\"\.\.\.\"\)",
+     "der Wert enthält „: “; setzen Sie den ganzen Wert in Anführungszeichen (\"…\")"),
+    (r"the quote (?P<q>.) opened here is never closed; end the value with (?P=q) too",
+     r"das hier geöffnete Anführungszeichen \g<q> wird nie geschlossen; beenden Sie den Wert auch mit \g<q>"),
+    (r"text after the closing quote; put the whole value inside the quotes",
+     "Text nach dem schließenden Anführungszeichen; setzen Sie den ganzen Wert in die Anführungszeichen"),
+    (r"a backslash in double quotes starts a special character; use single quotes \('\.\.\.'\) or write \\\\",
+     "ein Backslash in doppelten Anführungszeichen leitet ein Sonderzeichen ein; nehmen Sie einfache Anführungszeichen "
+     r"('…') oder schreiben Sie \\\\"),
+    (r"a value that starts with '(?P<open>.)' needs a closing '(?P<close>.)'; put the whole value in quotes \(\"\.\.\.\"\)",
+     r"ein Wert, der mit „\g<open>“ beginnt, braucht ein schließendes „\g<close>“; setzen Sie den ganzen Wert in "
+     r'Anführungszeichen ("…")'),
+    (r"a value cannot start with '(?P<char>.+)'; put the whole value in quotes \(\"\.\.\.\"\)",
+     r'ein Wert kann nicht mit „\g<char>“ beginnen; setzen Sie den ganzen Wert in Anführungszeichen ("…")'),
+    (r"a list entry \('- '\) that belongs to no field; put it under its field, indented by two spaces",
+     "ein Listeneintrag („- “), der zu keiner Angabe gehört; setzen Sie ihn unter seine Angabe, um zwei Leerzeichen "
+     "eingerückt"),
+    (r"the field name before the ':' is missing", "vor dem „:“ fehlt der Name der Angabe"),
+    (r"this line cannot be read as 'name: value'; check its ':', quotes and indentation",
+     "diese Zeile lässt sich nicht als „Name: Wert“ lesen; prüfen Sie „:“, Anführungszeichen und Einrückung"),
+    (r"expected 'name: value' lines", "erwartet werden Zeilen „Name: Wert“"),
+    (r"given twice; keep one", "doppelt angegeben; behalten Sie eine Angabe"),
+]
