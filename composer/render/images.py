@@ -16,14 +16,13 @@ import base64
 import functools
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from composer.atomic import PRIVATE, write_bytes
 from composer.errors import IssueFileError, Problem
 from composer.issue import markdown
 from composer.issue.issuefile import IssueSource
@@ -110,7 +109,8 @@ def resized(file: Path, width: int, cache: Path | None = None, name: str | None 
                 return (cache / f"{key}{suffix}").read_bytes(), mime
     result, mime = _resized(io.BytesIO(data), target, name or file.name)
     if cache:
-        _keep(cache, f"{key}{'.png' if mime == 'image/png' else '.jpg'}", result)
+        cache.mkdir(parents=True, exist_ok=True, mode=0o700)  # a cache is made again: written whole, not flushed
+        write_bytes(cache / f"{key}{'.png' if mime == 'image/png' else '.jpg'}", result, PRIVATE, durable=False)
     return result, mime
 
 
@@ -126,11 +126,3 @@ def _resized(source: io.BytesIO, target: int, name: str) -> tuple[bytes, str]:
         picture.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         return out.getvalue(), "image/jpeg"
 
-
-def _keep(cache: Path, name: str, data: bytes) -> None:
-    """Written whole (a temporary file, readable only by the user, renamed), so a reader never sees half of it."""
-    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(dir=cache, prefix=".", suffix=".new")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(temporary, cache / name)
