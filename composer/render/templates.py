@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import jinja2
 
+from composer.i18n import SOURCE, JinjaGettext
+
 TEMPLATES = Path(str(files("composer") / "templates"))
 
 
@@ -47,11 +49,17 @@ def environment(override: Path | None = None, kind: Literal["email", "web"] = "e
 def _environment(folders: tuple[str, ...], kind: str) -> jinja2.Environment:
     """Cached: Jinja compiles each template once and recompiles it only when its file changes."""
     if kind == "web":
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True)
-    return jinja2.Environment(
-        loader=_MarkingLoader(folders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True, extensions=["jinja2.ext.i18n"])
+    else:
+        env = jinja2.Environment(
+            loader=_MarkingLoader(folders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+    # `{% trans %}` and `_()` in templates: English unless a render passes composer.i18n.JinjaGettext's callables.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(JinjaGettext(SOURCE).callables())
+    return env

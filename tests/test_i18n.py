@@ -1,0 +1,67 @@
+"""One way to speak the reader's language: messages rendered where shown, languages chosen as gettext and browsers do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from composer.i18n import Message, message, plural, render
+from composer.i18n.formats import day, moment, number
+from composer.i18n.languages import accepted, from_environment
+from composer.render.templates import environment
+from composer.i18n import JinjaGettext
+
+
+@pytest.mark.parametrize(("environ", "lang"), [
+    ({"LANG": "de_DE.UTF-8"}, "de"),
+    ({"LANG": "C"}, "en"),
+    ({}, "en"),
+    ({"LC_ALL": "de_AT.UTF-8", "LANG": "en_US.UTF-8"}, "de"),
+    ({"LANGUAGE": "uk:de", "LANG": "C.UTF-8"}, "de"),
+    ({"LC_MESSAGES": "POSIX", "LANG": "de_DE.UTF-8"}, "en"),
+])
+def test_the_command_line_language_comes_from_the_variables_gettext_reads(environ: dict[str, str], lang: str) -> None:
+    assert from_environment(environ) == lang
+
+
+@pytest.mark.parametrize(("header", "lang"), [
+    ("uk, en;q=0.8", "en"),
+    ("ar-SY,ar;q=0.9,en-US;q=0.8,de;q=0.7", "en"),
+    ("en;q=0.5, de", "de"),
+    ("fa", "de"),
+    ("", "de"),
+    ("de-DE", "de"),
+    ("en-GB;q=0", "de"),
+])
+def test_a_web_page_reads_accept_language_in_its_order_of_preference(header: str, lang: str) -> None:
+    assert accepted(header) == lang
+
+
+def test_a_message_renders_in_each_language_with_its_parameters() -> None:
+    said = message("{count} of {total} addresses", count=3, total=4)
+    assert isinstance(said, Message)
+    assert said.render("en") == "3 of 4 addresses" == str(said)
+
+
+def test_a_message_inside_a_message_is_rendered_in_the_same_language() -> None:
+    outer = message("Refused: {reason}", reason=message("German"))
+    assert render(outer, "en") == "Refused: German"
+
+
+def test_a_plural_message_picks_its_form_by_count() -> None:
+    assert plural("{n} address", "{n} addresses", 1).render("en") == "1 address"
+    assert plural("{n} address", "{n} addresses", 2).render("en") == "2 addresses"
+
+
+def test_dates_and_numbers_follow_the_language() -> None:
+    assert day(dt.date(2026, 12, 6), "de") == "06.12.2026"
+    assert moment(dt.datetime(2026, 12, 7, 8, 0), "de") == "Mo. 07.12. 08:00"
+    assert number(1000.5, "de") == "1.000,5"
+    assert number(1000.5, "en") == "1,000.5"
+
+
+def test_templates_translate_with_the_language_of_their_render_and_escape_parameters() -> None:
+    template = environment(None, "web").from_string("{% trans who=name %}Hello {{ who }}{% endtrans %} {{ m(said) }}")
+    html = template.render(name="<b>", said=message("German"), **JinjaGettext("en").context())
+    assert html == "Hello &lt;b&gt; German"
