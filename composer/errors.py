@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from composer.i18n import Message, render
+
 
 def shown(path: Path) -> str:
     """A path as the coordinator typed it: relative to where they are, when it is below there."""
@@ -16,7 +18,15 @@ def shown(path: Path) -> str:
 
 
 class ComposerError(Exception):
-    """Root of every error this package raises on purpose; its text is meant for the coordinator."""
+    """Root of every error this package raises on purpose; its text is meant for the coordinator.
+
+    Raised with a `composer.i18n.Message` (or, until every raise is converted, a plain string); `str()` is English,
+    a face shows `shown(lang)`.
+    """
+
+    def shown(self, lang: str) -> str:
+        said = self.args[0] if self.args else ""
+        return render(said, lang) if isinstance(said, Message) else str(self)
 
 
 @dataclass(frozen=True)
