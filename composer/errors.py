@@ -17,6 +17,12 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def said(exc: BaseException) -> Message | str:
+    """What an error says, to carry on into a Problem or a page: its Message when it was raised with one."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, Message) else str(exc)
+
+
 class ComposerError(Exception):
     """Root of every error this package raises on purpose; its text is meant for the coordinator.
 
@@ -36,7 +42,7 @@ class Problem:
     file: str
     line: int | None
     field: str
-    message: str
+    message: Message | str  # rendered where it is shown; str() of the Problem is English
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

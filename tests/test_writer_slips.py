@@ -21,7 +21,7 @@ from composer.checks import check, prepare
 from composer.cli import app
 from composer.cli.common import WORK_ORDER
 from composer.config.folder import init
-from composer.desk.german import in_german
+from composer.i18n import translate
 from composer.issue import starter
 from composer.issue.starter import Office
 from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
@@ -218,7 +218,7 @@ def test_a_placeholder_left_in_the_subject_alone_still_fails_check_at_the_subjec
     assert done.returncode == 1
     assert [line for line in done.stderr.splitlines() if line.startswith("error:")] == [
         "error: issues/2026-12.md:7: subject: still the placeholder of `newsletter init`: write the subject your readers see"]
-    assert in_german(starter.SAID["subject"]) == "noch der Platzhalter von `newsletter init`: tragen Sie den Betreff ein, " \
+    assert translate("de", starter.SAID["subject"]) == "noch der Platzhalter von `newsletter init`: tragen Sie den Betreff ein, " \
                                                 "den Ihre Leser sehen"
 
 
@@ -231,7 +231,7 @@ def test_the_starter_text_init_wrote_is_named_as_inits_and_that_of_a_later_new_i
         "preheader: still the starter text of `newsletter init`; write your own before sending",
         "articles[0].title: still the starter text of `newsletter init`; write your own before sending",
         "articles[0].body: still the starter text of `newsletter init`; write your own before sending"]
-    assert in_german(starters[0].split(": ", 3)[3]) == ("noch der Starttext von `newsletter init`; schreiben Sie vor dem "
+    assert translate("de", starters[0].split(": ", 3)[3]) == ("noch der Starttext von `newsletter init`; schreiben Sie vor dem "
                                                         "Versand Ihren eigenen")
     monkeypatch.chdir(tmp_path / "office")
     assert runner.invoke(app, ["new", "issues/2027-01.md"]).exit_code == 0

@@ -12,6 +12,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 from composer.atomic import PRIVATE, write_text
 from composer.audience import consent
+from composer.audience.verdicts import not_an_address
 from composer.errors import AddressError, SubscriberListError
 from composer.exports import ExportWriter
 from composer.records import BadRow, Recipient
@@ -104,8 +105,8 @@ def checked_address(raw: str) -> str:
     """An address typed by a person (a test send, an unsubscribe) checked like a list row."""
     try:
         return recipient_address(raw)
-    except EmailNotValidError as exc:
-        raise AddressError(f"{raw!r} is not a valid email address ({exc})") from None
+    except EmailNotValidError:
+        raise AddressError(not_an_address(raw)) from None
 
 
 def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -> Recipient | BadRow:
@@ -114,8 +115,8 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
         return BadRow(line, "no email address")
     try:
         email = recipient_address(raw)
-    except EmailNotValidError as exc:
-        return BadRow(line, f"{raw!r} is not a valid email address ({exc})")
+    except EmailNotValidError:
+        return BadRow(line, str(not_an_address(raw)))  # kept as text in the send state
     if name and ("\r" in name or "\n" in name):
         return BadRow(line, "the name contains a line break; remove it")
     first = seen.setdefault(email.lower(), line)

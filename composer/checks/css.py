@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mjml import mjml2html
 
+from composer.i18n import message
 from composer.checks.findings import Finding, Subject
 
 DATA = Path(__file__).resolve().parent / "data" / "caniemail.json"
@@ -68,4 +69,5 @@ def check(s: Subject) -> Iterator[Finding]:
         clients = unsupported(slug)
         if clients:
             title = _features()[slug]["title"]
-            yield Finding("warning", "css", f"{title} ({slug}) is ignored by {'; '.join(clients)}")
+            yield Finding("warning", "css", message("{title} ({slug}) is ignored by {clients}", title=title, slug=slug,
+                                                      clients="; ".join(clients)))

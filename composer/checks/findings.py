@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from composer.i18n import Message
 from composer.issue.issuefile import IssueSource
 from composer.records import OutgoingMessage
 from composer.render.build import Build
@@ -19,7 +20,7 @@ LOCATED = re.compile(r"^(?P<file>[^:]+):(?P<line>[0-9]+)(?::|$)")
 class Finding:
     level: Level
     where: str
-    message: str
+    message: Message | str  # a Message from every check; rendered where it is shown, English by str()
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from lxml import html as lxml_html
 
+from composer.i18n import Message, message
 from composer.checks.findings import Finding, Subject
 
 TIMEOUT = 10
@@ -23,10 +24,10 @@ def check(s: Subject) -> Iterator[Finding]:
     with ThreadPoolExecutor(WORKERS) as pool:
         for url, problem in zip(links, pool.map(probe, links), strict=True):
             if problem:
-                yield Finding("error", "links", f"{url} {problem}")
+                yield Finding("error", "links", message("{url} {problem}", url=url, problem=problem))
 
 
-def probe(url: str) -> str | None:
+def probe(url: str) -> Message | None:
     """None when the URL answers with success (after redirects), else what went wrong."""
     for method in ("HEAD", "GET"):
         request = urllib.request.Request(url, method=method, headers={"User-Agent": AGENT})
@@ -36,7 +37,7 @@ def probe(url: str) -> str | None:
         except urllib.error.HTTPError as exc:
             if method == "HEAD" and exc.code in (403, 405, 501):
                 continue
-            return f"answers {exc.code} {exc.reason}"
+            return message("answers {code} {reason}", code=exc.code, reason=exc.reason)
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            return f"cannot be reached ({getattr(exc, 'reason', exc)})"
+            return message("cannot be reached ({why})", why=str(getattr(exc, "reason", exc)))
     return None

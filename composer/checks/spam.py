@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from composer.i18n import Message, message
 from composer.checks.findings import Finding, Level, Subject
 
 WARN_AT, FAIL_AT = 2.0, 5.0
@@ -37,6 +38,7 @@ def check(s: Subject) -> Iterator[Finding]:
     result = spam_score(s.message.data)
     if result is None:
         return
-    rules = ", ".join(result.tests) or "no rule"
+    rules: Message | str = ", ".join(result.tests) or message("no rule")
     level: Level = "error" if result.score >= FAIL_AT else "warning" if result.score >= WARN_AT else "info"
-    yield Finding(level, "spam", f"SpamAssassin scores {result.score:.1f} (rules: {rules}); below {WARN_AT} is good")
+    yield Finding(level, "spam", message("SpamAssassin scores {score} (rules: {rules}); below {good} is good",
+                                          score=round(result.score, 1), rules=rules, good=WARN_AT))

@@ -24,7 +24,7 @@ from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, 
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
-from composer.i18n import translate
+from composer.i18n import render, translate
 from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
@@ -38,8 +38,8 @@ from composer.send.message import MessageFactory
 
 def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
     """The reader's problems as the page's language says them, each still at its file, line and field."""
-    say = wording(request)
-    return [replace(p, message=say(p.message, "findings")) for p in problems]
+    lang = language(request)
+    return [replace(p, message=render(p.message, lang)) for p in problems]
 
 
 def free_month(issues_dir: Path, today: dt.date) -> str:

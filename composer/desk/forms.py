@@ -9,7 +9,7 @@ from typing import Any
 
 from composer.desk.words import FIELDS
 from composer.errors import Problem
-from composer.i18n import translate
+from composer.i18n import Message, message, translate
 
 TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 LIST_FIELDS = {"claims"}  # one entry per line in a textarea
@@ -24,9 +24,9 @@ def oversized(items: Iterable[tuple[str, str]]) -> list[tuple[str, int]]:
     return [(name, size) for name, size in sizes if size > FIELD_MAX_BYTES]
 
 
-def too_long(size: int) -> str:
-    return (f"{size / 1024 / 1024:.1f} MB of text; a field holds at most {FIELD_MAX_BYTES // 1024 // 1024} MB: shorten it "
-            "or split the article in two")
+def too_long(size: int) -> Message:
+    return message("{size} MB of text; a field holds at most {limit} MB: shorten it or split the article in two",
+                   size=f"{size / 1024 / 1024:.1f}", limit=FIELD_MAX_BYTES // 1024 // 1024)
 
 
 def issue_from_form(items: Iterable[tuple[str, str]]) -> dict[str, Any]:

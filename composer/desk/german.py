@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
-from composer.desk.german_findings import FINDINGS
+from composer.i18n import Message, render, translate
 from composer.desk.language import language
 
 INBOX = [
@@ -56,62 +56,6 @@ ROWS = [
      r'ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen \g<first> bis \g<last> als '
      r"eine Zeile gelesen; entfernen oder schließen Sie es"),
 ]
-# email-validator's reasons (its syntax.py and validate_email.py) that a typed or pasted address can meet
-VALIDATOR = [
-    (r"An email address must have an @-sign\.", "es fehlt das Zeichen @"),
-    (r"There must be something before the @-sign\.", "vor dem @ fehlt etwas"),
-    (r"There must be something after the @-sign\.", "nach dem @ fehlt etwas"),
-    (r"The part after the @-sign is not valid\. It should have a period\.",
-     "nach dem @ fehlt ein Punkt, wie in example.org"),
-    (r"The part after the @-sign is not valid\. It is not within a valid top-level domain\.",
-     "nach dem @ fehlt eine gültige Endung wie .de oder .org"),
-    (r"An email address cannot have two periods in a row\.", "zwei Punkte hintereinander sind nicht möglich"),
-    (r"An email address cannot start with a (?P<sign>period|hyphen)\.", r"am Anfang kann kein \g<sign> stehen"),
-    (r"An email address cannot end with a (?P<sign>period|hyphen)\.", r"am Ende kann kein \g<sign> stehen"),
-    (r"An email address cannot have a (?P<sign>period|hyphen) immediately (?P<side>before|after) the @-sign\.",
-     r"direkt \g<side> dem @ kann kein \g<sign> stehen"),
-    (r"An email address cannot have a period and a hyphen next to each other\.",
-     "Punkt und Bindestrich können nicht nebeneinander stehen"),
-    (r"An email address cannot have two letters followed by two dashes immediately after the @-sign or after a period, "
-     r"except Punycode\.", "nach dem @ oder einem Punkt können nicht zwei Buchstaben und zwei Bindestriche folgen"),
-    (r"The email address contains invalid characters before the @-sign: (?P<chars>.+)\.",
-     r"vor dem @ stehen ungültige Zeichen: \g<chars>"),
-    (r"The email address contains invalid characters before the @-sign\.", "vor dem @ stehen ungültige Zeichen"),
-    (r"The part after the @-sign contains invalid characters: (?P<chars>.+)\.",
-     r"nach dem @ stehen ungültige Zeichen: \g<chars>"),
-    (r"The email address contains unsafe characters: (?P<chars>.+)\.",
-     r"die Adresse enthält unsichtbare oder unsichere Zeichen: \g<chars>"),
-    (r"The email address contains an invalid character\.", "die Adresse enthält ein ungültiges Zeichen"),
-    (r"Internationalized characters before the @-sign are not supported: (?P<chars>.+)\.",
-     r"vor dem @ sind Umlaute und andere Sonderzeichen nicht möglich: \g<chars>"),
-    (r"Internationalized characters before the @-sign are not supported\.",
-     "vor dem @ sind Umlaute und andere Sonderzeichen nicht möglich"),
-    (r'The email address has the "full-width" at-sign \(@\) character instead of a regular at-sign\.',
-     "statt des gewöhnlichen @ steht ein breites ＠; tippen Sie es neu"),
-    (r'The email address has the "small commercial at" character instead of a regular at-sign\.',
-     "statt des gewöhnlichen @ steht ein kleines ﹫; tippen Sie es neu"),
-    (r"A display name and angle brackets around the email address are not permitted here\.",
-     "hier nur die Adresse selbst, ohne Namen und spitze Klammern"),
-    (r"Quoting the part before the @-sign is not allowed here\.", "Anführungszeichen vor dem @ sind hier nicht möglich"),
-    (r"A bracketed IP address after the @-sign is not allowed here\.",
-     "eine IP-Adresse in eckigen Klammern nach dem @ ist hier nicht möglich"),
-    (r"The part after the @-sign is a special-use or reserved name that cannot be used with email\.",
-     "nach dem @ steht ein reservierter Name, an den keine E-Mail gehen kann"),
-    (r"The email address is too long (?P<side>before|after) the @-sign \((?P<n>\d+) (character|byte)s? too many"
-     r"( after IDNA encoding)?\)\.", r"\g<side> dem @ ist die Adresse zu lang (\g<n> Zeichen zu viel)"),
-    (r"The email address is too long \((?P<n>\d+) (character|byte)s? too many\)\.",
-     r"die Adresse ist zu lang (\g<n> Zeichen zu viel)"),
-    (r"After the @-sign, periods cannot be separated by so many characters \((?P<n>\d+) characters? too many\)\.",
-     r"nach dem @ ist ein Teil zwischen zwei Punkten zu lang (\g<n> Zeichen zu viel)"),
-    (r"The part after the @-sign (is not valid IDNA|contains invalid characters) \((?P<why>.*)\)\.",
-     r"nach dem @ steht kein gültiger Domainname (\g<why>)"),
-]
-# the names email-validator gives the characters it cannot show
-CHARACTERS = {"SPACE": "Leerzeichen", "NO-BREAK SPACE": "geschütztes Leerzeichen", "U+0009": "Tabulator",
-              "ZERO WIDTH SPACE": "unsichtbares Leerzeichen", "SOFT HYPHEN": "unsichtbarer Trennstrich",
-              "ZERO WIDTH JOINER": "unsichtbares Verbindungszeichen", "ZERO WIDTH NON-JOINER": "unsichtbares Trennzeichen",
-              "U+000A": "Zeilenumbruch", "U+000D": "Zeilenumbruch"}
-
 # What holds a send back (send/quota.py), while the desk's send waits for it
 HOLDS = [
     (r"planned start", "geplanter Start"),
@@ -240,12 +184,11 @@ def compiled(table: list[tuple[str, str]]) -> Table:
     return [(re.compile(pattern), german) for pattern, german in table]
 
 
-_TABLES = {"findings": compiled(FINDINGS), "inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
+_TABLES = {"inbox": compiled(INBOX), "reasons": compiled(REASONS), "rows": compiled(ROWS),
            "holds": compiled(HOLDS), "errors": compiled(ERRORS + ROWS)}
-_VALIDATOR = compiled(VALIDATOR)
 
 
-def in_german(message: str, table: str = "findings") -> str:
+def in_german(message: str, table: str = "errors") -> str:
     return say_in(_TABLES[table], message)
 
 
@@ -253,9 +196,7 @@ def in_german(message: str, table: str = "findings") -> str:
 INNER: dict[str, Callable[[str], str]] = {
     "reason": lambda reason: say_in(_TABLES["reasons"], reason),
     "kind": lambda kind: {"unsubscribed": "abgemeldet", "bounced": "unzustellbar", "complained": "beschwert"}.get(kind, kind),
-    "validator": lambda why: say_in(_VALIDATOR, why),
-    "advice": lambda advice: say_in(_TABLES["findings"], advice),
-    "chars": lambda chars: ", ".join(CHARACTERS.get(c, c) for c in chars.split(", ")),
+    "validator": lambda why: translate("de", why),  # our own reason (audience/verdicts.py), a msgid
     "sign": lambda sign: {"period": "Punkt", "hyphen": "Bindestrich"}.get(sign, sign),
     "side": lambda side: {"before": "vor", "after": "nach"}.get(side, side),
 }
@@ -276,12 +217,10 @@ def say_in(table: Table, message: str) -> str:
     return message
 
 
-PLACES = {"templates": "Vorlagen", "text part": "Textteil", "links": "Links", "spam": "Spam"}
-
-
-def place_in_german(where: str) -> str:
-    """`file:line: field` stays as it is (names in the file); the check's own places get German names."""
-    return PLACES.get(where, where)
+def told(request: Request, exc: BaseException) -> str:
+    """An error for a page: a Message in the page's language; a text not yet made a Message through the tables."""
+    first = exc.args[0] if exc.args else ""
+    return render(first, language(request)) if isinstance(first, Message) else wording(request)(str(exc), "errors")
 
 
 def wording(request: Request) -> Callable[[str, str], str]:
@@ -289,5 +228,5 @@ def wording(request: Request) -> Callable[[str, str], str]:
     return in_german if language(request) == "de" else _as_it_is
 
 
-def _as_it_is(text: str, table: str = "findings") -> str:
+def _as_it_is(text: str, table: str = "errors") -> str:
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -12,7 +13,9 @@ from starlette.routing import Route
 
 from composer import checks
 from composer.desk.context import Desk, issue_path
-from composer.desk.german import in_german, place_in_german, wording
+from composer.desk.german import told, wording
+from composer.desk.words import place
+from composer.i18n import render
 from composer.desk.forms import field_anchor, field_label
 from composer.desk.language import language
 from composer.errors import ComposerError, IssueFileError
@@ -36,15 +39,15 @@ def routes(desk: Desk) -> list[Route]:
         try:
             subject = await run_in_threadpool(checks.prepare, path, desk.settings, desk.secret)
             report = await run_in_threadpool(checks.check, subject)
-            findings = [{"level": f.level, "where": f.where, "message": f.message, "field": field_of(f.where)}
+            findings: list[dict[str, Any]] = [{"level": f.level, "where": f.where, "message": f.message, "field": field_of(f.where)}
                         for f in report.findings]
         except IssueFileError as exc:
             findings = [{"level": "error", "where": f"{p.file}:{p.line}", "message": p.message, "field": p.field}
                         for p in exc.problems]
         except ComposerError as exc:
-            findings = [{"level": "error", "where": path.name, "message": str(exc), "field": ""}]
-        if language(request) == "de":
-            findings = [{**f, "where": place_in_german(f["where"]), "message": in_german(f["message"])} for f in findings]
+            findings = [{"level": "error", "where": path.name, "message": told(request, exc), "field": ""}]
+        lang = language(request)
+        findings = [{**f, "where": place(f["where"], lang), "message": render(f["message"], lang)} for f in findings]
         return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor, field_label=field_label)
 
     def status(request: Request) -> Response:

@@ -3,7 +3,7 @@ English msgids marked for the catalogue, shown in the page's language by the tem
 
 from __future__ import annotations
 
-from composer.i18n import N_
+from composer.i18n import N_, translations
 
 DELIVERY = {
     "pending": N_("pending"), "sending": N_("sending"), "sent": N_("sent"), "deferred": N_("deferred"),
@@ -48,6 +48,8 @@ FIELDS = {
     "background_color": N_("Background colour"), "content_color": N_("Content colour"), "font_family": N_("Font"),
     "logo_url": N_("Logo (https://…)"), "logo_width": N_("Logo width in pixels"),
 }
+PLACES = {"templates": N_("templates"), "text part": N_("text part"), "links": N_("links"), "spam": N_("spam"),
+          "html": N_("HTML"), "css": N_("CSS")}  # where a finding of the whole email is, as `check` names it
 ADVICE = {  # what to change after a failed step of the connection test, by the test's reason code; {svc} is SMTP or IMAP
     "no_host": N_("Enter NEWSLETTER_SMTP_HOST (and port, security, username, password) in .env; until then emails go to "
                   "the folder outbox/."),
@@ -71,3 +73,8 @@ ADVICE = {  # what to change after a failed step of the connection test, by the 
                        "the reply mailbox (or NEWSLETTER_INBOX_MAILDIR for a local Maildir folder)."),
     "no_folder": N_("This folder does not exist in the mailbox. Check NEWSLETTER_IMAP_FOLDER (usually INBOX)."),
 }
+
+
+def place(where: str, lang: str) -> str:
+    """`file:line: field` stays as it is (names in the file); the check's own places are said in the language."""
+    return translations(lang).gettext(PLACES[where]) if where in PLACES else where

@@ -62,13 +62,21 @@ class Message:
     n: int | None = None
 
     def render(self, lang: str) -> str:
-        values = {key: value.render(lang) if isinstance(value, Message) else value for key, value in self.params.items()}
+        values = {key: value.render(lang) if isinstance(value, Message) else _decimal(value, lang) if isinstance(value, float)
+                  else value for key, value in self.params.items()}
         if self.plural is not None and self.n is not None:
             return translate_plural(lang, self.msgid, self.plural, self.n, **values)
         return translate(lang, self.msgid, **values)
 
     def __str__(self) -> str:
         return self.render(SOURCE)
+
+
+def _decimal(value: float, lang: str) -> str:
+    """A decimal parameter as the language writes it (2,5 in German), with at least one decimal."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0.0##", locale=lang)
 
 
 def message(msgid: str, /, **params: Any) -> Message:

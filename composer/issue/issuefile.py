@@ -27,8 +27,10 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from composer.errors import IssueFileError, Problem
+from composer.i18n import N_, Message, message
 from composer.errors import shown as display  # `shown` names the file in this module's messages
-from composer.issue.schema import Issue
+from composer.audience.verdicts import why_invalid
+from composer.issue.schema import SCHEMA_ERRORS, Issue
 from composer.issue.yamlerrors import explained
 
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -76,11 +78,11 @@ def read_issue(path: Path) -> tuple[Issue, IssueSource]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise IssueFileError([Problem(shown, None, "", "no such file; check the path")]) from None
+        raise IssueFileError([Problem(shown, None, "", message("no such file; check the path"))]) from None
     except UnicodeDecodeError as exc:
-        raise IssueFileError([Problem(shown, None, "", f"not UTF-8 text ({exc.reason}); save it as UTF-8")]) from None
+        raise IssueFileError([Problem(shown, None, "", message("not UTF-8 text ({why}); save it as UTF-8", why=exc.reason))]) from None
     except OSError as exc:
-        raise IssueFileError([Problem(shown, None, "", f"cannot be read: {exc.strerror}")]) from None
+        raise IssueFileError([Problem(shown, None, "", message("cannot be read: {why}", why=exc.strerror))]) from None
     return parse_issue(text, shown)
 
 
@@ -114,14 +116,14 @@ def _split(text: str, shown: str) -> tuple[Located, list[Problem]]:
     problems: list[Problem] = []
     located = Located()
     if not lines or lines[0].strip() != "---":
-        return located, [Problem(shown, 1, "", "the file must start with a line '---' that opens the issue's fields")]
+        return located, [Problem(shown, 1, "", message("the file must start with a line '---' that opens the issue's fields"))]
     end = _closing_fence(lines, 1)
     first = _first_heading(lines, 1, len(lines) if end is None else end)
     if first is not None and (end is None or _unclosed(lines, end)):
-        return located, [Problem(shown, first + 1, "", "the fields block at the top is not closed: put a line '---' "
-                                                         "above this first article")]
+        return located, [Problem(shown, first + 1, "", message("the fields block at the top is not closed: put a line "
+                                                                 "'---' above this first article"))]
     if end is None:
-        return located, [Problem(shown, 1, "", "the fields block opened here is never closed with a line '---'")]
+        return located, [Problem(shown, 1, "", message("the fields block opened here is never closed with a line '---'"))]
     _load_yaml(lines[1:end], 2, (), located, problems, shown)
     located.header_end = end
     if problems:
@@ -139,8 +141,8 @@ def _split(text: str, shown: str) -> tuple[Located, list[Problem]]:
             in_fence = not in_fence
         heading = None if in_fence else HEADING.match(line)
         if not in_fence and EMPTY_HEADING.match(line):
-            problems.append(Problem(shown, i + 1, "", "an article heading without a title; write the title after '# ', "
-                                                      "or \\# for a literal '#'"))
+            problems.append(Problem(shown, i + 1, "", message("an article heading without a title; write the title "
+                                                              "after '# ', or \\# for a literal '#'")))
         if heading:
             _finish(articles, body)
             index = len(articles)
@@ -154,7 +156,7 @@ def _split(text: str, shown: str) -> tuple[Located, list[Problem]]:
         if articles:
             body.append(line)
         elif line.strip():
-            problems.append(Problem(shown, i + 1, "", "text before the first article; start each article with '# Title'"))
+            problems.append(Problem(shown, i + 1, "", message("text before the first article; start each article with '# Title'")))
             break
         i += 1
     _finish(articles, body)
@@ -175,14 +177,14 @@ def _article_fields(lines: list[str], start: int, index: int, located: Located, 
         return start
     end = _closing_fence(lines, i + 1)
     if end is None or _first_heading(lines, i + 1, end) is not None and _unclosed(lines, end):
-        problems.append(Problem(shown, i + 1, f"articles[{index}]", "the fields block opened here is never closed with '---'"))
+        problems.append(Problem(shown, i + 1, f"articles[{index}]", message("the fields block opened here is never closed with '---'")))
         return len(lines)
     fields = Located()
     _load_yaml(lines[i + 1 : end], i + 2, ("articles", index), fields, problems, shown)
     for key in ("title", "body"):
         if key in fields.data:
             problems.append(Problem(shown, fields.lines[("articles", index, key)], f"articles[{index}].{key}",
-                                    "set by the '# ' heading and the text below it, not in the fields block"))
+                                    message("set by the '# ' heading and the text below it, not in the fields block")))
     located.fences[index] = (i, end)
     located.data["articles"][index].update(fields.data)
     located.lines.update(fields.lines)
@@ -208,13 +210,13 @@ def _load_yaml(block: list[str], first_line: int, prefix: Path_, located: Locate
     try:
         node = yaml.compose("\n".join(block), Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
-        line, message = explained(exc, block)
-        problems.append(Problem(shown, first_line + line, _dotted(prefix), message))
+        line, said = explained(exc, block)
+        problems.append(Problem(shown, first_line + line, _dotted(prefix), said))
         return
     if node is None:
         return
     if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(shown, first_line, _dotted(prefix), "expected 'name: value' lines"))
+        problems.append(Problem(shown, first_line, _dotted(prefix), message("expected 'name: value' lines")))
         return
     data = _construct(node, prefix, first_line, located.lines, problems, shown)
     located.data.update(data)
@@ -228,7 +230,7 @@ def _construct(node: yaml.Node, path: Path_, offset: int, lines: dict[Path_, int
             key = key_node.value
             child = (*path, key)
             if key in result:
-                problems.append(Problem(shown, key_node.start_mark.line + offset, _dotted(child), "given twice; keep one"))
+                problems.append(Problem(shown, key_node.start_mark.line + offset, _dotted(child), message("given twice; keep one")))
             lines[child] = key_node.start_mark.line + offset
             result[key] = _construct(value_node, child, offset, lines, problems, shown)
         return result
@@ -253,30 +255,38 @@ def _problem(err: ErrorDetails, located: Located, shown: str) -> Problem:
 
 
 _PATTERN_HINTS = {
-    "phone": "not a phone number (digits, spaces, '+', '/', '-')",
-    "anchor": "use only lowercase letters, digits and '-'",
-    "language": "not a language code; write it like ar, fa, uk, tr or en",
-    "path": "not a picture file: name a .jpg, .png, .gif or .webp file",
+    "phone": N_("not a phone number (digits, spaces, '+', '/', '-')"),
+    "anchor": N_("use only lowercase letters, digits and '-'"),
+    "language": N_("not a language code; write it like ar, fa, uk, tr or en"),
+    "path": N_("not a picture file: name a .jpg, .png, .gif or .webp file"),
+}
+_TYPES = {  # pydantic's error types (and the schema's own, composer/issue/schema.py), each said in our words
+    "missing": N_("required, but missing"),
+    "extra_forbidden": N_("unknown field (a typo? the README lists the fields)"),
+    "string_too_short": N_("must not be empty"),
+    "too_short": N_("needs at least one entry"),
+    "string_type": N_("must be text"),
+    "list_type": N_("must be a list: one entry per line, each starting with '- '"),
+    "dict_type": N_("must be a group of 'name: value' lines, indented under it"),
+    "int_parsing": N_("must be a whole number"),
+    "bool_parsing": N_("must be true or false"),
+    **SCHEMA_ERRORS,
 }
 
 
-def _friendly(err: ErrorDetails) -> str:
-    kind, msg, last = err["type"], err["msg"], (err["loc"] or ("",))[-1]
-    if kind == "missing":
-        return "required, but missing"
-    if kind == "extra_forbidden":
-        return "unknown field (a typo? the README lists the fields)"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "too_short":
-        return "needs at least one entry"
+def _friendly(err: ErrorDetails) -> Message:
+    """By pydantic's error type, never by its English text; a type not known here gets one general message."""
+    kind, last, context = err["type"], str((err["loc"] or ("",))[-1]), err.get("ctx") or {}
+    if kind in _TYPES:
+        return message(_TYPES[kind], **{k: v for k, v in context.items() if isinstance(v, str | int)})
     if kind == "string_pattern_mismatch":
-        return _PATTERN_HINTS.get(str(last), "not a colour like #8a1538" if str(last).endswith("color") else msg)
+        if last in _PATTERN_HINTS:
+            return message(_PATTERN_HINTS[last])
+        return message("not a colour like #8a1538") if last.endswith("color") else message("not in the expected form")
     if kind.startswith("date"):
-        return "not a date; write it as YYYY-MM-DD, e.g. 2020-12-23"
+        return message("not a date; write it as YYYY-MM-DD, e.g. 2020-12-23")
     if kind.startswith("url"):
-        return "not a web address; write it as https://…"
-    if kind == "value_error":
-        text = msg.removeprefix("Value error, ")
-        return "not a valid email address" if text.startswith("value is not a valid email address") else text
-    return msg[0].lower() + msg[1:]
+        return message("not a web address; write it as https://…")
+    if kind == "value_error" and last == "email" and isinstance(err.get("input"), str):  # EmailStr: email-validator
+        return message("not a valid email address ({why})", why=why_invalid(str(err["input"])))
+    return message("not a valid value here")

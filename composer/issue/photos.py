@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from composer.atomic import write_bytes
 from composer.errors import ComposerError
+from composer.i18n import message
 
 FOLDER = "fotos"
 MAX_BYTES = 20 * 1024 * 1024
@@ -35,27 +36,29 @@ def opened(source: Path | IO[bytes], name: str) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             picture = Image.open(source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoError(f"{name}: far too many pixels to be read safely; use a photo of at most 40 megapixels") from None
+        raise PhotoError(message("{file}: far too many pixels to be read safely; use a photo of at most 40 megapixels",
+                                 file=name)) from None
     if picture.width * picture.height > MAX_SOURCE_PIXELS:
         width, height = picture.size
         picture.close()
-        raise PhotoError(f"{name}: {width}×{height} pixels is more than 40 megapixels; make it smaller in a photo program "
-                         "(4000 pixels wide is plenty) and use that")
+        raise PhotoError(message("{file}: {width}×{height} pixels is more than 40 megapixels; make it smaller in a photo "
+                                 "program (4000 pixels wide is plenty) and use that", file=name, width=width, height=height))
     return picture
 
 
 def store_photo(issue_file: Path, filename: str, data: bytes) -> str:
     """Keeps the photo beside the issue and returns the path the issue names it by (relative to the issue file)."""
     if len(data) > MAX_BYTES:
-        raise PhotoError(f"{filename}: {len(data) // 1_048_576} MB is too big; use a photo under 20 MB")
+        raise PhotoError(message("{file}: {mb} MB is too big; use a photo under 20 MB", file=filename, mb=len(data) // 1_048_576))
     try:
         with opened(io.BytesIO(data), filename) as picture:
             kind = picture.format or ""
             picture.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):  # ValueError: e.g. a text chunk unpacking too far
-        raise PhotoError(f"{filename}: not a photo; use a JPEG, PNG, GIF or WebP file") from None
+        raise PhotoError(message("{file}: not a photo; use a JPEG, PNG, GIF or WebP file", file=filename)) from None
     if kind not in KINDS:
-        raise PhotoError(f"{filename}: {kind or 'this'} pictures cannot go into an email; use JPEG, PNG, GIF or WebP")
+        raise PhotoError(message("{file}: {kind} pictures cannot go into an email; use JPEG, PNG, GIF or WebP", file=filename,
+                                 kind=kind or "these"))
     folder = issue_file.parent / FOLDER
     folder.mkdir(exist_ok=True)
     stem = f"{issue_file.stem}-{_plain(Path(filename).stem) or 'foto'}"

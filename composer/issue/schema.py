@@ -9,6 +9,28 @@ import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from composer.i18n import N_
+
+# The schema's own error types, each a msgid (composer/issue/issuefile.py says them; `{name}` in a greeting's
+# message is literal, so those that take parameters write it as {{name}}).
+SCHEMA_ERRORS = {
+    "one_source": N_("give either url (a picture on the web) or path (a photo file next to the issue), one of them"),
+    "no_name_slot": N_("must contain {name} where the subscriber's name goes"),
+    "stray_brace_named": N_("a brace that is no placeholder; write {name} where the subscriber's name goes"),
+    "stray_brace_anonymous": N_("a brace that is no placeholder; no placeholders here: it is for subscribers without a name"),
+    "double_braces_named": N_("{{ and }} would reach every reader as they are; write {name} where the subscriber's name goes"),
+    "double_braces_anonymous": N_("{{ and }} would reach every reader as they are; no placeholders here: it is for "
+                                  "subscribers without a name"),
+    "unknown_placeholder_named": N_("unknown placeholder {{{name}}} (write {{name}} where the subscriber's name goes)"),
+    "unknown_placeholder_anonymous": N_("unknown placeholder {{{name}}} (no placeholders here: it is for subscribers "
+                                        "without a name)"),
+    "single_line": N_("must be a single line"),
+    "anchor_twice": N_("two articles use the anchor {anchor}; give one a different anchor"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than_equal": N_("must be at most {le}"),
+}
 
 Language = Literal["de", "en"]
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug", "prs"}
@@ -33,7 +55,7 @@ class Image(Strict):
     @model_validator(mode="after")
     def _one_source(self) -> Image:
         if (self.url is None) == (self.path is None):
-            raise ValueError("give either url (a picture on the web) or path (a photo file next to the issue), one of them")
+            raise PydanticCustomError("one_source", SCHEMA_ERRORS["one_source"])
         return self
 
 
@@ -64,7 +86,7 @@ class Greeting(Strict):
     @classmethod
     def _has_name_slot(cls, value: str) -> str:
         if not NAME_SLOTS & _placeholders(value, NAME_SLOTS):
-            raise ValueError("must contain {name} where the subscriber's name goes")
+            raise PydanticCustomError("no_name_slot", SCHEMA_ERRORS["no_name_slot"])
         return value
 
     @field_validator("anonymous")
@@ -77,16 +99,17 @@ class Greeting(Strict):
 def _placeholders(value: str, known: frozenset[str]) -> set[str]:
     """The placeholders of a greeting, each one the message layer fills; any other brace would reach every reader
     as it is ("Liebe/r {name}," from `{{name}}`), or the send would fail on the first recipient."""
-    advice = "write {name} where the subscriber's name goes" if known else "no placeholders here: it is for subscribers without a name"
+    advice = "_named" if known else "_anonymous"  # the error type's ending: the advice differs
     try:
         parsed = list(string.Formatter().parse(value))
     except ValueError:
-        raise ValueError(f"a brace that is no placeholder; {advice}") from None
+        raise PydanticCustomError("stray_brace" + advice, SCHEMA_ERRORS["stray_brace" + advice]) from None
     for literal, name, spec, conversion in parsed:
         if "{" in literal or "}" in literal:
-            raise ValueError(f"{{{{ and }}}} would reach every reader as they are; {advice}")
+            raise PydanticCustomError("double_braces" + advice, SCHEMA_ERRORS["double_braces" + advice])
         if name is not None and (name not in known or spec or conversion):
-            raise ValueError(f"unknown placeholder {{{name}}} ({advice})")
+            raise PydanticCustomError("unknown_placeholder" + advice, SCHEMA_ERRORS["unknown_placeholder" + advice],
+                                      {"name": name})
     return {name for _, name, _, _ in parsed if name is not None}
 
 
@@ -147,7 +170,7 @@ class Issue(Strict):
     @classmethod
     def _single_line(cls, value: str) -> str:
         if "\n" in value or "\r" in value:
-            raise ValueError("must be a single line")
+            raise PydanticCustomError("single_line", SCHEMA_ERRORS["single_line"])
         return value
 
     @model_validator(mode="after")
@@ -155,7 +178,7 @@ class Issue(Strict):
         seen: set[str] = set()
         for article in self.articles:
             if article.anchor in seen or article.anchor == TOC_ANCHOR:
-                raise ValueError(f"two articles use the anchor {article.anchor!r}; give one a different anchor")
+                raise PydanticCustomError("anchor_twice", SCHEMA_ERRORS["anchor_twice"], {"anchor": repr(article.anchor)})
             if article.anchor:
                 seen.add(article.anchor)
         return self

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from composer.i18n import N_
 from composer.issue.months import MONTHS
 from composer.issue.scaffold import INIT_MARK, PLACEHOLDER_BODY, PREHEADER
 
@@ -23,15 +24,16 @@ REASON = "Sie erhalten diesen Newsletter, weil Sie sich für ihn angemeldet habe
 
 # What `check` says of each placeholder, by field: a sentence naming what to write there.
 SAID = {
-    "newsletter": "still the placeholder of `newsletter init`: write your newsletter's name here",
-    "publisher": "still the placeholder of `newsletter init`: write the name of your office here (and in `newsletter:`)",
-    "subject": "still the placeholder of `newsletter init`: write the subject your readers see",
-    "footer.address": "still the placeholder of `newsletter init`: write your office's postal address "
-                      "(name, street, postcode and town) for the imprint",
-    "footer.imprint_url": "still the placeholder of `newsletter init`: the link to your Impressum (a German sender "
-                          "must have one)",
-    "footer.privacy_url": "still the placeholder of `newsletter init`: the link to your Datenschutzerklärung "
-                          "(GDPR Art. 13)",
+    "newsletter": N_("still the placeholder of `newsletter init`: write your newsletter's name here"),
+    "publisher": N_("still the placeholder of `newsletter init`: write the name of your office here (and in "
+                    "`newsletter:`)"),
+    "subject": N_("still the placeholder of `newsletter init`: write the subject your readers see"),
+    "footer.address": N_("still the placeholder of `newsletter init`: write your office's postal address "
+                         "(name, street, postcode and town) for the imprint"),
+    "footer.imprint_url": N_("still the placeholder of `newsletter init`: the link to your Impressum (a German "
+                             "sender must have one)"),
+    "footer.privacy_url": N_("still the placeholder of `newsletter init`: the link to your Datenschutzerklärung "
+                             "(GDPR Art. 13)"),
 }
 
 

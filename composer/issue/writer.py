@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from composer.errors import IssueFileError, Problem
+from composer.i18n import message
 from composer.issue.issuefile import FENCE, HEADING
 from composer.issue.schema import Issue
 
@@ -53,16 +54,17 @@ def _article(article: dict[str, Any], index: int, shown: str, problems: list[Pro
     body = str(article.get("body") or "").replace("\r\n", "\n").strip("\n")
     where = f"articles[{index}]"
     if "\n" in title or title.endswith("#"):
-        problems.append(Problem(shown, None, f"{where}.title", "must be a single line that does not end with '#'"))
+        problems.append(Problem(shown, None, f"{where}.title", message("must be a single line that does not end with '#'")))
     in_fence = False
     for line in body.splitlines():
         if FENCE.match(line):
             in_fence = not in_fence
         elif not in_fence and HEADING.match(line):
             problems.append(Problem(shown, None, f"{where}.body",
-                                    f"the line {line!r} would start a new article; use '## ' for a heading inside the text"))
+                                    message("the line {line} would start a new article; use '## ' for a heading "
+                                            "inside the text", line=repr(line))))
     if body.lstrip().startswith("---") and body.lstrip().splitlines()[0].strip() == "---":
-        problems.append(Problem(shown, None, f"{where}.body", "must not start with a line '---' (it would be read as fields)"))
+        problems.append(Problem(shown, None, f"{where}.body", message("must not start with a line '---' (it would be read as fields)")))
     fields = {k: v for k, v in article.items() if k not in ARTICLE_TEXT and not _empty(v)}
     block = f"---\n{_yaml(fields)}---\n" if fields else ""
     return f"# {title}\n{block}\n{body}\n"

@@ -23,7 +23,8 @@ from urllib.parse import unquote
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from composer.atomic import PRIVATE, write_bytes
-from composer.errors import IssueFileError, Problem
+from composer.errors import IssueFileError, Problem, said
+from composer.i18n import message
 from composer.issue import markdown
 from composer.issue.issuefile import IssueSource
 from composer.issue.photos import PhotoError, opened
@@ -79,14 +80,15 @@ def load_pictures(issue: Issue, source: IssueSource, folder: Path, slug: str, ca
             try:
                 data, mime = resized(folder / path, width, cache, path)
             except FileNotFoundError:
-                problems.append(Problem(*where, f"no such file {path} (the path is relative to the issue's folder)"))
+                problems.append(Problem(*where, message("no such file {path} (the path is relative to the issue's folder)",
+                                                       path=path)))
                 continue
             except PhotoError as exc:
-                problems.append(Problem(*where, str(exc)))
+                problems.append(Problem(*where, said(exc)))
                 continue
             except (UnidentifiedImageError, OSError, ValueError) as exc:
-                problems.append(Problem(*where, f"{path} cannot be read as a picture ({exc.__class__.__name__}); "
-                                                "save it as JPEG or PNG"))
+                problems.append(Problem(*where, message("{path} cannot be read as a picture ({why}); save it as JPEG or "
+                                                        "PNG", path=path, why=exc.__class__.__name__)))
                 continue
             suffix = ".png" if mime == "image/png" else ".jpg"
             number = f"{n + 1}-{k}" if written else f"{n + 1}"
