@@ -77,7 +77,8 @@ def test_two_articles_with_the_same_title_get_distinct_anchors(tmp_path: Path) -
 
 def test_invalid_contact_email_names_file_line_and_field(tmp_path: Path) -> None:
     text = HEAD + "# Erster\n\nText\n\n# Zweiter\n---\ncontacts:\n  - name: Eva\n    email: eva-at-example.org\n---\nText\n"
-    assert problems(write(tmp_path, text)) == [f"{tmp_path / '2021-01.md'}:19: articles[1].contacts[0].email: not a valid email address"]
+    assert problems(write(tmp_path, text)) == [
+        f"{tmp_path / '2021-01.md'}:19: articles[1].contacts[0].email: not a valid email address (the @ sign is missing)"]
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:

@@ -164,7 +164,7 @@ def test_check_warns_where_a_paragraph_runs_a_date_line_on_from_the_line_above(w
            "runs on from the line above; to keep it a line of its own, start it with – or leave an empty line before it" \
            in [str(f) for f in report.warnings]
     clean = check(prepare(with_body(DATES, "2021-02.md"), make_settings(), b"secret"), spam=False)
-    assert not [f for f in clean.warnings if "runs on" in f.message]
+    assert not [f for f in clean.warnings if "runs on" in str(f.message)]
 
 
 def test_the_desk_shows_the_hint_under_the_text_field(workdir: Path) -> None:
@@ -295,7 +295,7 @@ def test_example_and_unencrypted_footer_links_and_an_address_without_a_street_ar
                     .replace("    Musterstraße 1, 47798 Krefeld\n", "    47798 Krefeld\n"), encoding="utf-8")
     report = check(prepare(path, make_settings(), b"secret"), spam=False)
     assert not report.errors
-    assert [f.message for f in report.warnings if f.where.split(": ")[-1].startswith("footer")] == [
+    assert [str(f.message) for f in report.warnings if f.where.split(": ")[-1].startswith("footer")] == [
         "the address needs a street with its number, the postcode and the town, one after the other",
         "https://example.org/impressum is an example address, not your office's page; link your own",
         "http://www.musterstadt.de/datenschutz is not encrypted; link the https:// address"]
@@ -356,7 +356,7 @@ def test_the_web_version_is_named_in_the_text_part_and_check_does_not_miss_it(wo
     result = build_issue(SAMPLE, settings)
     assert text_lines(result.text)[0] == "Im Browser ansehen: https://news.example.org/archive/2020-12.html"
     report = check(prepare(SAMPLE, settings, b"secret"), spam=False)
-    assert not [f for f in report.findings if "missing from the plain text" in f.message]
+    assert not [f for f in report.findings if "missing from the plain text" in str(f.message)]
 
 
 @pytest.mark.parametrize(("language", "word"), [("de", "abbestellen"), ("en", "unsubscribe")])

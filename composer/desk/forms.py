@@ -26,7 +26,7 @@ def oversized(items: Iterable[tuple[str, str]]) -> list[tuple[str, int]]:
 
 def too_long(size: int) -> Message:
     return message("{size} MB of text; a field holds at most {limit} MB: shorten it or split the article in two",
-                   size=f"{size / 1024 / 1024:.1f}", limit=FIELD_MAX_BYTES // 1024 // 1024)
+                   size=round(size / 1024 / 1024, 1), limit=FIELD_MAX_BYTES // 1024 // 1024)
 
 
 def issue_from_form(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
