@@ -110,7 +110,7 @@ def test_a_desk_password_does_not_switch_off_the_laptops_login_link(workdir: Pat
     with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter"), access) as running:
         assert access.login_token and httpx.get(running.login_url).status_code == 303
         login = httpx.get(f"{running.base}/login")
-        assert 'type="password"' in login.text
+        assert 'type="password"' in login.text and "newsletter desk --set-password" in login.text
 
 
 def test_logging_out_needs_the_forms_csrf_token(workdir: Path) -> None:

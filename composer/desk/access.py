@@ -91,6 +91,12 @@ class Access:
     def limited(self, client: str) -> bool:
         return self.attempts.full(client)
 
+    def check_password(self, password: str) -> bool:
+        try:
+            return bool(self.password_hash) and PasswordHasher().verify(self.password_hash or "", password)
+        except (VerificationError, InvalidHashError):
+            return False
+
     def use_password(self, client: str, password: str) -> str | None:
         """A session for the right password; each wrong one counts toward the client's rate limit."""
         if not self.password_hash or self.limited(client):
