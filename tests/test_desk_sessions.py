@@ -33,8 +33,9 @@ def state_bytes(state: Path) -> tuple[bytes, bytes]:
     return (state / "state.db").read_bytes(), wal.read_bytes() if wal.exists() else b""
 
 
-def test_the_sessions_table_is_the_last_migration_step() -> None:
-    assert "desk sessions" in MIGRATIONS[-1].summary or any("desk sessions" in step.summary for step in MIGRATIONS)
+def test_sessions_and_drafts_come_by_migration_steps() -> None:
+    summaries = [step.summary for step in MIGRATIONS]
+    assert any("desk sessions" in s for s in summaries) and any("autosaves drafts" in s for s in summaries)
 
 
 def test_a_session_knows_who_is_logged_in_and_stores_only_the_hash_of_its_token(tmp_path: Path) -> None:
@@ -127,3 +128,15 @@ def test_resetting_the_password_in_the_terminal_ends_every_login(workdir: Path) 
     assert result.exit_code == 0, result.output
     assert "Every login to the desk has ended" in result.output
     assert sessions.lookup(token) is None
+
+
+def test_a_draft_is_kept_per_issue_and_person_beside_the_file_and_dropped_on_save(tmp_path: Path) -> None:
+    from composer.state import Journal
+
+    with Journal(tmp_path) as journal:
+        assert journal.keep_draft("2020-12", OFFICE, {"subject": "Neu getippt"}, "digest-1", 1000.0)
+        journal.keep_draft("2020-12", OFFICE, {"subject": "Noch neuer"}, "digest-1", 1005.0)
+        assert journal.draft("2020-12", OFFICE).fields == {"subject": "Noch neuer"}
+        assert journal.draft("2020-12", "aylin") is None
+        journal.drop_draft("2020-12", OFFICE)
+        assert journal.draft("2020-12", OFFICE) is None
