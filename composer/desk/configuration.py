@@ -1,8 +1,11 @@
-"""Einstellungen: the settings in effect with their source, "Verbindung testen" for SMTP and IMAP, and
-"Sicherung herunterladen" (the archive of `newsletter backup`, without passwords)."""
+"""Einstellungen: the settings an office changes, edited here (composer/config/editing.py validates and writes
+.env; "Verbindung testen" runs before a changed SMTP or IMAP server is saved), the desk password (Anmeldung), the
+settings in effect with their source, "Verbindung testen" for SMTP and IMAP, and "Sicherung herunterladen"
+(the archive of `newsletter backup`, without passwords)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from datetime import date
@@ -15,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from composer.config import backup
+from composer.config import backup, editing
 from composer.checks.connection import Trial, try_imap, try_smtp
 from composer.desk import settings_german
 from composer.desk.context import Desk
 from composer.desk.guard import checked_form
 from composer.desk.language import language
-from composer.i18n import translate
+from composer.i18n import N_, Message, message, translate
 from composer.errors import ComposerError
 from composer.config.provenance import settings_in_effect
 
@@ -30,12 +33,45 @@ def _as_it_is(text: str, *_: str) -> str:
     return text
 
 
+LABELS = {
+    "name": N_("Name of the newsletter"), "from_name": N_("Sender name"), "from_address": N_("Sender address"),
+    "reply_to": N_("Replies to (address)"), "smtp_host": N_("Server"), "smtp_port": N_("Port"),
+    "smtp_security": N_("Encryption"), "smtp_username": N_("User name"), "smtp_password": N_("Password"),
+    "imap_host": N_("Server"), "imap_port": N_("Port"), "imap_security": N_("Encryption"),
+    "imap_username": N_("User name"), "imap_password": N_("Password"), "imap_folder": N_("Folder"),
+    "public_url": N_("Public address of the web pages"), "privacy_url": N_("Privacy notice (link)"),
+    "hourly_limit": N_("Messages per hour (0 = no limit)"), "daily_limit": N_("Messages per day (0 = no limit)"),
+    "rate_limit": N_("Messages per minute (0 = no limit)"), "send_hours": N_("Sending hours, e.g. Mo-Fr 08:00-18:00"),
+    "time_zone": N_("Time zone, e.g. Europe/Berlin"),
+}
+CHOICES = {"starttls": N_("STARTTLS (usually port 587)"), "tls": N_("TLS (usually port 465 or 993)"),
+           "none": N_("none (only on this computer)")}
+MIN_PASSWORD = 10
+
+
+def current(desk: Desk, field: editing.Editable, lang: str) -> str:
+    """A field's value as the form shows it: numbers in the page's language, passwords never."""
+    value = getattr(desk.settings, field.name)
+    if field.kind == "secret" or value is None:
+        return ""
+    return editing.shown_number(value, lang) if field.kind in ("whole", "decimal") else str(value)
+
+
 def routes(desk: Desk) -> list[Route]:
-    def page(request: Request, trial: Trial | None = None) -> Response:
+    def page(request: Request, trial: Trial | None = None, status: int | None = None, typed: dict[str, str] | None = None,
+             problems: dict[str, Message] | None = None, said: Message | None = None) -> Response:
         rows = settings_in_effect(desk.settings, desk.folder / ".env")
-        status = 200 if trial is None or trial.ok else 422
-        german = language(request) == "de"
-        return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial,
+        status = status or (200 if trial is None or trial.ok else 422)
+        lang = language(request)
+        german = lang == "de"
+        groups: dict[str, list[dict[str, object]]] = {}
+        for field in editing.EDITABLE:
+            groups.setdefault(field.group, []).append({
+                "field": field, "label": LABELS[field.name], "is_set": getattr(desk.settings, field.name) is not None,
+                "value": (typed or {}).get(field.name, current(desk, field, lang)) if field.kind != "secret" else "",
+                "problem": (problems or {}).get(field.name), "environment": field.variable in os.environ})
+        return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial, groups=groups, choices=CHOICES,
+                         said=said, password_set=bool(desk.access.password_hash), problems=problems or {},
                          describe=(lambda row: settings_german.description(row.variable, row.description)) if german
                          else (lambda row: row.description),
                          detail=settings_german.step_detail if german else _as_it_is,
@@ -67,5 +103,56 @@ def routes(desk: Desk) -> list[Route]:
         return FileResponse(scratch / name, media_type="application/gzip", filename=name,
                             background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))
 
+    async def save(request: Request) -> Response:
+        """The form's changes: read, validated, the connection tried when a server changed, then written to .env
+        and in effect at once (a send already running keeps the settings it started with)."""
+        form = await checked_form(request)
+        lang = language(request)
+        typed = {field.name: str(form[field.name]) for field in editing.EDITABLE
+                 if field.name in form and field.kind != "secret"}
+        changed = {name: str(value) for name, value in form.items() if name in editing.BY_NAME
+                   and str(value).strip() != current(desk, editing.BY_NAME[name], lang)}  # the rest stays as written
+        changes, problems = editing.read_form(changed, lang)
+        if problems:
+            return page(request, status=422, typed=typed, problems=problems, said=message("Nothing was saved: please correct "
+                                                                                             "the marked fields."))
+        try:
+            new = await run_in_threadpool(editing.candidate, desk.folder / ".env", changes)
+            if any(k.startswith("NEWSLETTER_SMTP_") for k in changes):
+                trial = await try_smtp(new.smtp)
+            elif any(k.startswith("NEWSLETTER_IMAP_") for k in changes):
+                trial = await run_in_threadpool(try_imap, new.imap, new.smtp_timeout)
+            else:
+                trial = None
+            if trial is not None and not trial.ok:
+                return page(request, trial, 422, typed, said=message("Nothing was saved: the connection test with the new "
+                                                                     "settings failed (see below)."))
+            new = await run_in_threadpool(editing.save, desk.folder / ".env", changes)
+        except editing.Refused as refused:
+            return page(request, status=422, typed=typed, problems=refused.problems,
+                        said=message("Nothing was saved: please correct the marked fields."))
+        fields = {name.removeprefix(editing.PREFIX).lower() for name in changes}
+        desk.settings = desk.settings.model_copy(update={name: getattr(new, name) for name in fields})
+        return page(request, trial, said=message("Saved. The new settings are in effect now; a send already running "
+                                                 "finishes with the ones it started with."))
+
+    async def password(request: Request) -> Response:
+        """Einstellungen › Anmeldung: a desk password for another browser (the laptop's link keeps working)."""
+        form = await checked_form(request)
+        new, again = str(form.get("new_password", "")), str(form.get("repeat_password", ""))
+        problems: dict[str, Message] = {}
+        if desk.access.password_hash and not desk.access.check_password(str(form.get("current_password", ""))):
+            problems["current_password"] = message("This is not the current password.")
+        if len(new) < MIN_PASSWORD:
+            problems["new_password"] = message("Use at least {count} characters.", count=MIN_PASSWORD)
+        elif new != again:
+            problems["repeat_password"] = message("The two passwords are not the same.")
+        if problems:
+            return page(request, status=422, problems=problems, said=message("The password was not changed."))
+        await run_in_threadpool(desk.access.change_password, new, desk.folder / ".env")
+        return page(request, said=message("The desk password is set. Log in with it in another browser on this computer, "
+                                          "or on the hosted desk."))
+
     return [Route("/settings", show), Route("/settings/test", test, methods=["POST"]),
+            Route("/settings/save", save, methods=["POST"]), Route("/settings/password", password, methods=["POST"]),
             Route("/settings/backup", download, methods=["POST"])]

@@ -96,6 +96,36 @@ def _signup_mails(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
 
 
+def _desk_sessions(db: sqlite3.Connection) -> None:
+    """Desk logins outlive the desk's process: a session is kept by the hash of its cookie's token (a copy of the
+    state logs nobody in), with who is logged in (`person`: 'office' for the one shared login until named people
+    come), its CSRF token, its lifetime and until when it holds. `refreshed` lets a page view leave the row alone
+    unless its expiry is a while old."""
+    db.execute("""CREATE TABLE desk_sessions (
+        token_hash TEXT PRIMARY KEY,
+        person TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created REAL NOT NULL,
+        refreshed REAL NOT NULL,
+        lifetime REAL NOT NULL,
+        expires REAL NOT NULL)""")
+    db.execute("CREATE INDEX desk_sessions_expires ON desk_sessions (expires)")
+    db.execute("CREATE INDEX desk_sessions_person ON desk_sessions (person)")
+
+
+def _desk_drafts(db: sqlite3.Connection) -> None:
+    """What is typed in the desk's editor, autosaved every few seconds beside the issue file (never over it): one
+    draft per issue and person, the form's fields as JSON, when it was saved, and the digest of the file it was
+    typed over (so reopening can tell whether the file changed since)."""
+    db.execute("""CREATE TABLE desk_drafts (
+        issue TEXT NOT NULL,
+        person TEXT NOT NULL,
+        saved REAL NOT NULL,
+        base TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        PRIMARY KEY (issue, person))""")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -104,6 +134,8 @@ MIGRATIONS: list[Step] = [
     Step("a delivery keeps the relay's queue id", _queue_id),
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
+    Step("desk sessions are kept in the state, by their hashed token", _desk_sessions),
+    Step("the desk's editor autosaves drafts into the state", _desk_drafts),
 ]
 LATEST = len(MIGRATIONS)
 
