@@ -96,3 +96,14 @@ def test_the_readers_choice_wins_over_the_browser_and_every_link_keeps_it(site: 
         assert '<a href="?lang=de" lang="de">Deutsch</a>' in page.text
     with site.client(**{"Accept-Language": "fa, ar;q=0.9"}) as c:  # nothing offered: the office's language
         assert "Newsletter abonnieren" in c.get("/subscribe").text
+
+
+def test_a_language_added_for_the_web_pages_is_offered_in_its_own_words(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from composer.web import app
+
+    for code in ("uk", "ar"):
+        (tmp_path / code / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / code / "LC_MESSAGES" / "messages.mo").write_bytes(b"")
+    monkeypatch.setattr(app, "LOCALE_DIR", tmp_path)
+    assert app.offered() == {"ar": "العربية", "de": "Deutsch", "en": "English", "uk": "українська"}
