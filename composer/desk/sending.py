@@ -28,14 +28,13 @@ from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
-from composer.desk.words import SECURITY, place
+from composer.desk.words import place
 from composer.errors import ChecksFailedError, ComposerError
 from composer.campaign import Campaign, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
-from composer.i18n import Message, message, render, translate
+from composer.i18n import Message, message, render
 from composer.i18n.formats import moment
 from composer.send.stopping import Stop
-from composer.send.transports import Destination
 
 Opening = Callable[[], AbstractContextManager[Campaign]]
 CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
@@ -75,19 +74,6 @@ class SendRun:
                 "failed": self.failed, "deferred": self.deferred + self.uncertain, "message": self.message, "done": done,
                 "held": self.held_until.isoformat() if self.held_until else "",
                 "percent": round(100 * done / self.total) if self.total else 100, "rate": round(rate * 60), "left": round(left)}
-
-
-def destination_text(where: Destination, lang: str) -> str:
-    """Where a send's mail goes, in the page's language."""
-    if where.kind == "smtp":
-        return translate(lang, "SMTP server {where} ({security})", where=where.where,
-                         security=translate(lang, SECURITY[where.security]))
-    if where.placeholder:
-        return translate(lang, "the outbox folder {where}/, one .eml file per recipient (no SMTP server is set up; from "
-                         "{address}, a placeholder until NEWSLETTER_FROM_ADDRESS is set)", where=where.where,
-                         address=where.placeholder)
-    return translate(lang, "the outbox folder {where}/, one .eml file per recipient (no SMTP server is set up)",
-                     where=where.where)
 
 
 def run_send(opening: Opening, run: SendRun) -> None:
@@ -164,7 +150,7 @@ def routes(desk: Desk) -> list[Route]:
         if list_name and not problem:
             try:
                 shown = plan_send(issue_path(desk, slug), list_name, desk.settings, desk.secret)
-                plan, destination = shown.plan, destination_text(shown.destination, language(request))
+                plan, destination = shown.plan, render(shown.destination.said(), language(request))
             except ChecksFailedError:
                 problem = CHECK_ERRORS
             except ComposerError as exc:

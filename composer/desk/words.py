@@ -33,7 +33,6 @@ STEPS = {"settings": N_("Settings"), "connect": N_("Connect"), "tls": N_("Encryp
 OUTCOMES = {"ok": N_("ok"), "failed": N_("failed"), "skipped": N_("skipped")}
 SOURCES = {"environment": N_("environment variable"), ".env": N_("file .env"), "given": N_("given at start"),
            "default": N_("default")}
-SECURITY = {"starttls": N_("STARTTLS"), "tls": N_("TLS"), "none": N_("unencrypted")}
 FIELDS = {
     "subject": N_("Subject"), "preheader": N_("Preheader"), "date": N_("Date"), "language": N_("Language"),
     "newsletter": N_("Newsletter name"), "publisher": N_("Publisher"), "kicker": N_("Kicker"),

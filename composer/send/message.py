@@ -14,10 +14,11 @@ from urllib.parse import quote
 
 from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
+from composer.i18n import message
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
-from composer.render.i18n import strings
+from composer.render.words import greetings, unsubscribe_word
 from composer.render.images import Picture
 from composer.config.parts import DKIMConfig, Sender
 from composer.send.headers import address, check_header, header
@@ -48,16 +49,16 @@ class MessageFactory:
         issue = build.issue
         self._sender = sender
         self._secret = secret
-        self._t = strings(issue.language)
         self._domain = sender.domain
         self._list = list_name
         self._dkim = Signer.from_config(sender.dkim)
-        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(self._t.unsubscribe_subject + ' ')}"
-        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
-            self._t.greeting_named, self._t.greeting_anonymous)
+        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(unsubscribe_word(issue.language) + ' ')}"
+        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else greetings(
+            issue.language)
+        self._unsubscribe_word = unsubscribe_word(issue.language)
         subject = issue.subject
         if test:
-            subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
+            subject = f"[TEST] {dt.datetime.now():%H:%M:%S} {subject}"
         from_name = sender.name or issue.newsletter
         boundary = f"=_nlc_{uuid.uuid4().hex}"
         related = f"=_nlr_{uuid.uuid4().hex}" if build.embedded else None
@@ -130,7 +131,7 @@ class MessageFactory:
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._t.unsubscribe_subject}"
+        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._unsubscribe_word}"
         page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
         for cid, published in self._published.items():
             page = page.replace(cid, published)
@@ -179,7 +180,8 @@ class Signer:
         try:
             key = config.key_file.read_bytes()
         except OSError as exc:
-            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot read {config.key_file} ({exc.strerror})") from None
+            raise SettingsError(message("NEWSLETTER_DKIM_KEY_FILE: cannot read {file} ({why})", file=config.key_file,
+                                        why=exc.strerror)) from None
         signer = cls(config.selector.encode(), config.domain.encode(), key)
         signer.sign(b"From: check@example.org\r\nSubject: key check\r\n\r\nx\r\n")  # a bad key fails now, not mid-send
         return signer
@@ -190,7 +192,7 @@ class Signer:
         try:
             return dkim.sign(data, self.selector, self.domain, self.key, include_headers=list(self.HEADERS)) + data
         except dkim.DKIMException as exc:
-            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key ({exc})") from None
+            raise SettingsError(message("NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key ({why})", why=exc)) from None
 
 
 def _qp(text: str) -> bytes:
