@@ -125,5 +125,5 @@ def test_the_plan_and_the_report_of_a_send_are_german(workdir: Path, smtp_server
     assert "Liste:    volunteers (8 gültige Adressen)" in lines and "Übersprungen: keine" in lines
     assert "gesendet 8, fehlgeschlagen 0, zurückgestellt 0" in lines
     status = invoke(monkeypatch, GERMAN, "status", "issues/2020-12.md", **smtp_server.env()).output
-    assert status.splitlines()[0].startswith("2020-12: ") and "8 gesendet" in status
+    assert status.splitlines()[0].startswith("2020-12: ") and "8 versendet" in status
     assert not [s for s in sentences(german=False) if s in result.output + status], result.output + status

@@ -17,7 +17,7 @@ from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueAr
                                  load_settings, out, settings_and_secret, styled)
 from composer.cli.language import _, lang, ngettext
 from composer.i18n import N_, render
-from composer.i18n.formats import moment
+from composer.i18n.formats import appointment
 from composer.errors import IssueFileError, LimitReachedError, Problem
 from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
@@ -46,8 +46,8 @@ COUNTS = {  # the send state's counts of an issue
 
 
 def when(moment_: datetime) -> str:
-    """A time the coordinator waits for, as their language writes it ("Mo. 07.12. 08:00")."""
-    return moment(moment_, lang())
+    """A time the coordinator waits for, as their language writes it ("Di. 28.01.2031 09:00")."""
+    return appointment(moment_, lang())
 
 
 @command(help=N_("Test-send to yourself (--to), or send to a subscriber list (--list). Rerun the same command to resume."))

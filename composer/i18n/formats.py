@@ -10,8 +10,10 @@ from babel.numbers import format_decimal
 from composer.i18n import SOURCE
 
 PATTERNS = {  # the short forms the pages use; CLDR names the weekdays and months
-    "de": {"day": "dd.MM.yyyy", "moment": "EEE dd.MM. HH:mm", "stamp": "dd.MM.yyyy HH:mm", "long": "d. MMMM yyyy"},
-    "en": {"day": "yyyy-MM-dd", "moment": "EEE d MMM, HH:mm", "stamp": "yyyy-MM-dd HH:mm", "long": "MMMM d, yyyy"},
+    "de": {"day": "dd.MM.yyyy", "moment": "EEE dd.MM. HH:mm", "stamp": "dd.MM.yyyy HH:mm", "long": "d. MMMM yyyy",
+           "appointment": "EEE dd.MM.yyyy HH:mm"},
+    "en": {"day": "yyyy-MM-dd", "moment": "EEE d MMM, HH:mm", "stamp": "yyyy-MM-dd HH:mm", "long": "MMMM d, yyyy",
+           "appointment": "EEE d MMM yyyy, HH:mm"},
 }
 
 
@@ -32,6 +34,11 @@ def long_day(when: dt.date, lang: str) -> str:
 def moment(when: dt.datetime, lang: str) -> str:
     """A time within the coming week: "Mo. 07.12. 08:00"."""
     return format_datetime(when, _patterns(lang)["moment"], locale=lang)
+
+
+def appointment(when: dt.datetime, lang: str) -> str:
+    """A time that may lie beyond the coming week, with its weekday: "Di. 28.01.2031 09:00"."""
+    return format_datetime(when, _patterns(lang)["appointment"], locale=lang)
 
 
 def stamp(when: dt.datetime, lang: str) -> str:
