@@ -26,6 +26,7 @@ from composer.render.build import Build
 from composer.send import staging
 from composer.send.dispatch import Summary
 from composer.send.links import Links
+from composer.office import approval
 from composer.send.mailing import Mailing, Options, Preview, Send, TransportFactory, open_mailing, preview, send_now
 from composer.send.message import MessageFactory
 from composer.send.quota import Schedule
@@ -90,9 +91,12 @@ def issue_mailing(issue: Path, list_name: str, settings: Settings, secret: bytes
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
               lists: Path = LIST_DIR, schedule: Schedule | None = None) -> AbstractContextManager[Campaign]:
-    """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
+    """A checked issue, approved for the list where approvals are required (ApprovalMissingError otherwise), and
+    the send state held for this send alone, for as long as the caller is inside."""
     options = Options(retry_failed, retry_uncertain, schedule or Schedule(), transports)
-    return open_mailing(issue_mailing(issue, list_name, settings, secret, lists), settings, options)
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    approval.require(settings, mailing.build, mailing.list_name)
+    return open_mailing(mailing, settings, options)
 
 
 def plan_send(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> Preview:

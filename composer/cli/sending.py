@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from composer.audience.subscribers import checked_address, list_path
 from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
 from composer.errors import IssueFileError, LimitReachedError, Problem
+from composer.i18n import Message, message, plural
+from composer.i18n.languages import from_environment
 from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
@@ -23,6 +26,7 @@ from composer.send.stopping import Stop, stopped_by_signals
 
 if TYPE_CHECKING:  # the campaign (checks, rendering, SMTP) is imported by `send` itself, not for status or --help
     from composer.campaign import Campaign
+    from composer.config.settings import Settings
     from composer.send.dispatch import Summary
 
 SHOWN = 20
@@ -54,6 +58,7 @@ def send(
         err.print("error: say either --to YOUR@ADDRESS for a test send or --list NAME for the real send")
         raise typer.Exit(EXIT_INPUT)
     from composer.campaign import open_send, test_send
+    from composer.office.approval import ApprovalMissingError
 
     with handled():
         settings, secret = settings_and_secret()
@@ -62,12 +67,19 @@ def send(
             if dry_run:
                 out.print(f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}: checked. Nothing sent.")
                 return
+            logged(settings, "test_sent", plural("Test send to {n} address", "Test send to {n} addresses", len(to)), built.slug)
             _report(summary, f"Test send of \"{built.issue.subject}\" to {', '.join(to)} via {where}")
             if summary.failed or summary.deferred:  # someone did not get the test mail
                 raise typer.Exit(EXIT_FAILED)
             return
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
-        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
+        try:
+            sending = open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule)
+        except ApprovalMissingError as exc:
+            logged(settings, "send_refused", message("List send refused: no valid approval"), issue.stem, list_name or "")
+            err.print(styled("error:", "red", exc.shown(from_environment(os.environ))))
+            raise typer.Exit(EXIT_INPUT) from None
+        with sending as campaign:
             _print_plan(campaign)
             if not campaign.plan.listed and not campaign.plan.bad_rows:
                 out.print(f"Nobody to send to: {list_path(campaign.list_name)} has no addresses yet; {ADD_ADDRESSES}.")
@@ -81,6 +93,9 @@ def send(
                 out.print("Nothing sent.")
                 return
             stop = Stop()
+            logged(settings, "send_started", plural("Send to {n} recipient started", "Send to {n} recipients started",
+                                                  campaign.plan.to_send),
+                   campaign.mailing.slug, campaign.list_name, campaign.journal)
             try:
                 summary = _run(campaign, stop)
             except LimitReachedError as exc:
@@ -95,6 +110,19 @@ def send(
             _report(summary, f"Sent via {campaign.destination}")
             if summary.failed or summary.deferred or summary.uncertain or campaign.uncertain_left():
                 raise typer.Exit(EXIT_FAILED)
+
+
+def logged(settings: Settings, kind: str, said: Message, issue: str, list_name: str = "",
+           journal: Journal | None = None) -> None:
+    """A Protokoll entry for what the command line did, under the OS user's name."""
+    from composer.office import protocol
+    from composer.office.roles import Actor
+
+    if journal is not None:
+        protocol.record(journal, Actor.command_line(), kind, said, issue, list_name)
+        return
+    with Journal(settings.state_dir) as opened:
+        protocol.record(opened, Actor.command_line(), kind, said, issue, list_name)
 
 
 def _run(campaign: Campaign, stop: Stop) -> Summary:
@@ -215,8 +243,15 @@ def _counts_line(slug: str, counts: dict[str, int]) -> str:
 @app.command()
 def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The address that asked to be removed")]) -> None:
     """Never send to ADDRESS again (wins over every subscriber list)."""
+    from composer.office import protocol
+    from composer.office.roles import Actor
+
     with handled():
         email = checked_address(address)
-        with Journal(load_settings().state_dir) as journal:
+        settings, secret = settings_and_secret()
+        with Journal(settings.state_dir) as journal:
             added = journal.suppress(email, "unsubscribed by the coordinator")
+            if added:
+                protocol.record(journal, Actor.command_line(), "address_unsubscribed", message("Unsubscribed an address"),
+                                address=email, secret=secret)
     out.print(f"{email} will receive no more newsletters." if added else f"{email} was already unsubscribed.")
