@@ -197,3 +197,15 @@ def test_a_new_state_has_every_migration_and_the_office_tables(workdir: Path) ->
     with Journal(load_settings().state_dir) as journal:
         assert version(journal.db) == len(MIGRATIONS)
         assert journal.people() == [] and journal.protocol() == [] and journal.approvals("2020-12") == []
+
+
+def test_init_in_a_terminal_asks_whether_a_second_person_must_approve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("composer.cli.folder.in_a_terminal", lambda: True)
+    answers = ["Stadtteilbüro Nord", "", "", "", "", "y"]
+    result = runner.invoke(app, ["init", str(tmp_path / "office")], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Must a second person approve each send to a list" in result.output
+    assert "\nNEWSLETTER_APPROVAL=required\n" in (tmp_path / "office" / ".env").read_text(encoding="utf-8")
+    monkeypatch.setattr("composer.cli.folder.in_a_terminal", lambda: False)
+    assert runner.invoke(app, ["init", str(tmp_path / "solo")]).exit_code == 0
+    assert "\nNEWSLETTER_APPROVAL=required\n" not in (tmp_path / "solo" / ".env").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.common import app, handled, out, settings_and_secret
+from composer.cli.common import app, confirmed, handled, out, settings_and_secret
 from composer.config import folder
 
 
@@ -48,6 +48,8 @@ QUESTIONS = {  # init's questions in a terminal, in the order asked; an empty an
     "privacy": "Link to your Datenschutzerklärung (https://...)",
     "sender": "Sender address (the From of the newsletter)",
 }
+APPROVAL_QUESTION = ("Must a second person approve each send to a list in the desk (Freigabe; a one-person office "
+                     "says no)?")
 TextOption = Annotated[str, typer.Option(show_default=False)]
 
 
@@ -83,6 +85,8 @@ def init(
                                          show_default=False)] = "",
     sender: Annotated[str, typer.Option("--sender", help="Sender address, written into .env as NEWSLETTER_FROM_ADDRESS",
                                         show_default=False)] = "",
+    approval: Annotated[bool | None, typer.Option("--approval/--no-approval",
+        help="A list send needs a second person's approval (NEWSLETTER_APPROVAL=required)", show_default=False)] = None,
 ) -> None:
     """Make a newsletter folder: a first issue with your office's details, a subscriber list, .env with your settings.
 
@@ -95,9 +99,11 @@ def init(
         for key, question in QUESTIONS.items():
             if not given[key].strip():
                 given[key] = typer.prompt(question, default="", show_default=False, value_proc=_answer(key))
+        if approval is None:
+            approval = confirmed(APPROVAL_QUESTION)
     sender_ = given.pop("sender")
     with handled():
-        written = folder.init(target, office=Office(**given), sender=sender_)
+        written = folder.init(target, office=Office(**given), sender=sender_, approval=bool(approval))
     for path in written:
         out.print(str(path))
     issue = written[0].relative_to(target)
