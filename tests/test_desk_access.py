@@ -112,13 +112,13 @@ def test_set_password_stores_an_argon2_hash_that_the_desk_accepts(workdir: Path)
     from composer.config.settings import load_settings
 
     hashed = load_settings().desk_password_hash.get_secret_value()
-    access = Access("192.0.2.10", hashed)
+    access = Access("192.0.2.10", hashed, state_dir=workdir / ".newsletter")
     assert access.login_token is None and access.secure_cookie
     assert access.use_password("client", "ein langes Passwort")
 
 
 def test_password_login_is_rate_limited(workdir: Path) -> None:
-    access = Access("192.0.2.10", hash_password("richtig und lang"))
+    access = Access("192.0.2.10", hash_password("richtig und lang"), state_dir=workdir / ".newsletter")
     for _ in range(5):
         assert access.use_password("client", "falsch") is None
     assert access.limited("client")
@@ -126,10 +126,11 @@ def test_password_login_is_rate_limited(workdir: Path) -> None:
     assert access.use_password("other", "richtig und lang")
 
 
-def test_a_session_expires_after_being_idle() -> None:
+def test_a_hosted_session_expires_after_8_idle_hours(tmp_path: Path) -> None:
     now = [1000.0]
-    access = Access("127.0.0.1", clock=lambda: now[0])
-    session_id = access.use_link(access.login_token)
+    access = Access("127.0.0.1", hash_password("richtig und lang"), origin="https://news.example.org",
+                    clock=lambda: now[0], state_dir=tmp_path)
+    session_id = access.use_password("client", "richtig und lang")
     now[0] += SESSION_SECONDS - 1
     assert access.session(session_id)
     now[0] += SESSION_SECONDS + 1
@@ -139,8 +140,8 @@ def test_a_session_expires_after_being_idle() -> None:
 def test_storing_the_password_keeps_the_other_settings(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text("NEWSLETTER_FROM_ADDRESS=a@example.org\nNEWSLETTER_DESK_PASSWORD_HASH='old'\n")
-    store_password_hash(env, "new")
-    assert env.read_text() == "NEWSLETTER_FROM_ADDRESS=a@example.org\nNEWSLETTER_DESK_PASSWORD_HASH='new'\n"
+    store_password_hash(env, "$argon2id$new")
+    assert env.read_text() == "NEWSLETTER_FROM_ADDRESS=a@example.org\nNEWSLETTER_DESK_PASSWORD_HASH='$argon2id$new'\n"
 
 
 def test_newsletter_desk_prints_a_login_link_that_opens_the_desk(workdir: Path) -> None:

@@ -25,15 +25,21 @@ def desk(
 ) -> None:
     """Write, check, test-send and send an issue in the browser (Die Redaktion)."""
     from composer.desk import Access, Desk, create_desk
+    from composer.config.settings import load_settings
     from composer.desk.access import hash_password, store_password_hash
+    from composer.desk.sessions import LOOPBACK_SECONDS, Sessions
+    from composer.i18n import message
 
     if set_password:
         password = typer.prompt("New desk password", hide_input=True, confirmation_prompt=True)
         if len(password) < 10:
             err.print("error: use at least 10 characters for the desk password")
             raise typer.Exit(EXIT_INPUT)
-        store_password_hash(Path(".env"), hash_password(password))
-        out.print("The desk password is stored (as an argon2 hash) in .env.")
+        with handled():
+            store_password_hash(Path(".env"), hash_password(password))
+            Sessions(load_settings().state_dir, LOOPBACK_SECONDS).close_all()
+        out.print(str(message("The desk password is stored (as an argon2 hash) in .env. Every login to the desk has "
+                              "ended: log in again with the new password or the link `newsletter desk` prints.")))
         return
     from composer.desk.server import serve
 

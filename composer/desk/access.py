@@ -1,4 +1,5 @@
-"""Who may use the desk: a one-time login link on loopback, a password elsewhere, then a session with a CSRF token.
+"""Who may use the desk: a one-time login link on loopback (and the desk password, once set), only the password
+elsewhere, then a session with a CSRF token, kept in the send state (composer/desk/sessions.py).
 
 Like Jupyter's token: other local users and web pages cannot drive the desk, because a session exists only
 after the printed link (or the password) was used, every form carries the session's CSRF token, and a POST
@@ -16,13 +17,15 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from composer.atomic import PRIVATE, write_text
+from composer.config.envfile import update_env
 from composer.config.parts import is_loopback
+from composer.desk.sessions import HOSTED_SECONDS, LOOPBACK_SECONDS, OFFICE, Session, Sessions
 from composer.errors import ComposerError
+from composer.i18n import message
 from composer.web.ratelimit import RateLimit
 
 SESSION_COOKIE = "desk_session"
-SESSION_SECONDS = 8 * 3600
+SESSION_SECONDS = HOSTED_SECONDS
 LOGIN_ATTEMPTS = 5
 LOGIN_WINDOW = 15 * 60
 HASH_VARIABLE = "NEWSLETTER_DESK_PASSWORD_HASH"
@@ -34,23 +37,21 @@ class DeskAccessError(ComposerError):
     """The desk cannot start safely as asked (an open address without a password)."""
 
 
-@dataclass
-class Session:
-    csrf: str
-    expires: float
+__all__ = ["SESSION_COOKIE", "Access", "DeskAccessError", "Session", "hash_password", "store_password_hash"]
 
 
 @dataclass
 class Access:
-    """Login token, sessions and the login rate limit, held in the server process (a restart logs everyone out)."""
+    """The login link, the password and its rate limit (held in the process), and the sessions (in the state at
+    `state_dir`; a Desk fills in its settings' state folder when none is given)."""
 
     host: str
     password_hash: str | None = None
     origin: str | None = None  # behind `serve`: the public address; POSTs must come from it, cookies need HTTPS
     clock: Clock = time.time
     login_token: str | None = field(default_factory=lambda: secrets.token_urlsafe(32))
-    sessions: dict[str, Session] = field(default_factory=dict)
     link_used: Callable[[], None] | None = None  # e.g. removes the page that handed the link to the browser
+    state_dir: Path | None = None
     attempts: RateLimit = field(init=False)
 
     def __post_init__(self) -> None:
@@ -58,8 +59,19 @@ class Access:
         if not is_loopback(self.host) and not self.password_hash:
             raise DeskAccessError(f"the desk listens on {self.host}, which others can reach; set a password first "
                                   "with `newsletter desk --set-password`, or keep the default --host 127.0.0.1")
-        if self.password_hash:
+        if not self.on_loopback:  # the link is for the laptop it was printed on; a password does not switch it off
             self.login_token = None
+
+    @property
+    def on_loopback(self) -> bool:
+        return is_loopback(self.host) and self.origin is None
+
+    @property
+    def sessions(self) -> Sessions:
+        """30 days on the laptop (loopback), 8 idle hours on an open address or hosted under `serve`."""
+        if self.state_dir is None:
+            raise DeskAccessError(message("The desk's sessions have no state folder."))
+        return Sessions(self.state_dir, LOOPBACK_SECONDS if self.on_loopback else HOSTED_SECONDS, self.clock)
 
     @property
     def secure_cookie(self) -> bool:
@@ -91,20 +103,20 @@ class Access:
         return self.new_session()
 
     def session(self, session_id: str | None) -> Session | None:
-        """The live session, its expiry pushed on by use; an expired one is forgotten."""
-        current = self.sessions.get(session_id or "")
-        if current is None:
-            return None
-        if current.expires < self.clock():
-            del self.sessions[session_id or ""]
-            return None
-        current.expires = self.clock() + SESSION_SECONDS
-        return current
+        """The live session of this cookie (see Sessions.lookup)."""
+        return self.sessions.lookup(session_id)
 
-    def new_session(self) -> str:
-        session_id = secrets.token_urlsafe(32)
-        self.sessions[session_id] = Session(secrets.token_urlsafe(32), self.clock() + SESSION_SECONDS)
-        return session_id
+    def new_session(self, person: str = OFFICE) -> str:
+        return self.sessions.open(person)
+
+    def log_out(self, session_id: str | None) -> None:
+        self.sessions.close(session_id)
+
+    def change_password(self, password: str, env_file: Path) -> None:
+        """A new desk password, in effect at once: its hash written into .env (comments and order kept)."""
+        hashed = hash_password(password)
+        store_password_hash(env_file, hashed)
+        self.password_hash = hashed
 
 
 def hash_password(password: str) -> str:
@@ -112,7 +124,5 @@ def hash_password(password: str) -> str:
 
 
 def store_password_hash(env_file: Path, hashed: str) -> None:
-    """Replaces (or adds) the hash line in .env; single quotes keep dotenv from reading the '$' as variables."""
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
-    kept = [line for line in lines if not line.startswith(f"{HASH_VARIABLE}=")]
-    write_text(env_file, "\n".join([*kept, f"{HASH_VARIABLE}='{hashed}'"]) + "\n", PRIVATE)
+    """Replaces (or adds) the hash line in .env, every other line kept; quoted so dotenv reads no '$' as a variable."""
+    update_env(env_file, {HASH_VARIABLE: hashed})

@@ -15,14 +15,21 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from composer.desk.access import SESSION_COOKIE, SESSION_SECONDS, Access
+from composer.desk.access import SESSION_COOKIE, Access
 from composer.desk.context import Desk, internal_error
 from composer.desk.german import wording
 from composer.desk.guard import Guard, checked_form, same_site
 from composer.web.guard import security_headers
 from composer.desk.text import TEXT, language
+from composer.i18n import message, render
 from composer.render.templates import TEMPLATES
 from composer.config.settings import Settings
+
+
+LOGIN_WITHOUT_PASSWORD = message("To log in from another browser, set a password in the desk (Settings › Login); or restart "
+                                 "the desk and open the new link it prints.")
+FORGOTTEN = message("Forgot the password? Set a new one in the terminal, in the newsletter's folder: "
+                    "newsletter desk --set-password")
 
 
 def create_desk(desk: Desk) -> Starlette:
@@ -44,13 +51,27 @@ def create_desk(desk: Desk) -> Starlette:
             if session_id:
                 return _logged_in(session_id)
             return desk.page(request, "login.html.j2", 401, message=t["login_wrong"], password=True)
-        return desk.page(request, "login.html.j2", 401, message="" if desk.access.password_hash else t["login_link_bad"],
-                         password=bool(desk.access.password_hash))
+        if desk.access.session(request.cookies.get(SESSION_COOKIE)) is not None:
+            return RedirectResponse("/", status_code=303)
+        lang, logged_out = language(request), "out" in request.query_params
+        said = [message("You are logged out.")] if logged_out else []
+        if not desk.access.password_hash:
+            said.append(LOGIN_WITHOUT_PASSWORD)
+        return desk.page(request, "login.html.j2", 200 if logged_out else 401, message=" ".join(render(m, lang) for m in said),
+                         password=bool(desk.access.password_hash), forgotten=render(FORGOTTEN, lang))
 
     def _logged_in(session_id: str) -> Response:
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, session_id, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
-                            secure=desk.access.secure_cookie)
+        response.set_cookie(SESSION_COOKIE, session_id, max_age=int(desk.access.sessions.lifetime), httponly=True,
+                            samesite="strict", secure=desk.access.secure_cookie)
+        return response
+
+    async def logout(request: Request) -> Response:
+        """"Abmelden": the session ends in the state (on every desk sharing it), the cookie goes."""
+        await checked_form(request)
+        desk.access.log_out(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login?out=1", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=desk.access.secure_cookie)
         return response
 
     async def switch_language(request: Request) -> Response:
@@ -73,6 +94,7 @@ def create_desk(desk: Desk) -> Starlette:
 
     routes = [
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
         *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),

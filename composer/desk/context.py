@@ -33,6 +33,10 @@ class Desk:
     extra: dict[str, Any] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
 
+    def __post_init__(self) -> None:
+        if self.access.state_dir is None:  # the sessions live in the same state as everything else
+            self.access.state_dir = self.settings.state_dir
+
     @property
     def issues_dir(self) -> Path:
         return self.folder / "issues"

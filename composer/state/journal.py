@@ -8,12 +8,14 @@ from composer.state.links import LinkRows
 from composer.state.office import OfficeRows
 from composer.state.privacy import PrivacyRows
 from composer.state.quota import QuotaRows
+from composer.state.sessions import SessionRows
 from composer.state.signupmails import SignupMailRows
 from composer.state.staging import Staging
 from composer.state.suppressions import Suppressions
 
 
-class Journal(OfficeRows, PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, Staging, LedgerRows):
+class Journal(OfficeRows, PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, SessionRows, Staging,
+              LedgerRows):
     """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
 
     def __enter__(self) -> Journal:

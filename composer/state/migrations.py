@@ -96,6 +96,23 @@ def _signup_mails(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
 
 
+def _desk_sessions(db: sqlite3.Connection) -> None:
+    """Desk logins outlive the desk's process: a session is kept by the hash of its cookie's token (a copy of the
+    state logs nobody in), with who is logged in (`person`: 'office' for the one shared login until named people
+    come), its CSRF token, its lifetime and until when it holds. `refreshed` lets a page view leave the row alone
+    unless its expiry is a while old."""
+    db.execute("""CREATE TABLE desk_sessions (
+        token_hash TEXT PRIMARY KEY,
+        person TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created REAL NOT NULL,
+        refreshed REAL NOT NULL,
+        lifetime REAL NOT NULL,
+        expires REAL NOT NULL)""")
+    db.execute("CREATE INDEX desk_sessions_expires ON desk_sessions (expires)")
+    db.execute("CREATE INDEX desk_sessions_person ON desk_sessions (person)")
+
+
 def _people(db: sqlite3.Connection) -> None:
     """The desk's named accounts (an argon2 hash, never a password; roles as a comma-separated set) and their
     invitations (only the token's hash is kept; one use, until `expires`)."""
@@ -166,6 +183,7 @@ MIGRATIONS: list[Step] = [
     Step("a delivery keeps the relay's queue id", _queue_id),
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
+    Step("desk sessions are kept in the state, by their hashed token", _desk_sessions),
     Step("people of the desk and their invitations", _people),
     Step("approvals (Freigabe) of an issue for a list", _approvals),
     Step("the Protokoll: an append-only log with a hash chain", _protocol),
