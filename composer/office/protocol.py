@@ -9,7 +9,6 @@ remove it without breaking verification. The state refuses to change or remove a
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import time
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from composer.audience.erasure import keyed_hash
+from composer.exports import ExportWriter
 from composer.i18n import N_, Message, message, plural, render
 from composer.i18n.formats import stamp
 from composer.office.roles import Actor, shown_actor
@@ -134,10 +134,10 @@ COLUMNS = (N_("Number"), N_("Time"), N_("Who"), N_("Kind"), N_("Issue"), N_("Lis
 
 
 def write_csv(rows: list[ProtocolRow], target: IO[str], lang: str) -> None:
-    """The entries as CSV in the reader's language; a cell starting with = + - @ is quoted against formulas."""
-    writer = csv.writer(target)
+    """The entries as CSV in the reader's language, formula starts neutralised (composer/exports.py)."""
+    writer = ExportWriter(target)
     writer.writerow([render(message(column), lang) for column in COLUMNS])
     for row in rows:
         cells = [str(row.seq), stamp(when(row), lang), render(shown_actor(row.actor), lang),
                  render(message(KINDS.get(row.kind, row.kind)), lang), row.issue, row.list, text(row, lang), address_of(row)]
-        writer.writerow([f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell for cell in cells])
+        writer.writerow(cells)
