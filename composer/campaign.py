@@ -88,6 +88,12 @@ def issue_mailing(issue: Path, list_name: str, settings: Settings, secret: bytes
     return IssueMailing(checked(issue, settings, secret), list_path(list_name, lists), settings, secret)
 
 
+def approval_content(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> str:
+    """The fingerprint an approval of the checked issue for `list_name` records (ChecksFailedError with errors)."""
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    return approval.fingerprint(mailing.build, settings.sender, mailing.list_name)
+
+
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
               lists: Path = LIST_DIR, schedule: Schedule | None = None) -> AbstractContextManager[Campaign]:

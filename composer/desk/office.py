@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.audience.subscribers import list_names
-from composer.campaign import plan_send
+from composer.campaign import approval_content, plan_send
 from composer.desk.access import SESSION_COOKIE
 from composer.desk.context import Desk, issue_path
 from composer.desk.guard import checked_form
@@ -119,7 +119,7 @@ def routes(desk: Desk) -> list[Route]:
         lang = language(request)
         content, standing, plan = "", None, None
         try:
-            _, content = await run_in_threadpool(approval.content_of, path, list_name, desk.settings, desk.secret)
+            content = await run_in_threadpool(approval_content, path, list_name, desk.settings, desk.secret)
             plan = (await run_in_threadpool(plan_send, path, list_name, desk.settings, desk.secret)).plan
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 standing = approval.standing(journal, slug, list_name, content)
@@ -139,7 +139,7 @@ def routes(desk: Desk) -> list[Route]:
         list_name, comment = str(form.get("list", "")), str(form.get("comment", "")).strip()[:2000]
         lang = language(request)
         try:
-            _, content = await run_in_threadpool(approval.content_of, path, list_name, desk.settings, desk.secret)
+            content = await run_in_threadpool(approval_content, path, list_name, desk.settings, desk.secret)
             with Journal(desk.settings.state_dir) as journal:
                 if form.get("decision") == "approve":
                     approval.approve(journal, actor(request.scope), slug, list_name, content, str(form.get("seen", "")),
@@ -163,7 +163,7 @@ def routes(desk: Desk) -> list[Route]:
         who = actor(request.scope)
         lang = language(request)
         try:
-            _, content = await run_in_threadpool(approval.content_of, path, list_name, desk.settings, desk.secret)
+            content = await run_in_threadpool(approval_content, path, list_name, desk.settings, desk.secret)
             with Journal(desk.settings.state_dir) as journal:
                 approval.submit(journal, who, slug, list_name, content)
                 approvers = [p for p in approval.approvers(journal) if p.id != who.person]

@@ -31,7 +31,7 @@ from composer.desk.language import language
 from composer.desk.rights import actor
 from composer.desk.words import SECURITY
 from composer.errors import ChecksFailedError, ComposerError
-from composer.campaign import Campaign, open_send, plan_send, test_send
+from composer.campaign import Campaign, approval_content, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
 from composer.i18n import Message, message, plural, translate
 from composer.i18n.formats import moment
@@ -177,7 +177,7 @@ def routes(desk: Desk) -> list[Route]:
                 problem = str(exc)
         approval_said, approved = None, False
         if plan is not None and desk.settings.approval == approval.REQUIRED:
-            _, content = approval.content_of(issue_path(desk, slug), list_name, desk.settings, desk.secret)
+            content = approval_content(issue_path(desk, slug), list_name, desk.settings, desk.secret)
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 standing = approval.standing(journal, slug, list_name, content)
             approval_said, approved = standing.said(), standing.approved

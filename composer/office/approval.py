@@ -14,7 +14,6 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from composer.config.parts import Sender
 from composer.config.settings import Settings
@@ -52,14 +51,6 @@ def fingerprint(build: Build, sender: Sender, list_name: str) -> str:
         "photos": [[picture.name, hashlib.sha256(picture.data).hexdigest()] for picture in build.pictures],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def content_of(issue: Path, list_name: str, settings: Settings, secret: bytes) -> tuple[Build, str]:
-    """The checked issue as it would go to `list_name`, and its fingerprint (ChecksFailedError with check errors)."""
-    from composer.campaign import issue_mailing  # the campaign asks `require`; this asks the campaign's build
-
-    mailing = issue_mailing(issue, list_name, settings, secret)
-    return mailing.build, fingerprint(mailing.build, settings.sender, mailing.list_name)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import json
 import time
 from datetime import datetime
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any, TextIO
 
 from composer.audience.erasure import keyed_hash
 from composer.exports import ExportWriter
@@ -133,7 +133,7 @@ def last_change(journal: Journal, issue: str) -> ProtocolRow | None:
 COLUMNS = (N_("Number"), N_("Time"), N_("Who"), N_("Kind"), N_("Issue"), N_("List"), N_("What"), N_("Address"))
 
 
-def write_csv(rows: list[ProtocolRow], target: IO[str], lang: str) -> None:
+def write_csv(rows: list[ProtocolRow], target: TextIO, lang: str) -> None:
     """The entries as CSV in the reader's language, formula starts neutralised (composer/exports.py)."""
     writer = ExportWriter(target)
     writer.writerow([render(message(column), lang) for column in COLUMNS])
