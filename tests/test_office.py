@@ -208,3 +208,21 @@ def test_init_in_a_terminal_asks_whether_a_second_person_must_approve(tmp_path: 
     monkeypatch.setattr("composer.cli.folder.in_a_terminal", lambda: False)
     assert runner.invoke(app, ["init", str(tmp_path / "solo")]).exit_code == 0
     assert "\nNEWSLETTER_APPROVAL=required\n" not in (tmp_path / "solo" / ".env").read_text(encoding="utf-8")
+
+
+def test_the_first_account_is_named_later_and_keeps_every_role(workdir: Path) -> None:
+    from composer.desk.rights import first_account
+
+    settings = load_settings()
+    first_account(settings)
+    with Journal(settings.state_dir) as journal:
+        [owner] = journal.people()
+        assert owner.roles == {WRITE, APPROVE, SEND, ADMIN}
+        renamed = people.rename(journal, people.actor_of(owner), owner.id, "Ayşe Yilmaz", "yilmaz@example.org")
+    assert (renamed.name, renamed.email, renamed.roles) == ("Ayşe Yilmaz", "yilmaz@example.org", owner.roles)
+
+
+def test_what_is_held_about_a_reader_names_the_log_entries_about_them(workdir: Path) -> None:
+    assert runner.invoke(app, ["unsubscribe", "anna@example.org"]).exit_code == 0
+    held = runner.invoke(app, ["person", "anna@example.org"])
+    assert '"kind": "address_unsubscribed"' in held.output and '"address_kept": true' in held.output

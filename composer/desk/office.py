@@ -68,6 +68,18 @@ def routes(desk: Desk) -> list[Route]:
             return people_page(request, exc.shown(language(request)), status=400)
         return RedirectResponse("/people", 303)
 
+    async def rename_person(request: Request) -> Response:
+        """The first account is named here: name and address of any account."""
+        form = await checked_form(request)
+        try:
+            with Journal(desk.settings.state_dir) as journal:
+                people.rename(journal, actor(request.scope), int(str(form.get("id", "0")) or 0),
+                              str(form.get("name", "")), str(form.get("email", "")))
+        except (ComposerError, ValueError) as exc:
+            said = exc.shown(language(request)) if isinstance(exc, ComposerError) else str(exc)
+            return people_page(request, said, status=400)
+        return RedirectResponse("/people", 303)
+
     async def invitation(request: Request) -> Response:
         """The invitation link: a form to choose the password; the POST sets it once and logs the person in."""
         token = request.path_params["token"]
@@ -177,7 +189,7 @@ def routes(desk: Desk) -> list[Route]:
 
     return [
         Route("/people", show_people), Route("/people", add_person, methods=["POST"]),
-        Route("/people/remove", remove_person, methods=["POST"]),
+        Route("/people/remove", remove_person, methods=["POST"]), Route("/people/rename", rename_person, methods=["POST"]),
         Route("/invitation/{token}", invitation, methods=["GET", "POST"]),
         Route("/log", log_page),
         Route("/issues/{slug}/approval", approval_page), Route("/issues/{slug}/approval", decide, methods=["POST"]),

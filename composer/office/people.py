@@ -118,6 +118,23 @@ def remove(journal: Journal, actor: Actor, email: str, now: float | None = None)
     return person
 
 
+def rename(journal: Journal, actor: Actor, person_id: int, name: str, email: str, now: float | None = None) -> PersonRow:
+    """A new name and address for an account (the first account is named this way)."""
+    actor.require(ADMIN)
+    person = journal.person_by_id(person_id)
+    if person is None:
+        raise PeopleError(message("This account no longer exists."))
+    name, address = name.strip(), checked_address(email)
+    if not name:
+        raise PeopleError(message("A person needs a name."))
+    if not journal.update_person(person.id, name=name, email=address):
+        raise PeopleError(message("{email} already has an account.", email=address))
+    protocol.record(journal, actor, "person_changed", message("Renamed {old} to {name}", old=person.name, name=name), now=now)
+    changed = journal.person_by_id(person.id)
+    assert changed is not None
+    return changed
+
+
 def owner(journal: Journal, name: str, email: str, password_hash: str | None, now: float | None = None) -> PersonRow:
     """The first account: the person who starts the desk, with every role (named later in Einstellungen); the
     desk's existing password becomes theirs. Returns the existing first account when there is one."""

@@ -89,13 +89,20 @@ class OfficeRows(Store):
         return _person(row) if row else None
 
     def update_person(self, person: int, name: str | None = None, roles: frozenset[str] | None = None,
-                      password: str | None = None) -> None:
+                      password: str | None = None, email: str | None = None) -> bool:
+        """False when `email` is another account's already."""
+        if email is not None:
+            try:
+                self._db.execute("UPDATE people SET email = ? WHERE id = ?", (email, person))
+            except sqlite3.IntegrityError:
+                return False
         if name is not None:
             self._db.execute("UPDATE people SET name = ? WHERE id = ?", (name, person))
         if roles is not None:
             self._db.execute("UPDATE people SET roles = ? WHERE id = ?", (",".join(sorted(roles)), person))
         if password is not None:
             self._db.execute("UPDATE people SET password = ? WHERE id = ?", (password, person))
+        return True
 
     def remove_person(self, person: int) -> bool:
         with self._transaction():
@@ -169,3 +176,7 @@ class OfficeRows(Store):
             + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.seq", values)
         return [ProtocolRow(seq=r[0], at=r[1], actor=r[2], person=r[3], kind=r[4], issue=r[5], list=r[6], msgid=r[7],
                             params=json.loads(r[8]), subject=r[9], previous=r[10], hash=r[11], email=r[12]) for r in rows]
+
+    def protocol_of(self, subject: str) -> list[ProtocolRow]:
+        """The Protokoll's entries about one reader, by the keyed hash of their address."""
+        return [row for row in self.protocol() if row.subject == subject]
