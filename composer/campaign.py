@@ -65,6 +65,10 @@ class IssueMailing(Mailing):
     def messages(self, state: Journal) -> MessageFactory:
         return MessageFactory(self.build, self._settings.sender, self._secret, list_name=self.list_name)
 
+    def starting(self) -> None:
+        """A planned send asks again at its start whether what goes out is approved."""
+        approval.require(self._settings, self.build, self.list_name)
+
     def counted(self, plan: Plan) -> Plan:
         assert self._consent and self._erased and self._cutoff, "rows() runs first"
         return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.skipped,

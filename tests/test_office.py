@@ -226,3 +226,43 @@ def test_what_is_held_about_a_reader_names_the_log_entries_about_them(workdir: P
     assert runner.invoke(app, ["unsubscribe", "anna@example.org"]).exit_code == 0
     held = runner.invoke(app, ["person", "anna@example.org"])
     assert '"kind": "address_unsubscribed"' in held.output and '"address_kept": true' in held.output
+
+
+def test_a_planned_send_asks_again_at_its_start_and_stops_when_the_approval_was_withdrawn_meanwhile(
+        office: dict[str, str], smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    from datetime import datetime, timedelta
+
+    from composer.campaign import approval_content, open_send
+    from composer.cli.common import settings_and_secret
+    from composer.office.approval import ApprovalMissingError
+    from composer.send.quota import Schedule
+
+    for name, value in office.items():
+        monkeypatch.setenv(name, value)
+    approver = _person("Ayşe Yilmaz", "yilmaz@example.org", APPROVE)
+    _approve(approver)
+    settings, secret = settings_and_secret()
+    content = approval_content(Path(ISSUE), "volunteers", settings, secret)
+
+    class Clock:
+        """While the send waits for its planned start, the approver gives the issue back."""
+
+        def __init__(self) -> None:
+            self.time = datetime.now().astimezone()
+
+        def now(self) -> datetime:
+            return self.time
+
+        async def sleep_until(self, when: datetime, halt: asyncio.Event) -> bool:
+            with Journal(settings.state_dir) as journal:
+                approval.give_back(journal, approver, "2020-12", "volunteers", content, content, "Doch nicht.")
+            self.time = when
+            return True
+
+    clock = Clock()
+    schedule = Schedule(clock.now() + timedelta(hours=1), clock=clock)
+    with open_send(Path(ISSUE), "volunteers", settings, secret, schedule=schedule) as campaign:
+        with pytest.raises(ApprovalMissingError, match="Returned by Ayşe Yilmaz: Doch nicht."):
+            asyncio.run(campaign.run())
+    assert smtp_server.handler.messages() == []
