@@ -198,10 +198,14 @@ def routes(desk: Desk) -> list[Route]:
         await run_in_threadpool(run.ready.wait, 60)
         if run.state == "error":
             return send_page(request, run.message, 400 if run.message == CHECK_ERRORS else 409, list_name)
-        runs[slug] = run
+        earlier, runs[slug] = runs.get(slug), run
         with Journal(desk.settings.state_dir) as journal:
-            protocol.record(journal, actor(request.scope), "send_started", plural(
-                "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, list_name)
+            if earlier is not None and earlier.state == "stopped":
+                protocol.record(journal, actor(request.scope), "send_resumed", plural(
+                    "Send resumed for {n} recipient", "Send resumed for {n} recipients", run.total), slug, list_name)
+            else:
+                protocol.record(journal, actor(request.scope), "send_started", plural(
+                    "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def stop(request: Request) -> Response:
