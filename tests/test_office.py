@@ -262,7 +262,7 @@ def test_a_planned_send_asks_again_at_its_start_and_stops_when_the_approval_was_
 
     clock = Clock()
     schedule = Schedule(clock.now() + timedelta(hours=1), clock=clock)
-    with open_send(Path(ISSUE), "volunteers", settings, secret, schedule=schedule) as campaign:
-        with pytest.raises(ApprovalMissingError, match="Returned by Ayşe Yilmaz: Doch nicht."):
-            asyncio.run(campaign.run())
+    with (open_send(Path(ISSUE), "volunteers", settings, secret, schedule=schedule) as campaign,
+          pytest.raises(ApprovalMissingError, match="Returned by Ayşe Yilmaz: Doch nicht.")):
+        asyncio.run(campaign.run())
     assert smtp_server.handler.messages() == []
