@@ -26,6 +26,7 @@ from composer.render.build import Build
 from composer.send import staging
 from composer.send.dispatch import Summary
 from composer.send.links import Links
+from composer.office import approval
 from composer.send.mailing import Mailing, Options, Preview, Send, TransportFactory, open_mailing, preview, send_now
 from composer.send.message import MessageFactory
 from composer.send.quota import Schedule
@@ -64,6 +65,10 @@ class IssueMailing(Mailing):
     def messages(self, state: Journal) -> MessageFactory:
         return MessageFactory(self.build, self._settings.sender, self._secret, list_name=self.list_name)
 
+    def starting(self) -> None:
+        """A planned send asks again at its start whether what goes out is approved."""
+        approval.require(self._settings, self.build, self.list_name)
+
     def counted(self, plan: Plan) -> Plan:
         assert self._consent and self._erased and self._cutoff, "rows() runs first"
         return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.skipped,
@@ -87,12 +92,21 @@ def issue_mailing(issue: Path, list_name: str, settings: Settings, secret: bytes
     return IssueMailing(checked(issue, settings, secret), list_path(list_name, lists), settings, secret)
 
 
+def approval_content(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> str:
+    """The fingerprint an approval of the checked issue for `list_name` records (ChecksFailedError with errors)."""
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    return approval.fingerprint(mailing.build, settings.sender, mailing.list_name)
+
+
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
               lists: Path = LIST_DIR, schedule: Schedule | None = None) -> AbstractContextManager[Campaign]:
-    """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
+    """A checked issue, approved for the list where approvals are required (ApprovalMissingError otherwise), and
+    the send state held for this send alone, for as long as the caller is inside."""
     options = Options(retry_failed, retry_uncertain, schedule or Schedule(), transports)
-    return open_mailing(issue_mailing(issue, list_name, settings, secret, lists), settings, options)
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    approval.require(settings, mailing.build, mailing.list_name)
+    return open_mailing(mailing, settings, options)
 
 
 def plan_send(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> Preview:

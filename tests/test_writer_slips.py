@@ -328,7 +328,7 @@ def test_send_help_in_an_empty_folder_shows_its_options(tmp_path: Path, monkeypa
 def test_the_commands_are_listed_in_the_order_of_the_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     listing = runner.invoke(app, ["--help"]).output
-    names = re.findall(r"^  ([a-z]+)\s", listing[listing.index("Commands:"):], re.M)
+    names = re.findall(r"^  ([a-z-]+)\s", listing[listing.index("Commands:"):], re.M)
     assert names[:6] == ["init", "new", "preview", "check", "send", "status"]
     assert sorted(names) == sorted(WORK_ORDER)
 

@@ -55,6 +55,7 @@ def anonymise_old(state: Journal, secret: bytes, days: int, now: float | None = 
     """Delivery rows last changed more than `days` ago lose the address, the name, the columns and the address in
     the server's reply; status, issue and dates stay for the counts. Returns how many rows changed."""
     cutoff = (now if now is not None else time.time()) - days * DAY
+    state.expire_protocol_addresses(cutoff)
     return state.anonymise_before(cutoff, HASHED, lambda email: HASHED + keyed_hash(secret, email), _without)
 
 

@@ -107,7 +107,7 @@ def _when(timestamp: float | None) -> str | None:
 def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dict[str, Any]:
     """Everything held about `address`, as plain data for JSON: list rows (with whether they prove consent),
     web sign-ups, personal links (unsubscribe, pending confirmations), deliveries, bounces, the unsubscribe or bounce
-    that stops mail, erasure, outbox files."""
+    that stops mail, erasure, outbox files, the Protokoll's entries about it."""
     rows, staged = [], []
     for path in where.files:
         listed = _read(path)
@@ -144,6 +144,8 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
                    for kind, reason, by, at in journal.lifted_of(address)],
         "erased_on_request": address in Erasures(journal, secret),
         "outbox_files": [str(p) for p in _outbox_files(address, where.outbox)],
+        "protocol": [{"at": _when(row.at), "kind": row.kind, "list": row.list, "address_kept": row.email is not None}
+                     for row in journal.protocol_of(keyed_hash(secret, address))],
     }
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def commands() -> typer.Typer:
     """The app with every command registered (each module registers its own)."""
-    from composer.cli import audience, compose, desk, doctor, folder, privacy, sending, web  # noqa: F401
+    from composer.cli import audience, compose, desk, doctor, folder, office, privacy, sending, web  # noqa: F401
     from composer.cli.common import app
 
     return app

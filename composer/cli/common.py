@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command 
 # The commands in the order of the work, as `newsletter --help` lists them; any other comes after, by name.
 # What a new folder's empty list needs, said by `subscribers` and by `send` (init writes only the header row).
 ADD_ADDRESSES = N_("add them below its header row, or import your spreadsheet in the desk (newsletter desk, Abonnenten)")
-WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
+WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "log", "build", "desk", "person-account", "subscribers", "inbox",
               "unsubscribe", "unbounce", "serve", "archive", "doctor", "person", "forget", "reconfirm", "backup", "restore")
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.common import app, command, handled, out, settings_and_secret
+from composer.cli.common import app, command, confirmed, handled, out, settings_and_secret
 from composer.cli.language import _, lang
 from composer.config import folder
 from composer.i18n import N_, render
@@ -50,6 +50,8 @@ QUESTIONS = {  # init's questions in a terminal, in the order asked; an empty an
     "privacy": N_("Link to your Datenschutzerklärung (https://...)"),
     "sender": N_("Sender address (the From of the newsletter)"),
 }
+APPROVAL_QUESTION = N_("Must a second person approve each send to a list in the desk (Freigabe; a one-person office "
+                       "says no)?")
 TextOption = Annotated[str, typer.Option(show_default=False)]
 
 
@@ -88,6 +90,8 @@ def init(
                                          show_default=False)] = "",
     sender: Annotated[str, typer.Option("--sender", help=N_("Sender address, written into .env as "
                                                              "NEWSLETTER_FROM_ADDRESS"), show_default=False)] = "",
+    approval: Annotated[bool | None, typer.Option("--approval/--no-approval",
+        help=N_("A list send needs a second person's approval (NEWSLETTER_APPROVAL=required)"), show_default=False)] = None,
 ) -> None:
     from composer.issue.starter import Office
 
@@ -96,9 +100,11 @@ def init(
         for key, question in QUESTIONS.items():
             if not given[key].strip():
                 given[key] = typer.prompt(_(question), default="", show_default=False, value_proc=_answer(key))
+        if approval is None:
+            approval = confirmed(_(APPROVAL_QUESTION))
     sender_ = given.pop("sender")
     with handled():
-        written = folder.init(target, office=Office(**given), sender=sender_)
+        written = folder.init(target, office=Office(**given), sender=sender_, approval=bool(approval))
     for path in written:
         out.print(str(path))
     issue = written[0].relative_to(target)

@@ -55,6 +55,9 @@ def forget_command(
 ) -> None:
     from composer.audience.person import forget
     from composer.audience.subscribers import checked_address
+    from composer.i18n import message
+    from composer.office import protocol
+    from composer.office.roles import Actor
     from composer.state import Journal
 
     with handled():
@@ -67,6 +70,8 @@ def forget_command(
             return
         with Journal(settings.state_dir) as journal:
             done = forget(email, journal, secret, where)
+            protocol.record(journal, Actor.command_line(), "address_forgotten", message("Erased an address on request"),
+                            address=email, secret=secret, plain=False)
     for path, rows in done.list_rows.items():
         out.print(ngettext("removed {n} row from {path}", "removed {n} rows from {path}", rows, path=path))
     for path, rows in done.staged_rows.items():

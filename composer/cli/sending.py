@@ -16,9 +16,9 @@ from composer.audience.subscribers import checked_address, list_path
 from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, command, confirmed, err, handled, said,
                                  load_settings, out, settings_and_secret, styled)
 from composer.cli.language import _, lang, ngettext
-from composer.i18n import N_, render
-from composer.i18n.formats import appointment
 from composer.errors import IssueFileError, LimitReachedError, Problem
+from composer.i18n import N_, Message, message, plural, render
+from composer.i18n.formats import appointment
 from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
@@ -26,6 +26,7 @@ from composer.send.stopping import Stop, stopped_by_signals
 
 if TYPE_CHECKING:  # the campaign (checks, rendering, SMTP) is imported by `send` itself, not for status or --help
     from composer.campaign import Campaign
+    from composer.config.settings import Settings
     from composer.send.dispatch import Summary
 
 SHOWN = 20
@@ -73,6 +74,7 @@ def send(
         err.print(_("error:") + " " + _("say either --to YOUR@ADDRESS for a test send or --list NAME for the real send"))
         raise typer.Exit(EXIT_INPUT)
     from composer.campaign import open_send, test_send
+    from composer.office.approval import ApprovalMissingError
 
     with handled():
         settings, secret = settings_and_secret()
@@ -82,13 +84,20 @@ def send(
                 out.print(_("Test send of \"{subject}\" to {to} via {where}: checked. Nothing sent.",
                             subject=built.issue.subject, to=", ".join(to), where=said(where)))
                 return
+            logged(settings, "test_sent", plural("Test send to {n} address", "Test send to {n} addresses", len(to)), built.slug)
             _report(summary, _("Test send of \"{subject}\" to {to} via {where}", subject=built.issue.subject,
                                to=", ".join(to), where=said(where)))
             if summary.failed or summary.deferred:  # someone did not get the test mail
                 raise typer.Exit(EXIT_FAILED)
             return
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
-        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
+        try:
+            sending = open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule)
+        except ApprovalMissingError as exc:
+            logged(settings, "send_refused", message("List send refused: no valid approval"), issue.stem, list_name or "")
+            err.print(styled(_("error:"), "red", exc.shown(lang())))
+            raise typer.Exit(EXIT_INPUT) from None
+        with sending as campaign:
             _print_plan(campaign)
             if not campaign.plan.listed and not campaign.plan.bad_rows:
                 out.print(_("Nobody to send to: {path} has no addresses yet; {what_to_do}.",
@@ -104,6 +113,9 @@ def send(
                 out.print(_("Nothing sent."))
                 return
             stop = Stop()
+            logged(settings, "send_started", plural("Send to {n} recipient started", "Send to {n} recipients started",
+                                                  campaign.plan.to_send),
+                   campaign.mailing.slug, campaign.list_name, campaign.journal)
             try:
                 summary = _run(campaign, stop)
             except LimitReachedError as exc:
@@ -120,6 +132,19 @@ def send(
             _report(summary, _("Sent via {destination}", destination=said(campaign.destination)))
             if summary.failed or summary.deferred or summary.uncertain or campaign.uncertain_left():
                 raise typer.Exit(EXIT_FAILED)
+
+
+def logged(settings: Settings, kind: str, said: Message, issue: str, list_name: str = "",
+           journal: Journal | None = None) -> None:
+    """A Protokoll entry for what the command line did, under the OS user's name."""
+    from composer.office import protocol
+    from composer.office.roles import Actor
+
+    if journal is not None:
+        protocol.record(journal, Actor.command_line(), kind, said, issue, list_name)
+        return
+    with Journal(settings.state_dir) as opened:
+        protocol.record(opened, Actor.command_line(), kind, said, issue, list_name)
 
 
 def _run(campaign: Campaign, stop: Stop) -> Summary:
@@ -254,9 +279,16 @@ def _counts_line(slug: str, counts: dict[str, int]) -> str:
 @command(help=N_("Never send to ADDRESS again (wins over every subscriber list)."))
 def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS",
                                                        help=N_("The address that asked to be removed"))]) -> None:
+    from composer.office import protocol
+    from composer.office.roles import Actor
+
     with handled():
         email = checked_address(address)
-        with Journal(load_settings().state_dir) as journal:
+        settings, secret = settings_and_secret()
+        with Journal(settings.state_dir) as journal:
             added = journal.suppress(email, "unsubscribed by the coordinator")
+            if added:
+                protocol.record(journal, Actor.command_line(), "address_unsubscribed", message("Unsubscribed an address"),
+                                address=email, secret=secret)
     out.print(_("{email} will receive no more newsletters.", email=email) if added
               else _("{email} was already unsubscribed.", email=email))

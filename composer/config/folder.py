@@ -47,7 +47,8 @@ def require_folder(where: Path) -> None:
                           "`newsletter init FOLDER` to make one, or give --folder FOLDER")
 
 
-def init(target: Path, today: dt.date | None = None, office: Office | None = None, sender: str = "") -> list[Path]:
+def init(target: Path, today: dt.date | None = None, office: Office | None = None, sender: str = "",
+         approval: bool = False) -> list[Path]:
     """A starter folder: this month's issue with the office's name, address and links (or init's placeholders,
     which `check` refuses to send), a list with only its header, a .env with a fresh secret and the sender
     (or left for the office to fill in), a .gitignore. Nothing existing is overwritten."""
@@ -60,7 +61,7 @@ def init(target: Path, today: dt.date | None = None, office: Office | None = Non
     files_ = {
         issue: (starter_issue(office, day), PUBLIC),
         target / "subscribers" / "newsletter.csv": (STARTER_LIST, PRIVATE),
-        target / ".env": (_env(sender.strip()), PRIVATE),
+        target / ".env": (_env(sender.strip(), approval), PRIVATE),
         target / ".gitignore": (GITIGNORE, PUBLIC),
     }
     taken = [p for p in files_ if p.exists()]
@@ -107,9 +108,11 @@ def answer_problem(field: str, value: str) -> str | None:
     return None
 
 
-def _env(sender: str = "") -> str:
+def _env(sender: str = "", approval: bool = False) -> str:
     example = (SAMPLE / "env.example").read_text(encoding="utf-8")
     env = example.replace("# NEWSLETTER_SECRET_KEY=\n", f"NEWSLETTER_SECRET_KEY={secrets.token_hex(32)}\n", 1)
     if sender:
         env = env.replace("# NEWSLETTER_FROM_ADDRESS=newsletter@your-town.example\n", f"NEWSLETTER_FROM_ADDRESS={sender}\n", 1)
+    if approval:
+        env = env.replace("# NEWSLETTER_APPROVAL=off\n", "NEWSLETTER_APPROVAL=required\n", 1)
     return env

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     retry_max_delay: float = Field(default=300.0, ge=0)
     stop_after_failures: int = Field(default=10, ge=0, description="same failure this many times in a row stops the send; 0 = never")
 
+    approval: Literal["off", "required"] = Field(default="off", description="'required': a list send needs the "
+                                                 "approval (Freigabe) of another person in the desk")
+
+    desk_url: HttpUrl | None = Field(default=None, description="where the office reaches the desk (invitation and "
+                                                               "approval links); http://127.0.0.1:8025 when unset")
     unsubscribe_mailto: EmailStr | None = None
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")

@@ -22,6 +22,9 @@ from composer.desk.guard import Guard, checked_form, same_site
 from composer.web.guard import security_headers
 from composer.desk.language import COOKIE, language, other
 from composer.i18n import message, render, translate
+from composer.office import people, protocol
+from composer.office.roles import Actor
+from composer.state import Journal
 from composer.render.templates import TEMPLATES
 from composer.config.settings import Settings
 
@@ -33,7 +36,7 @@ FORGOTTEN = message("Forgot the password? Set a new one in the terminal, in the 
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import configuration, editor, inbox, review, sending, subscribers
+    from composer.desk import configuration, editor, inbox, office, review, sending, subscribers
 
     async def login(request: Request) -> Response:
         lang = language(request)
@@ -44,13 +47,17 @@ def create_desk(desk: Desk) -> Starlette:
             if session_id is None:
                 return desk.page(request, "login.html.j2", 403, message=link_bad, password=False)
             return _logged_in(session_id)
-        if request.method == "POST" and desk.access.password_hash:
+        if request.method == "POST":
             client = request.client.host if request.client else "?"
             if desk.access.limited(client):
                 limited = translate(lang, "Too many attempts. Please wait 15 minutes.")
                 return desk.page(request, "login.html.j2", 429, message=limited, password=True)
             form = await request.form()
-            session_id = desk.access.use_password(client, str(form.get("password", "")))
+            if str(form.get("email", "")).strip():  # a named person of the desk (composer/office/people.py)
+                session_id = await run_in_threadpool(_person_login, client, str(form.get("email", "")),
+                                                     str(form.get("password", "")))
+            else:
+                session_id = desk.access.use_password(client, str(form.get("password", "")))
             if session_id:
                 return _logged_in(session_id)
             return desk.page(request, "login.html.j2", 401, message=translate(lang, "Wrong password."), password=True)
@@ -62,6 +69,17 @@ def create_desk(desk: Desk) -> Starlette:
             said.append(LOGIN_WITHOUT_PASSWORD)
         return desk.page(request, "login.html.j2", 200 if logged_out else 401, message=" ".join(render(m, lang) for m in said),
                          password=bool(desk.access.password_hash), forgotten=render(FORGOTTEN, lang))
+
+    def _person_login(client: str, email: str, password: str) -> str | None:
+        """A session for a person's address and password; a wrong one counts toward the rate limit and is logged."""
+        with Journal(desk.settings.state_dir) as journal:
+            person = people.login(journal, email, password)
+            if person is None:
+                desk.access.attempts.add(client)
+                protocol.record(journal, Actor(client), "login_failed", message("Login failed"), address=email.strip(),
+                                secret=desk.secret)
+                return None
+        return desk.access.new_session(str(person.id))
 
     def _logged_in(session_id: str) -> Response:
         response = RedirectResponse("/", status_code=303)
@@ -101,7 +119,7 @@ def create_desk(desk: Desk) -> Starlette:
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
         *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),
-        *subscribers.routes(desk), *inbox.routes(desk),
+        *subscribers.routes(desk), *inbox.routes(desk), *office.routes(desk),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from composer.desk.access import Access
+from composer.desk.rights import first_account
+from composer.office.roles import Actor
 from composer.desk.guard import route_path
 from composer.desk.language import language, page_words
 from composer.render.templates import environment
@@ -36,6 +38,7 @@ class Desk:
     def __post_init__(self) -> None:
         if self.access.state_dir is None:  # the sessions live in the same state as everything else
             self.access.state_dir = self.settings.state_dir
+        first_account(self.settings)
 
     @property
     def issues_dir(self) -> Path:
@@ -44,8 +47,10 @@ class Desk:
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         lang = language(request)
         session = request.scope.get("state", {}).get("session")
+        who: Actor | None = request.scope.get("state", {}).get("actor")
         html = environment(self.settings.templates_dir, "web").get_template(f"desk/{template}").render(
             **page_words(lang), csrf=session.csrf if session else "", path=route_path(request.scope),
+            who=who, may=who.may if who else (lambda role: False),
             root=request.scope.get("root_path", ""), **values)
         return HTMLResponse(html, status_code=status)
 

@@ -24,8 +24,10 @@ from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, 
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
-from composer.i18n import render, translate
+from composer.i18n import message, render, translate
+from composer.desk.rights import actor
 from composer.errors import ComposerError, IssueFileError, Problem, shown
+from composer.office import protocol
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
@@ -141,6 +143,8 @@ def routes(desk: Desk) -> list[Route]:
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
                              kept=conflict.kept, base=digest(conflict.disk), d=data)
+        with Journal(desk.settings.state_dir) as journal:  # who changed it last may not approve it
+            protocol.record(journal, actor(request.scope), "saved", message("Saved the issue"), slug)
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     async def email(request: Request) -> Response:

@@ -13,13 +13,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from composer.desk import rights
 from composer.desk.access import SESSION_COOKIE, Access, Session
 from composer.desk.language import language, page_words
 from composer.i18n import translate
+from composer.office.roles import ForbiddenError
 from composer.web.guard import host_allowed, security_headers
 from composer.render.templates import environment
 
-OPEN_PATHS = ("/login", "/static/")
+OPEN_PATHS = ("/login", "/static/", "/invitation/")
 
 
 class Guard:
@@ -51,6 +53,7 @@ class Guard:
                 response = RedirectResponse("/login", status_code=303)
             else:
                 scope.setdefault("state", {})["session"] = session
+                response = self._rights(request, scope, path, session.person)
         preview = path.endswith("/email")
 
         async def with_headers(event: MutableMapping[str, Any]) -> None:
@@ -62,6 +65,27 @@ class Guard:
             await send(event)
 
         await (response or self.app)(scope, receive, with_headers)
+
+
+    def _rights(self, request: Request, scope: Scope, path: str, person: str) -> Response | None:
+        """The session's person goes with the request; a POST their roles do not allow is a 403 (composer/desk/rights.py)."""
+        assert self.access.state_dir is not None
+        who = rights.actor_of(self.access.state_dir, person)
+        if who is None:
+            return RedirectResponse("/login", status_code=303)
+        scope["state"]["actor"] = who
+        role = rights.needed(request.method, path)
+        if role is None or who.may(role):
+            return None
+        said = ""
+        try:
+            who.require(role)
+        except ForbiddenError as exc:
+            said = exc.shown(language(request))
+        html = environment(None, "web").get_template("desk/message.html.j2").render(
+            **page_words(language(request)), csrf="", path=path, root=scope.get("root_path", ""), title="403",
+            message=said)
+        return HTMLResponse(html, status_code=403)
 
 
 def refused(request: Request) -> HTMLResponse:

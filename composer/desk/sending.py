@@ -28,13 +28,16 @@ from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
+from composer.desk.rights import actor
 from composer.desk.words import place
 from composer.errors import ChecksFailedError, ComposerError
-from composer.campaign import Campaign, open_send, plan_send, test_send
+from composer.campaign import Campaign, approval_content, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
-from composer.i18n import Message, message, render
+from composer.i18n import Message, message, plural, render
 from composer.i18n.formats import moment
+from composer.office import approval, protocol
 from composer.send.stopping import Stop
+from composer.state import Journal
 
 Opening = Callable[[], AbstractContextManager[Campaign]]
 CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
@@ -87,8 +90,8 @@ def run_send(opening: Opening, run: SendRun) -> None:
         run.state = "stopped" if summary.stopped else "finished"
     except ChecksFailedError:
         run.state, run.message = "error", CHECK_ERRORS
-    except ComposerError as exc:
-        run.state, run.message = "error", str(exc)
+    except ComposerError as exc:  # a Message (an approval missing) is shown in the page's language
+        run.state, run.message = "error", exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
         run.state, run.message = "error", internal_error(exc)
     finally:
@@ -127,6 +130,9 @@ def routes(desk: Desk) -> list[Route]:
         result, problem = None, ""
         try:
             result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"))
+            with Journal(desk.settings.state_dir) as journal:
+                protocol.record(journal, actor(request.scope), "test_sent", plural(
+                    "Test send to {n} address", "Test send to {n} addresses", len(addresses)), slug)
             remembered.parent.mkdir(parents=True, exist_ok=True)
             write_text(remembered, "\n".join(addresses), PRIVATE)
         except ChecksFailedError as exc:
@@ -155,8 +161,14 @@ def routes(desk: Desk) -> list[Route]:
                 problem = CHECK_ERRORS
             except ComposerError as exc:
                 problem = str(exc)
+        approval_said, approved = None, False
+        if plan is not None and desk.settings.approval == approval.REQUIRED:
+            content = approval_content(issue_path(desk, slug), list_name, desk.settings, desk.secret)
+            with Journal(desk.settings.state_dir, read_only=True) as journal:
+                standing = approval.standing(journal, slug, list_name, content)
+            approval_said, approved = standing.said(), standing.approved
         return desk.page(request, "send.html.j2", status, say=wording(request), slug=slug, plan=plan, list_name=list_name,
-                         lists=list_names(),
+                         lists=list_names(), approval_said=approval_said, approved=approved,
                          run=run.figures() if run else None, problem=problem, destination=destination)
 
     async def send_post(request: Request) -> Response:
@@ -172,7 +184,14 @@ def routes(desk: Desk) -> list[Route]:
         await run_in_threadpool(run.ready.wait, 60)
         if run.state == "error":
             return send_page(request, run.message, 400 if run.message == CHECK_ERRORS else 409, list_name)
-        runs[slug] = run
+        earlier, runs[slug] = runs.get(slug), run
+        with Journal(desk.settings.state_dir) as journal:
+            if earlier is not None and earlier.state == "stopped":
+                protocol.record(journal, actor(request.scope), "send_resumed", plural(
+                    "Send resumed for {n} recipient", "Send resumed for {n} recipients", run.total), slug, list_name)
+            else:
+                protocol.record(journal, actor(request.scope), "send_started", plural(
+                    "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def stop(request: Request) -> Response:
@@ -182,6 +201,8 @@ def routes(desk: Desk) -> list[Route]:
         if run and run.state == "running":
             run.state = "stopping"
             run.stop.request("Anhalten")
+            with Journal(desk.settings.state_dir) as journal:
+                protocol.record(journal, actor(request.scope), "send_stopped", message("Send stopped"), slug, run.list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def events(request: Request) -> Response:

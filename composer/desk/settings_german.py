@@ -16,6 +16,9 @@ DESCRIPTIONS = {
     "NEWSLETTER_TIME_ZONE": "z. B. Europe/Berlin; ohne Angabe die des Computers",
     "NEWSLETTER_RETRY_BUDGET": "Versuche je Empfänger in einem Durchgang",
     "NEWSLETTER_STOP_AFTER_FAILURES": "so oft derselbe Fehler hintereinander hält den Versand an; 0 = nie",
+    "NEWSLETTER_APPROVAL": "„required“: ein Versand an eine Liste braucht die Freigabe einer zweiten Person in der Redaktion",
+    "NEWSLETTER_DESK_URL": "wo das Büro die Redaktion erreicht (Links in Einladungen und Freigabe-Bitten); "
+                           "ohne Angabe http://127.0.0.1:8025",
     "NEWSLETTER_PUBLIC_URL": "wo `newsletter serve` und das Archiv erreichbar sind",
     "NEWSLETTER_PRIVACY_URL": "die Datenschutzerklärung, verlinkt auf jeder Webseite",
     "NEWSLETTER_NAME": "der Name des Newsletters auf den Webseiten und in Bestätigungsmails; ohne Angabe der der neuesten "

@@ -21,8 +21,10 @@ from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
+from composer.desk.rights import actor
 from composer.errors import ComposerError
-from composer.i18n import Message, message
+from composer.i18n import N_, Message, message
+from composer.office import protocol
 from composer.i18n.formats import stamp
 from composer.state import Journal
 
@@ -32,6 +34,13 @@ SHOWN = 300
 def moment_in(lang: str) -> Callable[[float], str]:
     """For a page: a moment as its language writes it, in the desk's local time."""
     return lambda timestamp: stamp(dt.datetime.fromtimestamp(timestamp), lang)
+
+
+LOGGED = {  # a change of one address -> its kind in the Protokoll and what it says (the address stays beside it)
+    "added": ("address_added", N_("Added an address to the list {list}")),
+    "unsubscribed": ("address_unsubscribed", N_("Unsubscribed an address")),
+    "unbounced": ("address_unbounced", N_("Lifted a bounce of an address")),
+}
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -64,12 +73,16 @@ def routes(desk: Desk) -> list[Route]:
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
 
     async def changed(request: Request, change: Callable[[Journal, dict[str, str]], str], note: str) -> Response:
-        """One address added or unsubscribed; a refusal shows the list again with what was typed kept."""
+        """One address added or unsubscribed (and written to the Protokoll); a refusal shows the list again with
+        what was typed kept."""
         name = name_of(request)
         form = {k: str(v) for k, v in (await checked_form(request)).items()}
         try:
             with Journal(desk.settings.state_dir) as journal:
                 email = change(journal, form)
+                kind, said = LOGGED[note]
+                protocol.record(journal, actor(request.scope), kind, message(said, list=name), list_name=name,
+                                address=email, secret=desk.secret)
         except ComposerError as exc:
             return one_list(request, wording(request)(str(exc), "errors"), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
@@ -113,6 +126,13 @@ def routes(desk: Desk) -> list[Route]:
             path, backup = importing.confirm(str(form.get("token", "")), lists, desk.settings.state_dir)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 409)
+        with Journal(desk.settings.state_dir) as journal:
+            if backup is not None:
+                protocol.record(journal, actor(request.scope), "list_replaced",
+                                message("Replaced the list {list} by an import", list=path.stem), list_name=path.stem)
+            else:
+                protocol.record(journal, actor(request.scope), "list_imported",
+                                message("Imported the list {list}", list=path.stem), list_name=path.stem)
         shown_backup = backup.relative_to(desk.folder) if backup else ""
         return RedirectResponse(f"/subscribers/{path.stem}?note=imported&backup={quote(str(shown_backup))}", 303)
 

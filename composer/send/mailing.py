@@ -22,6 +22,7 @@ and where it needs them `staged` (what it writes under the lock before sending: 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from abc import ABC, abstractmethod
@@ -66,6 +67,11 @@ class Mailing(ABC):
     def counted(self, plan: Plan) -> Plan:
         """The plan with this kind's own figures (read while `rows` ran). Unchanged by default."""
         return plan
+
+    def starting(self) -> None:
+        """Asked once more when a planned send (`--at`) reaches its start, before the first message; raising stops
+        it there (an issue whose approval was withdrawn meanwhile). Nothing by default."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,38 @@ class Send(Generic[M]):
             return Summary()
         if waiting:
             self.quota.waiting = waiting
+        if not await self._planned_start(stop):
+            return Summary(stopped=True)
         with IssueLedger(self.journal, self.mailing.slug) as ledger:
             self.quota.log_with(ledger.handed)
             dispatcher = Dispatcher(self._messages, self._transports, ledger, self._policy,
                                     progress, self.quota)
             queue = self.journal.queue(self.mailing.slug, self.options.retry_failed, self.options.retry_uncertain)
             return await dispatcher.run(queue, stop)
+
+
+    async def _planned_start(self, stop: Stop | None) -> bool:
+        """Waits for the planned start, if it lies ahead (and the send waits rather than stops at it), then asks
+        the mailing once more (`starting`); False when a stop came first."""
+        quota, start = self.quota, self.quota.not_before
+        if start is None or quota.stop_at_limit or quota.clock.now() >= start:
+            return True
+        halt = asyncio.Event()
+
+        async def stopped() -> None:
+            await (stop or Stop()).wait()
+            halt.set()
+
+        watcher = asyncio.create_task(stopped())
+        try:
+            quota.waiting(start, "planned start")
+            if not await quota.clock.sleep_until(start, halt):
+                return False
+            quota.waiting(None, "")
+        finally:
+            watcher.cancel()
+        self.mailing.starting()
+        return True
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ from composer.state.deliveries import Deliveries
 from composer.state.drafts import DraftRows
 from composer.state.ledger import LedgerRows
 from composer.state.links import LinkRows
+from composer.state.office import OfficeRows
 from composer.state.privacy import PrivacyRows
 from composer.state.quota import QuotaRows
 from composer.state.sessions import SessionRows
@@ -14,7 +15,8 @@ from composer.state.staging import Staging
 from composer.state.suppressions import Suppressions
 
 
-class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, SessionRows, DraftRows, Staging, LedgerRows):
+class Journal(OfficeRows, PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, SessionRows, DraftRows, Staging,
+              LedgerRows):
     """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
 
     def __enter__(self) -> Journal:

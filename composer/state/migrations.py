@@ -124,6 +124,66 @@ def _desk_drafts(db: sqlite3.Connection) -> None:
         base TEXT NOT NULL,
         fields TEXT NOT NULL,
         PRIMARY KEY (issue, person))""")
+def _people(db: sqlite3.Connection) -> None:
+    """The desk's named accounts (an argon2 hash, never a password; roles as a comma-separated set) and their
+    invitations (only the token's hash is kept; one use, until `expires`)."""
+    db.execute("""CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password TEXT,
+        roles TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL)""")
+    db.execute("""CREATE TABLE invitations (
+        token TEXT PRIMARY KEY,
+        person INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        created REAL NOT NULL,
+        expires REAL NOT NULL,
+        used REAL)""")
+
+
+def _approvals(db: sqlite3.Connection) -> None:
+    """The Freigabe of an issue for one list: each submission, approval or return is a row; an approval holds
+    the hash of exactly what goes out (composer/office/approval.py), so any later change voids it."""
+    db.execute("""CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY,
+        issue TEXT NOT NULL,
+        list TEXT NOT NULL,
+        content TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('submitted', 'approved', 'returned')),
+        person INTEGER,
+        name TEXT NOT NULL,
+        at REAL NOT NULL,
+        comment TEXT NOT NULL DEFAULT '')""")
+    db.execute("CREATE INDEX approvals_by_issue ON approvals (issue, list, id)")
+
+
+def _protocol(db: sqlite3.Connection) -> None:
+    """The Protokoll: append-only (triggers refuse UPDATE and DELETE), each entry hashed with the one before it.
+    A reader's address is in the chain only as its keyed hash (`subject`); the plain address sits in
+    `protocol_addresses`, outside the chain, where erasure and the retention period remove it."""
+    db.execute("""CREATE TABLE protocol (
+        seq INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        person INTEGER,
+        kind TEXT NOT NULL,
+        issue TEXT NOT NULL DEFAULT '',
+        list TEXT NOT NULL DEFAULT '',
+        msgid TEXT NOT NULL,
+        params TEXT NOT NULL DEFAULT '{}',
+        subject TEXT NOT NULL DEFAULT '',
+        previous TEXT NOT NULL,
+        hash TEXT NOT NULL)""")
+    db.execute("CREATE INDEX protocol_by_issue ON protocol (issue, seq)")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(f"""CREATE TRIGGER protocol_no_{event.lower()} BEFORE {event} ON protocol
+                       BEGIN SELECT RAISE(ABORT, 'the Protokoll is append-only'); END""")
+    db.execute("""CREATE TABLE protocol_addresses (
+        seq INTEGER PRIMARY KEY REFERENCES protocol (seq),
+        email TEXT NOT NULL COLLATE NOCASE,
+        at REAL NOT NULL)""")
+    db.execute("CREATE INDEX protocol_addresses_by_email ON protocol_addresses (email)")
 
 
 MIGRATIONS: list[Step] = [
@@ -136,6 +196,9 @@ MIGRATIONS: list[Step] = [
     Step("the sign-up form counts its confirmation mails", _signup_mails),
     Step("desk sessions are kept in the state, by their hashed token", _desk_sessions),
     Step("the desk's editor autosaves drafts into the state", _desk_drafts),
+    Step("people of the desk and their invitations", _people),
+    Step("approvals (Freigabe) of an issue for a list", _approvals),
+    Step("the Protokoll: an append-only log with a hash chain", _protocol),
 ]
 LATEST = len(MIGRATIONS)
 

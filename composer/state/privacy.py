@@ -11,7 +11,7 @@ from typing import Any
 from composer.state.migrations import columns
 from composer.state.store import DATABASE, Store
 
-PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted")
+PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted", "protocol_addresses")
 
 
 class PrivacyRows(Store):
@@ -74,6 +74,13 @@ class PrivacyRows(Store):
                 self._db.execute("UPDATE OR REPLACE deliveries SET email = ?, name = NULL, fields = '{}', reply = ? "
                                  "WHERE issue = ? AND email = ?", (new, scrubbed(reply, email, new), issue, email))
         return len(old)
+
+    def expire_protocol_addresses(self, cutoff: float) -> int:
+        """The Protokoll's plain addresses recorded before `cutoff` go; its entries keep the keyed hash."""
+        if self._db.execute("SELECT 1 FROM protocol_addresses WHERE at < ? LIMIT 1", (cutoff,)).fetchone() is None:
+            return 0
+        with self._scrubbing():
+            return self._db.execute("DELETE FROM protocol_addresses WHERE at < ?", (cutoff,)).rowcount
 
     # -- what is held about one address ------------------------------------------------------------------
 
