@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from conftest import SAMPLE_ISSUE
+from test_startup import imported_by
 
 from composer.cli import app
 from composer.issue.issuefile import load_issue
@@ -116,3 +117,14 @@ def test_check_keeps_the_inlined_page_privately_in_the_state_folder(workdir: Pat
     assert all(stat.S_IMODE(folder.stat().st_mode) == 0o700 for folder in (cache, cache.parent, workdir / ".newsletter"))
     page = BeautifulSoup(entry.read_text().partition("\n")[2], "lxml")
     assert page.find("main") and "<style" in str(page.head)
+
+
+
+def test_a_send_after_a_check_loads_neither_premailer_nor_cssutils(workdir: Path) -> None:
+    """Their import and the first inlining were the largest part of a send's start."""
+    (workdir / ".env").write_text("NEWSLETTER_FROM_ADDRESS=kontakt@example.org\n")
+    watched = ("premailer", "cssutils", "requests", "composer.campaign")
+    send = ["send", "issues/2020-12.md", "--list", "volunteers", "--dry-run"]
+    assert imported_by(send, watched, workdir) == list(watched)  # the first: premailer inlines, the page is kept
+    assert imported_by(["check", "issues/2020-12.md"], watched, workdir) == []
+    assert imported_by(send, watched, workdir) == ["composer.campaign"]
