@@ -69,9 +69,9 @@ def test_a_new_premailer_version_misses_the_cache(tmp_path: Path, monkeypatch: p
     fresh = built(cache)
     [entry] = entries(cache)
     planted(entry, "<p>made by the old premailer</p>")
-    recipe = inlined_module.recipe()
-    assert "premailer " in recipe
-    monkeypatch.setattr(inlined_module, "recipe", lambda: recipe.replace("premailer ", "premailer 99+"))
+    recipe = inlined_module.recipe
+    assert "premailer " in recipe(inlined_module.__file__)
+    monkeypatch.setattr(inlined_module, "recipe", lambda module: recipe(module).replace("premailer ", "premailer 99+"))
     assert built(cache).html == fresh.html
     assert len(entries(cache)) == 2
 

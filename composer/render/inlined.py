@@ -3,8 +3,8 @@ the same page, and premailer costs a fresh process about half a second (importin
 then its first inlining). A send after a check or a test send of the same issue reads the result instead.
 
 An entry is named by a hash of the page before inlining and of everything that decides what inlining makes of it:
-the versions of premailer, cssutils, cssselect and lxml, and the module that configures premailer
-(composer/render/build.py). A changed template, text, CSS, library or inliner is therefore a new name, never a
+the versions of premailer, cssutils, cssselect and lxml, and the module of the function that inlines (it
+configures premailer: composer/render/build.py). A changed template, text, CSS, library or inliner is therefore a new name, never a
 stale page. Each entry starts with the hash of its own content, so a file cut short or altered is not used (it
 is inlined again and written anew). The folder keeps the newest `KEPT` entries; everything in it may be deleted.
 """
@@ -15,6 +15,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +33,7 @@ def inlined(page: str, inline: Callable[[str], str], cache: Path | None) -> str:
     A cache that cannot be read or written changes nothing but the time taken."""
     if cache is None:
         return inline(page)
-    path = cache / f"{key(page)}{SUFFIX}"
+    path = cache / f"{key(page, inline)}{SUFFIX}"
     kept = _read(path)
     if kept is not None:
         with contextlib.suppress(OSError):
@@ -44,26 +45,29 @@ def inlined(page: str, inline: Callable[[str], str], cache: Path | None) -> str:
     return result
 
 
-def key(page: str) -> str:
+def key(page: str, inline: Callable[[str], str]) -> str:
     """The entry's name: the page and the inliner's make-up."""
-    digest = hashlib.sha256(recipe().encode())
+    module = sys.modules.get(getattr(inline, "__module__", None) or "")
+    digest = hashlib.sha256(recipe(getattr(module, "__file__", None) or "").encode())
     digest.update(page.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
 @functools.cache
-def recipe() -> str:
-    """What decides how a page is inlined besides the page: the libraries' versions and our configuration of them."""
-    from composer.render import build
-
+def recipe(module: str) -> str:
+    """What decides how a page is inlined besides the page: the libraries' versions and our configuration of them
+    (the source file of the inlining function's `module`)."""
     versions = []
     for name in LIBRARIES:
         try:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} ?")
-    configuration = hashlib.sha256(Path(build.__file__).read_bytes()).hexdigest()
-    return "\n".join([*versions, f"build.py {configuration}"])
+    try:
+        configuration = hashlib.sha256(Path(module).read_bytes()).hexdigest() if module else "?"
+    except OSError:
+        configuration = "?"
+    return "\n".join([*versions, f"{Path(module).name} {configuration}"])
 
 
 def _read(path: Path) -> str | None:
