@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import multiprocessing
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,8 @@ SOURCE = "/usr/sbin/smtp-source"
 
 
 def sample_build() -> Build:
-    return build_issue(SAMPLE, settings(Path("."), None))
+    with tempfile.TemporaryDirectory() as tmp:  # the inlined page's cache is kept there, not in the current folder
+        return build_issue(SAMPLE, settings(Path(tmp), None))
 
 
 def write_recipients(folder: Path, count: int) -> Path:

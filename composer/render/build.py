@@ -25,6 +25,7 @@ from composer.issue import markdown
 from composer.issue.schema import TOC_ANCHOR, Issue
 from composer.render.entities import ascii_html
 from composer.render.images import Picture
+from composer.render.inlined import inlined
 from composer.render.plaintext import render_text
 from composer.render.templates import environment, search_path, source_of
 from composer.render.words import issue_date
@@ -91,9 +92,10 @@ def mjml_source(issue: Issue, templates: Path | None = None, web_url: str | None
 
 
 def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str | None = None,
-          pictures: list[Picture] | None = None) -> Build:
+          pictures: list[Picture] | None = None, cache: Path | None = None) -> Build:
     """`web_url` is where the issue can be read in a browser; the email links to it when it is known, and to
-    the local `pictures` published beside it. Without it the pictures are embedded in the message."""
+    the local `pictures` published beside it. Without it the pictures are embedded in the message. With a
+    `cache` folder a page inlined before (by `check`, a test send) is read from there (composer/render/inlined.py)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     source = mjml_source(issue, templates, web_url, pictures)
@@ -107,7 +109,7 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["mjml"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    html = ascii_html(inline_css(ARTICLE_WRAPPER.sub(r"<main>\1</main>\2", compiled, count=1)))
+    html = inlined(ARTICLE_WRAPPER.sub(r"<main>\1</main>\2", compiled, count=1), _inlined_ascii, cache)
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -115,6 +117,10 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["text"] = time.perf_counter() - start
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings, pictures=pictures or [],
                  embedded=bool(pictures) and not web_url)
+
+
+def _inlined_ascii(page: str) -> str:
+    return ascii_html(inline_css(page))
 
 
 def _shown_at(picture: Picture, web_url: str | None) -> str:

@@ -10,6 +10,7 @@ from composer.issue.issuefile import IssueSource, read_issue
 from composer.records import Recipient
 from composer.render.build import Build, build
 from composer.render.images import load_pictures
+from composer.render.inlined import CACHE as INLINE_CACHE
 from composer.send.message import MessageFactory
 from composer.config.settings import Settings
 
@@ -32,7 +33,8 @@ def build_with_source(path: Path, settings: Settings, templates: Path | None = N
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)
     pictures = load_pictures(issue, source, path.parent, path.stem, settings.state_dir / IMAGE_CACHE)
-    return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem), pictures), source
+    return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem), pictures,
+                 settings.state_dir / INLINE_CACHE), source
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:
