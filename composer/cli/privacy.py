@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Annotated
 
@@ -86,7 +87,9 @@ def reconfirm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending")] = False,
 ) -> None:
     """Ask the rows of LIST without proof of consent to confirm (double opt-in); rerun to resume, like send."""
-    from composer.audience.reconfirm import open_reconfirm
+    from composer.audience.reconfirm import WHY_LEFT_OUT, open_reconfirm
+    from composer.i18n import message, plural
+    from composer.i18n.languages import from_environment
     from composer.send.stopping import Stop, stopped_by_signals
 
     with handled():
@@ -99,6 +102,13 @@ def reconfirm(
                       f"unconfirmed rows get no issue from {deadline:%d.%m.%Y} on")
             for bad in plan.bad_rows[:SHOWN_BAD]:
                 out.print(f"  skipped {bad}")
+            left_out = run.mailing.left_out
+            if left_out:
+                lang = from_environment(os.environ)
+                out.print(plural("{n} address left out:", "{n} addresses left out:", len(left_out)).render(lang))
+                for row in left_out:
+                    out.print(f"  {row.email}")
+                out.print(message(WHY_LEFT_OUT).render(lang))
             if plan.to_send == 0:
                 out.print("Nobody left to ask.")
                 if plan.uncertain:  # nobody to send to, but those may not have the mail
