@@ -50,13 +50,13 @@ class Guard:
                 scope.setdefault("state", {})["session"] = session
         preview = path.endswith("/email")
 
-        async def with_headers(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start":
+        async def with_headers(event: MutableMapping[str, Any]) -> None:
+            if event["type"] == "http.response.start":
                 headers = [(n, root + v if n.lower() == b"location" and v.startswith(b"/") else v)
-                           for n, v in message.get("headers", [])]  # mounted under /redaktion/: redirects stay inside
+                           for n, v in event.get("headers", [])]  # mounted under /redaktion/: redirects stay inside
                 headers += [(name.encode(), value.encode()) for name, value in security_headers(preview).items()]
-                message["headers"] = headers
-            await send(message)
+                event["headers"] = headers
+            await send(event)
 
         await (response or self.app)(scope, receive, with_headers)
 

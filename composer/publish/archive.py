@@ -10,6 +10,7 @@ from pathlib import Path
 from feedgen.feed import FeedGenerator
 
 from composer.atomic import write_bytes, write_text
+from composer.i18n import DEFAULT, JinjaGettext
 from composer.issue.schema import Issue
 from composer.send.pipeline import build_issue
 from composer.render.templates import environment
@@ -61,7 +62,7 @@ def _index(entries: list[Entry], out: Path, settings: Settings) -> Path:
     newest = entries[0].issue if entries else None
     html = pages.get_template("web/archive.html.j2").render(
         entries=entries, pdf=True, feed=True, newsletter=newest.newsletter if newest else "Newsletter",
-        lang=newest.language if newest else "de")
+        **JinjaGettext(newest.language if newest else DEFAULT).context())
     path = out / "index.html"
     write_text(path, html)
     return path

@@ -28,6 +28,8 @@ from composer.audience import optout, signup, signupcaps
 from composer.audience.subscribers import recipient_address
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
+from composer.i18n import LANGUAGES, NAMES, N_, JinjaGettext, translate
+from composer.i18n.languages import accepted
 from composer.render.images import MEDIA
 from composer.render.templates import environment
 from composer.state import Journal
@@ -37,10 +39,16 @@ from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
 from composer.web.site import Site
-from composer.web.text import TEXT, WebText
 
 Handler = Callable[[Request], Awaitable[Response]]
 DESK_PREFIX = "/redaktion/"
+CONSENT = N_("I want to receive the newsletter by email. My address is stored only for this; I can unsubscribe "
+             "at any time with the link in every issue.")  # shown on the form and kept as the consent's wording
+TOKEN_REFUSED = {
+    "expired": N_("The link has expired. Please sign up again."),
+    "purpose": N_("This link is meant for something else."),
+}
+TOKEN_INVALID = N_("The link is incomplete or was changed. Please copy all of it from the email.")
 
 
 def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time,
@@ -62,20 +70,22 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
     versions = WebVersions(site.issues_dir, settings, secret, was_sent)
 
     def lang_of(request: Request) -> str:
-        asked = request.query_params.get("lang") or request.headers.get("accept-language", "de")[:2].lower()
-        return asked if asked in TEXT else "de"
+        """The reader's choice (`?lang=`, kept in every link and form), else the browser's order of preference."""
+        asked = request.query_params.get("lang", "")
+        return asked if asked in LANGUAGES else accepted(request.headers.get("accept-language", ""))
 
     def page(request: Request, template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
         lang = lang_of(request)
         cookies: dict[str, str] = {}
+        others = {code: name for code, name in NAMES.items() if code != lang and code in LANGUAGES}
         html = pages.get_template(f"web/{template}").render(
-            lang=lang, t=TEXT[lang], title=title, newsletter=who().newsletter, csrf=forms.token(request, cookies),
-            privacy_url=who().privacy_url, **values)
+            title=title, newsletter=who().newsletter, csrf=forms.token(request, cookies), others=others,
+            privacy_url=who().privacy_url, **JinjaGettext(lang).context(), **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
 
-    def message(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    def say(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
 
     def button(request: Request, action: str, label: str, secondary: bool = False,
@@ -83,30 +93,38 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return {"action": f"{action}?lang={lang_of(request)}", "button": label, "hidden": hidden or {},
                 "secondary": secondary}
 
+    def to_form(lang: str) -> dict[str, str]:
+        return {"href": f"/subscribe?lang={lang}", "text": translate(lang, "Go to the sign-up page")}
+
     def refused(request: Request) -> HTMLResponse:
-        t = TEXT[lang_of(request)]
-        return message(request, t.forbidden_title, t.forbidden, status=403,
-                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
+        lang = lang_of(request)
+        return say(request, translate(lang, "Please try again"),
+                       translate(lang, "This request did not come from our page, or the page was open too long. "
+                                       "Please reload the page and try again."),
+                       status=403, link=to_form(lang))
 
     def subscribe_form(request: Request, errors: Sequence[str] = (), invalid: AbstractSet[str] = frozenset(),
                        values: dict[str, str] | None = None) -> HTMLResponse:
-        t = TEXT[lang_of(request)]
+        lang = lang_of(request)
         offered = lists()
         first = next(iter(offered))
-        return page(request, "subscribe.html.j2", t.subscribe_title, 400 if errors else 200, errors=errors,
-                    invalid=invalid, lists=offered, consent_text=t.consent,
+        return page(request, "subscribe.html.j2", translate(lang, "Subscribe to the newsletter"),
+                    400 if errors else 200, errors=errors, invalid=invalid, lists=offered,
+                    consent_text=translate(lang, CONSENT),
                     values=values or {"email": "", "name": "", "list": first})
 
     async def subscribe(request: Request) -> Response:
         if request.method != "POST":
             return subscribe_form(request)
-        t = TEXT[lang_of(request)]
+        lang = lang_of(request)
         form = await small_form(request)
         if not forms.allowed(request, str(form.get("csrf", ""))):
             return refused(request)
         if not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
             minutes = str(round(site.signup_window / 60))
-            response = message(request, t.too_many_title, t.too_many.format(minutes=minutes), status=429)
+            response = say(request, translate(lang, "Too many attempts"),
+                               translate(lang, "Too many sign-ups came from your connection in a short time. "
+                                               "Please try again in {minutes} minutes.", minutes=minutes), status=429)
             response.headers["retry-after"] = str(int(site.signup_window))
             return response
         values = {k: str(form.get(k, "")).strip()[:200] for k in ("email", "name", "list")}
@@ -114,37 +132,42 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         try:
             values["email"] = recipient_address(values["email"])
         except EmailNotValidError:
-            errors.append(t.email_invalid)
+            errors.append(translate(lang, "Please enter a valid email address."))
             bad.add("email")
         if form.get("consent") != "yes":
-            errors.append(t.consent_missing)
+            errors.append(translate(lang, "Please tick the box to give your consent."))
             bad.add("consent")
         if values["list"] not in site.lists:
-            errors.append(t.list_unknown)
+            errors.append(translate(lang, "There is no such list."))
         values["name"] = signup.clean_name(values["name"])
         if errors:
             return subscribe_form(request, errors, bad, values)
-        lang = lang_of(request)
         sent = await run_in_threadpool(  # SMTP runs its own event loop there
             signupcaps.ask_to_confirm, settings, secret, who(), values["email"], values["list"],
             values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
         if sent is signupcaps.Outcome.CAPPED:
-            response = message(request, t.capped_title, t.capped, status=429)
+            response = say(request, translate(lang, "Very many sign-ups just now"),
+                               translate(lang, "Very many sign-ups came in just now, so we are not sending "
+                                               "confirmation emails for a while. No email was sent. Please try "
+                                               "again in a few hours."), status=429)
             response.headers["retry-after"] = "3600"
             return response
         if sent is signupcaps.Outcome.UNAVAILABLE:
-            return message(request, t.forbidden_title, t.unavailable, status=503)
-        return message(request, t.check_mail_title, t.check_mail.format(email=values["email"]))
+            return say(request, translate(lang, "Please try again"),
+                           translate(lang, "The confirmation email could not be sent just now. Please try again "
+                                           "later."), status=503)
+        return say(request, translate(lang, "Almost done"),
+                       translate(lang, "We sent an email to {email}. Please click the link in it to confirm. "
+                                       "The link works for 7 days.", email=values["email"]))
 
-    TokenHandler = Callable[[Request, WebText, Journal, Links, str, FormData | None], Response]
-    reasons = {"expired": "token_expired", "purpose": "token_purpose"}
+    TokenHandler = Callable[[Request, str, Journal, Links, str, FormData | None], Response]
 
     def token_page(one_click: bool = False) -> Callable[[TokenHandler], Handler]:
         """A bad token (malformed, forged, unknown, expired, for something else) gets the 400 page; nothing happens.
         A POST needs the form's CSRF field, except RFC 8058's one-click, which mail providers send from their servers."""
         def wrap(handler: TokenHandler) -> Handler:
             async def endpoint(request: Request) -> Response:
-                t = TEXT[lang_of(request)]
+                lang = lang_of(request)
                 form = None
                 if request.method == "POST":
                     form = await small_form(request)
@@ -153,50 +176,64 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                         return refused(request)
                 with Journal(settings.state_dir, read_only=request.method != "POST") as journal:  # a GET only looks
                     try:
-                        return handler(request, t, journal, Links(journal, secret), request.path_params["token"], form)
+                        return handler(request, lang, journal, Links(journal, secret), request.path_params["token"],
+                                       form)
                     except TokenError as exc:
-                        said = getattr(t, reasons.get(exc.reason, "token_invalid"))
-                        return message(request, t.invalid_title, said, status=400,
-                                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
+                        said = translate(lang, TOKEN_REFUSED.get(exc.reason, TOKEN_INVALID))
+                        return say(request, translate(lang, "This link does not work"), said, status=400,
+                                       link=to_form(lang))
             return endpoint
         return wrap
 
     @token_page()
-    def confirm(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
+    def confirm(request: Request, lang: str, journal: Journal, links: Links, token: str,
+                form: FormData | None) -> Response:
         if request.method != "POST":
             link = links.resolve(token, "confirm", clock())
-            return message(request, t.confirm_title, t.confirm_question.format(email=link.email, newsletter=who().newsletter),
-                           form=button(request, f"/confirm/{token}", t.confirm_button))
-        done = signup.confirm(journal, links, token, t.consent, clock())
-        said = t.already_confirmed if done.already else t.confirmed.format(email=done.email)
-        bounced = [t.still_bounced.format(email=done.email)] if done.still_bounced else []
-        return message(request, t.confirmed_title, said, *bounced)
+            return say(request, translate(lang, "Confirm your subscription"),
+                           translate(lang, "Should {email} receive \"{newsletter}\" by email? Then please confirm here.",
+                                     email=link.email, newsletter=who().newsletter),
+                           form=button(request, f"/confirm/{token}", translate(lang, "Confirm subscription")))
+        done = signup.confirm(journal, links, token, translate(lang, CONSENT), clock())
+        said = (translate(lang, "This subscription had been confirmed before; nothing changed.") if done.already
+                else translate(lang, "Thank you! {email} will receive the newsletter from the next issue on.",
+                               email=done.email))
+        bounced = [translate(lang, "But: our last emails to {email} could not be delivered, so we send nothing "
+                                   "there for now. Please write to us when the mailbox works again.",
+                             email=done.email)] if done.still_bounced else []
+        return say(request, translate(lang, "Subscription confirmed"), said, *bounced)
 
     @token_page(one_click=True)
-    def unsubscribe(request: Request, t: WebText, journal: Journal, links: Links, token: str,
+    def unsubscribe(request: Request, lang: str, journal: Journal, links: Links, token: str,
                     form: FormData | None) -> Response:
         if request.method != "POST":
             link = links.resolve(token, "unsubscribe")
-            return message(request, t.unsubscribe_title, t.unsubscribe_question.format(email=link.email),
-                           form=button(request, f"/u/{token}", t.unsubscribe_button,
+            return say(request, translate(lang, "Unsubscribe from the newsletter"),
+                           translate(lang, "Do you want to stop the newsletter for {email}?", email=link.email),
+                           form=button(request, f"/u/{token}", translate(lang, "Unsubscribe"),
                                        hidden={"List-Unsubscribe": "One-Click"}))
         done = optout.one_click(journal, links, token, clock())
         email = done.link.email
         if "text/html" not in request.headers.get("accept", ""):
             return PlainTextResponse(f"unsubscribed {email}\n")
+        title = translate(lang, "Unsubscribed")
+        said = translate(lang, "{email} will not receive the newsletter any more.", email=email)
         if done.undo is None:  # unsubscribed before, by this link or another way: nothing to undo here
-            return message(request, t.unsubscribed_title, t.unsubscribed.format(email=email))
-        return message(request, t.unsubscribed_title, t.unsubscribed.format(email=email),
-                       form=button(request, f"/u/{token}/undo", t.undo_button, secondary=True,
+            return say(request, title, said)
+        return say(request, title, said,
+                       form=button(request, f"/u/{token}/undo", translate(lang, "Subscribe again"), secondary=True,
                                    hidden={"undo": done.undo}))
 
     @token_page()
-    def undo(request: Request, t: WebText, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
+    def undo(request: Request, lang: str, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
         code = str(form.get("undo", "")) if form else ""
         link, lifted = optout.undo(journal, links, token, code, clock())
+        title = translate(lang, "Subscribed again")
         if not lifted:
-            return message(request, t.resubscribed_title, t.undo_refused.format(email=link.email), status=409)
-        return message(request, t.resubscribed_title, t.resubscribed.format(email=link.email))
+            return say(request, title, translate(
+                lang, "This cannot be undone here: {email} was not unsubscribed with this link (or is not "
+                      "unsubscribed at all). Please sign up again or write to us.", email=link.email), status=409)
+        return say(request, title, translate(lang, "{email} will receive the newsletter again.", email=link.email))
 
     async def web_version(request: Request) -> Response:
         html = await run_in_threadpool(versions.page, request.path_params["slug"])
@@ -207,7 +244,8 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
     async def archive_index(request: Request) -> Response:
         entries = [{"slug": slug, "issue": issue} for slug, issue in await run_in_threadpool(versions.sent)]
         html = pages.get_template("web/archive.html.j2").render(entries=entries, newsletter=who().newsletter,
-                                                                 lang=lang_of(request), pdf=False, feed=False)
+                                                                 pdf=False, feed=False,
+                                                                 **JinjaGettext(lang_of(request)).context())
         return HTMLResponse(html)
 
     async def media(request: Request) -> Response:
@@ -218,13 +256,13 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return Response(picture.data, media_type=picture.mime)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        t = TEXT[lang_of(request)]
+        lang = lang_of(request)
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         if status in (405, 411, 413):
             return PlainTextResponse(f"{exc.detail}\n" if isinstance(exc, HTTPException) else "refused\n",
                                      status_code=status, headers=getattr(exc, "headers", None))
-        return message(request, t.not_found_title, t.not_found, status=status,
-                       link={"href": f"/subscribe?lang={lang_of(request)}", "text": t.invalid_hint})
+        return say(request, translate(lang, "Page not found"), translate(lang, "This page does not exist (any more)."),
+                       status=status, link=to_form(lang))
 
     routes: list[BaseRoute] = [
         Route("/", lambda request: RedirectResponse("/subscribe", status_code=303), methods=["GET"]),

@@ -47,12 +47,12 @@ class SecurityHeaders:
             return
         private = not str(scope.get("path", "")).startswith(PUBLIC_PREFIX)  # a token, a CSRF field: never cached
 
-        async def with_headers(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(HEADERS)]
+        async def with_headers(event: MutableMapping[str, Any]) -> None:
+            if event["type"] == "http.response.start":
+                headers = [h for h in event.get("headers", []) if h[0].lower() not in dict(HEADERS)]
                 headers += HEADERS + ([(b"cache-control", b"no-store")] if private else [])
-                message["headers"] = headers
-            await send(message)
+                event["headers"] = headers
+            await send(event)
 
         await self.app(scope, receive, with_headers)
 
