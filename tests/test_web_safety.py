@@ -177,7 +177,7 @@ def test_a_click_on_an_address_suppressed_another_way_offers_no_undo(site: Site,
         page = c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
         assert page.status_code == 200 and "erhält den Newsletter nicht mehr" in page.text and not has_undo(page)
         guessed = c.post(f"/u/{token}/undo", data={"csrf": csrf_of(c.get(f"/u/{token}")), "undo": "x" * 24})
-    assert guessed.status_code == 409 and "nicht rückgängig" in guessed.text
+    assert guessed.status_code == 409 and "nicht mehr rückgängig" in guessed.text
     assert states()[ANNA] == kind
 
 

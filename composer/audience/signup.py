@@ -5,6 +5,7 @@ at most one confirmation mail per address a day, and no text the requester typed
 from __future__ import annotations
 
 import asyncio
+import enum
 import unicodedata
 import email.policy
 import uuid
@@ -45,6 +46,12 @@ class Confirmed:
     list_name: str
     still_bounced: Suppression | None  # the confirmation never lifts a bounce; the page says so
     already: bool = False  # the token had confirmed before: nothing changed now
+
+
+class Asked(enum.Enum):
+    SENT = "sent"
+    ALREADY = "already"  # a confirmation mail went to this address in the last day: none now
+    FAILED = "failed"  # it could not go now (a limit, the server): nothing counts
 
 
 SUBJECT = {"de": "Bitte bestätigen Sie Ihre Anmeldung: {newsletter}",
@@ -102,15 +109,15 @@ def _request(links: Links, email: str, list_name: str, name: str | None, now: fl
 
 
 def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str, list_name: str, name: str | None,
-                   confirm_url: Callable[[str], str], lang: str, now: float) -> bool:
-    """Mails a sign-up its confirmation link, unless one went to this address today (the requester sees the same
-    page either way). False when it cannot go now (the provider's hourly or daily limit is used up, the server
-    refused or is away): then nothing counts, and the person may try again."""
+                   confirm_url: Callable[[str], str], lang: str, now: float) -> Asked:
+    """Mails a sign-up its confirmation link, unless one went to this address today (ALREADY). FAILED when it
+    cannot go now (the provider's hourly or daily limit is used up, the server refused or is away): then nothing
+    counts, and the person may try again."""
     with Journal(settings.state_dir) as journal:
         links = Links(journal, secret)
         token = _request(links, email, list_name, name, now)
         if token is None:
-            return True
+            return Asked.ALREADY
         try:
             summary = deliver(settings, confirmation(settings.sender, who, email, confirm_url(token), lang),
                               datetime.fromtimestamp(now).astimezone())
@@ -118,8 +125,8 @@ def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str,
             summary = Summary()
         if not (summary.sent or summary.uncertain):  # uncertain: the server may have kept it, so it counts as sent
             links.discard(token)
-            return False
-    return True
+            return Asked.FAILED
+    return Asked.SENT
 
 
 def confirmation(sender: Sender, who: Identity, to: str, url: str, lang: str) -> OutgoingMessage:
