@@ -17,6 +17,7 @@ from pathlib import Path
 from composer import checks
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures, anonymise_old
+from composer.audience.reader import Left
 from composer.audience.reconfirm import Cutoff
 from composer.audience.roster import listed
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path
@@ -45,6 +46,7 @@ class IssueMailing(Mailing):
         self._consent: ConsentCount | None = None
         self._erased: Erasures | None = None
         self._cutoff: Cutoff | None = None
+        self._left: Left | None = None
 
     def rows(self, state: Journal, keep: bool) -> Iterator[Recipient | BadRow]:
         path, name = self.source, self.list_name
@@ -54,7 +56,8 @@ class IssueMailing(Mailing):
         rows: Iterable[Recipient | BadRow] = (
             staging.kept(state, name, staging.fingerprint(path, state.signed_up(name)), read) if keep
             else staging.peek(state, name, staging.fingerprint(path, state.signed_up(name)), read))
-        return self._consent.watch(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up)))
+        self._left = Left(state, name)  # who left this list on the reader's page
+        return self._consent.watch(self._left.skip(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up))))
 
     def staged(self, state: Journal) -> None:
         """The retention sweep (old delivery rows lose their addresses) and the unsubscribe links."""
@@ -65,9 +68,9 @@ class IssueMailing(Mailing):
         return MessageFactory(self.build, self._settings.sender, self._secret, list_name=self.list_name)
 
     def counted(self, plan: Plan) -> Plan:
-        assert self._consent and self._erased and self._cutoff, "rows() runs first"
+        assert self._consent and self._erased and self._cutoff and self._left, "rows() runs first"
         return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.skipped,
-                                   not_reconfirmed=self._cutoff.dropped)
+                                   not_reconfirmed=self._cutoff.dropped, suppressed=plan.suppressed + self._left.skipped)
 
 
 Campaign = Send[IssueMailing]

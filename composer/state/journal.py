@@ -7,12 +7,14 @@ from composer.state.ledger import LedgerRows
 from composer.state.links import LinkRows
 from composer.state.privacy import PrivacyRows
 from composer.state.quota import QuotaRows
+from composer.state.readers import ReaderRows
 from composer.state.signupmails import SignupMailRows
 from composer.state.staging import Staging
 from composer.state.suppressions import Suppressions
 
 
-class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, Staging, LedgerRows):
+class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, Staging, LedgerRows,
+              ReaderRows):
     """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
 
     def __enter__(self) -> Journal:

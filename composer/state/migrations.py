@@ -96,6 +96,16 @@ def _signup_mails(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
 
 
+def _reader_choices(db: sqlite3.Connection) -> None:
+    """The lists a reader left by itself (per list, from the reader's page), and the one-time codes mailed to an
+    address to open its data (hashed)."""
+    db.execute("""CREATE TABLE left_lists (email TEXT NOT NULL COLLATE NOCASE, list TEXT NOT NULL, reason TEXT NOT NULL,
+                  created REAL NOT NULL, PRIMARY KEY (email, list))""")
+    db.execute("""CREATE TABLE access_codes (code TEXT PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE,
+                  created REAL NOT NULL, used REAL)""")
+    db.execute("CREATE INDEX access_codes_by_email ON access_codes (email, created)")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -104,6 +114,7 @@ MIGRATIONS: list[Step] = [
     Step("a delivery keeps the relay's queue id", _queue_id),
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
+    Step("a reader's own leaving of a list, and the codes that open a reader's data", _reader_choices),
 ]
 LATEST = len(MIGRATIONS)
 

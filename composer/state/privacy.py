@@ -11,7 +11,7 @@ from typing import Any
 from composer.state.migrations import columns
 from composer.state.store import DATABASE, Store
 
-PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted")
+PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted", "left_lists", "access_codes")
 
 
 class PrivacyRows(Store):

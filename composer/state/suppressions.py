@@ -98,7 +98,13 @@ class Suppressions(Store):
         with self._transaction():
             self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, now))
             self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
+            self._db.execute("DELETE FROM left_lists WHERE email = ? AND list = ?", (email, list_name))
             self._lift(email, ("bounced", "complained"), f"a confirmed sign-up to {list_name}", now)
+
+    def rename_signups(self, email: str, name: str) -> int:
+        """The reader's corrected name in its web sign-ups; how many changed."""
+        return self._db.execute("UPDATE signups SET name = ? WHERE email = ? AND coalesce(name, '') != ?",
+                                (name or None, email, name)).rowcount
 
     def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
         """The list's confirmed web sign-ups with the time of their consent."""

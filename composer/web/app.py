@@ -40,6 +40,7 @@ from composer.config.settings import Settings
 from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
+from composer.web.reader import Face, reader_routes
 from composer.web.results import Outcomes
 from composer.web.site import Site
 
@@ -352,6 +353,8 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
         Route("/u/{token}/undo", undo, methods=["POST"]),
         Route("/shown", shown, methods=["POST"]),
+        *reader_routes(Face(settings, secret, site, who, clock, lang_of, page, result, RESULTS, forms.allowed, refused,
+                            broken_link)),
         Route("/archive/", archive_index, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
         Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
