@@ -59,11 +59,13 @@ def test_every_entry_is_translated_and_none_is_fuzzy(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_compiled_catalogue_matches_its_source(lang: str) -> None:
-    def same(value: object) -> object:  # a plural's id and forms come back from the .mo as lists
-        return tuple(value) if isinstance(value, (list, tuple)) else value
+    def entries(messages):  # type: ignore[no-untyped-def]  # a plural's id and strings come as lists from the .mo
+        return {tuple(m.id) if isinstance(m.id, list | tuple) else m.id:
+                tuple(m.string) if isinstance(m.string, list | tuple) else m.string for m in messages if m.id}
+
     with open(LOCALE / lang / "LC_MESSAGES" / "messages.mo", "rb") as f:
-        compiled = {same(m.id): same(m.string) for m in read_mo(f) if m.id}
-    source = {same(m.id): same(m.string) for m in catalogue(lang) if m.id}
+        compiled = entries(read_mo(f))
+    source = entries(catalogue(lang))
     assert compiled == source, "run `python tools/catalogues.py compile`"
 
 

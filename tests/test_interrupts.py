@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from composer.cli.interrupts import INTERRUPTED
+from composer.cli.interrupts import interrupted
 
 ON_IMPORT = """
 class Interrupting:
@@ -46,5 +46,5 @@ def interrupted_send(hook: str, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("stage", STAGES)
 def test_ctrl_c_at_each_stage_of_the_start_is_one_line_and_exit_130(workdir: Path, stage: str) -> None:
     done = interrupted_send(STAGES[stage], "send", "issues/2020-12.md", "--list", "volunteers", "--yes")
-    assert (done.returncode, done.stderr.splitlines()) == (130, [INTERRUPTED]), done.stderr
+    assert (done.returncode, done.stderr.splitlines()) == (130, [interrupted()]), done.stderr
     assert not list(Path().glob("outbox/**/*.eml"))

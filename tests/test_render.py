@@ -127,6 +127,14 @@ def test_english_issue_uses_english_fixed_strings(tmp_path: Path) -> None:
     assert page.find("a", string="back to contents")
 
 
+def test_the_issue_date_and_the_text_part_follow_the_issues_language(tmp_path: Path) -> None:
+    english = build(load_issue(write(tmp_path, HEAD.replace("date:", "language: en\ndate:") + "# A\n\nText\n")), "x")
+    german = build(load_issue(write(tmp_path, HEAD + "# A\n\nText\n", "2021-01-de.md")), "x")
+    assert soup(english).find(string="of January 15, 2021") and soup(german).find(string="vom 15.01.2021")
+    assert "Newsletter Test of January 15, 2021\n\nContents\n--------" in english.text
+    assert "Unsubscribe from the newsletter:" in english.text and "Newsletter abbestellen:" in german.text
+
+
 @pytest.fixture
 def broken_templates(tmp_path: Path) -> Path:
     copy = tmp_path / "templates"

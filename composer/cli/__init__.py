@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from composer.cli.interrupts import INTERRUPTED, end_on_termination, exit_code, unreported
+from composer.cli.interrupts import end_on_termination, exit_code, interrupted, unreported
 
 if TYPE_CHECKING:
     import typer
@@ -50,12 +50,13 @@ def main() -> None:
         reader_went_away()
     except Exception as exc:  # noqa: BLE001 - last resort for the coordinator's terminal
         from composer.cli.common import err, styled
+        from composer.cli.language import _
 
-        err.print(styled("internal error:", "red", f"{type(exc).__name__}: {exc} (please report this)"))
+        err.print(styled(_("internal error:"), "red", _("{error} (please report this)", error=f"{type(exc).__name__}: {exc}")))
         sys.exit(3)
 
 
 def _interrupted(interrupt: KeyboardInterrupt) -> None:
     """Written plainly: the consoles may not be loaded yet."""
-    sys.stderr.write(INTERRUPTED + "\n")
+    sys.stderr.write(interrupted() + "\n")
     sys.exit(exit_code(interrupt))

@@ -9,21 +9,28 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.common import ADD_ADDRESSES, app, counted, handled, out, settings_and_secret, styled
+from composer.cli.common import ADD_ADDRESSES, command, handled, out, settings_and_secret, styled
+from composer.cli.language import _, lang, ngettext
+from composer.i18n import N_, render
+from composer.i18n.formats import stamp
 
 # What a command needs of the library is imported in it: every command (and --help) starts without the others'.
+STATES = {"active": N_("active"), "unsubscribed": N_("unsubscribed"), "bounced": N_("bounced"), "erased": N_("erased"),
+          "complained": N_("complained")}
 
 
-@app.command("inbox")
+@command("inbox", help=N_("Read unsubscribe requests, bounces and complaints from the mailbox (IMAP settings in .env) "
+                           "into the unsubscribe list; only reports about messages we sent count, and a token only in "
+                           "the To or Subject of a mail to the unsubscribe mailbox."))
 def inbox_command(
-    maildir: Annotated[Path | None, typer.Option("--maildir", metavar="DIR", help="Read a local Maildir instead of IMAP")] = None,
-    mbox: Annotated[Path | None, typer.Option("--mbox", metavar="FILE", help="Read a local mbox file instead of IMAP")] = None,
-    move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER", help="Folder for handled messages")] = "Processed",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
+    maildir: Annotated[Path | None, typer.Option("--maildir", metavar="DIR",
+                                                 help=N_("Read a local Maildir instead of IMAP"))] = None,
+    mbox: Annotated[Path | None, typer.Option("--mbox", metavar="FILE",
+                                              help=N_("Read a local mbox file instead of IMAP"))] = None,
+    move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER",
+                                         help=N_("Folder for handled messages"))] = "Processed",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Only say what would be done"))] = False,
 ) -> None:
-    """Read unsubscribe requests, bounces and complaints from the mailbox (IMAP settings in .env) into the unsubscribe
-    list; only reports about messages we sent count, and a token only in the To or Subject of a mail to the unsubscribe
-    mailbox."""
     with handled():
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
         from composer.state import Journal
@@ -33,37 +40,43 @@ def inbox_command(
         try:
             with Journal(settings.state_dir) as journal:
                 counts = inbox.process(source, journal, inbox.context(settings, secret, journal), settings.soft_bounce_limit,
-                                       dry_run, say=out.print)
+                                       dry_run, say=lambda said: out.print(render(said, lang())))
         finally:
             source.close()
-    out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce')}, "
-              f"{counted(counts['autoreply'], 'automatic reply', 'automatic replies')}, {counts['other']} left for you, "
-              f"{counts['malformed']} unreadable"
-              + (f", {counted(counts['complaint'], 'complaint')}" if counts["complaint"] else "")
-              + (f", {counts['quarantined']} set aside unread" if counts["quarantined"] else "")
-              + (" (dry run: nothing changed)" if dry_run else ""))
+    parts = [ngettext("{n} unsubscribed", "{n} unsubscribed", counts["unsubscribe"]),
+             ngettext("{n} bounce", "{n} bounces", counts["bounce"]),
+             ngettext("{n} automatic reply", "{n} automatic replies", counts["autoreply"]),
+             ngettext("{n} left for you", "{n} left for you", counts["other"]),
+             ngettext("{n} unreadable", "{n} unreadable", counts["malformed"])]
+    if counts["complaint"]:
+        parts.append(ngettext("{n} complaint", "{n} complaints", counts["complaint"]))
+    if counts["quarantined"]:
+        parts.append(ngettext("{n} set aside unread", "{n} set aside unread", counts["quarantined"]))
+    out.print(", ".join(parts) + (_(" (dry run: nothing changed)") if dry_run else ""))
 
 
-@app.command("unbounce")
-def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The bounced address to write to again")]) -> None:
-    """Send to a bounced ADDRESS again (the mailbox works again); recorded with who lifted it and when."""
+@command("unbounce", help=N_("Send to a bounced ADDRESS again (the mailbox works again); recorded with who lifted it "
+                              "and when."))
+def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS",
+                                                            help=N_("The bounced address to write to again"))]) -> None:
     from composer.audience import roster
     from composer.state import Journal
 
     with handled():
-        settings, _ = settings_and_secret()
+        settings, _secret = settings_and_secret()
         with Journal(settings.state_dir) as journal:
             email, lifted = roster.unbounce(journal, address, "the coordinator (newsletter unbounce)")
-    out.print(f"{email}: the bounce ({lifted.reason}) is lifted; the next issue goes to this address again.")
+    out.print(_("{email}: the bounce ({reason}) is lifted; the next issue goes to this address again.", email=email,
+                reason=lifted.reason))
 
 
-@app.command("subscribers")
+@command("subscribers", help=N_("Each address of a list and its state: active, unsubscribed, bounced or erased (on "
+                                 "request); web sign-ups with their consent time; rows without proof of consent say why."))
 def subscribers_command(
-    list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
-    export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
+    list_name: Annotated[str, typer.Argument(metavar="LIST", help=N_("The list, e.g. volunteers"))],
+    export: Annotated[Path | None, typer.Option("--export", metavar="FILE",
+                                                help=N_("Write the active subscribers to this CSV"))] = None,
 ) -> None:
-    """Each address of a list and its state: active, unsubscribed, bounced or erased (on request); web sign-ups with
-    their consent time; rows without proof of consent say why."""
     from composer.audience import consent
     from composer.audience.erasure import Erasures
     from composer.audience.roster import roster
@@ -82,22 +95,27 @@ def subscribers_command(
             write_list(export, [m.recipient for m, state in found if state == "active"], listing.columns)
     unproven = 0
     for m, state in found:
-        web = f"  (web sign-up, consent {datetime.fromtimestamp(m.signed_up):%Y-%m-%d %H:%M})" if m.signed_up else ""
+        web = _("  (web sign-up, consent {when})", when=stamp(datetime.fromtimestamp(m.signed_up), lang())) if m.signed_up else ""
         why = proof.reason(m.recipient)
         unproven += why is not None
-        out.print(f"{state:<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web + (f"  ({why})" if why else ""))
+        out.print(f"{_(STATES.get(state, state)):<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web
+                  + (f"  ({render(why, lang())})" if why else ""))
     for bad in listing.bad_rows:
-        out.print(styled("skipped:", "red", f"{list_path(list_name)}:{bad.line}: {bad.reason} (a send skips this row)"))
+        out.print(styled(_("skipped:"), "red", _("{where}: {reason} (a send skips this row)",
+                                                 where=f"{list_path(list_name)}:{bad.line}",
+                                                 reason=render(bad.reason, lang()))))
     states = Counter(state for _, state in found)
     web_count = sum(1 for m, _ in found if m.signed_up)
     if not found and not listing.bad_rows:  # a new folder's list: say what to do, not an empty line
-        out.print(f"{list_path(list_name)} has no addresses yet: {ADD_ADDRESSES}")
+        out.print(_("{path} has no addresses yet: {what_to_do}", path=list_path(list_name), what_to_do=_(ADD_ADDRESSES)))
     else:
-        out.print(", ".join([f"{n} {state}" for state, n in sorted(states.items())]
-                            + [counted(len(listing.bad_rows), "skipped row")] * bool(listing.bad_rows))
-                  + (f" ({web_count} of them web sign-ups)" if web_count else ""))
+        out.print(", ".join([f"{n} {_(STATES.get(state, state))}" for state, n in sorted(states.items())]
+                            + [ngettext("{n} skipped row", "{n} skipped rows", len(listing.bad_rows))]
+                            * bool(listing.bad_rows))
+                  + (_(" ({n} of them web sign-ups)", n=web_count) if web_count else ""))
     warning = consent.warning(unproven, len(found), list_name, named_above=True)
     if warning:
-        out.print(styled("warning:", "yellow", warning))
+        out.print(styled(_("warning:"), "yellow", render(warning, lang())))
     if export:
-        out.print(f"{counted(states['active'], 'active subscriber')} written to {export}")
+        out.print(ngettext("{n} active subscriber written to {file}", "{n} active subscribers written to {file}",
+                           states["active"], file=export))

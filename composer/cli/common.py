@@ -14,7 +14,10 @@ from rich.console import Console
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
-from composer.cli.interrupts import INTERRUPTED, exit_code
+from composer.cli.interrupts import exit_code, interrupted
+from composer.cli.language import _, is_yes, lang
+from composer.cli.usage import Command, Group, speak_for_click
+from composer.i18n import N_, render
 from composer.send.tokens import load_secret
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError
 
@@ -24,12 +27,12 @@ if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command 
 
 # The commands in the order of the work, as `newsletter --help` lists them; any other comes after, by name.
 # What a new folder's empty list needs, said by `subscribers` and by `send` (init writes only the header row).
-ADD_ADDRESSES = "add them below its header row, or import your spreadsheet in the desk (newsletter desk, Abonnenten)"
+ADD_ADDRESSES = N_("add them below its header row, or import your spreadsheet in the desk (newsletter desk, Subscribers)")
 WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
               "unsubscribe", "unbounce", "serve", "archive", "doctor", "person", "forget", "reconfirm", "backup", "restore")
 
 
-class Commands(typer.core.TyperGroup):
+class Commands(Group):
     """Lists the commands in the order of the work, and notes `--help` anywhere after the command's name, so
     the group's callback can leave the folder alone when only the help is wanted."""
 
@@ -43,15 +46,22 @@ class Commands(typer.core.TyperGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(cls=Commands, help="Write, check, test-send and send the newsletter.", no_args_is_help=True,
+app = typer.Typer(cls=Commands, help=N_("Write, check, test-send and send the newsletter."), no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None)
+speak_for_click()
+
+
+def command(name: str | None = None, **options: Any) -> Any:
+    """`app.command` with our command class: help texts are msgids, shown in the command line's language."""
+    return app.command(name, cls=Command, **options)
+
 # Untrusted text (names, addresses, titles, server replies, paths) is printed as it is: no markup, no emoji
 # codes. Colour is added only through `styled`, never parsed out of a string.
 out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 EXIT_FAILED, EXIT_INPUT = 1, 2
-IssueArg = Annotated[Path, typer.Argument(metavar="ISSUE", help="The issue file, e.g. issues/2020-12.md")]
+IssueArg = Annotated[Path, typer.Argument(metavar="ISSUE", help=N_("The issue file, e.g. issues/2020-12.md"))]
 
 
 @contextlib.contextmanager
@@ -61,23 +71,23 @@ def handled() -> Iterator[None]:
         yield
     except IssueFileError as exc:
         for problem in exc.problems:
-            err.print(styled("error:", "red", str(problem)))
+            err.print(styled(_("error:"), "red", str(problem)))
         raise typer.Exit(EXIT_INPUT) from None
     except ChecksFailedError as exc:
         for finding in exc.findings:
             print_finding(finding)  # type: ignore[arg-type]
-        err.print(str(exc))
+        err.print(exc.shown(lang()))
         raise typer.Exit(EXIT_INPUT) from None
     except ComposerError as exc:
-        err.print(styled("error:", "red", str(exc)))
+        err.print(styled(_("error:"), "red", exc.shown(lang())))
         raise typer.Exit(EXIT_INPUT) from None
     except BrokenPipeError:
         reader_went_away()
     except OSError as exc:
-        err.print(styled("error:", "red", f"{exc.filename or ''}: {exc.strerror}"))
+        err.print(styled(_("error:"), "red", f"{exc.filename or ''}: {exc.strerror}"))
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt as exc:
-        err.print(INTERRUPTED)
+        err.print(interrupted())
         raise typer.Exit(exit_code(exc)) from None
 
 
@@ -106,25 +116,26 @@ def styled(label: str, style: str, rest: str = "") -> Text:
     return Text.assemble((label, style), f" {rest}" if rest else "")
 
 
+LEVELS = {"error": N_("error:"), "warning": N_("warning:"), "info": N_("note:")}
+
+
 def print_finding(finding: checks.Finding) -> None:
     colour = {"error": "red", "warning": "yellow", "info": "cyan"}[finding.level]
-    (err if finding.level == "error" else out).print(styled(f"{finding.level}:", colour, f"{finding.where}: {finding.message}"))
+    said = render(finding.message, lang())  # a library message, or (until checks/ makes messages) plain text
+    (err if finding.level == "error" else out).print(styled(_(LEVELS[finding.level]), colour, f"{finding.where}: {said}"))
 
 
 def confirmed(question: str) -> bool:
-    """Ctrl-C or a signal at the question is an interruption (one line, exit 130/143), not click's "Aborted!";
-    no answer at all (input closed) is a no."""
+    """Our own yes/no question, `[j/N]` in German: j, ja, y and yes confirm in either language; anything else, or
+    no answer at all (input closed), is a no. Ctrl-C or a signal at the question is an interruption (one line,
+    exit 130/143), not click's "Aborted!"."""
     try:
-        return typer.confirm(question)
+        answer = typer.prompt(question + " " + _("[y/N]"), default="", show_default=False)
     except typer.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # click raises Abort from it
             raise exc.__context__ from None
         return False
-
-
-def counted(n: int, one: str, many: str | None = None) -> str:
-    """'1 address', '2 addresses': the coordinator reads these lines, so the grammar should hold."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return is_yes(answer)
 
 
 def reader_went_away() -> NoReturn:

@@ -8,32 +8,34 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.common import EXIT_INPUT, app, err, handled, out, settings_and_secret
+from composer.cli.common import EXIT_INPUT, command, err, handled, out, settings_and_secret
 from composer.cli.interrupts import exit_code
+from composer.cli.language import _
+from composer.i18n import N_
 
-STOPPED = ("Die Redaktion has stopped; a send it was running goes on with \"Versand fortsetzen\" or the same "
-           "`newsletter send`")
+STOPPED = N_("Die Redaktion has stopped; a send it was running goes on with \"Versand fortsetzen\" or the same "
+             "`newsletter send`")
 
 
-@app.command()
+@command(help=N_("Write, check, test-send and send an issue in the browser (Die Redaktion)."))
 def desk(
     host: Annotated[str, typer.Option(metavar="ADDRESS",
-        help="Address to listen on; anything but 127.0.0.1 needs a password")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(metavar="PORT", help="Port")] = 8025,
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Only print the login link")] = False,
-    set_password: Annotated[bool, typer.Option("--set-password", help="Store a desk password (argon2 hash) in .env")] = False,
+        help=N_("Address to listen on; anything but 127.0.0.1 needs a password"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help=N_("Port"))] = 8025,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help=N_("Only print the login link"))] = False,
+    set_password: Annotated[bool, typer.Option("--set-password",
+                                               help=N_("Store a desk password (argon2 hash) in .env"))] = False,
 ) -> None:
-    """Write, check, test-send and send an issue in the browser (Die Redaktion)."""
     from composer.desk import Access, Desk, create_desk
     from composer.desk.access import hash_password, store_password_hash
 
     if set_password:
-        password = typer.prompt("New desk password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(_("New desk password"), hide_input=True, confirmation_prompt=True)
         if len(password) < 10:
-            err.print("error: use at least 10 characters for the desk password")
+            err.print(_("error:") + " " + _("use at least 10 characters for the desk password"))
             raise typer.Exit(EXIT_INPUT)
         store_password_hash(Path(".env"), hash_password(password))
-        out.print("The desk password is stored (as an argon2 hash) in .env.")
+        out.print(_("The desk password is stored (as an argon2 hash) in .env."))
         return
     from composer.desk.server import serve
 
@@ -45,12 +47,12 @@ def desk(
         web = create_desk(state)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}/login" + (f"?token={access.login_token}" if access.login_token else "")
-    out.print(f"Die Redaktion: {url}  - Ctrl+C to stop")
+    out.print(_("Die Redaktion: {url}  - Ctrl+C to stop", url=url))
     from composer.desk.opening import browser_login
 
     try:
         with browser_login(url, access) if not no_browser else contextlib.nullcontext():
             serve(web, state.stopping, host, port)
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: a server is stopped, there is nothing to "run again"
-        err.print(STOPPED)
+        err.print(_(STOPPED))
         raise typer.Exit(exit_code(exc)) from None

@@ -11,8 +11,11 @@ from typing import Annotated
 
 import typer
 
-from composer.cli.common import app, handled, out, settings_and_secret
+from composer.cli.common import app, command, handled, out, settings_and_secret
+from composer.cli.language import _, lang
 from composer.config import folder
+from composer.i18n import N_, render
+from composer.i18n.formats import number, stamp
 
 
 def _show_version(asked: bool) -> None:
@@ -22,19 +25,18 @@ def _show_version(asked: bool) -> None:
         try:
             out.print(f"newsletter-composer {version('newsletter-composer')}")
         except PackageNotFoundError:
-            out.print("newsletter-composer (not installed: run from a checkout)")
+            out.print(_("newsletter-composer (not installed: run from a checkout)"))
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=N_("Write, check, test-send and send the newsletter."))
 def in_folder(
     ctx: typer.Context,
     where: Annotated[Path | None, typer.Option("--folder", metavar="DIR", envvar="NEWSLETTER_FOLDER",
-                                               help="The newsletter folder (default: the current one)")] = None,
+                                               help=N_("The newsletter folder (default: the current one)"))] = None,
     _version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
-                                           help="Show the installed version and stop")] = False,
+                                           help=N_("Show the installed version and stop"))] = False,
 ) -> None:
-    """Write, check, test-send and send the newsletter."""
     if ctx.invoked_subcommand in ("init", "restore") or asks_for_help(ctx):  # they make a folder; restore may run anywhere
         return
     with handled():
@@ -42,11 +44,11 @@ def in_folder(
 
 
 QUESTIONS = {  # init's questions in a terminal, in the order asked; an empty answer keeps the placeholder
-    "name": "Name of your office (as readers know it)",
-    "address": "Postal address for the imprint (street, postcode and town)",
-    "imprint": "Link to your Impressum (https://...)",
-    "privacy": "Link to your Datenschutzerklärung (https://...)",
-    "sender": "Sender address (the From of the newsletter)",
+    "name": N_("Name of your office (as readers know it)"),
+    "address": N_("Postal address for the imprint (street, postcode and town)"),
+    "imprint": N_("Link to your Impressum (https://...)"),
+    "privacy": N_("Link to your Datenschutzerklärung (https://...)"),
+    "sender": N_("Sender address (the From of the newsletter)"),
 }
 TextOption = Annotated[str, typer.Option(show_default=False)]
 
@@ -62,7 +64,7 @@ def _answer(key: str) -> Callable[[str], str]:
     def checked(value: str) -> str:
         problem = folder.answer_problem(key, value)
         if problem:
-            raise typer.BadParameter(problem)
+            raise typer.BadParameter(render(problem, lang()))
         return value
     return checked
 
@@ -72,29 +74,28 @@ def asks_for_help(ctx: typer.Context) -> bool:
     return bool(ctx.meta.get("help_asked"))
 
 
-@app.command()
+@command(help=N_("Make a newsletter folder: a first issue with your office's details, a subscriber list, .env with "
+                  "your settings.\n\nWhat is not given as an option is asked for in a terminal; left empty (or without "
+                  "a terminal), it is written as a placeholder that `newsletter check` names until you replace it."))
 def init(
-    target: Annotated[Path, typer.Argument(metavar="[FOLDER]", help="The folder to make, e.g. newsletter")] = Path("."),
-    name: Annotated[str, typer.Option("--name", help="Your office's name, as readers know it", show_default=False)] = "",
-    address: Annotated[str, typer.Option("--address", help="Postal address for the imprint: street, postcode and town "
-                                                            "(lines separated by ;)", show_default=False)] = "",
-    imprint: Annotated[str, typer.Option("--imprint", help="Link to your Impressum (https://...)", show_default=False)] = "",
-    privacy: Annotated[str, typer.Option("--privacy", help="Link to your Datenschutzerklärung (https://...)",
+    target: Annotated[Path, typer.Argument(metavar="[FOLDER]", help=N_("The folder to make, e.g. newsletter"))] = Path("."),
+    name: Annotated[str, typer.Option("--name", help=N_("Your office's name, as readers know it"), show_default=False)] = "",
+    address: Annotated[str, typer.Option("--address", help=N_("Postal address for the imprint: street, postcode and "
+                                                               "town (lines separated by ;)"), show_default=False)] = "",
+    imprint: Annotated[str, typer.Option("--imprint", help=N_("Link to your Impressum (https://...)"),
                                          show_default=False)] = "",
-    sender: Annotated[str, typer.Option("--sender", help="Sender address, written into .env as NEWSLETTER_FROM_ADDRESS",
-                                        show_default=False)] = "",
+    privacy: Annotated[str, typer.Option("--privacy", help=N_("Link to your Datenschutzerklärung (https://...)"),
+                                         show_default=False)] = "",
+    sender: Annotated[str, typer.Option("--sender", help=N_("Sender address, written into .env as "
+                                                             "NEWSLETTER_FROM_ADDRESS"), show_default=False)] = "",
 ) -> None:
-    """Make a newsletter folder: a first issue with your office's details, a subscriber list, .env with your settings.
-
-    What is not given as an option is asked for in a terminal; left empty (or without a terminal), it is
-    written as a placeholder that `newsletter check` names until you replace it."""
     from composer.issue.starter import Office
 
     given = {"name": name, "address": address, "imprint": imprint, "privacy": privacy, "sender": sender}
     if in_a_terminal():
         for key, question in QUESTIONS.items():
             if not given[key].strip():
-                given[key] = typer.prompt(question, default="", show_default=False, value_proc=_answer(key))
+                given[key] = typer.prompt(_(question), default="", show_default=False, value_proc=_answer(key))
     sender_ = given.pop("sender")
     with handled():
         written = folder.init(target, office=Office(**given), sender=sender_)
@@ -102,46 +103,51 @@ def init(
         out.print(str(path))
     issue = written[0].relative_to(target)
     here = target.expanduser().resolve() == Path.cwd().resolve()
-    first = "Ready in this folder. Next: " if here else f"Ready. Next: cd {shlex.quote(str(target))}, "  # pasted as it is
-    todo = "" if sender_.strip() else "put your sender address into .env (NEWSLETTER_FROM_ADDRESS), "
-    out.print(f"{first}{todo}write {issue}, then `newsletter preview {issue}`; "
-              f"`newsletter check {issue}` names every field still to fill in.")
+    first = _("Ready in this folder. Next: ") if here else _("Ready. Next: cd {folder}, ",
+                                                              folder=shlex.quote(str(target)))  # pasted as it is
+    todo = "" if sender_.strip() else _("put your sender address into .env (NEWSLETTER_FROM_ADDRESS), ")
+    out.print(first + todo + _("write {issue}, then `newsletter preview {issue}`; `newsletter check {issue}` names every "
+                               "field still to fill in.", issue=issue))
 
 
 
-@app.command()
+@command(help=N_("Write the whole folder into one archive (.tar.gz) for `newsletter restore`, also while a send runs."))
 def backup(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The archive to write, e.g. newsletter-2021-01-28.tar.gz")],
-    with_secrets: Annotated[bool, typer.Option("--with-secrets", help="Also the passwords in .env (SMTP, IMAP, the desk's)")] = False,
-    with_outbox: Annotated[bool, typer.Option("--with-outbox", help="Also the outbox/ folder")] = False,
+    file: Annotated[Path, typer.Argument(metavar="FILE",
+                                         help=N_("The archive to write, e.g. newsletter-2021-01-28.tar.gz"))],
+    with_secrets: Annotated[bool, typer.Option("--with-secrets",
+                                               help=N_("Also the passwords in .env (SMTP, IMAP, the desk's)"))] = False,
+    with_outbox: Annotated[bool, typer.Option("--with-outbox", help=N_("Also the outbox/ folder"))] = False,
 ) -> None:
-    """Write the whole folder into one archive (.tar.gz) for `newsletter restore`, also while a send runs."""
     from composer.config import backup as archive
 
     with handled():
         settings, secret = settings_and_secret()
         made = archive.make(Path.cwd(), file, settings, secret, with_secrets=with_secrets, with_outbox=with_outbox)
-    out.print(f"Backup written to {made.path}: {made.files} files, {made.size / 1e6:.1f} MB ({', '.join(made.parts)}).")
+    out.print(_("Backup written to {path}: {files} files, {size} MB ({parts}).", path=made.path, files=made.files,
+                size=number(made.size / 1e6, lang(), 1), parts=", ".join(made.parts)))
     if made.secret_from_environment:
-        out.print("The link secret came from the environment (NEWSLETTER_SECRET_KEY); the backup keeps it in .env.")
+        out.print(_("The link secret came from the environment (NEWSLETTER_SECRET_KEY); the backup keeps it in .env."))
     if not with_secrets:
-        out.print("Passwords left out; add --with-secrets to include them.")
-    out.print("Keep the file safe: it holds every address on your lists and the secret of the unsubscribe links.")
+        out.print(_("Passwords left out; add --with-secrets to include them."))
+    out.print(_("Keep the file safe: it holds every address on your lists and the secret of the unsubscribe links."))
 
 
-@app.command()
+@command(help=N_("Unpack a backup into a new folder that works at once: status, a send resuming, the unsubscribe links."))
 def restore(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="An archive written by `newsletter backup`")],
-    target: Annotated[Path, typer.Argument(metavar="FOLDER", help="The new folder to restore into (made; or an empty one)")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=N_("An archive written by `newsletter backup`"))],
+    target: Annotated[Path, typer.Argument(metavar="FOLDER",
+                                           help=N_("The new folder to restore into (made; or an empty one)"))],
 ) -> None:
-    """Unpack a backup into a new folder that works at once: status, a send resuming, the unsubscribe links."""
     from composer.config.restore import restore as unpack
 
     with handled():
         restored = unpack(file, target)
     manifest = restored.manifest
-    out.print(f"Restored {restored.files} files into {restored.folder}, from the backup of "
-              f"{manifest.created.astimezone():%d.%m.%Y %H:%M} (newsletter-composer {manifest.release or 'from a checkout'}).")
+    out.print(_("Restored {files} files into {folder}, from the backup of {when} (newsletter-composer {release}).",
+                files=restored.files, folder=restored.folder, when=stamp(manifest.created.astimezone(), lang()),
+                release=manifest.release or _("from a checkout")))
     if manifest.left_out:
-        out.print(f"Passwords were left out of the backup: fill in {', '.join(manifest.left_out)} in {restored.folder / '.env'}.")
-    out.print(f"Next: cd {restored.folder} and `newsletter status`.")
+        out.print(_("Passwords were left out of the backup: fill in {names} in {file}.",
+                    names=", ".join(manifest.left_out), file=restored.folder / ".env"))
+    out.print(_("Next: cd {folder} and `newsletter status`.", folder=restored.folder))

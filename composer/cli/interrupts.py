@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import signal
 
-INTERRUPTED = "interrupted; run the same command again to continue where it stopped"
+from composer.cli.language import _
+
+
+def interrupted() -> str:
+    return _("interrupted; run the same command again to continue where it stopped")
 
 
 class Terminated(KeyboardInterrupt):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from composer.cli.common import EXIT_FAILED, app, confirmed, counted, handled, out, settings_and_secret
+from composer.cli.common import EXIT_FAILED, command, confirmed, handled, out, settings_and_secret
+from composer.cli.language import _, lang, ngettext
 from composer.errors import SettingsError
+from composer.i18n import N_, message
+from composer.i18n.formats import day
 
 if TYPE_CHECKING:  # what a command of this module needs is imported in it, not for --help
     from composer.audience.person import Where
@@ -19,7 +21,7 @@ if TYPE_CHECKING:  # what a command of this module needs is imported in it, not 
     from composer.config.settings import Settings
 
 SHOWN_BAD = 20
-AddressArg = Annotated[str, typer.Argument(metavar="ADDRESS", help="The person's email address")]
+AddressArg = Annotated[str, typer.Argument(metavar="ADDRESS", help=N_("The person's email address"))]
 
 
 def _where(settings: Settings) -> Where:
@@ -29,9 +31,8 @@ def _where(settings: Settings) -> Where:
     return Where(LIST_DIR, settings.outbox_dir, settings.state_dir)
 
 
-@app.command()
+@command(help=N_("Everything the tool holds about ADDRESS (lists, consent, deliveries, bounces, unsubscribes) as JSON."))
 def person(address: AddressArg) -> None:
-    """Everything the tool holds about ADDRESS (lists, consent, deliveries, bounces, unsubscribes) as JSON."""
     from composer.audience.erasure import anonymise_old
     from composer.audience.person import holdings
     from composer.audience.subscribers import checked_address
@@ -46,13 +47,12 @@ def person(address: AddressArg) -> None:
     out.print(json.dumps(held, ensure_ascii=False, indent=2))
 
 
-@app.command("forget")
+@command("forget", help=N_("Erase ADDRESS on request: from every list file and its backups, waiting imports, the desk's "
+                            "test addresses, the send state and the outbox; it is never mailed again."))
 def forget_command(
     address: AddressArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask first"))] = False,
 ) -> None:
-    """Erase ADDRESS on request: from every list file and its backups, waiting imports, the desk's test addresses, the
-    send state and the outbox; it is never mailed again."""
     from composer.audience.person import forget
     from composer.audience.subscribers import checked_address
     from composer.state import Journal
@@ -61,35 +61,34 @@ def forget_command(
         email = checked_address(address)
         settings, secret = settings_and_secret()
         where = _where(settings)
-        if not yes and not confirmed(f"Erase {email} from every list in {where.lists}/ and from the send state? "
-                                     "This cannot be undone"):
-            out.print("Nothing erased.")
+        if not yes and not confirmed(_("Erase {email} from every list in {lists}/ and from the send state? This "
+                                       "cannot be undone", email=email, lists=where.lists)):
+            out.print(_("Nothing erased."))
             return
         with Journal(settings.state_dir) as journal:
             done = forget(email, journal, secret, where)
     for path, rows in done.list_rows.items():
-        out.print(f"removed {counted(rows, 'row')} from {path}")
+        out.print(ngettext("removed {n} row from {path}", "removed {n} rows from {path}", rows, path=path))
     for path, rows in done.staged_rows.items():
-        out.print(f"removed {counted(rows, 'row')} from {path} (an import waiting for its confirmation)")
+        out.print(ngettext("removed {n} row from {path} (an import waiting for its confirmation)",
+                           "removed {n} rows from {path} (an import waiting for its confirmation)", rows, path=path))
     if done.test_addresses:
-        out.print(f"removed it from the desk's remembered test addresses ({where.test_addresses})")
-    out.print(f"removed {counted(done.state_rows, 'record')} from the send state and "
-              f"{counted(done.outbox_files, 'file')} from {where.outbox}/")
-    out.print(f"{email} is erased; only a keyed hash is kept, so a send never mails it again, even from an old copy "
-              "of a list (the send says \"erased on request\").")
+        out.print(_("removed it from the desk's remembered test addresses ({file})", file=where.test_addresses))
+    out.print(_("removed {records} from the send state and {files} from {outbox}/",
+                records=ngettext("{n} record", "{n} records", done.state_rows),
+                files=ngettext("{n} file", "{n} files", done.outbox_files), outbox=where.outbox))
+    out.print(_("{email} is erased; only a keyed hash is kept, so a send never mails it again, even from an old copy "
+                "of a list (the send says \"erased on request\").", email=email))
 
 
-@app.command()
+@command(help=N_("Ask the rows of LIST without proof of consent to confirm (double opt-in); rerun to resume, like send."))
 def reconfirm(
-    list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
+    list_name: Annotated[str, typer.Argument(metavar="LIST", help=N_("The list, e.g. volunteers"))],
     until: Annotated[str, typer.Option("--until", metavar="YYYY-MM-DD",
-        help="After this day the rows that did not confirm get no more issues")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending")] = False,
+        help=N_("After this day the rows that did not confirm get no more issues"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask before sending"))] = False,
 ) -> None:
-    """Ask the rows of LIST without proof of consent to confirm (double opt-in); rerun to resume, like send."""
     from composer.audience.reconfirm import WHY_LEFT_OUT, open_reconfirm
-    from composer.i18n import message, plural
-    from composer.i18n.languages import from_environment
     from composer.send.stopping import Stop, stopped_by_signals
 
     with handled():
@@ -97,25 +96,27 @@ def reconfirm(
         deadline = parse_day(until, settings.zone)
         with open_reconfirm(list_name, deadline, settings, secret) as run:
             plan = run.plan
-            out.print(f"Re-permission of {list_name}: {counted(plan.to_send, 'address', 'addresses')} to ask "
-                      f"(via {run.destination}), {plan.already_sent} asked before, {plan.suppressed} unsubscribed or bounced; "
-                      f"unconfirmed rows get no issue from {deadline:%d.%m.%Y} on")
+            out.print(_("Re-permission of {list}: {addresses} to ask (via {destination}), {asked} asked before, "
+                        "{suppressed} unsubscribed or bounced; unconfirmed rows get no issue from {deadline} on",
+                        list=list_name, addresses=ngettext("{n} address", "{n} addresses", plan.to_send),
+                        destination=run.destination, asked=plan.already_sent, suppressed=plan.suppressed,
+                        deadline=day(deadline, lang())))
             for bad in plan.bad_rows[:SHOWN_BAD]:
-                out.print(f"  skipped {bad}")
+                out.print(_("  skipped {row}", row=bad))
             left_out = run.mailing.left_out
             if left_out:
-                lang = from_environment(os.environ)
-                out.print(plural("{n} address left out:", "{n} addresses left out:", len(left_out)).render(lang))
+                out.print(ngettext("{n} address left out:", "{n} addresses left out:", len(left_out)))
                 for row in left_out:
                     out.print(f"  {row.email}")
-                out.print(message(WHY_LEFT_OUT).render(lang))
+                out.print(_(WHY_LEFT_OUT))
             if plan.to_send == 0:
-                out.print("Nobody left to ask.")
+                out.print(_("Nobody left to ask."))
                 if plan.uncertain:  # nobody to send to, but those may not have the mail
                     raise typer.Exit(EXIT_FAILED)
                 return
-            if not yes and not confirmed(f"Send {counted(plan.to_send, 'confirmation request')} now?"):
-                out.print("Nothing sent.")
+            if not yes and not confirmed(ngettext("Send {n} confirmation request now?",
+                                                  "Send {n} confirmation requests now?", plan.to_send)):
+                out.print(_("Nothing sent."))
                 return
             stop = Stop()
 
@@ -125,8 +126,9 @@ def reconfirm(
 
             summary = asyncio.run(asking())
             uncertain = run.uncertain_left()
-        out.print(f"asked {summary.sent}, failed {summary.failed}, deferred {summary.deferred}; "
-                  f"`newsletter status {run.mailing.slug}` shows who, and the same command continues")
+        out.print(_("asked {sent}, failed {failed}, deferred {deferred}; `newsletter status {slug}` shows who, and the "
+                    "same command continues", sent=summary.sent, failed=summary.failed, deferred=summary.deferred,
+                    slug=run.mailing.slug))
         if summary.stopped:
             raise typer.Exit(stop.exit_code)
         if summary.failed or summary.deferred or uncertain:
@@ -137,5 +139,5 @@ def parse_day(text: str, zone: tzinfo | None) -> datetime:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise SettingsError(f"--until {text!r}: write the day as YYYY-MM-DD, e.g. 2027-03-31") from None
+        raise SettingsError(message("--until {text!r}: write the day as YYYY-MM-DD, e.g. 2027-03-31", text=text)) from None
     return datetime.combine(day, datetime.min.time(), zone).astimezone()

@@ -20,13 +20,14 @@ from lxml import etree
 from mjml import mjml2html
 
 from composer.errors import RenderError, shown
+from composer.i18n import JinjaGettext
 from composer.issue import markdown
 from composer.issue.schema import TOC_ANCHOR, Issue
 from composer.render.entities import ascii_html
-from composer.render.i18n import strings
 from composer.render.images import Picture
 from composer.render.plaintext import render_text
 from composer.render.templates import environment, search_path, source_of
+from composer.render.words import issue_date
 
 GREETING = "NLCGREETINGPLACEHOLDER"
 UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
@@ -144,7 +145,8 @@ def _jinja(issue: Issue, templates: Path | None, web_url: str | None, pictures: 
         for n, (a, anchor, src) in enumerate(zip(issue.articles, issue.anchors(), _image_sources(issue, web_url, pictures), strict=True))
     ]
     context = {
-        "issue": issue, "articles": articles, "theme": issue.theme, "t": strings(issue.language),
+        "issue": issue, "articles": articles, "theme": issue.theme, "dated": issue_date(issue.date, issue.language),
+        **JinjaGettext(issue.language).context(),  # the email speaks the issue's language
         "toc_anchor": TOC_ANCHOR, "greeting": GREETING, "unsubscribe_url": UNSUBSCRIBE_URL, "web_url": web_url,
     }
     try:

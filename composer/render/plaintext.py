@@ -15,7 +15,8 @@ from markdown_it.token import Token
 
 from composer.issue import markdown
 from composer.issue.schema import Article, Issue
-from composer.render.i18n import strings
+from composer.i18n import translate
+from composer.render.words import issue_date
 
 WIDTH = 76
 KEEP_SPACE = "\x00"  # a space inside a code span: wrapping never breaks there
@@ -38,24 +39,26 @@ class _Links:
 
 def render_text(issue: Issue, greeting: str, unsubscribe_url: str, web_url: str | None = None) -> str:
     """Whole text part; `greeting` and `unsubscribe_url` are placeholders the message layer fills per recipient.
-    With `web_url`, the web version is named first, as the HTML's "Im Browser ansehen" is."""
-    t = strings(issue.language)
-    out: list[str] = [_labelled(f"{t.view_in_browser}:", web_url)] if web_url else []
-    head = [issue.kicker or "", issue.publisher, f"{issue.newsletter} {t.of_date} {t.date(issue.date)}"]
+    With `web_url`, the web version is named first, as the HTML's "View in browser" is."""
+    lang = issue.language
+    out: list[str] = [_labelled(translate(lang, "View in browser:"), web_url)] if web_url else []
+    head = [issue.kicker or "", issue.publisher,
+            translate(lang, "{newsletter} of {date}", newsletter=issue.newsletter, date=issue_date(issue.date, lang))]
     out.append("\n".join(line for line in head if line))
-    out.append(_underline(t.contents, "-") + "\n" + "\n".join(_wrap(a.title, "- ") for a in issue.articles))
+    out.append(_underline(translate(lang, "Contents"), "-") + "\n"
+               + "\n".join(_wrap(a.title, "- ") for a in issue.articles))
     if issue.claims:
         out.append("\n".join(issue.claims))
     out.append(greeting)
     for article in issue.articles:
-        out.append(_article(article, t.contact_heading, t.author_credit))
+        out.append(_article(article, lang))
     footer = [issue.footer.address.strip(), _wrap(issue.footer.reason)]
     if issue.footer.imprint_url:
-        footer.append(_labelled(f"{t.imprint}:", str(issue.footer.imprint_url)))
+        footer.append(_labelled(translate(lang, "Imprint:"), str(issue.footer.imprint_url)))
     if issue.footer.privacy_url:
-        footer.append(_labelled(f"{t.privacy}:", str(issue.footer.privacy_url)))
+        footer.append(_labelled(translate(lang, "Privacy:"), str(issue.footer.privacy_url)))
     out.append(f"{SIGNATURE}\n" + "\n\n".join(footer))
-    out.append(_labelled(f"{t.unsubscribe}:", unsubscribe_url, always=True))
+    out.append(_labelled(translate(lang, "Unsubscribe from the newsletter:"), unsubscribe_url, always=True))
     return flowed("\n\n".join(out).rstrip() + "\n")
 
 
@@ -82,19 +85,19 @@ def _labelled(label: str, url: str, always: bool = False) -> str:
     return f"{label} {url}" if not always and len(label) + 1 + len(url) <= WIDTH else f"{label}{SOFT}\n{url}"
 
 
-def _article(article: Article, contact_heading: str, credit: str) -> str:
+def _article(article: Article, lang: str) -> str:
     links = _Links()
     parts = [_underline(article.title, "=")]
     if article.image:
         parts.append(f"[{article.image.alt}]")
     parts.extend(_blocks(markdown.tokens(article.body), links))
     if article.contacts:
-        cards = [contact_heading]
+        cards = [translate(lang, "Contact:")]
         for c in article.contacts:
-            cards.append("\n".join(x for x in (c.name, c.role, c.phone and f"Tel. {c.phone}", c.email) if x))
+            cards.append("\n".join(x for x in (c.name, c.role, c.phone and f"{translate(lang, 'Tel.')} {c.phone}", c.email) if x))
         parts.append("\n\n".join(cards))
     if article.author:
-        parts.append(credit.format(author=article.author))
+        parts.append(translate(lang, "Text: {author}", author=article.author))
     if links.urls:
         parts.append("\n".join(_labelled(f"[{n}]", url) for n, url in enumerate(links.urls, 1)))
     return "\n\n".join(parts)

@@ -17,7 +17,7 @@ from composer.errors import MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
-from composer.render.i18n import strings
+from composer.render.words import greetings, unsubscribe_word
 from composer.render.images import Picture
 from composer.config.parts import DKIMConfig, Sender
 from composer.send.headers import address, check_header, header
@@ -48,16 +48,16 @@ class MessageFactory:
         issue = build.issue
         self._sender = sender
         self._secret = secret
-        self._t = strings(issue.language)
         self._domain = sender.domain
         self._list = list_name
         self._dkim = Signer.from_config(sender.dkim)
-        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(self._t.unsubscribe_subject + ' ')}"
-        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
-            self._t.greeting_named, self._t.greeting_anonymous)
+        self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(unsubscribe_word(issue.language) + ' ')}"
+        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else greetings(
+            issue.language)
+        self._unsubscribe_word = unsubscribe_word(issue.language)
         subject = issue.subject
         if test:
-            subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
+            subject = f"[TEST] {dt.datetime.now():%H:%M:%S} {subject}"
         from_name = sender.name or issue.newsletter
         boundary = f"=_nlc_{uuid.uuid4().hex}"
         related = f"=_nlr_{uuid.uuid4().hex}" if build.embedded else None
@@ -130,7 +130,7 @@ class MessageFactory:
 
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
-        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._t.unsubscribe_subject}"
+        mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._unsubscribe_word}"
         page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
         for cid, published in self._published.items():
             page = page.replace(cid, published)
