@@ -16,13 +16,13 @@ from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
-from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
+from composer.render.build import GREETING, PAGE_URL, UNSUBSCRIBE_URL, Build
 from composer.render.words import greetings, unsubscribe_word
 from composer.render.images import Picture
 from composer.config.parts import DKIMConfig, Sender
 from composer.send.headers import address, check_header, header
 
-_SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")
+_SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL}|{PAGE_URL})")
 _LONG_SPACE_END = re.compile(rb"(?m)^(.{74,}?)(=20)$")
 _STAND_IN = "\0" * TOKEN_LENGTH  # a token's place in the List-Unsubscribe lines folded once per issue
 
@@ -35,6 +35,7 @@ class _Slots:
     web: str | None
     mail: str
     token: str
+    page: str  # the reader's own page, where the issue links it
 
     @property
     def link(self) -> str:
@@ -50,6 +51,7 @@ class MessageFactory:
         self._secret = secret
         self._domain = sender.domain
         self._list = list_name
+        self._site = build.site or ""
         self._dkim = Signer.from_config(sender.dkim)
         self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(unsubscribe_word(issue.language) + ' ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else greetings(
@@ -108,14 +110,15 @@ class MessageFactory:
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
         slots = self._slots(recipient)
-        return (_fill(self._html, entities.escape(slots.greeting), entities.escape(slots.link)),
-                _fill(self._text, slots.greeting, slots.link))
+        return (_fill(self._html, entities.escape(slots.greeting), entities.escape(slots.link), slots.page),
+                _fill(self._text, slots.greeting, slots.link, slots.page))
 
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
         slots = self._slots(recipient)
         values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(entities.escape(slots.greeting)),
-                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link))}
+                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link)),
+                  (PAGE_URL, False): _qp(slots.page), (PAGE_URL, True): _qp(slots.page)}
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
         parts = self._template.copy()  # its first element stands for the recipient's headers
         parts[0] = (self._fixed + header("To", *address(recipient.name or "", recipient.email)) + self._date()
@@ -131,7 +134,7 @@ class MessageFactory:
     def web_version(self) -> str:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
         mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._unsubscribe_word}"
-        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
+        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto), f"{self._site}/subscribe")
         for cid, published in self._published.items():
             page = page.replace(cid, published)
         return page
@@ -147,7 +150,7 @@ class MessageFactory:
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         web, mail = self._unsubscribe_targets(token)
         greeting = named_greeting(self._greeting, name, recipient.fields)
-        return _Slots(greeting, web, mail, token)
+        return _Slots(greeting, web, mail, token, f"{self._site}/p/{token}")
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
         """The one-click page (when there is one) and the mailto that unsubscribe the holder of `token`."""
@@ -224,7 +227,7 @@ def _no_leading_dot(line: bytes) -> bytes:
 
 def _encoded(parts: list[str], in_html: bool) -> list[bytes | tuple[str, bool]]:
     """Static pieces encoded now; slots stay as (slot, in_html) keys for personalise to fill."""
-    return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL) else _qp(p) for p in parts]
+    return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL, PAGE_URL) else _qp(p) for p in parts]
 
 
 def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
@@ -238,8 +241,9 @@ def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
     return list(parts.values())
 
 
-def _fill(parts: list[str], greeting: str, link: str) -> str:
-    return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
+def _fill(parts: list[str], greeting: str, link: str, page: str) -> str:
+    return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else page if p == PAGE_URL else p
+                   for p in parts)
 
 
 def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str]) -> str:
