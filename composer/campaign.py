@@ -17,6 +17,7 @@ from pathlib import Path
 from composer import checks
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures, anonymise_old
+from composer.audience import proof
 from composer.audience.reader import Left
 from composer.audience.reconfirm import Cutoff
 from composer.audience.roster import listed
@@ -60,8 +61,10 @@ class IssueMailing(Mailing):
         return self._consent.watch(self._left.skip(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up))))
 
     def staged(self, state: Journal) -> None:
-        """The retention sweep (old delivery rows lose their addresses) and the unsubscribe links."""
+        """The retention sweeps (old delivery rows lose their addresses; proofs of ended subscriptions past theirs
+        go) and the unsubscribe links."""
         anonymise_old(state, self._secret, self._settings.retention_days)
+        proof.sweep(state, self._settings.consent_retention_days)
         Links(state, self._secret).remember_staged(self.list_name)
 
     def messages(self, state: Journal) -> MessageFactory:

@@ -189,6 +189,15 @@ def forget(address: str, journal: Journal, secret: bytes, where: Where) -> Forgo
     return done
 
 
+def sheet_rows(address: str, where: Where) -> list[tuple[Path, int, dict[str, str]]]:
+    """(file, line, columns) of each row of `address` in the lists (not their backups)."""
+    found = []
+    for name in list_names(where.lists):
+        listed = _read(list_path(name, where.lists))
+        found += [(listed.path, line, dict(zip(listed.header, cells, strict=False))) for line, _, cells in listed.of(address)]
+    return found
+
+
 def rows_of(address: str, where: Where) -> list[str]:
     """The names of the lists (not their backups) with a row of `address`."""
     return [name for name in list_names(where.lists) if _read(list_path(name, where.lists)).of(address)]

@@ -21,7 +21,9 @@ from composer.errors import ComposerError
 from composer.issue.newest import newest as newest_issue
 from composer.issue.newest import signature
 from composer.records import OutgoingMessage, Recipient
-from composer.state import Journal, Suppression
+from composer.audience.proof import FormEvidence, version_of
+from composer.send.tokens import opened
+from composer.state import ConsentRecord, Journal, Suppression
 from composer.send.links import Links
 from composer.send.dispatch import Summary
 from composer.send.mailing import Fixed, send_now
@@ -109,23 +111,31 @@ def _request(links: Links, email: str, list_name: str, name: str | None, now: fl
 
 
 def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str, list_name: str, name: str | None,
-                   confirm_url: Callable[[str], str], lang: str, now: float) -> Asked:
+                   confirm_url: Callable[[str], str], lang: str, now: float,
+                   evidence: FormEvidence | None = None) -> Asked:
     """Mails a sign-up its confirmation link, unless one went to this address today (ALREADY). FAILED when it
     cannot go now (the provider's hourly or daily limit is used up, the server refused or is away): then nothing
-    counts, and the person may try again."""
+    counts, and the person may try again. With the form's `evidence`, the request and the mail as sent are kept
+    for the proof of consent (composer.audience.proof)."""
     with Journal(settings.state_dir) as journal:
         links = Links(journal, secret)
         token = _request(links, email, list_name, name, now)
         if token is None:
             return Asked.ALREADY
+        mail = confirmation(settings.sender, who, email, confirm_url(token), lang)
         try:
-            summary = deliver(settings, confirmation(settings.sender, who, email, confirm_url(token), lang),
-                              datetime.fromtimestamp(now).astimezone())
+            summary = deliver(settings, mail, datetime.fromtimestamp(now).astimezone())
         except ComposerError:
             summary = Summary()
         if not (summary.sent or summary.uncertain):  # uncertain: the server may have kept it, so it counts as sent
             links.discard(token)
             return Asked.FAILED
+        if evidence is not None:
+            lang = lang if lang in BODY else "de"
+            body = BODY[lang].format(email=email, newsletter=who.newsletter, url=confirm_url(token), imprint=who.imprint)
+            journal.add_consent_request(ConsentRecord(
+                email, list_name, now, evidence.source, evidence.ip, evidence.text, evidence.version, mail.message_id,
+                now, body, version_of(SUBJECT[lang], BODY[lang]), None, opened(secret, token)))
     return Asked.SENT
 
 
@@ -157,6 +167,7 @@ def confirm(journal: Journal, links: Links, token: str, consent: str, now: float
     if link.used is not None:
         return Confirmed(link.email, link.list_name, _bounced(journal, link.email), already=True)
     journal.add_signup(link.list_name, link.email, link.name, consent)
+    journal.confirm_consent(link.id, now)
     links.mark_used(link, now)
     return Confirmed(link.email, link.list_name, _bounced(journal, link.email))
 

@@ -65,7 +65,8 @@ def describe(settings: Settings) -> str:
 
 
 def ask_to_confirm(settings: Settings, secret: bytes, who: signup.Identity, email: str, list_name: str,
-                   name: str | None, confirm_url: Callable[[str], str], lang: str, now: float) -> Outcome:
+                   name: str | None, confirm_url: Callable[[str], str], lang: str, now: float,
+                   evidence: signup.FormEvidence | None = None) -> Outcome:
     """signup.ask_to_confirm within the caps: the mail is counted before it goes and given back if it cannot."""
     limits = caps(settings)
     key = _key(secret, email)
@@ -75,7 +76,7 @@ def ask_to_confirm(settings: Settings, secret: bytes, who: signup.Identity, emai
         return Outcome.ALREADY
     if answer != "taken":
         return Outcome.CAPPED
-    asked = signup.ask_to_confirm(settings, secret, who, email, list_name, name, confirm_url, lang, now)
+    asked = signup.ask_to_confirm(settings, secret, who, email, list_name, name, confirm_url, lang, now, evidence)
     if asked is signup.Asked.SENT:
         return Outcome.SENT
     with Journal(settings.state_dir) as journal:  # no mail went: it does not count

@@ -62,14 +62,15 @@ def take(html_file: Path, out: Path, stem: str) -> list[Path]:
 
 
 def pdfs(html_files: list[Path]) -> list[Path]:
-    """An A4 PDF beside each HTML file, printed by Chromium, so its links keep working."""
+    """An A4 PDF beside each HTML file, printed by Chromium, so its links keep working; tagged (a screen reader
+    reads its structure) and with an outline of its headings."""
     written = []
     with _browser() as browser:
         for html_file in html_files:
             page = _open(browser, html_file, 800)
             page.add_style_tag(content=PRINT_CSS)
             path = html_file.with_suffix(".pdf")
-            write_bytes(path, page.pdf(format="A4", print_background=True,
+            write_bytes(path, page.pdf(format="A4", print_background=True, tagged=True, outline=True,
                                        margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"}))
             page.close()
             written.append(path)

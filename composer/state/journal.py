@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from composer.state.consents import ConsentRows
 from composer.state.deliveries import Deliveries
 from composer.state.ledger import LedgerRows
 from composer.state.links import LinkRows
@@ -14,7 +15,7 @@ from composer.state.suppressions import Suppressions
 
 
 class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, Staging, LedgerRows,
-              ReaderRows):
+              ReaderRows, ConsentRows):
     """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
 
     def __enter__(self) -> Journal:

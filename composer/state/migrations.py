@@ -106,6 +106,16 @@ def _reader_choices(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX access_codes_by_email ON access_codes (email, created)")
 
 
+
+def _consents(db: sqlite3.Connection) -> None:
+    """The evidence of each web sign-up, for its printable proof (composer/state/consents.py)."""
+    db.execute("""CREATE TABLE consents (
+        email TEXT NOT NULL COLLATE NOCASE, list TEXT NOT NULL, asked REAL NOT NULL, source TEXT NOT NULL, ip TEXT,
+        form_text TEXT NOT NULL, form_version TEXT NOT NULL, mail_message_id TEXT, mail_sent REAL, mail_body TEXT,
+        mail_version TEXT, confirmed REAL, link TEXT PRIMARY KEY)""")
+    db.execute("CREATE INDEX consents_by_email ON consents (email, list)")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -115,6 +125,7 @@ MIGRATIONS: list[Step] = [
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
     Step("a reader's own leaving of a list, and the codes that open a reader's data", _reader_choices),
+    Step("the evidence of each web sign-up, for its proof of consent", _consents),
 ]
 LATEST = len(MIGRATIONS)
 

@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from composer.audience import optout, signup, signupcaps, welcome
+from composer.audience import optout, proof, signup, signupcaps, welcome
 from composer.audience.subscribers import recipient_address
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
@@ -221,7 +221,8 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         form = await small_form(request)
         if not forms.allowed(request, str(form.get("csrf", ""))):
             return refused(request)
-        client = rate_key(client_address(request, site.trusted_proxies))
+        address = client_address(request, site.trusted_proxies)
+        client = rate_key(address)
         if limit.full(client):  # only accepted sign-ups count, not a form sent back for a typo
             response = result(request, "too_many", minutes=str(round(site.signup_window / 60)))
             response.headers["retry-after"] = str(int(site.signup_window))
@@ -243,9 +244,13 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         if errors:
             return subscribe_form(request, errors, bad, values)
         limit.add(client)
+        wording = translate(lang, CONSENT)
+        evidence = proof.FormEvidence(f"{site.public_base}/subscribe?lang={lang}", wording, proof.version_of(lang, wording),
+                                      proof.recorded_ip(address, settings.signup_ip))
         sent = await run_in_threadpool(  # SMTP runs its own event loop there
             signupcaps.ask_to_confirm, settings, secret, who(), values["email"], values["list"],
-            values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
+            values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock(),
+            evidence)
         if sent is signupcaps.Outcome.CAPPED:
             response = result(request, "capped")
             response.headers["retry-after"] = "3600"
