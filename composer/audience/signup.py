@@ -40,6 +40,13 @@ class Identity:
     newsletter: str
     imprint: str
     privacy_url: str | None = None
+    imprint_url: str | None = None  # the Impressum
+    accessibility_url: str | None = None  # the accessibility statement; None: the public pages' own
+
+    @property
+    def office(self) -> str:
+        """Who runs the newsletter, in one line: the first line of the imprint address."""
+        return self.imprint.strip().splitlines()[0].strip() if self.imprint.strip() else self.newsletter
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,15 @@ BODY = {
 
 def identity(settings: Settings, issues_dir: Path) -> Identity:
     """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue; the
-    privacy notice from the settings (NEWSLETTER_PRIVACY_URL), else the newest issue's footer.privacy_url."""
+    privacy notice and the Impressum from the settings (NEWSLETTER_PRIVACY_URL, NEWSLETTER_IMPRINT_URL), else the
+    newest issue's footer; the accessibility statement from NEWSLETTER_ACCESSIBILITY_URL."""
     newest = newest_issue(issues_dir).issue
     name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
     imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
     privacy = settings.privacy_url or (newest.footer.privacy_url if newest else None)
-    return Identity(name, imprint, str(privacy) if privacy else None)
+    impressum = settings.imprint_url or (newest.footer.imprint_url if newest else None)
+    return Identity(name, imprint, str(privacy) if privacy else None, str(impressum) if impressum else None,
+                    str(settings.accessibility_url) if settings.accessibility_url else None)
 
 
 class CurrentIdentity:

@@ -16,6 +16,7 @@ from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
+from composer.i18n import translate
 from composer.render.build import GREETING, PAGE_URL, UNSUBSCRIBE_URL, Build
 from composer.render.words import greetings, unsubscribe_word
 from composer.render.images import Picture
@@ -52,6 +53,7 @@ class MessageFactory:
         self._domain = sender.domain
         self._list = list_name
         self._site = build.site or ""
+        self._slug, self._language = build.slug, issue.language
         self._dkim = Signer.from_config(sender.dkim)
         self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(unsubscribe_word(issue.language) + ' ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else greetings(
@@ -132,11 +134,17 @@ class MessageFactory:
         return OutgoingMessage(self._sender.envelope_for(slots.token), recipient.email, message_id, data, ready=True)
 
     def web_version(self) -> str:
-        """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
+        """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token. Already
+        in the browser, its "View in browser" link leads to all issues instead."""
         mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._unsubscribe_word}"
         page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto), f"{self._site}/subscribe")
         for cid, published in self._published.items():
             page = page.replace(cid, published)
+        if self._site:
+            lang = self._language
+            page = page.replace(f'href="{self._site}/archive/{self._slug}.html"', f'href="{self._site}/archive"', 1)
+            page = page.replace(f">{translate(lang, 'View in browser')}</a>",
+                                f">{entities.escape(translate(lang, 'All issues'))}</a>", 1)
         return page
 
     def unsubscribe_link(self, recipient: Recipient) -> str:

@@ -28,6 +28,10 @@ from starlette.types import ASGIApp
 
 from composer.audience import optout, proof, signup, signupcaps, welcome
 from composer.audience.subscribers import recipient_address
+from composer.errors import ComposerError
+from composer.i18n.formats import long_day
+from composer.publish.archive import atom
+from composer.publish.chromium import CHROMIUM
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
 from composer.i18n import LANGUAGES, NAMES, N_, JinjaGettext, translate
@@ -84,10 +88,22 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         others = {code: name for code, name in NAMES.items() if code != lang and code in LANGUAGES}
         html = pages.get_template(f"web/{template}").render(
             title=title, newsletter=who().newsletter, csrf=forms.token(request, cookies), others=others,
-            privacy_url=who().privacy_url, **JinjaGettext(lang).context(), **values)
+            **about(), **JinjaGettext(lang).context(), **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
+
+    def about() -> dict[str, str | None]:
+        """Who runs the pages and the links every page carries (Impressum, Datenschutz, accessibility)."""
+        now = who()
+        return {"office": now.office, "imprint_url": now.imprint_url, "privacy_url": now.privacy_url,
+                "accessibility_url": now.accessibility_url}
+
+    def footer_links(lang: str) -> list[tuple[str, str]]:
+        now = who()
+        links = [(N_("Imprint"), now.imprint_url), (N_("Privacy"), now.privacy_url),
+                 (N_("Accessibility"), now.accessibility_url or f"/barrierefreiheit?lang={lang}")]
+        return [(label, href) for label, href in links if href]
 
     def say(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
@@ -323,17 +339,37 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return result(request, "resubscribed" if lifted else "undo_refused", email=link.email)
 
     async def web_version(request: Request) -> Response:
-        html = await run_in_threadpool(versions.page, request.path_params["slug"])
+        html = await run_in_threadpool(versions.page, request.path_params["slug"], footer_links(lang_of(request)))
         if html is None:
             raise HTTPException(404)
         return HTMLResponse(html)
 
+    async def pdf_version(request: Request) -> Response:
+        if not CHROMIUM.exists():
+            raise HTTPException(404)
+        try:
+            data = await run_in_threadpool(versions.pdf, request.path_params["slug"])
+        except ComposerError:
+            raise HTTPException(404) from None
+        if data is None:
+            raise HTTPException(404)
+        return Response(data, media_type="application/pdf")
+
+    async def feed(request: Request) -> Response:
+        entries = await run_in_threadpool(versions.sent)
+        return Response(atom(entries, f"{site.public_base}/archive"), media_type="application/atom+xml")
+
     async def archive_index(request: Request) -> Response:
-        entries = [{"slug": slug, "issue": issue} for slug, issue in await run_in_threadpool(versions.sent)]
-        html = pages.get_template("web/archive.html.j2").render(entries=entries, newsletter=who().newsletter,
-                                                                 pdf=False, feed=False,
-                                                                 **JinjaGettext(lang_of(request)).context())
-        return HTMLResponse(html)
+        lang = lang_of(request)
+        entries = [{"slug": slug, "issue": issue, "day": long_day(issue.date, lang)}
+                   for slug, issue in await run_in_threadpool(versions.sent)]
+        return page(request, "archive.html.j2", translate(lang, "All issues"), entries=entries, base="/archive/",
+                    pdf=CHROMIUM.exists(), feed=True, served=True)
+
+    def accessibility(request: Request) -> Response:
+        sender = settings.sender
+        return page(request, "accessibility.html.j2", translate(lang_of(request), "Accessibility statement"),
+                    contact_address=sender.reply_to or sender.address, imprint=who().imprint)
 
     async def media(request: Request) -> Response:
         """A photo the email links to, from a sent issue's own files."""
@@ -360,8 +396,12 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/shown", shown, methods=["POST"]),
         *reader_routes(Face(settings, secret, site, who, clock, lang_of, page, result, RESULTS, forms.allowed, refused,
                             broken_link)),
+        Route("/archive", archive_index, methods=["GET"]),
         Route("/archive/", archive_index, methods=["GET"]),
+        Route("/archive/feed.xml", feed, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
+        Route("/archive/{slug}.pdf", pdf_version, methods=["GET"]),
+        Route("/barrierefreiheit", accessibility, methods=["GET"]),
         Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
     ]
     if desk is not None:
