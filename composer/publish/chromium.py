@@ -14,7 +14,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]
 # MJML's full-width columns are inline blocks, which a printer cannot split: an article would start on a new page.
-PRINT_CSS = "@media print { div[class*='mj-column-per-100'] { display: block !important; } }"
+# On paper the email's grey surroundings would print as bands beside and between the white column: white there.
+PRINT_CSS = ("@media print { div[class*='mj-column-per-100'] { display: block !important; } "
+             "html, body, .dm-outer, .dm-frame, .dm-frame > table, .dm-frame > table > tbody > tr > td "
+             "{ background: #fff !important; } }")
 VIEWS = [(600, "light"), (375, "light"), (600, "dark"), (375, "dark")]
 
 

@@ -25,6 +25,7 @@ from composer.send.headers import address, check_header, header
 
 _SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL}|{PAGE_URL})")
 _LONG_SPACE_END = re.compile(rb"(?m)^(.{74,}?)(=20)$")
+_NOBODYS_PAGE = "nlc:no-reader-page"  # the web version's stand-in for the reader's page, removed with its link
 _STAND_IN = "\0" * TOKEN_LENGTH  # a token's place in the List-Unsubscribe lines folded once per issue
 
 
@@ -137,7 +138,8 @@ class MessageFactory:
         """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token. Already
         in the browser, its "View in browser" link leads to all issues instead."""
         mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._unsubscribe_word}"
-        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto), f"{self._site}/subscribe")
+        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto), _NOBODYS_PAGE)
+        page = re.sub(rf'<a href="{_NOBODYS_PAGE}"[^>]*>[^<]*</a>(\s*(?:·|&#183;)\s*)?', "", page)  # no reader, no page
         for cid, published in self._published.items():
             page = page.replace(cid, published)
         if self._site:
