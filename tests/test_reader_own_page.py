@@ -10,12 +10,20 @@ import re
 import shutil
 from pathlib import Path
 
+from collections.abc import Iterator
+
 import httpx
+import pytest
 from conftest import SMTPServer
-from test_web_safety import ANNA, Site, csrf_of, runner, site  # noqa: F401 (the fixture)
+from test_web_safety import ANNA, Site, csrf_of, runner, serve
 
 from composer.cli import app
 from composer.state import Journal
+
+
+@pytest.fixture
+def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    yield from serve(monkeypatch, smtp_server, SIGNUP_LIMIT="1000")
 
 
 def received_issue(site: Site, smtp: SMTPServer, to: str = ANNA) -> tuple[str, str]:

@@ -114,9 +114,10 @@ class Welcome(Mailing):
 
 
 def send_welcome(settings: Settings, who: Identity, folder: Path, list_name: str, email: str, lang: str,
-                 options: Options = Options()) -> Summary | None:
+                 options: Options | None = None) -> Summary | None:
     """Sends the welcome of a confirmed sign-up unless it went before; None when it cannot go now (see the module)."""
-    options = Options(schedule=Schedule(stop_at_limit=True, clock=options.schedule.clock), transports=options.transports)
+    given = options or Options()
+    options = Options(schedule=Schedule(stop_at_limit=True, clock=given.schedule.clock), transports=given.transports)
     try:
         with open_mailing(Welcome(list_name, email, settings, who, folder, lang), settings, options) as send:
             return asyncio.run(send.run())

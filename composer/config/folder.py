@@ -50,7 +50,8 @@ def require_folder(where: Path) -> None:
 def init(target: Path, today: dt.date | None = None, office: Office | None = None, sender: str = "") -> list[Path]:
     """A starter folder: this month's issue with the office's name, address and links (or init's placeholders,
     which `check` refuses to send), a list with only its header, a .env with a fresh secret and the sender
-    (or left for the office to fill in), a .gitignore, the welcome mail's letter (`letters/willkommen.md`). Nothing existing is overwritten."""
+    (or left for the office to fill in), a .gitignore, the welcome mail's letter (`letters/willkommen.md`).
+    Nothing existing is overwritten."""
     from composer.audience.welcome import LETTER, LETTERS, STARTER as WELCOME  # texts, not needed to find the folder
     from composer.issue.starter import Office, starter_issue
 
