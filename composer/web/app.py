@@ -45,7 +45,7 @@ from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
 from composer.web.reader import Face, reader_routes
-from composer.web.results import Outcomes
+from composer.web.results import RESULTS, Outcomes, to_form
 from composer.web.site import Site
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -109,73 +109,14 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
 
     outcomes = Outcomes(secret)
+    kinds = dict(RESULTS)  # the reader's page adds its own
 
     def result(request: Request, kind: str, **values: Any) -> HTMLResponse:
         """The page of what a POST came to, in the request's language, with a language switch that shows this
         same result (see composer.web.results)."""
         lang = lang_of(request)
-        status, title, said, extra = RESULTS[kind](lang, **values)
+        status, title, said, extra = kinds[kind](lang, **values)
         return say(request, title, *said, status=status, switch=outcomes.dump(kind, **values), **extra)
-
-    def check_mail(lang: str, email: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 200, translate(lang, "Almost done"), [
-            translate(lang, "We sent an email to {email}. Please click the link in it to confirm. The link works "
-                            "for 7 days.", email=email),
-            translate(lang, "No email after a few minutes? Please also look in your spam folder.")], {}
-
-    def already_sent(lang: str, email: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 200, translate(lang, "Please look in your mailbox"), [
-            translate(lang, "We have already sent you an email \u2013 please also look in your spam folder."),
-            translate(lang, "Click the link in it to confirm {email}. We send at most one such email a day to "
-                            "each address.", email=email)], {}
-
-    def too_many(lang: str, minutes: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 429, translate(lang, "Too many attempts"), [
-            translate(lang, "Too many sign-ups came from your connection in a short time. Please try again in "
-                            "{minutes} minutes.", minutes=minutes)], {}
-
-    def capped(lang: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 429, translate(lang, "Very many sign-ups just now"), [
-            translate(lang, "Very many sign-ups came in just now, so we are not sending confirmation emails for a "
-                            "while. No email was sent. Please try again in a few hours.")], {}
-
-    def unavailable(lang: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 503, translate(lang, "Please try again"), [
-            translate(lang, "The confirmation email could not be sent just now. Please try again later.")], {}
-
-    def confirmed(lang: str, email: str, already: bool, bounced: bool) -> tuple[int, str, list[str], dict[str, Any]]:
-        said = [translate(lang, "This subscription had been confirmed before; nothing changed.") if already
-                else translate(lang, "Thank you! {email} will receive the newsletter from the next issue on. We "
-                                     "are sending you a short welcome email now.", email=email)]
-        if bounced:
-            said.append(translate(lang, "But: our last emails to {email} could not be delivered, so we send "
-                                        "nothing there for now. Please write to us when the mailbox works again.",
-                                  email=email))
-        return 200, translate(lang, "Subscription confirmed"), said, {}
-
-    def unsubscribed(lang: str, email: str, token: str, undo: str | None) -> tuple[int, str, list[str], dict[str, Any]]:
-        said = [translate(lang, "{email} will not receive the newsletter any more.", email=email)]
-        if undo is None:  # unsubscribed before, by this link or another way: nothing to undo here
-            return 200, translate(lang, "Unsubscribed"), said, {}
-        said.append(translate(lang, "A mistake? For one hour you can undo it with this button."))
-        form = {"action": f"/u/{token}/undo?lang={lang}", "button": translate(lang, "Subscribe again"),
-                "hidden": {"undo": undo}, "secondary": True}
-        return 200, translate(lang, "Unsubscribed"), said, {"form": form}
-
-    def resubscribed(lang: str, email: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 200, translate(lang, "Subscribed again"), [
-            translate(lang, "{email} will receive the newsletter again.", email=email)], {}
-
-    def undo_refused(lang: str, email: str) -> tuple[int, str, list[str], dict[str, Any]]:
-        return 409, translate(lang, "This cannot be undone any more"), [
-            translate(lang, "{email} was not subscribed again: undoing works for one hour after unsubscribing, "
-                            "once, with the button on that page. To receive the newsletter again, please sign up "
-                            "again.", email=email)], {"link": to_form(lang)}
-
-    RESULTS: dict[str, Callable[..., tuple[int, str, list[str], dict[str, Any]]]] = {
-        "check_mail": check_mail, "already_sent": already_sent, "too_many": too_many, "capped": capped,
-        "unavailable": unavailable, "confirmed": confirmed, "unsubscribed": unsubscribed,
-        "resubscribed": resubscribed, "undo_refused": undo_refused}
 
     async def shown(request: Request) -> Response:
         """The language switch of a result page: the same result again, in the language asked for."""
@@ -183,7 +124,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         if not forms.allowed(request, str(form.get("csrf", ""))):
             return refused(request)
         outcome = outcomes.load(str(form.get("outcome", "")))
-        if outcome is None or outcome["kind"] not in RESULTS:
+        if outcome is None or outcome["kind"] not in kinds:
             return broken_link(request, TOKEN_REFUSED["expired"])
         kind = outcome.pop("kind")
         try:
@@ -209,9 +150,6 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                hidden: dict[str, str] | None = None) -> dict[str, Any]:
         return {"action": f"{action}?lang={lang_of(request)}", "button": label, "hidden": hidden or {},
                 "secondary": secondary}
-
-    def to_form(lang: str) -> dict[str, str]:
-        return {"href": f"/subscribe?lang={lang}", "text": translate(lang, "Go to the sign-up page")}
 
     def refused(request: Request) -> HTMLResponse:
         lang = lang_of(request)
@@ -394,7 +332,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
         Route("/u/{token}/undo", undo, methods=["POST"]),
         Route("/shown", shown, methods=["POST"]),
-        *reader_routes(Face(settings, secret, site, who, clock, lang_of, page, result, RESULTS, forms.allowed, refused,
+        *reader_routes(Face(settings, secret, site, who, clock, lang_of, page, result, kinds, forms.allowed, refused,
                             broken_link)),
         Route("/archive", archive_index, methods=["GET"]),
         Route("/archive/", archive_index, methods=["GET"]),
