@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import IN_CHROMIUM, SMTPServer
+from conftest import CHROMIUM, FLAGS, IN_CHROMIUM, SMTPServer
 from test_reader_pages import axe
-from test_web_safety import Site, serve
+from test_web_safety import Site, runner, serve
+
+from composer.cli import app
 
 ABOUT = ("https://example.org/impressum", "https://example.org/datenschutz", "/barrierefreiheit")
 
@@ -26,10 +26,9 @@ ABOUT = ("https://example.org/impressum", "https://example.org/datenschutz", "/b
 def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     Path("subscribers/klein.csv").write_text("email;name\nleser@example.org;Leser\n", encoding="utf-8")
     shutil.copy("issues/2020-12.md", "issues/2021-01.md")
-    for slug in ("2020-12", "2021-01"):  # as a process of its own: a browser's event loop may run in this thread
-        result = subprocess.run([sys.executable, "-m", "composer", "send", f"issues/{slug}.md", "--list", "klein",
-                                 "--yes"], capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stdout + result.stderr
+    for slug in ("2020-12", "2021-01"):
+        result = runner.invoke(app, ["send", f"issues/{slug}.md", "--list", "klein", "--yes"])
+        assert result.exit_code == 0, result.output
     yield from serve(monkeypatch, smtp_server, SIGNUP_LIMIT="1000", IMPRINT_URL=ABOUT[0], PRIVACY_URL=ABOUT[1])
 
 
@@ -86,17 +85,21 @@ def test_the_pdf_is_served_tagged_with_an_outline(site: Site) -> None:
 
 @pytest.mark.browser
 def test_axe_finds_nothing_on_the_public_pages_in_light_and_dark_at_390_and_1280_and_none_scrolls_at_320(
-        site: Site, browser) -> None:
+        site: Site) -> None:
+    from playwright.sync_api import sync_playwright
+
     for mark in IN_CHROMIUM:
         if mark.name == "skipif" and mark.args[0]:
             pytest.skip(mark.kwargs["reason"])
     found: list[str] = []
-    context = browser.new_context(locale="de-DE", extra_http_headers={"Accept-Language": "de"}, bypass_csp=True)
-    page = context.new_page()
-    for name, path in pages(site).items():
-        if name == "web version":
-            continue  # the email itself: its accessibility is tests/test_email_browser.py's
-        page.goto(f"{site.base}{path}")
-        axe(page, name, found)
-    context.close()
+    with sync_playwright() as p:  # its own browser, started after the sends of `site` (its event loop is this thread's)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_context(locale="de-DE", extra_http_headers={"Accept-Language": "de"},
+                                   bypass_csp=True).new_page()
+        for name, path in pages(site).items():
+            if name == "web version":
+                continue  # the email itself: its accessibility is tests/test_email_browser.py's
+            page.goto(f"{site.base}{path}")
+            axe(page, name, found)
+        browser.close()
     assert not found, found
