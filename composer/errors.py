@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from composer.i18n import Message, render
+from composer.i18n import Message, message, plural, render
 
 
 def shown(path: Path) -> str:
@@ -113,9 +113,16 @@ class SenderRefusedError(SendError):
     """The server refused the sender (a reply to MAIL FROM, e.g. a policy block or the provider's quota):
     not the recipient's fault, so the whole send stops and the recipient stays pending."""
 
+    def said(self) -> Message:
+        return message("the server refused the sender ({reply}); this is not about the recipients, so nobody was "
+                       "marked failed. Fix the cause (sender address, the provider's limit), then run the same command "
+                       "again", reply=f"{self.code} {self.message}")
+
     def __str__(self) -> str:
-        return (f"the server refused the sender ({self.code} {self.message}); this is not about the recipients, so "
-                "nobody was marked failed. Fix the cause (sender address, the provider's limit), then run the same command again")
+        return str(self.said())
+
+    def shown(self, lang: str) -> str:
+        return self.said().render(lang)
 
 
 class UncertainSendError(TemporarySendError):
@@ -134,8 +141,9 @@ class ChecksFailedError(ComposerError):
     def __init__(self, findings: list[object], issue: Path) -> None:
         self.findings = findings
         self.issue = issue
-        super().__init__(f"Not sent: the issue has {len(findings)} check error(s). Fix them, then run "
-                         f"`newsletter check {shown(issue)}` to confirm.")
+        super().__init__(plural("Not sent: the issue has {n} check error. Fix it, then run `newsletter check {issue}` "
+                                "to confirm.", "Not sent: the issue has {n} check errors. Fix them, then run "
+                                "`newsletter check {issue}` to confirm.", len(findings), issue=shown(issue)))
 
 
 class LimitReachedError(ComposerError):

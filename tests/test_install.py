@@ -73,3 +73,19 @@ def test_the_installed_wheel_starts_builds_checks_and_sends_in_a_new_folder(inst
     (mail_from, rcpt, data), = smtp_server.handler.received
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert rcpt == ["probe@example.org"] and "Newsletter Integrationsbüro Nord" in message["Subject"]
+
+
+def test_a_plain_install_speaks_german_under_a_german_lang_and_english_under_c(installed: Path, tmp_path: Path) -> None:
+    """The compiled catalogue is package data: no Babel step, no German locale generated on the machine."""
+    languages = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    german, english = {**languages, "LANG": "de_DE.UTF-8"}, {**languages, "LANG": "C"}
+    assert run(installed, tmp_path, "init", "office", env=german).stdout.splitlines()[-1].startswith("Fertig. Weiter:")
+    folder = tmp_path / "office"
+    helped = run(installed, folder, "send", "--help", env=german).stdout
+    assert helped.startswith("Aufruf: newsletter send") and "Diese Hilfe zeigen und beenden." in helped
+    failed = run(installed, folder, "status", "issues/nix.md", env=german)
+    assert failed.returncode == 2 and failed.stderr.startswith("Fehler: issues/nix.md: keine solche Datei"), failed.stderr
+    said = run(installed, folder, "status", "issues/nix.md", env=english)
+    assert said.returncode == 2 and said.stderr.startswith("error: issues/nix.md: no such file"), said.stderr
+    missing = run(installed, folder, "send", env=german)
+    assert "Fehler: Fehlendes Argument 'ISSUE'." in missing.stderr, missing.stderr

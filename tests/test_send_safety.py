@@ -242,7 +242,7 @@ def test_an_issue_with_check_errors_cannot_be_sent_through_the_library(workdir: 
         pass
     assert "points to no anchor" in str(caught.value.findings[0])
     result = runner.invoke(app, ["send", str(issue), "--list", "volunteers", "--yes"])
-    assert result.exit_code == 2 and "Not sent: the issue has 1 check error(s)" in result.output
+    assert result.exit_code == 2 and "Not sent: the issue has 1 check error. Fix it" in result.output
 
 
 # -- status ----------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the settings (pydantic) and the checks load when a command 
 
 # The commands in the order of the work, as `newsletter --help` lists them; any other comes after, by name.
 # What a new folder's empty list needs, said by `subscribers` and by `send` (init writes only the header row).
-ADD_ADDRESSES = N_("add them below its header row, or import your spreadsheet in the desk (newsletter desk, Subscribers)")
+ADD_ADDRESSES = N_("add them below its header row, or import your spreadsheet in the desk (newsletter desk, Abonnenten)")
 WORK_ORDER = ("init", "new", "preview", "check", "send", "status", "build", "desk", "subscribers", "inbox",
               "unsubscribe", "unbounce", "serve", "archive", "doctor", "person", "forget", "reconfirm", "backup", "restore")
 
@@ -136,6 +136,13 @@ def confirmed(question: str) -> bool:
             raise exc.__context__ from None
         return False
     return is_yes(answer)
+
+
+def said(value: Any) -> str:
+    """A library's message, or something that says itself as one (a send's destination), in the command line's
+    language; anything else as it is."""
+    spoken = getattr(value, "said", None)
+    return str(render(spoken() if callable(spoken) else value, lang()))
 
 
 def reader_went_away() -> NoReturn:

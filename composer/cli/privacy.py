@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from composer.cli.common import EXIT_FAILED, command, confirmed, handled, out, settings_and_secret
+from composer.cli.common import EXIT_FAILED, command, confirmed, handled, out, said, settings_and_secret
 from composer.cli.language import _, lang, ngettext
 from composer.errors import SettingsError
 from composer.i18n import N_, message
@@ -116,7 +116,7 @@ def reconfirm(
             out.print(_("Re-permission of {list}: {addresses} to ask (via {destination}), {asked} asked before, "
                         "{suppressed} unsubscribed or bounced; unconfirmed rows get no issue from {deadline} on",
                         list=list_name, addresses=ngettext("{n} address", "{n} addresses", plan.to_send),
-                        destination=run.destination, asked=plan.already_sent, suppressed=plan.suppressed,
+                        destination=said(run.destination), asked=plan.already_sent, suppressed=plan.suppressed,
                         deadline=day(deadline, lang())))
             for bad in plan.bad_rows[:SHOWN_BAD]:
                 out.print(_("  skipped {row}", row=bad))

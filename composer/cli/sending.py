@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from composer.audience import consent
 from composer.audience.subscribers import checked_address, list_path
-from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, command, confirmed, err, handled,
+from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, command, confirmed, err, handled, said,
                                  load_settings, out, settings_and_secret, styled)
 from composer.cli.language import _, lang, ngettext
 from composer.i18n import N_, render
@@ -80,10 +80,10 @@ def send(
             summary, where, built = asyncio.run(test_send(issue, to, settings, secret, dry_run=dry_run))
             if dry_run:
                 out.print(_("Test send of \"{subject}\" to {to} via {where}: checked. Nothing sent.",
-                            subject=built.issue.subject, to=", ".join(to), where=where))
+                            subject=built.issue.subject, to=", ".join(to), where=said(where)))
                 return
             _report(summary, _("Test send of \"{subject}\" to {to} via {where}", subject=built.issue.subject,
-                               to=", ".join(to), where=where))
+                               to=", ".join(to), where=said(where)))
             if summary.failed or summary.deferred:  # someone did not get the test mail
                 raise typer.Exit(EXIT_FAILED)
             return
@@ -117,7 +117,7 @@ def send(
                             reason=stop.reason, sent=summary.sent, delivered=campaign.delivered(),
                             listed=campaign.plan.listed))
                 raise typer.Exit(stop.exit_code)
-            _report(summary, _("Sent via {destination}", destination=campaign.destination))
+            _report(summary, _("Sent via {destination}", destination=said(campaign.destination)))
             if summary.failed or summary.deferred or summary.uncertain or campaign.uncertain_left():
                 raise typer.Exit(EXIT_FAILED)
 
@@ -154,7 +154,7 @@ def _print_plan(campaign: Campaign) -> None:
     out.print(_("Issue:   {subject}", subject=campaign.mailing.build.issue.subject))
     out.print(_("List:    {name} ({addresses})", name=campaign.list_name,
                 addresses=ngettext("{n} valid address", "{n} valid addresses", plan.listed)))
-    out.print(_("Send to: {n} via {destination}", n=plan.to_send, destination=campaign.destination))
+    out.print(_("Send to: {n} via {destination}", n=plan.to_send, destination=said(campaign.destination)))
     quota = campaign.quota
     if quota and quota.limits:
         now = quota.clock.now()

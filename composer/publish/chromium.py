@@ -9,6 +9,7 @@ from typing import Any
 
 from composer.atomic import write_bytes
 from composer.errors import ComposerError
+from composer.i18n import message
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,16 +31,16 @@ def _browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
-        raise ScreenshotError("this needs Playwright: pip install playwright") from None
+        raise ScreenshotError(message("this needs Playwright: pip install playwright")) from None
     if not CHROMIUM.exists():
-        raise ScreenshotError("this needs Chromium: apt-get install chromium") from None
+        raise ScreenshotError(message("this needs Chromium: apt-get install chromium")) from None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
             yield browser
             browser.close()
     except Error as exc:
-        raise ScreenshotError(f"Chromium failed: {str(exc).splitlines()[0]}") from None
+        raise ScreenshotError(message("Chromium failed: {why}", why=str(exc).splitlines()[0])) from None
 
 
 def _open(browser: Any, html_file: Path, width: int, scheme: str = "light") -> Any:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
+from composer.i18n import message
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
 from composer.i18n import translate
@@ -192,7 +193,8 @@ class Signer:
         try:
             key = config.key_file.read_bytes()
         except OSError as exc:
-            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot read {config.key_file} ({exc.strerror})") from None
+            raise SettingsError(message("NEWSLETTER_DKIM_KEY_FILE: cannot read {file} ({why})", file=config.key_file,
+                                        why=exc.strerror)) from None
         signer = cls(config.selector.encode(), config.domain.encode(), key)
         signer.sign(b"From: check@example.org\r\nSubject: key check\r\n\r\nx\r\n")  # a bad key fails now, not mid-send
         return signer
@@ -203,7 +205,7 @@ class Signer:
         try:
             return dkim.sign(data, self.selector, self.domain, self.key, include_headers=list(self.HEADERS)) + data
         except dkim.DKIMException as exc:
-            raise SettingsError(f"NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key ({exc})") from None
+            raise SettingsError(message("NEWSLETTER_DKIM_KEY_FILE: cannot sign with this key ({why})", why=exc)) from None
 
 
 def _qp(text: str) -> bytes:

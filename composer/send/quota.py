@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from composer.errors import ComposerError, LimitReachedError
+from composer.i18n import message
 from composer.config.parts import Limits
 from composer.state import Journal
 
@@ -151,7 +152,8 @@ def parse_at(text: str, zone: tzinfo | None) -> datetime:
         with contextlib.suppress(ValueError):
             moment = datetime.strptime(text.strip(), form)
             return moment.replace(tzinfo=zone) if zone else moment.astimezone()
-    raise ComposerError(f"--at {text!r}: write the date and time like '2021-01-28 09:00' or '28.01.2021 09:00'")
+    raise ComposerError(message("--at {text!r}: write the date and time like '2021-01-28 09:00' or '28.01.2021 09:00'",
+                                text=text))
 
 
 def pruned(state: Journal, now: datetime) -> None:

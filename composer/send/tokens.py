@@ -18,6 +18,7 @@ from pathlib import Path
 
 from composer.atomic import PRIVATE, create_text
 from composer.errors import ComposerError, StateError
+from composer.i18n import message
 
 ID_LENGTH = 16
 TOKEN_LENGTH = 32
@@ -99,4 +100,5 @@ def load_secret(configured: str | None, state_dir: Path) -> bytes:
                 create_text(path, secrets.token_hex(32), PRIVATE)
         return path.read_text().strip().encode()
     except OSError as exc:
-        raise StateError(f"{path}: cannot keep the unsubscribe secret there ({exc.strerror})") from None
+        raise StateError(message("{path}: cannot keep the unsubscribe secret there ({why})", path=path,
+                                 why=exc.strerror)) from None

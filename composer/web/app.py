@@ -34,7 +34,10 @@ from composer.publish.archive import atom
 from composer.publish.chromium import CHROMIUM
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
-from composer.i18n import LANGUAGES, NAMES, N_, JinjaGettext, translate
+from babel import Locale
+
+from composer.i18n import LANGUAGES, LOCALE_DIR, NAMES, N_, JinjaGettext, translate
+from composer.issue.schema import RTL_LANGUAGES
 from composer.i18n.languages import accepted
 from composer.render.images import MEDIA
 from composer.render.templates import environment
@@ -59,6 +62,13 @@ TOKEN_REFUSED = {
 TOKEN_INVALID = N_("The link is incomplete or was changed. Please copy all of it from the email.")
 
 
+def offered() -> dict[str, str]:
+    """The pages' languages, each in its own words: the complete ones and any other with a compiled catalogue
+    (a language added for the web pages, such as Ukrainian or Arabic; what it lacks shows in English)."""
+    codes = {*LANGUAGES, *(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.mo"))}
+    return {code: NAMES.get(code) or Locale.parse(code).get_display_name(code) or code for code in sorted(codes)}
+
+
 def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[], float] = time.time,
                desk: Starlette | None = None) -> ASGIApp:
     """`desk`: Die Redaktion, mounted under /redaktion/ (only when a desk password is set; `serve` decides)."""
@@ -76,19 +86,20 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return journal.was_sent(slug)
 
     versions = WebVersions(site.issues_dir, settings, secret, was_sent)
+    languages = offered()
 
     def lang_of(request: Request) -> str:
         """The reader's choice (`?lang=`, kept in every link and form), else the browser's order of preference."""
         asked = request.query_params.get("lang", "")
-        return asked if asked in LANGUAGES else accepted(request.headers.get("accept-language", ""))
+        return asked if asked in languages else accepted(request.headers.get("accept-language", ""), languages)
 
     def page(request: Request, template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
         lang = lang_of(request)
         cookies: dict[str, str] = {}
-        others = {code: name for code, name in NAMES.items() if code != lang and code in LANGUAGES}
+        others = {code: name for code, name in languages.items() if code != lang}
         html = pages.get_template(f"web/{template}").render(
             title=title, newsletter=who().newsletter, csrf=forms.token(request, cookies), others=others,
-            **about(), **JinjaGettext(lang).context(), **values)
+            direction="rtl" if lang in RTL_LANGUAGES else "ltr", **about(), **JinjaGettext(lang).context(), **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response

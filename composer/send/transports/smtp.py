@@ -28,6 +28,7 @@ from composer.errors import (
     TransportError,
     UncertainSendError,
 )
+from composer.i18n import message
 from composer.records import OutgoingMessage
 from composer.send.transports import pipelining
 from composer.send.transports.base import Accepted, Transport
@@ -40,8 +41,8 @@ _CLOSING = 421  # "service not available, closing the channel": whatever the sta
 def refuse_plaintext_login(smtp: SMTPConfig) -> None:
     """A password over an unencrypted connection is refused unless the coordinator said the network is trusted."""
     if smtp.host and smtp.security == "none" and smtp.username and not smtp.allow_plaintext_auth:
-        raise SettingsError("NEWSLETTER_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls, "
-                            "or set NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust")
+        raise SettingsError(message("NEWSLETTER_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls "
+                                    "or tls, or set NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust"))
 
 
 ConnectStep = Literal["connect", "tls", "login"]
@@ -69,7 +70,8 @@ async def connect(smtp: SMTPConfig, report: Report = _unreported) -> aiosmtplib.
         context = None if smtp.security == "none" else _tls_context(smtp.ca_file)
     except (OSError, ssl.SSLError) as exc:
         report("tls", "failed", _why(exc), "tls")
-        raise SettingsError(f"NEWSLETTER_SMTP_CA_FILE={smtp.ca_file} cannot be read as certificates: {_why(exc)}") from None
+        raise SettingsError(message("NEWSLETTER_SMTP_CA_FILE={file} cannot be read as certificates: {why}",
+                                    file=smtp.ca_file, why=_why(exc))) from None
     client = aiosmtplib.SMTP(hostname=smtp.host, port=smtp.port, timeout=smtp.timeout, use_tls=smtp.security == "tls",
                              tls_context=context, start_tls=False)
     try:
@@ -80,7 +82,7 @@ async def connect(smtp: SMTPConfig, report: Report = _unreported) -> aiosmtplib.
                 report("connect", "ok", where)
                 raise _tls_refused(exc, where, report) from None
             report("connect", "failed", _why(exc), "unreachable")
-            raise TransportError(f"cannot connect to {where}: {_why(exc)}") from None
+            raise TransportError(message("cannot connect to {where}: {why}", where=where, why=_why(exc))) from None
         report("connect", "ok", where)
         await _secure(client, smtp, report)
         await _login(client, smtp, report)
@@ -99,8 +101,9 @@ async def _secure(client: aiosmtplib.SMTP, smtp: SMTPConfig, report: Report) -> 
         await client.ehlo()
         if not client.supports_extension("starttls"):
             report("tls", "failed", "the server does not offer STARTTLS", "no_starttls")
-            raise SettingsError(f"{smtp.where}: the server does not offer STARTTLS; the connection would be unencrypted. "
-                                "Use another server or port, or set NEWSLETTER_SMTP_SECURITY=none only on a network you trust")
+            raise SettingsError(message("{where}: the server does not offer STARTTLS; the connection would be unencrypted. "
+                                        "Use another server or port, or set NEWSLETTER_SMTP_SECURITY=none only on a "
+                                        "network you trust", where=smtp.where))
         await client.starttls()
     except (aiosmtplib.SMTPException, OSError) as exc:
         raise _tls_refused(exc, smtp.where, report) from None
@@ -111,9 +114,9 @@ def _tls_refused(exc: BaseException, where: str, report: Report) -> ComposerErro
     report("tls", "failed", _why(_tls_failure(exc) or exc), "tls")
     unverified = _certificate_error(exc)
     if unverified:
-        return SettingsError(f"{where}: the server's certificate could not be verified ({unverified.verify_message}); "
-                             "if it uses a private CA, set NEWSLETTER_SMTP_CA_FILE")
-    return TransportError(f"cannot connect to {where}: {_why(exc)}")
+        return SettingsError(message("{where}: the server's certificate could not be verified ({why}); if it uses a "
+                                     "private CA, set NEWSLETTER_SMTP_CA_FILE", where=where, why=unverified.verify_message))
+    return TransportError(message("cannot connect to {where}: {why}", where=where, why=_why(exc)))
 
 
 async def _login(client: aiosmtplib.SMTP, smtp: SMTPConfig, report: Report) -> None:
@@ -121,25 +124,28 @@ async def _login(client: aiosmtplib.SMTP, smtp: SMTPConfig, report: Report) -> N
     if not smtp.username:
         report("login", "skipped", "NEWSLETTER_SMTP_USERNAME is not set")
         return
-    check = "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD"
+    check = message("check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD")
     try:
         if client.is_ehlo_or_helo_needed:  # after STARTTLS the server is asked again what it offers
             await client.ehlo()
         if not client.supports_extension("auth"):
             report("login", "failed", "the server offers no login (AUTH) on this connection", "no_auth")
-            raise LoginRefusedError(f"{where} offers no login (AUTH) on this connection; check NEWSLETTER_SMTP_SECURITY "
-                                    "and the port, or remove NEWSLETTER_SMTP_USERNAME")
+            raise LoginRefusedError(message("{where} offers no login (AUTH) on this connection; check "
+                                            "NEWSLETTER_SMTP_SECURITY and the port, or remove NEWSLETTER_SMTP_USERNAME",
+                                            where=where))
         reply = await client.login(smtp.username, smtp.password or "")
     except aiosmtplib.SMTPAuthenticationError as exc:
         report("login", "failed", f"{exc.code} {exc.message}", "credentials")
-        raise LoginRefusedError(f"{where} refused the login ({exc.code} {exc.message}); {check}") from None
+        raise LoginRefusedError(message("{where} refused the login ({reply}); {check}", where=where,
+                                        reply=f"{exc.code} {exc.message}", check=check)) from None
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
         # Some servers hang up on a wrong password instead of answering 535.
         report("login", "failed", _why(exc), "credentials")
-        raise LoginRefusedError(f"{where} ended the connection during the login ({_why(exc)}); {check}") from None
+        raise LoginRefusedError(message("{where} ended the connection during the login ({why}); {check}", where=where,
+                                        why=_why(exc), check=check)) from None
     except (aiosmtplib.SMTPException, OSError) as exc:
         report("login", "failed", _why(exc), "credentials")
-        raise TransportError(f"cannot log in to {where}: {_why(exc)}") from None
+        raise TransportError(message("cannot log in to {where}: {why}", where=where, why=_why(exc))) from None
     report("login", "ok", f"{reply.code} {reply.message}")
 
 
