@@ -164,3 +164,19 @@ def test_forgetting_removes_the_address_and_an_old_sheet_does_not_bring_it_back(
     result = runner.invoke(app, ["send", "issues/2021-01.md", "--list", "volunteers", "--yes"])
     assert result.exit_code == 0, result.output
     assert all(ANNA not in rcpts for _, rcpts, _ in smtp_server.handler.received[before:])
+
+
+def test_the_one_click_of_an_issue_leaves_only_the_list_the_mail_came_from(site: Site, smtp_server) -> None:
+    shutil.copy("subscribers/volunteers.csv", "subscribers/presse.csv")
+    html, _ = received_issue(site, smtp_server)
+    unsubscribe = re.search(r'href="http://127\.0\.0\.1:\d+(/u/[a-z2-7]{32})"', html).group(1)
+    with site.client(Accept="text/html") as c:
+        assert c.post(unsubscribe, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    shutil.copy("issues/2020-12.md", "issues/2021-01.md")
+    shutil.copy("issues/2020-12.md", "issues/2021-02.md")
+    for issue, name in (("2021-01", "volunteers"), ("2021-02", "presse")):
+        assert runner.invoke(app, ["send", f"issues/{issue}.md", "--list", name, "--yes"]).exit_code == 0
+    to_anna = [rcpts for _, rcpts, _ in smtp_server.handler.received if ANNA in rcpts]
+    assert len(to_anna) == 2  # the first send, and presse's
+    states = runner.invoke(app, ["subscribers", "volunteers"]).output
+    assert re.search(rf"unsubscribed\s+{re.escape(ANNA)}", states)

@@ -97,10 +97,10 @@ def _signup_mails(db: sqlite3.Connection) -> None:
 
 
 def _reader_choices(db: sqlite3.Connection) -> None:
-    """The lists a reader left by itself (per list, from the reader's page), and the one-time codes mailed to an
-    address to open its data (hashed)."""
+    """The lists a reader left by itself (per list: the one-click of an issue's link, with the undo code of that
+    click, and the reader's own page), and the one-time codes mailed to an address to open its data (hashed)."""
     db.execute("""CREATE TABLE left_lists (email TEXT NOT NULL COLLATE NOCASE, list TEXT NOT NULL, reason TEXT NOT NULL,
-                  created REAL NOT NULL, PRIMARY KEY (email, list))""")
+                  created REAL NOT NULL, link TEXT, undo TEXT, undo_until REAL, PRIMARY KEY (email, list))""")
     db.execute("""CREATE TABLE access_codes (code TEXT PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE,
                   created REAL NOT NULL, used REAL)""")
     db.execute("CREATE INDEX access_codes_by_email ON access_codes (email, created)")

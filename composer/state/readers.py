@@ -12,8 +12,29 @@ class ReaderRows(Store):
 
     def leave_list(self, email: str, list_name: str, reason: str, now: float) -> bool:
         """True when the address was on no leave of this list before."""
-        return self._db.execute("INSERT OR IGNORE INTO left_lists VALUES (?, ?, ?, ?)",
+        return self._db.execute("INSERT OR IGNORE INTO left_lists (email, list, reason, created) VALUES (?, ?, ?, ?)",
                                 (email, list_name, reason, now)).rowcount == 1
+
+    def leave_by_link(self, email: str, list_name: str, reason: str, link: str, undo: str, undo_until: float,
+                      now: float) -> bool:
+        """A one-click's leaving of the link's list: True only when this call made it and the address was not
+        unsubscribed, bounced or complained everywhere before (only then does the click's code lift it)."""
+        with self._transaction("BEGIN IMMEDIATE") as db:
+            if db.execute("SELECT 1 FROM suppressions WHERE email = ?", (email,)).fetchone():
+                db.execute("INSERT OR IGNORE INTO left_lists (email, list, reason, created) VALUES (?, ?, ?, ?)",
+                           (email, list_name, reason, now))
+                return False
+            return db.execute("INSERT OR IGNORE INTO left_lists VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              (email, list_name, reason, now, link, undo, undo_until)).rowcount == 1
+
+    def undo_link_leave(self, email: str, list_name: str, link: str, undo: str, now: float) -> bool:
+        """The reader's undo: lifts only the leaving this link's one-click made, with the code that very click handed
+        out, within its time, once; never while the address is unsubscribed, bounced or complained everywhere (the
+        coordinator, a reply or a bounce since)."""
+        return self._db.execute(
+            """DELETE FROM left_lists WHERE email = ? AND list = ? AND link = ? AND undo = ? AND undo_until >= ?
+               AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email = ?)""",
+            (email, list_name, link, undo, now, email)).rowcount == 1
 
     def left_lists(self, email: str) -> dict[str, float]:
         """The lists this address left by itself, with when."""
