@@ -154,9 +154,8 @@ def reader_routes(face: Face) -> list[BaseRoute]:
                          name=names[0] if names else "", note=note)
 
     async def open_data(request: Request) -> Response:
-        form = await small_form(request)
-        if not face.allowed(request, str(form.get("csrf", ""))):
-            return face.refused(request)
+        if (refusal := await guarded(request)) is not None:
+            return refusal
         with Journal(settings.state_dir) as journal:
             email = reader.open_access(journal, request.path_params["code"], face.clock())
         if email is None:
