@@ -17,6 +17,8 @@ from pathlib import Path
 from composer import checks
 from composer.audience.consent import ConsentCount
 from composer.audience.erasure import Erasures, anonymise_old
+from composer.audience import proof
+from composer.audience.reader import Left
 from composer.audience.reconfirm import Cutoff
 from composer.audience.roster import listed
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path
@@ -46,6 +48,7 @@ class IssueMailing(Mailing):
         self._consent: ConsentCount | None = None
         self._erased: Erasures | None = None
         self._cutoff: Cutoff | None = None
+        self._left: Left | None = None
 
     def rows(self, state: Journal, keep: bool) -> Iterator[Recipient | BadRow]:
         path, name = self.source, self.list_name
@@ -55,11 +58,14 @@ class IssueMailing(Mailing):
         rows: Iterable[Recipient | BadRow] = (
             staging.kept(state, name, staging.fingerprint(path, state.signed_up(name)), read) if keep
             else staging.peek(state, name, staging.fingerprint(path, state.signed_up(name)), read))
-        return self._consent.watch(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up)))
+        self._left = Left(state, name)  # who left this list on the reader's page
+        return self._consent.watch(self._left.skip(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up))))
 
     def staged(self, state: Journal) -> None:
-        """The retention sweep (old delivery rows lose their addresses) and the unsubscribe links."""
+        """The retention sweeps (old delivery rows lose their addresses; proofs of ended subscriptions past theirs
+        go) and the unsubscribe links."""
         anonymise_old(state, self._secret, self._settings.retention_days)
+        proof.sweep(state, self._settings.consent_retention_days)
         Links(state, self._secret).remember_staged(self.list_name)
 
     def messages(self, state: Journal) -> MessageFactory:
@@ -70,9 +76,9 @@ class IssueMailing(Mailing):
         approval.require(self._settings, self.build, self.list_name)
 
     def counted(self, plan: Plan) -> Plan:
-        assert self._consent and self._erased and self._cutoff, "rows() runs first"
+        assert self._consent and self._erased and self._cutoff and self._left, "rows() runs first"
         return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.skipped,
-                                   not_reconfirmed=self._cutoff.dropped)
+                                   not_reconfirmed=self._cutoff.dropped, suppressed=plan.suppressed + self._left.skipped)
 
 
 Campaign = Send[IssueMailing]

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from composer import atomic
 from composer.atomic import PRIVATE, temporary_name, write_text
 from composer.audience import importing
+from composer.audience.welcome import STARTER as WELCOME
 from composer.cli import app
 from composer.config.folder import GITIGNORE, SAMPLE, STARTER_LIST, init
 from composer.issue import saving
@@ -132,7 +133,8 @@ def test_init_killed_at_every_step_leaves_each_file_whole_or_absent(tmp_path: Pa
     init(tmp_path / "whole", day)
     issue = (tmp_path / "whole" / "issues" / "2021-03.md").read_text()
     env = re.sub("[0-9a-f]{64}", "SECRET", (tmp_path / "whole" / ".env").read_text())
-    whole = {"2021-03.md": issue, "newsletter.csv": STARTER_LIST, ".gitignore": GITIGNORE, ".env": env}
+    whole = {"2021-03.md": issue, "newsletter.csv": STARTER_LIST, ".gitignore": GITIGNORE, ".env": env,
+             "willkommen.md": WELCOME}
 
     def check(folder: Path, finished: bool) -> None:
         written = {p.name: re.sub("[0-9a-f]{64}", "SECRET", p.read_text()) for p in files(folder)}

@@ -32,7 +32,7 @@ def test_init_makes_a_folder_with_this_months_issue_a_list_settings_and_gitignor
     written = init(tmp_path / "office", today=dt.date(2021, 3, 4))
     office = tmp_path / "office"
     assert sorted(p.relative_to(office).as_posix() for p in written) == [
-        ".env", ".gitignore", "issues/2021-03.md", "subscribers/newsletter.csv"]
+        ".env", ".gitignore", "issues/2021-03.md", "letters/willkommen.md", "subscribers/newsletter.csv"]
     issue = load_issue(office / "issues" / "2021-03.md")
     assert issue.date == dt.date(2021, 3, 4) and issue.subject.endswith("März 2021")
     assert (office / "subscribers" / "newsletter.csv").read_text() == "email,name,consent_date,consent_source\n"

@@ -10,7 +10,7 @@ from test_consent import MIXED
 from test_send import send
 
 from composer.audience.consent import ConsentCount
-from composer.audience.reconfirm import set_deadline, to_ask
+from composer.audience.reconfirm import set_deadline, to_ask, without_evidence
 from composer.audience.subscribers import read_list
 from composer.records import BadRow
 from composer.state import Journal
@@ -21,11 +21,30 @@ def deadline_in(days: int) -> None:
         set_deadline(journal, "mixed", datetime.now().astimezone() + timedelta(days=days))
 
 
-def test_the_rows_to_ask_again_are_those_without_proof_of_consent(tmp_path: Path) -> None:
+def test_the_rows_to_ask_again_are_those_with_some_but_not_full_proof_of_consent(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
     path.write_text(MIXED, encoding="utf-8")
-    asked = to_ask(read_list(path), ConsentCount(frozenset({"omar@example.org"})))
-    assert [r.email for r in asked] == ["karl@example.org", "lena@example.org"]
+    proof = ConsentCount(frozenset({"omar@example.org"}))
+    assert [r.email for r in to_ask(read_list(path), proof)] == ["lena@example.org"]
+    assert [r.email for r in without_evidence(read_list(path), proof)] == ["karl@example.org"]
+
+
+def test_a_reconfirm_run_leaves_out_rows_without_any_evidence_and_says_why(workdir: Path, smtp_server, monkeypatch) -> None:
+    from test_web_safety import serve
+    from typer.testing import CliRunner
+
+    from composer.cli import app
+
+    Path("subscribers/mixed.csv").write_text(MIXED, encoding="utf-8")
+    for _site in serve(monkeypatch, smtp_server):
+        monkeypatch.setenv("LANG", "de_DE.UTF-8")
+        until = (datetime.now() + timedelta(days=30)).date().isoformat()
+        result = CliRunner().invoke(app, ["reconfirm", "mixed", "--until", until, "--yes"])
+        assert result.exit_code == 0, result.output
+        asked = {m["To"].addresses[0].addr_spec for m in smtp_server.handler.messages()}
+        assert asked == {"lena@example.org", "omar@example.org"}
+        assert "1 Adresse ausgelassen:\n  karl@example.org\n" in result.output
+        assert "UWG §7" in result.output
 
 
 def test_before_the_deadline_every_row_is_sent_with_a_warning(workdir: Path) -> None:
@@ -57,6 +76,9 @@ def test_a_reconfirm_run_asks_by_mail_and_after_the_deadline_only_the_confirmed_
     from composer.cli import app
 
     runner = CliRunner()
+    sheet = Path("subscribers/volunteers.csv")  # every row names where its consent came from, none when
+    sheet.write_text("".join(f"{line};{'consent_source' if n == 0 else 'Telefonliste 2019'}\n"
+                             for n, line in enumerate(sheet.read_text(encoding="utf-8").splitlines())), encoding="utf-8")
     for site in serve(monkeypatch, smtp_server):
         until = (datetime.now() + timedelta(days=30)).date().isoformat()
         result = runner.invoke(app, ["reconfirm", "volunteers", "--until", until, "--yes"])

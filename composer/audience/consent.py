@@ -28,6 +28,12 @@ def consent_day(text: str) -> dt.date | None:
     return None
 
 
+def any_evidence(recipient: Recipient) -> bool:
+    """Whether a list row names some earlier consent (a date or a source), complete or not: only such a row may be
+    asked to confirm again; a mail asking one without any is itself unsolicited advertising (UWG §7)."""
+    return bool(recipient.fields.get(DATE, "").strip() or recipient.fields.get(SOURCE, "").strip())
+
+
 def missing_evidence(recipient: Recipient) -> str | None:
     """Why a list row does not prove consent, or None when its columns do."""
     date, source = recipient.fields.get(DATE, "").strip(), recipient.fields.get(SOURCE, "").strip()

@@ -1,7 +1,9 @@
-"""A reader's own unsubscribe by the link in an issue, and its undo. The undo code exists only for the click that
-made the suppression, once: a later click of the same link (an old or forwarded issue, a scanner, the reader
-a month on) changes nothing and hands out no code, and a code lifts only its own suppression, once, within the
-hour. So no one holding the link can subscribe anyone again."""
+"""A reader's own unsubscribe by the link in an issue, and its undo. The link leaves the list the mail came from
+(the reader's choices are per list, composer.audience.reader; the coordinator's, a bounce's and a complaint's
+stay global). The undo code exists only for the click that made the leaving, once: a later click of the same
+link (an old or forwarded issue, a scanner, the reader a month on) changes nothing and hands out no code, and a
+code lifts only its own leaving, once, within the hour, never while the address is unsubscribed, bounced or
+complained everywhere. So no one holding the link can subscribe anyone again."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ UNDO_SECONDS = 3600
 @dataclass(frozen=True)
 class Unsubscribed:
     link: Link
-    undo: str | None  # the code for the page's undo button; None unless this very click made the suppression
+    undo: str | None  # the code for the page's undo button; None unless this very click made the leaving
 
 
 def _hashed(code: str) -> str:
@@ -26,19 +28,19 @@ def _hashed(code: str) -> str:
 
 
 def one_click(journal: Journal, links: Links, token: str, now: float) -> Unsubscribed:
-    """Unsubscribes the token's address (TokenError if the token is not an unsubscribe link); idempotent. Only the
-    click that made the suppression gets an undo code, kept (hashed) with that suppression."""
+    """The token's address leaves the token's list (TokenError if the token is not an unsubscribe link); idempotent.
+    Only the click that made the leaving gets an undo code, kept (hashed) with it."""
     link = links.resolve(token, "unsubscribe")
     code = secrets.token_urlsafe(18)
-    made = journal.suppress_by_link(link.email, "unsubscribed by the link in the newsletter",
-                                    f"one-click, list {link.list_name}", link.id, _hashed(code), now + UNDO_SECONDS, now)
+    made = journal.leave_by_link(link.email, link.list_name, "unsubscribed by the link in the newsletter (one-click)",
+                                 link.id, _hashed(code), now + UNDO_SECONDS, now)
     return Unsubscribed(link, code if made else None)
 
 
 def undo(journal: Journal, links: Links, token: str, code: str, now: float) -> tuple[Link, bool]:
-    """(link, lifted): lifted is False unless `code` is the one the click that made this link's suppression handed
-    out, within the hour, and the suppression is still that one (not a bounce, the coordinator, a reply since)."""
+    """(link, lifted): lifted is False unless `code` is the one the click that made this link's leaving handed out,
+    within the hour, and no suppression of everything came since (a bounce, the coordinator, a reply)."""
     link = links.resolve(token, "unsubscribe")
     if not code or len(code) > 64:
         return link, False
-    return link, journal.undo_link_unsubscribe(link.email, link.id, _hashed(code), now)
+    return link, journal.undo_link_leave(link.email, link.list_name, link.id, _hashed(code), now)

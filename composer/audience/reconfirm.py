@@ -1,4 +1,5 @@
-"""Re-permission (`newsletter reconfirm LIST`): who must be asked again, the mail that asks them (a double
+"""Re-permission (`newsletter reconfirm LIST`): who must be asked again (only rows with some earlier evidence of
+consent; the others are named and left out, UWG §7), the mail that asks them (a double
 opt-in link, confirmed by POST on the public pages, valid until the deadline), and the deadline after which a
 row that still proves no consent is never sent another issue. A confirmation is a web sign-up, which
 `ConsentCount` takes as proof, so a confirmed row passes the cutoff by itself. The asking is sent like an issue
@@ -12,13 +13,14 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
-from composer.audience.consent import ConsentCount
+from composer.audience.consent import ConsentCount, any_evidence
 from composer.audience.erasure import Erasures
 from composer.audience.roster import listed
 from composer.audience.signup import Identity, identity, plain_mail
 from composer.audience.subscribers import LIST_DIR, list_path
 from composer.config.parts import Sender
 from composer.errors import SettingsError
+from composer.i18n import N_
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.links import Links
 from composer.send.mailing import Mailing, Options, Send, open_mailing
@@ -27,9 +29,21 @@ from composer.config.settings import Settings
 from composer.state import Journal
 
 
+WHY_LEFT_OUT = N_("These addresses show no earlier consent (no consent date or source, no web sign-up), so they are "
+                  "not asked: a mail asking for consent is itself advertising that needs consent (UWG §7). Ask them "
+                  "in person, or remove them from the list.")
+
+
 def to_ask(rows: Iterable[Recipient | BadRow], proof: ConsentCount) -> list[Recipient]:
-    """The rows of a list a re-permission run writes to: valid, and without proof of consent."""
-    return [row for row in rows if isinstance(row, Recipient) and proof.reason(row) is not None]
+    """The rows of a list a re-permission run writes to: valid, without full proof of consent, but with some earlier
+    evidence of it (a consent date or source; a web sign-up is full proof)."""
+    return [row for row in rows if isinstance(row, Recipient) and proof.reason(row) is not None and any_evidence(row)]
+
+
+def without_evidence(rows: Iterable[Recipient | BadRow], proof: ConsentCount) -> list[Recipient]:
+    """The rows a re-permission run leaves out: no trace of any earlier consent (see WHY_LEFT_OUT)."""
+    return [row for row in rows if isinstance(row, Recipient) and proof.reason(row) is not None
+            and not any_evidence(row)]
 
 
 def set_deadline(state: Journal, list_name: str, until: datetime) -> None:
@@ -89,10 +103,12 @@ class Reconfirmation(Mailing):
     def __init__(self, source: Path, until: datetime, settings: Settings, secret: bytes, who: Identity) -> None:
         self.source, self.until, self._settings, self._secret, self._who = source, until, settings, secret, who
         self.list_name, self.slug = source.stem, f"reconfirm-{source.stem}"
+        self.left_out: list[Recipient] = []  # rows without any earlier consent, read by `rows`
 
     def rows(self, state: Journal, keep: bool) -> list[Recipient | BadRow]:
         proof, erased = ConsentCount.of(state.signups(self.list_name)), Erasures(state, self._secret)
         rows = list(erased.skip(listed(self.source, state)))
+        self.left_out = without_evidence(rows, proof)
         return [*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)]
 
     def staged(self, state: Journal) -> None:

@@ -19,6 +19,8 @@ from composer.state import Journal, Suppression
 
 BY_COORDINATOR = "unsubscribed by the coordinator"
 
+LEFT_THIS_LIST = "unsubscribed from this list by the reader (the link in an issue or the reader's page)"
+
 
 @dataclass(frozen=True)
 class Member:
@@ -38,12 +40,14 @@ def listed(path: Path, journal: Journal, seen: MutableMapping[str, int] | None =
 
 
 def _members(path: Path, journal: Journal) -> Iterator[Member | BadRow]:
-    consents = journal.signup_consents(path.stem)
+    consents, left = journal.signup_consents(path.stem), journal.left_of(path.stem)
     for signed_up, row in _rows(path, journal):
         if isinstance(row, BadRow):
             yield row
             continue
         suppressed = journal.suppression(row.email)
+        if suppressed is None and row.email.lower() in left:  # the reader left this list alone
+            suppressed = Suppression("unsubscribed", LEFT_THIS_LIST, journal.left_lists(row.email)[path.stem], None)
         yield Member(row, suppressed.kind if suppressed else "active", signed_up, suppressed,
                      consents.get(row.email.lower()) if signed_up else None)
 

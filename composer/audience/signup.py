@@ -5,6 +5,7 @@ at most one confirmation mail per address a day, and no text the requester typed
 from __future__ import annotations
 
 import asyncio
+import enum
 import unicodedata
 import email.policy
 import uuid
@@ -20,7 +21,9 @@ from composer.errors import ComposerError
 from composer.issue.newest import newest as newest_issue
 from composer.issue.newest import signature
 from composer.records import OutgoingMessage, Recipient
-from composer.state import Journal, Suppression
+from composer.audience.proof import FormEvidence, version_of
+from composer.send.tokens import opened
+from composer.state import ConsentRecord, Journal, Suppression
 from composer.send.links import Links
 from composer.send.dispatch import Summary
 from composer.send.mailing import Fixed, send_now
@@ -37,6 +40,13 @@ class Identity:
     newsletter: str
     imprint: str
     privacy_url: str | None = None
+    imprint_url: str | None = None  # the Impressum
+    accessibility_url: str | None = None  # the accessibility statement; None: the public pages' own
+
+    @property
+    def office(self) -> str:
+        """Who runs the newsletter, in one line: the first line of the imprint address."""
+        return self.imprint.strip().splitlines()[0].strip() if self.imprint.strip() else self.newsletter
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,12 @@ class Confirmed:
     list_name: str
     still_bounced: Suppression | None  # the confirmation never lifts a bounce; the page says so
     already: bool = False  # the token had confirmed before: nothing changed now
+
+
+class Asked(enum.Enum):
+    SENT = "sent"
+    ALREADY = "already"  # a confirmation mail went to this address in the last day: none now
+    FAILED = "failed"  # it could not go now (a limit, the server): nothing counts
 
 
 SUBJECT = {"de": "Bitte bestätigen Sie Ihre Anmeldung: {newsletter}",
@@ -62,12 +78,15 @@ BODY = {
 
 def identity(settings: Settings, issues_dir: Path) -> Identity:
     """The name from the settings (NEWSLETTER_NAME), else the newest issue's; the imprint from the newest issue; the
-    privacy notice from the settings (NEWSLETTER_PRIVACY_URL), else the newest issue's footer.privacy_url."""
+    privacy notice and the Impressum from the settings (NEWSLETTER_PRIVACY_URL, NEWSLETTER_IMPRINT_URL), else the
+    newest issue's footer; the accessibility statement from NEWSLETTER_ACCESSIBILITY_URL."""
     newest = newest_issue(issues_dir).issue
     name = settings.name or (newest.newsletter if newest else None) or settings.from_name or "Newsletter"
     imprint = newest.footer.address.strip() if newest else (settings.from_name or name)
     privacy = settings.privacy_url or (newest.footer.privacy_url if newest else None)
-    return Identity(name, imprint, str(privacy) if privacy else None)
+    impressum = settings.imprint_url or (newest.footer.imprint_url if newest else None)
+    return Identity(name, imprint, str(privacy) if privacy else None, str(impressum) if impressum else None,
+                    str(settings.accessibility_url) if settings.accessibility_url else None)
 
 
 class CurrentIdentity:
@@ -102,24 +121,32 @@ def _request(links: Links, email: str, list_name: str, name: str | None, now: fl
 
 
 def ask_to_confirm(settings: Settings, secret: bytes, who: Identity, email: str, list_name: str, name: str | None,
-                   confirm_url: Callable[[str], str], lang: str, now: float) -> bool:
-    """Mails a sign-up its confirmation link, unless one went to this address today (the requester sees the same
-    page either way). False when it cannot go now (the provider's hourly or daily limit is used up, the server
-    refused or is away): then nothing counts, and the person may try again."""
+                   confirm_url: Callable[[str], str], lang: str, now: float,
+                   evidence: FormEvidence | None = None) -> Asked:
+    """Mails a sign-up its confirmation link, unless one went to this address today (ALREADY). FAILED when it
+    cannot go now (the provider's hourly or daily limit is used up, the server refused or is away): then nothing
+    counts, and the person may try again. With the form's `evidence`, the request and the mail as sent are kept
+    for the proof of consent (composer.audience.proof)."""
     with Journal(settings.state_dir) as journal:
         links = Links(journal, secret)
         token = _request(links, email, list_name, name, now)
         if token is None:
-            return True
+            return Asked.ALREADY
+        mail = confirmation(settings.sender, who, email, confirm_url(token), lang)
         try:
-            summary = deliver(settings, confirmation(settings.sender, who, email, confirm_url(token), lang),
-                              datetime.fromtimestamp(now).astimezone())
+            summary = deliver(settings, mail, datetime.fromtimestamp(now).astimezone())
         except ComposerError:
             summary = Summary()
         if not (summary.sent or summary.uncertain):  # uncertain: the server may have kept it, so it counts as sent
             links.discard(token)
-            return False
-    return True
+            return Asked.FAILED
+        if evidence is not None:
+            lang = lang if lang in BODY else "de"
+            body = BODY[lang].format(email=email, newsletter=who.newsletter, url=confirm_url(token), imprint=who.imprint)
+            journal.add_consent_request(ConsentRecord(
+                email, list_name, now, evidence.source, evidence.ip, evidence.text, evidence.version, mail.message_id,
+                now, body, version_of(SUBJECT[lang], BODY[lang]), None, opened(secret, token)))
+    return Asked.SENT
 
 
 def confirmation(sender: Sender, who: Identity, to: str, url: str, lang: str) -> OutgoingMessage:
@@ -150,6 +177,7 @@ def confirm(journal: Journal, links: Links, token: str, consent: str, now: float
     if link.used is not None:
         return Confirmed(link.email, link.list_name, _bounced(journal, link.email), already=True)
     journal.add_signup(link.list_name, link.email, link.name, consent)
+    journal.confirm_consent(link.id, now)
     links.mark_used(link, now)
     return Confirmed(link.email, link.list_name, _bounced(journal, link.email))
 

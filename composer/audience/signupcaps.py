@@ -30,7 +30,8 @@ class Caps:
 
 
 class Outcome(enum.Enum):
-    SENT = "sent"  # or not needed: this address had its confirmation mail today (the page is the same)
+    SENT = "sent"
+    ALREADY = "already"  # this address had its confirmation mail in the last day: none now (the page says so)
     CAPPED = "capped"  # the site's cap is reached: no mail, "try again later"
     UNAVAILABLE = "unavailable"  # the provider's limit is used up or the server refused: nothing counts
 
@@ -64,18 +65,20 @@ def describe(settings: Settings) -> str:
 
 
 def ask_to_confirm(settings: Settings, secret: bytes, who: signup.Identity, email: str, list_name: str,
-                   name: str | None, confirm_url: Callable[[str], str], lang: str, now: float) -> Outcome:
+                   name: str | None, confirm_url: Callable[[str], str], lang: str, now: float,
+                   evidence: signup.FormEvidence | None = None) -> Outcome:
     """signup.ask_to_confirm within the caps: the mail is counted before it goes and given back if it cannot."""
     limits = caps(settings)
     key = _key(secret, email)
     with Journal(settings.state_dir) as journal:
         answer = journal.take_signup_mail(key, now, limits.hourly, limits.daily)
     if answer == "address":
-        return Outcome.SENT
+        return Outcome.ALREADY
     if answer != "taken":
         return Outcome.CAPPED
-    if signup.ask_to_confirm(settings, secret, who, email, list_name, name, confirm_url, lang, now):
+    asked = signup.ask_to_confirm(settings, secret, who, email, list_name, name, confirm_url, lang, now, evidence)
+    if asked is signup.Asked.SENT:
         return Outcome.SENT
-    with Journal(settings.state_dir) as journal:
+    with Journal(settings.state_dir) as journal:  # no mail went: it does not count
         journal.give_back_signup_mail(key, now)
-    return Outcome.UNAVAILABLE
+    return Outcome.ALREADY if asked is signup.Asked.ALREADY else Outcome.UNAVAILABLE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -32,9 +33,16 @@ def _where(settings: Settings) -> Where:
 
 
 @command(help=N_("Everything the tool holds about ADDRESS (lists, consent, deliveries, bounces, unsubscribes) as JSON."))
-def person(address: AddressArg) -> None:
+def person(
+    address: AddressArg,
+    proof_file: Annotated[Path | None, typer.Option("--proof", metavar="FILE", help=N_(
+        "Write the printable proof of consent (HTML) to FILE instead"))] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help=N_("With --proof: write FILE as a PDF, printed by Chromium"))] = False,
+) -> None:
+    from composer.audience import proof
     from composer.audience.erasure import anonymise_old
     from composer.audience.person import holdings
+    from composer.audience.signup import identity
     from composer.audience.subscribers import checked_address
     from composer.state import Journal
 
@@ -43,7 +51,16 @@ def person(address: AddressArg) -> None:
         settings, secret = settings_and_secret()
         with Journal(settings.state_dir) as journal:
             anonymise_old(journal, secret, settings.retention_days)
-            held = holdings(email, journal, secret, _where(settings))
+            proof.sweep(journal, settings.consent_retention_days)
+            if proof_file is None:
+                held = holdings(email, journal, secret, _where(settings))
+            else:
+                evidence = proof.proof_of(email, journal, _where(settings))
+        if proof_file is not None:
+            html = proof.render(evidence, lang(), identity(settings, Path("issues")).newsletter, settings.templates_dir)
+            written = proof.write(html, proof_file, pdf)
+            out.print(_("wrote the proof of consent of {email} to {file}", email=email, file=written))
+            return
     out.print(json.dumps(held, ensure_ascii=False, indent=2))
 
 
@@ -93,7 +110,7 @@ def reconfirm(
         help=N_("After this day the rows that did not confirm get no more issues"))],
     yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask before sending"))] = False,
 ) -> None:
-    from composer.audience.reconfirm import open_reconfirm
+    from composer.audience.reconfirm import WHY_LEFT_OUT, open_reconfirm
     from composer.send.stopping import Stop, stopped_by_signals
 
     with handled():
@@ -108,6 +125,12 @@ def reconfirm(
                         deadline=day(deadline, lang())))
             for bad in plan.bad_rows[:SHOWN_BAD]:
                 out.print(_("  skipped {row}", row=bad))
+            left_out = run.mailing.left_out
+            if left_out:
+                out.print(ngettext("{n} address left out:", "{n} addresses left out:", len(left_out)))
+                for row in left_out:
+                    out.print(f"  {row.email}")
+                out.print(_(WHY_LEFT_OUT))
             if plan.to_send == 0:
                 out.print(_("Nobody left to ask."))
                 if plan.uncertain:  # nobody to send to, but those may not have the mail

@@ -51,8 +51,10 @@ def init(target: Path, today: dt.date | None = None, office: Office | None = Non
          approval: bool = False) -> list[Path]:
     """A starter folder: this month's issue with the office's name, address and links (or init's placeholders,
     which `check` refuses to send), a list with only its header, a .env with a fresh secret and the sender
-    (or left for the office to fill in), a .gitignore. Nothing existing is overwritten."""
-    from composer.issue.starter import Office, starter_issue  # the issue's texts, not needed to find the folder
+    (or left for the office to fill in), a .gitignore, the welcome mail's letter (`letters/willkommen.md`).
+    Nothing existing is overwritten."""
+    from composer.audience.welcome import LETTER, LETTERS, STARTER as WELCOME  # texts, not needed to find the folder
+    from composer.issue.starter import Office, starter_issue
 
     office = office or Office()
     _valid(office, sender)
@@ -63,6 +65,7 @@ def init(target: Path, today: dt.date | None = None, office: Office | None = Non
         target / "subscribers" / "newsletter.csv": (STARTER_LIST, PRIVATE),
         target / ".env": (_env(sender.strip(), approval), PRIVATE),
         target / ".gitignore": (GITIGNORE, PUBLIC),
+        target / LETTERS / f"{LETTER}.md": (WELCOME, PUBLIC),
     }
     taken = [p for p in files_ if p.exists()]
     if taken:

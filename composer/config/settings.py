@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     unsubscribe_url: HttpUrl | None = None
     public_url: HttpUrl | None = Field(default=None, description="where `newsletter serve` and the archive are reachable")
     privacy_url: HttpUrl | None = Field(default=None, description="the privacy notice, linked from every web page")
+    # (no description: the desk's German list of settings is being moved to the catalogue; env.example says them)
+    imprint_url: HttpUrl | None = None  # the Impressum, linked from every web page; the newest issue's when unset
+    accessibility_url: HttpUrl | None = None  # the accessibility statement; `serve` shows its own page when unset
+    signup_ip: Literal["full", "truncated", "none"] = "truncated"  # a sign-up's IP in its proof (/24, /48)
+    consent_retention_days: int = Field(default=1095, ge=1)  # proofs of consent, after the subscription ends
     name: str | None = Field(default=None, description="the newsletter's name on the web pages and in confirmation "
                                                        "mails; the newest issue's when unset")
     public_lists: str | None = Field(default=None, description="lists the sign-up form offers, with a title each: "

@@ -15,7 +15,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]
 # MJML's full-width columns are inline blocks, which a printer cannot split: an article would start on a new page.
-PRINT_CSS = "@media print { div[class*='mj-column-per-100'] { display: block !important; } }"
+# On paper the email's grey surroundings would print as bands beside and between the white column: white there.
+PRINT_CSS = ("@media print { div[class*='mj-column-per-100'] { display: block !important; } "
+             "html, body, .dm-outer, .dm-frame, .dm-frame > table, .dm-frame > table > tbody > tr > td "
+             "{ background: #fff !important; } }")
 VIEWS = [(600, "light"), (375, "light"), (600, "dark"), (375, "dark")]
 
 
@@ -63,14 +66,15 @@ def take(html_file: Path, out: Path, stem: str) -> list[Path]:
 
 
 def pdfs(html_files: list[Path]) -> list[Path]:
-    """An A4 PDF beside each HTML file, printed by Chromium, so its links keep working."""
+    """An A4 PDF beside each HTML file, printed by Chromium, so its links keep working; tagged (a screen reader
+    reads its structure) and with an outline of its headings."""
     written = []
     with _browser() as browser:
         for html_file in html_files:
             page = _open(browser, html_file, 800)
             page.add_style_tag(content=PRINT_CSS)
             path = html_file.with_suffix(".pdf")
-            write_bytes(path, page.pdf(format="A4", print_background=True,
+            write_bytes(path, page.pdf(format="A4", print_background=True, tagged=True, outline=True,
                                        margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"}))
             page.close()
             written.append(path)

@@ -32,6 +32,7 @@ from composer.render.words import issue_date
 
 GREETING = "NLCGREETINGPLACEHOLDER"
 UNSUBSCRIBE_URL = "NLCUNSUBSCRIBEPLACEHOLDER"
+PAGE_URL = "NLCREADERPAGEPLACEHOLDER"  # the reader's own page (/p/TOKEN), where the issue has a web home
 GMAIL_CLIP_BYTES = 102 * 1024
 # MJML's wrapper (role="article", aria-roledescription="email", aria-label, lang), the whole email: it goes
 # inside a <main> landmark, so a browser showing the web version or the file finds the content in one.
@@ -73,6 +74,7 @@ class Build:
     timings: dict[str, float] = field(default_factory=dict)
     pictures: list[Picture] = field(default_factory=list)
     embedded: bool = False  # the pictures travel inside the message (cid:), not linked on the web
+    site: str | None = None  # the public pages' address, where the reader's own page is (None: no link to it)
 
     def viewable(self, html: str) -> str:
         """The HTML with its embedded pictures as data: URIs, for a browser that has no message around it."""
@@ -113,10 +115,10 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     timings["premailer"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    text = render_text(issue, GREETING, UNSUBSCRIBE_URL, web_url)
+    text = render_text(issue, GREETING, UNSUBSCRIBE_URL, web_url, PAGE_URL if web_url else None)
     timings["text"] = time.perf_counter() - start
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings, pictures=pictures or [],
-                 embedded=bool(pictures) and not web_url)
+                 embedded=bool(pictures) and not web_url, site=web_url.split("/archive/")[0] if web_url else None)
 
 
 def _inlined_ascii(page: str) -> str:
@@ -154,6 +156,7 @@ def _jinja(issue: Issue, templates: Path | None, web_url: str | None, pictures: 
         "issue": issue, "articles": articles, "theme": issue.theme, "dated": issue_date(issue.date, issue.language),
         **JinjaGettext(issue.language).context(),  # the email speaks the issue's language
         "toc_anchor": TOC_ANCHOR, "greeting": GREETING, "unsubscribe_url": UNSUBSCRIBE_URL, "web_url": web_url,
+        "page_url": PAGE_URL if web_url else None,
     }
     try:
         return environment(templates).get_template("base.mjml.j2").render(context)

@@ -37,7 +37,8 @@ class _Links:
         return self.urls.index(url) + 1
 
 
-def render_text(issue: Issue, greeting: str, unsubscribe_url: str, web_url: str | None = None) -> str:
+def render_text(issue: Issue, greeting: str, unsubscribe_url: str, web_url: str | None = None,
+                page_url: str | None = None) -> str:
     """Whole text part; `greeting` and `unsubscribe_url` are placeholders the message layer fills per recipient.
     With `web_url`, the web version is named first, as the HTML's "View in browser" is."""
     lang = issue.language
@@ -58,6 +59,8 @@ def render_text(issue: Issue, greeting: str, unsubscribe_url: str, web_url: str 
     if issue.footer.privacy_url:
         footer.append(_labelled(translate(lang, "Privacy:"), str(issue.footer.privacy_url)))
     out.append(f"{SIGNATURE}\n" + "\n\n".join(footer))
+    if page_url:
+        out.append(_labelled(translate(lang, "Your data and subscriptions:"), page_url, always=True))
     out.append(_labelled(translate(lang, "Unsubscribe from the newsletter:"), unsubscribe_url, always=True))
     return flowed("\n\n".join(out).rstrip() + "\n")
 

@@ -17,14 +17,16 @@ from composer.errors import MessageError, SettingsError
 from composer.i18n import message
 from composer.records import OutgoingMessage, Recipient
 from composer.render import entities
-from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
+from composer.i18n import translate
+from composer.render.build import GREETING, PAGE_URL, UNSUBSCRIBE_URL, Build
 from composer.render.words import greetings, unsubscribe_word
 from composer.render.images import Picture
 from composer.config.parts import DKIMConfig, Sender
 from composer.send.headers import address, check_header, header
 
-_SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL})")
+_SLOTS = re.compile(f"({GREETING}|{UNSUBSCRIBE_URL}|{PAGE_URL})")
 _LONG_SPACE_END = re.compile(rb"(?m)^(.{74,}?)(=20)$")
+_NOBODYS_PAGE = "nlc:no-reader-page"  # the web version's stand-in for the reader's page, removed with its link
 _STAND_IN = "\0" * TOKEN_LENGTH  # a token's place in the List-Unsubscribe lines folded once per issue
 
 
@@ -36,6 +38,7 @@ class _Slots:
     web: str | None
     mail: str
     token: str
+    page: str  # the reader's own page, where the issue links it
 
     @property
     def link(self) -> str:
@@ -51,6 +54,8 @@ class MessageFactory:
         self._secret = secret
         self._domain = sender.domain
         self._list = list_name
+        self._site = build.site or ""
+        self._slug, self._language = build.slug, issue.language
         self._dkim = Signer.from_config(sender.dkim)
         self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(unsubscribe_word(issue.language) + ' ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else greetings(
@@ -109,14 +114,15 @@ class MessageFactory:
     def preview(self, recipient: Recipient) -> tuple[str, str]:
         """HTML and text exactly as this recipient reads them, for build and preview."""
         slots = self._slots(recipient)
-        return (_fill(self._html, entities.escape(slots.greeting), entities.escape(slots.link)),
-                _fill(self._text, slots.greeting, slots.link))
+        return (_fill(self._html, entities.escape(slots.greeting), entities.escape(slots.link), slots.page),
+                _fill(self._text, slots.greeting, slots.link, slots.page))
 
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
         slots = self._slots(recipient)
         values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(entities.escape(slots.greeting)),
-                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link))}
+                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link)),
+                  (PAGE_URL, False): _qp(slots.page), (PAGE_URL, True): _qp(slots.page)}
         message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
         parts = self._template.copy()  # its first element stands for the recipient's headers
         parts[0] = (self._fixed + header("To", *address(recipient.name or "", recipient.email)) + self._date()
@@ -130,11 +136,18 @@ class MessageFactory:
         return OutgoingMessage(self._sender.envelope_for(slots.token), recipient.email, message_id, data, ready=True)
 
     def web_version(self) -> str:
-        """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token."""
+        """The HTML for the public archive: nobody's name, and an unsubscribe link without a personal token. Already
+        in the browser, its "View in browser" link leads to all issues instead."""
         mailto = f"mailto:{self._sender.unsubscribe_mailbox}?subject={self._unsubscribe_word}"
-        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto))
+        page = _fill(self._html, entities.escape(self._greeting[1]), entities.escape(mailto), _NOBODYS_PAGE)
+        page = re.sub(rf'<a href="{_NOBODYS_PAGE}"[^>]*>[^<]*</a>(\s*(?:·|&#183;)\s*)?', "", page)  # no reader, no page
         for cid, published in self._published.items():
             page = page.replace(cid, published)
+        if self._site:
+            lang = self._language
+            page = page.replace(f'href="{self._site}/archive/{self._slug}.html"', f'href="{self._site}/archive"', 1)
+            page = page.replace(f">{translate(lang, 'View in browser')}</a>",
+                                f">{entities.escape(translate(lang, 'All issues'))}</a>", 1)
         return page
 
     def unsubscribe_link(self, recipient: Recipient) -> str:
@@ -148,7 +161,7 @@ class MessageFactory:
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         web, mail = self._unsubscribe_targets(token)
         greeting = named_greeting(self._greeting, name, recipient.fields)
-        return _Slots(greeting, web, mail, token)
+        return _Slots(greeting, web, mail, token, f"{self._site}/p/{token}")
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
         """The one-click page (when there is one) and the mailto that unsubscribe the holder of `token`."""
@@ -226,7 +239,7 @@ def _no_leading_dot(line: bytes) -> bytes:
 
 def _encoded(parts: list[str], in_html: bool) -> list[bytes | tuple[str, bool]]:
     """Static pieces encoded now; slots stay as (slot, in_html) keys for personalise to fill."""
-    return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL) else _qp(p) for p in parts]
+    return [(p, in_html) if p in (GREETING, UNSUBSCRIBE_URL, PAGE_URL) else _qp(p) for p in parts]
 
 
 def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
@@ -240,8 +253,9 @@ def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
     return list(parts.values())
 
 
-def _fill(parts: list[str], greeting: str, link: str) -> str:
-    return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
+def _fill(parts: list[str], greeting: str, link: str, page: str) -> str:
+    return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else page if p == PAGE_URL else p
+                   for p in parts)
 
 
 def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str]) -> str:

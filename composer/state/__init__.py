@@ -3,9 +3,10 @@ Its schema, numbered migrations, and typed methods for each stage; see README's 
 
 from __future__ import annotations
 
+from composer.state.consents import ConsentRecord
 from composer.state.deliveries import NEEDS_ATTENTION, STATUSES, Delivery, Plan
 from composer.state.journal import Journal
 from composer.state.links import Link
 from composer.state.suppressions import Suppression
 
-__all__ = ["NEEDS_ATTENTION", "STATUSES", "Delivery", "Journal", "Link", "Plan", "Suppression"]
+__all__ = ["ConsentRecord", "NEEDS_ATTENTION", "STATUSES", "Delivery", "Journal", "Link", "Plan", "Suppression"]

@@ -21,6 +21,13 @@ from composer.state.staging import Inserts
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
 AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
+# Who got the issue and is unsubscribed now: everywhere, or from a list the reader left after it came.
+UNSUBSCRIBED_SINCE = """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
+                        WHERE d.issue = :issue AND s.kind = 'unsubscribed'
+                        UNION SELECT d.email, min(l.reason) FROM deliveries d JOIN left_lists l ON l.email = d.email
+                        WHERE d.issue = :issue AND l.created >= d.updated
+                          AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = d.email)
+                        GROUP BY d.email"""
 NEEDS_ATTENTION = ("failed", "deferred", "uncertain", "possible duplicate", "unsubscribed since", "bounced", "complained")
 
 
@@ -126,8 +133,7 @@ class Deliveries:
         counts["bounced"] = self._db.execute(
             "SELECT count(DISTINCT email) FROM bounces WHERE issue = ? AND permanent", (issue,)).fetchone()[0]
         counts["unsubscribed"] = self._db.execute(
-            """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
-               WHERE d.issue = ? AND s.kind = 'unsubscribed'""", (issue,)).fetchone()[0]
+            f"SELECT count(*) FROM ({UNSUBSCRIBED_SINCE})", {"issue": issue}).fetchone()[0]
         counts["complained"] = self._db.execute(
             """SELECT count(*) FROM deliveries d JOIN suppressions s ON s.email = d.email
                WHERE d.issue = ? AND s.kind = 'complained'""", (issue,)).fetchone()[0]
@@ -150,8 +156,7 @@ class Deliveries:
         `limit` of them with the reason (the server's reply, the unsubscribe or bounce that said so)."""
         queries = {
             "possible duplicate": "SELECT email, '' FROM deliveries WHERE issue = :issue AND status = 'sent' AND interrupted > 0",
-            "unsubscribed since": """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
-                                     WHERE d.issue = :issue AND s.kind = 'unsubscribed'""",
+            "unsubscribed since": UNSUBSCRIBED_SINCE,
             "bounced": """SELECT email, coalesce(max(status), '') FROM bounces WHERE issue = :issue AND permanent
                           GROUP BY email""",
             "complained": """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email

@@ -184,6 +184,24 @@ def _protocol(db: sqlite3.Connection) -> None:
         email TEXT NOT NULL COLLATE NOCASE,
         at REAL NOT NULL)""")
     db.execute("CREATE INDEX protocol_addresses_by_email ON protocol_addresses (email)")
+def _reader_choices(db: sqlite3.Connection) -> None:
+    """The lists a reader left by itself (per list: the one-click of an issue's link, with the undo code of that
+    click, and the reader's own page), and the one-time codes mailed to an address to open its data (hashed)."""
+    db.execute("""CREATE TABLE left_lists (email TEXT NOT NULL COLLATE NOCASE, list TEXT NOT NULL, reason TEXT NOT NULL,
+                  created REAL NOT NULL, link TEXT, undo TEXT, undo_until REAL, PRIMARY KEY (email, list))""")
+    db.execute("""CREATE TABLE access_codes (code TEXT PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE,
+                  created REAL NOT NULL, used REAL)""")
+    db.execute("CREATE INDEX access_codes_by_email ON access_codes (email, created)")
+
+
+
+def _consents(db: sqlite3.Connection) -> None:
+    """The evidence of each web sign-up, for its printable proof (composer/state/consents.py)."""
+    db.execute("""CREATE TABLE consents (
+        email TEXT NOT NULL COLLATE NOCASE, list TEXT NOT NULL, asked REAL NOT NULL, source TEXT NOT NULL, ip TEXT,
+        form_text TEXT NOT NULL, form_version TEXT NOT NULL, mail_message_id TEXT, mail_sent REAL, mail_body TEXT,
+        mail_version TEXT, confirmed REAL, link TEXT PRIMARY KEY)""")
+    db.execute("CREATE INDEX consents_by_email ON consents (email, list)")
 
 
 MIGRATIONS: list[Step] = [
@@ -199,6 +217,8 @@ MIGRATIONS: list[Step] = [
     Step("people of the desk and their invitations", _people),
     Step("approvals (Freigabe) of an issue for a list", _approvals),
     Step("the Protokoll: an append-only log with a hash chain", _protocol),
+    Step("a reader's own leaving of a list, and the codes that open a reader's data", _reader_choices),
+    Step("the evidence of each web sign-up, for its proof of consent", _consents),
 ]
 LATEST = len(MIGRATIONS)
 

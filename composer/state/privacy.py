@@ -11,7 +11,8 @@ from typing import Any
 from composer.state.migrations import columns
 from composer.state.store import DATABASE, Store
 
-PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted", "protocol_addresses")
+PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted", "protocol_addresses", "left_lists",
+                   "access_codes", "consents")
 
 
 class PrivacyRows(Store):

@@ -26,7 +26,8 @@ class Suppressions(Store):
 
     def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
         """True when the address was not suppressed before. The first reason and its evidence are kept; a reason
-        given here (the coordinator, a reply, a bounce) takes over a one-click's row, and then no link can lift it."""
+        given here (the coordinator, a reply, a bounce) takes over a one-click's row (of a release before the one-click
+        left only its list), and then no link can lift it."""
         existed = self.suppression(email) is not None
         self._db.execute(
             """INSERT INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)
@@ -66,24 +67,6 @@ class Suppressions(Store):
         return [tuple(row) for row in self._db.execute(
             "SELECT kind, reason, lifted_by, created FROM lifted WHERE email = ? ORDER BY created", (email,))]
 
-    def suppress_by_link(self, email: str, reason: str, evidence: str, link: str, undo: str, undo_until: float,
-                         now: float) -> bool:
-        """A one-click's unsubscribe: True only when this call made the suppression (an address suppressed before,
-        for any reason, is left as it is). `undo` (the hash of the code the click's page hands out) belongs to
-        this suppression alone and lifts it until `undo_until`."""
-        return self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence, link, undo, undo_until)
-               VALUES (?, ?, ?, 'unsubscribed', ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING""",
-            (email, reason, now, evidence, link, undo, undo_until)).rowcount == 1
-
-    def undo_link_unsubscribe(self, email: str, link: str, undo: str, now: float) -> bool:
-        """The reader's undo: lifts only the unsubscribe that this link's one-click made, with the code that very
-        click handed out, within its time; never a bounce and never an unsubscribe made another way (the
-        coordinator, a reply, another list's link, a later click). Lifted once: the row and its code are gone."""
-        return self._db.execute(
-            """DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed' AND link = ? AND undo = ?
-               AND undo_until >= ?""", (email, link, undo, now)).rowcount == 1
-
     def suppression(self, email: str) -> Suppression | None:
         row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
         return Suppression(*row) if row else None
@@ -98,7 +81,13 @@ class Suppressions(Store):
         with self._transaction():
             self._db.execute("INSERT OR REPLACE INTO signups VALUES (?, ?, ?, ?, ?)", (list_name, email, name, consent, now))
             self._db.execute("DELETE FROM suppressions WHERE email = ? AND kind = 'unsubscribed'", (email,))
+            self._db.execute("DELETE FROM left_lists WHERE email = ? AND list = ?", (email, list_name))
             self._lift(email, ("bounced", "complained"), f"a confirmed sign-up to {list_name}", now)
+
+    def rename_signups(self, email: str, name: str) -> int:
+        """The reader's corrected name in its web sign-ups; how many changed."""
+        return self._db.execute("UPDATE signups SET name = ? WHERE email = ? AND coalesce(name, '') != ?",
+                                (name or None, email, name)).rowcount
 
     def signed_up(self, list_name: str) -> Iterator[tuple[Recipient, float]]:
         """The list's confirmed web sign-ups with the time of their consent."""

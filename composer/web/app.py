@@ -11,11 +11,13 @@ web versions of sent issues. It stands on the internet, so:
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 from collections.abc import Awaitable, Callable, Sequence, Set as AbstractSet
 from typing import Any
 
 from email_validator import EmailNotValidError
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,8 +26,12 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from composer.audience import optout, signup, signupcaps
+from composer.audience import optout, proof, signup, signupcaps, welcome
 from composer.audience.subscribers import recipient_address
+from composer.errors import ComposerError
+from composer.i18n.formats import long_day
+from composer.publish.archive import atom
+from composer.publish.chromium import CHROMIUM
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
 from babel import Locale
@@ -41,6 +47,8 @@ from composer.config.settings import Settings
 from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
+from composer.web.reader import Face, reader_routes
+from composer.web.results import RESULTS, Outcomes, to_form
 from composer.web.site import Site
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -91,22 +99,68 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         others = {code: name for code, name in languages.items() if code != lang}
         html = pages.get_template(f"web/{template}").render(
             title=title, newsletter=who().newsletter, csrf=forms.token(request, cookies), others=others,
-            direction="rtl" if lang in RTL_LANGUAGES else "ltr",
-            privacy_url=who().privacy_url, **JinjaGettext(lang).context(), **values)
+            direction="rtl" if lang in RTL_LANGUAGES else "ltr", **about(), **JinjaGettext(lang).context(), **values)
         response = HTMLResponse(html, status_code=status)
         forms.set_cookies(response, cookies)
         return response
 
+    def about() -> dict[str, str | None]:
+        """Who runs the pages and the links every page carries (Impressum, Datenschutz, accessibility)."""
+        now = who()
+        return {"office": now.office, "imprint_url": now.imprint_url, "privacy_url": now.privacy_url,
+                "accessibility_url": now.accessibility_url}
+
+    def footer_links(lang: str) -> list[tuple[str, str]]:
+        now = who()
+        links = [(N_("Imprint"), now.imprint_url), (N_("Privacy"), now.privacy_url),
+                 (N_("Accessibility"), now.accessibility_url or f"/barrierefreiheit?lang={lang}")]
+        return [(label, href) for label, href in links if href]
+
     def say(request: Request, title: str, *paragraphs: str, status: int = 200, **extra: Any) -> HTMLResponse:
         return page(request, "message.html.j2", title, status, paragraphs=paragraphs, error=status >= 400, **extra)
+
+    outcomes = Outcomes(secret)
+    kinds = dict(RESULTS)  # the reader's page adds its own
+
+    def result(request: Request, kind: str, **values: Any) -> HTMLResponse:
+        """The page of what a POST came to, in the request's language, with a language switch that shows this
+        same result (see composer.web.results)."""
+        lang = lang_of(request)
+        status, title, said, extra = kinds[kind](lang, **values)
+        return say(request, title, *said, status=status, switch=outcomes.dump(kind, **values), **extra)
+
+    async def shown(request: Request) -> Response:
+        """The language switch of a result page: the same result again, in the language asked for."""
+        form = await small_form(request)
+        if not forms.allowed(request, str(form.get("csrf", ""))):
+            return refused(request)
+        outcome = outcomes.load(str(form.get("outcome", "")))
+        if outcome is None or outcome["kind"] not in kinds:
+            return broken_link(request, TOKEN_REFUSED["expired"])
+        kind = outcome.pop("kind")
+        try:
+            return result(request, kind, **outcome)
+        except TypeError:  # an outcome of another release's shape
+            return broken_link(request, TOKEN_REFUSED["expired"])
+
+    def broken_link(request: Request, reason: str) -> HTMLResponse:
+        """A link that does not work: why, and the ways that still work (unsubscribe by mail, the office)."""
+        lang = lang_of(request)
+        mailbox = settings.sender.unsubscribe_mailbox
+        word = translate(lang, "Unsubscribe")
+        said = [translate(lang, reason),
+                translate(lang, "To unsubscribe, you can also write an email to {address} with the subject "
+                                "\u201c{word}\u201d.", address=mailbox, word=word)]
+        if who().imprint:
+            said.append(translate(lang, "Questions? Contact: {contact}", contact=who().imprint))
+        links = [{"href": f"mailto:{mailbox}?subject={quote(word)}",
+                  "text": translate(lang, "Write an email to unsubscribe")}, to_form(lang)]
+        return say(request, translate(lang, "This link does not work"), *said, status=400, links=links)
 
     def button(request: Request, action: str, label: str, secondary: bool = False,
                hidden: dict[str, str] | None = None) -> dict[str, Any]:
         return {"action": f"{action}?lang={lang_of(request)}", "button": label, "hidden": hidden or {},
                 "secondary": secondary}
-
-    def to_form(lang: str) -> dict[str, str]:
-        return {"href": f"/subscribe?lang={lang}", "text": translate(lang, "Go to the sign-up page")}
 
     def refused(request: Request) -> HTMLResponse:
         lang = lang_of(request)
@@ -132,14 +186,14 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         form = await small_form(request)
         if not forms.allowed(request, str(form.get("csrf", ""))):
             return refused(request)
-        if not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
-            minutes = str(round(site.signup_window / 60))
-            response = say(request, translate(lang, "Too many attempts"),
-                               translate(lang, "Too many sign-ups came from your connection in a short time. "
-                                               "Please try again in {minutes} minutes.", minutes=minutes), status=429)
+        address = client_address(request, site.trusted_proxies)
+        client = rate_key(address)
+        if limit.full(client):  # only accepted sign-ups count, not a form sent back for a typo
+            response = result(request, "too_many", minutes=str(round(site.signup_window / 60)))
             response.headers["retry-after"] = str(int(site.signup_window))
             return response
         values = {k: str(form.get(k, "")).strip()[:200] for k in ("email", "name", "list")}
+        values["consent"] = "yes" if form.get("consent") == "yes" else ""
         errors, bad = [], set()
         try:
             values["email"] = recipient_address(values["email"])
@@ -154,23 +208,23 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         values["name"] = signup.clean_name(values["name"])
         if errors:
             return subscribe_form(request, errors, bad, values)
+        limit.add(client)
+        wording = translate(lang, CONSENT)
+        evidence = proof.FormEvidence(f"{site.public_base}/subscribe?lang={lang}", wording, proof.version_of(lang, wording),
+                                      proof.recorded_ip(address, settings.signup_ip))
         sent = await run_in_threadpool(  # SMTP runs its own event loop there
             signupcaps.ask_to_confirm, settings, secret, who(), values["email"], values["list"],
-            values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock())
+            values["name"] or None, lambda token: f"{site.public_base}/confirm/{token}?lang={lang}", lang, clock(),
+            evidence)
         if sent is signupcaps.Outcome.CAPPED:
-            response = say(request, translate(lang, "Very many sign-ups just now"),
-                               translate(lang, "Very many sign-ups came in just now, so we are not sending "
-                                               "confirmation emails for a while. No email was sent. Please try "
-                                               "again in a few hours."), status=429)
+            response = result(request, "capped")
             response.headers["retry-after"] = "3600"
             return response
         if sent is signupcaps.Outcome.UNAVAILABLE:
-            return say(request, translate(lang, "Please try again"),
-                           translate(lang, "The confirmation email could not be sent just now. Please try again "
-                                           "later."), status=503)
-        return say(request, translate(lang, "Almost done"),
-                       translate(lang, "We sent an email to {email}. Please click the link in it to confirm. "
-                                       "The link works for 7 days.", email=values["email"]))
+            return result(request, "unavailable")
+        if sent is signupcaps.Outcome.ALREADY:
+            return result(request, "already_sent", email=values["email"])
+        return result(request, "check_mail", email=values["email"])
 
     TokenHandler = Callable[[Request, str, Journal, Links, str, FormData | None], Response]
 
@@ -191,9 +245,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                         return handler(request, lang, journal, Links(journal, secret), request.path_params["token"],
                                        form)
                     except TokenError as exc:
-                        said = translate(lang, TOKEN_REFUSED.get(exc.reason, TOKEN_INVALID))
-                        return say(request, translate(lang, "This link does not work"), said, status=400,
-                                       link=to_form(lang))
+                        return broken_link(request, TOKEN_REFUSED.get(exc.reason, TOKEN_INVALID))
             return endpoint
         return wrap
 
@@ -207,13 +259,12 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                                      email=link.email, newsletter=who().newsletter),
                            form=button(request, f"/confirm/{token}", translate(lang, "Confirm subscription")))
         done = signup.confirm(journal, links, token, translate(lang, CONSENT), clock())
-        said = (translate(lang, "This subscription had been confirmed before; nothing changed.") if done.already
-                else translate(lang, "Thank you! {email} will receive the newsletter from the next issue on.",
-                               email=done.email))
-        bounced = [translate(lang, "But: our last emails to {email} could not be delivered, so we send nothing "
-                                   "there for now. Please write to us when the mailbox works again.",
-                             email=done.email)] if done.still_bounced else []
-        return say(request, translate(lang, "Subscription confirmed"), said, *bounced)
+        response = result(request, "confirmed", email=done.email, already=done.already,
+                          bounced=done.still_bounced is not None)
+        if not done.already:  # after the page is sent; the journal sends it once, however often this is pressed
+            response.background = BackgroundTask(welcome.send_welcome, settings, who(), site.issues_dir.parent,
+                                                 done.list_name, done.email, lang)
+        return response
 
     @token_page(one_click=True)
     def unsubscribe(request: Request, lang: str, journal: Journal, links: Links, token: str,
@@ -228,37 +279,46 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         email = done.link.email
         if "text/html" not in request.headers.get("accept", ""):
             return PlainTextResponse(f"unsubscribed {email}\n")
-        title = translate(lang, "Unsubscribed")
-        said = translate(lang, "{email} will not receive the newsletter any more.", email=email)
-        if done.undo is None:  # unsubscribed before, by this link or another way: nothing to undo here
-            return say(request, title, said)
-        return say(request, title, said,
-                       form=button(request, f"/u/{token}/undo", translate(lang, "Subscribe again"), secondary=True,
-                                   hidden={"undo": done.undo}))
+        return result(request, "unsubscribed", email=email, token=token, undo=done.undo)
 
     @token_page()
     def undo(request: Request, lang: str, journal: Journal, links: Links, token: str, form: FormData | None) -> Response:
         code = str(form.get("undo", "")) if form else ""
         link, lifted = optout.undo(journal, links, token, code, clock())
-        title = translate(lang, "Subscribed again")
-        if not lifted:
-            return say(request, title, translate(
-                lang, "This cannot be undone here: {email} was not unsubscribed with this link (or is not "
-                      "unsubscribed at all). Please sign up again or write to us.", email=link.email), status=409)
-        return say(request, title, translate(lang, "{email} will receive the newsletter again.", email=link.email))
+        return result(request, "resubscribed" if lifted else "undo_refused", email=link.email)
 
     async def web_version(request: Request) -> Response:
-        html = await run_in_threadpool(versions.page, request.path_params["slug"])
+        html = await run_in_threadpool(versions.page, request.path_params["slug"], footer_links(lang_of(request)))
         if html is None:
             raise HTTPException(404)
         return HTMLResponse(html)
 
+    async def pdf_version(request: Request) -> Response:
+        if not CHROMIUM.exists():
+            raise HTTPException(404)
+        try:
+            data = await run_in_threadpool(versions.pdf, request.path_params["slug"])
+        except ComposerError:
+            raise HTTPException(404) from None
+        if data is None:
+            raise HTTPException(404)
+        return Response(data, media_type="application/pdf")
+
+    async def feed(request: Request) -> Response:
+        entries = await run_in_threadpool(versions.sent)
+        return Response(atom(entries, f"{site.public_base}/archive"), media_type="application/atom+xml")
+
     async def archive_index(request: Request) -> Response:
-        entries = [{"slug": slug, "issue": issue} for slug, issue in await run_in_threadpool(versions.sent)]
-        html = pages.get_template("web/archive.html.j2").render(entries=entries, newsletter=who().newsletter,
-                                                                 pdf=False, feed=False,
-                                                                 **JinjaGettext(lang_of(request)).context())
-        return HTMLResponse(html)
+        lang = lang_of(request)
+        entries = [{"slug": slug, "issue": issue, "day": long_day(issue.date, lang)}
+                   for slug, issue in await run_in_threadpool(versions.sent)]
+        return page(request, "archive.html.j2", translate(lang, "All issues"), entries=entries, base="/archive/",
+                    pdf=CHROMIUM.exists(), feed=True, served=True)
+
+    def accessibility(request: Request) -> Response:
+        sender = settings.sender
+        return page(request, "accessibility.html.j2", translate(lang_of(request), "Accessibility statement"),
+                    contact_address=sender.reply_to or sender.address, imprint=who().imprint)
 
     async def media(request: Request) -> Response:
         """A photo the email links to, from a sent issue's own files."""
@@ -282,8 +342,15 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         Route("/confirm/{token}", confirm, methods=["GET", "POST"]),
         Route("/u/{token}", unsubscribe, methods=["GET", "POST"]),
         Route("/u/{token}/undo", undo, methods=["POST"]),
+        Route("/shown", shown, methods=["POST"]),
+        *reader_routes(Face(settings, secret, site, who, clock, lang_of, page, result, kinds, forms.allowed, refused,
+                            broken_link)),
+        Route("/archive", archive_index, methods=["GET"]),
         Route("/archive/", archive_index, methods=["GET"]),
+        Route("/archive/feed.xml", feed, methods=["GET"]),
         Route("/archive/{slug}.html", web_version, methods=["GET"]),
+        Route("/archive/{slug}.pdf", pdf_version, methods=["GET"]),
+        Route("/barrierefreiheit", accessibility, methods=["GET"]),
         Route(f"/archive/{MEDIA}/{{name}}", media, methods=["GET"]),
     ]
     if desk is not None:

@@ -1,0 +1,112 @@
+"""The reader's own page (`/p/TOKEN`, the token of the unsubscribe link in every issue): which lists the address
+is on, leaving the list the mail came from or all of them, and, after a one-time link mailed to the address
+(an issue can be forwarded, so holding the link proves nothing), seeing and downloading what is held (GDPR
+Art. 15), correcting the name (Art. 16) and being forgotten (Art. 17, as `newsletter forget`).
+
+A reader's leaving of one list is kept per list (the state's `left_lists`); leaving all is the global
+unsubscribe the coordinator's, a bounce's and a complaint's are. A later confirmed sign-up to a list lifts the
+leaving of that list."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from composer.audience.person import Where, rename_rows, rows_of
+from composer.audience.signup import Identity, deliver, plain_mail
+from composer.config.settings import Settings
+from composer.errors import ComposerError
+from composer.i18n import N_, translate
+from composer.records import BadRow, Recipient
+from composer.state import Journal
+
+ACCESS_SECONDS = 3600  # a mailed link opens the data for one hour, once
+BY_THE_READER = "left on the reader's own page"
+ACCESS_SUBJECT = N_("Your data at {newsletter}")
+ACCESS_BODY = N_("Hello,\n\nsomeone asked on the page of the newsletter \u201c{newsletter}\u201d to see the data held about "
+                 "{email}, to correct it or to have it deleted. If that was you, open this link within one hour "
+                 "(it works once):\n\n{url}\n\nIf it was not you, do nothing: nobody sees your data without this "
+                 "link.\n\n-- \n{imprint}\n")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the reader's page shows: the lists the address is on, those it left, and a global stop."""
+
+    email: str
+    lists: list[str]
+    left: list[str]
+    stopped: str | None  # 'unsubscribed', 'bounced' or 'complained': no list gets mail through
+
+
+def standing(email: str, journal: Journal, where: Where) -> Standing:
+    left = journal.left_lists(email)
+    on = sorted({name for name in rows_of(email, where)} | {row["list"] for row in journal.signups_of(email)})
+    stopped = journal.suppression(email)
+    return Standing(email, [n for n in on if n not in left], sorted(left), stopped.kind if stopped else None)
+
+
+def leave(journal: Journal, email: str, list_name: str, now: float) -> bool:
+    """The reader leaves one list; True when it had not left it before."""
+    return journal.leave_list(email, list_name, BY_THE_READER, now)
+
+
+def leave_all(journal: Journal, email: str) -> bool:
+    """The reader leaves every list: the global unsubscribe (it takes over a one-click's, so no undo lifts it)."""
+    return journal.suppress(email, "unsubscribed on the reader's own page (all lists)", evidence="reader's page")
+
+
+class Left:
+    """Drops, as a list streams past, the rows of addresses that left this list by themselves; `skipped` counts."""
+
+    def __init__(self, journal: Journal, list_name: str) -> None:
+        self._left = journal.left_of(list_name)
+        self.skipped = 0
+
+    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
+        for row in rows:
+            if self._left and isinstance(row, Recipient) and row.email.lower() in self._left:
+                self.skipped += 1
+                continue
+            yield row
+
+
+def _hashed(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def ask_access(settings: Settings, who: Identity, email: str, url: Callable[[str], str], lang: str,
+               now: float) -> bool:
+    """Mails the address a one-time link to its data, unless one went in the last hour (the page says the same).
+    False when it cannot go now (a limit, the server): nothing counts then."""
+    code = secrets.token_urlsafe(24)
+    with Journal(settings.state_dir) as journal:
+        if journal.access_code_since(email, now - ACCESS_SECONDS):
+            return True
+        journal.add_access_code(_hashed(code), email, now)
+    body = translate(lang, ACCESS_BODY, newsletter=who.newsletter, email=email, url=url(code), imprint=who.imprint)
+    message = plain_mail(settings.sender, who, email, translate(lang, ACCESS_SUBJECT, newsletter=who.newsletter), body)
+    try:
+        summary = deliver(settings, message, datetime.fromtimestamp(now).astimezone())
+    except ComposerError:
+        summary = None
+    if summary is None or not (summary.sent or summary.uncertain):
+        with Journal(settings.state_dir) as journal:
+            journal.use_access_code(_hashed(code), now - ACCESS_SECONDS, now)  # spent: a new request may mail again
+        return False
+    return True
+
+
+def open_access(journal: Journal, code: str, now: float) -> str | None:
+    """The address a mailed code opens, once, within its hour; None for a used, old, unknown or altered code."""
+    if not code or len(code) > 64:
+        return None
+    return journal.use_access_code(_hashed(code), now - ACCESS_SECONDS, now)
+
+
+def rename(journal: Journal, email: str, name: str, where: Where) -> int:
+    """The reader's corrected name in every list file row and web sign-up of the address; how many changed."""
+    return rename_rows(email, name, where) + journal.rename_signups(email, name)

@@ -1,0 +1,182 @@
+"""The reader's own page against `serve` over HTTP: reached from the link of a received issue; GET and HEAD change
+nothing; a POST from elsewhere is refused; leaving one list keeps another; the data opens only through the
+link mailed to the address (a forwarded issue alone cannot download or erase), once, for an hour; erasing takes
+the address out of the list files and the state, and an old sheet imported later does not bring it back."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import SMTPServer
+from test_web_safety import ANNA, Site, csrf_of, runner, serve
+
+from composer.cli import app
+from composer.state import Journal
+
+
+@pytest.fixture
+def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    yield from serve(monkeypatch, smtp_server, SIGNUP_LIMIT="1000")
+
+
+def received_issue(site: Site, smtp: SMTPServer, to: str = ANNA) -> tuple[str, str]:
+    """A real send of the sample issue; the HTML and text of what `to` received."""
+    result = runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"])
+    assert result.exit_code == 0, result.output
+    [mail] = [m for m in smtp.handler.messages() if m["To"].addresses[0].addr_spec == to]
+    return mail.get_body(("html",)).get_content(), mail.get_body(("plain",)).get_content()
+
+
+def own_page(html: str) -> str:
+    return re.search(r'href="(http://127\.0\.0\.1:\d+(/p/[a-z2-7]{32}))"[^>]*>Ihre Daten und Abonnements', html).group(2)
+
+
+def access_link(site: Site, to: str = ANNA) -> str:
+    [body] = [b for b in site.mails(to) if "/p/data/" in b]
+    return re.search(r"http://\S+(/p/data/\S+)", body).group(1)
+
+
+def post(c: httpx.Client, url: str, page: httpx.Response, **data: str) -> httpx.Response:
+    return c.post(url, data={"csrf": csrf_of(page), **data})
+
+
+def test_the_page_is_reached_from_a_received_issue_and_get_or_head_change_nothing(site: Site, smtp_server) -> None:
+    html, text = received_issue(site, smtp_server)
+    path = own_page(html)
+    assert "Ihre Daten und Abonnements:" in text and f"{site.base}{path}" in text
+    before = Path(".newsletter/state.db").read_bytes()
+    with site.client() as c:
+        page = c.get(path)
+        assert page.status_code == 200 and ANNA in page.text and "Ehrenamtliche" in page.text
+        assert page.headers["cache-control"] == "no-store"
+        assert c.head(path).status_code in (200, 405)
+        assert c.get(f"{path}/leave").status_code in (404, 405) and c.get("/p/mine/forget").status_code in (404, 405)
+    assert Path(".newsletter/state.db").read_bytes() == before
+
+
+def test_a_post_from_another_origin_is_refused(site: Site, smtp_server) -> None:
+    path = own_page(received_issue(site, smtp_server)[0])
+    with site.client() as c:
+        page = c.get(path)
+        refused = c.post(f"{path}/leave", data={"csrf": csrf_of(page), "which": "all"},
+                         headers={"Origin": "https://evil.example.com"})
+    assert refused.status_code == 403
+    with Journal(Path(".newsletter")) as journal:
+        assert journal.suppression(ANNA) is None
+
+
+def test_leaving_one_list_keeps_the_other(site: Site, smtp_server) -> None:
+    shutil.copy("subscribers/volunteers.csv", "subscribers/presse.csv")
+    path = own_page(received_issue(site, smtp_server)[0])
+    with site.client() as c:
+        left = post(c, f"{path}/leave", c.get(path), which="this")
+        assert left.status_code == 200 and "Ehrenamtliche" in left.text
+        again = c.get(path)
+    assert "presse" in again.text.split("Von Ihnen abbestellt")[0]
+    shutil.copy("issues/2020-12.md", "issues/2021-01.md")
+    shutil.copy("issues/2020-12.md", "issues/2021-02.md")
+    for issue, name in (("2021-01", "volunteers"), ("2021-02", "presse")):
+        result = runner.invoke(app, ["send", f"issues/{issue}.md", "--list", name, "--yes"])
+        assert result.exit_code == 0, result.output
+    to_anna = [rcpts for _, rcpts, _ in smtp_server.handler.received if ANNA in rcpts]
+    assert len(to_anna) == 2  # the first send, and presse's; not volunteers' again
+
+
+def test_a_forwarded_issue_alone_cannot_download_or_erase(site: Site, smtp_server) -> None:
+    path = own_page(received_issue(site, smtp_server)[0])
+    with site.client() as c:
+        page = c.get(path)
+        for action in ("download", "forget"):
+            assert post(c, f"/p/mine/{action}", page, grant="x", sure="yes").status_code == 400
+        assert post(c, f"{path}/access", page).status_code == 200
+    with site.client() as stranger:  # the link goes to the mailbox only; a made-up code opens nothing
+        door = stranger.get("/p/data/" + "A" * 32)
+        assert post(stranger, "/p/data/" + "A" * 32, door).status_code == 400
+    with Journal(Path(".newsletter")) as journal:
+        assert journal.suppression(ANNA) is None and journal.delivery_count(ANNA) == 1
+
+
+def test_the_mailed_link_opens_the_data_once_for_an_hour_and_downloads_it(site: Site, smtp_server) -> None:
+    path = own_page(received_issue(site, smtp_server)[0])
+    with site.client() as c:
+        post(c, f"{path}/access", c.get(path))
+        post(c, f"{path}/access", c.get(path))  # asked twice: one mail within the hour
+        link = access_link(site)
+        door = c.get(link)
+        assert door.status_code == 200 and ANNA not in door.text  # a GET (a mail scanner) uses nothing up
+        opened = post(c, link, door)
+        assert opened.status_code == 200 and "anna.mueller@example.org" in opened.text
+        grant = re.search(r'name="grant" value="([^"]+)"', opened.text).group(1)
+        download = post(c, "/p/mine/download", opened, grant=grant)
+        assert download.headers["content-disposition"].startswith("attachment")
+        assert json.loads(download.text)["address"] == ANNA
+        assert post(c, link, door).status_code == 400  # once
+    site.clock.now += 3601
+    with site.client() as c:
+        post(c, f"{path}/access", c.get(path))
+        late = access_link_newest(site)
+        site.clock.now += 3601
+        assert post(c, late, c.get(late)).status_code == 400  # after its hour
+
+
+def access_link_newest(site: Site) -> str:
+    bodies = [b for b in site.mails(ANNA) if "/p/data/" in b]
+    return re.search(r"http://\S+(/p/data/\S+)", bodies[-1]).group(1)
+
+
+def test_correcting_the_name_changes_the_list_row(site: Site, smtp_server) -> None:
+    path = own_page(received_issue(site, smtp_server)[0])
+    with site.client() as c:
+        post(c, f"{path}/access", c.get(path))
+        link = access_link(site)
+        opened = post(c, link, c.get(link))
+        grant = re.search(r'name="grant" value="([^"]+)"', opened.text).group(1)
+        corrected = post(c, "/p/mine/name", opened, grant=grant, name="Anna Müller-Weber")
+    assert corrected.status_code == 200 and "berichtigt" in corrected.text
+    assert "anna.mueller@example.org;Anna Müller-Weber;Cracau" in Path("subscribers/volunteers.csv").read_text()
+
+
+def test_forgetting_removes_the_address_and_an_old_sheet_does_not_bring_it_back(site: Site, smtp_server) -> None:
+    old_sheet = Path("subscribers/volunteers.csv").read_text(encoding="utf-8")
+    path = own_page(received_issue(site, smtp_server)[0])
+    with site.client() as c:
+        post(c, f"{path}/access", c.get(path))
+        link = access_link(site)
+        opened = post(c, link, c.get(link))
+        grant = re.search(r'name="grant" value="([^"]+)"', opened.text).group(1)
+        assert post(c, "/p/mine/forget", opened, grant=grant).status_code == 200  # without the tick: asked again
+        assert ANNA in Path("subscribers/volunteers.csv").read_text()
+        gone = post(c, "/p/mine/forget", opened, grant=grant, sure="yes")
+    assert gone.status_code == 200 and "gelöscht" in gone.text
+    assert ANNA not in Path("subscribers/volunteers.csv").read_text()
+    with Journal(Path(".newsletter")) as journal:
+        assert journal.delivery_count(ANNA) == 0 and journal.signups_of(ANNA) == []
+    Path("subscribers/volunteers.csv").write_text(old_sheet, encoding="utf-8")  # an old copy comes back
+    before = len(smtp_server.handler.received)
+    shutil.copy("issues/2020-12.md", "issues/2021-01.md")
+    result = runner.invoke(app, ["send", "issues/2021-01.md", "--list", "volunteers", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert all(ANNA not in rcpts for _, rcpts, _ in smtp_server.handler.received[before:])
+
+
+def test_the_one_click_of_an_issue_leaves_only_the_list_the_mail_came_from(site: Site, smtp_server) -> None:
+    shutil.copy("subscribers/volunteers.csv", "subscribers/presse.csv")
+    html, _ = received_issue(site, smtp_server)
+    unsubscribe = re.search(r'href="http://127\.0\.0\.1:\d+(/u/[a-z2-7]{32})"', html).group(1)
+    with site.client(Accept="text/html") as c:
+        assert c.post(unsubscribe, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    shutil.copy("issues/2020-12.md", "issues/2021-01.md")
+    shutil.copy("issues/2020-12.md", "issues/2021-02.md")
+    for issue, name in (("2021-01", "volunteers"), ("2021-02", "presse")):
+        assert runner.invoke(app, ["send", f"issues/{issue}.md", "--list", name, "--yes"]).exit_code == 0
+    to_anna = [rcpts for _, rcpts, _ in smtp_server.handler.received if ANNA in rcpts]
+    assert len(to_anna) == 2  # the first send, and presse's
+    states = runner.invoke(app, ["subscribers", "volunteers"]).output
+    assert re.search(rf"unsubscribed\s+{re.escape(ANNA)}", states)
