@@ -27,7 +27,7 @@ def pybabel(*args: str) -> None:
 def extract(output: Path = TEMPLATE) -> None:
     keywords = [arg for word in KEYWORDS for arg in ("-k", word)]
     pybabel("extract", "-F", str(ROOT / "babel.cfg"), *keywords, "--no-location", "--sort-output",
-            "--project", "newsletter-composer", "-o", str(output), str(ROOT / "composer"))
+            "--project", "newsletter-composer", "-o", str(output), str(ROOT))  # babel.cfg paths are from ROOT
 
 
 def update() -> None:

@@ -49,6 +49,7 @@ class Preview:
     bad_rows: list[BadRow] = field(default_factory=list)
     staying_unsubscribed: list[Staying] = field(default_factory=list)
     list_exists: bool = True
+    encoding: str = "UTF-8"  # of a CSV upload; "Windows-1252" is read right and said, so she knows it was
 
 
 def _digest(path: Path) -> str:
@@ -77,7 +78,7 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
         raise type(exc)(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
     write_text(staged.with_suffix(".json"), json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
                PRIVATE)
-    result = Preview(path.stem, filename, token, list_exists=path.exists())
+    result = Preview(path.stem, filename, token, list_exists=path.exists(), encoding=sheet.encoding)
     _compare(result, rows, sheet, path, journal)
     return result
 

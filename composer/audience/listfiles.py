@@ -9,13 +9,19 @@ import io
 from pathlib import Path
 
 from composer.atomic import PRIVATE, write_bytes
-from composer.audience.subscribers import read_header
+from composer.audience.subscribers import UTF8, WINDOWS, list_encoding, read_header
 
 BACKUP_DIR = "backup"  # subscribers/backup/: not a list itself, since lists are subscribers/*.csv
 
 
-def replace_text(path: Path, text: str) -> None:
-    replace_bytes(path, text.encode())
+def replace_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """`encoding` the file's own: a Windows-1252 list stays one, so Excel opens it as before, until it gets a
+    character Windows-1252 lacks; then it becomes UTF-8 with a BOM, which Excel opens as well."""
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = ("\ufeff" + text).encode("utf-8")
+    replace_bytes(path, data)
 
 
 def replace_bytes(path: Path, data: bytes) -> None:
@@ -42,7 +48,8 @@ def keep_backup(path: Path, now: dt.datetime) -> Path | None:
 def append_row(path: Path, email: str, name: str | None, consent_date: str, consent_source: str) -> None:
     """Adds one row with the file's delimiter; consent columns are added to the header when the file has none
     (rows before have them empty, which every reader of the list accepts)."""
-    text = path.read_text(encoding="utf-8-sig") if path.exists() else "email;name\n"
+    encoding = list_encoding(path) if path.exists() else UTF8
+    text = path.read_text(encoding=encoding) if path.exists() else "email;name\n"
     first, newline, rest = text.partition("\n")
     delimiter, keys = read_header(first)
     header = next(csv.reader([first], delimiter=delimiter), ["email"])
@@ -54,7 +61,8 @@ def append_row(path: Path, email: str, name: str | None, consent_date: str, cons
     body = rest if newline else ""
     if body and not body.endswith("\n"):
         body += "\n"
-    replace_text(path, _line(header, delimiter) + body + _line([values.get(k, "") for k in keys], delimiter))
+    replace_text(path, _line(header, delimiter) + body + _line([values.get(k, "") for k in keys], delimiter),
+                 "cp1252" if encoding == WINDOWS else "utf-8")
 
 
 def _line(cells: list[str], delimiter: str) -> str:

@@ -1,7 +1,10 @@
-"""Subscriber lists as a spreadsheet exports them: CSV with ',' or ';', UTF-8 with or without BOM."""
+"""Subscriber lists as a spreadsheet exports them: CSV with ',', ';' or tabs, UTF-8 with or without BOM or
+Windows-1252 (German Excel's plain "CSV"), columns named as German offices name them ("Vorname" beside "Name" or
+"Nachname" make the whole name)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -14,10 +17,19 @@ from composer.atomic import PRIVATE, write_text
 from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
 from composer.exports import ExportWriter
+from composer.i18n import message
 from composer.records import BadRow, Recipient
 
 LIST_DIR = Path("subscribers")
-_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name", **consent.HEADERS}
+FIRST, LAST, SALUTATION = "first_name", "last_name", "salutation"
+# The parts of a name as offices head them, after lower-casing and dropping spaces, '_' and '-'.
+NAME_PARTS = {"vorname": FIRST, "firstname": FIRST, "givenname": FIRST, "rufname": FIRST,
+              "nachname": LAST, "familienname": LAST, "lastname": LAST, "surname": LAST, "zuname": LAST,
+              "anrede": SALUTATION, "salutation": SALUTATION}
+_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "mailadresse": "email",
+                   "emailaddress": "email", "name": "name", **NAME_PARTS, **consent.HEADERS}
+DELIMITERS = (",", ";", "\t")  # on a tie the first wins
+UTF8, WINDOWS = "utf-8-sig", "cp1252"
 
 
 LIST_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -39,11 +51,31 @@ def list_names(base: Path = LIST_DIR) -> list[str]:
     return sorted(p.stem for p in base.glob("*.csv"))
 
 
+def list_encoding(path: Path) -> str:
+    """UTF8 when the whole file is UTF-8 (with or without BOM), else WINDOWS: what German Excel writes for plain
+    "CSV". Every byte is a character in Windows-1252 but five; a file with those is neither and fails on reading.
+    Read in pieces, so a long list needs no memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return WINDOWS
+    return UTF8
+
+
+def encoding_name(encoding: str) -> str:
+    """How the coordinator knows an encoding: "UTF-8" or "Windows-1252"."""
+    return "Windows-1252" if encoding == WINDOWS else "UTF-8"
+
+
 def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Iterator[Recipient | BadRow]:
     """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order.
     `seen` keeps each address's first line (a send passes one kept in SQLite, so a long list needs no memory)."""
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = path.open(encoding=list_encoding(path), newline="")
     except FileNotFoundError:
         known = ", ".join(list_names(path.parent)) or "none"
         raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
@@ -51,7 +83,8 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
         try:
             header_line = handle.readline()
         except UnicodeDecodeError:
-            raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+            raise SubscriberListError(message("{path}: neither UTF-8 nor Windows-1252 text; export the spreadsheet "
+                                              "as 'CSV UTF-8'", path=str(path))) from None
         delimiter, header = read_header(header_line)
         if "email" not in header:
             raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
@@ -64,7 +97,8 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                raise SubscriberListError(f"{path}:{start}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+                raise SubscriberListError(message("{path}:{line}: neither UTF-8 nor Windows-1252 text; export the "
+                                                  "spreadsheet as 'CSV UTF-8'", path=str(path), line=start)) from None
             except csv.Error as exc:
                 raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
             if any(delimiter in line for cell in row for line in cell.splitlines()[1:]):  # rows swallowed by a quote
@@ -72,13 +106,24 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
                                     f"{reader.line_num + 1} were read as one row; remove the quotation mark or close it")
                 continue
             if any(cell.strip() for cell in row):
-                yield _recipient(dict(zip(header, (c.strip() for c in row), strict=False)), start, seen)
+                cells = dict.fromkeys(header, "")  # a short row has its last columns empty, not missing
+                cells.update(zip(header, (c.strip() for c in row), strict=False))
+                yield _recipient(cells, start, seen)
 
 
 def read_header(line: str) -> tuple[str, list[str]]:
-    """The delimiter a spreadsheet used (';' or ',') and the column names, the known ones in their canonical form."""
-    delimiter = ";" if line.count(";") > line.count(",") else ","
-    return delimiter, [_column(h) for h in next(csv.reader([line], delimiter=delimiter), [])]
+    """The delimiter a spreadsheet used (',', ';' or a tab) and the column names, the known ones in their canonical
+    form. "Name" beside "Vorname" (and no "Nachname") is the surname, as offices use it."""
+    delimiter = max(DELIMITERS, key=line.count)
+    header = [_column(h) for h in next(csv.reader([line], delimiter=delimiter), [])]
+    if FIRST in header and "name" in header and LAST not in header:
+        header[header.index("name")] = LAST
+    return delimiter, header
+
+
+def whole_name(fields: dict[str, str]) -> str:
+    """First and last name joined, from a list's "Vorname" and "Nachname" columns; empty without them."""
+    return " ".join(part for part in (fields.get(FIRST, "").strip(), fields.get(LAST, "").strip()) if part)
 
 
 def _column(name: str) -> str:
@@ -109,7 +154,7 @@ def checked_address(raw: str) -> str:
 
 
 def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -> Recipient | BadRow:
-    raw, name = row.pop("email", ""), row.pop("name", "") or None
+    raw, name = row.pop("email", ""), row.pop("name", "") or whole_name(row) or None
     if not raw:
         return BadRow(line, "no email address")
     try:
@@ -128,7 +173,7 @@ def list_columns(path: Path) -> list[str]:
     """The columns of a list file's header beyond email and name (its consent columns among them), in its order;
     none for a list without a file or one that cannot be read."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with path.open(encoding=list_encoding(path), newline="") as handle:
             line = handle.readline(1_000_000)
     except (OSError, UnicodeDecodeError):
         return []

@@ -54,17 +54,30 @@ class Contact(Strict):
 
 # {vorname} and {first_name} come from the list's own columns (the issue "Lists as the office keeps them").
 NAME_SLOTS = frozenset({"name", "vorname", "first_name"})
+# A formal greeting addresses the reader by the list's "Anrede" and "Nachname" columns.
+SURNAME_SLOTS = frozenset({"nachname", "last_name"})
+FORMAL_SLOTS = NAME_SLOTS | SURNAME_SLOTS | {"anrede", "salutation"}
 
 
 class Greeting(Strict):
     named: str = Field(description="Used when the subscriber has a name; {name} is replaced.")
     anonymous: str = Field(description="Used when the subscriber has no name; no placeholders.")
+    formal: str | None = Field(default=None, description=(
+        "Used instead of `named` for a subscriber whose list row has an Anrede (Frau/Herr) and a Nachname, e.g. "
+        "'Sehr geehrte/r {anrede} {nachname},'; everyone else gets `named` with their whole name."))
 
     @field_validator("named")
     @classmethod
     def _has_name_slot(cls, value: str) -> str:
         if not NAME_SLOTS & _placeholders(value, NAME_SLOTS):
             raise ValueError("must contain {name} where the subscriber's name goes")
+        return value
+
+    @field_validator("formal")
+    @classmethod
+    def _has_surname_slot(cls, value: str | None) -> str | None:
+        if value is not None and not SURNAME_SLOTS & _placeholders(value, FORMAL_SLOTS):
+            raise ValueError("must contain {nachname} where the subscriber's surname goes")
         return value
 
     @field_validator("anonymous")
@@ -77,7 +90,9 @@ class Greeting(Strict):
 def _placeholders(value: str, known: frozenset[str]) -> set[str]:
     """The placeholders of a greeting, each one the message layer fills; any other brace would reach every reader
     as it is ("Liebe/r {name}," from `{{name}}`), or the send would fail on the first recipient."""
-    advice = "write {name} where the subscriber's name goes" if known else "no placeholders here: it is for subscribers without a name"
+    advice = ("write {anrede} {nachname} where the subscriber's title and surname go" if "anrede" in known else
+              "write {name} where the subscriber's name goes" if known else
+              "no placeholders here: it is for subscribers without a name")
     try:
         parsed = list(string.Formatter().parse(value))
     except ValueError:

@@ -55,6 +55,7 @@ class MessageFactory:
         self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(self._t.unsubscribe_subject + ' ')}"
         self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
             self._t.greeting_named, self._t.greeting_anonymous)
+        self._formal = issue.greeting.formal if issue.greeting else None
         subject = issue.subject
         if test:
             subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
@@ -146,7 +147,7 @@ class MessageFactory:
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         web, mail = self._unsubscribe_targets(token)
-        greeting = named_greeting(self._greeting, name, recipient.fields)
+        greeting = named_greeting(self._greeting, name, recipient.fields, self._formal)
         return _Slots(greeting, web, mail, token)
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
@@ -242,15 +243,28 @@ def _fill(parts: list[str], greeting: str, link: str) -> str:
     return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
 
 
-def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str]) -> str:
+def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str], formal: str | None = None) -> str:
     """The named greeting where every name it asks for is known: `{name}` is the whole name; `{vorname}` and
     `{first_name}` come from the list's column of that name, else the first word of the whole name. A reader
-    the list names not at all gets the anonymous greeting, never an empty slot."""
+    the list names not at all gets the anonymous greeting, never an empty slot. With a `formal` greeting, a
+    reader whose row has an Anrede (Frau or Herr) and a surname is addressed by them; anyone else (no Anrede,
+    "divers") by the named greeting with their whole name, never by a guessed "Frau" or "Herr"."""
     first = next((fields[k] for k in fields if k.lower() in ("vorname", "first_name") and fields[k].strip()), "")
     first = check_header("first name", first.strip()) or (name.split()[0] if name.strip() else "")
+    last = check_header("last name", fields.get("last_name", "").strip())
+    title = check_header("salutation", fields.get("salutation", "").strip())
+    if formal and last and title.lower() in TITLES:
+        try:
+            return formal.format(anrede=title, salutation=title, nachname=last, last_name=last, name=name or last,
+                                 vorname=first, first_name=first)
+        except (KeyError, IndexError, ValueError):
+            pass  # the check refuses these; the named greeting follows
     if not name and not first:
         return greeting[1]
     try:
         return greeting[0].format(name=name or first, vorname=first, first_name=first)
     except (KeyError, IndexError, ValueError):  # the check refuses these; a greeting that slipped by is not sent broken
         return greeting[1]
+
+
+TITLES = ("frau", "herr", "mrs", "mr", "ms", "mrs.", "mr.", "ms.")  # an Anrede the formal greeting is made with
