@@ -136,3 +136,29 @@ def test_a_formal_greeting_without_a_surname_slot_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"must contain \{nachname\}"):
         Greeting(named="Hallo {name},", anonymous="Hallo,", formal="Sehr geehrte/r {anrede},")
     assert Greeting(named="Hallo {name},", anonymous="Hallo,", formal="Guten Tag {anrede} {nachname},").formal
+
+
+def test_unsubscribing_an_address_on_no_list_blocks_it_as_a_precaution_and_says_so(workdir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from composer.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["unsubscribe", "niemand@example.org"], env={"LANG": "de_DE.UTF-8", "LANGUAGE": ""})
+    assert result.exit_code == 0, result.output
+    assert "niemand@example.org steht auf keiner Liste – vorsorglich gesperrt" in result.output
+    with Journal(Path(".newsletter")) as journal:
+        assert journal.suppression("niemand@example.org") is not None
+    listed = runner.invoke(app, ["unsubscribe", "anna.mueller@example.org"], env={"LANG": "C"})
+    assert "anna.mueller@example.org is taken off the list volunteers and will receive no more newsletters." in listed.output
+    again = runner.invoke(app, ["unsubscribe", "anna.mueller@example.org"], env={"LANG": "C"})
+    assert "was unsubscribed or bounced already" in again.output
+
+
+def test_the_library_says_which_lists_held_the_address(workdir: Path) -> None:
+    from composer.audience.roster import block
+
+    Path("subscribers/buero.csv").write_text(SEMICOLON, encoding="utf-8")
+    with Journal(Path(".newsletter")) as journal:
+        assert block(journal, "anna@example.org", "am Telefon", Path("subscribers")).lists == ["buero"]
+        assert block(journal, "weg@example.org", "am Telefon", Path("subscribers")).lists == []

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.audience.listfiles import append_row
-from composer.audience.subscribers import checked_address, list_columns, list_path, read_list, write_list
-from composer.errors import AddressError
+from composer.audience.subscribers import checked_address, list_columns, list_names, list_path, read_list, write_list
+from composer.errors import AddressError, SubscriberListError
+from composer.i18n import Message, message, plural
 from composer.records import BadRow, Recipient
 from composer.state import Journal, Suppression
 
@@ -116,14 +117,61 @@ def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, cons
     return email
 
 
-def unsubscribe(journal: Journal, raw: str, reason: str) -> str:
-    """Recorded as the coordinator's, with the reason; the address stays in the file and is never sent to."""
+@dataclass(frozen=True)
+class Unsubscribed:
+    """An address blocked by the coordinator, and the lists it is on (none: blocked as a precaution, so that a list
+    that gets it later never writes to it)."""
+
+    email: str
+    lists: list[str]
+    added: bool = True  # False when it was unsubscribed or bounced already
+
+    @property
+    def said(self) -> Message:
+        if not self.added:
+            return message("{email} was unsubscribed or bounced already; it gets no issue either way", email=self.email)
+        if not self.lists:
+            return message("{email} is on no list – blocked as a precaution: no list will write to it", email=self.email)
+        return plural("{email} is taken off the list {lists} and will receive no more newsletters.",
+                      "{email} is taken off the lists {lists} and will receive no more newsletters.",
+                      len(self.lists), email=self.email, lists=", ".join(self.lists))
+
+
+def lists_holding(email: str, lists: Path, journal: Journal) -> list[str]:
+    """The lists that have `email` as a row of their file or as a confirmed web sign-up."""
+    wanted, found = email.lower(), []
+    for name in list_names(lists):
+        path = list_path(name, lists)
+        try:
+            rows = read_list(path)
+            if any(isinstance(r, Recipient) and r.email.lower() == wanted for r in rows):
+                found.append(name)
+                continue
+        except SubscriberListError:
+            pass  # a list that cannot be read holds nobody the send would reach
+        if any(r.email.lower() == wanted for r in journal.signups(name)):
+            found.append(name)
+    return found
+
+
+def block(journal: Journal, raw: str, reason: str | None, lists: Path, by: str | None = None) -> Unsubscribed:
+    """Recorded as the coordinator's, with the reason (None: the command line, which asks for none); the address
+    stays in the files and is never sent to. It wins over every list, also for an address on none: then it is
+    blocked as a precaution, and the result says so."""
     email = checked_address(raw)
-    if not reason.strip():
+    if reason is not None and not reason.strip():
         raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
-    if not journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}", "unsubscribed", "Die Redaktion"):
-        raise AddressError(f"{email} was unsubscribed or bounced already; it gets no issue either way")
-    return email
+    holding = lists_holding(email, lists, journal)
+    added = journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}" if reason else BY_COORDINATOR, "unsubscribed", by)
+    return Unsubscribed(email, holding, added)
+
+
+def unsubscribe(journal: Journal, raw: str, reason: str, lists: Path) -> Unsubscribed:
+    """`block` as the desk's Austragen: an address unsubscribed or bounced already is refused, so the page says so."""
+    done = block(journal, raw, reason, lists, "Die Redaktion")
+    if not done.added:
+        raise AddressError(done.said)
+    return done
 
 
 def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppression]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,10 +13,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience import consent
-from composer.audience.subscribers import checked_address, list_path
+from composer.audience.subscribers import LIST_DIR, list_path
 from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
 from composer.errors import IssueFileError, LimitReachedError, Problem
+from composer.i18n import render
+from composer.i18n.languages import from_environment
 from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
@@ -214,9 +217,9 @@ def _counts_line(slug: str, counts: dict[str, int]) -> str:
 
 @app.command()
 def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="The address that asked to be removed")]) -> None:
-    """Never send to ADDRESS again (wins over every subscriber list)."""
-    with handled():
-        email = checked_address(address)
-        with Journal(load_settings().state_dir) as journal:
-            added = journal.suppress(email, "unsubscribed by the coordinator")
-    out.print(f"{email} will receive no more newsletters." if added else f"{email} was already unsubscribed.")
+    """Never send to ADDRESS again (wins over every subscriber list, also for an address on none)."""
+    from composer.audience.roster import block
+
+    with handled(), Journal(load_settings().state_dir) as journal:
+        done = block(journal, address, None, LIST_DIR)
+    out.print(render(done.said, from_environment(os.environ)))

@@ -77,7 +77,7 @@ def routes(desk: Desk) -> list[Route]:
 
     async def unsubscribe(request: Request) -> Response:
         return await changed(request, lambda journal, form: roster.unsubscribe(
-            journal, form.get("email", ""), form.get("reason", "")), "unsubscribed")
+            journal, form.get("email", ""), form.get("reason", ""), lists).email, "unsubscribed")
 
     async def unbounce(request: Request) -> Response:
         return await changed(request, lambda journal, form: roster.unbounce(
