@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from composer.audience.listfiles import append_row
-from composer.audience.subscribers import checked_address, list_columns, list_names, list_path, read_list, write_list
+from composer.audience.consent import DATE, SOURCE
+from composer.audience.subscribers import (FIRST, checked_address, list_columns, list_header, list_names, list_path,
+                                           read_list, write_list)
+from composer.exports import Table
 from composer.errors import AddressError, SubscriberListError
-from composer.i18n import Message, message, plural
+from composer.i18n import N_, Message, message, plural
 from composer.records import BadRow, Recipient
 from composer.state import Journal, Suppression
 
@@ -185,6 +188,38 @@ def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppressi
             raise AddressError(f"{email} is not bounced; it gets the next issue if it is on a list")
         raise AddressError(f"{email} is {found.kind}, not bounced ({found.reason}); only a new sign-up of its own lifts that")
     return email, lifted
+
+
+OURS = {"email": N_("email"), "name": N_("name"), DATE: N_("consent_date"), SOURCE: N_("consent_source")}
+WEB_SIGNUP = N_("web sign-up")
+STATES = {state: Message(state) for state in (N_("active"), N_("unsubscribed"), N_("bounced"), N_("complained"))}
+
+
+def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table:
+    """The list as she keeps it: her columns under her headers in her order, then ours (a name, the consent of a
+    web sign-up, the state) at the end, under headers the list reader knows again, so the export is a list too."""
+    header = list_header(path) or [("email", "email"), ("name", "name")]
+    keys = [key for _, key in header]
+    members = [m for m in roster_.members if m.state == "active" or not active_only]
+
+    def cells(m: Member) -> list[object]:
+        r = m.recipient
+        fields: dict[str, object] = {"email": r.email, "name": r.name or "", **r.fields}
+        if m.signed_up:
+            fields.setdefault(DATE, dt.datetime.fromtimestamp(m.signed_up).date())
+            fields.setdefault(SOURCE, Message(WEB_SIGNUP))
+            if FIRST in keys and r.name and not fields.get(FIRST):
+                fields[FIRST] = r.name  # a sign-up gives one name; it goes where the list has its first names
+        row = [fields.get(key, "") for key in keys + ours]
+        return row + ([STATES.get(m.state, m.state)] if not active_only else [])
+
+    # ours only where someone has a value in them: a web sign-up's name or consent
+    ours = [key for key in OURS if key not in keys and not (key == "name" and FIRST in keys)
+            and any(m.signed_up and (key != "name" or m.recipient.name) for m in members)]
+    columns: list[Message | str] = [own for own, _ in header] + [Message(OURS[key]) for key in ours]
+    if not active_only:
+        columns.append(Message(N_("state")))
+    return Table(columns, (cells(m) for m in members))
 
 
 def export_active(roster_: Roster) -> str:

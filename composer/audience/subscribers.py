@@ -169,6 +169,19 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
     return Recipient(email, name, {k: v for k, v in row.items() if k})
 
 
+def list_header(path: Path) -> list[tuple[str, str]]:
+    """Each column of a list file's header as she wrote it, with the name the tool reads it by ("Vorname",
+    "first_name"); none for a list without a file or one that cannot be read."""
+    try:
+        with path.open(encoding=list_encoding(path), newline="") as handle:
+            line = handle.readline(1_000_000)
+    except (OSError, UnicodeDecodeError):
+        return []
+    delimiter, keys = read_header(line)
+    return [(own.strip(), key) for own, key in zip(next(csv.reader([line], delimiter=delimiter), []), keys, strict=False)
+            if own.strip()]
+
+
 def list_columns(path: Path) -> list[str]:
     """The columns of a list file's header beyond email and name (its consent columns among them), in its order;
     none for a list without a file or one that cannot be read."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -60,14 +62,18 @@ def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS", h
 @app.command("subscribers")
 def subscribers_command(
     list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list, e.g. volunteers")],
-    export: Annotated[Path | None, typer.Option("--export", metavar="FILE", help="Write the active subscribers to this CSV")] = None,
+    export: Annotated[Path | None, typer.Option("--export", metavar="FILE",
+        help="Write the active subscribers to this file (.csv or .xlsx), readable again as a list")] = None,
 ) -> None:
     """Each address of a list and its state: active, unsubscribed, bounced or erased (on request); web sign-ups with
     their consent time; rows without proof of consent say why."""
     from composer.audience import consent
     from composer.audience.erasure import Erasures
     from composer.audience.roster import roster
-    from composer.audience.subscribers import LIST_DIR, list_path, write_list
+    from composer.audience.roster import export_table
+    from composer.audience.subscribers import LIST_DIR, list_path
+    from composer.exports import write_export
+    from composer.i18n.languages import from_environment
     from composer.state import Journal
 
     with handled():
@@ -79,7 +85,8 @@ def subscribers_command(
         found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
                  for m in listing.members]
         if export:
-            write_list(export, [m.recipient for m, state in found if state == "active"], listing.columns)
+            active = dataclasses.replace(listing, members=[m for m, state in found if state == "active"])
+            write_export(export_table(active, list_path(list_name, LIST_DIR)), export, from_environment(os.environ))
     unproven = 0
     for m, state in found:
         web = f"  (web sign-up, consent {datetime.fromtimestamp(m.signed_up):%Y-%m-%d %H:%M})" if m.signed_up else ""

@@ -191,7 +191,7 @@ def status(
             raise IssueFileError([Problem(str(issue), None, "", f"no such file, and no issue of that name was sent; check "
                                                                 f"the path (issues sent so far: {sent})")])
         if as_csv:
-            write_status_csv(journal.deliveries(slug), sys.stdout)
+            write_status_csv(journal.deliveries(slug), sys.stdout, from_environment(os.environ))
             return
         counts = journal.counts(slug)
         if not any(counts.values()):

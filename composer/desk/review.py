@@ -59,7 +59,7 @@ def routes(desk: Desk) -> list[Route]:
                     if search in d.email.lower()]
         if request.query_params.get("format") == "csv":
             out = io.StringIO()
-            write_status_csv(rows, out)
+            write_status_csv(rows, out, language(request))
             return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                             headers={"content-disposition": f'attachment; filename="{slug}-status.csv"'})
         return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
