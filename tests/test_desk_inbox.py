@@ -132,9 +132,6 @@ def test_the_pages_intro_names_every_kind_of_mail_its_results_list(workdir: Path
 
 
 def test_every_page_of_part_two_has_its_english_words(workdir: Path) -> None:
-    from composer.desk.text import DE, EN
-
-    assert {k for k in DE if not k.startswith("advice_")} == set(EN)  # English shows the library's own advice
     with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
         client = desk.client()
         for path, title in [("/subscribers", "Subscribers"), ("/subscribers/volunteers", "Subscribers: volunteers"),

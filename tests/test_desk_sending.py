@@ -230,7 +230,7 @@ def test_a_send_held_back_by_the_providers_limit_says_until_when_in_german(workd
         wait_for(lambda: running.desk.extra["runs"]["2020-12"].held_until is not None)
         until = running.desk.extra["runs"]["2020-12"].held_until
         held = BeautifulSoup(client.get("/issues/2020-12/send").text, "html.parser").select_one("#run-held").text
-    weekday = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")[until.weekday()]
+    weekday = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")[until.weekday()]  # CLDR's German abbreviations
     assert held == (f"Wartet bis {weekday} {until:%d.%m. %H:%M} (Stundengrenze des Anbieters: 2 Nachrichten); dann geht der "
                     "Versand von selbst weiter.")
 

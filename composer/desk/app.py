@@ -20,7 +20,8 @@ from composer.desk.context import Desk, internal_error
 from composer.desk.german import wording
 from composer.desk.guard import Guard, checked_form, same_site
 from composer.web.guard import security_headers
-from composer.desk.text import TEXT, language
+from composer.desk.language import COOKIE, language, other
+from composer.i18n import translate
 from composer.render.templates import TEMPLATES
 from composer.config.settings import Settings
 
@@ -29,22 +30,25 @@ def create_desk(desk: Desk) -> Starlette:
     from composer.desk import configuration, editor, inbox, review, sending, subscribers
 
     async def login(request: Request) -> Response:
-        t = TEXT[language(request)]
+        lang = language(request)
+        link_bad = translate(lang, "This login link is wrong or was used already. Restart the desk and open the new "
+                             "link from the terminal.")
         if request.method == "GET" and "token" in request.query_params:
             session_id = desk.access.use_link(request.query_params["token"])
             if session_id is None:
-                return desk.page(request, "login.html.j2", 403, message=t["login_link_bad"], password=False)
+                return desk.page(request, "login.html.j2", 403, message=link_bad, password=False)
             return _logged_in(session_id)
         if request.method == "POST" and desk.access.password_hash:
             client = request.client.host if request.client else "?"
             if desk.access.limited(client):
-                return desk.page(request, "login.html.j2", 429, message=t["login_limited"], password=True)
+                limited = translate(lang, "Too many attempts. Please wait 15 minutes.")
+                return desk.page(request, "login.html.j2", 429, message=limited, password=True)
             form = await request.form()
             session_id = desk.access.use_password(client, str(form.get("password", "")))
             if session_id:
                 return _logged_in(session_id)
-            return desk.page(request, "login.html.j2", 401, message=t["login_wrong"], password=True)
-        return desk.page(request, "login.html.j2", 401, message="" if desk.access.password_hash else t["login_link_bad"],
+            return desk.page(request, "login.html.j2", 401, message=translate(lang, "Wrong password."), password=True)
+        return desk.page(request, "login.html.j2", 401, message="" if desk.access.password_hash else link_bad,
                          password=bool(desk.access.password_hash))
 
     def _logged_in(session_id: str) -> Response:
@@ -56,7 +60,7 @@ def create_desk(desk: Desk) -> Starlette:
     async def switch_language(request: Request) -> Response:
         form = await checked_form(request)
         response = RedirectResponse(same_site(str(form.get("back", "/"))), 303)
-        response.set_cookie("desk_lang", "en" if language(request) == "de" else "de", samesite="strict", httponly=True)
+        response.set_cookie(COOKIE, other(language(request)), samesite="strict", httponly=True)
         return response
 
     async def refused(request: Request, exc: Exception) -> Response:

@@ -20,7 +20,8 @@ from composer.checks.connection import Trial, try_imap, try_smtp
 from composer.desk import settings_german
 from composer.desk.context import Desk
 from composer.desk.guard import checked_form
-from composer.desk.text import TEXT, language
+from composer.desk.language import language
+from composer.i18n import translate
 from composer.errors import ComposerError
 from composer.config.provenance import settings_in_effect
 
@@ -54,7 +55,7 @@ def routes(desk: Desk) -> list[Route]:
     async def download(request: Request) -> Response:
         """Made in a private scratch folder, sent, and removed once sent."""
         await checked_form(request)
-        name = TEXT[language(request)]["backup_file"].format(date=date.today().isoformat())
+        name = translate(language(request), "newsletter-backup-{date}.tar.gz", date=date.today().isoformat())
         scratch = Path(tempfile.mkdtemp(prefix="newsletter-desk-backup-"))
         try:
             await run_in_threadpool(backup.make, desk.folder, scratch / name, desk.settings, desk.secret)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from composer.desk.access import Access
 from composer.desk.guard import route_path
-from composer.desk.text import TEXT, language
+from composer.desk.language import language, page_words
 from composer.render.templates import environment
 from composer.config.settings import Settings
 
@@ -41,7 +41,7 @@ class Desk:
         lang = language(request)
         session = request.scope.get("state", {}).get("session")
         html = environment(self.settings.templates_dir, "web").get_template(f"desk/{template}").render(
-            lang=lang, t=TEXT[lang], csrf=session.csrf if session else "", path=route_path(request.scope),
+            **page_words(lang), csrf=session.csrf if session else "", path=route_path(request.scope),
             root=request.scope.get("root_path", ""), **values)
         return HTMLResponse(html, status_code=status)
 

@@ -23,7 +23,8 @@ from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, 
                                  oversized, too_long)
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
-from composer.desk.text import TEXT, language
+from composer.desk.language import language
+from composer.i18n import translate
 from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
@@ -73,7 +74,7 @@ def routes(desk: Desk) -> list[Route]:
         name = str(form.get("name", "")).strip().removesuffix(".md")
         if not SLUG.match(name):
             return desk.page(request, "message.html.j2", 400, title="400",
-                             message=TEXT[language(request)]["name_bad"].format(name=name))
+                             message=translate(language(request), "'{name}': use letters, digits and '-' only", name=name))
         try:
             started = new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:

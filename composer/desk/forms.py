@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from composer.desk.words import FIELDS
 from composer.errors import Problem
+from composer.i18n import translate
 
 TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 LIST_FIELDS = {"claims"}  # one entry per line in a textarea
@@ -107,10 +109,13 @@ def field_anchor(name: str) -> str:
     return "f-" + re.sub(r"[^a-zA-Z0-9_]+", "-", name).strip("-")
 
 
-def field_label(name: str, t: dict[str, str], numbered: bool = False) -> str:
+def field_label(name: str, lang: str, numbered: bool = False) -> str:
     """A field's label as its input shows it ("articles[0].title" is "Titel"); `numbered` adds the article
     ("Titel (Artikel 1)"), for a link from the check report. A field without a label keeps its name."""
     last = name.split(".")[-1]
-    label = t.get("f_" + re.sub(r"\[\d+\]", "", last), last)
+    key = re.sub(r"\[\d+\]", "", last)
+    label = translate(lang, FIELDS[key]) if key in FIELDS else last
     article = re.match(r"articles\[(\d+)\]", name)
-    return f"{label} ({t['article'].format(n=int(article[1]) + 1)})" if numbered and article else label
+    if not (numbered and article):
+        return label
+    return translate(lang, "{label} (Article {n})", label=label, n=int(article[1]) + 1)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from composer.desk.german_findings import FINDINGS
-from composer.desk.text import language
+from composer.desk.language import language
 
 INBOX = [
     (r"automatic reply from (?P<who>\S+) \((?P<subject>.*)\): set aside, not a bounce",

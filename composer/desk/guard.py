@@ -14,7 +14,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from composer.desk.access import SESSION_COOKIE, Access, Session
-from composer.desk.text import TEXT, language
+from composer.desk.language import language, page_words
+from composer.i18n import translate
 from composer.web.guard import host_allowed, security_headers
 from composer.render.templates import environment
 
@@ -39,7 +40,9 @@ class Guard:
         server = scope.get("server")
         if self.access.origin is None and server and not host_allowed(request.headers.get("host", ""), self.access.host,
                                                                       int(server[1] or 80)):
-            response = PlainTextResponse(TEXT[language(request)]["host_refused"], status_code=421)
+            said = translate(language(request), "This address is not the desk's. Open the link `newsletter desk` shows in "
+                                                 "the terminal.")
+            response = PlainTextResponse(said, status_code=421)
         elif request.method == "POST" and not same_origin(request, self.access.origin):
             response = refused(request)
         elif not path.startswith(OPEN_PATHS):
@@ -50,13 +53,13 @@ class Guard:
                 scope.setdefault("state", {})["session"] = session
         preview = path.endswith("/email")
 
-        async def with_headers(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start":
+        async def with_headers(event: MutableMapping[str, Any]) -> None:
+            if event["type"] == "http.response.start":
                 headers = [(n, root + v if n.lower() == b"location" and v.startswith(b"/") else v)
-                           for n, v in message.get("headers", [])]  # mounted under /redaktion/: redirects stay inside
+                           for n, v in event.get("headers", [])]  # mounted under /redaktion/: redirects stay inside
                 headers += [(name.encode(), value.encode()) for name, value in security_headers(preview).items()]
-                message["headers"] = headers
-            await send(message)
+                event["headers"] = headers
+            await send(event)
 
         await (response or self.app)(scope, receive, with_headers)
 
@@ -65,7 +68,7 @@ def refused(request: Request) -> HTMLResponse:
     """A POST from another origin, in the page's language: the coordinator may meet it after following a link."""
     lang = language(request)
     html = environment(None, "web").get_template("desk/refused.html.j2").render(
-        lang=lang, t=TEXT[lang], csrf="", path=route_path(request.scope), root=request.scope.get("root_path", ""))
+        **page_words(lang), csrf="", path=route_path(request.scope), root=request.scope.get("root_path", ""))
     return HTMLResponse(html, status_code=403)
 
 

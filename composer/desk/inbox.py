@@ -17,8 +17,9 @@ from composer.audience.letters import Letter, readable
 from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
-from composer.desk.text import language
+from composer.desk.language import language
 from composer.errors import ComposerError
+from composer.i18n.formats import stamp
 from composer.state import Journal
 
 KINDS = ("bounce", "complaint", "unsubscribe", "autoreply", "other", "malformed", "quarantined")
@@ -51,10 +52,11 @@ def fetch(desk: Desk) -> Fetched:
     return result
 
 
-def german_date(header: str) -> str:
-    """A mail's Date header ("Thu, 24 Dec 2020 09:00:00 +0100") as a German office writes it; as it is when unreadable."""
+def dated(header: str, lang: str) -> str:
+    """A mail's Date header ("Thu, 24 Dec 2020 09:00:00 +0100") as the page's language writes it, in the sender's
+    time; as it is when unreadable."""
     try:
-        return parsedate_to_datetime(header).strftime("%d.%m.%Y %H:%M")
+        return stamp(parsedate_to_datetime(header), lang)
     except (TypeError, ValueError):
         return header
 
@@ -77,6 +79,6 @@ def routes(desk: Desk) -> list[Route]:
             return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None,
                              problem=wording(request)(str(exc), "errors"), kinds=KINDS)
         return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request),
-                         dated=german_date if language(request) == "de" else str)
+                         dated=lambda header: dated(header, language(request)))
 
     return [Route("/inbox", show), Route("/inbox", run, methods=["POST"])]

@@ -14,7 +14,7 @@ from composer import checks
 from composer.desk.context import Desk, issue_path
 from composer.desk.german import in_german, place_in_german, wording
 from composer.desk.forms import field_anchor, field_label
-from composer.desk.text import language
+from composer.desk.language import language
 from composer.errors import ComposerError, IssueFileError
 from composer.state import NEEDS_ATTENTION, STATUSES, Journal
 from composer.send.status import write_status_csv

@@ -27,14 +27,19 @@ from composer.checks import Finding
 from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.german import place_in_german, wording
 from composer.desk.guard import checked_form
-from composer.desk.text import TEXT, destination_text, language, moment
+from composer.desk.language import language
+from composer.desk.words import SECURITY
 from composer.errors import ChecksFailedError, ComposerError
 from composer.campaign import Campaign, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
+from composer.i18n import Message, message, translate
+from composer.i18n.formats import moment
 from composer.send.stopping import Stop
+from composer.send.transports import Destination
 
 Opening = Callable[[], AbstractContextManager[Campaign]]
-CHECK_ERRORS = "check_errors"
+CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
+CONFIRM_MISSING = message("Please confirm the send.")
 
 
 @dataclass
@@ -49,7 +54,7 @@ class SendRun:
     deferred: int = 0
     uncertain: int = 0
     started: float = field(default_factory=time.monotonic)
-    message: str = ""
+    message: Message | str = ""  # why it ended in an error: our words, or a library error as it came
     held_until: datetime | None = None  # a limit, the sending hours or the planned start holds the send back
     held_by: str = ""
     stop: Stop = field(default_factory=Stop)
@@ -70,6 +75,19 @@ class SendRun:
                 "failed": self.failed, "deferred": self.deferred + self.uncertain, "message": self.message, "done": done,
                 "held": self.held_until.isoformat() if self.held_until else "",
                 "percent": round(100 * done / self.total) if self.total else 100, "rate": round(rate * 60), "left": round(left)}
+
+
+def destination_text(where: Destination, lang: str) -> str:
+    """Where a send's mail goes, in the page's language."""
+    if where.kind == "smtp":
+        return translate(lang, "SMTP server {where} ({security})", where=where.where,
+                         security=translate(lang, SECURITY[where.security]))
+    if where.placeholder:
+        return translate(lang, "the outbox folder {where}/, one .eml file per recipient (no SMTP server is set up; from "
+                         "{address}, a placeholder until NEWSLETTER_FROM_ADDRESS is set)", where=where.where,
+                         address=where.placeholder)
+    return translate(lang, "the outbox folder {where}/, one .eml file per recipient (no SMTP server is set up)",
+                     where=where.where)
 
 
 def run_send(opening: Opening, run: SendRun) -> None:
@@ -133,7 +151,7 @@ def routes(desk: Desk) -> list[Route]:
         return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
                          result=result, problem=problem)
 
-    def send_page(request: Request, problem: str = "", status: int = 200, list_name: str = "") -> Response:
+    def send_page(request: Request, problem: Message | str = "", status: int = 200, list_name: str = "") -> Response:
         slug = request.path_params["slug"]
         issue_path(desk, slug)
         run = runs.get(slug)
@@ -146,7 +164,7 @@ def routes(desk: Desk) -> list[Route]:
         if list_name and not problem:
             try:
                 shown = plan_send(issue_path(desk, slug), list_name, desk.settings, desk.secret)
-                plan, destination = shown.plan, destination_text(shown.destination, TEXT[language(request)])
+                plan, destination = shown.plan, destination_text(shown.destination, language(request))
             except ChecksFailedError:
                 problem = CHECK_ERRORS
             except ComposerError as exc:
@@ -161,7 +179,7 @@ def routes(desk: Desk) -> list[Route]:
         form = await checked_form(request)
         list_name = str(form.get("list", ""))
         if form.get("confirm") != "yes":
-            return send_page(request, "confirm_missing", 400, list_name)
+            return send_page(request, CONFIRM_MISSING, 400, list_name)
         run = SendRun(list_name)
         run.thread = threading.Thread(target=run_send, args=(opening(slug, list_name), run), daemon=True, name=f"send-{slug}")
         run.thread.start()
@@ -185,7 +203,7 @@ def routes(desk: Desk) -> list[Route]:
 
         async def stream() -> AsyncIterator[str]:
             while run is not None:
-                yield f"data: {json.dumps(run.figures())}\n\n"
+                yield f"data: {json.dumps(run.figures(), default=str)}\n\n"
                 if run.state not in ("running", "stopping") or await request.is_disconnected():
                     return
                 await asyncio.sleep(0.3)

@@ -20,15 +20,18 @@ from composer.audience.subscribers import LIST_NAME, list_names
 from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
+from composer.desk.language import language
 from composer.errors import ComposerError
+from composer.i18n import Message, message
+from composer.i18n.formats import stamp
 from composer.state import Journal
 
 SHOWN = 300
 
 
-def when(timestamp: float) -> str:
-    """A moment as a German office writes it, in the desk's local time."""
-    return dt.datetime.fromtimestamp(timestamp).strftime("%d.%m.%Y %H:%M")
+def moment_in(lang: str) -> Callable[[float], str]:
+    """For a page: a moment as its language writes it, in the desk's local time."""
+    return lambda timestamp: stamp(dt.datetime.fromtimestamp(timestamp), lang)
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -40,7 +43,7 @@ def routes(desk: Desk) -> list[Route]:
             raise HTTPException(404, f"{name!r} is not a list name")
         return name
 
-    def overview(request: Request, problem: str = "", status: int = 200) -> Response:
+    def overview(request: Request, problem: Message | str = "", status: int = 200) -> Response:
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             rows = [(name, roster.roster(name, lists, journal).counts) for name in list_names(lists)]
         return desk.page(request, "subscribers.html.j2", status, rows=rows, problem=problem)
@@ -55,7 +58,8 @@ def routes(desk: Desk) -> list[Route]:
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             members = roster.roster(name, lists, journal)
         found = members.search(query)
-        return desk.page(request, "list.html.j2", status, name=name, when=when, say=wording(request), roster=members, found=found[:SHOWN],
+        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)), say=wording(request),
+                         roster=members, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
 
@@ -88,9 +92,9 @@ def routes(desk: Desk) -> list[Route]:
         name = str(form.get("list", "")).strip()
         upload = form.get("file")
         if not LIST_NAME.fullmatch(name):
-            return overview(request, "list_name_bad", 400)
+            return overview(request, message("A list name is letters, digits, - and _."), 400)
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return overview(request, "file_missing", 400)
+            return overview(request, message("Please choose a file."), 400)
         data, filename = await upload.read(MAX_BYTES + 1), upload.filename
 
         def staged() -> importing.Preview:
@@ -101,7 +105,7 @@ def routes(desk: Desk) -> list[Route]:
             result = await run_in_threadpool(staged)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 400)
-        return desk.page(request, "import.html.j2", p=result, when=when, say=wording(request))
+        return desk.page(request, "import.html.j2", p=result, when=moment_in(language(request)), say=wording(request))
 
     async def confirm(request: Request) -> Response:
         form = await checked_form(request)
