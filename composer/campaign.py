@@ -23,7 +23,7 @@ from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
 from composer.records import BadRow, Recipient
 from composer.render.build import Build
-from composer.send import staging
+from composer.send import schedules, staging
 from composer.send.dispatch import Summary
 from composer.send.links import Links
 from composer.send.mailing import Mailing, Options, Preview, Send, TransportFactory, open_mailing, preview, send_now
@@ -89,8 +89,13 @@ def issue_mailing(issue: Path, list_name: str, settings: Settings, secret: bytes
 
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
-              lists: Path = LIST_DIR, schedule: Schedule | None = None) -> AbstractContextManager[Campaign]:
-    """A checked issue and the send state held for this send alone, for as long as the caller is inside."""
+              lists: Path = LIST_DIR, schedule: Schedule | None = None,
+              beside_schedule: bool = False) -> AbstractContextManager[Campaign]:
+    """A checked issue and the send state held for this send alone, for as long as the caller is inside. While the
+    desk has the issue planned, only the planned send itself (`beside_schedule`) or one told to go anyway starts."""
+    if not beside_schedule:
+        with Journal(settings.state_dir, read_only=True) as journal:
+            schedules.refuse_beside(journal, issue.stem, settings.zone)
     options = Options(retry_failed, retry_uncertain, schedule or Schedule(), transports)
     return open_mailing(issue_mailing(issue, list_name, settings, secret, lists), settings, options)
 

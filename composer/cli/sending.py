@@ -49,6 +49,8 @@ def send(
         "--retry-uncertain", help="Also send again where the server never answered (they may get it twice)")] = False,
     at: Annotated[str | None, typer.Option("--at", metavar="'YYYY-MM-DD HH:MM'",
         help="Start the send then (waits in the foreground; a rerun keeps the plan)")] = None,
+    despite_schedule: Annotated[bool, typer.Option("--despite-schedule",
+        help="Send although the desk has this issue planned (the desk's plan is cancelled)")] = False,
     stop_at_limit: Annotated[bool, typer.Option("--stop-at-limit",
         help="At the hourly/daily limit or outside the sending hours stop and say when to continue, instead of waiting")] = False,
 ) -> None:
@@ -70,7 +72,13 @@ def send(
                 raise typer.Exit(EXIT_FAILED)
             return
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
-        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule) as campaign:
+        if despite_schedule and not dry_run:
+            from composer.send.schedules import cancel
+
+            with Journal(settings.state_dir) as journal:
+                cancel(journal, issue.stem)
+        with open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule,
+                       beside_schedule=despite_schedule) as campaign:
             _print_plan(campaign)
             if not campaign.plan.listed and not campaign.plan.bad_rows:
                 out.print(f"Nobody to send to: {list_path(campaign.list_name)} has no addresses yet; {ADD_ADDRESSES}.")

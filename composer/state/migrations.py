@@ -96,6 +96,14 @@ def _signup_mails(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
 
 
+def _schedules(db: sqlite3.Connection) -> None:
+    """A planned start is the one schedule of the CLI (`send --at`) and the desk (Planen): who is told how it went,
+    which of the two carries it out, and when it was made."""
+    db.execute("ALTER TABLE send_plans ADD COLUMN notify TEXT")
+    db.execute("ALTER TABLE send_plans ADD COLUMN origin TEXT NOT NULL DEFAULT 'cli' CHECK (origin IN ('cli', 'desk'))")
+    db.execute("ALTER TABLE send_plans ADD COLUMN created REAL")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -104,6 +112,7 @@ MIGRATIONS: list[Step] = [
     Step("a delivery keeps the relay's queue id", _queue_id),
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
+    Step("a planned start is the one schedule of the CLI and the desk", _schedules),
 ]
 LATEST = len(MIGRATIONS)
 
