@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from email.utils import formataddr
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +26,9 @@ from composer.errors import ChecksFailedError
 from composer.records import BadRow, Recipient
 from composer.render.build import Build
 from composer.send import schedules, staging
+from composer.config.parts import Limits
 from composer.send.dispatch import Summary
+from composer.send.estimate import PACE, Estimate, estimate
 from composer.send.links import Links
 from composer.send.mailing import Mailing, Options, Preview, Send, TransportFactory, open_mailing, preview, send_now
 from composer.send.message import MessageFactory
@@ -104,6 +108,33 @@ def plan_send(issue: Path, list_name: str, settings: Settings, secret: bytes, li
     """What `open_send` would plan, read without the lock and without writing the send state (a page that only
     looks; it works while a send runs)."""
     return preview(issue_mailing(issue, list_name, settings, secret, lists), settings)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Everything the coordinator confirms before a send: what goes out, from whom, to which list, how many and who
+    is skipped, the limits and sending hours in effect, and when it will be done (an estimate at `pace`)."""
+
+    subject: str
+    sender: str
+    list_name: str
+    preview: Preview
+    limits: Limits
+    estimate: Estimate
+
+
+def outline(issue: Path, list_name: str, settings: Settings, secret: bytes, start: datetime, pace: float = PACE,
+            lists: Path = LIST_DIR) -> Outline:
+    """The plan of `plan_send` with what it means: `start` is now or the planned time."""
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    shown = preview(mailing, settings)
+    sender = settings.sender
+    with Journal(settings.state_dir, read_only=True) as journal:
+        recent = [datetime.fromtimestamp(at, start.tzinfo) for at in journal.handed_times(start.timestamp() - 86400)]
+    ceiling = settings.rate_limit or pace
+    return Outline(mailing.build.issue.subject, formataddr((sender.name or mailing.build.issue.newsletter, sender.address)),
+                   mailing.list_name, shown, settings.limits,
+                   estimate(shown.plan.to_send, min(pace, ceiling), settings.limits, start, recent))
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,

@@ -23,6 +23,11 @@ class QuotaRows:
         return float(self._db.execute("SELECT at FROM quota_log WHERE at > ? ORDER BY at LIMIT 1 OFFSET ?",
                                       (since, offset)).fetchone()[0])
 
+    def handed_times(self, since: float, limit: int = 100_000) -> list[float]:
+        """The times of the messages handed over after `since`, oldest first."""
+        return [row[0] for row in self._db.execute("SELECT at FROM quota_log WHERE at > ? ORDER BY at LIMIT ?",
+                                                   (since, limit))]
+
     def forget_handed_before(self, before: float) -> None:
         self._db.execute("DELETE FROM quota_log WHERE at < ?", (before,))
 
