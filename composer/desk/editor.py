@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from composer.desk import planning
 from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
                                  oversized, too_long)
@@ -67,7 +68,7 @@ def routes(desk: Desk) -> list[Route]:
                              "sent": counts["sent"], "total": total, "failed": counts["failed"] + counts["deferred"]})
         rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
         return desk.page(request, "issues.html.j2", rows=rows, suggested=free_month(desk.issues_dir, dt.date.today()),
-                         error=request.query_params.get("error", ""))
+                         error=request.query_params.get("error", ""), **planning.shown(desk, language(request)))
 
     async def create(request: Request) -> Response:
         form = await checked_form(request)

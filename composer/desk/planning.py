@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from composer.desk.context import Desk
 from composer.desk.runs import start
+from composer.i18n.formats import moment
 from composer.send import schedules
 from composer.send.quota import SystemClock
 from composer.state import Journal
@@ -34,6 +36,13 @@ def planned(desk: Desk) -> list[schedules.Scheduled]:
         return []
 
 
+def shown(desk: Desk, lang: str) -> dict[str, Any]:
+    """The planned sends for the Issues page: each with its time in `lang` and whether it was missed."""
+    now = now_of(desk)
+    return {"schedules": [{"issue": p.issue, "list_name": p.list_name, "at": moment(p.at, lang), "missed": p.missed(now),
+                           "origin": p.origin} for p in planned(desk)]}
+
+
 def tick(desk: Desk) -> list[str]:
     """Starts every planned send whose time has come (and none already running); returns their issues."""
     now, started = now_of(desk), []
@@ -41,6 +50,8 @@ def tick(desk: Desk) -> list[str]:
     for plan in planned(desk):
         running = runs.get(plan.issue)
         if plan.due(now) and not (running and running.state in ("running", "stopping")):
+            with Journal(desk.settings.state_dir) as journal:  # carried out now: a resume needs no planned start
+                schedules.cancel(journal, plan.issue)
             start(desk, plan.issue, plan.list_name, plan.notify, "de", beside_schedule=True)
             started.append(plan.issue)
     return started
@@ -51,4 +62,8 @@ async def ticking(desk: Desk) -> None:
     while not desk.stopping.is_set():
         with contextlib.suppress(Exception):  # a send that cannot start says why on its page; the loop goes on
             await run_in_threadpool(tick, desk)
-        await asyncio.sleep(desk.extra.get("tick", TICK))
+        slept = 0.0
+        while slept < desk.extra.get("tick", TICK):  # in short steps, so a shorter tick set meanwhile counts
+            step = min(0.25, desk.extra.get("tick", TICK))
+            await asyncio.sleep(step)
+            slept += step

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import quote
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -164,8 +165,9 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         await checked_form(request)
         with Journal(desk.settings.state_dir) as journal:
+            planned = schedules.of_issue(journal, slug, desk.settings.zone)
             schedules.cancel(journal, slug)
-        return RedirectResponse(f"/issues/{slug}/send", 303)
+        return RedirectResponse(f"/issues/{slug}/send" + (f"?list={quote(planned.list_name)}" if planned else ""), 303)
 
     async def now_post(request: Request) -> Response:
         """A missed plan sent now: the plan is taken off and the send starts as planned, to the planned list."""
