@@ -96,6 +96,11 @@ def test_each_state_shows_only_its_own_buttons_and_a_resume_ends_26_of_26(tab, d
     assert tab.locator("#run-line").inner_text().startswith("26 von 26 versendet")
     assert visible_buttons(tab) == [] and tab.locator("#to-status").is_visible()
     assert len(smtp_server.handler.per_recipient()) == 26
+    tab.goto(f"{desk.base}/issues/2020-12")  # sent: read-only, copied to start the next one
+    assert "kann hier nicht mehr geändert werden" in tab.locator("#sent-note").inner_text()
+    assert tab.locator("#f-subject").count() == 0
+    tab.click("#copy-issue")
+    assert tab.locator("#f-subject").input_value() == "Newsletter Flüchtlingskoordination – Dezember 2020"
 
 
 def test_a_send_held_by_the_hourly_limit_waits_with_only_its_stop_button(workdir: Path, smtp_server: SMTPServer,

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from composer.desk import planning
+from composer.desk import planning, sent
 from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
                                  oversized, too_long)
@@ -98,6 +98,8 @@ def routes(desk: Desk) -> list[Route]:
     def edit(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
+        if sent.sent_to(desk, slug):
+            return sent.read_only(desk, request, slug)
         text = path.read_text(encoding="utf-8-sig")
         try:
             data = issue_data(parse_issue(text, shown(path))[0])
@@ -112,6 +114,8 @@ def routes(desk: Desk) -> list[Route]:
     async def save(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
+        if await run_in_threadpool(sent.sent_to, desk, slug):
+            return sent.read_only(desk, request, slug, 409)
         form = await checked_form(request, max_part_size=READ_MAX_BYTES)
         fields = [(name, str(value)) for name, value in form.multi_items() if not isinstance(value, UploadFile)]
         base = str(form.get("base", ""))
@@ -169,6 +173,7 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     return [
+        *sent.routes(desk, free_month),
         Route("/", overview),
         Route("/issues/{slug}/resolve", resolve, methods=["POST"]),
         Route("/new", create, methods=["POST"]),
