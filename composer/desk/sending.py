@@ -110,7 +110,7 @@ def routes(desk: Desk) -> list[Route]:
         list_name = list_name or request.query_params.get("list") or (run.list_name if run else "") or (
             planned.list_name if planned else "")
         values.update(lists=list_names(desk.folder / "subscribers") or list_names(), list_name=list_name,
-                      notify=(form or {}).get("notify") or desk.settings.sender.reply_to or desk.settings.from_address)
+                      notify=(form or {}).get("notify", ""))
         if list_name:
             try:
                 shown = await_outline(path, list_name, now, lang)

@@ -15,6 +15,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.audience import importing, roster
+from composer.audience.importing import ROLES
+from composer.issue.newest import newest
+from composer.send.message import greetings_of
 from composer.audience.spreadsheets import MAX_BYTES
 from composer.audience.subscribers import LIST_NAME, list_names
 from composer.desk.context import Desk
@@ -99,18 +102,46 @@ def routes(desk: Desk) -> list[Route]:
 
         def staged() -> importing.Preview:
             with Journal(desk.settings.state_dir) as journal:
-                return importing.preview(name, lists, journal, desk.settings.state_dir, filename, data, desk.stopping.is_set)
+                return importing.preview(name, lists, journal, desk.settings.state_dir, filename, data, desk.stopping.is_set,
+                                         greeting())
 
         try:  # in a worker thread: a big sheet takes a while, and the desk answers other pages meanwhile
             result = await run_in_threadpool(staged)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 400)
-        return desk.page(request, "import.html.j2", p=result, when=moment_in(language(request)), say=wording(request))
+        return import_page(request, result)
+
+    def greeting() -> importing.Greeting:
+        """The greeting of the newest issue, as the import's preview shows it for the first rows."""
+        issue = newest(desk.issues_dir).issue
+        return greetings_of(issue) if issue else importing.DEFAULT_GREETING
+
+    def import_page(request: Request, result: importing.Preview, status: int = 200) -> Response:
+        return desk.page(request, "import.html.j2", status, p=result, when=moment_in(language(request)),
+                         say=wording(request), roles=ROLES)
+
+    def remapped(form: dict[str, str]) -> importing.Preview:
+        mapping = {form[key]: form.get(f"role-{key.removeprefix('header-')}", "") for key in form
+                   if key.startswith("header-")}
+        with Journal(desk.settings.state_dir) as journal:
+            return importing.remap(form.get("token", ""), mapping, form.get("mode", importing.REPLACE), lists, journal,
+                                   desk.settings.state_dir, greeting())
+
+    async def remap(request: Request) -> Response:
+        """"Vorschau aktualisieren": the sheet read again with the columns and the choice as she set them."""
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        try:
+            result = await run_in_threadpool(remapped, form)
+        except ComposerError as exc:
+            return overview(request, wording(request)(str(exc), "errors"), 409)
+        return import_page(request, result)
 
     async def confirm(request: Request) -> Response:
-        form = await checked_form(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
         try:
-            path, backup = importing.confirm(str(form.get("token", "")), lists, desk.settings.state_dir)
+            if any(key.startswith("header-") for key in form):  # the mapping and choice on the page are what she confirms
+                await run_in_threadpool(remapped, form)
+            path, backup = importing.confirm(form.get("token", ""), lists, desk.settings.state_dir)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 409)
         shown_backup = backup.relative_to(desk.folder) if backup else ""
@@ -127,6 +158,7 @@ def routes(desk: Desk) -> list[Route]:
         Route("/subscribers", overview),
         Route("/subscribers/import", upload, methods=["POST"]),
         Route("/subscribers/import/confirm", confirm, methods=["POST"]),
+        Route("/subscribers/import/remap", remap, methods=["POST"]),
         Route("/subscribers/{name}", one_list),
         Route("/subscribers/{name}/add", add, methods=["POST"]),
         Route("/subscribers/{name}/unsubscribe", unsubscribe, methods=["POST"]),

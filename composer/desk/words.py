@@ -27,6 +27,9 @@ LIST_NOTES = {"added": N_("The address was added."),
               "imported": N_("The list was replaced."),
               "unbounced": N_("The bounce is lifted; the address gets issues again.")}
 IMPORT_COUNTS = {"new_rows": N_("new"), "changed_rows": N_("changed (name or columns)"), "removed_rows": N_("removed")}
+ROLES = {"email": N_("Email address"), "name": N_("Whole name"), "first_name": N_("First name"),
+         "last_name": N_("Surname"), "salutation": N_("Salutation (Frau/Herr)"), "consent_date": N_("Consent: date"),
+         "consent_source": N_("Consent: source"), "": N_("Own column (kept)"), "skip": N_("Leave out")}
 SERVICES = {"smtp": N_("Sending server (SMTP)"), "imap": N_("Mailbox (IMAP)")}
 STEPS = {"settings": N_("Settings"), "connect": N_("Connect"), "tls": N_("Encryption (TLS)"), "login": N_("Login"),
          "folder": N_("Folder"), "quit": N_("Goodbye (QUIT)"), "logout": N_("Goodbye (LOGOUT)")}

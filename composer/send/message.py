@@ -15,6 +15,7 @@ from urllib.parse import quote
 from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
 from composer.records import OutgoingMessage, Recipient
+from composer.issue.schema import Issue
 from composer.render import entities
 from composer.render.build import GREETING, UNSUBSCRIBE_URL, Build
 from composer.render.i18n import strings
@@ -53,9 +54,8 @@ class MessageFactory:
         self._list = list_name
         self._dkim = Signer.from_config(sender.dkim)
         self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(self._t.unsubscribe_subject + ' ')}"
-        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else (
-            self._t.greeting_named, self._t.greeting_anonymous)
-        self._formal = issue.greeting.formal if issue.greeting else None
+        named, anonymous, self._formal = greetings_of(issue)
+        self._greeting = (named, anonymous)
         subject = issue.subject
         if test:
             subject = f"{self._t.test_prefix} {dt.datetime.now():%H:%M:%S} {subject}"
@@ -241,6 +241,14 @@ def _inline_parts(pictures: list[Picture], boundary: str) -> list[bytes]:
 
 def _fill(parts: list[str], greeting: str, link: str) -> str:
     return "".join(greeting if p == GREETING else link if p == UNSUBSCRIBE_URL else p for p in parts)
+
+
+def greetings_of(issue: Issue) -> tuple[str, str, str | None]:
+    """The issue's named, anonymous and formal greeting, its language's own when it sets none."""
+    if issue.greeting:
+        return issue.greeting.named, issue.greeting.anonymous, issue.greeting.formal
+    words = strings(issue.language)
+    return words.greeting_named, words.greeting_anonymous, None
 
 
 def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str], formal: str | None = None) -> str:
