@@ -162,3 +162,21 @@ def test_the_library_says_which_lists_held_the_address(workdir: Path) -> None:
     with Journal(Path(".newsletter")) as journal:
         assert block(journal, "anna@example.org", "am Telefon", Path("subscribers")).lists == ["buero"]
         assert block(journal, "weg@example.org", "am Telefon", Path("subscribers")).lists == []
+
+
+def test_merge_keeps_the_lists_other_addresses_and_replace_lists_them_as_removed(workdir: Path) -> None:
+    from composer.audience.importing import MERGE, REPLACE, remap
+
+    state, lists = Path(".newsletter"), Path("subscribers")
+    with Journal(state) as journal:
+        shown = preview("volunteers", lists, journal, state, "buero.csv", SEMICOLON.encode())
+        assert len(shown.removed) == 8 and shown.with_consent == 2 and shown.greetings[0] == ("anna@example.org",
+                                                                                            "Hallo Anna Schmitz,")
+        merged = remap(shown.token, {}, MERGE, lists, journal, state)
+        assert merged.removed == [] and len(merged.kept) == 8
+        assert remap(shown.token, {}, REPLACE, lists, journal, state).removed
+        merged = remap(shown.token, {"Name": "skip"}, MERGE, lists, journal, state)
+        assert merged.greetings[0] == ("anna@example.org", "Hallo Anna,")
+    confirm(shown.token, lists, state)
+    emails = [r.email for r in read_list(lists / "volunteers.csv") if isinstance(r, Recipient)]
+    assert len(emails) == 10 and "anna.mueller@example.org" in emails and "anna@example.org" in emails

@@ -143,7 +143,7 @@ def _staged(token: str, meta: dict[str, object], sheet: Sheet, mapping: dict[str
                      mode=mode)
     _compare(result, rows, sheet, path, journal)
     result.greetings = [(r.email, named_greeting(greeting[:2], r.name or "", r.fields, greeting[2]))
-                        for r in [*result.new, *result.changed, *result.unchanged][:GREETED]]
+                        for r in [r for r in rows if isinstance(r, Recipient)][:GREETED]]  # in the sheet's order
     if mode == MERGE and result.kept:  # her sheet's rows, then the list's rows it does not name, kept as they were
         good = [r for r in rows if isinstance(r, Recipient)]
         write_list(staged.with_suffix(".csv"), [*good, *result.kept], list_columns(staged.with_suffix(".csv")))
