@@ -75,3 +75,21 @@ def test_an_english_environment_gets_english_headers_and_iso_dates() -> None:
     table = Table(["x", Message("status")], [[dt.datetime(2026, 12, 6, 14, 3), Message("sent")]])
     assert csv_text(table, "en").splitlines() == ["\ufeffx;status", "2026-12-06 14:03;sent"]
     assert csv_text(table, "de").splitlines() == ["\ufeffx;Status", "06.12.2026 14:03;versendet"]
+
+
+def test_the_desks_downloads_are_german_and_an_xlsx_opens(workdir: Path, smtp_server: SMTPServer) -> None:
+    from tests.deskserver import desk_server
+
+    Path("subscribers/buero.csv").write_text(HER_LIST, encoding="utf-8")
+    assert send(smtp_server, "--list", "buero", "--yes")[0] == 0
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as running:
+        client = running.client()
+        status = client.get("/issues/2020-12/status?format=csv&state=sent&q=anna")
+        sheet = client.get("/subscribers/buero/export?format=xlsx")
+        none = client.get("/issues/2020-12/status?state=pending&q=anna").text
+    assert status.text.splitlines() == ["\ufeffE-Mail;Status;Versuche;Code;Antwort des Servers;möglicherweise doppelt;Queue-ID",
+                                        status.text.splitlines()[1]]
+    assert status.text.splitlines()[1].startswith("anna@example.org;versendet;1;")
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("Vorname", "Name", "Ort", "E-Mail") and rows[1][:2] == ("Anna", "Lüdtke")
+    assert "Kein Empfänger passt zu diesem Status und dieser Suche" in none

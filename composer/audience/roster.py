@@ -5,7 +5,6 @@ address (checked like a row, with its consent) or unsubscribes one as the coordi
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 from composer.audience.listfiles import append_row
 from composer.audience.consent import DATE, SOURCE
 from composer.audience.subscribers import (FIRST, checked_address, list_columns, list_header, list_names, list_path,
-                                           read_list, write_list)
+                                           read_list)
 from composer.exports import Table
 from composer.errors import AddressError, SubscriberListError
 from composer.i18n import N_, Message, message, plural
@@ -220,12 +219,3 @@ def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table
     if not active_only:
         columns.append(Message(N_("state")))
     return Table(columns, (cells(m) for m in members))
-
-
-def export_active(roster_: Roster) -> str:
-    """The active addresses (file rows and web sign-ups) as list CSV text, in the shape `newsletter subscribers
-    --export` writes."""
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "export.csv"
-        write_list(target, [m.recipient for m in roster_.members if m.state == "active"], roster_.columns)
-        return target.read_text(encoding="utf-8")

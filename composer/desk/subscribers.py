@@ -19,7 +19,9 @@ from composer.audience.importing import ROLES
 from composer.issue.newest import newest
 from composer.send.message import greetings_of
 from composer.audience.spreadsheets import MAX_BYTES
-from composer.audience.subscribers import LIST_NAME, list_names
+from composer.audience.subscribers import LIST_NAME, list_names, list_path
+from composer.desk.downloads import download
+from composer.exports import exported
 from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
@@ -148,11 +150,13 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/subscribers/{path.stem}?note=imported&backup={quote(str(shown_backup))}", 303)
 
     def export(request: Request) -> Response:
+        """The active addresses in her columns and order (ours after them), in the page's language: CSV or .xlsx."""
         name = name_of(request)
+        kind = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            text = roster.export_active(roster.roster(name, lists, journal))
-        return Response(text, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{name}-aktiv.csv"'})
+            table = roster.export_table(roster.roster(name, lists, journal), list_path(name, lists))
+            data = exported(table, language(request), f".{kind}")
+        return download(data, f"{name}-aktiv.{kind}")
 
     return [
         Route("/subscribers", overview),
