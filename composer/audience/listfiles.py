@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 from composer.atomic import PRIVATE, write_bytes
-from composer.audience.subscribers import UTF8, WINDOWS, list_encoding, read_header
+from composer.audience.subscribers import FIRST, LAST, UTF8, WINDOWS, list_encoding, read_header
 
 BACKUP_DIR = "backup"  # subscribers/backup/: not a list itself, since lists are subscribers/*.csv
 
@@ -69,3 +69,37 @@ def _line(cells: list[str], delimiter: str) -> str:
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(cells)
     return out.getvalue()
+
+
+def update_row(path: Path, email: str, values: dict[str, str], now: dt.datetime) -> bool:
+    """The row of `email` with `values` (by the tool's column names: name, consent_date, ...) written into the
+    list's own columns, every other column and row kept; a column it lacks is added at the end when a value needs
+    it. A list that keeps the name as "Vorname" and "Name" gets the name's last word as the surname. The list as
+    it was is kept in backup/ first. False when the address is not a row of the file."""
+    encoding = list_encoding(path)
+    text = path.read_text(encoding=encoding)
+    first, _, rest = text.partition("\n")
+    delimiter, keys = read_header(first)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    rows = list(csv.reader(io.StringIO(rest), delimiter=delimiter))
+    column = keys.index("email") if "email" in keys else -1
+    found = [row for row in rows if len(row) > column >= 0 and row[column].strip().lower() == email.lower()]
+    if not found:
+        return False
+    wanted = dict(values)
+    if "name" in wanted and "name" not in keys and FIRST in keys:
+        *given, surname = wanted.pop("name").split() or [""]
+        wanted.update({FIRST: " ".join(given), LAST: surname} if LAST in keys else {FIRST: " ".join([*given, surname])})
+    for key, value in wanted.items():
+        if key not in keys and value:
+            keys.append(key)
+            header.append(key)
+    for row in found:
+        row.extend([""] * (len(keys) - len(row)))
+        for key, value in wanted.items():
+            if key in keys:
+                row[keys.index(key)] = value
+    keep_backup(path, now)
+    replace_text(path, _line(header, delimiter) + "".join(_line(row, delimiter) for row in rows),
+                 "cp1252" if encoding == WINDOWS else "utf-8")
+    return True

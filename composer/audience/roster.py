@@ -10,7 +10,8 @@ from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer.audience.listfiles import append_row
+from composer.audience import consent
+from composer.audience.listfiles import append_row, update_row
 from composer.audience.consent import DATE, SOURCE
 from composer.audience.subscribers import (FIRST, checked_address, list_columns, list_header, list_names, list_path,
                                            read_list)
@@ -116,6 +117,24 @@ def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, cons
         raise AddressError(f"{email} is {suppressed.kind} since {since} ({suppressed.reason}); it is not added, "
                            "so that nobody is written to against their wish. A new sign-up on the web lifts it")
     append_row(path, email, name.strip() or None, (today or dt.date.today()).isoformat(), consent_source.strip())
+    return email
+
+
+def edit(list_name: str, lists: Path, raw: str, name: str, consent_date: str, consent_source: str,
+         now: dt.datetime | None = None) -> str:
+    """A row's name and consent changed in the list file itself (her other columns kept, the old file in backup/).
+    A web sign-up has no row to change; its consent is the confirmed sign-up."""
+    email = checked_address(raw)
+    if any("\n" in v or "\r" in v for v in (name, consent_date, consent_source)):
+        raise AddressError(message("The name and the consent must be one line each."))
+    if consent_date.strip() and consent.consent_day(consent_date) is None:
+        raise AddressError(message("'{date}' is not a date; write it like 14.05.2020 or 2020-05-14.",
+                                   date=consent_date.strip()))
+    path = list_path(list_name, lists)
+    values = {"name": name.strip(), DATE: consent_date.strip(), SOURCE: consent_source.strip()}
+    if not path.exists() or not update_row(path, email, values, now or dt.datetime.now()):
+        raise AddressError(message("{email} is no row of the list {list}; a sign-up on the website cannot be changed "
+                                   "here.", email=email, list=path.stem))
     return email
 
 

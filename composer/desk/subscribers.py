@@ -39,6 +39,11 @@ def moment_in(lang: str) -> Callable[[float], str]:
     return lambda timestamp: stamp(dt.datetime.fromtimestamp(timestamp), lang)
 
 
+def said(request: Request, exc: ComposerError) -> Message | str:
+    """A refusal in the page's words: a library Message as it is, an older plain text through the German tables."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], Message) else wording(request)(str(exc), "errors")
+
+
 def routes(desk: Desk) -> list[Route]:
     lists = desk.folder / "subscribers"
 
@@ -53,7 +58,7 @@ def routes(desk: Desk) -> list[Route]:
             rows = [(name, roster.roster(name, lists, journal).counts) for name in list_names(lists)]
         return desk.page(request, "subscribers.html.j2", status, rows=rows, problem=problem)
 
-    def one_list(request: Request, problem: str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
+    def one_list(request: Request, problem: Message | str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
         name = name_of(request)
         if not (lists / f"{name}.csv").exists() and not problem:
             with Journal(desk.settings.state_dir, read_only=True) as journal:
@@ -66,7 +71,8 @@ def routes(desk: Desk) -> list[Route]:
         return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)), say=wording(request),
                          roster=members, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
-                         note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
+                         note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""),
+                         unsub=request.query_params.get("unsub", ""))
 
     async def changed(request: Request, change: Callable[[Journal, dict[str, str]], str], note: str) -> Response:
         """One address added or unsubscribed; a refusal shows the list again with what was typed kept."""
@@ -76,8 +82,33 @@ def routes(desk: Desk) -> list[Route]:
             with Journal(desk.settings.state_dir) as journal:
                 email = change(journal, form)
         except ComposerError as exc:
-            return one_list(request, wording(request)(str(exc), "errors"), 400, form)
+            return one_list(request, said(request, exc), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
+
+    def member_page(request: Request, problem: Message | str = "", status: int = 200,
+                    form: dict[str, str] | None = None) -> Response:
+        """Bearbeiten: one row's name and consent, as the list file holds them."""
+        name = name_of(request)
+        email = (form or {}).get("email") or request.query_params.get("email", "")
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            member = next((m for m in roster.roster(name, lists, journal).members
+                           if m.recipient.email.lower() == email.lower()), None)
+        if member is None:
+            raise HTTPException(404, f"{email} is not on the list {name}")
+        fields = member.recipient.fields
+        values = form or {"email": member.recipient.email, "name": member.recipient.name or "",
+                          "consent_date": fields.get("consent_date", ""), "consent_source": fields.get("consent_source", "")}
+        return desk.page(request, "member.html.j2", status, name=name, member=member, form=values, problem=problem)
+
+    async def edit(request: Request) -> Response:
+        name = name_of(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        try:
+            email = await run_in_threadpool(roster.edit, name, lists, form.get("email", ""), form.get("name", ""),
+                                            form.get("consent_date", ""), form.get("consent_source", ""))
+        except ComposerError as exc:
+            return member_page(request, said(request, exc), 400, form)
+        return RedirectResponse(f"/subscribers/{name}?note=edited&q={quote(email)}", 303)
 
     async def add(request: Request) -> Response:
         name = name_of(request)
@@ -85,8 +116,18 @@ def routes(desk: Desk) -> list[Route]:
             name, lists, journal, form.get("email", ""), form.get("name", ""), form.get("consent", "")), "added")
 
     async def unsubscribe(request: Request) -> Response:
-        return await changed(request, lambda journal, form: roster.unsubscribe(
-            journal, form.get("email", ""), form.get("reason", ""), lists).email, "unsubscribed")
+        """Austragen: an address on no list is blocked all the same (it wins over every list), and the note says so."""
+        notes: list[str] = []
+
+        def taken_off(journal: Journal, form: dict[str, str]) -> str:
+            done = roster.unsubscribe(journal, form.get("email", ""), form.get("reason", ""), lists)
+            notes.append("unsubscribed" if done.lists else "precaution")
+            return done.email
+
+        response = await changed(request, taken_off, "unsubscribed")
+        if notes and notes[0] == "precaution" and isinstance(response, RedirectResponse):
+            response.headers["location"] = response.headers["location"].replace("note=unsubscribed", "note=precaution")
+        return response
 
     async def unbounce(request: Request) -> Response:
         return await changed(request, lambda journal, form: roster.unbounce(
@@ -165,6 +206,8 @@ def routes(desk: Desk) -> list[Route]:
         Route("/subscribers/import/remap", remap, methods=["POST"]),
         Route("/subscribers/{name}", one_list),
         Route("/subscribers/{name}/add", add, methods=["POST"]),
+        Route("/subscribers/{name}/edit", member_page),
+        Route("/subscribers/{name}/edit", edit, methods=["POST"]),
         Route("/subscribers/{name}/unsubscribe", unsubscribe, methods=["POST"]),
         Route("/subscribers/{name}/unbounce", unbounce, methods=["POST"]),
         Route("/subscribers/{name}/export", export),
