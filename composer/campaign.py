@@ -138,11 +138,14 @@ def outline(issue: Path, list_name: str, settings: Settings, secret: bytes, star
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
-                    transports: TransportFactory | None = None, dry_run: bool = False) -> tuple[Summary, Destination, Build]:
+                    transports: TransportFactory | None = None, dry_run: bool = False,
+                    als: Recipient | None = None) -> tuple[Summary, Destination, Build]:
     """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched.
     The issue must pass the checks like a real send, so what is tested is what would go out. With `dry_run`
-    the addresses, the issue and the settings are checked the same way, and nothing is sent."""
-    recipients = [Recipient(checked_address(address)) for address in addresses]
+    the addresses, the issue and the settings are checked the same way, and nothing is sent. `als`: a list's
+    member whose name (and columns) the test mail greets and addresses, as that member will get it."""
+    recipients = [Recipient(checked_address(address), als.name if als else None, als.fields if als else {})
+                  for address in addresses]
     build = checked(issue, settings, secret)
     if dry_run:
         return Summary(), choose(settings, f"{build.slug}-test")[1], build

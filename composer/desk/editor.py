@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from composer.desk import planning, sent
+from composer.desk import als, planning, sent
 from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
                                  oversized, too_long)
@@ -32,7 +32,7 @@ from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
-from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import build_issue
 from composer.state import Journal
 from composer.send.message import MessageFactory
 
@@ -91,7 +91,8 @@ def routes(desk: Desk) -> list[Route]:
         # after "Neue Ausgabe": the issues it did not start from because they have errors, as `newsletter new` names them
         left_out = [s for s in request.query_params.getlist("left_out") if SLUG.match(s)]
         source = request.query_params.get("from", "")
-        return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
+        return desk.page(request, "edit.html.j2", status, **als.choice(desk, request), slug=slug, d=data, base=base,
+                         errors=errors, note=note,
                          anchor=field_anchor, field_label=field_label, view=request.query_params.get("view", "600"), stamp=base[:12],
                          left_out=left_out, source=source if SLUG.match(source) else "")
 
@@ -154,7 +155,7 @@ def routes(desk: Desk) -> list[Route]:
             result = await run_in_threadpool(build_issue, path, desk.settings)
         except ComposerError as exc:
             return HTMLResponse(f"<p>{escape(str(exc))}</p>", 422)
-        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
+        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(als.choice(desk, request)["als"])
         html = result.viewable(html)
         return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
 

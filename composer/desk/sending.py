@@ -23,6 +23,7 @@ from composer.audience.person import TEST_ADDRESSES
 from composer.audience.subscribers import list_names, list_path
 from composer.campaign import Outline, outline, test_send
 from composer.checks import Finding
+from composer.desk import als
 from composer.desk.context import Desk, issue_path
 from composer.desk.german import place_in_german, wording
 from composer.desk.guard import checked_form
@@ -63,17 +64,21 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         issue_path(desk, slug)
         last = remembered.read_text(encoding="utf-8") if remembered.exists() else ""
-        return desk.page(request, "test.html.j2", slug=slug, addresses=last, result=None, problem="")
+        return desk.page(request, "test.html.j2", **als.choice(desk, request), slug=slug, addresses=last, result=None,
+                         problem="")
 
     async def test_post(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
-        form = await checked_form(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
         say, place = wording(request), place_in_german if language(request) == "de" else str
-        addresses = [a.strip() for a in str(form.get("addresses", "")).replace(",", "\n").splitlines() if a.strip()]
+        addresses = [a.strip() for a in form.get("addresses", "").replace(",", "\n").splitlines() if a.strip()]
+        chosen = await run_in_threadpool(als.choice, desk, request, form)
+        reader = chosen["als"] if chosen["als_members"] else None
         result, problem = None, ""
         try:
-            result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"))
+            result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"),
+                                           als=reader)
             remembered.parent.mkdir(parents=True, exist_ok=True)
             write_text(remembered, "\n".join(addresses), PRIVATE)
         except ChecksFailedError as exc:
@@ -81,8 +86,8 @@ def routes(desk: Desk) -> list[Route]:
                                 if isinstance(f, Finding))
         except ComposerError as exc:
             problem = say(str(exc), "errors")
-        return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
-                         result=result, problem=problem)
+        return desk.page(request, "test.html.j2", 200 if result else 400, **chosen, slug=slug,
+                         addresses="\n".join(addresses), result=result, problem=problem)
 
     def clock_now() -> datetime:
         clock = desk.extra.get("clock") or SystemClock(desk.settings.zone)
@@ -109,6 +114,8 @@ def routes(desk: Desk) -> list[Route]:
                 return desk.page(request, "send.html.j2", status, **values)
         list_name = list_name or request.query_params.get("list") or (run.list_name if run else "") or (
             planned.list_name if planned else "")
+        if list_name:
+            desk.extra["last_list"] = list_name  # the preview and the test send show its first member
         values.update(lists=list_names(desk.folder / "subscribers") or list_names(), list_name=list_name,
                       notify=(form or {}).get("notify", ""))
         if list_name:
