@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from composer.state.deliveries import Deliveries
+from composer.state.inboxruns import InboxRunRows
 from composer.state.ledger import LedgerRows
 from composer.state.links import LinkRows
 from composer.state.privacy import PrivacyRows
@@ -12,7 +13,8 @@ from composer.state.staging import Staging
 from composer.state.suppressions import Suppressions
 
 
-class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, Staging, LedgerRows):
+class Journal(PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, Staging, LedgerRows,
+              InboxRunRows):
     """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
 
     def __enter__(self) -> Journal:

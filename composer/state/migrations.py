@@ -104,6 +104,13 @@ def _schedules(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE send_plans ADD COLUMN created REAL")
 
 
+def _inbox_history(db: sqlite3.Connection) -> None:
+    """The Posteingang keeps a history of its runs: when, how many of each kind, a line for each mail."""
+    db.execute("CREATE TABLE inbox_runs (id INTEGER PRIMARY KEY, at REAL NOT NULL, counts TEXT NOT NULL)")
+    db.execute("CREATE TABLE inbox_lines (run INTEGER NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)")
+    db.execute("CREATE INDEX inbox_lines_run ON inbox_lines (run)")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -113,6 +120,7 @@ MIGRATIONS: list[Step] = [
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
     Step("a planned start is the one schedule of the CLI and the desk", _schedules),
+    Step("the inbox keeps a history of its runs", _inbox_history),
 ]
 LATEST = len(MIGRATIONS)
 
