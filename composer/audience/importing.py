@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from composer.atomic import PRIVATE, write_text
-from composer.audience.listfiles import keep_backup, replace_text
+from composer.audience.listfiles import keep_backup, replace_list
 from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never, read_sheet
 from composer.audience import consent
 from composer.audience.subscribers import (FIRST, LAST, SALUTATION, list_columns, list_path, read_header, read_list,
@@ -218,7 +218,7 @@ def confirm(token: str, lists: Path, state_dir: Path, now: dt.datetime | None = 
     if _digest(path) != meta["base"]:
         raise StaleImportError(f"{path} was changed after the preview; upload the file again to see what it would change now")
     backup = keep_backup(path, now or dt.datetime.now())
-    replace_text(path, text)
+    replace_list(path, text)
     for suffix in (".json", ".csv", SOURCE):
         staged.with_suffix(suffix).unlink(missing_ok=True)
     return path, backup

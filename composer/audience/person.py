@@ -22,7 +22,10 @@ from composer.audience.consent import missing_evidence
 from composer.audience.erasure import HASHED, Erasures, keyed_hash
 from composer.audience.importing import STAGING
 from composer.audience.listfiles import backups, replace_bytes
-from composer.audience.subscribers import UTF8, list_encoding, list_names, list_path, read_header, recipient_address
+from composer.audience import sheetfiles
+from composer.audience.spreadsheets import read_sheet
+from composer.audience.subscribers import (UTF8, is_sheet, list_encoding, list_names, list_path, read_header,
+                                           recipient_address)
 from composer.errors import SubscriberListError
 from composer.i18n import message
 from composer.records import Recipient
@@ -83,8 +86,9 @@ def _same(cell: str, address: str) -> bool:
 
 
 def _read(path: Path) -> _ListFile:
-    data = path.read_bytes()
-    encoding = list_encoding(path)
+    sheet = is_sheet(path)  # the office's .xlsx/.ods, as the bounded reader gives it
+    data = read_sheet(path.name, path.read_bytes()).text.encode() if sheet else path.read_bytes()
+    encoding = UTF8 if sheet else list_encoding(path)
     try:
         lines = data.decode(encoding).splitlines(keepends=True)
     except UnicodeDecodeError:
@@ -193,6 +197,8 @@ def forget(address: str, journal: Journal, secret: bytes, where: Where) -> Forgo
 
 def _remove_rows(path: Path, address: str) -> int:
     """The file without the address's rows, every other byte as it was (BOM, header, line ends, quoting)."""
+    if is_sheet(path):
+        return sheetfiles.remove(path, address) if _read(path).of(address) else 0
     listed = _read(path)
     gone = listed.of(address)
     if gone:

@@ -10,12 +10,14 @@ import io
 import re
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from composer.atomic import PRIVATE, write_text
 from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
+from composer.audience.spreadsheets import Sheet, read_sheet
 from composer.exports import ExportWriter
 from composer.i18n import message
 from composer.records import BadRow, Recipient
@@ -29,6 +31,8 @@ NAME_PARTS = {"vorname": FIRST, "firstname": FIRST, "givenname": FIRST, "rufname
 _HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "mailadresse": "email",
                    "emailaddress": "email", "name": "name", **NAME_PARTS, **consent.HEADERS}
 DELIMITERS = (",", ";", "\t")  # on a tie the first wins
+SHEETS = (".xlsx", ".ods")
+LIST_KINDS = (".csv", *SHEETS)
 UTF8, WINDOWS = "utf-8-sig", "cp1252"
 
 
@@ -38,17 +42,32 @@ _PLAIN = re.compile(r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@((?:[A-Za-z0-9](
 
 
 def list_path(name: str, base: Path = LIST_DIR) -> Path:
-    """`volunteers` means subscribers/volunteers.csv. Only names are taken, never paths: a name typed on the
-    command line or sent by a form cannot open any other file."""
+    """`volunteers` means subscribers/volunteers.csv, .xlsx or .ods (the office's own sheet), whichever exists; a
+    new list is a .csv. Two files for one name are refused: which one she edits, nobody could tell. Only names are
+    taken, never paths: a name typed on the command line or sent by a form cannot open any other file."""
     if not LIST_NAME.fullmatch(name):
         known = ", ".join(list_names(base)) or "none yet"
         raise SubscriberListError(f"{name!r} is not a list name: a list name is letters, digits, - and _, and "
                                   f"means the file {base}/NAME.csv (lists: {known})")
-    return base / f"{name}.csv"
+    found = [base / f"{name}{kind}" for kind in LIST_KINDS if (base / f"{name}{kind}").is_file()]
+    if len(found) > 1:
+        raise SubscriberListError(message("{files}: two files for the list {name}; keep the one you edit and move the "
+                                          "other out of {folder}/", files=", ".join(p.name for p in found), name=name,
+                                          folder=str(base)))
+    return found[0] if found else base / f"{name}.csv"
 
 
 def list_names(base: Path = LIST_DIR) -> list[str]:
-    return sorted(p.stem for p in base.glob("*.csv"))
+    return sorted({p.stem for kind in LIST_KINDS for p in base.glob(f"*{kind}") if p.is_file()})
+
+
+def is_sheet(path: Path) -> bool:
+    return path.suffix.lower() in SHEETS
+
+
+def _sheet(path: Path) -> Sheet:
+    """A list kept as the office's .xlsx or .ods, read by the bounded reader of imports (composer/audience/spreadsheets.py)."""
+    return read_sheet(path.name, path.read_bytes())
 
 
 def list_encoding(path: Path) -> str:
@@ -75,7 +94,8 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
     """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order.
     `seen` keeps each address's first line (a send passes one kept in SQLite, so a long list needs no memory)."""
     try:
-        handle = path.open(encoding=list_encoding(path), newline="")
+        sheet = _sheet(path) if is_sheet(path) else None
+        handle: TextIO = io.StringIO(sheet.text, newline="") if sheet else path.open(encoding=list_encoding(path), newline="")
     except FileNotFoundError:
         known = ", ".join(list_names(path.parent)) or "none"
         raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
@@ -90,8 +110,9 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
             raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
         seen = {} if seen is None else seen
         reader = csv.reader(handle, delimiter=delimiter)
+        row_of = sheet.row_of if sheet else (lambda line: line)  # a sheet's rows by their number in the sheet
         while True:
-            start = reader.line_num + 2  # the header line was read apart; a quoted field may span lines
+            start = row_of(reader.line_num + 2)  # the header line was read apart; a quoted field may span lines
             try:
                 row = next(reader)
             except StopIteration:
@@ -172,10 +193,8 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
 def list_header(path: Path) -> list[tuple[str, str]]:
     """Each column of a list file's header as she wrote it, with the name the tool reads it by ("Vorname",
     "first_name"); none for a list without a file or one that cannot be read."""
-    try:
-        with path.open(encoding=list_encoding(path), newline="") as handle:
-            line = handle.readline(1_000_000)
-    except (OSError, UnicodeDecodeError):
+    line = _first_line(path)
+    if line is None:
         return []
     delimiter, keys = read_header(line)
     return [(own.strip(), key) for own, key in zip(next(csv.reader([line], delimiter=delimiter), []), keys, strict=False)
@@ -185,12 +204,19 @@ def list_header(path: Path) -> list[tuple[str, str]]:
 def list_columns(path: Path) -> list[str]:
     """The columns of a list file's header beyond email and name (its consent columns among them), in its order;
     none for a list without a file or one that cannot be read."""
+    line = _first_line(path)
+    return [c for c in read_header(line)[1] if c and c not in ("email", "name")] if line is not None else []
+
+
+def _first_line(path: Path) -> str | None:
+    """The header row of a list file as list CSV text; None when it cannot be read."""
     try:
+        if is_sheet(path):
+            return _sheet(path).text.partition("\n")[0]
         with path.open(encoding=list_encoding(path), newline="") as handle:
-            line = handle.readline(1_000_000)
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [c for c in read_header(line)[1] if c and c not in ("email", "name")]
+            return handle.readline(1_000_000)
+    except (OSError, UnicodeDecodeError, SubscriberListError):
+        return None
 
 
 def write_list(path: Path, recipients: Iterable[Recipient], columns: Sequence[str] = ()) -> None:

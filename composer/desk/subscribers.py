@@ -60,7 +60,7 @@ def routes(desk: Desk) -> list[Route]:
 
     def one_list(request: Request, problem: Message | str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
         name = name_of(request)
-        if not (lists / f"{name}.csv").exists() and not problem:
+        if not list_path(name, lists).exists() and not problem:
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 if not list(journal.signed_up(name)):
                     raise HTTPException(404, f"subscribers/{name}.csv does not exist")
