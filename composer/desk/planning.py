@@ -58,8 +58,8 @@ def tick(desk: Desk) -> list[str]:
 
 
 async def ticking(desk: Desk) -> None:
-    """The desk's loop over the schedule, until it shuts down."""
-    while not desk.stopping.is_set():
+    """The desk's loop over the schedule, until the desk's lifespan cancels it when it shuts down."""
+    while True:
         with contextlib.suppress(Exception):  # a send that cannot start says why on its page; the loop goes on
             await run_in_threadpool(tick, desk)
         slept = 0.0
