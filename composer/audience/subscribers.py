@@ -10,17 +10,19 @@ import io
 import re
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from composer.atomic import PRIVATE, write_text
 from composer.audience import consent
 from composer.errors import AddressError, SubscriberListError
-from composer.audience.spreadsheets import Sheet, read_sheet
 from composer.exports import ExportWriter
 from composer.i18n import message
 from composer.records import BadRow, Recipient
+
+if TYPE_CHECKING:
+    from composer.audience.spreadsheets import Sheet
 
 LIST_DIR = Path("subscribers")
 FIRST, LAST, SALUTATION = "first_name", "last_name", "salutation"
@@ -66,7 +68,10 @@ def is_sheet(path: Path) -> bool:
 
 
 def _sheet(path: Path) -> Sheet:
-    """A list kept as the office's .xlsx or .ods, read by the bounded reader of imports (composer/audience/spreadsheets.py)."""
+    """A list kept as the office's .xlsx or .ods, read by the bounded reader of imports (composer/audience/spreadsheets.py,
+    loaded here: lxml is for sheets only, and `--help` or `status` load the list module without them)."""
+    from composer.audience.spreadsheets import read_sheet
+
     return read_sheet(path.name, path.read_bytes())
 
 
