@@ -35,3 +35,13 @@ def test_the_history_says_each_run_after_leaving_the_page_and_forget_removes_the
     with Journal(workdir / ".newsletter") as journal:
         lines = [line for run in journal.inbox_runs() for _, line in run.lines]
     assert lines and not any("marie.dubois" in line for line in lines)
+
+
+def test_newsletter_inbox_mails_her_when_replies_are_left_for_her(workdir: Path, tmp_path: Path, smtp_server) -> None:
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_bytes(b"From lena Thu Dec 24 10:00:00 2020\n" + QUESTION + b"\n")
+    env = {**smtp_server.env(), "LANG": "de_DE.UTF-8", "LANGUAGE": ""}
+    result = CliRunner().invoke(app, ["inbox", "--mbox", str(mbox), "--notify", "koordination@example.org"], env=env)
+    assert result.exit_code == 0, result.output
+    [told] = smtp_server.handler.messages()
+    assert told["To"] == "koordination@example.org" and told["Subject"] == "Antworten für Sie: 1 im Postfach des Newsletters"

@@ -22,6 +22,8 @@ def inbox_command(
     mbox: Annotated[Path | None, typer.Option("--mbox", metavar="FILE", help="Read a local mbox file instead of IMAP")] = None,
     move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER", help="Folder for handled messages")] = "Processed",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would be done")] = False,
+    notify: Annotated[str | None, typer.Option("--notify", metavar="ADDRESS",
+        help="Mail this address when replies are left for a person to answer (for a run nobody watches)")] = None,
 ) -> None:
     """Read unsubscribe requests, bounces and complaints from the mailbox (IMAP settings in .env) into the unsubscribe
     list; only reports about messages we sent count, and a token only in the To or Subject of a mail to the unsubscribe
@@ -30,6 +32,9 @@ def inbox_command(
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
         from composer.state import Journal
 
+        from composer.audience.subscribers import checked_address
+
+        told = checked_address(notify) if notify else None  # a wrong address fails before the mailbox is touched
         settings, secret = settings_and_secret()
         source = inbox.open_source(settings, maildir, mbox, move_to)
         try:
@@ -38,6 +43,11 @@ def inbox_command(
                                        dry_run, say=out.print)
         finally:
             source.close()
+        if told and counts["other"] and not dry_run:
+            from composer.i18n.languages import from_environment
+            from composer.send.notify import LeftForYou, tell
+
+            tell(settings, told, LeftForYou(counts["other"]), from_environment(os.environ))
     out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce')}, "
               f"{counted(counts['autoreply'], 'automatic reply', 'automatic replies')}, {counts['other']} left for you, "
               f"{counts['malformed']} unreadable"

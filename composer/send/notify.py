@@ -56,7 +56,21 @@ class Report:
         return "\n\n".join(lines) + "\n"
 
 
-def report_mail(settings: Settings, to: str, report: Report, lang: str) -> OutgoingMessage:
+@dataclass(frozen=True)
+class LeftForYou:
+    """`newsletter inbox` left replies in the mailbox that only a person can answer."""
+
+    count: int
+
+    def subject(self, lang: str) -> str:
+        return message("Replies for you: {n} in the newsletter's mailbox", n=self.count).render(lang)
+
+    def body(self, lang: str) -> str:
+        return render(message("The inbox run left {n} replies in the mailbox that only you can answer (questions, "
+                              "changes of address, thanks); the desk's Posteingang shows them.", n=self.count), lang) + "\n"
+
+
+def report_mail(settings: Settings, to: str, report: Report | LeftForYou, lang: str) -> OutgoingMessage:
     sender = settings.sender
     msg = EmailMessage()
     msg["From"] = formataddr((sender.name or "Newsletter", sender.address))
@@ -70,7 +84,7 @@ def report_mail(settings: Settings, to: str, report: Report, lang: str) -> Outgo
     return OutgoingMessage(sender.bounce_address, to, message_id, msg.as_bytes(policy=email.policy.SMTP))
 
 
-def tell(settings: Settings, to: str | None, report: Report, lang: str,
+def tell(settings: Settings, to: str | None, report: Report | LeftForYou, lang: str,
          transports: TransportFactory | None = None) -> bool:
     """Sends the report to `to` once; False when there is nobody to tell or the mail did not go (a failed
     notice never fails the send it reports on)."""
