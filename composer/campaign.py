@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from email.utils import formataddr
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -25,8 +27,10 @@ from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
 from composer.records import BadRow, Recipient
 from composer.render.build import Build
-from composer.send import staging
+from composer.send import schedules, staging
+from composer.config.parts import Limits
 from composer.send.dispatch import Summary
+from composer.send.estimate import PACE, Estimate, estimate
 from composer.send.links import Links
 from composer.office import approval
 from composer.send.mailing import Mailing, Options, Preview, Send, TransportFactory, open_mailing, preview, send_now
@@ -106,9 +110,14 @@ def approval_content(issue: Path, list_name: str, settings: Settings, secret: by
 
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
               retry_uncertain: bool = False, transports: TransportFactory | None = None,
-              lists: Path = LIST_DIR, schedule: Schedule | None = None) -> AbstractContextManager[Campaign]:
+              lists: Path = LIST_DIR, schedule: Schedule | None = None,
+              beside_schedule: bool = False) -> AbstractContextManager[Campaign]:
     """A checked issue, approved for the list where approvals are required (ApprovalMissingError otherwise), and
-    the send state held for this send alone, for as long as the caller is inside."""
+    the send state held for this send alone, for as long as the caller is inside. While the desk has the issue
+    planned, only the planned send itself (`beside_schedule`) or one told to go anyway starts."""
+    if not beside_schedule:
+        with Journal(settings.state_dir, read_only=True) as journal:
+            schedules.refuse_beside(journal, issue.stem, settings.zone)
     options = Options(retry_failed, retry_uncertain, schedule or Schedule(), transports)
     mailing = issue_mailing(issue, list_name, settings, secret, lists)
     approval.require(settings, mailing.build, mailing.list_name)
@@ -121,12 +130,42 @@ def plan_send(issue: Path, list_name: str, settings: Settings, secret: bytes, li
     return preview(issue_mailing(issue, list_name, settings, secret, lists), settings)
 
 
+@dataclass(frozen=True)
+class Outline:
+    """Everything the coordinator confirms before a send: what goes out, from whom, to which list, how many and who
+    is skipped, the limits and sending hours in effect, and when it will be done (an estimate at `pace`)."""
+
+    subject: str
+    sender: str
+    list_name: str
+    preview: Preview
+    limits: Limits
+    estimate: Estimate
+
+
+def outline(issue: Path, list_name: str, settings: Settings, secret: bytes, start: datetime, pace: float = PACE,
+            lists: Path = LIST_DIR) -> Outline:
+    """The plan of `plan_send` with what it means: `start` is now or the planned time."""
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    shown = preview(mailing, settings)
+    sender = settings.sender
+    with Journal(settings.state_dir, read_only=True) as journal:
+        recent = [datetime.fromtimestamp(at, start.tzinfo) for at in journal.handed_times(start.timestamp() - 86400)]
+    ceiling = settings.rate_limit or pace
+    return Outline(mailing.build.issue.subject, formataddr((sender.name or mailing.build.issue.newsletter, sender.address)),
+                   mailing.list_name, shown, settings.limits,
+                   estimate(shown.plan.to_send, min(pace, ceiling), settings.limits, start, recent))
+
+
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,
-                    transports: TransportFactory | None = None, dry_run: bool = False) -> tuple[Summary, Destination, Build]:
+                    transports: TransportFactory | None = None, dry_run: bool = False,
+                    als: Recipient | None = None) -> tuple[Summary, Destination, Build]:
     """'[TEST] hh:mm:ss' in the subject so clients do not thread repeated tests; no send state is touched.
     The issue must pass the checks like a real send, so what is tested is what would go out. With `dry_run`
-    the addresses, the issue and the settings are checked the same way, and nothing is sent."""
-    recipients = [Recipient(checked_address(address)) for address in addresses]
+    the addresses, the issue and the settings are checked the same way, and nothing is sent. `als`: a list's
+    member whose name (and columns) the test mail greets and addresses, as that member will get it."""
+    recipients = [Recipient(checked_address(address), als.name if als else None, als.fields if als else {})
+                  for address in addresses]
     build = checked(issue, settings, secret)
     if dry_run:
         return Summary(), choose(settings, f"{build.slug}-test")[1], build

@@ -64,7 +64,8 @@ def write_list(name: str, count: int) -> list[str]:
 
 
 def status_csv(folder: Path) -> dict[str, dict[str, str]]:
-    return {row["email"]: row for row in csv.DictReader(io.StringIO(newsletter(folder, "status", ISSUE, "--csv")[1]))}
+    text = newsletter(folder, "status", ISSUE, "--csv")[1].lstrip("\ufeff")
+    return {row["email"]: row for row in csv.DictReader(io.StringIO(text), delimiter=";")}
 
 
 def rewritten(archive: Path, change: Callable[[dict[str, object], dict[str, bytes]], None], target: Path) -> Path:

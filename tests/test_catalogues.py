@@ -69,6 +69,11 @@ def test_the_compiled_catalogue_matches_its_source(lang: str) -> None:
     assert compiled == source, "run `python tools/catalogues.py compile`"
 
 
+def _key(value: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
+    """A plural entry's forms (a list from the .mo, a tuple from the .po) as a tuple."""
+    return value if isinstance(value, str) else tuple(value)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_the_parameters_of_their_msgid(lang: str) -> None:
     import re

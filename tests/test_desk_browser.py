@@ -153,7 +153,7 @@ def test_the_coordinators_whole_path_in_the_browser(page, smtp_server: SMTPServe
     shot(page, "versand-angehalten", violations)
     smtp_server.handler.delay = 0
     page.click("#resume")
-    page.wait_for_selector("text=Fertig", timeout=60_000)
+    page.wait_for_selector("#progress[data-state=finished]", timeout=60_000)
     counts = smtp_server.handler.per_recipient()
     assert len(counts) == 50 and set(counts.values()) == {1}
 

@@ -92,7 +92,7 @@ def test_lists_import_unsubscribe_send_inbox_and_settings_in_the_browser(browser
         page.goto(f"{desk.base}/issues/2020-12/send?list=volunteers")
         page.check("#confirm")
         page.click("#start")
-        page.wait_for_selector("text=Fertig", timeout=60_000)
+        page.wait_for_selector("#progress[data-state=finished]", timeout=60_000)
         assert sorted(smtp_server.handler.per_recipient()) == ["anna.mueller@example.org", "neu.eins@example.org"]
 
         # Posteingang over the Maildir: a bounce, an "abmelden" reply and a question for the coordinator.

@@ -44,8 +44,8 @@ def refused_send(hostile_list: Path, smtp_server: SMTPServer) -> SMTPServer:
     return smtp_server
 
 
-def row_of(text: str, email: str, delimiter: str = ",") -> dict[str, str]:
-    return next(r for r in csv.DictReader(io.StringIO(text), delimiter=delimiter) if r["email"] == email)
+def row_of(text: str, email: str, delimiter: str = ";") -> dict[str, str]:
+    return next(r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter) if r["email"] == email)
 
 
 def test_status_csv_writes_a_server_reply_starting_with_equals_as_text(refused_send: SMTPServer) -> None:
@@ -64,7 +64,9 @@ def test_the_desks_status_download_writes_a_reply_starting_with_equals_as_text(r
                                                                                workdir: Path) -> None:
     with desk_server(workdir, refused_send.settings(state_dir=workdir / ".newsletter")) as running:
         download = running.client().get("/issues/2020-12/status?format=csv")
-    assert row_of(download.text, "formel@example.org")["reply"] == "'" + HOSTILE_REPLY
+    row = next(r for r in csv.DictReader(io.StringIO(download.text.lstrip("\ufeff")), delimiter=";")
+               if r["E-Mail"] == "formel@example.org")
+    assert row["Antwort des Servers"] == "'" + HOSTILE_REPLY
 
 
 def test_the_desks_subscriber_export_writes_a_name_starting_with_equals_as_text(hostile_list: Path, workdir: Path,
@@ -81,14 +83,14 @@ def test_the_export_of_an_empty_list_keeps_the_lists_own_columns(workdir: Path) 
     Path("subscribers/neu.csv").write_text(HEADER, encoding="utf-8")
     result = runner.invoke(app, ["subscribers", "neu", "--export", "aktiv.csv"])
     assert result.exit_code == 0, result.output
-    assert Path("aktiv.csv").read_text(encoding="utf-8").splitlines() == ["email;name;consent_date;consent_source"]
+    assert Path("aktiv.csv").read_text(encoding="utf-8-sig").splitlines() == ["email;name;consent_date;consent_source"]
 
 
 def test_the_export_keeps_the_lists_column_order_with_rows(workdir: Path) -> None:
     Path("subscribers/neu.csv").write_text("email;name;stadtteil;consent_date;consent_source\n"
                                            "anna@example.org;Anna;Cracau;2026-01-05;Anmeldeformular\n", encoding="utf-8")
     runner.invoke(app, ["subscribers", "neu", "--export", "aktiv.csv"])
-    assert Path("aktiv.csv").read_text(encoding="utf-8").splitlines() == [
+    assert Path("aktiv.csv").read_text(encoding="utf-8-sig").splitlines() == [
         "email;name;stadtteil;consent_date;consent_source", "anna@example.org;Anna;Cracau;2026-01-05;Anmeldeformular"]
 
 
@@ -96,4 +98,4 @@ def test_the_desks_export_of_an_empty_list_keeps_the_lists_own_columns(workdir: 
     Path("subscribers/neu.csv").write_text(HEADER, encoding="utf-8")
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as running:
         download = running.client().get("/subscribers/neu/export")
-    assert download.text.splitlines() == ["email;name;consent_date;consent_source"]
+    assert download.text.splitlines() == ["\ufeffemail;name;consent_date;consent_source"]

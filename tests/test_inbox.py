@@ -289,7 +289,7 @@ def test_unsubscribe_keeps_the_mail_as_evidence_and_the_export_leaves_the_addres
     assert time.time() - record.created < 60
     result = runner.invoke(app, ["subscribers", "volunteers", "--export", "clean.csv"])
     assert "unsubscribed marie.dubois@example.org" in result.output.replace("  ", " ").replace("  ", " ")
-    exported = Path("clean.csv").read_text(encoding="utf-8").splitlines()
+    exported = Path("clean.csv").read_text(encoding="utf-8-sig").splitlines()
     assert exported[0] == "email;name;stadtteil" and len(exported) == 1 + 7
     assert not any("marie.dubois" in line for line in exported)
     assert "anna.mueller@example.org;Anna Müller;Cracau" in exported
@@ -311,7 +311,7 @@ def queued_send(smtp_server: SMTPServer) -> dict[str, str]:
     smtp_server.handler.data_replies = [f"250 2.0.0 Ok: queued as 4C0FFEE{n:04X}" for n in range(8)]
     runner.invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"], env=smtp_server.env())
     result = runner.invoke(app, ["status", "issues/2020-12.md", "--csv"], env=smtp_server.env())
-    return {row["email"]: row["queue_id"] for row in csv.DictReader(io.StringIO(result.output))}
+    return {row["email"]: row["queue_id"] for row in csv.DictReader(io.StringIO(result.output.lstrip("\ufeff")), delimiter=";")}
 
 
 def relay_dsn(tmp_path: Path, recipient: str, queue_id: str) -> Path:

@@ -137,7 +137,7 @@ def test_a_bounced_address_gets_a_dsn_into_the_maildir_of_the_verp_envelope_send
 
 def status_rows(env: dict[str, str]) -> dict[str, dict[str, str]]:
     result = runner.invoke(app, ["status", "issues/2020-12.md", "--csv"], env=env)
-    return {row["email"]: row for row in csv.DictReader(io.StringIO(result.output))}
+    return {row["email"]: row for row in csv.DictReader(io.StringIO(result.output.lstrip("\ufeff")), delimiter=";")}
 
 
 @pytest.mark.postfix(bounce=("bounced@example.org",), local=("bounces@example.org",))

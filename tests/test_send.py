@@ -51,7 +51,7 @@ def wait_for_received(server: SMTPServer, count: int, process: subprocess.Popen[
 
 def status_rows(server: SMTPServer) -> list[dict[str, str]]:
     result = runner.invoke(app, ["status", ISSUE, "--csv"], env=server.env())
-    return list(csv.DictReader(io.StringIO(result.output)))
+    return list(csv.DictReader(io.StringIO(result.output.lstrip("\ufeff")), delimiter=";"))
 
 
 def test_each_subscriber_receives_exactly_one_personal_message(workdir: Path, smtp_server: SMTPServer) -> None:

@@ -52,8 +52,8 @@ def test_a_name_with_a_line_break_is_refused(tmp_path: Path) -> None:
 
 
 def test_extra_columns_are_kept_as_subscriber_fields(tmp_path: Path) -> None:
-    assert rows(tmp_path, "email;Vorname;Ort\na@example.org;Anna;Hüls\n") == [
-        Recipient("a@example.org", None, {"Vorname": "Anna", "Ort": "Hüls"})]
+    assert rows(tmp_path, "email;Telefon;Ort\na@example.org;0201 123;Hüls\n") == [
+        Recipient("a@example.org", None, {"Telefon": "0201 123", "Ort": "Hüls"})]
 
 
 def test_list_without_email_column_is_a_clear_error(tmp_path: Path) -> None:
@@ -61,9 +61,15 @@ def test_list_without_email_column_is_a_clear_error(tmp_path: Path) -> None:
         rows(tmp_path, "adresse;name\na@example.org;Anna\n")
 
 
-def test_list_saved_in_another_encoding_says_how_to_export(tmp_path: Path) -> None:
-    with pytest.raises(SubscriberListError, match="export the spreadsheet as 'CSV UTF-8'"):
-        rows(tmp_path, "email;name\ra@example.org;Jürgen\n", encoding="latin-1")
+def test_a_list_saved_as_windows_1252_is_read_right(tmp_path: Path) -> None:
+    assert rows(tmp_path, "email;name\na@example.org;Jürgen Lüdtke – Straße\n", encoding="cp1252") == [
+        Recipient("a@example.org", "Jürgen Lüdtke – Straße")]
+
+
+def test_list_in_neither_utf8_nor_windows_1252_says_how_to_export(tmp_path: Path) -> None:
+    (tmp_path / "liste.csv").write_bytes(b"email;name\na@example.org;J\x81rgen\n")
+    with pytest.raises(SubscriberListError, match="neither UTF-8 nor Windows-1252 text; export the spreadsheet as 'CSV UTF-8'"):
+        list(read_list(tmp_path / "liste.csv"))
 
 
 def test_unknown_list_names_the_lists_there_are(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ from composer.records import BadRow, Recipient
 
 DATE, SOURCE = "consent_date", "consent_source"
 # Header spellings after lower-casing and dropping spaces, '_' and '-' (see subscribers._column).
-HEADERS = {"consentdate": DATE, "einwilligungdatum": DATE, "einwilligungsdatum": DATE,
-           "consentsource": SOURCE, "einwilligungquelle": SOURCE, "einwilligungsquelle": SOURCE}
+HEADERS = {"consentdate": DATE, "einwilligungdatum": DATE, "einwilligungsdatum": DATE, "einwilligungam": DATE,
+           "datumdereinwilligung": DATE, "einwilligungvom": DATE,
+           "consentsource": SOURCE, "einwilligungquelle": SOURCE, "einwilligungsquelle": SOURCE, "quelle": SOURCE,
+           "quelledereinwilligung": SOURCE}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M")
 HOW_TO_ADD = (f"add the columns {DATE} and {SOURCE} (or Einwilligung_Datum and Einwilligung_Quelle) with the date "
               "and the way each person agreed, e.g. 2020-05-14 and 'Anmeldeformular Ehrenamtsbörse'")
@@ -43,7 +45,7 @@ def missing_evidence(recipient: Recipient) -> str | None:
         return f"no {DATE}"
     if consent_day(date) is None:
         return f"{DATE} {date!r} is not a date (write it like 2020-05-14 or 14.05.2020)"
-    if not source:
+    if not source and SOURCE in recipient.fields:  # a list without a source column keeps only the day ("Einwilligung am")
         return f"no {SOURCE}"
     return None
 

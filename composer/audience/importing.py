@@ -4,8 +4,10 @@ coordinator confirmed, replace the list file atomically with the old one kept as
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import secrets
 from collections.abc import Callable
@@ -14,14 +16,20 @@ from itertools import islice
 from pathlib import Path
 
 from composer.atomic import PRIVATE, write_text
-from composer.audience.listfiles import keep_backup, replace_text
+from composer.audience.listfiles import keep_backup, replace_list
 from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never, read_sheet
-from composer.audience.subscribers import list_path, read_list
+from composer.audience import consent
+from composer.audience.subscribers import (FIRST, LAST, SALUTATION, list_columns, list_path, read_header, read_list,
+                                           write_list)
 from composer.errors import ComposerError, SubscriberListError
 from composer.records import BadRow, Recipient
+from composer.send.message import named_greeting
 from composer.state import Journal, Suppression
 
 STAGING = "imports"  # in the state folder: an upload waits there between preview and confirmation
+SOURCE = ".sheet.csv"  # beside it, the sheet as read, for a new mapping
+Greeting = tuple[str, str, str | None]  # the issue's named, anonymous and formal greeting
+DEFAULT_GREETING: Greeting = ("Hallo {name},", "Liebe Engagierte,", None)
 
 
 class StaleImportError(ComposerError):
@@ -36,6 +44,21 @@ class Staying:
     suppression: Suppression
 
 
+# What a column of her sheet can become; "" keeps it as a column of its own, SKIP leaves it out.
+ROLES = ("email", "name", FIRST, LAST, SALUTATION, consent.DATE, consent.SOURCE, "", "skip")
+SKIP = "skip"
+REPLACE, MERGE = "replace", "merge"  # "Liste ersetzen", "Nur hinzufügen und aktualisieren"
+GREETED = 3  # rows whose greeting the preview shows
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of her sheet: its header as she wrote it and what the import reads it as."""
+
+    header: str
+    role: str
+
+
 @dataclass
 class Preview:
     list_name: str
@@ -46,9 +69,19 @@ class Preview:
     changed: list[Recipient] = field(default_factory=list)
     unchanged: list[Recipient] = field(default_factory=list)
     removed: list[Recipient] = field(default_factory=list)
+    kept: list[Recipient] = field(default_factory=list)  # in the list, not in the sheet, kept by MERGE
     bad_rows: list[BadRow] = field(default_factory=list)
     staying_unsubscribed: list[Staying] = field(default_factory=list)
     list_exists: bool = True
+    encoding: str = "UTF-8"  # of a CSV upload; "Windows-1252" is read right and said, so she knows it was
+    columns: list[Column] = field(default_factory=list)
+    greetings: list[tuple[str, str]] = field(default_factory=list)  # (address, greeting) of the first rows
+    with_consent: int = 0  # rows of the sheet whose columns prove consent
+    mode: str = REPLACE
+
+    @property
+    def addresses(self) -> int:
+        return len(self.new) + len(self.changed) + len(self.unchanged)
 
 
 def _digest(path: Path) -> str:
@@ -56,9 +89,10 @@ def _digest(path: Path) -> str:
 
 
 def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, filename: str, data: bytes,
-            stop: Callable[[], bool] = never) -> Preview:
+            stop: Callable[[], bool] = never, greeting: Greeting = DEFAULT_GREETING) -> Preview:
     """Reads the upload, compares it with the list and stages it for `confirm`; the list is not touched.
-    `stop` ends the reading of a spreadsheet early (the desk shutting down)."""
+    `stop` ends the reading of a spreadsheet early (the desk shutting down). The sheet as read is kept with
+    the staged list, so `remap` can read it again with another mapping or mode."""
     path = list_path(list_name, lists)
     sheet = read_sheet(filename, data, stop=stop)
     token = secrets.token_hex(16)
@@ -67,19 +101,83 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
     for old in staged.parent.iterdir():  # previews never confirmed
         if old.stat().st_mtime < dt.datetime.now().timestamp() - 86400:
             old.unlink(missing_ok=True)
-    write_text(staged.with_suffix(".csv"), sheet.text, PRIVATE)
+    write_text(staged.with_suffix(SOURCE), sheet.text, PRIVATE)
+    meta: dict[str, object] = {"list": path.stem, "base": _digest(path), "filename": filename, "encoding": sheet.encoding,
+            "rows": {str(k): v for k, v in sheet.rows.items()}}
+    write_text(staged.with_suffix(".json"), json.dumps(meta), PRIVATE)
+    return _staged(token, meta, sheet, {}, REPLACE, lists, journal, state_dir, greeting)
+
+
+def remap(token: str, mapping: dict[str, str], mode: str, lists: Path, journal: Journal, state_dir: Path,
+          greeting: Greeting = DEFAULT_GREETING) -> Preview:
+    """The staged sheet read again with `mapping` (her header -> one of ROLES) and `mode` (REPLACE or MERGE)."""
+    if not token.isalnum():
+        raise StaleImportError("this import is unknown; upload the file again")
+    staged = state_dir / STAGING / token
+    try:
+        meta = json.loads(staged.with_suffix(".json").read_text(encoding="utf-8"))
+        text = staged.with_suffix(SOURCE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StaleImportError("this import was confirmed already or is unknown; upload the file again") from None
+    sheet = Sheet(text, {int(k): v for k, v in meta.get("rows", {}).items()}, meta.get("encoding", "UTF-8"))
+    return _staged(token, meta, sheet, mapping, mode if mode in (REPLACE, MERGE) else REPLACE, lists, journal, state_dir,
+                   greeting)
+
+
+def _staged(token: str, meta: dict[str, object], sheet: Sheet, mapping: dict[str, str], mode: str, lists: Path,
+            journal: Journal, state_dir: Path, greeting: Greeting) -> Preview:
+    path = list_path(str(meta["list"]), lists)
+    staged = state_dir / STAGING / token
+    filename = str(meta["filename"])
+    columns, text = _mapped(sheet.text, mapping)
+    write_text(staged.with_suffix(".csv"), text, PRIVATE)
     try:
         rows = list(islice(read_list(staged.with_suffix(".csv")), LIMITS.rows + 1))  # a CSV is held to a sheet's limit
         if len(rows) > LIMITS.rows:
             raise SheetLimitError(f"{filename}: more than {LIMITS.rows} rows; split the list, or delete what is below it")
     except SubscriberListError as exc:
-        staged.with_suffix(".csv").unlink()
+        for suffix in (".csv", SOURCE, ".json"):
+            staged.with_suffix(suffix).unlink(missing_ok=True)
         raise type(exc)(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
-    write_text(staged.with_suffix(".json"), json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
-               PRIVATE)
-    result = Preview(path.stem, filename, token, list_exists=path.exists())
+    result = Preview(path.stem, filename, token, list_exists=path.exists(), encoding=sheet.encoding, columns=columns,
+                     mode=mode)
     _compare(result, rows, sheet, path, journal)
+    result.greetings = [(r.email, named_greeting(greeting[:2], r.name or "", r.fields, greeting[2]))
+                        for r in [r for r in rows if isinstance(r, Recipient)][:GREETED]]  # in the sheet's order
+    if mode == MERGE and result.kept:  # her sheet's rows, then the list's rows it does not name, kept as they were
+        good = [r for r in rows if isinstance(r, Recipient)]
+        write_list(staged.with_suffix(".csv"), [*good, *result.kept], list_columns(staged.with_suffix(".csv")))
+    write_text(staged.with_suffix(".json"), json.dumps({**meta, "mode": mode}), PRIVATE)
     return result
+
+
+def _mapped(text: str, mapping: dict[str, str]) -> tuple[list[Column], str]:
+    """Her columns with what each is read as, and the sheet's text with the header row saying so."""
+    first, newline, rest = text.partition("\n")
+    delimiter, keys = read_header(first)
+    own = next(csv.reader([first], delimiter=delimiter), [])
+    columns, header, dropped = [], [], set()
+    for index, (mine, key) in enumerate(zip(own, keys, strict=False)):
+        role = mapping.get(mine, key if key in ROLES else "")
+        if role not in ROLES:
+            role = ""
+        columns.append(Column(mine, role))
+        if role == SKIP:
+            dropped.add(index)
+        header.append(role or _kept_name(mine))
+    if not mapping:
+        return columns, text
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([h for i, h in enumerate(header) if i not in dropped])
+    for row in csv.reader(io.StringIO(rest), delimiter=delimiter):
+        writer.writerow([c for i, c in enumerate(row) if i not in dropped])
+    return columns, out.getvalue()
+
+
+def _kept_name(header: str) -> str:
+    """Her header for a column kept as it is; one the reader would take for a known column is marked as hers."""
+    return header if read_header(header)[1][0] == header.strip() else f"{header} (Spalte)"
 
 
 def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal) -> None:
@@ -92,12 +190,17 @@ def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path
             continue
         key = row.email.lower()
         after.add(key)
+        result.with_consent += consent.missing_evidence(row) is None
         old = before.get(key)
         (result.new if old is None else result.unchanged if old == row else result.changed).append(row)
         suppressed = journal.suppression(row.email)
         if suppressed:
             result.staying_unsubscribed.append(Staying(row.email, suppressed))
-    result.removed = [r for key, r in before.items() if key not in after]
+    gone = [r for key, r in before.items() if key not in after]
+    if result.mode == MERGE:
+        result.kept = gone
+    else:
+        result.removed = gone
 
 
 def confirm(token: str, lists: Path, state_dir: Path, now: dt.datetime | None = None) -> tuple[Path, Path | None]:
@@ -108,14 +211,14 @@ def confirm(token: str, lists: Path, state_dir: Path, now: dt.datetime | None = 
     staged = state_dir / STAGING / token
     try:
         meta = json.loads(staged.with_suffix(".json").read_text(encoding="utf-8"))
-        text = staged.with_suffix(".csv").read_text(encoding="utf-8")
+        text = staged.with_suffix(".csv").read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise StaleImportError("this import was confirmed already or is unknown; upload the file again") from None
     path = list_path(meta["list"], lists)
     if _digest(path) != meta["base"]:
         raise StaleImportError(f"{path} was changed after the preview; upload the file again to see what it would change now")
     backup = keep_backup(path, now or dt.datetime.now())
-    replace_text(path, text)
-    staged.with_suffix(".json").unlink()
-    staged.with_suffix(".csv").unlink()
+    replace_list(path, text)
+    for suffix in (".json", ".csv", SOURCE):
+        staged.with_suffix(suffix).unlink(missing_ok=True)
     return path, backup

@@ -23,8 +23,12 @@ from composer.audience.consent import missing_evidence
 from composer.audience.erasure import HASHED, Erasures, keyed_hash
 from composer.audience.importing import STAGING
 from composer.audience.listfiles import backups, replace_bytes
-from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
+from composer.audience import sheetfiles
+from composer.audience.spreadsheets import read_sheet
+from composer.audience.subscribers import (UTF8, is_sheet, list_encoding, list_names, list_path, read_header,
+                                           recipient_address)
 from composer.errors import SubscriberListError
+from composer.i18n import message
 from composer.records import Recipient
 from composer.send.transports.outbox import file_name
 from composer.state import Journal
@@ -66,6 +70,7 @@ class _ListFile:
     header: list[str]
     head: str
     records: list[tuple[int, list[str], list[str]]]  # (first line number, lines, cells)
+    encoding: str = UTF8
 
     def of(self, address: str) -> list[tuple[int, list[str], list[str]]]:
         if "email" not in self.header:
@@ -82,13 +87,16 @@ def _same(cell: str, address: str) -> bool:
 
 
 def _read(path: Path) -> _ListFile:
-    data = path.read_bytes()
+    sheet = is_sheet(path)  # the office's .xlsx/.ods, as the bounded reader gives it
+    data = read_sheet(path.name, path.read_bytes()).text.encode() if sheet else path.read_bytes()
+    encoding = UTF8 if sheet else list_encoding(path)
     try:
-        lines = data.decode("utf-8-sig").splitlines(keepends=True)
+        lines = data.decode(encoding).splitlines(keepends=True)
     except UnicodeDecodeError:
-        raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+        raise SubscriberListError(message("{path}: neither UTF-8 nor Windows-1252 text; export the spreadsheet "
+                                          "as 'CSV UTF-8'", path=str(path))) from None
     if not lines:
-        return _ListFile(path, data.startswith(BOM), [], "", [])
+        return _ListFile(path, data.startswith(BOM), [], "", [], encoding)
     delimiter, header = read_header(lines[0])
     reader = csv.reader(lines[1:], delimiter=delimiter)
     records, done = [], 0
@@ -98,7 +106,7 @@ def _read(path: Path) -> _ListFile:
             done = reader.line_num
     except csv.Error as exc:
         raise SubscriberListError(f"{path}:{done + 2}: cannot be read as CSV ({exc})") from None
-    return _ListFile(path, data.startswith(BOM), header, lines[0], records)
+    return _ListFile(path, data.startswith(BOM), header, lines[0], records, encoding)
 
 
 def _when(timestamp: float | None) -> str | None:
@@ -233,11 +241,13 @@ def rename_rows(address: str, name: str, where: Where) -> int:
 
 def _remove_rows(path: Path, address: str) -> int:
     """The file without the address's rows, every other byte as it was (BOM, header, line ends, quoting)."""
+    if is_sheet(path):
+        return sheetfiles.remove(path, address) if _read(path).of(address) else 0
     listed = _read(path)
     gone = listed.of(address)
     if gone:
         kept = "".join(line for record in listed.records if record not in gone for line in record[1])
-        replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + kept).encode())
+        replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + kept).encode(listed.encoding.removesuffix("-sig")))
     return len(gone)
 
 

@@ -5,15 +5,19 @@ address (checked like a row, with its consent) or unsubscribes one as the coordi
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from composer.audience.listfiles import append_row
-from composer.audience.subscribers import checked_address, list_columns, list_path, read_list, write_list
-from composer.errors import AddressError
+from composer.audience import consent
+from composer.audience.listfiles import append_row, update_row
+from composer.audience.consent import DATE, SOURCE
+from composer.audience.subscribers import (FIRST, checked_address, list_columns, list_header, list_names, list_path,
+                                           read_list)
+from composer.exports import Table
+from composer.errors import AddressError, SubscriberListError
+from composer.i18n import N_, Message, message, plural
 from composer.records import BadRow, Recipient
 from composer.state import Journal, Suppression
 
@@ -120,14 +124,79 @@ def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, cons
     return email
 
 
-def unsubscribe(journal: Journal, raw: str, reason: str) -> str:
-    """Recorded as the coordinator's, with the reason; the address stays in the file and is never sent to."""
+def edit(list_name: str, lists: Path, raw: str, name: str, consent_date: str, consent_source: str,
+         now: dt.datetime | None = None) -> str:
+    """A row's name and consent changed in the list file itself (her other columns kept, the old file in backup/).
+    A web sign-up has no row to change; its consent is the confirmed sign-up."""
     email = checked_address(raw)
-    if not reason.strip():
-        raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
-    if not journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}", "unsubscribed", "Die Redaktion"):
-        raise AddressError(f"{email} was unsubscribed or bounced already; it gets no issue either way")
+    if any("\n" in v or "\r" in v for v in (name, consent_date, consent_source)):
+        raise AddressError(message("The name and the consent must be one line each."))
+    if consent_date.strip() and consent.consent_day(consent_date) is None:
+        raise AddressError(message("'{date}' is not a date; write it like 14.05.2020 or 2020-05-14.",
+                                   date=consent_date.strip()))
+    path = list_path(list_name, lists)
+    values = {"name": name.strip(), DATE: consent_date.strip(), SOURCE: consent_source.strip()}
+    if not path.exists() or not update_row(path, email, values, now or dt.datetime.now()):
+        raise AddressError(message("{email} is no row of the list {list}; a sign-up on the website cannot be changed "
+                                   "here.", email=email, list=path.stem))
     return email
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    """An address blocked by the coordinator, and the lists it is on (none: blocked as a precaution, so that a list
+    that gets it later never writes to it)."""
+
+    email: str
+    lists: list[str]
+    added: bool = True  # False when it was unsubscribed or bounced already
+
+    @property
+    def said(self) -> Message:
+        if not self.added:
+            return message("{email} was unsubscribed or bounced already; it gets no issue either way", email=self.email)
+        if not self.lists:
+            return message("{email} is on no list – blocked as a precaution: no list will write to it", email=self.email)
+        return plural("{email} is taken off the list {lists} and will receive no more newsletters.",
+                      "{email} is taken off the lists {lists} and will receive no more newsletters.",
+                      len(self.lists), email=self.email, lists=", ".join(self.lists))
+
+
+def lists_holding(email: str, lists: Path, journal: Journal) -> list[str]:
+    """The lists that have `email` as a row of their file or as a confirmed web sign-up."""
+    wanted, found = email.lower(), []
+    for name in list_names(lists):
+        path = list_path(name, lists)
+        try:
+            rows = read_list(path)
+            if any(isinstance(r, Recipient) and r.email.lower() == wanted for r in rows):
+                found.append(name)
+                continue
+        except SubscriberListError:
+            pass  # a list that cannot be read holds nobody the send would reach
+        if any(r.email.lower() == wanted for r in journal.signups(name)):
+            found.append(name)
+    return found
+
+
+def block(journal: Journal, raw: str, reason: str | None, lists: Path, by: str | None = None) -> Unsubscribed:
+    """Recorded as the coordinator's, with the reason (None: the command line, which asks for none); the address
+    stays in the files and is never sent to. It wins over every list, also for an address on none: then it is
+    blocked as a precaution, and the result says so."""
+    email = checked_address(raw)
+    if reason is not None and not reason.strip():
+        raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
+    holding = lists_holding(email, lists, journal)
+    added = journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}" if reason else BY_COORDINATOR, "unsubscribed", by)
+    return Unsubscribed(email, holding, added)
+
+
+def unsubscribe(journal: Journal, raw: str, reason: str, lists: Path) -> Unsubscribed:
+    """`block` as the desk's Austragen: an address unsubscribed or bounced already is refused, so the page says so."""
+    done = block(journal, raw, reason, lists, "Die Redaktion")
+    if not done.added:
+        raise AddressError(done.said)
+    return done
 
 
 def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppression]:
@@ -143,10 +212,33 @@ def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppressi
     return email, lifted
 
 
-def export_active(roster_: Roster) -> str:
-    """The active addresses (file rows and web sign-ups) as list CSV text, in the shape `newsletter subscribers
-    --export` writes."""
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "export.csv"
-        write_list(target, [m.recipient for m in roster_.members if m.state == "active"], roster_.columns)
-        return target.read_text(encoding="utf-8")
+OURS = {"email": N_("email"), "name": N_("name"), DATE: N_("consent_date"), SOURCE: N_("consent_source")}
+WEB_SIGNUP = N_("web sign-up")
+STATES = {state: Message(state) for state in (N_("active"), N_("unsubscribed"), N_("bounced"), N_("complained"))}
+
+
+def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table:
+    """The list as she keeps it: her columns under her headers in her order, then ours (a name, the consent of a
+    web sign-up, the state) at the end, under headers the list reader knows again, so the export is a list too."""
+    header = list_header(path) or [("email", "email"), ("name", "name")]
+    keys = [key for _, key in header]
+    members = [m for m in roster_.members if m.state == "active" or not active_only]
+
+    def cells(m: Member) -> list[object]:
+        r = m.recipient
+        fields: dict[str, object] = {"email": r.email, "name": r.name or "", **r.fields}
+        if m.signed_up:
+            fields.setdefault(DATE, dt.datetime.fromtimestamp(m.signed_up).date())
+            fields.setdefault(SOURCE, Message(WEB_SIGNUP))
+            if FIRST in keys and r.name and not fields.get(FIRST):
+                fields[FIRST] = r.name  # a sign-up gives one name; it goes where the list has its first names
+        row = [fields.get(key, "") for key in keys + ours]
+        return row + ([STATES.get(m.state, m.state)] if not active_only else [])
+
+    # ours only where someone has a value in them: a web sign-up's name or consent
+    ours = [key for key in OURS if key not in keys and not (key == "name" and FIRST in keys)
+            and any(m.signed_up and (key != "name" or m.recipient.name) for m in members)]
+    columns: list[Message | str] = [own for own, _ in header] + [Message(OURS[key]) for key in ours]
+    if not active_only:
+        columns.append(Message(N_("state")))
+    return Table(columns, (cells(m) for m in members))

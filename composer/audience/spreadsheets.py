@@ -61,6 +61,7 @@ class Sheet:
 
     text: str
     rows: dict[int, int] = field(default_factory=dict)
+    encoding: str = "UTF-8"  # how a CSV upload was written: "Windows-1252" is said in the preview
 
     def row_of(self, line: int) -> int:
         return self.rows.get(line, line)
@@ -74,7 +75,7 @@ def read_sheet(filename: str, data: bytes, limits: Limits = LIMITS, stop: Callab
     if len(data) > MAX_BYTES:
         raise SubscriberListError(f"{filename}: larger than {MAX_BYTES // MB} MB; is this the subscriber list?")
     if name.endswith((".csv", ".txt")):
-        return Sheet(_decoded(filename, data))
+        return Sheet(*_decoded(filename, data))
     if not name.endswith((".xlsx", ".ods")):
         raise SubscriberListError(f"{filename}: not a spreadsheet this tool reads; save the list as CSV, .xlsx or .ods")
     kind = name.rsplit(".", 1)[1]
@@ -152,13 +153,13 @@ class _Reading:
                            "so delete what is right of the list")
 
 
-def _decoded(filename: str, data: bytes) -> str:
+def _decoded(filename: str, data: bytes) -> tuple[str, dict[int, int], str]:
     """UTF-8 (with or without BOM); else Windows-1252, which German Excel writes for plain "CSV"."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), {}, "UTF-8"
     except UnicodeDecodeError:
         try:
-            return data.decode("cp1252")
+            return data.decode("cp1252"), {}, "Windows-1252"
         except UnicodeDecodeError:
             raise SubscriberListError(f"{filename}: neither UTF-8 nor Windows text; export it as 'CSV UTF-8'") from None
 

@@ -1,12 +1,16 @@
-"""Subscriber lists as a spreadsheet exports them: CSV with ',' or ';', UTF-8 with or without BOM."""
+"""Subscriber lists as a spreadsheet exports them: CSV with ',', ';' or tabs, UTF-8 with or without BOM or
+Windows-1252 (German Excel's plain "CSV"), columns named as German offices name them ("Vorname" beside "Name" or
+"Nachname" make the whole name)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
@@ -15,10 +19,24 @@ from composer.audience import consent
 from composer.audience.verdicts import not_an_address
 from composer.errors import AddressError, SubscriberListError
 from composer.exports import ExportWriter
+from composer.i18n import message
 from composer.records import BadRow, Recipient
 
+if TYPE_CHECKING:
+    from composer.audience.spreadsheets import Sheet
+
 LIST_DIR = Path("subscribers")
-_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "name": "name", **consent.HEADERS}
+FIRST, LAST, SALUTATION = "first_name", "last_name", "salutation"
+# The parts of a name as offices head them, after lower-casing and dropping spaces, '_' and '-'.
+NAME_PARTS = {"vorname": FIRST, "firstname": FIRST, "givenname": FIRST, "rufname": FIRST,
+              "nachname": LAST, "familienname": LAST, "lastname": LAST, "surname": LAST, "zuname": LAST,
+              "anrede": SALUTATION, "salutation": SALUTATION}
+_HEADER_ALIASES = {"email": "email", "emailadresse": "email", "mail": "email", "mailadresse": "email",
+                   "emailaddress": "email", "name": "name", **NAME_PARTS, **consent.HEADERS}
+DELIMITERS = (",", ";", "\t")  # on a tie the first wins
+SHEETS = (".xlsx", ".ods")
+LIST_KINDS = (".csv", *SHEETS)
+UTF8, WINDOWS = "utf-8-sig", "cp1252"
 
 
 LIST_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -27,24 +45,63 @@ _PLAIN = re.compile(r"([A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@((?:[A-Za-z0-9](
 
 
 def list_path(name: str, base: Path = LIST_DIR) -> Path:
-    """`volunteers` means subscribers/volunteers.csv. Only names are taken, never paths: a name typed on the
-    command line or sent by a form cannot open any other file."""
+    """`volunteers` means subscribers/volunteers.csv, .xlsx or .ods (the office's own sheet), whichever exists; a
+    new list is a .csv. Two files for one name are refused: which one she edits, nobody could tell. Only names are
+    taken, never paths: a name typed on the command line or sent by a form cannot open any other file."""
     if not LIST_NAME.fullmatch(name):
         known = ", ".join(list_names(base)) or "none yet"
         raise SubscriberListError(f"{name!r} is not a list name: a list name is letters, digits, - and _, and "
                                   f"means the file {base}/NAME.csv (lists: {known})")
-    return base / f"{name}.csv"
+    found = [base / f"{name}{kind}" for kind in LIST_KINDS if (base / f"{name}{kind}").is_file()]
+    if len(found) > 1:
+        raise SubscriberListError(message("{files}: two files for the list {name}; keep the one you edit and move the "
+                                          "other out of {folder}/", files=", ".join(p.name for p in found), name=name,
+                                          folder=str(base)))
+    return found[0] if found else base / f"{name}.csv"
 
 
 def list_names(base: Path = LIST_DIR) -> list[str]:
-    return sorted(p.stem for p in base.glob("*.csv"))
+    return sorted({p.stem for kind in LIST_KINDS for p in base.glob(f"*{kind}") if p.is_file()})
+
+
+def is_sheet(path: Path) -> bool:
+    return path.suffix.lower() in SHEETS
+
+
+def _sheet(path: Path) -> Sheet:
+    """A list kept as the office's .xlsx or .ods, read by the bounded reader of imports (composer/audience/spreadsheets.py,
+    loaded here: lxml is for sheets only, and `--help` or `status` load the list module without them)."""
+    from composer.audience.spreadsheets import read_sheet
+
+    return read_sheet(path.name, path.read_bytes())
+
+
+def list_encoding(path: Path) -> str:
+    """UTF8 when the whole file is UTF-8 (with or without BOM), else WINDOWS: what German Excel writes for plain
+    "CSV". Every byte is a character in Windows-1252 but five; a file with those is neither and fails on reading.
+    Read in pieces, so a long list needs no memory."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return WINDOWS
+    return UTF8
+
+
+def encoding_name(encoding: str) -> str:
+    """How the coordinator knows an encoding: "UTF-8" or "Windows-1252"."""
+    return "Windows-1252" if encoding == WINDOWS else "UTF-8"
 
 
 def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Iterator[Recipient | BadRow]:
     """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order.
     `seen` keeps each address's first line (a send passes one kept in SQLite, so a long list needs no memory)."""
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        sheet = _sheet(path) if is_sheet(path) else None
+        handle: TextIO = io.StringIO(sheet.text, newline="") if sheet else path.open(encoding=list_encoding(path), newline="")
     except FileNotFoundError:
         known = ", ".join(list_names(path.parent)) or "none"
         raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
@@ -52,20 +109,23 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
         try:
             header_line = handle.readline()
         except UnicodeDecodeError:
-            raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+            raise SubscriberListError(message("{path}: neither UTF-8 nor Windows-1252 text; export the spreadsheet "
+                                              "as 'CSV UTF-8'", path=str(path))) from None
         delimiter, header = read_header(header_line)
         if "email" not in header:
             raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
         seen = {} if seen is None else seen
         reader = csv.reader(handle, delimiter=delimiter)
+        row_of = sheet.row_of if sheet else (lambda line: line)  # a sheet's rows by their number in the sheet
         while True:
-            start = reader.line_num + 2  # the header line was read apart; a quoted field may span lines
+            start = row_of(reader.line_num + 2)  # the header line was read apart; a quoted field may span lines
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                raise SubscriberListError(f"{path}:{start}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+                raise SubscriberListError(message("{path}:{line}: neither UTF-8 nor Windows-1252 text; export the "
+                                                  "spreadsheet as 'CSV UTF-8'", path=str(path), line=start)) from None
             except csv.Error as exc:
                 raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
             if any(delimiter in line for cell in row for line in cell.splitlines()[1:]):  # rows swallowed by a quote
@@ -73,13 +133,24 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
                                     f"{reader.line_num + 1} were read as one row; remove the quotation mark or close it")
                 continue
             if any(cell.strip() for cell in row):
-                yield _recipient(dict(zip(header, (c.strip() for c in row), strict=False)), start, seen)
+                cells = dict.fromkeys(header, "")  # a short row has its last columns empty, not missing
+                cells.update(zip(header, (c.strip() for c in row), strict=False))
+                yield _recipient(cells, start, seen)
 
 
 def read_header(line: str) -> tuple[str, list[str]]:
-    """The delimiter a spreadsheet used (';' or ',') and the column names, the known ones in their canonical form."""
-    delimiter = ";" if line.count(";") > line.count(",") else ","
-    return delimiter, [_column(h) for h in next(csv.reader([line], delimiter=delimiter), [])]
+    """The delimiter a spreadsheet used (',', ';' or a tab) and the column names, the known ones in their canonical
+    form. "Name" beside "Vorname" (and no "Nachname") is the surname, as offices use it."""
+    delimiter = max(DELIMITERS, key=line.count)
+    header = [_column(h) for h in next(csv.reader([line], delimiter=delimiter), [])]
+    if FIRST in header and "name" in header and LAST not in header:
+        header[header.index("name")] = LAST
+    return delimiter, header
+
+
+def whole_name(fields: dict[str, str]) -> str:
+    """First and last name joined, from a list's "Vorname" and "Nachname" columns; empty without them."""
+    return " ".join(part for part in (fields.get(FIRST, "").strip(), fields.get(LAST, "").strip()) if part)
 
 
 def _column(name: str) -> str:
@@ -110,7 +181,7 @@ def checked_address(raw: str) -> str:
 
 
 def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -> Recipient | BadRow:
-    raw, name = row.pop("email", ""), row.pop("name", "") or None
+    raw, name = row.pop("email", ""), row.pop("name", "") or whole_name(row) or None
     if not raw:
         return BadRow(line, "no email address")
     try:
@@ -125,15 +196,33 @@ def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -
     return Recipient(email, name, {k: v for k, v in row.items() if k})
 
 
+def list_header(path: Path) -> list[tuple[str, str]]:
+    """Each column of a list file's header as she wrote it, with the name the tool reads it by ("Vorname",
+    "first_name"); none for a list without a file or one that cannot be read."""
+    line = _first_line(path)
+    if line is None:
+        return []
+    delimiter, keys = read_header(line)
+    return [(own.strip(), key) for own, key in zip(next(csv.reader([line], delimiter=delimiter), []), keys, strict=False)
+            if own.strip()]
+
+
 def list_columns(path: Path) -> list[str]:
     """The columns of a list file's header beyond email and name (its consent columns among them), in its order;
     none for a list without a file or one that cannot be read."""
+    line = _first_line(path)
+    return [c for c in read_header(line)[1] if c and c not in ("email", "name")] if line is not None else []
+
+
+def _first_line(path: Path) -> str | None:
+    """The header row of a list file as list CSV text; None when it cannot be read."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            line = handle.readline(1_000_000)
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [c for c in read_header(line)[1] if c and c not in ("email", "name")]
+        if is_sheet(path):
+            return _sheet(path).text.partition("\n")[0]
+        with path.open(encoding=list_encoding(path), newline="") as handle:
+            return handle.readline(1_000_000)
+    except (OSError, UnicodeDecodeError, SubscriberListError):
+        return None
 
 
 def write_list(path: Path, recipients: Iterable[Recipient], columns: Sequence[str] = ()) -> None:

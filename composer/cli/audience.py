@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -30,11 +31,16 @@ def inbox_command(
     move_to: Annotated[str, typer.Option("--move-to", metavar="FOLDER",
                                          help=N_("Folder for handled messages"))] = "Processed",
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Only say what would be done"))] = False,
+    notify: Annotated[str | None, typer.Option("--notify", metavar="ADDRESS",
+        help=N_("Mail this address when replies are left for a person to answer (for a run nobody watches)"))] = None,
 ) -> None:
     with handled():
         from composer.audience import inbox  # IMAP and bounce parsing, only for this command
         from composer.state import Journal
 
+        from composer.audience.subscribers import checked_address
+
+        told = checked_address(notify) if notify else None  # a wrong address fails before the mailbox is touched
         settings, secret = settings_and_secret()
         source = inbox.open_source(settings, maildir, mbox, move_to)
         try:
@@ -43,6 +49,10 @@ def inbox_command(
                                        dry_run, say=lambda said: out.print(render(said, lang())))
         finally:
             source.close()
+        if told and counts["other"] and not dry_run:
+            from composer.send.notify import LeftForYou, tell
+
+            tell(settings, told, LeftForYou(counts["other"]), lang())
     parts = [ngettext("{n} unsubscribed", "{n} unsubscribed", counts["unsubscribe"]),
              ngettext("{n} bounce", "{n} bounces", counts["bounce"]),
              ngettext("{n} automatic reply", "{n} automatic replies", counts["autoreply"]),
@@ -75,12 +85,14 @@ def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS",
 def subscribers_command(
     list_name: Annotated[str, typer.Argument(metavar="LIST", help=N_("The list, e.g. volunteers"))],
     export: Annotated[Path | None, typer.Option("--export", metavar="FILE",
-                                                help=N_("Write the active subscribers to this CSV"))] = None,
+        help=N_("Write the active subscribers to this file (.csv or .xlsx), readable again as a list"))] = None,
 ) -> None:
     from composer.audience import consent
     from composer.audience.erasure import Erasures
     from composer.audience.roster import roster
-    from composer.audience.subscribers import LIST_DIR, list_path, write_list
+    from composer.audience.roster import export_table
+    from composer.audience.subscribers import LIST_DIR, list_path
+    from composer.exports import write_export
     from composer.state import Journal
 
     with handled():
@@ -92,7 +104,8 @@ def subscribers_command(
         found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
                  for m in listing.members]
         if export:
-            write_list(export, [m.recipient for m, state in found if state == "active"], listing.columns)
+            active = dataclasses.replace(listing, members=[m for m, state in found if state == "active"])
+            write_export(export_table(active, list_path(list_name, LIST_DIR)), export, lang())
     unproven = 0
     for m, state in found:
         web = _("  (web sign-up, consent {when})", when=stamp(datetime.fromtimestamp(m.signed_up), lang())) if m.signed_up else ""

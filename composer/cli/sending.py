@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from composer.audience import consent
-from composer.audience.subscribers import checked_address, list_path
+from composer.audience.subscribers import LIST_DIR, list_path
 from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, command, confirmed, err, handled, said,
                                  load_settings, out, settings_and_secret, styled)
 from composer.cli.language import _, lang, ngettext
@@ -66,6 +66,8 @@ def send(
         "--retry-uncertain", help=N_("Also send again where the server never answered (they may get it twice)"))] = False,
     at: Annotated[str | None, typer.Option("--at", metavar="'YYYY-MM-DD HH:MM'",
         help=N_("Start the send then (waits in the foreground; a rerun keeps the plan)"))] = None,
+    despite_schedule: Annotated[bool, typer.Option("--despite-schedule",
+        help=N_("Send although the desk has this issue planned (the desk's plan is cancelled)"))] = False,
     stop_at_limit: Annotated[bool, typer.Option("--stop-at-limit",
         help=N_("At the hourly/daily limit or outside the sending hours stop and say when to continue, instead of "
                 "waiting"))] = False,
@@ -91,8 +93,14 @@ def send(
                 raise typer.Exit(EXIT_FAILED)
             return
         schedule = Schedule(parse_at(at, settings.zone) if at else None, stop_at_limit)
+        if despite_schedule and not dry_run:
+            from composer.send.schedules import cancel
+
+            with Journal(settings.state_dir) as journal:
+                cancel(journal, issue.stem)
         try:
-            sending = open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule)
+            sending = open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule,
+                                beside_schedule=despite_schedule)
         except ApprovalMissingError as exc:
             logged(settings, "send_refused", message("List send refused: no valid approval"), issue.stem, list_name or "")
             err.print(styled(_("error:"), "red", exc.shown(lang())))
@@ -251,7 +259,7 @@ def status(
                                                                   "check the path (issues sent so far: {sent})",
                                                                   sent=sent))])
         if as_csv:
-            write_status_csv(journal.deliveries(slug), sys.stdout)
+            write_status_csv(journal.deliveries(slug), sys.stdout, lang())
             return
         counts = journal.counts(slug)
         if not any(counts.values()):
@@ -276,19 +284,18 @@ def _counts_line(slug: str, counts: dict[str, int]) -> str:
         else f"{n} {_(COUNTS.get(what, what))}" for what, n in counts.items() if n)
 
 
-@command(help=N_("Never send to ADDRESS again (wins over every subscriber list)."))
+@command(help=N_("Never send to ADDRESS again (wins over every subscriber list, also for an address on none)."))
 def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS",
                                                        help=N_("The address that asked to be removed"))]) -> None:
+    from composer.audience.roster import block
     from composer.office import protocol
     from composer.office.roles import Actor
 
     with handled():
-        email = checked_address(address)
         settings, secret = settings_and_secret()
         with Journal(settings.state_dir) as journal:
-            added = journal.suppress(email, "unsubscribed by the coordinator")
-            if added:
+            done = block(journal, address, None, LIST_DIR)
+            if done.added:
                 protocol.record(journal, Actor.command_line(), "address_unsubscribed", message("Unsubscribed an address"),
-                                address=email, secret=secret)
-    out.print(_("{email} will receive no more newsletters.", email=email) if added
-              else _("{email} was already unsubscribed.", email=email))
+                                address=done.email, secret=secret)
+    out.print(render(done.said, lang()))

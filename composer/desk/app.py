@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -36,7 +37,7 @@ FORGOTTEN = message("Forgot the password? Set a new one in the terminal, in the 
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import configuration, editor, inbox, office, review, sending, subscribers
+    from composer.desk import configuration, editor, inbox, office, planning, review, runs, sending, subscribers
 
     async def login(request: Request) -> Response:
         lang = language(request)
@@ -123,8 +124,10 @@ def create_desk(desk: Desk) -> Starlette:
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        planner = asyncio.create_task(planning.ticking(desk))  # the sends planned in the desk go out from here
         yield
-        await run_in_threadpool(sending.stop_all, desk)
+        planner.cancel()
+        await run_in_threadpool(runs.stop_all, desk)
 
     return Starlette(routes=routes, middleware=[Middleware(Guard, access=desk.access)],
                      exception_handlers={HTTPException: refused, Exception: failed}, lifespan=lifespan)

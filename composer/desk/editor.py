@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from composer.desk import als, planning, sent
 from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
                                  oversized, too_long)
@@ -33,7 +34,7 @@ from composer.issue.photos import PhotoError, store_photo
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
-from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
+from composer.send.pipeline import build_issue
 from composer.state import Journal
 from composer.send.message import MessageFactory
 
@@ -69,7 +70,7 @@ def routes(desk: Desk) -> list[Route]:
                              "sent": counts["sent"], "total": total, "failed": counts["failed"] + counts["deferred"]})
         rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
         return desk.page(request, "issues.html.j2", rows=rows, suggested=free_month(desk.issues_dir, dt.date.today()),
-                         error=request.query_params.get("error", ""))
+                         error=request.query_params.get("error", ""), **planning.shown(desk, language(request)))
 
     async def create(request: Request) -> Response:
         form = await checked_form(request)
@@ -92,13 +93,16 @@ def routes(desk: Desk) -> list[Route]:
         # after "Neue Ausgabe": the issues it did not start from because they have errors, as `newsletter new` names them
         left_out = [s for s in request.query_params.getlist("left_out") if SLUG.match(s)]
         source = request.query_params.get("from", "")
-        return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
+        return desk.page(request, "edit.html.j2", status, **als.choice(desk, request), slug=slug, d=data, base=base,
+                         errors=errors, note=note,
                          anchor=field_anchor, field_label=field_label, view=request.query_params.get("view", "600"), stamp=base[:12],
                          left_out=left_out, source=source if SLUG.match(source) else "")
 
     def edit(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
+        if sent.sent_to(desk, slug):
+            return sent.read_only(desk, request, slug)
         text = path.read_text(encoding="utf-8-sig")
         try:
             data = issue_data(parse_issue(text, shown(path))[0])
@@ -113,6 +117,8 @@ def routes(desk: Desk) -> list[Route]:
     async def save(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
+        if await run_in_threadpool(sent.sent_to, desk, slug):
+            return sent.read_only(desk, request, slug, 409)
         form = await checked_form(request, max_part_size=READ_MAX_BYTES)
         fields = [(name, str(value)) for name, value in form.multi_items() if not isinstance(value, UploadFile)]
         base = str(form.get("base", ""))
@@ -153,7 +159,7 @@ def routes(desk: Desk) -> list[Route]:
             result = await run_in_threadpool(build_issue, path, desk.settings)
         except ComposerError as exc:
             return HTMLResponse(f"<p>{escape(str(exc))}</p>", 422)
-        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
+        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(als.choice(desk, request)["als"])
         html = result.viewable(html)
         return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
 
@@ -172,6 +178,7 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     return [
+        *sent.routes(desk, free_month),
         Route("/", overview),
         Route("/issues/{slug}/resolve", resolve, methods=["POST"]),
         Route("/new", create, methods=["POST"]),

@@ -210,7 +210,7 @@ def say_in(table: Table, message: str) -> str:
             for name, inner in INNER.items():
                 if match.groupdict().get(name) is not None:
                     german = german.replace(rf"\g<{name}>", inner(match[name]).replace("\\", "\\\\"))
-            said = match.expand(german).replace("(unknown issue)", "(unbekannte Ausgabe)")
+            said = match.expand(german).replace("(unknown issue)", "(zu keiner Ausgabe zuzuordnen)")
             for number in {g for g in match.groups() if g and DECIMAL.fullmatch(g)}:  # German writes 2,5 for 2.5
                 said = said.replace(number, number.replace(".", ","))
             return said

@@ -3,6 +3,8 @@ did; the mails left for the coordinator are shown as plain text."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -21,6 +23,7 @@ from composer.desk.language import language
 from composer.errors import ComposerError
 from composer.i18n.formats import stamp
 from composer.state import Journal
+from composer.state.inboxruns import InboxRun
 
 KINDS = ("bounce", "complaint", "unsubscribe", "autoreply", "other", "malformed", "quarantined")
 
@@ -47,9 +50,15 @@ def fetch(desk: Desk) -> Fetched:
         with Journal(settings.state_dir) as journal:
             result.counts = inbox.process(source, journal, inbox.context(settings, desk.secret, journal), settings.soft_bounce_limit,
                                           record=record)
+            journal.record_inbox_run(time.time(), dict(result.counts), result.lines)  # the page's history
     finally:
         source.close()
     return result
+
+
+def history(desk: Desk) -> list[InboxRun]:
+    with Journal(desk.settings.state_dir, read_only=True) as journal:
+        return journal.inbox_runs()
 
 
 def dated(header: str, lang: str) -> str:
@@ -69,7 +78,9 @@ def routes(desk: Desk) -> list[Route]:
         return f"IMAP {settings.imap.host}:{settings.imap.port}, {settings.imap_folder}" if settings.imap.host else ""
 
     def show(request: Request) -> Response:
-        return desk.page(request, "inbox.html.j2", where=where(), fetched=None, problem="", kinds=KINDS)
+        return desk.page(request, "inbox.html.j2", where=where(), fetched=None, problem="", kinds=KINDS,
+                         runs=history(desk), say=wording(request), at=lambda t: stamp(dt.datetime.fromtimestamp(t),
+                                                                                      language(request)))
 
     async def run(request: Request) -> Response:
         await checked_form(request)
@@ -79,6 +90,7 @@ def routes(desk: Desk) -> list[Route]:
             return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None,
                              problem=wording(request)(str(exc), "errors"), kinds=KINDS)
         return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request),
-                         dated=lambda header: dated(header, language(request)))
+                         dated=lambda header: dated(header, language(request)), runs=history(desk)[1:],
+                         at=lambda t: stamp(dt.datetime.fromtimestamp(t), language(request)))
 
     return [Route("/inbox", show), Route("/inbox", run, methods=["POST"])]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
@@ -20,7 +19,9 @@ from composer.desk.forms import field_anchor, field_label
 from composer.desk.language import language
 from composer.errors import ComposerError, IssueFileError
 from composer.state import NEEDS_ATTENTION, STATUSES, Journal
-from composer.send.status import write_status_csv
+from composer.desk.downloads import download
+from composer.exports import exported
+from composer.send.status import status_table
 
 SHOWN = 20
 WHERE = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>\d+))?(?:: (?P<field>\S+))?$")
@@ -60,11 +61,9 @@ def routes(desk: Desk) -> list[Route]:
             attention = [(kind, *journal.attention(slug, kind, SHOWN)) for kind in NEEDS_ATTENTION]
             rows = [d for d in journal.deliveries(slug, (wanted,) if wanted in STATUSES else STATUSES)
                     if search in d.email.lower()]
-        if request.query_params.get("format") == "csv":
-            out = io.StringIO()
-            write_status_csv(rows, out)
-            return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                            headers={"content-disposition": f'attachment; filename="{slug}-status.csv"'})
+        kind = request.query_params.get("format")
+        if kind in ("csv", "xlsx"):
+            return download(exported(status_table(rows), language(request), f".{kind}"), f"{slug}-status.{kind}")
         return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
                          statuses=STATUSES, attention=[a for a in attention if a[1]], say=wording(request))
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from urllib.parse import quote
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,115 +19,54 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from composer.atomic import PRIVATE, write_text
-from composer.audience.subscribers import list_names
 from composer.audience.person import TEST_ADDRESSES
+from composer.audience.subscribers import list_names, list_path
+from composer.campaign import Outline, approval_content, outline, test_send
 from composer.checks import Finding
-from composer.desk.context import Desk, internal_error, issue_path
+from composer.desk import als
+from composer.desk.context import Desk, issue_path
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.rights import actor
+from composer.desk.runs import CHECK_ERRORS, SendRun, start
 from composer.desk.words import place
 from composer.errors import ChecksFailedError, ComposerError
-from composer.campaign import Campaign, approval_content, open_send, plan_send, test_send
-from composer.send.dispatch import Summary
 from composer.i18n import Message, message, plural, render
 from composer.i18n.formats import moment
 from composer.office import approval, protocol
-from composer.send.stopping import Stop
+from composer.send import schedules
+from composer.send.estimate import PACE, spoken
+from composer.send.quota import SystemClock
 from composer.state import Journal
 
-Opening = Callable[[], AbstractContextManager[Campaign]]
-CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
-CONFIRM_MISSING = message("Please confirm the send.")
-
-
-@dataclass
-class SendRun:
-    """One send's progress, written by the send's thread and read by the pages."""
-
-    list_name: str
-    total: int = 0
-    state: str = "running"  # running, stopping, stopped, finished, error
-    sent: int = 0
-    failed: int = 0
-    deferred: int = 0
-    uncertain: int = 0
-    started: float = field(default_factory=time.monotonic)
-    message: Message | str = ""  # why it ended in an error: our words, or a library error as it came
-    held_until: datetime | None = None  # a limit, the sending hours or the planned start holds the send back
-    held_by: str = ""
-    stop: Stop = field(default_factory=Stop)
-    ready: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-
-    def progress(self, summary: Summary) -> None:
-        self.sent, self.failed, self.deferred, self.uncertain = summary.sent, summary.failed, summary.deferred, summary.uncertain
-
-    def waiting(self, until: datetime | None, why: str) -> None:
-        self.held_until, self.held_by = until, why
-
-    def figures(self) -> dict[str, object]:
-        done = self.sent + self.failed + self.deferred + self.uncertain
-        rate = done / max(time.monotonic() - self.started, 1e-6)
-        left = (self.total - done) / rate if rate and self.state == "running" else 0
-        return {"list_name": self.list_name, "total": self.total, "state": self.state, "sent": self.sent,
-                "failed": self.failed, "deferred": self.deferred + self.uncertain, "message": self.message, "done": done,
-                "held": self.held_until.isoformat() if self.held_until else "",
-                "percent": round(100 * done / self.total) if self.total else 100, "rate": round(rate * 60), "left": round(left)}
-
-
-def run_send(opening: Opening, run: SendRun) -> None:
-    """The send's thread: it holds the send state (SQLite stays in one thread), tells the waiting request that it
-    has started (or why not), then runs the campaign until it is done or "Anhalten" is honoured."""
-    try:
-        with opening() as campaign:
-            run.total = campaign.plan.to_send
-            run.ready.set()
-            summary = asyncio.run(campaign.run(run.progress, run.stop, run.waiting))
-        run.state = "stopped" if summary.stopped else "finished"
-    except ChecksFailedError:
-        run.state, run.message = "error", CHECK_ERRORS
-    except ComposerError as exc:  # a Message (an approval missing) is shown in the page's language
-        run.state, run.message = "error", exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
-    except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
-        run.state, run.message = "error", internal_error(exc)
-    finally:
-        run.ready.set()
-
-
-def stop_all(desk: Desk, wait: float = 60) -> None:
-    """When the desk shuts down (Ctrl+C), running sends stop as "Anhalten" stops them, not in mid-message."""
-    for run in desk.extra.get("runs", {}).values():
-        run.stop.request("the desk was shut down")
-    for run in desk.extra.get("runs", {}).values():
-        if run.thread:
-            run.thread.join(wait)
+CONFIRM_MISSING = message("Tick the box above the buttons to confirm the send to this list; the plan stays as it is.")
+NO_TIME = message("Choose the day and time of the send.")
 
 
 def routes(desk: Desk) -> list[Route]:
     runs: dict[str, SendRun] = desk.extra.setdefault("runs", {})
     remembered = desk.settings.state_dir / TEST_ADDRESSES  # `forget` and `person` look there too
 
-    def opening(slug: str, list_name: str) -> Opening:
-        return lambda: open_send(issue_path(desk, slug), list_name, desk.settings, desk.secret,
-                                 transports=desk.extra.get("transports"))
-
     def test_page(request: Request) -> Response:
         slug = request.path_params["slug"]
         issue_path(desk, slug)
         last = remembered.read_text(encoding="utf-8") if remembered.exists() else ""
-        return desk.page(request, "test.html.j2", slug=slug, addresses=last, result=None, problem="")
+        return desk.page(request, "test.html.j2", **als.choice(desk, request), slug=slug, addresses=last, result=None,
+                         problem="")
 
     async def test_post(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
-        form = await checked_form(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
         say, lang = wording(request), language(request)
-        addresses = [a.strip() for a in str(form.get("addresses", "")).replace(",", "\n").splitlines() if a.strip()]
+        addresses = [a.strip() for a in form.get("addresses", "").replace(",", "\n").splitlines() if a.strip()]
+        chosen = await run_in_threadpool(als.choice, desk, request, form)
+        reader = chosen["als"] if chosen["als_members"] else None
         result, problem = None, ""
         try:
-            result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"))
+            result, _, _ = await test_send(path, addresses, desk.settings, desk.secret, desk.extra.get("transports"),
+                                           als=reader)
             with Journal(desk.settings.state_dir) as journal:
                 protocol.record(journal, actor(request.scope), "test_sent", plural(
                     "Test send to {n} address", "Test send to {n} addresses", len(addresses)), slug)
@@ -140,58 +77,128 @@ def routes(desk: Desk) -> list[Route]:
                                 if isinstance(f, Finding))
         except ComposerError as exc:
             problem = say(str(exc), "errors")
-        return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
-                         result=result, problem=problem)
+        return desk.page(request, "test.html.j2", 200 if result else 400, **chosen, slug=slug,
+                         addresses="\n".join(addresses), result=result, problem=problem)
 
-    def send_page(request: Request, problem: Message | str = "", status: int = 200, list_name: str = "") -> Response:
+    def clock_now() -> datetime:
+        clock = desk.extra.get("clock") or SystemClock(desk.settings.zone)
+        return clock.now()  # type: ignore[no-any-return]
+
+    def send_page(request: Request, problem: Message | str = "", status: int = 200, list_name: str = "",
+                  form: dict[str, str] | None = None) -> Response:
         slug = request.path_params["slug"]
-        issue_path(desk, slug)
+        path = issue_path(desk, slug)
+        lang = language(request)
         run = runs.get(slug)
-        if run and run.state in ("running", "stopping"):
-            held = moment(run.held_until, language(request)) if run.held_until else ""
-            return desk.page(request, "send.html.j2", slug=slug, run=run.figures(), plan=None, lists=[], problem="",
-                             say=wording(request), held=held, held_by=run.held_by)
-        list_name = list_name or request.query_params.get("list") or (run.list_name if run else "")
-        plan, destination = None, ""
-        if list_name and not problem:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            planned = schedules.of_issue(journal, slug, desk.settings.zone)
+        now = clock_now()
+        values: dict[str, Any] = {"slug": slug, "problem": problem, "say": wording(request), "run": None, "planned": None, "outline": None,
+                                  "lists": [], "list_name": "", "form": form or {}, "missed": False}
+        if run:
+            values["run"] = run.figures(lang, lambda held_by: wording(request)(held_by, "holds"))
+            if run.state in ("running", "stopping", "finished") or (run.state == "stopped" and planned is None):
+                return desk.page(request, "send.html.j2", status, **values)
+        if planned:
+            values.update(planned=planned, missed=planned.missed(now), planned_at=moment(planned.at, lang))
+            if not values["missed"]:
+                return desk.page(request, "send.html.j2", status, **values)
+        list_name = list_name or request.query_params.get("list") or (run.list_name if run else "") or (
+            planned.list_name if planned else "")
+        if list_name:
+            desk.extra["last_list"] = list_name  # the preview and the test send show its first member
+        values.update(lists=list_names(desk.folder / "subscribers") or list_names(), list_name=list_name,
+                      notify=(form or {}).get("notify", ""))
+        if list_name:
             try:
-                shown = plan_send(issue_path(desk, slug), list_name, desk.settings, desk.secret)
-                plan, destination = shown.plan, render(shown.destination.said(), language(request))
+                shown = await_outline(path, list_name, now, lang)
+                values.update(outline=shown, destination=render(shown.preview.destination.said(), lang),
+                              plan=shown.preview.plan,
+                              duration=spoken(shown.estimate.duration).render(lang), ends=moment(shown.estimate.end, lang))
+                if desk.settings.approval == approval.REQUIRED:
+                    content = approval_content(path, list_name, desk.settings, desk.secret)
+                    with Journal(desk.settings.state_dir, read_only=True) as journal:
+                        standing = approval.standing(journal, slug, list_name, content)
+                    values.update(approval_said=standing.said(), approved=standing.approved)
             except ChecksFailedError:
-                problem = CHECK_ERRORS
+                values["problem"] = CHECK_ERRORS
             except ComposerError as exc:
-                problem = str(exc)
-        approval_said, approved = None, False
-        if plan is not None and desk.settings.approval == approval.REQUIRED:
-            content = approval_content(issue_path(desk, slug), list_name, desk.settings, desk.secret)
-            with Journal(desk.settings.state_dir, read_only=True) as journal:
-                standing = approval.standing(journal, slug, list_name, content)
-            approval_said, approved = standing.said(), standing.approved
-        return desk.page(request, "send.html.j2", status, say=wording(request), slug=slug, plan=plan, list_name=list_name,
-                         lists=list_names(), approval_said=approval_said, approved=approved,
-                         run=run.figures() if run else None, problem=problem, destination=destination)
+                values["problem"] = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+        return desk.page(request, "send.html.j2", status, **values)
+
+    def await_outline(path: Any, list_name: str, now: datetime, lang: str) -> Outline:
+        return outline(path, list_name, desk.settings, desk.secret, now, desk.extra.get("pace", PACE))
 
     async def send_post(request: Request) -> Response:
         slug = request.path_params["slug"]
         issue_path(desk, slug)
-        form = await checked_form(request)
-        list_name = str(form.get("list", ""))
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        list_name = form.get("list", "")
         if form.get("confirm") != "yes":
-            return send_page(request, CONFIRM_MISSING, 400, list_name)
-        run = SendRun(list_name)
-        run.thread = threading.Thread(target=run_send, args=(opening(slug, list_name), run), daemon=True, name=f"send-{slug}")
-        run.thread.start()
-        await run_in_threadpool(run.ready.wait, 60)
+            return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
+        earlier = runs.get(slug)
+        run = await run_in_threadpool(start, desk, slug, list_name, form.get("notify", ""), language(request),
+                                      form.get("beside") == "yes")
         if run.state == "error":
-            return send_page(request, run.message, 400 if run.message == CHECK_ERRORS else 409, list_name)
-        earlier, runs[slug] = runs.get(slug), run
+            return await run_in_threadpool(send_page, request, run.message, 400 if run.message == CHECK_ERRORS else 409,
+                                           list_name, form)
+        resumed = earlier is not None and earlier.state == "stopped"
         with Journal(desk.settings.state_dir) as journal:
-            if earlier is not None and earlier.state == "stopped":
-                protocol.record(journal, actor(request.scope), "send_resumed", plural(
-                    "Send resumed for {n} recipient", "Send resumed for {n} recipients", run.total), slug, list_name)
-            else:
-                protocol.record(journal, actor(request.scope), "send_started", plural(
-                    "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, list_name)
+            protocol.record(journal, actor(request.scope), "send_resumed" if resumed else "send_started", plural(
+                "Send resumed for {n} recipient", "Send resumed for {n} recipients", run.total) if resumed else plural(
+                "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, list_name)
+        return RedirectResponse(f"/issues/{slug}/send", 303)
+
+    async def plan_post(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        issue_path(desk, slug)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        list_name = form.get("list", "")
+        if form.get("confirm") != "yes":
+            return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
+        try:
+            at = datetime.fromisoformat(form.get("at", "").strip())
+        except ValueError:
+            return await run_in_threadpool(send_page, request, NO_TIME, 400, list_name, form)
+        at = at.replace(tzinfo=desk.settings.zone) if desk.settings.zone else at.astimezone()
+        try:
+            list_path(list_name, desk.folder / "subscribers")
+            with Journal(desk.settings.state_dir) as journal:
+                schedules.plan(journal, slug, list_name, at, clock_now(), form.get("notify") or None, "desk")
+                protocol.record(journal, actor(request.scope), "send_scheduled",
+                                message("Send planned for {when}", when=at.isoformat(" ", "minutes")), slug, list_name)
+        except ComposerError as exc:
+            return await run_in_threadpool(send_page, request, exc.args[0] if isinstance(exc.args[0], Message) else str(exc),
+                                           400, list_name, form)
+        return RedirectResponse(f"/issues/{slug}/send", 303)
+
+    async def cancel_post(request: Request) -> Response:
+        slug = request.path_params["slug"]
+        await checked_form(request)
+        with Journal(desk.settings.state_dir) as journal:
+            planned = schedules.of_issue(journal, slug, desk.settings.zone)
+            schedules.cancel(journal, slug)
+            if planned is not None:
+                protocol.record(journal, actor(request.scope), "send_cancelled", message("Planned send cancelled"), slug,
+                                planned.list_name)
+        return RedirectResponse(f"/issues/{slug}/send" + (f"?list={quote(planned.list_name)}" if planned else ""), 303)
+
+    async def now_post(request: Request) -> Response:
+        """A missed plan sent now: the plan is taken off and the send starts as planned, to the planned list."""
+        slug = request.path_params["slug"]
+        issue_path(desk, slug)
+        await checked_form(request)
+        with Journal(desk.settings.state_dir) as journal:
+            planned = schedules.of_issue(journal, slug, desk.settings.zone)
+            if planned is None:
+                return RedirectResponse(f"/issues/{slug}/send", 303)
+            schedules.cancel(journal, slug)
+        run = await run_in_threadpool(start, desk, slug, planned.list_name, planned.notify, language(request), True)
+        if run.state == "error":
+            return await run_in_threadpool(send_page, request, run.message, 409, planned.list_name)
+        with Journal(desk.settings.state_dir) as journal:
+            protocol.record(journal, actor(request.scope), "send_started", plural(
+                "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, planned.list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def stop(request: Request) -> Response:
@@ -207,10 +214,11 @@ def routes(desk: Desk) -> list[Route]:
 
     async def events(request: Request) -> Response:
         run = runs.get(request.path_params["slug"])
+        lang, say = language(request), wording(request)
 
         async def stream() -> AsyncIterator[str]:
             while run is not None:
-                yield f"data: {json.dumps(run.figures(), default=str)}\n\n"
+                yield f"data: {json.dumps(run.figures(lang, lambda why: say(why, 'holds')), default=str)}\n\n"
                 if run.state not in ("running", "stopping") or await request.is_disconnected():
                     return
                 await asyncio.sleep(0.3)
@@ -223,5 +231,8 @@ def routes(desk: Desk) -> list[Route]:
         Route("/issues/{slug}/send", send_page),
         Route("/issues/{slug}/send", send_post, methods=["POST"]),
         Route("/issues/{slug}/send/stop", stop, methods=["POST"]),
+        Route("/issues/{slug}/send/plan", plan_post, methods=["POST"]),
+        Route("/issues/{slug}/send/cancel", cancel_post, methods=["POST"]),
+        Route("/issues/{slug}/send/now", now_post, methods=["POST"]),
         Route("/issues/{slug}/send/events", events),
     ]

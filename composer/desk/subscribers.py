@@ -15,8 +15,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.audience import importing, roster
+from composer.audience.importing import ROLES
+from composer.issue.newest import newest
+from composer.send.message import greetings_of
 from composer.audience.spreadsheets import MAX_BYTES
-from composer.audience.subscribers import LIST_NAME, list_names
+from composer.audience.subscribers import LIST_NAME, list_names, list_path
+from composer.desk.downloads import download
+from composer.exports import exported
 from composer.desk.context import Desk
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
@@ -41,6 +46,9 @@ LOGGED = {  # a change of one address -> its kind in the Protokoll and what it s
     "unsubscribed": ("address_unsubscribed", N_("Unsubscribed an address")),
     "unbounced": ("address_unbounced", N_("Lifted a bounce of an address")),
 }
+def said(request: Request, exc: ComposerError) -> Message | str:
+    """A refusal in the page's words: a library Message as it is, an older plain text through the German tables."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], Message) else wording(request)(str(exc), "errors")
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -57,9 +65,9 @@ def routes(desk: Desk) -> list[Route]:
             rows = [(name, roster.roster(name, lists, journal).counts) for name in list_names(lists)]
         return desk.page(request, "subscribers.html.j2", status, rows=rows, problem=problem)
 
-    def one_list(request: Request, problem: str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
+    def one_list(request: Request, problem: Message | str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
         name = name_of(request)
-        if not (lists / f"{name}.csv").exists() and not problem:
+        if not list_path(name, lists).exists() and not problem:
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 if not list(journal.signed_up(name)):
                     raise HTTPException(404, f"subscribers/{name}.csv does not exist")
@@ -70,7 +78,8 @@ def routes(desk: Desk) -> list[Route]:
         return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)), say=wording(request),
                          roster=members, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
-                         note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
+                         note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""),
+                         unsub=request.query_params.get("unsub", ""))
 
     async def changed(request: Request, change: Callable[[Journal, dict[str, str]], str], note: str) -> Response:
         """One address added or unsubscribed (and written to the Protokoll); a refusal shows the list again with
@@ -80,12 +89,37 @@ def routes(desk: Desk) -> list[Route]:
         try:
             with Journal(desk.settings.state_dir) as journal:
                 email = change(journal, form)
-                kind, said = LOGGED[note]
-                protocol.record(journal, actor(request.scope), kind, message(said, list=name), list_name=name,
+                kind, what = LOGGED[note]
+                protocol.record(journal, actor(request.scope), kind, message(what, list=name), list_name=name,
                                 address=email, secret=desk.secret)
         except ComposerError as exc:
-            return one_list(request, wording(request)(str(exc), "errors"), 400, form)
+            return one_list(request, said(request, exc), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
+
+    def member_page(request: Request, problem: Message | str = "", status: int = 200,
+                    form: dict[str, str] | None = None) -> Response:
+        """Bearbeiten: one row's name and consent, as the list file holds them."""
+        name = name_of(request)
+        email = (form or {}).get("email") or request.query_params.get("email", "")
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            member = next((m for m in roster.roster(name, lists, journal).members
+                           if m.recipient.email.lower() == email.lower()), None)
+        if member is None:
+            raise HTTPException(404, f"{email} is not on the list {name}")
+        fields = member.recipient.fields
+        values = form or {"email": member.recipient.email, "name": member.recipient.name or "",
+                          "consent_date": fields.get("consent_date", ""), "consent_source": fields.get("consent_source", "")}
+        return desk.page(request, "member.html.j2", status, name=name, member=member, form=values, problem=problem)
+
+    async def edit(request: Request) -> Response:
+        name = name_of(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        try:
+            email = await run_in_threadpool(roster.edit, name, lists, form.get("email", ""), form.get("name", ""),
+                                            form.get("consent_date", ""), form.get("consent_source", ""))
+        except ComposerError as exc:
+            return member_page(request, said(request, exc), 400, form)
+        return RedirectResponse(f"/subscribers/{name}?note=edited&q={quote(email)}", 303)
 
     async def add(request: Request) -> Response:
         name = name_of(request)
@@ -93,8 +127,18 @@ def routes(desk: Desk) -> list[Route]:
             name, lists, journal, form.get("email", ""), form.get("name", ""), form.get("consent", "")), "added")
 
     async def unsubscribe(request: Request) -> Response:
-        return await changed(request, lambda journal, form: roster.unsubscribe(
-            journal, form.get("email", ""), form.get("reason", "")), "unsubscribed")
+        """Austragen: an address on no list is blocked all the same (it wins over every list), and the note says so."""
+        notes: list[str] = []
+
+        def taken_off(journal: Journal, form: dict[str, str]) -> str:
+            done = roster.unsubscribe(journal, form.get("email", ""), form.get("reason", ""), lists)
+            notes.append("unsubscribed" if done.lists else "precaution")
+            return done.email
+
+        response = await changed(request, taken_off, "unsubscribed")
+        if notes and notes[0] == "precaution" and isinstance(response, RedirectResponse):
+            response.headers["location"] = response.headers["location"].replace("note=unsubscribed", "note=precaution")
+        return response
 
     async def unbounce(request: Request) -> Response:
         return await changed(request, lambda journal, form: roster.unbounce(
@@ -112,18 +156,46 @@ def routes(desk: Desk) -> list[Route]:
 
         def staged() -> importing.Preview:
             with Journal(desk.settings.state_dir) as journal:
-                return importing.preview(name, lists, journal, desk.settings.state_dir, filename, data, desk.stopping.is_set)
+                return importing.preview(name, lists, journal, desk.settings.state_dir, filename, data, desk.stopping.is_set,
+                                         greeting())
 
         try:  # in a worker thread: a big sheet takes a while, and the desk answers other pages meanwhile
             result = await run_in_threadpool(staged)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 400)
-        return desk.page(request, "import.html.j2", p=result, when=moment_in(language(request)), say=wording(request))
+        return import_page(request, result)
+
+    def greeting() -> importing.Greeting:
+        """The greeting of the newest issue, as the import's preview shows it for the first rows."""
+        issue = newest(desk.issues_dir).issue
+        return greetings_of(issue) if issue else importing.DEFAULT_GREETING
+
+    def import_page(request: Request, result: importing.Preview, status: int = 200) -> Response:
+        return desk.page(request, "import.html.j2", status, p=result, when=moment_in(language(request)),
+                         say=wording(request), roles=ROLES)
+
+    def remapped(form: dict[str, str]) -> importing.Preview:
+        mapping = {form[key]: form.get(f"role-{key.removeprefix('header-')}", "") for key in form
+                   if key.startswith("header-")}
+        with Journal(desk.settings.state_dir) as journal:
+            return importing.remap(form.get("token", ""), mapping, form.get("mode", importing.REPLACE), lists, journal,
+                                   desk.settings.state_dir, greeting())
+
+    async def remap(request: Request) -> Response:
+        """"Vorschau aktualisieren": the sheet read again with the columns and the choice as she set them."""
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        try:
+            result = await run_in_threadpool(remapped, form)
+        except ComposerError as exc:
+            return overview(request, wording(request)(str(exc), "errors"), 409)
+        return import_page(request, result)
 
     async def confirm(request: Request) -> Response:
-        form = await checked_form(request)
+        form = {k: str(v) for k, v in (await checked_form(request)).items()}
         try:
-            path, backup = importing.confirm(str(form.get("token", "")), lists, desk.settings.state_dir)
+            if any(key.startswith("header-") for key in form):  # the mapping and choice on the page are what she confirms
+                await run_in_threadpool(remapped, form)
+            path, backup = importing.confirm(form.get("token", ""), lists, desk.settings.state_dir)
         except ComposerError as exc:
             return overview(request, wording(request)(str(exc), "errors"), 409)
         with Journal(desk.settings.state_dir) as journal:
@@ -137,18 +209,23 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/subscribers/{path.stem}?note=imported&backup={quote(str(shown_backup))}", 303)
 
     def export(request: Request) -> Response:
+        """The active addresses in her columns and order (ours after them), in the page's language: CSV or .xlsx."""
         name = name_of(request)
+        kind = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            text = roster.export_active(roster.roster(name, lists, journal))
-        return Response(text, media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="{name}-aktiv.csv"'})
+            table = roster.export_table(roster.roster(name, lists, journal), list_path(name, lists))
+            data = exported(table, language(request), f".{kind}")
+        return download(data, f"{name}-aktiv.{kind}")
 
     return [
         Route("/subscribers", overview),
         Route("/subscribers/import", upload, methods=["POST"]),
         Route("/subscribers/import/confirm", confirm, methods=["POST"]),
+        Route("/subscribers/import/remap", remap, methods=["POST"]),
         Route("/subscribers/{name}", one_list),
         Route("/subscribers/{name}/add", add, methods=["POST"]),
+        Route("/subscribers/{name}/edit", member_page),
+        Route("/subscribers/{name}/edit", edit, methods=["POST"]),
         Route("/subscribers/{name}/unsubscribe", unsubscribe, methods=["POST"]),
         Route("/subscribers/{name}/unbounce", unbounce, methods=["POST"]),
         Route("/subscribers/{name}/export", export),

@@ -22,11 +22,15 @@ INBOX = {
 RUN = {"running": N_("Sending"), "stopping": N_("Sending"), "stopped": N_("Stopped"), "finished": N_("Finished"),
        "error": N_("Sending")}
 ISSUE_NOTES = {"saved": N_("Saved."), "not_saved": N_("Not saved yet.")}
-LIST_NOTES = {"added": N_("The address was added."),
+LIST_NOTES = {"added": N_("The address was added."), "edited": N_("The row was changed in the list file."),
               "unsubscribed": N_("The address is unsubscribed and gets no further issue."),
+              "precaution": N_("The address is on no list – blocked as a precaution: no list will write to it."),
               "imported": N_("The list was replaced."),
               "unbounced": N_("The bounce is lifted; the address gets issues again.")}
 IMPORT_COUNTS = {"new_rows": N_("new"), "changed_rows": N_("changed (name or columns)"), "removed_rows": N_("removed")}
+ROLES = {"email": N_("Email address"), "name": N_("Whole name"), "first_name": N_("First name"),
+         "last_name": N_("Surname"), "salutation": N_("Salutation (Frau/Herr)"), "consent_date": N_("Consent: date"),
+         "consent_source": N_("Consent: source"), "": N_("Own column (kept)"), "skip": N_("Leave out")}
 SERVICES = {"smtp": N_("Sending server (SMTP)"), "imap": N_("Mailbox (IMAP)")}
 STEPS = {"settings": N_("Settings"), "connect": N_("Connect"), "tls": N_("Encryption (TLS)"), "login": N_("Login"),
          "folder": N_("Folder"), "quit": N_("Goodbye (QUIT)"), "logout": N_("Goodbye (LOGOUT)")}

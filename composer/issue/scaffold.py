@@ -80,3 +80,12 @@ def _newest(folder: Path) -> tuple[Path, list[Path]]:
 
 def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def copy_issue(source: Path, target: Path) -> Path:
+    """A sent issue's whole text as a new issue to edit (a sent one stays as it went out)."""
+    try:
+        create_text(target, source.read_text(encoding="utf-8-sig"))
+    except FileExistsError:
+        raise ScaffoldError(f"{target} exists already; choose another name or edit that file") from None
+    return target

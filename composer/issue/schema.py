@@ -26,6 +26,13 @@ SCHEMA_ERRORS = {
     "unknown_placeholder_named": N_("unknown placeholder {{{name}}} (write {{name}} where the subscriber's name goes)"),
     "unknown_placeholder_anonymous": N_("unknown placeholder {{{name}}} (no placeholders here: it is for subscribers "
                                         "without a name)"),
+    "no_surname_slot": N_("must contain {nachname} where the subscriber's surname goes"),
+    "stray_brace_formal": N_("a brace that is no placeholder; write {anrede} {nachname} where the subscriber's title "
+                             "and surname go"),
+    "double_braces_formal": N_("{{ and }} would reach every reader as they are; write {anrede} {nachname} where the "
+                               "subscriber's title and surname go"),
+    "unknown_placeholder_formal": N_("unknown placeholder {{{name}}} (write {{anrede}} {{nachname}} where the "
+                                     "subscriber's title and surname go)"),
     "single_line": N_("must be a single line"),
     "anchor_twice": N_("two articles use the anchor {anchor}; give one a different anchor"),
     "greater_than_equal": N_("must be at least {ge}"),
@@ -76,17 +83,30 @@ class Contact(Strict):
 
 # {vorname} and {first_name} come from the list's own columns (the issue "Lists as the office keeps them").
 NAME_SLOTS = frozenset({"name", "vorname", "first_name"})
+# A formal greeting addresses the reader by the list's "Anrede" and "Nachname" columns.
+SURNAME_SLOTS = frozenset({"nachname", "last_name"})
+FORMAL_SLOTS = NAME_SLOTS | SURNAME_SLOTS | {"anrede", "salutation"}
 
 
 class Greeting(Strict):
     named: str = Field(description="Used when the subscriber has a name; {name} is replaced.")
     anonymous: str = Field(description="Used when the subscriber has no name; no placeholders.")
+    formal: str | None = Field(default=None, description=(
+        "Used instead of `named` for a subscriber whose list row has an Anrede (Frau/Herr) and a Nachname, e.g. "
+        "'Sehr geehrte/r {anrede} {nachname},'; everyone else gets `named` with their whole name."))
 
     @field_validator("named")
     @classmethod
     def _has_name_slot(cls, value: str) -> str:
         if not NAME_SLOTS & _placeholders(value, NAME_SLOTS):
             raise PydanticCustomError("no_name_slot", SCHEMA_ERRORS["no_name_slot"])
+        return value
+
+    @field_validator("formal")
+    @classmethod
+    def _has_surname_slot(cls, value: str | None) -> str | None:
+        if value is not None and not SURNAME_SLOTS & _placeholders(value, FORMAL_SLOTS):
+            raise PydanticCustomError("no_surname_slot", SCHEMA_ERRORS["no_surname_slot"])
         return value
 
     @field_validator("anonymous")
@@ -99,7 +119,7 @@ class Greeting(Strict):
 def _placeholders(value: str, known: frozenset[str]) -> set[str]:
     """The placeholders of a greeting, each one the message layer fills; any other brace would reach every reader
     as it is ("Liebe/r {name}," from `{{name}}`), or the send would fail on the first recipient."""
-    advice = "_named" if known else "_anonymous"  # the error type's ending: the advice differs
+    advice = "_formal" if "anrede" in known else "_named" if known else "_anonymous"  # the error type's ending
     try:
         parsed = list(string.Formatter().parse(value))
     except ValueError:

@@ -124,6 +124,7 @@ class Send(Generic[M]):
         """Sends the plan; after `stop` is requested it returns once the transactions under way are recorded.
         `waiting(until, why)` is told when a limit, the sending hours or the planned start hold the send back."""
         if self.plan.to_send == 0:  # everyone listed is sent, skipped or unsubscribed: nothing to record either
+            self.journal.drop_planned_start(self.mailing.slug)
             return Summary()
         if waiting:
             self.quota.waiting = waiting
@@ -134,7 +135,10 @@ class Send(Generic[M]):
             dispatcher = Dispatcher(self._messages, self._transports, ledger, self._policy,
                                     progress, self.quota)
             queue = self.journal.queue(self.mailing.slug, self.options.retry_failed, self.options.retry_uncertain)
-            return await dispatcher.run(queue, stop)
+            summary = await dispatcher.run(queue, stop)
+        if not summary.stopped:  # carried out: the planned start is done with (a stopped send keeps it for its rerun)
+            self.journal.drop_planned_start(self.mailing.slug)
+        return summary
 
 
     async def _planned_start(self, stop: Stop | None) -> bool:

@@ -16,6 +16,7 @@ from composer.send.tokens import TOKEN_LENGTH, unsubscribe_token
 from composer.errors import MessageError, SettingsError
 from composer.i18n import message
 from composer.records import OutgoingMessage, Recipient
+from composer.issue.schema import Issue
 from composer.render import entities
 from composer.i18n import translate
 from composer.render.build import GREETING, PAGE_URL, UNSUBSCRIBE_URL, Build
@@ -58,8 +59,8 @@ class MessageFactory:
         self._slug, self._language = build.slug, issue.language
         self._dkim = Signer.from_config(sender.dkim)
         self._mailto_prefix = f"mailto:{sender.unsubscribe_mailbox}?subject={quote(unsubscribe_word(issue.language) + ' ')}"
-        self._greeting = (issue.greeting.named, issue.greeting.anonymous) if issue.greeting else greetings(
-            issue.language)
+        named, anonymous, self._formal = greetings_of(issue)
+        self._greeting = (named, anonymous)
         self._unsubscribe_word = unsubscribe_word(issue.language)
         subject = issue.subject
         if test:
@@ -160,7 +161,7 @@ class MessageFactory:
             raise MessageError(f"{recipient.email}: addresses with non-ASCII characters are not supported")
         token = unsubscribe_token(self._secret, recipient.email, self._list)
         web, mail = self._unsubscribe_targets(token)
-        greeting = named_greeting(self._greeting, name, recipient.fields)
+        greeting = named_greeting(self._greeting, name, recipient.fields, self._formal)
         return _Slots(greeting, web, mail, token, f"{self._site}/p/{token}")
 
     def _unsubscribe_targets(self, token: str) -> tuple[str | None, str]:
@@ -258,15 +259,36 @@ def _fill(parts: list[str], greeting: str, link: str, page: str) -> str:
                    for p in parts)
 
 
-def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str]) -> str:
+def greetings_of(issue: Issue) -> tuple[str, str, str | None]:
+    """The issue's named, anonymous and formal greeting, its language's own when it sets none."""
+    if issue.greeting:
+        return issue.greeting.named, issue.greeting.anonymous, issue.greeting.formal
+    named, anonymous = greetings(issue.language)
+    return named, anonymous, None
+
+
+def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str], formal: str | None = None) -> str:
     """The named greeting where every name it asks for is known: `{name}` is the whole name; `{vorname}` and
     `{first_name}` come from the list's column of that name, else the first word of the whole name. A reader
-    the list names not at all gets the anonymous greeting, never an empty slot."""
+    the list names not at all gets the anonymous greeting, never an empty slot. With a `formal` greeting, a
+    reader whose row has an Anrede (Frau or Herr) and a surname is addressed by them; anyone else (no Anrede,
+    "divers") by the named greeting with their whole name, never by a guessed "Frau" or "Herr"."""
     first = next((fields[k] for k in fields if k.lower() in ("vorname", "first_name") and fields[k].strip()), "")
     first = check_header("first name", first.strip()) or (name.split()[0] if name.strip() else "")
+    last = check_header("last name", fields.get("last_name", "").strip())
+    title = check_header("salutation", fields.get("salutation", "").strip())
+    if formal and last and title.lower() in TITLES:
+        try:
+            return formal.format(anrede=title, salutation=title, nachname=last, last_name=last, name=name or last,
+                                 vorname=first, first_name=first)
+        except (KeyError, IndexError, ValueError):
+            pass  # the check refuses these; the named greeting follows
     if not name and not first:
         return greeting[1]
     try:
         return greeting[0].format(name=name or first, vorname=first, first_name=first)
     except (KeyError, IndexError, ValueError):  # the check refuses these; a greeting that slipped by is not sent broken
         return greeting[1]
+
+
+TITLES = ("frau", "herr", "mrs", "mr", "ms", "mrs.", "mr.", "ms.")  # an Anrede the formal greeting is made with

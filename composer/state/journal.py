@@ -5,6 +5,7 @@ from __future__ import annotations
 from composer.state.consents import ConsentRows
 from composer.state.deliveries import Deliveries
 from composer.state.drafts import DraftRows
+from composer.state.inboxruns import InboxRunRows
 from composer.state.ledger import LedgerRows
 from composer.state.links import LinkRows
 from composer.state.office import OfficeRows
@@ -18,7 +19,7 @@ from composer.state.suppressions import Suppressions
 
 
 class Journal(OfficeRows, PrivacyRows, Deliveries, Suppressions, LinkRows, QuotaRows, SignupMailRows, SessionRows, DraftRows, Staging,
-              LedgerRows, ReaderRows, ConsentRows):
+              LedgerRows, ReaderRows, ConsentRows, InboxRunRows):
     """Narrow interface over the state database; one process at a time sends from it (a lock file says so)."""
 
     def __enter__(self) -> Journal:

@@ -124,6 +124,8 @@ def _desk_drafts(db: sqlite3.Connection) -> None:
         base TEXT NOT NULL,
         fields TEXT NOT NULL,
         PRIMARY KEY (issue, person))""")
+
+
 def _people(db: sqlite3.Connection) -> None:
     """The desk's named accounts (an argon2 hash, never a password; roles as a comma-separated set) and their
     invitations (only the token's hash is kept; one use, until `expires`)."""
@@ -204,6 +206,21 @@ def _consents(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX consents_by_email ON consents (email, list)")
 
 
+def _schedules(db: sqlite3.Connection) -> None:
+    """A planned start is the one schedule of the CLI (`send --at`) and the desk (Planen): who is told how it went,
+    which of the two carries it out, and when it was made."""
+    db.execute("ALTER TABLE send_plans ADD COLUMN notify TEXT")
+    db.execute("ALTER TABLE send_plans ADD COLUMN origin TEXT NOT NULL DEFAULT 'cli' CHECK (origin IN ('cli', 'desk'))")
+    db.execute("ALTER TABLE send_plans ADD COLUMN created REAL")
+
+
+def _inbox_history(db: sqlite3.Connection) -> None:
+    """The Posteingang keeps a history of its runs: when, how many of each kind, a line for each mail."""
+    db.execute("CREATE TABLE inbox_runs (id INTEGER PRIMARY KEY, at REAL NOT NULL, counts TEXT NOT NULL)")
+    db.execute("CREATE TABLE inbox_lines (run INTEGER NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)")
+    db.execute("CREATE INDEX inbox_lines_run ON inbox_lines (run)")
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -219,6 +236,8 @@ MIGRATIONS: list[Step] = [
     Step("the Protokoll: an append-only log with a hash chain", _protocol),
     Step("a reader's own leaving of a list, and the codes that open a reader's data", _reader_choices),
     Step("the evidence of each web sign-up, for its proof of consent", _consents),
+    Step("a planned start is the one schedule of the CLI and the desk", _schedules),
+    Step("the inbox keeps a history of its runs", _inbox_history),
 ]
 LATEST = len(MIGRATIONS)
 

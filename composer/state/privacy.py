@@ -11,6 +11,14 @@ from typing import Any
 from composer.state.migrations import columns
 from composer.state.store import DATABASE, Store
 
+INBOX_LINES = "DELETE FROM inbox_lines WHERE line LIKE ? ESCAPE '\\'"  # LIKE ignores ASCII case
+
+
+def _naming(address: str) -> str:
+    """A LIKE pattern for any text that names `address`."""
+    return "%" + address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 PERSONAL_TABLES = ("deliveries", "signups", "bounces", "suppressions", "links", "lifted", "protocol_addresses", "left_lists",
                    "access_codes", "consents")
 
@@ -37,6 +45,8 @@ class PrivacyRows(Store):
             for table in PERSONAL_TABLES:
                 gone += self._db.execute(f"DELETE FROM {table} WHERE email = ?", (address,)).rowcount
             gone += self._db.execute("DELETE FROM deliveries WHERE email = ?", (hashed_deliveries,)).rowcount
+            # the inbox's history says addresses in its lines ("unsubscribed anna@…"); LIKE ignores ASCII case
+            gone += self._db.execute(INBOX_LINES, (_naming(address),)).rowcount
             self._db.execute("DELETE FROM staged_lists")  # kept rows and bad-row texts may hold the address
             self._db.execute("DELETE FROM staged_rows")
         return gone + self._forget_in_copies(address, hashed_deliveries)
@@ -52,6 +62,8 @@ class PrivacyRows(Store):
                 for (table,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
                     if table in ("staged_lists", "staged_rows"):
                         copy.execute(f"DELETE FROM {table}")
+                    elif table == "inbox_lines":
+                        gone += copy.execute(INBOX_LINES, (_naming(address),)).rowcount
                     elif "email" in columns(copy, table):
                         gone += copy.execute(f"DELETE FROM {table} WHERE email IN (?, ?)", (address, hashed_deliveries)).rowcount
                 copy.execute("COMMIT")

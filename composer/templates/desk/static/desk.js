@@ -32,10 +32,11 @@ document.addEventListener("DOMContentLoaded", function () {
   source.onmessage = function (event) {
     var run = JSON.parse(event.data);
     document.getElementById("run-bar").value = run.percent;
-    set("run-done", run.done); set("run-total", run.total); set("run-rate", run.rate); set("run-left", run.left);
-    set("run-counts", run.sent + " / " + run.failed + " / " + run.deferred);
-    var held = run.held !== box.getAttribute("data-held");  // the page words the wait; it reloads to say a new one
-    if (held || (run.state !== "running" && run.state !== "stopping")) { source.close(); window.location.reload(); }
+    set("run-line", run.line); set("run-pace", run.pace + (run.rest ? " · " + run.rest : ""));
+    // the page words each state and wait with its own buttons: a new one reloads it
+    if (run.held !== box.getAttribute("data-held") || run.state !== box.getAttribute("data-state")) {
+      source.close(); window.location.reload();
+    }
   };
   source.onerror = function () { source.close(); };
 });
