@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from composer.atomic import PRIVATE, write_text
 from composer.audience.listfiles import keep_backup, replace_text
 from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never, read_sheet
 from composer.audience.subscribers import list_path, read_list
-from composer.errors import ComposerError, SubscriberListError
+from composer.errors import ComposerError, SubscriberListError, said
+from composer.i18n import Message, message
 from composer.records import BadRow, Recipient
 from composer.state import Journal, Suppression
 
@@ -71,15 +72,24 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
     try:
         rows = list(islice(read_list(staged.with_suffix(".csv")), LIMITS.rows + 1))  # a CSV is held to a sheet's limit
         if len(rows) > LIMITS.rows:
-            raise SheetLimitError(f"{filename}: more than {LIMITS.rows} rows; split the list, or delete what is below it")
+            raise SheetLimitError(message("{file}: more than {n} rows; split the list, or delete what is below it",
+                                          file=filename, n=LIMITS.rows))
     except SubscriberListError as exc:
         staged.with_suffix(".csv").unlink()
-        raise type(exc)(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
+        raise type(exc)(_renamed(said(exc), str(staged.with_suffix(".csv")), filename)) from None
     write_text(staged.with_suffix(".json"), json.dumps({"list": path.stem, "base": _digest(path), "filename": filename}),
                PRIVATE)
     result = Preview(path.stem, filename, token, list_exists=path.exists())
     _compare(result, rows, sheet, path, journal)
     return result
+
+
+def _renamed(said: Message | str, staged: str, filename: str) -> Message | str:
+    """An error about the staged copy, naming the file the coordinator uploaded instead."""
+    if isinstance(said, str):
+        return said.replace(staged, filename)
+    return replace(said, params={k: str(v).replace(staged, filename) if isinstance(v, str | Path) else v
+                                 for k, v in said.params.items()})
 
 
 def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal) -> None:
@@ -104,16 +114,17 @@ def confirm(token: str, lists: Path, state_dir: Path, now: dt.datetime | None = 
     """Replaces the list with the staged upload (bad rows included, so nothing of the office's file is lost)
     and returns the list and the backup of the old one. Refused when the list changed after the preview."""
     if not token.isalnum():
-        raise StaleImportError("this import is unknown; upload the file again")
+        raise StaleImportError(message("this import is unknown; upload the file again"))
     staged = state_dir / STAGING / token
     try:
         meta = json.loads(staged.with_suffix(".json").read_text(encoding="utf-8"))
         text = staged.with_suffix(".csv").read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise StaleImportError("this import was confirmed already or is unknown; upload the file again") from None
+        raise StaleImportError(message("this import was confirmed already or is unknown; upload the file again")) from None
     path = list_path(meta["list"], lists)
     if _digest(path) != meta["base"]:
-        raise StaleImportError(f"{path} was changed after the preview; upload the file again to see what it would change now")
+        raise StaleImportError(message("{path} was changed after the preview; upload the file again to see what it would "
+                                       "change now", path=path))
     backup = keep_backup(path, now or dt.datetime.now())
     replace_text(path, text)
     staged.with_suffix(".json").unlink()

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from composer.state import Journal
+from composer.state import Journal, Reason
 from composer.send.links import Link, Links
 
 UNDO_SECONDS = 3600
@@ -30,7 +30,7 @@ def one_click(journal: Journal, links: Links, token: str, now: float) -> Unsubsc
     click that made the suppression gets an undo code, kept (hashed) with that suppression."""
     link = links.resolve(token, "unsubscribe")
     code = secrets.token_urlsafe(18)
-    made = journal.suppress_by_link(link.email, "unsubscribed by the link in the newsletter",
+    made = journal.suppress_by_link(link.email, Reason("link"),
                                     f"one-click, list {link.list_name}", link.id, _hashed(code), now + UNDO_SECONDS, now)
     return Unsubscribed(link, code if made else None)
 

@@ -24,6 +24,7 @@ from composer.audience.importing import STAGING
 from composer.audience.listfiles import backups, replace_bytes
 from composer.audience.subscribers import list_names, list_path, read_header, recipient_address
 from composer.errors import SubscriberListError
+from composer.i18n import message
 from composer.records import Recipient
 from composer.send.transports.outbox import file_name
 from composer.state import Journal
@@ -85,7 +86,7 @@ def _read(path: Path) -> _ListFile:
     try:
         lines = data.decode("utf-8-sig").splitlines(keepends=True)
     except UnicodeDecodeError:
-        raise SubscriberListError(f"{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'") from None
+        raise SubscriberListError(message("{path}: not UTF-8; export the spreadsheet as 'CSV UTF-8'", path=path)) from None
     if not lines:
         return _ListFile(path, data.startswith(BOM), [], "", [])
     delimiter, header = read_header(lines[0])
@@ -96,7 +97,7 @@ def _read(path: Path) -> _ListFile:
             records.append((done + 2, lines[1 + done:1 + reader.line_num], [c.strip() for c in cells]))
             done = reader.line_num
     except csv.Error as exc:
-        raise SubscriberListError(f"{path}:{done + 2}: cannot be read as CSV ({exc})") from None
+        raise SubscriberListError(message("{path}: cannot be read as CSV ({why})", path=f"{path}:{done + 2}", why=str(exc))) from None
     return _ListFile(path, data.startswith(BOM), header, lines[0], records)
 
 
@@ -138,9 +139,9 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
         "deliveries": deliveries,
         "anonymised_deliveries": journal.delivery_count(hashed),
         "bounces": bounces,
-        "suppression": {"kind": stopped.kind, "reason": stopped.reason, "since": _when(stopped.created),
+        "suppression": {"kind": stopped.kind, "reason": str(stopped.reason), "since": _when(stopped.created),
                         "evidence": stopped.evidence} if stopped else None,
-        "lifted": [{"kind": kind, "reason": reason, "lifted_by": by, "at": _when(at)}
+        "lifted": [{"kind": kind, "reason": str(reason), "lifted_by": by, "at": _when(at)}
                    for kind, reason, by, at in journal.lifted_of(address)],
         "erased_on_request": address in Erasures(journal, secret),
         "outbox_files": [str(p) for p in _outbox_files(address, where.outbox)],

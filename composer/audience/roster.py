@@ -15,9 +15,9 @@ from composer.audience.listfiles import append_row
 from composer.audience.subscribers import checked_address, list_columns, list_path, read_list, write_list
 from composer.errors import AddressError
 from composer.records import BadRow, Recipient
-from composer.state import Journal, Suppression
-
-BY_COORDINATOR = "unsubscribed by the coordinator"
+from composer.i18n import message
+from composer.state import Journal, Reason, Suppression
+from composer.state.reasons import kind_said
 
 
 @dataclass(frozen=True)
@@ -101,17 +101,19 @@ def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, cons
     or bounced (only the person's own new sign-up lifts that). Returns the address as written."""
     email = checked_address(raw)
     if not consent_source.strip():
-        raise AddressError("say where the consent comes from (e.g. a signed form, an email, the sign-up sheet of an event)")
+        raise AddressError(message("say where the consent comes from (e.g. a signed form, an email, the sign-up sheet of "
+                                   "an event)"))
     if "\n" in name or "\r" in name or "\n" in consent_source or "\r" in consent_source:
-        raise AddressError("the name and the consent source must be one line each")
+        raise AddressError(message("the name and the consent source must be one line each"))
     path = list_path(list_name, lists)
     if path.exists() and any(isinstance(r, Recipient) and r.email.lower() == email.lower() for r in read_list(path)):
-        raise AddressError(f"{email} is on the list {path.stem} already")
+        raise AddressError(message("{email} is on the list {list} already", email=email, list=path.stem))
     suppressed = journal.suppression(email)
     if suppressed:
-        since = dt.datetime.fromtimestamp(suppressed.created).strftime("%d.%m.%Y")
-        raise AddressError(f"{email} is {suppressed.kind} since {since} ({suppressed.reason}); it is not added, "
-                           "so that nobody is written to against their wish. A new sign-up on the web lifts it")
+        raise AddressError(message("{email} is {kind} since {since} ({reason}); it is not added, so that nobody is "
+                                   "written to against their wish. A new sign-up on the web lifts it", email=email,
+                                   kind=kind_said(suppressed.kind), since=dt.date.fromtimestamp(suppressed.created),
+                                   reason=suppressed.reason))
     append_row(path, email, name.strip() or None, (today or dt.date.today()).isoformat(), consent_source.strip())
     return email
 
@@ -120,9 +122,9 @@ def unsubscribe(journal: Journal, raw: str, reason: str) -> str:
     """Recorded as the coordinator's, with the reason; the address stays in the file and is never sent to."""
     email = checked_address(raw)
     if not reason.strip():
-        raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
-    if not journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}", "unsubscribed", "Die Redaktion"):
-        raise AddressError(f"{email} was unsubscribed or bounced already; it gets no issue either way")
+        raise AddressError(message("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')"))
+    if not journal.suppress(email, Reason("coordinator_because", {"why": reason.strip()}), "unsubscribed", "Die Redaktion"):
+        raise AddressError(message("{email} was unsubscribed or bounced already; it gets no issue either way", email=email))
     return email
 
 
@@ -134,8 +136,9 @@ def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppressi
     if lifted is None:
         found = journal.suppression(email)
         if found is None:
-            raise AddressError(f"{email} is not bounced; it gets the next issue if it is on a list")
-        raise AddressError(f"{email} is {found.kind}, not bounced ({found.reason}); only a new sign-up of its own lifts that")
+            raise AddressError(message("{email} is not bounced; it gets the next issue if it is on a list", email=email))
+        raise AddressError(message("{email} is {kind}, not bounced ({reason}); only a new sign-up of its own lifts that",
+                                   email=email, kind=kind_said(found.kind), reason=found.reason))
     return email, lifted
 
 

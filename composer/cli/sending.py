@@ -16,7 +16,7 @@ from composer.audience.subscribers import checked_address, list_path
 from composer.cli.common import (ADD_ADDRESSES, EXIT_FAILED, EXIT_INPUT, IssueArg, RateColumn, app, confirmed, counted, err, handled,
                                  load_settings, out, settings_and_secret, styled)
 from composer.errors import IssueFileError, LimitReachedError, Problem
-from composer.state import NEEDS_ATTENTION, Journal
+from composer.state import NEEDS_ATTENTION, Journal, Reason
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals
@@ -218,5 +218,5 @@ def unsubscribe(address: Annotated[str, typer.Argument(metavar="ADDRESS", help="
     with handled():
         email = checked_address(address)
         with Journal(load_settings().state_dir) as journal:
-            added = journal.suppress(email, "unsubscribed by the coordinator")
+            added = journal.suppress(email, Reason("coordinator"))
     out.print(f"{email} will receive no more newsletters." if added else f"{email} was already unsubscribed.")

@@ -25,11 +25,10 @@ from composer.audience.subscribers import list_names
 from composer.audience.person import TEST_ADDRESSES
 from composer.checks import Finding
 from composer.desk.context import Desk, internal_error, issue_path
-from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.words import SECURITY, place
-from composer.errors import ChecksFailedError, ComposerError
+from composer.errors import ChecksFailedError, ComposerError, said
 from composer.campaign import Campaign, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
 from composer.i18n import Message, message, render, translate
@@ -56,7 +55,7 @@ class SendRun:
     started: float = field(default_factory=time.monotonic)
     message: Message | str = ""  # why it ended in an error: our words, or a library error as it came
     held_until: datetime | None = None  # a limit, the sending hours or the planned start holds the send back
-    held_by: str = ""
+    held_by: Message | str = ""  # what holds it back (the quota's words)
     stop: Stop = field(default_factory=Stop)
     ready: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
@@ -64,7 +63,7 @@ class SendRun:
     def progress(self, summary: Summary) -> None:
         self.sent, self.failed, self.deferred, self.uncertain = summary.sent, summary.failed, summary.deferred, summary.uncertain
 
-    def waiting(self, until: datetime | None, why: str) -> None:
+    def waiting(self, until: datetime | None, why: Message | str) -> None:
         self.held_until, self.held_by = until, why
 
     def figures(self) -> dict[str, object]:
@@ -102,7 +101,7 @@ def run_send(opening: Opening, run: SendRun) -> None:
     except ChecksFailedError:
         run.state, run.message = "error", CHECK_ERRORS
     except ComposerError as exc:
-        run.state, run.message = "error", str(exc)
+        run.state, run.message = "error", said(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
         run.state, run.message = "error", internal_error(exc)
     finally:
@@ -136,7 +135,7 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         form = await checked_form(request)
-        say, lang = wording(request), language(request)
+        lang = language(request)
         addresses = [a.strip() for a in str(form.get("addresses", "")).replace(",", "\n").splitlines() if a.strip()]
         result, problem = None, ""
         try:
@@ -147,7 +146,7 @@ def routes(desk: Desk) -> list[Route]:
             problem = "; ".join(f"{place(f.where, lang)}: {render(f.message, lang)}" for f in exc.findings
                                 if isinstance(f, Finding))
         except ComposerError as exc:
-            problem = say(str(exc), "errors")
+            problem = exc.shown(lang)
         return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
                          result=result, problem=problem)
 
@@ -158,7 +157,7 @@ def routes(desk: Desk) -> list[Route]:
         if run and run.state in ("running", "stopping"):
             held = moment(run.held_until, language(request)) if run.held_until else ""
             return desk.page(request, "send.html.j2", slug=slug, run=run.figures(), plan=None, lists=[], problem="",
-                             say=wording(request), held=held, held_by=run.held_by)
+                             held=held, held_by=run.held_by)
         list_name = list_name or request.query_params.get("list") or (run.list_name if run else "")
         plan, destination = None, ""
         if list_name and not problem:
@@ -168,8 +167,8 @@ def routes(desk: Desk) -> list[Route]:
             except ChecksFailedError:
                 problem = CHECK_ERRORS
             except ComposerError as exc:
-                problem = str(exc)
-        return desk.page(request, "send.html.j2", status, say=wording(request), slug=slug, plan=plan, list_name=list_name,
+                problem = said(exc)
+        return desk.page(request, "send.html.j2", status, slug=slug, plan=plan, list_name=list_name,
                          lists=list_names(),
                          run=run.figures() if run else None, problem=problem, destination=destination)
 

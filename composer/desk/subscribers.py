@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -18,10 +17,9 @@ from composer.audience import importing, roster
 from composer.audience.spreadsheets import MAX_BYTES
 from composer.audience.subscribers import LIST_NAME, list_names
 from composer.desk.context import Desk
-from composer.desk.german import wording
-from composer.desk.guard import checked_form
+from composer.desk.guard import Refused, checked_form
 from composer.desk.language import language
-from composer.errors import ComposerError
+from composer.errors import ComposerError, said
 from composer.i18n import Message, message
 from composer.i18n.formats import stamp
 from composer.state import Journal
@@ -40,7 +38,7 @@ def routes(desk: Desk) -> list[Route]:
     def name_of(request: Request) -> str:
         name = request.path_params["name"]
         if not LIST_NAME.fullmatch(name):
-            raise HTTPException(404, f"{name!r} is not a list name")
+            raise Refused(404, message("{name} is not a list name", name=repr(name)))
         return name
 
     def overview(request: Request, problem: Message | str = "", status: int = 200) -> Response:
@@ -48,17 +46,17 @@ def routes(desk: Desk) -> list[Route]:
             rows = [(name, roster.roster(name, lists, journal).counts) for name in list_names(lists)]
         return desk.page(request, "subscribers.html.j2", status, rows=rows, problem=problem)
 
-    def one_list(request: Request, problem: str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
+    def one_list(request: Request, problem: Message | str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
         name = name_of(request)
         if not (lists / f"{name}.csv").exists() and not problem:
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 if not list(journal.signed_up(name)):
-                    raise HTTPException(404, f"subscribers/{name}.csv does not exist")
+                    raise Refused(404, message("{path} does not exist", path=f"subscribers/{name}.csv"))
         query = request.query_params.get("q", "")
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             members = roster.roster(name, lists, journal)
         found = members.search(query)
-        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)), say=wording(request),
+        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)),
                          roster=members, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""))
@@ -71,7 +69,7 @@ def routes(desk: Desk) -> list[Route]:
             with Journal(desk.settings.state_dir) as journal:
                 email = change(journal, form)
         except ComposerError as exc:
-            return one_list(request, wording(request)(str(exc), "errors"), 400, form)
+            return one_list(request, said(exc), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
 
     async def add(request: Request) -> Response:
@@ -104,15 +102,15 @@ def routes(desk: Desk) -> list[Route]:
         try:  # in a worker thread: a big sheet takes a while, and the desk answers other pages meanwhile
             result = await run_in_threadpool(staged)
         except ComposerError as exc:
-            return overview(request, wording(request)(str(exc), "errors"), 400)
-        return desk.page(request, "import.html.j2", p=result, when=moment_in(language(request)), say=wording(request))
+            return overview(request, said(exc), 400)
+        return desk.page(request, "import.html.j2", p=result, when=moment_in(language(request)))
 
     async def confirm(request: Request) -> Response:
         form = await checked_form(request)
         try:
             path, backup = importing.confirm(str(form.get("token", "")), lists, desk.settings.state_dir)
         except ComposerError as exc:
-            return overview(request, wording(request)(str(exc), "errors"), 409)
+            return overview(request, said(exc), 409)
         shown_backup = backup.relative_to(desk.folder) if backup else ""
         return RedirectResponse(f"/subscribers/{path.stem}?note=imported&backup={quote(str(shown_backup))}", 303)
 

@@ -22,7 +22,9 @@ tests/test_state.py checks that every step runs once and that the fixtures of ol
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,6 +98,41 @@ def _signup_mails(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX signup_mails_address ON signup_mails (address)")
 
 
+# The English reasons releases before reason codes stored, and the code each becomes (state/suppressions.py
+# REASONS): a one-time conversion of stored data, so the reason can be said in the reader's language.
+OLD_REASONS = [
+    (re.compile(r"asked to unsubscribe"), "asked"),
+    (re.compile(r"unsubscribed by the coordinator"), "coordinator"),
+    (re.compile(r"unsubscribed by the coordinator: (?P<why>.+)", re.S), "coordinator_because"),
+    (re.compile(r"unsubscribed by the link in the newsletter"), "link"),
+    (re.compile(r"bounced permanently: (?P<status>.*)"), "bounced"),
+    (re.compile(r"bounced temporarily in (?P<n>\d+) issues"), "bounced_repeatedly"),
+    (re.compile(r"complained: (?P<kind>\S+) report about \(unknown issue\)"), "complained_unknown"),
+    (re.compile(r"complained: (?P<kind>\S+) report about (?P<issue>.+)"), "complained"),
+]
+
+
+def coded(text: str) -> tuple[str, str | None]:
+    """An old reason as (code, parameters as JSON); text no release wrote stays as it is, without parameters."""
+    for pattern, code in OLD_REASONS:
+        found = pattern.fullmatch(text)
+        if found:
+            params = {k: int(v) if k == "n" else v for k, v in found.groupdict().items()}
+            return code, json.dumps(params)
+    return text, None
+
+
+def _reason_codes(db: sqlite3.Connection) -> None:
+    """A suppression's reason (and a lifted one's) is a code with parameters, said in the reader's language; the
+    English texts of older releases become codes, anything else stays text shown as it is."""
+    for table in ("suppressions", "lifted"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reason_params TEXT")
+        for rowid, text in db.execute(f"SELECT rowid, reason FROM {table}").fetchall():
+            code, params = coded(text)
+            if params is not None:
+                db.execute(f"UPDATE {table} SET reason = ?, reason_params = ? WHERE rowid = ?", (code, params, rowid))
+
+
 MIGRATIONS: list[Step] = [
     Step("the tables of the releases before numbered migrations", _tables),
     Step("deliveries may be 'uncertain' and count their resends", _uncertain),
@@ -104,6 +141,7 @@ MIGRATIONS: list[Step] = [
     Step("a delivery keeps the relay's queue id", _queue_id),
     Step("a one-click's suppression keeps its own undo code", _undo),
     Step("the sign-up form counts its confirmation mails", _signup_mails),
+    Step("a suppression's reason is a code with parameters, said in the reader's language", _reason_codes),
 ]
 LATEST = len(MIGRATIONS)
 

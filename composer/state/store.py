@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from composer.errors import DiskFullError, StateError
+from composer.i18n import message
 from composer.state import ledger, migrations, schema
 
 DATABASE = "state.db"
@@ -29,8 +30,8 @@ def disk_full(state_dir: Path, cause: OSError | None = None) -> StateError:
     """The one line a send stops with when the state's disk takes no more (or the write failed otherwise):
     the folder, the free space it needs, and that a rerun loses nothing."""
     if cause is not None and cause.errno not in FULL:
-        return StateError(f"{state_dir}: cannot write the send's records ({cause.strerror}); the send stopped before "
-                          "the next message. Fix it, then run the same command again")
+        return StateError(message("{folder}: cannot write the send's records ({why}); the send stopped before the next "
+                                  "message. Fix it, then run the same command again", folder=state_dir, why=cause.strerror))
     try:
         free = shutil.disk_usage(state_dir).free
     except OSError:
@@ -40,9 +41,10 @@ def disk_full(state_dir: Path, cause: OSError | None = None) -> StateError:
     except OSError:
         database = 0
     need = max(MIN_FREE, database // 4)
-    return DiskFullError(f"{state_dir}: the disk is full ({free // 2**20} MB free); free at least {-(-need // 2**20)} MB "
-                         "there, then run the same command again: it goes on where this one stopped, and names whoever "
-                         "may get a message twice a possible duplicate")
+    return DiskFullError(message("{folder}: the disk is full ({free} MB free); free at least {need} MB there, then run the "
+                                 "same command again: it goes on where this one stopped, and names whoever may get a "
+                                 "message twice a possible duplicate", folder=state_dir, free=free // 2**20,
+                                 need=-(-need // 2**20)))
 
 
 class Connection(sqlite3.Connection):
@@ -104,13 +106,14 @@ class Store:
                 private_file(state_dir / LOCK)
                 self._lock = (state_dir / LOCK).open("w")
         except OSError as exc:
-            raise StateError(f"{state_dir}: cannot keep the send state there ({exc.strerror})") from None
+            raise StateError(message("{folder}: cannot keep the send state there ({why})", folder=state_dir,
+                                     why=exc.strerror)) from None
         if self._lock:
             try:
                 fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 self._lock.close()
-                raise StateError("another send is running on this send state; wait for it to finish") from None
+                raise StateError(message("another send is running on this send state; wait for it to finish")) from None
         with self._opening(path):
             connection = sqlite3.connect(path, isolation_level=None, timeout=10, factory=Connection)
             connection.state_dir = state_dir
@@ -130,15 +133,16 @@ class Store:
             yield
         except (sqlite3.DatabaseError, OSError) as exc:
             self._abandon()
-            raise StateError(f"{path}: cannot be opened ({exc})") from None
+            raise StateError(message("{path}: cannot be opened ({why})", path=path, why=exc)) from None
         except StateError:
             self._abandon()
             raise
 
     def _refuse_newer(self, path: Path) -> None:
         if migrations.version(self._db) > migrations.LATEST:
-            raise StateError(f"{path}: written by a newer release of newsletter-composer (state version "
-                             f"{migrations.version(self._db)}, this one knows {migrations.LATEST}); update it")
+            raise StateError(message("{path}: written by a newer release of newsletter-composer (state version "
+                                     "{version}, this one knows {known}); update it", path=path,
+                                     version=migrations.version(self._db), known=migrations.LATEST))
 
     def _open_read_only(self, path: Path) -> None:
         """The state as it stands, never written: no lock, no migration of the file, no fold of a running send's
@@ -214,7 +218,7 @@ class Store:
             ledger.fold(self._db, self.log_path)
             migrations.backup(self._db, target)
         except (sqlite3.DatabaseError, OSError) as exc:
-            raise StateError(f"{self.state_dir / DATABASE}: cannot be copied ({exc})") from None
+            raise StateError(message("{path}: cannot be copied ({why})", path=self.state_dir / DATABASE, why=exc)) from None
         return migrations.version(self._db)
 
     @property

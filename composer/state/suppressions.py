@@ -3,49 +3,60 @@ bounces, and the inbox's messages already acted on."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from composer.i18n import Message
 from composer.records import Recipient
+from composer.state.reasons import Reason, reason_said
 from composer.state.store import Store
-
 
 @dataclass(frozen=True)
 class Suppression:
-    """Why an address gets nothing: 'unsubscribed', 'bounced' or 'complained', since when, and the mail that said so."""
+    """Why an address gets nothing: 'unsubscribed', 'bounced' or 'complained', since when, and the mail that said so.
+    `reason` is shown with `composer.i18n.render`; `code` and `params` are how it is stored."""
 
     kind: str
-    reason: str
+    code: str
+    params: str | None
     created: float
     evidence: str | None
+
+    @property
+    def reason(self) -> Message | str:
+        return reason_said(self.code, self.params)
 
 
 class Suppressions(Store):
     """Mixed into the Journal."""
 
-    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
+    def suppress(self, email: str, reason: Reason, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
         """True when the address was not suppressed before. The first reason and its evidence are kept; a reason
         given here (the coordinator, a reply, a bounce) takes over a one-click's row, and then no link can lift it."""
         existed = self.suppression(email) is not None
         self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
-                 kind = excluded.kind, evidence = excluded.evidence, link = NULL, undo = NULL, undo_until = NULL
+            """INSERT INTO suppressions (email, reason, reason_params, created, kind, evidence) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, reason_params = excluded.reason_params,
+                 created = excluded.created, kind = excluded.kind, evidence = excluded.evidence, link = NULL, undo = NULL,
+                 undo_until = NULL
                WHERE suppressions.link IS NOT NULL""",
-            (email, reason, time.time(), kind, evidence))
+            (email, reason.code, json.dumps(reason.params), time.time(), kind, evidence))
         return not existed
 
-    def complain(self, email: str, reason: str, evidence: str) -> bool:
+    def complain(self, email: str, reason: Reason, evidence: str) -> bool:
         """A reader's complaint (a feedback report) takes over any other suppression: it is the strongest wish, and
         only the reader's own new sign-up lifts it. True when the address was not suppressed as a complaint before."""
         before = self.suppression(email)
         self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence, link)
-               VALUES (?, ?, ?, 'complained', ?, NULL)
-               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
-                 kind = 'complained', evidence = excluded.evidence, link = NULL, undo = NULL, undo_until = NULL
-               WHERE suppressions.kind != 'complained'""", (email, reason, time.time(), evidence))
+            """INSERT INTO suppressions (email, reason, reason_params, created, kind, evidence, link)
+               VALUES (?, ?, ?, ?, 'complained', ?, NULL)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, reason_params = excluded.reason_params,
+                 created = excluded.created, kind = 'complained', evidence = excluded.evidence, link = NULL, undo = NULL,
+                 undo_until = NULL
+               WHERE suppressions.kind != 'complained'""",
+            (email, reason.code, json.dumps(reason.params), time.time(), evidence))
         return before is None or before.kind != "complained"
 
     def lift(self, email: str, kinds: tuple[str, ...], lifted_by: str, now: float | None = None) -> Suppression | None:
@@ -58,23 +69,24 @@ class Suppressions(Store):
         if found is None or found.kind not in kinds:
             return None
         self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
-        self._db.execute("INSERT INTO lifted VALUES (?, ?, ?, ?, ?)", (email, found.kind, found.reason, lifted_by, now))
+        self._db.execute("INSERT INTO lifted (email, kind, reason, reason_params, lifted_by, created) VALUES (?, ?, ?, ?, ?, ?)",
+                         (email, found.kind, found.code, found.params, lifted_by, now))
         return found
 
-    def lifted_of(self, email: str) -> list[tuple[str, str, str, float]]:
+    def lifted_of(self, email: str) -> list[tuple[str, Message | str, str, float]]:
         """(kind, reason, lifted_by, when) of each bounce or complaint lifted for this address, oldest first."""
-        return [tuple(row) for row in self._db.execute(
-            "SELECT kind, reason, lifted_by, created FROM lifted WHERE email = ? ORDER BY created", (email,))]
+        return [(kind, reason_said(reason, params), by, created) for kind, reason, params, by, created in self._db.execute(
+            "SELECT kind, reason, reason_params, lifted_by, created FROM lifted WHERE email = ? ORDER BY created", (email,))]
 
-    def suppress_by_link(self, email: str, reason: str, evidence: str, link: str, undo: str, undo_until: float,
+    def suppress_by_link(self, email: str, reason: Reason, evidence: str, link: str, undo: str, undo_until: float,
                          now: float) -> bool:
         """A one-click's unsubscribe: True only when this call made the suppression (an address suppressed before,
         for any reason, is left as it is). `undo` (the hash of the code the click's page hands out) belongs to
         this suppression alone and lifts it until `undo_until`."""
         return self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence, link, undo, undo_until)
-               VALUES (?, ?, ?, 'unsubscribed', ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING""",
-            (email, reason, now, evidence, link, undo, undo_until)).rowcount == 1
+            """INSERT INTO suppressions (email, reason, reason_params, created, kind, evidence, link, undo, undo_until)
+               VALUES (?, ?, ?, ?, 'unsubscribed', ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING""",
+            (email, reason.code, json.dumps(reason.params), now, evidence, link, undo, undo_until)).rowcount == 1
 
     def undo_link_unsubscribe(self, email: str, link: str, undo: str, now: float) -> bool:
         """The reader's undo: lifts only the unsubscribe that this link's one-click made, with the code that very
@@ -85,7 +97,8 @@ class Suppressions(Store):
                AND undo_until >= ?""", (email, link, undo, now)).rowcount == 1
 
     def suppression(self, email: str) -> Suppression | None:
-        row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
+        row = self._db.execute("SELECT kind, reason, reason_params, created, evidence FROM suppressions WHERE email = ?",
+                               (email,)).fetchone()
         return Suppression(*row) if row else None
 
     # -- web sign-ups ----------------------------------------------------------------------------------
