@@ -33,7 +33,7 @@ def inbox_command(
         try:
             with Journal(settings.state_dir) as journal:
                 counts = inbox.process(source, journal, inbox.context(settings, secret, journal), settings.soft_bounce_limit,
-                                       dry_run, say=out.print)
+                                       dry_run, say=lambda said: out.print(str(said)))
         finally:
             source.close()
     out.print(f"{counts['unsubscribe']} unsubscribed, {counted(counts['bounce'], 'bounce')}, "
