@@ -16,14 +16,18 @@ from tests.conftest import SMTPServer
 from tests.deskserver import desk_server
 
 
-@pytest.fixture
-def broken(workdir: Path, smtp_server: SMTPServer):
-    text = Path("issues/2020-12.md").read_text(encoding="utf-8")
+def broken_issue(text: str) -> str:
+    """The sample issue with many findings: no imprint, no postal address, an unencrypted link, a link without text,
+    an image without its description."""
     text = text.replace("  imprint_url: https://example.org/impressum\n", "")
     text = text.replace("    Musterstraße 1, 47798 Krefeld\n", "")
-    text = text.replace("„Kreativ — Innovativ — Weltoffen“: So wirbt",
+    return text.replace("„Kreativ — Innovativ — Weltoffen“: So wirbt",
                         "[Kreativ](http://example.org/kreativ) [](https://example.org/leer) ![](https://example.org/bild.png) So wirbt")
-    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def broken(workdir: Path, smtp_server: SMTPServer):
+    Path("issues/2020-12.md").write_text(broken_issue(Path("issues/2020-12.md").read_text(encoding="utf-8")), encoding="utf-8")
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
         yield desk
 

@@ -145,6 +145,8 @@ def routes(desk: Desk) -> list[Route]:
         path = issue_path(desk, request.path_params["slug"])
         try:
             result = await run_in_threadpool(build_issue, path, desk.settings)
+        except IssueFileError as exc:
+            return HTMLResponse("".join(f"<p>{escape(str(p))}</p>" for p in in_words_of(request, exc.problems)), 422)
         except ComposerError as exc:
             return HTMLResponse(f"<p>{escape(exc.shown(language(request)))}</p>", 422)
         html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)

@@ -28,7 +28,7 @@ from composer.desk.context import Desk, internal_error, issue_path
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.words import SECURITY, place
-from composer.errors import ChecksFailedError, ComposerError, said
+from composer.errors import ChecksFailedError, ComposerError, IssueFileError, said
 from composer.campaign import Campaign, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
 from composer.i18n import Message, message, render, translate
@@ -38,6 +38,7 @@ from composer.send.transports import Destination
 
 Opening = Callable[[], AbstractContextManager[Campaign]]
 CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
+FILE_ERRORS = message("The issue file has errors; fix them before sending (Check names them).")
 CONFIRM_MISSING = message("Please confirm the send.")
 
 
@@ -100,6 +101,8 @@ def run_send(opening: Opening, run: SendRun) -> None:
         run.state = "stopped" if summary.stopped else "finished"
     except ChecksFailedError:
         run.state, run.message = "error", CHECK_ERRORS
+    except IssueFileError:
+        run.state, run.message = "error", FILE_ERRORS
     except ComposerError as exc:
         run.state, run.message = "error", said(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
@@ -145,6 +148,9 @@ def routes(desk: Desk) -> list[Route]:
         except ChecksFailedError as exc:
             problem = "; ".join(f"{place(f.where, lang)}: {render(f.message, lang)}" for f in exc.findings
                                 if isinstance(f, Finding))
+        except IssueFileError as exc:
+            problem = "; ".join(f"{p.file}:{p.line}: {p.field}: {render(p.message, lang)}" if p.line else
+                                f"{p.file}: {p.field}: {render(p.message, lang)}" for p in exc.problems)
         except ComposerError as exc:
             problem = exc.shown(lang)
         return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
@@ -166,6 +172,8 @@ def routes(desk: Desk) -> list[Route]:
                 plan, destination = shown.plan, destination_text(shown.destination, language(request))
             except ChecksFailedError:
                 problem = CHECK_ERRORS
+            except IssueFileError:
+                problem = FILE_ERRORS
             except ComposerError as exc:
                 problem = said(exc)
         return desk.page(request, "send.html.j2", status, slug=slug, plan=plan, list_name=list_name,
@@ -184,7 +192,7 @@ def routes(desk: Desk) -> list[Route]:
         run.thread.start()
         await run_in_threadpool(run.ready.wait, 60)
         if run.state == "error":
-            return send_page(request, run.message, 400 if run.message == CHECK_ERRORS else 409, list_name)
+            return send_page(request, run.message, 400 if run.message in (CHECK_ERRORS, FILE_ERRORS) else 409, list_name)
         runs[slug] = run
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
