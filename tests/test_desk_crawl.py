@@ -283,3 +283,4 @@ def test_no_page_holds_a_sentence_of_the_other_language(crawled: dict[str, Crawl
     foreign = ENGLISH if lang == "de" else GERMAN
     found = {what: sorted(s for s in foreign if s in text) for what, text in crawled[lang].pages.items()}
     assert not {what: said for what, said in found.items() if said}, f"{other} on the {lang} pages"
+
