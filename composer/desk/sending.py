@@ -57,6 +57,7 @@ class SendRun:
     message: Message | str = ""  # why it ended in an error: our words, or a library error as it came
     held_until: datetime | None = None  # a limit, the sending hours or the planned start holds the send back
     held_by: Message | str = ""  # what holds it back (the quota's words)
+    opened: bool = False  # the send began (lock, plan, staging done): a later error belongs to its progress page
     stop: Stop = field(default_factory=Stop)
     ready: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
@@ -95,7 +96,7 @@ def run_send(opening: Opening, run: SendRun) -> None:
     has started (or why not), then runs the campaign until it is done or "Anhalten" is honoured."""
     try:
         with opening() as campaign:
-            run.total = campaign.plan.to_send
+            run.total, run.opened = campaign.plan.to_send, True
             run.ready.set()
             summary = asyncio.run(campaign.run(run.progress, run.stop, run.waiting))
         run.state = "stopped" if summary.stopped else "finished"
@@ -191,7 +192,7 @@ def routes(desk: Desk) -> list[Route]:
         run.thread = threading.Thread(target=run_send, args=(opening(slug, list_name), run), daemon=True, name=f"send-{slug}")
         run.thread.start()
         await run_in_threadpool(run.ready.wait, 60)
-        if run.state == "error":
+        if run.state == "error" and not run.opened:  # refused before it began; an error after it is the run's to show
             return send_page(request, run.message, 400 if run.message in (CHECK_ERRORS, FILE_ERRORS) else 409, list_name)
         runs[slug] = run
         return RedirectResponse(f"/issues/{slug}/send", 303)
