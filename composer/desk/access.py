@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from composer.atomic import PRIVATE, write_text
 from composer.config.parts import is_loopback
 from composer.errors import ComposerError
+from composer.i18n import message
 from composer.web.ratelimit import RateLimit
 
 SESSION_COOKIE = "desk_session"
@@ -56,8 +57,9 @@ class Access:
     def __post_init__(self) -> None:
         self.attempts = RateLimit(LOGIN_ATTEMPTS, LOGIN_WINDOW, self.clock)
         if not is_loopback(self.host) and not self.password_hash:
-            raise DeskAccessError(f"the desk listens on {self.host}, which others can reach; set a password first "
-                                  "with `newsletter desk --set-password`, or keep the default --host 127.0.0.1")
+            raise DeskAccessError(message("the desk listens on {host}, which others can reach; set a password first with "
+                                          "`newsletter desk --set-password`, or keep the default --host 127.0.0.1",
+                                          host=self.host))
         if self.password_hash:
             self.login_token = None
 
