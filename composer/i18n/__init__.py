@@ -107,11 +107,13 @@ def plural(singular: str, plural_: str, n: int, /, **params: Any) -> Message:
 
 def stored(text: Message | str) -> Any:
     """A message as JSON can keep it (in the send state): its msgid and parameters, nested messages too; a plain
-    string as it is. `restored` reads it back. Parameters must be JSON values or messages."""
+    string as it is. `restored` reads it back. A parameter that is neither a JSON value nor a message (a path) is
+    kept as its text."""
     if not isinstance(text, Message):
         return text
-    return {"msgid": text.msgid, "params": {k: stored(v) for k, v in text.params.items()}, "plural": text.plural,
-            "n": text.n}
+    params = {k: stored(v) if isinstance(v, Message) else v if isinstance(v, str | int | float | bool | None) else str(v)
+              for k, v in text.params.items()}
+    return {"msgid": text.msgid, "params": params, "plural": text.plural, "n": text.n}
 
 
 def restored(data: Any) -> Message | str:
