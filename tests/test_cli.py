@@ -47,7 +47,7 @@ def test_broken_issue_gives_one_line_per_problem_and_exit_code_2(workdir: Path) 
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert "error: issues/2021-01.md:10: subjekt: unknown field (a typo? the README lists the fields)" in lines
-    assert "error: issues/2021-01.md:56: articles[1].contacts[0].email: not a valid email address" in lines
+    assert "error: issues/2021-01.md:56: articles[1].contacts[0].email: not a valid email address (the @ sign is missing)" in lines
     assert "Traceback" not in result.output
 
 
