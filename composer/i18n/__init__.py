@@ -39,14 +39,19 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 
 def translate(lang: str, msgid: str, **params: Any) -> str:
-    """One msgid in a language, its `{name}` parameters filled in."""
+    """One msgid in a language, its `{name}` parameters filled in (a parameter that is a Message in the same language)."""
     text = translations(lang).gettext(msgid)
-    return text.format(**params) if params else text
+    return text.format(**_inner(params, lang)) if params else text
 
 
 def translate_plural(lang: str, singular: str, plural: str, n: int, **params: Any) -> str:
     """A msgid with a singular and a plural form; `n` is available to the text as `{n}`."""
-    return translations(lang).ngettext(singular, plural, n).format(n=n, **params)
+    return translations(lang).ngettext(singular, plural, n).format(n=n, **_inner(params, lang))
+
+
+def _inner(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Messages among the parameters (why a send waits, inside "waiting until … ({why})") said in the language too."""
+    return {key: value.render(lang) if isinstance(value, Message) else value for key, value in params.items()}
 
 
 @dataclass(frozen=True)
