@@ -33,7 +33,8 @@ OLD = [  # (what an older release stored, the English said now, the German)
 def state_before_reason_codes(folder: Path) -> sqlite3.Connection:
     """A state at the migration before the reason codes, with a suppression and a lifted bounce of each old reason."""
     db = sqlite3.connect(folder / "state.db", isolation_level=None)
-    migrations.migrate(db, folder / "state.db", MIGRATIONS[:-1])
+    codes = next(n for n, step in enumerate(MIGRATIONS) if step.apply is migrations._reason_codes)
+    migrations.migrate(db, folder / "state.db", MIGRATIONS[:codes])
     for n, (stored, _, _) in enumerate(OLD):
         kind = "complained" if stored.startswith("complained") else "bounced" if stored.startswith("bounced") else "unsubscribed"
         db.execute("INSERT INTO suppressions (email, reason, created, kind) VALUES (?, ?, 0, ?)", (f"p{n}@example.org", stored, kind))

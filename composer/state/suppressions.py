@@ -16,17 +16,15 @@ from composer.state.store import Store
 @dataclass(frozen=True)
 class Suppression:
     """Why an address gets nothing: 'unsubscribed', 'bounced' or 'complained', since when, and the mail that said so.
-    `reason` is shown with `composer.i18n.render`; `code` and `params` are how it is stored."""
+    `reason` is shown with `composer.i18n.render`; `code` and `params` are how it is stored (a reason kept as text
+    has itself as its code and no parameters)."""
 
     kind: str
-    code: str
-    params: str | None
+    reason: Message | str
     created: float
     evidence: str | None
-
-    @property
-    def reason(self) -> Message | str:
-        return reason_said(self.code, self.params)
+    code: str = ""
+    params: str | None = None
 
 
 class Suppressions(Store):
@@ -70,7 +68,7 @@ class Suppressions(Store):
             return None
         self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
         self._db.execute("INSERT INTO lifted (email, kind, reason, reason_params, lifted_by, created) VALUES (?, ?, ?, ?, ?, ?)",
-                         (email, found.kind, found.code, found.params, lifted_by, now))
+                         (email, found.kind, found.code or str(found.reason), found.params, lifted_by, now))
         return found
 
     def lifted_of(self, email: str) -> list[tuple[str, Message | str, str, float]]:
@@ -99,7 +97,10 @@ class Suppressions(Store):
     def suppression(self, email: str) -> Suppression | None:
         row = self._db.execute("SELECT kind, reason, reason_params, created, evidence FROM suppressions WHERE email = ?",
                                (email,)).fetchone()
-        return Suppression(*row) if row else None
+        if row is None:
+            return None
+        kind, code, params, created, evidence = row
+        return Suppression(kind, reason_said(code, params), created, evidence, code, params)
 
     # -- web sign-ups ----------------------------------------------------------------------------------
 
