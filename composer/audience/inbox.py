@@ -118,7 +118,7 @@ def _apply(v: Verdict, journal: Journal, limit: int, dry_run: bool) -> Message:
         else message("{kind} without an address: set aside", kind=kind)
 
 
-def _named(data: bytes) -> str:
+def _named(data: bytes) -> Message | str:
     """A mail set aside unread, named by the first Message-ID or Subject line in its first kilobytes (never parsed)."""
     for line in data[:8192].splitlines():
         name, _, value = line.partition(b":")
@@ -126,7 +126,7 @@ def _named(data: bytes) -> str:
             return f"{name.strip().decode('ascii', 'replace')}: {value.strip()[:100].decode('utf-8', 'replace')}"
         if not line.strip():
             break
-    return f"{len(data):,} bytes"
+    return message("{n} bytes", n=len(data))
 
 
 def context(settings: Settings, secret: bytes, journal: Journal, lists: Path = LIST_DIR) -> Context:
