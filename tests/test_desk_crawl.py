@@ -36,9 +36,14 @@ from tests.test_inbox_trust import ARF_MESSAGE_ID, nested
 PLACEHOLDER = re.compile(r"\{\w*\}|%\(\w+\)s|%%")
 
 
+SENTENCE = re.compile(r"(?<=[.;!?])\s+")
+
+
 def stretches(text: str) -> set[str]:
-    """The stretches of four or more words between a text's parameters, whitespace made single."""
-    return {part for part in (" ".join(p.split()) for p in PLACEHOLDER.split(text)) if len(part.split()) >= 4}
+    """The sentences (and parts of sentences between parameters) of four or more words in a text, whitespace made
+    single."""
+    parts = (" ".join(p.split()) for stretch in PLACEHOLDER.split(text) for p in SENTENCE.split(stretch))
+    return {part for part in parts if len(part.split()) >= 4}
 
 
 def sentences() -> tuple[set[str], set[str]]:
