@@ -119,7 +119,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, SM
         issue("2021-01", broken_issue(Path("issues/2020-12.md").read_text(encoding="utf-8")))
         issue("2021-02", Path("issues/2020-12.md").read_text(encoding="utf-8").replace("date: 2020-12-23", "date: 23.12.2020"))
         issue("kaputt", Path("issues/2020-12.md").read_text(encoding="utf-8").replace("publisher: Fachbereich", "publisher Fachbereich"))
-        for slug in ("held", "stopping", "stopped", "finished", "fault", "full"):
+        for slug in ("held", "stopping", "stopped", "finished", "fault", "full", "entwurf"):
             issue(slug)
         handler, port = FaultyHandler(), free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -201,13 +201,14 @@ def crawl(running: Running, server: SMTPServer, lang: str) -> Crawl:
     seen.keep("login link", httpx.get(f"{running.base}/login?token=wrong", headers={"Accept-Language": lang}))
     post("new exists", "/new", name="2020-12")
     post("new bad name", "/new", name="a b")
-    post("kept version", "/issues/2020-12/resolve", kept="nope.md")
-    fields = form_fields(client.get("/issues/2020-12").text)
-    post("conflict", "/issues/2020-12", **{**fields, "base": "0" * 64, "subject": "Andere Fassung"})
-    post("save bad date", "/issues/2020-12", **{**fields, "date": "23.12.2020"})
-    post("field too large", "/issues/2020-12", **{**fields, "articles[0].body": "x" * (5 * 1024 * 1024)},
+    # 2020-12 went out, and a sent issue is not edited any more: the editor's answers come from a draft
+    post("kept version", "/issues/entwurf/resolve", kept="nope.md")
+    fields = form_fields(client.get("/issues/entwurf").text)
+    post("conflict", "/issues/entwurf", **{**fields, "base": "0" * 64, "subject": "Andere Fassung"})
+    post("save bad date", "/issues/entwurf", **{**fields, "date": "23.12.2020"})
+    post("field too large", "/issues/entwurf", **{**fields, "articles[0].body": "x" * (5 * 1024 * 1024)},
          files={"articles[1].image.upload": ("", b"", "image/jpeg")})
-    post("not a photo", "/issues/2020-12", **{k: v for k, v in fields.items() if k != "articles[1].image.upload"},
+    post("not a photo", "/issues/entwurf", **{k: v for k, v in fields.items() if k != "articles[1].image.upload"},
          files={"articles[1].image.upload": ("rechnung.pdf", b"%PDF-1.4", "application/pdf")})
     post("test refused", "/issues/2020-12/test", addresses="ich@example.org\nkollegin.example.org")
     post("test sent", "/issues/2020-12/test", addresses="ich@example.org")
