@@ -82,3 +82,23 @@ def test_bad_rows_kept_in_the_send_state_come_back_as_messages(tmp_path: Path) -
     assert [str(b.reason) for b in back] == ["'kaputt' is not a valid email address (the @ sign is missing)",
                                              "a reason an older release kept as text"]
     assert render(back[0].reason, "de") == "„kaputt“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"
+
+
+def test_an_older_states_english_list_leavings_become_codes_said_in_either_language(tmp_path: Path) -> None:
+    db = state_before_reason_codes(tmp_path)
+    for n, stored in enumerate(("unsubscribed by the link in the newsletter (one-click)", "left on the reader's own page")):
+        db.execute("INSERT INTO left_lists (email, list, reason, created) VALUES (?, 'fifty', ?, 0)", (f"r{n}@example.org", stored))
+    migrations.migrate(db, tmp_path / "state.db")
+    rows = db.execute("SELECT reason, reason_params FROM left_lists ORDER BY email").fetchall()
+    db.close()
+    assert rows == [("link_list", "{}"), ("reader_list", "{}")]
+
+
+def test_a_reader_who_left_the_list_after_an_issue_is_named_with_the_reason_in_either_language(tmp_path: Path) -> None:
+    with Journal(tmp_path) as journal:
+        journal.db.execute("INSERT INTO deliveries (issue, email, status, updated) VALUES ('2020-12', 'r@example.org', 'sent', 0)")
+        journal.leave_list("r@example.org", "fifty", Reason("reader_list"), 1)
+        total, rows = journal.attention("2020-12", "unsubscribed since")
+    assert total == 1 and rows[0][0] == "r@example.org"
+    assert (str(rows[0][1]), render(rows[0][1], "de")) == ("left on the reader's own page",
+                                                            "auf der eigenen Seite des Lesers abgemeldet")
