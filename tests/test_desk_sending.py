@@ -161,7 +161,7 @@ def test_a_second_send_while_the_cli_holds_the_lock_is_refused(running) -> None:
     csrf = csrf_of(client.get("/").text)
     with Journal(Path(".newsletter"), exclusive=True):
         response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
-    assert response.status_code == 409 and "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist" in response.text
+    assert response.status_code == 409 and "läuft schon ein anderer Versand; warten Sie, bis er fertig ist" in response.text
 
 
 def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPServer) -> None:
