@@ -156,7 +156,7 @@ class LimitReachedError(ComposerError):
     """A send stopped at the provider's hourly or daily limit, outside the sending hours or before its planned
     start (`--stop-at-limit`): nothing is wrong, it continues when run again after `until`."""
 
-    def __init__(self, until: datetime, why: str) -> None:
+    def __init__(self, until: datetime, why: Message | str) -> None:
         self.until = until
         self.why = why
         super().__init__(f"stopped at the {why}; run the same command again after {until:%a %d.%m.%Y %H:%M}")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from composer.i18n import Message
 
 
 @dataclass(frozen=True)
@@ -14,10 +18,10 @@ class Recipient:
 
 @dataclass(frozen=True)
 class BadRow:
-    """A row that is skipped, with the reason the coordinator needs to fix it."""
+    """A row that is skipped, with the reason the coordinator needs to fix it (shown with composer.i18n.render)."""
 
     line: int
-    reason: str
+    reason: Message | str
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"

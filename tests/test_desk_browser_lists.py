@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from composer.state import Journal
+from composer.state import Journal, Reason
 from tests.conftest import CHROMIUM, FLAGS, FaultyHandler, SMTPServer, free_port, make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_browser import shot
@@ -55,7 +55,7 @@ def test_lists_import_unsubscribe_send_inbox_and_settings_in_the_browser(browser
                                                                        smtp_server: SMTPServer) -> None:
     violations: list[str] = []
     with Journal(workdir / ".newsletter") as journal:
-        journal.suppress("lena.weiss@example.org", "asked to unsubscribe")
+        journal.suppress("lena.weiss@example.org", Reason("asked"))
     delivered("2020-12", KARL)  # the DSN answers a message we sent
     # The "abmelden" reply comes from a reader the send below reaches (marie leaves the list with the import: hers
     # would be a stranger's request, left for the coordinator).

@@ -8,22 +8,26 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from composer.desk.german import in_german
-from composer.i18n import Message, message, translate
+from composer.i18n import Message, message, render, translate
+from composer.state.reasons import reason_said
 from composer.issue.schema import SCHEMA_ERRORS
 from composer.issue import yamlerrors
 from tests.conftest import SMTPServer
 from tests.deskserver import desk_server
 
 
-@pytest.fixture
-def broken(workdir: Path, smtp_server: SMTPServer):
-    text = Path("issues/2020-12.md").read_text(encoding="utf-8")
+def broken_issue(text: str) -> str:
+    """The sample issue with many findings: no imprint, no postal address, an unencrypted link, a link without text,
+    an image without its description."""
     text = text.replace("  imprint_url: https://example.org/impressum\n", "")
     text = text.replace("    Musterstraße 1, 47798 Krefeld\n", "")
-    text = text.replace("„Kreativ — Innovativ — Weltoffen“: So wirbt",
+    return text.replace("„Kreativ — Innovativ — Weltoffen“: So wirbt",
                         "[Kreativ](http://example.org/kreativ) [](https://example.org/leer) ![](https://example.org/bild.png) So wirbt")
-    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def broken(workdir: Path, smtp_server: SMTPServer):
+    Path("issues/2020-12.md").write_text(broken_issue(Path("issues/2020-12.md").read_text(encoding="utf-8")), encoding="utf-8")
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
         yield desk
 
@@ -66,17 +70,22 @@ def test_a_finding_is_said_in_either_language_with_its_details_kept(said: Messag
     assert (str(said), said.render("de")) == (english, german)
 
 
-@pytest.mark.parametrize(("table", "english", "german"), [
-    ("inbox", "a@example.org: temporary bounce 4.4.1 for 2020-12: count it (1 of 3)",
+@pytest.mark.parametrize(("said", "english", "german"), [
+    (message("{email}: temporary bounce {status} for {issue}: count it ({n} of {limit})", email="a@example.org",
+             status="4.4.1", issue="2020-12", n=1, limit=3),
+     "a@example.org: temporary bounce 4.4.1 for 2020-12: count it (1 of 3)",
      "a@example.org: vorübergehend unzustellbar (4.4.1) bei 2020-12: gezählt (1 von 3)"),
-    ("inbox", "automatic reply from b@example.org (Abwesenheitsnotiz): set aside, not a bounce",
+    (message("automatic reply from {who} ({subject}): set aside, not a bounce", who="b@example.org",
+             subject="Abwesenheitsnotiz"),
+     "automatic reply from b@example.org (Abwesenheitsnotiz): set aside, not a bounce",
      "automatische Antwort von b@example.org (Abwesenheitsnotiz): beiseitegelegt, keine Unzustellbarkeit"),
-    ("reasons", "bounced temporarily in 3 issues", "bei 3 Ausgaben vorübergehend unzustellbar"),
-    ("rows", "c@example.org is listed again (first on line 2); sent once",
+    (reason_said("bounced_repeatedly", '{"n": 3}'), "bounced temporarily in 3 issues", "bei 3 Ausgaben vorübergehend unzustellbar"),
+    (message("{email} is listed again (first on line {first}); sent once", email="c@example.org", first=2),
+     "c@example.org is listed again (first on line 2); sent once",
      "c@example.org steht doppelt in der Liste (zuerst in Zeile 2); erhält die Ausgabe nur einmal"),
 ])
-def test_what_the_inbox_did_and_why_an_address_gets_nothing_in_german(table: str, english: str, german: str) -> None:
-    assert in_german(english, table) == german
+def test_what_the_inbox_did_and_why_an_address_gets_nothing_in_either_language(said: Message, english: str, german: str) -> None:
+    assert (str(said), render(said, "de")) == (english, german)
 
 
 def test_every_plain_word_for_a_broken_fields_block_has_a_german_wording() -> None:

@@ -62,7 +62,7 @@ def test_a_photo_without_a_description_is_not_saved_and_the_description_field_sa
 
 def test_a_file_that_is_not_a_photo_is_refused_at_its_field(running) -> None:
     answer = upload(running, "Ein Bild", name="rechnung.pdf", data=b"%PDF-1.4 not a photo")
-    assert answer.status_code == 422 and "not a photo; use a JPEG, PNG, GIF or WebP file" in answer.text
+    assert answer.status_code == 422 and "rechnung.pdf: kein Foto; nehmen Sie eine JPEG-, PNG-, GIF- oder WebP-Datei" in answer.text
     assert 'id="f-articles-1-image-upload-err"' in answer.text and not Path("issues/fotos").exists()
 
 

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from composer.cli import app
-from composer.state import Journal
+from composer.state import Journal, Reason
 from tests.conftest import SMTPServer, make_settings
 from tests.deskserver import csrf_of, desk_server
 
@@ -139,7 +139,7 @@ def state_files() -> dict[str, bytes]:
 def test_the_send_pages_get_leaves_the_state_byte_for_byte_unchanged(running, smtp_server: SMTPServer) -> None:
     client = running.client()
     with Journal(Path(".newsletter")) as journal:  # a state with rows, checkpointed: every byte in state.db
-        journal.suppress("person03@example.org", "asked by phone")
+        journal.suppress("person03@example.org", Reason("coordinator_because", {"why": "asked by phone"}))
         journal.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = state_files()
     for path in ("/issues/2020-12/send?list=fifty", "/issues/2020-12/status", "/subscribers", "/subscribers/fifty", "/"):
@@ -161,7 +161,7 @@ def test_a_second_send_while_the_cli_holds_the_lock_is_refused(running) -> None:
     csrf = csrf_of(client.get("/").text)
     with Journal(Path(".newsletter"), exclusive=True):
         response = client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
-    assert response.status_code == 409 and "ein anderer Versand läuft gerade; warten Sie, bis er fertig ist" in response.text
+    assert response.status_code == 409 and "läuft schon ein anderer Versand; warten Sie, bis er fertig ist" in response.text
 
 
 def test_status_filters_searches_and_downloads_csv(running, smtp_server: SMTPServer) -> None:

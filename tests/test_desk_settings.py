@@ -9,7 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from composer.checks.connection import try_imap, try_smtp
-from composer.desk.settings_german import DESCRIPTIONS
+from composer.desk.words import SETTINGS
+from composer.i18n import translate
 from composer.config.settings import Settings, load_settings
 from tests.conftest import SMTPServer, free_port
 from tests.deskserver import csrf_of, desk_server
@@ -59,9 +60,11 @@ def settings_rows(html: str) -> dict[str, tuple[str, str]]:
     return rows
 
 
-def test_every_setting_the_library_describes_is_described_in_german() -> None:
-    described = {f"NEWSLETTER_{name.upper()}" for name, info in Settings.model_fields.items() if info.description}
-    assert described == set(DESCRIPTIONS)
+def test_every_setting_the_library_describes_is_in_the_catalogue_in_its_own_words() -> None:
+    described = {f"NEWSLETTER_{name.upper()}": info.description for name, info in Settings.model_fields.items()
+                 if info.description}
+    assert described == SETTINGS
+    assert all(translate("de", text) != text for text in SETTINGS.values())
 
 
 def test_the_german_settings_page_describes_the_settings_in_german(workdir: Path) -> None:

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from composer.cli import app
-from composer.state import Journal
+from composer.state import Journal, Reason
 from tests.conftest import SMTPServer
 from tests.deskserver import csrf_of, desk_server
 
@@ -75,8 +75,8 @@ def ods(rows: list[list[str]]) -> bytes:
 
 def test_each_list_shows_active_unsubscribed_bounced_and_web_signups(running) -> None:
     with journal() as j:
-        j.suppress("lena.weiss@example.org", "asked to unsubscribe")
-        j.suppress("grete.kuehn@example.org", "bounced permanently: 5.1.1", "bounced")
+        j.suppress("lena.weiss@example.org", Reason("asked"))
+        j.suppress("grete.kuehn@example.org", Reason("bounced", {"status": "5.1.1"}), "bounced")
         j.add_signup("volunteers", "neu@example.org", "Neu", "Ich möchte den Newsletter erhalten.")
     client = running.client()
     overview = BeautifulSoup(client.get("/subscribers").text, "html.parser")
@@ -116,7 +116,7 @@ def test_adding_an_address_appends_a_row_with_its_consent(running) -> None:
 ])
 def test_an_address_that_cannot_be_added_is_refused_with_the_reason_in_german(running, email: str, consent: str, said: str) -> None:
     with journal() as j:
-        j.suppress("weg@example.org", "asked to unsubscribe")
+        j.suppress("weg@example.org", Reason("asked"))
     before = LIST.read_bytes()
     response = post(running.client(), "/subscribers/volunteers", "/subscribers/volunteers/add", email=email, name="", consent=consent)
     assert response.status_code == 400 and said in BeautifulSoup(response.text, "html.parser").select_one("#problem").text
@@ -130,7 +130,7 @@ def test_an_address_unsubscribed_here_is_the_coordinators_with_a_reason_and_skip
     assert "abgemeldet" in BeautifulSoup(response.text, "html.parser").select_one("#members tbody tr").text
     with journal() as j:
         record = j.suppression("anna.mueller@example.org")
-    assert record.kind == "unsubscribed" and record.reason == "unsubscribed by the coordinator: hat am Telefon darum gebeten"
+    assert record.kind == "unsubscribed" and str(record.reason) == "unsubscribed by the coordinator: hat am Telefon darum gebeten"
     result = CliRunner().invoke(app, ["send", "issues/2020-12.md", "--list", "volunteers", "--yes"], env=smtp_server.env())
     assert result.exit_code == 0, result.output
     assert "anna.mueller@example.org" not in smtp_server.handler.per_recipient()
@@ -157,7 +157,7 @@ CSV_UPLOAD = ("email;name;stadtteil\n"
 
 def test_a_csv_import_previews_then_replaces_the_list_keeping_a_backup(running) -> None:
     with journal() as j:
-        j.suppress("lena.weiss@example.org", "asked to unsubscribe")
+        j.suppress("lena.weiss@example.org", Reason("asked"))
     client = running.client()
     old = LIST.read_bytes()
     preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("liste.csv", CSV_UPLOAD.encode("cp1252"))},
@@ -221,7 +221,7 @@ def test_a_file_without_an_email_column_is_refused_in_one_line(running) -> None:
 
 def test_export_has_the_active_addresses_and_web_signups_only(running) -> None:
     with journal() as j:
-        j.suppress("lena.weiss@example.org", "asked to unsubscribe")
+        j.suppress("lena.weiss@example.org", Reason("asked"))
         j.add_signup("volunteers", "neu@example.org", "Neu", "Ich möchte den Newsletter erhalten.")
     response = running.client().get("/subscribers/volunteers/export")
     lines = response.text.lstrip("\ufeff").splitlines()

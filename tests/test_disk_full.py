@@ -181,8 +181,7 @@ def test_a_send_on_a_disk_that_fills_up_stops_and_the_rerun_flags_every_message_
 
 
 def test_the_desk_says_the_full_disk_in_german(tmp_path: Path) -> None:
-    from composer.desk.german import in_german
     from composer.state.store import disk_full
 
-    said = in_german(str(disk_full(tmp_path, OSError(errno.ENOSPC, "No space left on device"))), "errors")
+    said = disk_full(tmp_path, OSError(errno.ENOSPC, "No space left on device")).shown("de")
     assert said.startswith(f"{tmp_path}: der Datenträger ist voll (") and "mindestens 10 MB Platz" in said

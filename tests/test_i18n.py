@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from composer.i18n import Message, message, plural, render
+from composer.i18n import Message, message, plural, render, translate
 from composer.i18n.formats import day, moment, number
 from composer.i18n.languages import accepted, from_environment
 from composer.render.templates import environment
@@ -65,3 +65,13 @@ def test_templates_translate_with_the_language_of_their_render_and_escape_parame
     template = environment(None, "web").from_string("{% trans who=name %}Hello {{ who }}{% endtrans %} {{ m(said) }}")
     html = template.render(name="<b>", said=message("German"), **JinjaGettext("en").context())
     assert html == "Hello &lt;b&gt; German"
+
+
+def test_a_message_inside_a_message_and_a_date_are_said_in_the_same_language() -> None:
+    why = message("hourly limit ({n})", n=2)
+    assert translate("de", "sending hours ({hours})", hours=why) == "Versandzeiten Stundengrenze des Anbieters: 2 Nachrichten"
+    since = message("{email} is {kind} since {since} ({reason}); it is not added, so that nobody is written to against "
+                    "their wish. A new sign-up on the web lifts it", email="a@example.org", kind=message("unsubscribed"),
+                    since=dt.date(2026, 12, 6), reason=message("asked to unsubscribe"))
+    assert since.render("de").startswith("a@example.org ist seit 06.12.2026 abgemeldet (hat um Abmeldung gebeten);")
+    assert str(since).startswith("a@example.org is unsubscribed since 2026-12-06 (asked to unsubscribe);")

@@ -52,7 +52,7 @@ def test_a_rerun_with_the_list_unchanged_reads_it_back_from_the_state_not_the_fi
         assert staged(journal) == first_rows == [("anna@example.org", "Anna"), ("bernd@example.org", "Bernd")]
     assert reader.reads == 1
     assert again == first and [b.line for b in again] == [3, 4]
-    assert "listed again (first on line 2)" in again[1].reason
+    assert "listed again (first on line 2)" in str(again[1].reason)
 
 
 def test_a_changed_list_is_read_again(tmp_path: Path) -> None:
@@ -89,7 +89,7 @@ def test_duplicates_are_found_without_holding_the_addresses_in_memory(tmp_path: 
         rows = list(read_list(path, seen))
         assert len(seen) == 50 and seen["person7@example.org"] == 9
     [again] = [r for r in rows if isinstance(r, BadRow)]
-    assert (again.line, again.reason) == (52, "PERSON7@example.org is listed again (first on line 9); sent once")
+    assert (again.line, str(again.reason)) == (52, "PERSON7@example.org is listed again (first on line 9); sent once")
 
 
 def test_a_rerun_makes_no_unsubscribe_link_again_and_a_new_secret_makes_them_all_anew(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from composer.audience.person import Where, forget
 from composer.cli import app
 from composer.errors import StateError
 from composer.send.transports.outbox import file_name
-from composer.state import Journal
+from composer.state import Journal, Reason
 from composer.state import migrations
 from composer.state.migrations import LATEST, MIGRATIONS, Step, rebuild
 from composer.state.schema import SUPPRESSIONS
@@ -158,7 +158,7 @@ def test_a_failing_step_leaves_the_state_as_it_was(tmp_path: Path) -> None:
 def test_a_rebuild_widens_a_check_and_keeps_every_row(tmp_path: Path) -> None:
     """The pattern for suppressions.kind gaining 'complained' (SQLite cannot alter a CHECK)."""
     with Journal(tmp_path) as journal:
-        journal.suppress("a@example.org", "bounced twice", kind="bounced", evidence="5.1.1")
+        journal.suppress("a@example.org", Reason("bounced", {"status": "5.1.1"}), kind="bounced", evidence="5.1.1")
     db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
     wider = Step("complaints", lambda db: rebuild(db, "suppressions", SUPPRESSIONS.replace("'bounced')", "'bounced', 'complained')")))
     migrations.migrate(db, tmp_path / "state.db", [*MIGRATIONS, wider])

@@ -14,9 +14,10 @@ from composer.records import BadRow, Recipient
 
 
 def rows(tmp_path: Path, text: str, encoding: str = "utf-8") -> list[Recipient | BadRow]:
+    """The list's rows, a bad row's reason in English (the library gives a Message, said where it is shown)."""
     path = tmp_path / "liste.csv"
     path.write_bytes(text.encode(encoding))
-    return list(read_list(path))
+    return [BadRow(r.line, str(r.reason)) if isinstance(r, BadRow) else r for r in read_list(path)]
 
 
 def test_sample_list_is_all_valid_with_umlauts_in_names() -> None:

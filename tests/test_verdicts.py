@@ -35,4 +35,4 @@ def test_email_validator_refuses_each_case_and_we_say_why(address: str, english:
 def test_the_whole_sentence_names_the_address_in_both_languages() -> None:
     said = not_an_address("kollegin.example.org")
     assert str(said) == "'kollegin.example.org' is not a valid email address (the @ sign is missing)"
-    assert said.render("de") == "'kollegin.example.org' ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"
+    assert said.render("de") == "„kollegin.example.org“ ist keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from composer.cli import app
 from composer.desk.app import hosted_desk
-from composer.state import Journal
+from composer.state import Journal, Reason
 from composer.send.links import Links
 from composer.config.settings import load_settings
 from composer.send.tokens import load_secret, unsubscribe_token
@@ -110,7 +110,7 @@ def states() -> dict[str, str]:
     return {line.split()[1]: line.split()[0] for line in out.splitlines() if "@" in line}
 
 
-def suppress(email: str, kind: str, reason: str) -> None:
+def suppress(email: str, kind: str, reason: Reason) -> None:
     with Journal(Path(".newsletter")) as journal:
         journal.suppress(email, reason, kind)
 
@@ -168,8 +168,8 @@ def has_undo(page: httpx.Response) -> bool:
     return 'name="undo"' in page.text or "/undo" in page.text
 
 
-@pytest.mark.parametrize(("kind", "reason"), [("bounced", "bounced permanently: 5.1.1"),
-                                              ("unsubscribed", "unsubscribed by the coordinator")])
+@pytest.mark.parametrize(("kind", "reason"), [("bounced", Reason("bounced", {"status": "5.1.1"})),
+                                              ("unsubscribed", Reason("coordinator"))])
 def test_a_click_on_an_address_suppressed_another_way_offers_no_undo(site: Site, kind: str, reason: str) -> None:
     suppress(ANNA, kind, reason)
     token = site.token()
@@ -237,7 +237,7 @@ def test_a_later_unsubscribe_by_the_coordinator_or_a_bounce_cannot_be_undone_by_
         if later == "coordinator":
             runner.invoke(app, ["unsubscribe", ANNA])
         else:
-            suppress(ANNA, "bounced", "bounced permanently: 5.1.1")
+            suppress(ANNA, "bounced", Reason("bounced", {"status": "5.1.1"}))
         assert c.post(f"/u/{token}/undo", data=undo_form(page)).status_code == 409
     assert states()[ANNA] == ("unsubscribed" if later == "coordinator" else "bounced")
 
@@ -267,8 +267,8 @@ def test_undo_with_a_token_of_another_list_lifts_nothing(site: Site) -> None:
 
 def test_a_confirmed_sign_up_lifts_an_unsubscribe_and_a_bounce(site: Site) -> None:
     """The confirmation was clicked in that mailbox, so it receives mail again (issue 25); the lift is recorded."""
-    suppress(VICTIM, "bounced", "bounced permanently: 5.1.1")
-    suppress(ANNA, "unsubscribed", "unsubscribed by the coordinator")
+    suppress(VICTIM, "bounced", Reason("bounced", {"status": "5.1.1"}))
+    suppress(ANNA, "unsubscribed", Reason("coordinator"))
     with site.client() as c:
         for email in (VICTIM, ANNA):
             sign_up(c, email)

@@ -42,7 +42,7 @@ def test_a_body_line_that_would_start_an_article_is_refused_at_its_field() -> No
     with pytest.raises(IssueFileError) as caught:
         issue_text(data)
     assert caught.value.problems[0].field == "articles[1].body"
-    assert "## " in caught.value.problems[0].message
+    assert "## " in str(caught.value.problems[0].message)
 
 
 def test_a_heading_inside_a_code_fence_is_kept() -> None:

@@ -31,6 +31,8 @@ from typing import Literal
 
 from flufl.bounce import all_failures
 
+from composer import i18n
+from composer.i18n import message
 from composer.send.tokens import TOKEN
 
 Kind = Literal["bounce", "complaint", "unsubscribe", "autoreply", "other"]
@@ -44,6 +46,7 @@ CONTAINER = re.compile(rb"(?im)^content-type:\s*(multipart|message)/")
 MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]+>)", re.I | re.M)
 RETURNED = ("message/rfc822", "message/rfc822-headers")  # the second an old name, still sent by some MTAs
 RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+BY_TOKEN = message("by the token in the unsubscribe link")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Verdict:
     detail: str = ""
     message_id: str = ""  # of the mail in the mailbox: the evidence kept with a suppression
     issue: str | None = None  # of our delivery the report is about, where its Message-ID or the relay's queue id names it
+    how: i18n.Message | None = None  # how an unsubscribe was asked, in words for the reader (detail is the evidence)
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ class Context:
 
 
 class MalformedMessage(ValueError):
-    """The bytes are not a message the classifier can read."""
+    """The bytes are not a message the classifier can read; its first argument says why (a Message, or the parser's
+    own words)."""
 
 
 class Unbounded(ValueError):
@@ -83,21 +88,21 @@ class Unbounded(ValueError):
 def classify(data: bytes, ctx: Context) -> list[Verdict]:
     """One verdict per affected address; raises Unbounded (set it aside) or MalformedMessage (leave it)."""
     if len(data) > MAX_BYTES:
-        raise Unbounded(f"larger than {MAX_BYTES // 1_000_000} MB")
+        raise Unbounded(message("larger than {mb} MB", mb=MAX_BYTES // 1_000_000))
     if len(CONTAINER.findall(data)) > MAX_CONTAINERS:
-        raise Unbounded(f"more than {MAX_CONTAINERS} nested or attached parts")
+        raise Unbounded(message("more than {n} nested or attached parts", n=MAX_CONTAINERS))
     started = time.monotonic()
     try:
         msg = email.message_from_bytes(data, policy=email.policy.default)
         if not msg.keys():
-            raise MalformedMessage("no headers")
+            raise MalformedMessage(message("no headers"))
         verdicts = _verdicts(msg, ctx)
     except RecursionError:
-        raise Unbounded("nested too deeply to read") from None
+        raise Unbounded(message("nested too deeply to read")) from None
     except (email.errors.MessageError, LookupError, UnicodeError, TypeError, AttributeError, IndexError) as exc:
         raise MalformedMessage(f"{type(exc).__name__}: {exc}") from None
     if time.monotonic() - started > MAX_SECONDS:
-        raise Unbounded(f"took more than {MAX_SECONDS:g} s to read")
+        raise Unbounded(message("took more than {seconds} s to read", seconds=f"{MAX_SECONDS:g}"))
     own_id = str(msg.get("Message-ID", "")).strip()
     return [dataclasses.replace(v, message_id=own_id) for v in verdicts]
 
@@ -290,15 +295,15 @@ def _unsubscribe(msg: EmailMessage, ctx: Context) -> Verdict | None:
         if mailbox and dom == domain and head.startswith(local + "+"):
             found = ctx.address_of(head[len(local) + 1:])
             if found:
-                return Verdict("unsubscribe", found, detail="by the token in the unsubscribe link")
+                return Verdict("unsubscribe", found, detail="by the token in the unsubscribe link", how=BY_TOKEN)
     words, _, token = subject.rpartition(" ") if " " in subject else ("", "", subject)
     if mailbox in recipients and TOKEN.fullmatch(token) and (not words.strip() or UNSUBSCRIBE_WORDS.search(words)) \
             and ":" not in words:
         found = ctx.address_of(token)
         if found:
-            return Verdict("unsubscribe", found, detail="by the token in the unsubscribe link")
+            return Verdict("unsubscribe", found, detail="by the token in the unsubscribe link", how=BY_TOKEN)
     sender = parseaddr(str(msg.get("From", "")))[1].lower()
     to_unsubscribe = ctx.unsubscribe_mailbox is not None and ctx.unsubscribe_mailbox.lower() in recipients
     if sender and (to_unsubscribe or UNSUBSCRIBE_WORDS.search(subject)) and ctx.ours(sender):
-        return Verdict("unsubscribe", sender, detail=f"by mail from {sender}")
+        return Verdict("unsubscribe", sender, detail=f"by mail from {sender}", how=message("by mail from {sender}", sender=sender))
     return None

@@ -11,7 +11,7 @@ import io
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never
 from composer.audience import consent
 from composer.audience.subscribers import (FIRST, LAST, SALUTATION, list_columns, list_path, read_header, read_list,
                                            write_list)
-from composer.errors import ComposerError, SubscriberListError
+from composer.errors import ComposerError, SubscriberListError, said
+from composer.i18n import Message, message
 from composer.records import BadRow, Recipient
 from composer.send.message import named_greeting
 from composer.state import Journal, Suppression
@@ -112,13 +113,13 @@ def remap(token: str, mapping: dict[str, str], mode: str, lists: Path, journal: 
           greeting: Greeting = DEFAULT_GREETING) -> Preview:
     """The staged sheet read again with `mapping` (her header -> one of ROLES) and `mode` (REPLACE or MERGE)."""
     if not token.isalnum():
-        raise StaleImportError("this import is unknown; upload the file again")
+        raise StaleImportError(message("this import is unknown; upload the file again"))
     staged = state_dir / STAGING / token
     try:
         meta = json.loads(staged.with_suffix(".json").read_text(encoding="utf-8"))
         text = staged.with_suffix(SOURCE).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise StaleImportError("this import was confirmed already or is unknown; upload the file again") from None
+        raise StaleImportError(message("this import was confirmed already or is unknown; upload the file again")) from None
     sheet = Sheet(text, {int(k): v for k, v in meta.get("rows", {}).items()}, meta.get("encoding", "UTF-8"))
     return _staged(token, meta, sheet, mapping, mode if mode in (REPLACE, MERGE) else REPLACE, lists, journal, state_dir,
                    greeting)
@@ -134,11 +135,12 @@ def _staged(token: str, meta: dict[str, object], sheet: Sheet, mapping: dict[str
     try:
         rows = list(islice(read_list(staged.with_suffix(".csv")), LIMITS.rows + 1))  # a CSV is held to a sheet's limit
         if len(rows) > LIMITS.rows:
-            raise SheetLimitError(f"{filename}: more than {LIMITS.rows} rows; split the list, or delete what is below it")
+            raise SheetLimitError(message("{file}: more than {n} rows; split the list, or delete what is below it",
+                                          file=filename, n=LIMITS.rows))
     except SubscriberListError as exc:
         for suffix in (".csv", SOURCE, ".json"):
             staged.with_suffix(suffix).unlink(missing_ok=True)
-        raise type(exc)(str(exc).replace(str(staged.with_suffix(".csv")), filename)) from None
+        raise type(exc)(_renamed(said(exc), str(staged.with_suffix(".csv")), filename)) from None
     result = Preview(path.stem, filename, token, list_exists=path.exists(), encoding=sheet.encoding, columns=columns,
                      mode=mode)
     _compare(result, rows, sheet, path, journal)
@@ -178,6 +180,12 @@ def _mapped(text: str, mapping: dict[str, str]) -> tuple[list[Column], str]:
 def _kept_name(header: str) -> str:
     """Her header for a column kept as it is; one the reader would take for a known column is marked as hers."""
     return header if read_header(header)[1][0] == header.strip() else f"{header} (Spalte)"
+def _renamed(said: Message | str, staged: str, filename: str) -> Message | str:
+    """An error about the staged copy, naming the file the coordinator uploaded instead."""
+    if isinstance(said, str):
+        return said.replace(staged, filename)
+    return replace(said, params={k: str(v).replace(staged, filename) if isinstance(v, str | Path) else v
+                                 for k, v in said.params.items()})
 
 
 def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal) -> None:
@@ -207,16 +215,17 @@ def confirm(token: str, lists: Path, state_dir: Path, now: dt.datetime | None = 
     """Replaces the list with the staged upload (bad rows included, so nothing of the office's file is lost)
     and returns the list and the backup of the old one. Refused when the list changed after the preview."""
     if not token.isalnum():
-        raise StaleImportError("this import is unknown; upload the file again")
+        raise StaleImportError(message("this import is unknown; upload the file again"))
     staged = state_dir / STAGING / token
     try:
         meta = json.loads(staged.with_suffix(".json").read_text(encoding="utf-8"))
         text = staged.with_suffix(".csv").read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise StaleImportError("this import was confirmed already or is unknown; upload the file again") from None
+        raise StaleImportError(message("this import was confirmed already or is unknown; upload the file again")) from None
     path = list_path(meta["list"], lists)
     if _digest(path) != meta["base"]:
-        raise StaleImportError(f"{path} was changed after the preview; upload the file again to see what it would change now")
+        raise StaleImportError(message("{path} was changed after the preview; upload the file again to see what it would "
+                                       "change now", path=path))
     backup = keep_backup(path, now or dt.datetime.now())
     replace_list(path, text)
     for suffix in (".json", ".csv", SOURCE):

@@ -16,6 +16,10 @@ from imapclient.exceptions import IMAPClientError
 
 from composer.errors import ComposerError, SettingsError
 from composer.config.parts import IMAPConfig
+from composer.i18n import message
+
+NO_MAILBOX = message("set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, or read a local "
+                     "--maildir or --mbox")
 
 
 class MailboxError(ComposerError):
@@ -45,7 +49,7 @@ class Source(ABC):
 class MaildirSource(Source):
     def __init__(self, path: Path, move_to: str) -> None:
         if not (path / "cur").is_dir():
-            raise MailboxError(f"{path}: not a Maildir (it has no cur/ folder)")
+            raise MailboxError(message("{path}: not a Maildir (it has no cur/ folder)", path=path))
         self._box = mailbox.Maildir(path, factory=None, create=False)
         self._move_to = move_to
 
@@ -68,7 +72,7 @@ class MboxSource(Source):
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
-            raise MailboxError(f"{path}: no such mbox file")
+            raise MailboxError(message("{path}: no such mbox file", path=path))
         self._box = mailbox.mbox(path, create=False)
 
     def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:
@@ -87,15 +91,14 @@ def refuse_plaintext_login(imap: IMAPConfig) -> None:
     """The IMAP password over an unencrypted connection is refused unless the coordinator said the network is
     trusted, as the SMTP password is."""
     if imap.security == "none" and imap.password and not imap.allow_plaintext_auth:
-        raise SettingsError("NEWSLETTER_IMAP_SECURITY=none would send the IMAP password unencrypted; use tls or starttls, "
-                            "or set NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust")
+        raise SettingsError(message("NEWSLETTER_IMAP_SECURITY=none would send the IMAP password unencrypted; use tls or "
+                                    "starttls, or set NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true only on a network you trust"))
 
 
 class IMAPSource(Source):
     def __init__(self, imap: IMAPConfig, move_to: str) -> None:
         if not (imap.host and imap.username and imap.password):
-            raise SettingsError("set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD, "
-                                "or read a local --maildir or --mbox")
+            raise SettingsError(NO_MAILBOX)
         refuse_plaintext_login(imap)
         where = f"{imap.host}:{imap.port}"
         try:
@@ -106,10 +109,11 @@ class IMAPSource(Source):
             self._client.login(imap.username, imap.password)
             self._client.select_folder(imap.folder)
         except IMAPClientError as exc:
-            raise MailboxError(f"{where}: the IMAP server refused ({_first_line(exc)}); check NEWSLETTER_IMAP_USERNAME, "
-                               "NEWSLETTER_IMAP_PASSWORD and NEWSLETTER_IMAP_FOLDER") from None
+            raise MailboxError(message("{where}: the IMAP server refused ({why}); check NEWSLETTER_IMAP_USERNAME, "
+                                       "NEWSLETTER_IMAP_PASSWORD and NEWSLETTER_IMAP_FOLDER", where=where,
+                                       why=_first_line(exc))) from None
         except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
-            raise MailboxError(f"cannot reach the IMAP server {where}: {_first_line(exc)}") from None
+            raise MailboxError(message("cannot reach the IMAP server {where}: {why}", where=where, why=_first_line(exc))) from None
         self._move_to = move_to
 
     def messages(self, limit: int) -> Iterator[tuple[str, bytes]]:

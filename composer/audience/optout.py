@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from composer.state import Journal
+from composer.state import Journal, Reason
 from composer.send.links import Link, Links
 
 UNDO_SECONDS = 3600
@@ -32,7 +32,7 @@ def one_click(journal: Journal, links: Links, token: str, now: float) -> Unsubsc
     Only the click that made the leaving gets an undo code, kept (hashed) with it."""
     link = links.resolve(token, "unsubscribe")
     code = secrets.token_urlsafe(18)
-    made = journal.leave_by_link(link.email, link.list_name, "unsubscribed by the link in the newsletter (one-click)",
+    made = journal.leave_by_link(link.email, link.list_name, Reason("link_list"),
                                  link.id, _hashed(code), now + UNDO_SECONDS, now)
     return Unsubscribed(link, code if made else None)
 

@@ -105,7 +105,8 @@ def _read(path: Path) -> _ListFile:
             records.append((done + 2, lines[1 + done:1 + reader.line_num], [c.strip() for c in cells]))
             done = reader.line_num
     except csv.Error as exc:
-        raise SubscriberListError(f"{path}:{done + 2}: cannot be read as CSV ({exc})") from None
+        raise SubscriberListError(message("{path}: cannot be read as CSV ({why})", path=f"{path}:{done + 2}",
+                                          why=str(exc))) from None
     return _ListFile(path, data.startswith(BOM), header, lines[0], records, encoding)
 
 
@@ -147,10 +148,10 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
         "deliveries": deliveries,
         "anonymised_deliveries": journal.delivery_count(hashed),
         "bounces": bounces,
-        "suppression": {"kind": stopped.kind, "reason": stopped.reason, "since": _when(stopped.created),
+        "suppression": {"kind": stopped.kind, "reason": str(stopped.reason), "since": _when(stopped.created),
                         "evidence": stopped.evidence} if stopped else None,
         "left_lists": [{"list": name, "at": _when(at)} for name, at in journal.left_lists(address).items()],
-        "lifted": [{"kind": kind, "reason": reason, "lifted_by": by, "at": _when(at)}
+        "lifted": [{"kind": kind, "reason": str(reason), "lifted_by": by, "at": _when(at)}
                    for kind, reason, by, at in journal.lifted_of(address)],
         "erased_on_request": address in Erasures(journal, secret),
         "outbox_files": [str(p) for p in _outbox_files(address, where.outbox)],

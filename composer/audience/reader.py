@@ -21,10 +21,10 @@ from composer.config.settings import Settings
 from composer.errors import ComposerError
 from composer.i18n import N_, translate
 from composer.records import BadRow, Recipient
-from composer.state import Journal
+from composer.state import Journal, Reason
 
 ACCESS_SECONDS = 3600  # a mailed link opens the data for one hour, once
-BY_THE_READER = "left on the reader's own page"
+BY_THE_READER = Reason("reader_list")
 ACCESS_SUBJECT = N_("Your data at {newsletter}")
 ACCESS_BODY = N_("Hello,\n\nsomeone asked on the page of the newsletter \u201c{newsletter}\u201d to see the data held about "
                  "{email}, to correct it or to have it deleted. If that was you, open this link within one hour "
@@ -56,7 +56,7 @@ def leave(journal: Journal, email: str, list_name: str, now: float) -> bool:
 
 def leave_all(journal: Journal, email: str) -> bool:
     """The reader leaves every list: the global unsubscribe (it takes over a one-click's, so no undo lifts it)."""
-    return journal.suppress(email, "unsubscribed on the reader's own page (all lists)", evidence="reader's page")
+    return journal.suppress(email, Reason("reader_all"), evidence="reader's page")
 
 
 class Left:

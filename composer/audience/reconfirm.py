@@ -20,7 +20,7 @@ from composer.audience.signup import Identity, identity, plain_mail
 from composer.audience.subscribers import LIST_DIR, list_path
 from composer.config.parts import Sender
 from composer.errors import SettingsError
-from composer.i18n import N_
+from composer.i18n import N_, message
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.links import Links
 from composer.send.mailing import Mailing, Options, Send, open_mailing
@@ -126,10 +126,10 @@ def open_reconfirm(list_name: str, until: datetime, settings: Settings, secret: 
     the send state's lock; the deadline is stored at once, so sends skip the unconfirmed after it. Sent like
     any bulk mail (composer/send/mailing.py): journaled as `reconfirm-LIST`, within the provider's limits."""
     if not settings.public_base:
-        raise SettingsError("NEWSLETTER_PUBLIC_URL is not set: the re-permission mail links to the confirmation page "
-                            "of `newsletter serve`, so set the address readers reach it at")
+        raise SettingsError(message("NEWSLETTER_PUBLIC_URL is not set: the re-permission mail links to the confirmation "
+                                    "page of `newsletter serve`, so set the address readers reach it at"))
     if until <= datetime.now().astimezone():
-        raise SettingsError(f"--until {until:%Y-%m-%d} is not in the future: give the date after which the "
-                            "unconfirmed get no more issues")
+        raise SettingsError(message("--until {date} is not in the future: give the date after which the unconfirmed get "
+                                    "no more issues", date=f"{until:%Y-%m-%d}"))
     mailing = Reconfirmation(list_path(list_name, lists), until, settings, secret, identity(settings, issues_dir))
     return open_mailing(mailing, settings, Options(transports=transports))

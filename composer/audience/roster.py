@@ -19,11 +19,10 @@ from composer.exports import Table
 from composer.errors import AddressError, SubscriberListError
 from composer.i18n import N_, Message, message, plural
 from composer.records import BadRow, Recipient
-from composer.state import Journal, Suppression
+from composer.state import Journal, Reason, Suppression
+from composer.state.reasons import REASONS, kind_said
 
-BY_COORDINATOR = "unsubscribed by the coordinator"
-
-LEFT_THIS_LIST = "unsubscribed from this list by the reader (the link in an issue or the reader's page)"
+LEFT_THIS_LIST = Message(REASONS["left_this_list"])
 
 
 @dataclass(frozen=True)
@@ -109,17 +108,19 @@ def add(list_name: str, lists: Path, journal: Journal, raw: str, name: str, cons
     or bounced (only the person's own new sign-up lifts that). Returns the address as written."""
     email = checked_address(raw)
     if not consent_source.strip():
-        raise AddressError("say where the consent comes from (e.g. a signed form, an email, the sign-up sheet of an event)")
+        raise AddressError(message("say where the consent comes from (e.g. a signed form, an email, the sign-up sheet of "
+                                   "an event)"))
     if "\n" in name or "\r" in name or "\n" in consent_source or "\r" in consent_source:
-        raise AddressError("the name and the consent source must be one line each")
+        raise AddressError(message("the name and the consent source must be one line each"))
     path = list_path(list_name, lists)
     if path.exists() and any(isinstance(r, Recipient) and r.email.lower() == email.lower() for r in read_list(path)):
-        raise AddressError(f"{email} is on the list {path.stem} already")
+        raise AddressError(message("{email} is on the list {list} already", email=email, list=path.stem))
     suppressed = journal.suppression(email)
     if suppressed:
-        since = dt.datetime.fromtimestamp(suppressed.created).strftime("%d.%m.%Y")
-        raise AddressError(f"{email} is {suppressed.kind} since {since} ({suppressed.reason}); it is not added, "
-                           "so that nobody is written to against their wish. A new sign-up on the web lifts it")
+        raise AddressError(message("{email} is {kind} since {since} ({reason}); it is not added, so that nobody is "
+                                   "written to against their wish. A new sign-up on the web lifts it", email=email,
+                                   kind=kind_said(suppressed.kind), since=dt.date.fromtimestamp(suppressed.created),
+                                   reason=suppressed.reason))
     append_row(path, email, name.strip() or None, (today or dt.date.today()).isoformat(), consent_source.strip())
     return email
 
@@ -185,9 +186,10 @@ def block(journal: Journal, raw: str, reason: str | None, lists: Path, by: str |
     blocked as a precaution, and the result says so."""
     email = checked_address(raw)
     if reason is not None and not reason.strip():
-        raise AddressError("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')")
+        raise AddressError(message("give a reason for the unsubscribe (e.g. 'asked by phone on 3 May')"))
     holding = lists_holding(email, lists, journal)
-    added = journal.suppress(email, f"{BY_COORDINATOR}: {reason.strip()}" if reason else BY_COORDINATOR, "unsubscribed", by)
+    why = Reason("coordinator_because", {"why": reason.strip()}) if reason else Reason("coordinator")
+    added = journal.suppress(email, why, "unsubscribed", by)
     return Unsubscribed(email, holding, added)
 
 
@@ -207,8 +209,9 @@ def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppressi
     if lifted is None:
         found = journal.suppression(email)
         if found is None:
-            raise AddressError(f"{email} is not bounced; it gets the next issue if it is on a list")
-        raise AddressError(f"{email} is {found.kind}, not bounced ({found.reason}); only a new sign-up of its own lifts that")
+            raise AddressError(message("{email} is not bounced; it gets the next issue if it is on a list", email=email))
+        raise AddressError(message("{email} is {kind}, not bounced ({reason}); only a new sign-up of its own lifts that",
+                                   email=email, kind=kind_said(found.kind), reason=found.reason))
     return email, lifted
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from composer.errors import ComposerError, SubscriberListError
+from composer.i18n import N_, Message, message
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB
@@ -73,11 +74,13 @@ def read_sheet(filename: str, data: bytes, limits: Limits = LIMITS, stop: Callab
     cannot be read, and SheetLimitError at a limit or when `stop()` turns true (the desk is shutting down)."""
     name = filename.lower()
     if len(data) > MAX_BYTES:
-        raise SubscriberListError(f"{filename}: larger than {MAX_BYTES // MB} MB; is this the subscriber list?")
+        raise SubscriberListError(message("{file}: larger than {mb} MB; is this the subscriber list?", file=filename,
+                                          mb=MAX_BYTES // MB))
     if name.endswith((".csv", ".txt")):
         return Sheet(*_decoded(filename, data))
     if not name.endswith((".xlsx", ".ods")):
-        raise SubscriberListError(f"{filename}: not a spreadsheet this tool reads; save the list as CSV, .xlsx or .ods")
+        raise SubscriberListError(message("{file}: not a spreadsheet this tool reads; save the list as CSV, .xlsx or .ods",
+                                          file=filename))
     kind = name.rsplit(".", 1)[1]
     reading = _Reading(filename, limits, stop, clock)
     try:
@@ -87,8 +90,9 @@ def read_sheet(filename: str, data: bytes, limits: Limits = LIMITS, stop: Callab
     except ComposerError:
         raise
     except Exception as exc:  # a broken file makes zipfile, lxml and openpyxl fail in many ways; each means the same
-        raise SubscriberListError(f"{filename}: cannot be read as a {kind} spreadsheet ({exc.__class__.__name__}: {exc}); "
-                                  "save it again from the spreadsheet program, or export it as CSV UTF-8") from None
+        raise SubscriberListError(message("{file}: cannot be read as a {kind} spreadsheet ({why}); save it again from the "
+                                          "spreadsheet program, or export it as CSV UTF-8", file=filename, kind=kind,
+                                          why=f"{exc.__class__.__name__}: {exc}")) from None
 
 
 @dataclass
@@ -105,52 +109,56 @@ class _Reading:
     def __post_init__(self) -> None:
         self.deadline = self.clock() + self.limits.seconds
 
-    def refuse(self, what: str) -> SheetLimitError:
-        return SheetLimitError(f"{self.filename}: {what}")
+    def refuse(self, msgid: str, **params: object) -> SheetLimitError:
+        """`msgid` (marked with N_) names the file as {file}."""
+        return SheetLimitError(Message(msgid, {"file": self.filename, **params}))
 
     def measure(self, archive: zipfile.ZipFile) -> None:
         """The members' unpacked sizes as the zip declares them, before anything is unpacked (zipfile never
         unpacks more than declared: a member that would is broken, not big)."""
         members = archive.infolist()
         if len(members) > self.limits.members:
-            raise self.refuse(f"{len(members)} files packed in it, more than {self.limits.members}; "
-                              "save it again from the spreadsheet program, or export it as CSV UTF-8")
+            raise self.refuse(N_("{file}: {n} files packed in it, more than {max}; save it again from the spreadsheet "
+                                 "program, or export it as CSV UTF-8"), n=len(members), max=self.limits.members)
         unpacked = sum(m.file_size for m in members)
         if unpacked > self.limits.unpacked:
-            raise self.refuse(f"unpacked it would be {unpacked // MB} MB, more than {self.limits.unpacked // MB} MB; "
-                              "save it again from the spreadsheet program, or export it as CSV UTF-8")
+            raise self.refuse(N_("{file}: unpacked it would be {mb} MB, more than {max} MB; save it again from the "
+                                 "spreadsheet program, or export it as CSV UTF-8"), mb=unpacked // MB,
+                              max=self.limits.unpacked // MB)
         strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
         if strings > self.limits.shared_strings:
-            raise self.refuse(f"its texts take {strings // MB} MB unpacked, more than {self.limits.shared_strings // MB} MB; "
-                              "is this the subscriber list?")
+            raise self.refuse(N_("{file}: its texts take {mb} MB unpacked, more than {max} MB; is this the subscriber "
+                                 "list?"), mb=strings // MB, max=self.limits.shared_strings // MB)
 
     def tick(self) -> None:
         """Called for every row read, empty ones included."""
         if self.stop():
-            raise self.refuse("the import was stopped because the desk is shutting down")
+            raise self.refuse(N_("{file}: the import was stopped because the desk is shutting down"))
         if self.clock() > self.deadline:
-            raise self.refuse(f"reading it took longer than {self.limits.seconds:.0f} seconds; export it as CSV UTF-8 "
-                              "and import that")
+            raise self.refuse(N_("{file}: reading it took longer than {n} seconds; export it as CSV UTF-8 and import "
+                                 "that"), n=f"{self.limits.seconds:.0f}")
 
     def checked(self, number: int, cells: list[str], times: int = 1) -> list[str]:
         """A row that holds something, ending at its last value; `times` rows from `number` on hold the same."""
         if number + times - 1 > self.limits.rows:
-            raise self.refuse(f"more than {self.limits.rows} rows; split the list, or delete what is below it")
+            raise self.refuse(N_("{file}: more than {n} rows; split the list, or delete what is below it"),
+                              n=self.limits.rows)
         cells = _trimmed(cells)
         if len(cells) > self.limits.columns:
             raise self.too_wide(number, len(cells))
         for column, cell in enumerate(cells, 1):
             if len(cell) > self.limits.cell:
-                raise self.refuse(f"row {number}, column {column} holds more than {self.limits.cell} characters; "
-                                  "is this the subscriber list?")
+                raise self.refuse(N_("{file}: row {row}, column {column} holds more than {n} characters; is this the "
+                                     "subscriber list?"), row=number, column=column, n=self.limits.cell)
         self.size += times * sum(len(cell) + 1 for cell in cells)
         if self.size > self.limits.text:
-            raise self.refuse(f"more than {self.limits.text // MB} MB of text; is this the subscriber list?")
+            raise self.refuse(N_("{file}: more than {mb} MB of text; is this the subscriber list?"),
+                              mb=self.limits.text // MB)
         return cells
 
     def too_wide(self, number: int, column: int) -> SheetLimitError:
-        return self.refuse(f"row {number} has a value in column {column}; at most {self.limits.columns} columns are read, "
-                           "so delete what is right of the list")
+        return self.refuse(N_("{file}: row {row} has a value in column {column}; at most {n} columns are read, so "
+                              "delete what is right of the list"), row=number, column=column, n=self.limits.columns)
 
 
 def _decoded(filename: str, data: bytes) -> tuple[str, dict[int, int], str]:
@@ -161,7 +169,8 @@ def _decoded(filename: str, data: bytes) -> tuple[str, dict[int, int], str]:
         try:
             return data.decode("cp1252"), {}, "Windows-1252"
         except UnicodeDecodeError:
-            raise SubscriberListError(f"{filename}: neither UTF-8 nor Windows text; export it as 'CSV UTF-8'") from None
+            raise SubscriberListError(message("{file}: neither UTF-8 nor Windows text; export it as 'CSV UTF-8'",
+                                              file=filename)) from None
 
 
 def _as_csv(rows: Iterable[tuple[int, list[str]]]) -> Sheet:

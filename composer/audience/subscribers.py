@@ -49,9 +49,10 @@ def list_path(name: str, base: Path = LIST_DIR) -> Path:
     new list is a .csv. Two files for one name are refused: which one she edits, nobody could tell. Only names are
     taken, never paths: a name typed on the command line or sent by a form cannot open any other file."""
     if not LIST_NAME.fullmatch(name):
-        known = ", ".join(list_names(base)) or "none yet"
-        raise SubscriberListError(f"{name!r} is not a list name: a list name is letters, digits, - and _, and "
-                                  f"means the file {base}/NAME.csv (lists: {known})")
+        known = ", ".join(list_names(base)) or message("none yet")
+        raise SubscriberListError(message("{name} is not a list name: a list name is letters, digits, - and _, and "
+                                          "means the file {folder}/NAME.csv (lists: {known})", name=repr(name), folder=base,
+                                          known=known))
     found = [base / f"{name}{kind}" for kind in LIST_KINDS if (base / f"{name}{kind}").is_file()]
     if len(found) > 1:
         raise SubscriberListError(message("{files}: two files for the list {name}; keep the one you edit and move the "
@@ -103,8 +104,9 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
         sheet = _sheet(path) if is_sheet(path) else None
         handle: TextIO = io.StringIO(sheet.text, newline="") if sheet else path.open(encoding=list_encoding(path), newline="")
     except FileNotFoundError:
-        known = ", ".join(list_names(path.parent)) or "none"
-        raise SubscriberListError(f"{path}: no such subscriber list (lists in {path.parent}/: {known})") from None
+        known = ", ".join(list_names(path.parent)) or message("none")
+        raise SubscriberListError(message("{path}: no such subscriber list (lists in {folder}/: {known})", path=path,
+                                          folder=path.parent, known=known)) from None
     with handle:
         try:
             header_line = handle.readline()
@@ -113,7 +115,8 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
                                               "as 'CSV UTF-8'", path=str(path))) from None
         delimiter, header = read_header(header_line)
         if "email" not in header:
-            raise SubscriberListError(f"{path}:1: the first row needs a column named 'email' (found: {', '.join(header) or 'nothing'})")
+            raise SubscriberListError(message("{path}:1: the first row needs a column named 'email' (found: {found})", path=path,
+                                              found=", ".join(header) or message("nothing")))
         seen = {} if seen is None else seen
         reader = csv.reader(handle, delimiter=delimiter)
         row_of = sheet.row_of if sheet else (lambda line: line)  # a sheet's rows by their number in the sheet
@@ -127,10 +130,12 @@ def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Itera
                 raise SubscriberListError(message("{path}:{line}: neither UTF-8 nor Windows-1252 text; export the "
                                                   "spreadsheet as 'CSV UTF-8'", path=str(path), line=start)) from None
             except csv.Error as exc:
-                raise SubscriberListError(f"{path}:{start}: cannot be read as CSV ({exc})") from None
+                raise SubscriberListError(message("{path}: cannot be read as CSV ({why})", path=f"{path}:{start}",
+                                                  why=str(exc))) from None
             if any(delimiter in line for cell in row for line in cell.splitlines()[1:]):  # rows swallowed by a quote
-                yield BadRow(start, f'a quotation mark (") on this line is never closed, so lines {start} to '
-                                    f"{reader.line_num + 1} were read as one row; remove the quotation mark or close it")
+                yield BadRow(start, message('a quotation mark (") on this line is never closed, so lines {first} to '
+                                            "{last} were read as one row; remove the quotation mark or close it",
+                                            first=start, last=reader.line_num + 1))
                 continue
             if any(cell.strip() for cell in row):
                 cells = dict.fromkeys(header, "")  # a short row has its last columns empty, not missing
@@ -183,16 +188,16 @@ def checked_address(raw: str) -> str:
 def _recipient(row: dict[str, str], line: int, seen: MutableMapping[str, int]) -> Recipient | BadRow:
     raw, name = row.pop("email", ""), row.pop("name", "") or whole_name(row) or None
     if not raw:
-        return BadRow(line, "no email address")
+        return BadRow(line, message("no email address"))
     try:
         email = recipient_address(raw)
     except EmailNotValidError:
-        return BadRow(line, str(not_an_address(raw)))  # kept as text in the send state
+        return BadRow(line, not_an_address(raw))
     if name and ("\r" in name or "\n" in name):
-        return BadRow(line, "the name contains a line break; remove it")
+        return BadRow(line, message("the name contains a line break; remove it"))
     first = seen.setdefault(email.lower(), line)
     if first != line:
-        return BadRow(line, f"{email} is listed again (first on line {first}); sent once")
+        return BadRow(line, message("{email} is listed again (first on line {first}); sent once", email=email, first=first))
     return Recipient(email, name, {k: v for k, v in row.items() if k})
 
 

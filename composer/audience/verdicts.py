@@ -41,4 +41,4 @@ def _cannot_exist(domain: str) -> bool:
 
 def not_an_address(raw: str) -> Message:
     """The whole sentence: "'x' is not a valid email address (the @ sign is missing)"."""
-    return message("{address} is not a valid email address ({why})", address=repr(raw), why=why_invalid(raw))
+    return message("'{address}' is not a valid email address ({why})", address=repr(raw)[1:-1], why=why_invalid(raw))

@@ -16,8 +16,14 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from composer.config.parts import IMAPConfig, SMTPConfig
 from composer.audience.mailboxes import refuse_plaintext_login as refuse_imap_plaintext_login
 from composer.errors import SettingsError, TransportError
+from composer.i18n import Message, message
 from composer.send.transports.smtp import ConnectStep, Outcome, connect, refuse_plaintext_login
 
+# The transport's step details that are our words, not the server's, by the reason code it reports them with; a
+# login is skipped only when no username is set.
+OWN_WORDS = {"no_starttls": message("the server does not offer STARTTLS"),
+             "no_auth": message("the server offers no login (AUTH) on this connection")}
+NO_USERNAME = message("{names} not set", names="NEWSLETTER_SMTP_USERNAME")
 StepName = Literal["settings", "connect", "tls", "login", "folder", "quit", "logout"]
 
 
@@ -25,7 +31,7 @@ StepName = Literal["settings", "connect", "tls", "login", "folder", "quit", "log
 class Step:
     name: StepName
     outcome: Outcome
-    detail: str = ""  # the server's reply or the error, as it came
+    detail: Message | str = ""  # the server's reply or the error as it came, or our own words (a Message)
     advice: str = ""  # what to change, when the step failed
     reason: str = ""  # a short code for that advice, which the desk words in German
 
@@ -46,15 +52,15 @@ class Trial:
     def failed(self) -> Step | None:
         return next((s for s in self.steps if s.outcome == "failed"), None)
 
-    def add(self, name: StepName, outcome: Outcome, detail: str = "", advice: str = "", reason: str = "") -> Step:
+    def add(self, name: StepName, outcome: Outcome, detail: Message | str = "", advice: str = "", reason: str = "") -> Step:
         step = Step(name, outcome, detail, advice, reason)
         self.steps.append(step)
         return step
 
 
-def _why(exc: BaseException) -> str:
+def _why(exc: BaseException) -> Message | str:
     if isinstance(exc, TimeoutError):
-        return "timed out"
+        return message("timed out")
     return (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
 
 
@@ -69,7 +75,7 @@ async def try_smtp(smtp: SMTPConfig) -> Trial:
     reported as it ends, then QUIT; the message is never started."""
     trial = Trial("smtp", smtp.where)
     if not smtp.host:
-        trial.add("settings", "failed", "NEWSLETTER_SMTP_HOST is not set",
+        trial.add("settings", "failed", message("{names} not set", names="NEWSLETTER_SMTP_HOST"),
                   "set NEWSLETTER_SMTP_HOST (and port, security, username, password); until then mail goes to outbox/", "no_host")
         return trial
     try:
@@ -79,7 +85,8 @@ async def try_smtp(smtp: SMTPConfig) -> Trial:
         return trial
 
     def report(step: ConnectStep, outcome: Outcome, detail: str = "", reason: str = "") -> None:
-        trial.add(step, outcome, detail, _smtp_advice(reason, smtp.port) if outcome == "failed" else "", reason)
+        said = OWN_WORDS.get(reason) or (NO_USERNAME if (step, outcome) == ("login", "skipped") else detail)
+        trial.add(step, outcome, said, _smtp_advice(reason, smtp.port) if outcome == "failed" else "", reason)
 
     try:
         client = await connect(smtp, report)
@@ -118,7 +125,7 @@ def try_imap(imap: IMAPConfig, timeout: float = 30) -> Trial:
     trial = Trial("imap", where)
     if not (imap.host and imap.username and imap.password):
         missing = [n for n, v in (("HOST", imap.host), ("USERNAME", imap.username), ("PASSWORD", imap.password)) if not v]
-        trial.add("settings", "failed", ", ".join(f"NEWSLETTER_IMAP_{n}" for n in missing) + " not set",
+        trial.add("settings", "failed", message("{names} not set", names=", ".join(f"NEWSLETTER_IMAP_{n}" for n in missing)),
                   "set NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD to read the reply mailbox",
                   "imap_missing")
         return trial

@@ -57,8 +57,9 @@ class Access:
     def __post_init__(self) -> None:
         self.attempts = RateLimit(LOGIN_ATTEMPTS, LOGIN_WINDOW, self.clock)
         if not is_loopback(self.host) and not self.password_hash:
-            raise DeskAccessError(f"the desk listens on {self.host}, which others can reach; set a password first "
-                                  "with `newsletter desk --set-password`, or keep the default --host 127.0.0.1")
+            raise DeskAccessError(message("the desk listens on {host}, which others can reach; set a password first with "
+                                          "`newsletter desk --set-password`, or keep the default --host 127.0.0.1",
+                                          host=self.host))
         if not self.on_loopback:  # the link is for the laptop it was printed on; a password does not switch it off
             self.login_token = None
 

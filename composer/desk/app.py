@@ -18,8 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from composer.desk.access import SESSION_COOKIE, Access
 from composer.desk.context import Desk, internal_error
-from composer.desk.german import wording
-from composer.desk.guard import Guard, checked_form, same_site
+from composer.desk.guard import Guard, Refused, checked_form, same_site
 from composer.web.guard import security_headers
 from composer.desk.language import COOKIE, language, other
 from composer.i18n import message, render, translate
@@ -34,6 +33,7 @@ LOGIN_WITHOUT_PASSWORD = message("To log in from another browser, set a password
                                  "the desk and open the new link it prints.")
 FORGOTTEN = message("Forgot the password? Set a new one in the terminal, in the newsletter's folder: "
                     "newsletter desk --set-password")
+STARLETTE = {404: message("This page does not exist."), 405: message("This page cannot be called this way.")}
 
 
 def create_desk(desk: Desk) -> Starlette:
@@ -103,14 +103,16 @@ def create_desk(desk: Desk) -> Starlette:
         return response
 
     async def refused(request: Request, exc: Exception) -> Response:
+        """Our refusals say why in the page's language; Starlette's own (no such page, a wrong method) by their code."""
         assert isinstance(exc, HTTPException)
+        said = exc.said if isinstance(exc, Refused) else STARLETTE.get(exc.status_code, exc.detail)
         return desk.page(request, "message.html.j2", exc.status_code, title=str(exc.status_code),
-                         message=wording(request)(exc.detail, "errors"))
+                         message=render(said, language(request)))
 
     async def failed(request: Request, exc: Exception) -> Response:
         """A bug: the page says so in the page's language (uvicorn still logs the traceback). Starlette answers it
         outside the guard, so the page takes the guard's headers itself."""
-        page = desk.page(request, "message.html.j2", 500, title="500", message=wording(request)(internal_error(exc), "errors"))
+        page = desk.page(request, "message.html.j2", 500, title="500", message=internal_error(exc).render(language(request)))
         page.headers.update(security_headers(preview=False))
         return page
 

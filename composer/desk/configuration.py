@@ -6,31 +6,43 @@ settings in effect with their source, "Verbindung testen" for SMTP and IMAP, and
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from datetime import date
+from collections.abc import Callable
 from pathlib import Path
+
+from babel.numbers import format_decimal
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from composer.config import backup, editing
 from composer.checks.connection import Trial, try_imap, try_smtp
-from composer.desk import settings_german
 from composer.desk.context import Desk
-from composer.desk.guard import checked_form
+from composer.desk.guard import Refused, checked_form
 from composer.desk.language import language
-from composer.i18n import N_, Message, message, translate
-from composer.errors import ComposerError
+from composer.desk.words import SETTINGS, VALUES
+from composer.i18n import N_, Message, message, render, translate
+from composer.errors import ComposerError, said
 from composer.config.provenance import settings_in_effect
 
 
-def _as_it_is(text: str, *_: str) -> str:
-    return text
+DECIMAL = re.compile(r"[-+]?\d+\.\d+")  # how a decimal setting's value comes: 2.5 (written 2,5 in German)
+
+
+def value_in(lang: str) -> Callable[[str], str]:
+    """A setting's value as the language reads it: a switch in words (ja/nein in German, with true/false as .env
+    writes them) and a decimal with its comma; anything else (names, addresses, paths) as it is."""
+    def shown(text: str) -> str:
+        if text in VALUES:
+            return translate(lang, VALUES[text])
+        return format_decimal(float(text), format="0.0##", locale=lang) if DECIMAL.fullmatch(text) else text
+    return shown
 
 
 LABELS = {
@@ -63,7 +75,6 @@ def routes(desk: Desk) -> list[Route]:
         rows = settings_in_effect(desk.settings, desk.folder / ".env")
         status = status or (200 if trial is None or trial.ok else 422)
         lang = language(request)
-        german = lang == "de"
         groups: dict[str, list[dict[str, object]]] = {}
         for field in editing.EDITABLE:
             groups.setdefault(field.group, []).append({
@@ -72,10 +83,9 @@ def routes(desk: Desk) -> list[Route]:
                 "problem": (problems or {}).get(field.name), "environment": field.variable in os.environ})
         return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial, groups=groups, choices=CHOICES,
                          said=said, password_set=bool(desk.access.password_hash), problems=problems or {},
-                         describe=(lambda row: settings_german.description(row.variable, row.description)) if german
-                         else (lambda row: row.description),
-                         detail=settings_german.step_detail if german else _as_it_is,
-                         shown=settings_german.value if german else _as_it_is)
+                         describe=lambda row: translate(lang, SETTINGS[row.variable]) if row.variable in SETTINGS
+                         else row.description,
+                         detail=lambda text: render(text, lang), shown=value_in(lang))
 
     def show(request: Request) -> Response:
         return page(request)
@@ -98,7 +108,7 @@ def routes(desk: Desk) -> list[Route]:
         except BaseException as exc:
             shutil.rmtree(scratch, ignore_errors=True)
             if isinstance(exc, ComposerError):
-                raise HTTPException(409, str(exc)) from None
+                raise Refused(409, said(exc)) from None
             raise
         return FileResponse(scratch / name, media_type="application/gzip", filename=name,
                             background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True))

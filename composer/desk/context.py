@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from composer.desk.access import Access
 from composer.desk.rights import first_account
 from composer.office.roles import Actor
-from composer.desk.guard import route_path
+from composer.desk.guard import Refused, route_path
 from composer.desk.language import language, page_words
+from composer.i18n import Message, message
 from composer.render.templates import environment
 from composer.config.settings import Settings
 
@@ -59,10 +59,10 @@ def issue_path(desk: Desk, slug: str) -> Path:
     """The issue file for a slug from a URL; anything that is not a plain name, or no such file, is a 404."""
     path = desk.issues_dir / f"{slug}.md"
     if not SLUG.match(slug) or not path.is_file():
-        raise HTTPException(404, f"issues/{slug}.md does not exist")
+        raise Refused(404, message("{path} does not exist", path=f"issues/{slug}.md"))
     return path
 
 
-def internal_error(exc: BaseException) -> str:
+def internal_error(exc: BaseException) -> Message:
     """What the desk says for a fault of its own (a bug): named, so the coordinator can pass it on."""
-    return f"internal error: {type(exc).__name__}: {exc} (please report this)"
+    return message("internal error: {what} (please report this)", what=f"{type(exc).__name__}: {exc}")

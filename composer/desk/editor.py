@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -22,12 +21,11 @@ from composer.desk import als, planning, sent
 from composer.desk.context import SLUG, Desk, issue_path
 from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
                                  oversized, too_long)
-from composer.desk.german import wording
-from composer.desk.guard import checked_form
+from composer.desk.guard import Refused, checked_form
 from composer.desk.language import language
 from composer.i18n import message, render, translate
 from composer.desk.rights import actor
-from composer.errors import ComposerError, IssueFileError, Problem, shown
+from composer.errors import ComposerError, IssueFileError, Problem, said, shown
 from composer.office import protocol
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
@@ -81,7 +79,7 @@ def routes(desk: Desk) -> list[Route]:
         try:
             started = new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
-            return desk.page(request, "message.html.j2", 400, title="400", message=wording(request)(str(exc), "errors"))
+            return desk.page(request, "message.html.j2", 400, title="400", message=exc.shown(language(request)))
         if not started.left_out:
             return RedirectResponse(f"/issues/{name}", 303)
         named = urlencode([("from", started.source.stem), *(("left_out", p.stem) for p in started.left_out)])
@@ -132,7 +130,7 @@ def routes(desk: Desk) -> list[Route]:
                 try:
                     stored = await run_in_threadpool(store_photo, path, value.filename, await value.read())
                 except PhotoError as exc:
-                    photo_problems.append(Problem(shown(path), None, f"{image}.upload", str(exc)))
+                    photo_problems.append(Problem(shown(path), None, f"{image}.upload", said(exc)))
                     continue
                 fields = [(k, v) for k, v in fields if k not in (f"{image}.path", f"{image}.url")]
                 fields.append((f"{image}.path", stored))
@@ -157,8 +155,10 @@ def routes(desk: Desk) -> list[Route]:
         path = issue_path(desk, request.path_params["slug"])
         try:
             result = await run_in_threadpool(build_issue, path, desk.settings)
+        except IssueFileError as exc:
+            return HTMLResponse("".join(f"<p>{escape(str(p))}</p>" for p in in_words_of(request, exc.problems)), 422)
         except ComposerError as exc:
-            return HTMLResponse(f"<p>{escape(str(exc))}</p>", 422)
+            return HTMLResponse(f"<p>{escape(exc.shown(language(request)))}</p>", 422)
         html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(als.choice(desk, request)["als"])
         html = result.viewable(html)
         return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
@@ -170,7 +170,7 @@ def routes(desk: Desk) -> list[Route]:
         form = await checked_form(request)
         kept = conflicts(desk) / Path(str(form.get("kept", ""))).name
         if not kept.name.startswith(f"{slug}-") or not kept.is_file():
-            raise HTTPException(404, "that kept version does not exist")
+            raise Refused(404, message("that kept version does not exist"))
         conflict = await run_in_threadpool(take_kept, path, kept, conflicts(desk))
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from composer.desk import rights
 from composer.desk.access import SESSION_COOKIE, Access, Session
 from composer.desk.language import language, page_words
-from composer.i18n import translate
+from composer.i18n import Message, message, translate
 from composer.office.roles import ForbiddenError
 from composer.web.guard import host_allowed, security_headers
 from composer.render.templates import environment
@@ -88,6 +88,14 @@ class Guard:
         return HTMLResponse(html, status_code=403)
 
 
+class Refused(HTTPException):
+    """A page refused (404, 403, 409) with what to tell the coordinator, said in the page's language."""
+
+    def __init__(self, status: int, said: Message | str) -> None:
+        super().__init__(status, str(said))
+        self.said = said
+
+
 def refused(request: Request) -> HTMLResponse:
     """A POST from another origin, in the page's language: the coordinator may meet it after following a link."""
     lang = language(request)
@@ -125,10 +133,14 @@ def route_path(scope: Scope) -> str:
 
 async def checked_form(request: Request, max_part_size: int = 1024 * 1024) -> FormData:
     """The posted form, after its CSRF token matched the session's; a mismatch is a 403 and nothing happens.
-    A field over `max_part_size` bytes refuses the whole form (Starlette's 400, said in German by the desk)."""
-    form = await request.form(max_part_size=max_part_size)
+    A field over `max_part_size` bytes refuses the whole form (Starlette's 400, said in our words)."""
+    try:
+        form = await request.form(max_part_size=max_part_size)
+    except HTTPException as exc:  # Starlette's refusal of a form it cannot read (its words are English)
+        raise Refused(exc.status_code, message("A field of the form is larger than {kb} KB, or the form cannot be read; "
+                                               "nothing was saved. Shorten the text.", kb=max_part_size // 1024)) from None
     session: Session | None = request.scope.get("state", {}).get("session")
     token = str(form.get("csrf", ""))
     if session is None or not token or token != session.csrf:
-        raise HTTPException(403, "the form is outdated or not from this desk; reload the page and try again")
+        raise Refused(403, message("the form is outdated or not from this desk; reload the page and try again"))
     return form

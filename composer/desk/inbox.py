@@ -17,21 +17,23 @@ from starlette.routing import Route
 from composer.audience import inbox
 from composer.audience.letters import Letter, readable
 from composer.desk.context import Desk
-from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.errors import ComposerError
+from composer.i18n import Message, message
 from composer.i18n.formats import stamp
 from composer.state import Journal
 from composer.state.inboxruns import InboxRun
 
+NO_MAILBOX = message("no mailbox set up: enter NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and "
+                     "NEWSLETTER_IMAP_PASSWORD in .env, or NEWSLETTER_INBOX_MAILDIR for a local Maildir folder")
 KINDS = ("bounce", "complaint", "unsubscribe", "autoreply", "other", "malformed", "quarantined")
 
 
 @dataclass
 class Fetched:
     counts: Counter[str] = field(default_factory=Counter)
-    lines: list[tuple[str, str]] = field(default_factory=list)
+    lines: list[tuple[str, Message]] = field(default_factory=list)
     letters: list[Letter] = field(default_factory=list)
 
 
@@ -39,7 +41,7 @@ def fetch(desk: Desk) -> Fetched:
     """One run, in a worker thread (IMAP and SQLite both block): the source opened, processed, closed."""
     result = Fetched()
 
-    def record(kind: str, line: str, data: bytes) -> None:
+    def record(kind: str, line: Message, data: bytes) -> None:
         result.lines.append((kind, line))
         if kind == "other":
             result.letters.append(readable(data))
@@ -79,17 +81,18 @@ def routes(desk: Desk) -> list[Route]:
 
     def show(request: Request) -> Response:
         return desk.page(request, "inbox.html.j2", where=where(), fetched=None, problem="", kinds=KINDS,
-                         runs=history(desk), say=wording(request), at=lambda t: stamp(dt.datetime.fromtimestamp(t),
-                                                                                      language(request)))
+                         runs=history(desk), at=lambda t: stamp(dt.datetime.fromtimestamp(t), language(request)))
 
     async def run(request: Request) -> Response:
         await checked_form(request)
+        if not where():  # the desk's way to a mailbox is .env (the command line's --maildir is not offered here)
+            return desk.page(request, "inbox.html.j2", 502, where="", fetched=None, problem=NO_MAILBOX, kinds=KINDS)
         try:
             fetched = await run_in_threadpool(fetch, desk)
         except ComposerError as exc:
-            return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None,
-                             problem=wording(request)(str(exc), "errors"), kinds=KINDS)
-        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS, say=wording(request),
+            return desk.page(request, "inbox.html.j2", 502, where=where(), fetched=None, problem=exc.shown(language(request)),
+                             kinds=KINDS)
+        return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS,
                          dated=lambda header: dated(header, language(request)), runs=history(desk)[1:],
                          at=lambda t: stamp(dt.datetime.fromtimestamp(t), language(request)))
 

@@ -12,12 +12,11 @@ from starlette.routing import Route
 
 from composer import checks
 from composer.desk.context import Desk, issue_path
-from composer.desk.german import told, wording
 from composer.desk.words import place
 from composer.i18n import render
 from composer.desk.forms import field_anchor, field_label
 from composer.desk.language import language
-from composer.errors import ComposerError, IssueFileError
+from composer.errors import ComposerError, IssueFileError, said
 from composer.state import NEEDS_ATTENTION, STATUSES, Journal
 from composer.desk.downloads import download
 from composer.exports import exported
@@ -46,7 +45,7 @@ def routes(desk: Desk) -> list[Route]:
             findings = [{"level": "error", "where": f"{p.file}:{p.line}", "message": p.message, "field": p.field}
                         for p in exc.problems]
         except ComposerError as exc:
-            findings = [{"level": "error", "where": path.name, "message": told(request, exc), "field": ""}]
+            findings = [{"level": "error", "where": path.name, "message": said(exc), "field": ""}]
         lang = language(request)
         findings = [{**f, "where": place(f["where"], lang), "message": render(f["message"], lang)} for f in findings]
         return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor, field_label=field_label)
@@ -65,6 +64,6 @@ def routes(desk: Desk) -> list[Route]:
         if kind in ("csv", "xlsx"):
             return download(exported(status_table(rows), language(request), f".{kind}"), f"{slug}-status.{kind}")
         return desk.page(request, "status.html.j2", slug=slug, counts=counts, rows=rows, wanted=wanted, q=search,
-                         statuses=STATUSES, attention=[a for a in attention if a[1]], say=wording(request))
+                         statuses=STATUSES, attention=[a for a in attention if a[1]])
 
     return [Route("/issues/{slug}/check", check), Route("/issues/{slug}/status", status)]

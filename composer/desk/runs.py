@@ -15,7 +15,7 @@ from typing import Any
 
 from composer.campaign import Campaign, open_send
 from composer.desk.context import Desk, internal_error, issue_path
-from composer.errors import ChecksFailedError, ComposerError
+from composer.errors import ChecksFailedError, ComposerError, IssueFileError, said
 from composer.i18n import N_, Message, message
 from composer.i18n.formats import clock, moment
 from composer.send.dispatch import Summary
@@ -25,6 +25,7 @@ from composer.send.stopping import Stop
 
 Opening = Callable[[], AbstractContextManager[Campaign]]
 CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
+FILE_ERRORS = message("The issue file has errors; fix them before sending (Check names them).")
 # Each state of a send by its name on the page; each shows only its own buttons (send.html.j2).
 STATES = {"running": N_("Running"), "waiting": N_("Waiting"), "stopping": N_("Stopping"), "stopped": N_("Stopped"),
           "finished": N_("Finished"), "error": N_("Not sent")}
@@ -50,7 +51,7 @@ class SendRun:
     held_since: float | None = None
     message: Message | str = ""  # why it ended in an error: our words, or a library error as it came
     held_until: datetime | None = None
-    held_by: str = ""
+    held_by: Message | str = ""  # what holds it back (the quota's words)
     told_wait: bool = False
     stop: Stop = field(default_factory=Stop)
     ready: threading.Event = field(default_factory=threading.Event)
@@ -62,7 +63,7 @@ class SendRun:
     def progress(self, summary: Summary) -> None:
         self.sent, self.failed, self.deferred, self.uncertain = summary.sent, summary.failed, summary.deferred, summary.uncertain
 
-    def waiting(self, until: datetime | None, why: str) -> None:
+    def waiting(self, until: datetime | None, why: Message | str) -> None:
         now = time.monotonic()
         if until is None and self.held_since is not None:
             self.waited += now - self.held_since
@@ -84,8 +85,8 @@ class SendRun:
         now = time.monotonic()
         return now - self.started - self.waited - (now - self.held_since if self.held_since is not None else 0)
 
-    def figures(self, lang: str, why: Callable[[str], str] = str) -> dict[str, Any]:
-        """What the page and its live updates show, worded in `lang` (`why` words what holds the send back)."""
+    def figures(self, lang: str) -> dict[str, Any]:
+        """What the page and its live updates show, worded in `lang`."""
         done = self.sent + self.failed + self.deferred + self.uncertain
         pace = pace_of(done, self.active_seconds())
         line = message("{sent} of {total} sent · {failed} failed · {deferred} deferred", sent=self.before + self.sent,
@@ -99,7 +100,7 @@ class SendRun:
             rest = message("{left}, done around {end}", left=spoken(timedelta(minutes=left)),
                            end=clock(end, lang)).render(lang)
         held = message("Waiting until {when} ({why}); then the send continues by itself.",
-                       when=moment(self.held_until, lang), why=why(self.held_by)).render(lang) if self.held_until else ""
+                       when=moment(self.held_until, lang), why=self.held_by).render(lang) if self.held_until else ""
         return {"list_name": self.list_name, "state": self.named, "label": Message(STATES[self.named]).render(lang),
                 "line": line.render(lang), "pace": pace_line, "rest": rest, "held": held,
                 "percent": round(100 * (self.before + done) / self.total) if self.total else 100,
@@ -126,8 +127,10 @@ def run_send(opening: Opening, run: SendRun) -> None:
         run.state = "stopped" if summary.stopped else "finished"
     except ChecksFailedError:
         run.state, run.message = "error", CHECK_ERRORS
+    except IssueFileError:
+        run.state, run.message = "error", FILE_ERRORS
     except ComposerError as exc:
-        run.state, run.message = "error", exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+        run.state, run.message = "error", said(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
         run.state, run.message = "error", internal_error(exc)
     finally:

@@ -25,13 +25,12 @@ from composer.campaign import Outline, approval_content, outline, test_send
 from composer.checks import Finding
 from composer.desk import als
 from composer.desk.context import Desk, issue_path
-from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.rights import actor
-from composer.desk.runs import CHECK_ERRORS, SendRun, start
+from composer.desk.runs import CHECK_ERRORS, FILE_ERRORS, SendRun, start
 from composer.desk.words import place
-from composer.errors import ChecksFailedError, ComposerError
+from composer.errors import ChecksFailedError, ComposerError, IssueFileError, said
 from composer.i18n import Message, message, plural, render
 from composer.i18n.formats import moment
 from composer.office import approval, protocol
@@ -59,7 +58,7 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         form = {k: str(v) for k, v in (await checked_form(request)).items()}
-        say, lang = wording(request), language(request)
+        lang = language(request)
         addresses = [a.strip() for a in form.get("addresses", "").replace(",", "\n").splitlines() if a.strip()]
         chosen = await run_in_threadpool(als.choice, desk, request, form)
         reader = chosen["als"] if chosen["als_members"] else None
@@ -75,8 +74,11 @@ def routes(desk: Desk) -> list[Route]:
         except ChecksFailedError as exc:
             problem = "; ".join(f"{place(f.where, lang)}: {render(f.message, lang)}" for f in exc.findings
                                 if isinstance(f, Finding))
+        except IssueFileError as exc:
+            problem = "; ".join(f"{p.file}:{p.line}: {p.field}: {render(p.message, lang)}" if p.line else
+                                f"{p.file}: {p.field}: {render(p.message, lang)}" for p in exc.problems)
         except ComposerError as exc:
-            problem = say(str(exc), "errors")
+            problem = exc.shown(lang)
         return desk.page(request, "test.html.j2", 200 if result else 400, **chosen, slug=slug,
                          addresses="\n".join(addresses), result=result, problem=problem)
 
@@ -93,10 +95,10 @@ def routes(desk: Desk) -> list[Route]:
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             planned = schedules.of_issue(journal, slug, desk.settings.zone)
         now = clock_now()
-        values: dict[str, Any] = {"slug": slug, "problem": problem, "say": wording(request), "run": None, "planned": None, "outline": None,
+        values: dict[str, Any] = {"slug": slug, "problem": problem, "run": None, "planned": None, "outline": None,
                                   "lists": [], "list_name": "", "form": form or {}, "missed": False}
         if run:
-            values["run"] = run.figures(lang, lambda held_by: wording(request)(held_by, "holds"))
+            values["run"] = run.figures(lang)
             if run.state in ("running", "stopping", "finished") or (run.state == "stopped" and planned is None):
                 return desk.page(request, "send.html.j2", status, **values)
         if planned:
@@ -122,8 +124,10 @@ def routes(desk: Desk) -> list[Route]:
                     values.update(approval_said=standing.said(), approved=standing.approved)
             except ChecksFailedError:
                 values["problem"] = CHECK_ERRORS
+            except IssueFileError:
+                values["problem"] = FILE_ERRORS
             except ComposerError as exc:
-                values["problem"] = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+                values["problem"] = said(exc)
         return desk.page(request, "send.html.j2", status, **values)
 
     def await_outline(path: Any, list_name: str, now: datetime, lang: str) -> Outline:
@@ -140,7 +144,8 @@ def routes(desk: Desk) -> list[Route]:
         run = await run_in_threadpool(start, desk, slug, list_name, form.get("notify", ""), language(request),
                                       form.get("beside") == "yes")
         if run.state == "error":
-            return await run_in_threadpool(send_page, request, run.message, 400 if run.message == CHECK_ERRORS else 409,
+            return await run_in_threadpool(send_page, request, run.message,
+                                           400 if run.message in (CHECK_ERRORS, FILE_ERRORS) else 409,
                                            list_name, form)
         resumed = earlier is not None and earlier.state == "stopped"
         with Journal(desk.settings.state_dir) as journal:
@@ -168,8 +173,7 @@ def routes(desk: Desk) -> list[Route]:
                 protocol.record(journal, actor(request.scope), "send_scheduled",
                                 message("Send planned for {when}", when=at.isoformat(" ", "minutes")), slug, list_name)
         except ComposerError as exc:
-            return await run_in_threadpool(send_page, request, exc.args[0] if isinstance(exc.args[0], Message) else str(exc),
-                                           400, list_name, form)
+            return await run_in_threadpool(send_page, request, said(exc), 400, list_name, form)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def cancel_post(request: Request) -> Response:
@@ -214,11 +218,11 @@ def routes(desk: Desk) -> list[Route]:
 
     async def events(request: Request) -> Response:
         run = runs.get(request.path_params["slug"])
-        lang, say = language(request), wording(request)
+        lang = language(request)
 
         async def stream() -> AsyncIterator[str]:
             while run is not None:
-                yield f"data: {json.dumps(run.figures(lang, lambda why: say(why, 'holds')), default=str)}\n\n"
+                yield f"data: {json.dumps(run.figures(lang), default=str)}\n\n"
                 if run.state not in ("running", "stopping") or await request.is_disconnected():
                     return
                 await asyncio.sleep(0.3)

@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -23,11 +22,10 @@ from composer.audience.subscribers import LIST_NAME, list_names, list_path
 from composer.desk.downloads import download
 from composer.exports import exported
 from composer.desk.context import Desk
-from composer.desk.german import wording
-from composer.desk.guard import checked_form
+from composer.desk.guard import Refused, checked_form
 from composer.desk.language import language
 from composer.desk.rights import actor
-from composer.errors import ComposerError
+from composer.errors import ComposerError, said
 from composer.i18n import N_, Message, message
 from composer.office import protocol
 from composer.i18n.formats import stamp
@@ -46,9 +44,7 @@ LOGGED = {  # a change of one address -> its kind in the Protokoll and what it s
     "unsubscribed": ("address_unsubscribed", N_("Unsubscribed an address")),
     "unbounced": ("address_unbounced", N_("Lifted a bounce of an address")),
 }
-def said(request: Request, exc: ComposerError) -> Message | str:
-    """A refusal in the page's words: a library Message as it is, an older plain text through the German tables."""
-    return exc.args[0] if exc.args and isinstance(exc.args[0], Message) else wording(request)(str(exc), "errors")
+
 
 
 def routes(desk: Desk) -> list[Route]:
@@ -57,7 +53,7 @@ def routes(desk: Desk) -> list[Route]:
     def name_of(request: Request) -> str:
         name = request.path_params["name"]
         if not LIST_NAME.fullmatch(name):
-            raise HTTPException(404, f"{name!r} is not a list name")
+            raise Refused(404, message("{name} is not a list name", name=repr(name)))
         return name
 
     def overview(request: Request, problem: Message | str = "", status: int = 200) -> Response:
@@ -70,12 +66,12 @@ def routes(desk: Desk) -> list[Route]:
         if not list_path(name, lists).exists() and not problem:
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 if not list(journal.signed_up(name)):
-                    raise HTTPException(404, f"subscribers/{name}.csv does not exist")
+                    raise Refused(404, message("{path} does not exist", path=f"subscribers/{name}.csv"))
         query = request.query_params.get("q", "")
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             members = roster.roster(name, lists, journal)
         found = members.search(query)
-        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)), say=wording(request),
+        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)),
                          roster=members, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""),
@@ -93,7 +89,7 @@ def routes(desk: Desk) -> list[Route]:
                 protocol.record(journal, actor(request.scope), kind, message(what, list=name), list_name=name,
                                 address=email, secret=desk.secret)
         except ComposerError as exc:
-            return one_list(request, said(request, exc), 400, form)
+            return one_list(request, said(exc), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note={note}&q={quote(email)}", 303)
 
     def member_page(request: Request, problem: Message | str = "", status: int = 200,
@@ -105,7 +101,7 @@ def routes(desk: Desk) -> list[Route]:
             member = next((m for m in roster.roster(name, lists, journal).members
                            if m.recipient.email.lower() == email.lower()), None)
         if member is None:
-            raise HTTPException(404, f"{email} is not on the list {name}")
+            raise Refused(404, message("{email} is not on the list {name}", email=email, name=name))
         fields = member.recipient.fields
         values = form or {"email": member.recipient.email, "name": member.recipient.name or "",
                           "consent_date": fields.get("consent_date", ""), "consent_source": fields.get("consent_source", "")}
@@ -118,7 +114,7 @@ def routes(desk: Desk) -> list[Route]:
             email = await run_in_threadpool(roster.edit, name, lists, form.get("email", ""), form.get("name", ""),
                                             form.get("consent_date", ""), form.get("consent_source", ""))
         except ComposerError as exc:
-            return member_page(request, said(request, exc), 400, form)
+            return member_page(request, said(exc), 400, form)
         return RedirectResponse(f"/subscribers/{name}?note=edited&q={quote(email)}", 303)
 
     async def add(request: Request) -> Response:
@@ -162,7 +158,7 @@ def routes(desk: Desk) -> list[Route]:
         try:  # in a worker thread: a big sheet takes a while, and the desk answers other pages meanwhile
             result = await run_in_threadpool(staged)
         except ComposerError as exc:
-            return overview(request, wording(request)(str(exc), "errors"), 400)
+            return overview(request, said(exc), 400)
         return import_page(request, result)
 
     def greeting() -> importing.Greeting:
@@ -172,7 +168,7 @@ def routes(desk: Desk) -> list[Route]:
 
     def import_page(request: Request, result: importing.Preview, status: int = 200) -> Response:
         return desk.page(request, "import.html.j2", status, p=result, when=moment_in(language(request)),
-                         say=wording(request), roles=ROLES)
+                         roles=ROLES)
 
     def remapped(form: dict[str, str]) -> importing.Preview:
         mapping = {form[key]: form.get(f"role-{key.removeprefix('header-')}", "") for key in form
@@ -187,7 +183,7 @@ def routes(desk: Desk) -> list[Route]:
         try:
             result = await run_in_threadpool(remapped, form)
         except ComposerError as exc:
-            return overview(request, wording(request)(str(exc), "errors"), 409)
+            return overview(request, said(exc), 409)
         return import_page(request, result)
 
     async def confirm(request: Request) -> Response:
@@ -197,7 +193,7 @@ def routes(desk: Desk) -> list[Route]:
                 await run_in_threadpool(remapped, form)
             path, backup = importing.confirm(form.get("token", ""), lists, desk.settings.state_dir)
         except ComposerError as exc:
-            return overview(request, wording(request)(str(exc), "errors"), 409)
+            return overview(request, said(exc), 409)
         with Journal(desk.settings.state_dir) as journal:
             if backup is not None:
                 protocol.record(journal, actor(request.scope), "list_replaced",

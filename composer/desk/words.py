@@ -34,6 +34,43 @@ ROLES = {"email": N_("Email address"), "name": N_("Whole name"), "first_name": N
 SERVICES = {"smtp": N_("Sending server (SMTP)"), "imap": N_("Mailbox (IMAP)")}
 STEPS = {"settings": N_("Settings"), "connect": N_("Connect"), "tls": N_("Encryption (TLS)"), "login": N_("Login"),
          "folder": N_("Folder"), "quit": N_("Goodbye (QUIT)"), "logout": N_("Goodbye (LOGOUT)")}
+# What each setting is for, by its variable: the settings' own descriptions (config/settings.py), which
+# tests/test_desk_settings.py holds equal to these, so a rewording there is made here too.
+SETTINGS = {
+    "NEWSLETTER_SMTP_ALLOW_PLAINTEXT_AUTH": N_('allow a password over security=none'),
+    "NEWSLETTER_RATE_LIMIT": N_('messages per minute over all connections; 0 = no limit'),
+    "NEWSLETTER_HOURLY_LIMIT": N_('messages in any 60 minutes, over all sends; 0 = no limit'),
+    "NEWSLETTER_DAILY_LIMIT": N_('messages in any 24 hours, over all sends; 0 = no limit'),
+    "NEWSLETTER_SEND_HOURS": N_("e.g. 'Mo-Fr 08:00-18:00'; outside them a send waits"),
+    "NEWSLETTER_TIME_ZONE": N_("e.g. Europe/Berlin; the machine's own when unset"),
+    "NEWSLETTER_RETRY_BUDGET": N_('attempts per recipient in one run'),
+    "NEWSLETTER_STOP_AFTER_FAILURES": N_('same failure this many times in a row stops the send; 0 = never'),
+    "NEWSLETTER_PUBLIC_URL": N_('where `newsletter serve` and the archive are reachable'),
+    "NEWSLETTER_PRIVACY_URL": N_('the privacy notice, linked from every web page'),
+    "NEWSLETTER_NAME":
+        N_("the newsletter's name on the web pages and in confirmation mails; the newest issue's when unset"),
+    "NEWSLETTER_PUBLIC_LISTS":
+        N_("lists the sign-up form offers, with a title each: 'volunteers=Ehrenamtliche; presse=Presse'"),
+    "NEWSLETTER_SIGNUP_LIMIT": N_('sign-up form posts per client address in the window'),
+    "NEWSLETTER_SIGNUP_WINDOW": N_('minutes of the sign-up rate limit'),
+    "NEWSLETTER_SIGNUP_HOURLY_CAP":
+        N_('confirmation mails in any 60 minutes from the whole sign-up form; at most a fifth of NEWSLETTER_HOURLY_LIMIT'),
+    "NEWSLETTER_SIGNUP_DAILY_CAP":
+        N_('confirmation mails in any 24 hours from the whole sign-up form; at most a fifth of NEWSLETTER_DAILY_LIMIT'),
+    "NEWSLETTER_TRUSTED_PROXIES": N_('addresses of your reverse proxy, comma-separated; only their X-Forwarded-For is believed'),
+    "NEWSLETTER_DESK_PASSWORD_HASH": N_('argon2 hash from `newsletter desk --set-password`'),
+    "NEWSLETTER_DKIM_KEY_FILE": N_('PEM private key; signs every message'),
+    "NEWSLETTER_VERP": N_('envelope sender bounces+<token>@domain per recipient'),
+    "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH": N_('allow the IMAP password over security=none'),
+    "NEWSLETTER_INBOX_MAILDIR": N_('a local Maildir read instead of IMAP (inbox and desk)'),
+    "NEWSLETTER_SOFT_BOUNCE_LIMIT": N_('temporary bounces in distinct issues before suppression'),
+    "NEWSLETTER_RETENTION_DAYS": N_('delivery rows older than this lose their addresses'),
+    "NEWSLETTER_TEMPLATES_DIR": N_("the folder's own templates; each overrides the package's"),
+    "NEWSLETTER_APPROVAL": N_("'required': a list send needs the approval (Freigabe) of another person in the desk"),
+    "NEWSLETTER_DESK_URL":
+        N_("where the office reaches the desk (invitation and approval links); http://127.0.0.1:8025 when unset"),
+}
+VALUES = {"True": N_("True"), "False": N_("False")}  # a switch's value; German says ja/nein, .env writes true/false
 OUTCOMES = {"ok": N_("ok"), "failed": N_("failed"), "skipped": N_("skipped")}
 SOURCES = {"environment": N_("environment variable"), ".env": N_("file .env"), "given": N_("given at start"),
            "default": N_("default")}

@@ -7,6 +7,7 @@ Source strings are English, so English needs no catalogue of its own; `de` is co
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext as _gettext
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,14 +39,19 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 
 def translate(lang: str, msgid: str, **params: Any) -> str:
-    """One msgid in a language, its `{name}` parameters filled in."""
+    """One msgid in a language, its `{name}` parameters filled in (a parameter that is a Message in the same language)."""
     text = translations(lang).gettext(msgid)
-    return text.format(**params) if params else text
+    return text.format(**_inner(params, lang)) if params else text
 
 
 def translate_plural(lang: str, singular: str, plural: str, n: int, **params: Any) -> str:
     """A msgid with a singular and a plural form; `n` is available to the text as `{n}`."""
-    return translations(lang).ngettext(singular, plural, n).format(n=n, **params)
+    return translations(lang).ngettext(singular, plural, n).format(n=n, **_inner(params, lang))
+
+
+def _inner(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Messages among the parameters (why a send waits, inside "waiting until … ({why})") said in the language too."""
+    return {key: value.render(lang) if isinstance(value, Message) else value for key, value in params.items()}
 
 
 @dataclass(frozen=True)
@@ -62,14 +68,29 @@ class Message:
     n: int | None = None
 
     def render(self, lang: str) -> str:
-        values = {key: value.render(lang) if isinstance(value, Message) else _decimal(value, lang) if isinstance(value, float)
-                  else value for key, value in self.params.items()}
+        values = {key: _shown(value, lang) for key, value in self.params.items()}
         if self.plural is not None and self.n is not None:
             return translate_plural(lang, self.msgid, self.plural, self.n, **values)
         return translate(lang, self.msgid, **values)
 
     def __str__(self) -> str:
         return self.render(SOURCE)
+
+
+def _shown(value: Any, lang: str) -> Any:
+    """A parameter as the language writes it: a message rendered, a decimal with its comma, a date or a moment in
+    the language's short form; anything else (names, addresses, whole numbers) as it is."""
+    from composer.i18n import formats
+
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, float):
+        return _decimal(value, lang)
+    if isinstance(value, dt.datetime):
+        return formats.stamp(value, lang)
+    if isinstance(value, dt.date):
+        return formats.day(value, lang)
+    return value
 
 
 def _decimal(value: float, lang: str) -> str:
@@ -87,6 +108,25 @@ def message(msgid: str, /, **params: Any) -> Message:
 def plural(singular: str, plural_: str, n: int, /, **params: Any) -> Message:
     """A `Message` whose wording depends on a count (keyword `plural`)."""
     return Message(singular, params, plural_, n)
+
+
+def stored(text: Message | str) -> Any:
+    """A message as JSON can keep it (in the send state): its msgid and parameters, nested messages too; a plain
+    string as it is. `restored` reads it back. A parameter that is neither a JSON value nor a message (a path) is
+    kept as its text."""
+    if not isinstance(text, Message):
+        return text
+    params = {k: stored(v) if isinstance(v, Message) else v if isinstance(v, str | int | float | bool | None) else str(v)
+              for k, v in text.params.items()}
+    return {"msgid": text.msgid, "params": params, "plural": text.plural, "n": text.n}
+
+
+def restored(data: Any) -> Message | str:
+    """What `stored` kept, a message again (a plain string, as older releases kept their reasons, stays one)."""
+    if not isinstance(data, dict):
+        return str(data)
+    params = {k: restored(v) if isinstance(v, dict) else v for k, v in data.get("params", {}).items()}
+    return Message(data["msgid"], params, data.get("plural"), data.get("n"))
 
 
 def render(text: Message | str, lang: str) -> str:

@@ -7,8 +7,6 @@ import datetime as dt
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 
-from composer.i18n import SOURCE
-
 PATTERNS = {  # the short forms the pages use; CLDR names the weekdays and months
     "de": {"day": "dd.MM.yyyy", "moment": "EEE dd.MM. HH:mm", "stamp": "dd.MM.yyyy HH:mm", "long": "d. MMMM yyyy",
            "appointment": "EEE dd.MM.yyyy HH:mm"},
@@ -18,7 +16,7 @@ PATTERNS = {  # the short forms the pages use; CLDR names the weekdays and month
 
 
 def _patterns(lang: str) -> dict[str, str]:
-    return PATTERNS.get(lang, PATTERNS[SOURCE])
+    return PATTERNS.get(lang, PATTERNS["en"])  # a language without its own patterns: the source's (English)
 
 
 def day(when: dt.date, lang: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from composer.atomic import create_text
 from composer.errors import ComposerError
+from composer.i18n import message
 from composer.issue.issuefile import load_issue
 from composer.issue.months import MONTHS
 from composer.issue.newest import newest
@@ -42,7 +43,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     """Copies the previous issue's fields block (comments and all), with a new date, subject and preheader.
     Without `previous`, the newest issue that can be read: one file with errors does not block a new month."""
     if target.exists():
-        raise ScaffoldError(f"{target} exists already; choose another name or edit that file")
+        raise ScaffoldError(message("{path} exists already; choose another name or edit that file", path=target))
     source, left_out = (previous, []) if previous else _newest(target.parent)
     issue = load_issue(source)
     day = _issue_date(target, today or dt.date.today())
@@ -55,7 +56,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     try:
         create_text(target, front + "\n\n" + PLACEHOLDER_BODY[issue.language])
     except FileExistsError:
-        raise ScaffoldError(f"{target} exists already; choose another name or edit that file") from None
+        raise ScaffoldError(message("{path} exists already; choose another name or edit that file", path=target)) from None
     return Started(target, source, left_out)
 
 
@@ -71,10 +72,11 @@ def _issue_date(target: Path, today: dt.date) -> dt.date:
 def _newest(folder: Path) -> tuple[Path, list[Path]]:
     found = newest(folder)
     if found.path is None and not found.unreadable:
-        raise ScaffoldError(f"no issue in {folder}/ to start from; copy the example in the README")
+        raise ScaffoldError(message("no issue in {folder}/ to start from; copy the example in the README", folder=folder))
     if found.path is None:
-        raise ScaffoldError(f"no issue in {folder}/ can be read to start from: each has errors (`newsletter check "
-                            f"{found.unreadable[-1]}` names them); correct one, then try again")
+        raise ScaffoldError(message("no issue in {folder}/ can be read to start from: each has errors (`newsletter check "
+                                    "{file}` names them); correct one, then try again", folder=folder,
+                                    file=found.unreadable[-1]))
     return found.path, found.unreadable
 
 

@@ -18,9 +18,10 @@ from composer.errors import ComposerError, LimitReachedError
 from composer.i18n import message
 from composer.config.parts import Limits
 from composer.state import Journal
+from composer.i18n import Message
 
 HOUR, DAY = 3600.0, 86400.0
-Waiting = Callable[[datetime | None, str], None]
+Waiting = Callable[[datetime | None, Message | str], None]  # why: what holds the send back, said where shown
 
 
 class Clock(Protocol):
@@ -89,10 +90,11 @@ class Quota:
                 return None
             self.waiting(None, "")
 
-    def next_slot(self, now: datetime) -> tuple[datetime, str]:
+    def next_slot(self, now: datetime) -> tuple[datetime, Message | str]:
         """The first moment from `now` at which every limit allows one more message, and the last reason that
         held it back (so a daily limit that frees on Saturday still waits for Monday's sending hours)."""
-        at, why = now, ""
+        at: datetime = now
+        why: Message | str = ""
         for _ in range(16):
             moved = False
             for free, reason in self._checks(at):
@@ -105,15 +107,17 @@ class Quota:
     def sent_within(self, seconds: float, now: datetime) -> int:
         return self._state.handed_since(now.timestamp() - seconds)
 
-    def _checks(self, at: datetime) -> list[tuple[datetime, str]]:
-        checks: list[tuple[datetime, str]] = []
+    def _checks(self, at: datetime) -> list[tuple[datetime, Message]]:
+        checks: list[tuple[datetime, Message]] = []
         if self.not_before:
-            checks.append((self.not_before, "planned start"))
+            checks.append((self.not_before, message("planned start")))
         if self.limits.hours:
-            checks.append((self.limits.hours.next_open(at)[0], f"sending hours ({self.limits.hours.text})"))
-        for limit, seconds, name in ((self.limits.daily, DAY, "daily limit"), (self.limits.hourly, HOUR, "hourly limit")):
-            if limit:
-                checks.append((self._window_frees(at, limit, seconds), f"{name} ({limit})"))
+            checks.append((self.limits.hours.next_open(at)[0], message("sending hours ({hours})", hours=self.limits.hours.text)))
+        if self.limits.daily:
+            checks.append((self._window_frees(at, self.limits.daily, DAY), message("daily limit ({n})", n=self.limits.daily)))
+        if self.limits.hourly:
+            checks.append((self._window_frees(at, self.limits.hourly, HOUR),
+                           message("hourly limit ({n})", n=self.limits.hourly)))
         return checks
 
     def _window_frees(self, at: datetime, limit: int, seconds: float) -> datetime:

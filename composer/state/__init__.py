@@ -7,6 +7,7 @@ from composer.state.consents import ConsentRecord
 from composer.state.deliveries import NEEDS_ATTENTION, STATUSES, Delivery, Plan
 from composer.state.journal import Journal
 from composer.state.links import Link
+from composer.state.reasons import Reason
 from composer.state.suppressions import Suppression
 
-__all__ = ["ConsentRecord", "NEEDS_ATTENTION", "STATUSES", "Delivery", "Journal", "Link", "Plan", "Suppression"]
+__all__ = ["ConsentRecord", "NEEDS_ATTENTION", "STATUSES", "Delivery", "Journal", "Link", "Plan", "Reason", "Suppression"]

@@ -16,15 +16,18 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from composer.i18n import Message
 from composer.records import BadRow, Recipient
 from composer.state.staging import Inserts
+from composer.state.reasons import reason_said
 
 STATUSES = ("pending", "sending", "sent", "deferred", "failed", "uncertain")
 AUTOMATIC_RESENDS = 1  # of an uncertain message, in its whole history: a reader gets at most two copies from it
 # Who got the issue and is unsubscribed now: everywhere, or from a list the reader left after it came.
-UNSUBSCRIBED_SINCE = """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
-                        WHERE d.issue = :issue AND s.kind = 'unsubscribed'
-                        UNION SELECT d.email, min(l.reason) FROM deliveries d JOIN left_lists l ON l.email = d.email
+UNSUBSCRIBED_SINCE = """SELECT d.email, s.reason, s.reason_params FROM deliveries d JOIN suppressions s
+                        ON s.email = d.email WHERE d.issue = :issue AND s.kind = 'unsubscribed'
+                        UNION SELECT d.email, min(l.reason), l.reason_params FROM deliveries d
+                        JOIN left_lists l ON l.email = d.email
                         WHERE d.issue = :issue AND l.created >= d.updated
                           AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = d.email)
                         GROUP BY d.email"""
@@ -151,23 +154,24 @@ class Deliveries:
         for row in cursor:
             yield Delivery(*row)
 
-    def attention(self, issue: str, kind: str, limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
+    def attention(self, issue: str, kind: str, limit: int = 20) -> tuple[int, list[tuple[str, Message | str]]]:
         """Who needs the coordinator's attention for one of NEEDS_ATTENTION: how many, and the first
         `limit` of them with the reason (the server's reply, the unsubscribe or bounce that said so)."""
         queries = {
-            "possible duplicate": "SELECT email, '' FROM deliveries WHERE issue = :issue AND status = 'sent' AND interrupted > 0",
+            "possible duplicate": """SELECT email, '', NULL FROM deliveries WHERE issue = :issue AND status = 'sent'
+                                     AND interrupted > 0""",
             "unsubscribed since": UNSUBSCRIBED_SINCE,
-            "bounced": """SELECT email, coalesce(max(status), '') FROM bounces WHERE issue = :issue AND permanent
+            "bounced": """SELECT email, coalesce(max(status), ''), NULL FROM bounces WHERE issue = :issue AND permanent
                           GROUP BY email""",
-            "complained": """SELECT d.email, s.reason FROM deliveries d JOIN suppressions s ON s.email = d.email
-                             WHERE d.issue = :issue AND s.kind = 'complained'""",
+            "complained": """SELECT d.email, s.reason, s.reason_params FROM deliveries d JOIN suppressions s
+                             ON s.email = d.email WHERE d.issue = :issue AND s.kind = 'complained'""",
         }
-        query = queries.get(kind, """SELECT email, (CASE WHEN code THEN code || ' ' ELSE '' END) || coalesce(reply, '')
-                                     FROM deliveries WHERE issue = :issue AND status = :kind""")
+        query = queries.get(kind, """SELECT email, (CASE WHEN code THEN code || ' ' ELSE '' END) || coalesce(reply, ''),
+                                     NULL FROM deliveries WHERE issue = :issue AND status = :kind""")
         total = self._db.execute(f"SELECT count(*) FROM ({query})", {"issue": issue, "kind": kind}).fetchone()[0]
         rows = self._db.execute(f"SELECT * FROM ({query}) ORDER BY 1 LIMIT :limit",
                                 {"issue": issue, "kind": kind, "limit": limit}).fetchall()
-        return total, [(email, reason) for email, reason in rows]
+        return total, [(email, reason_said(reason, params)) for email, reason, params in rows]
 
     def issues(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT issue FROM deliveries ORDER BY issue")]

@@ -22,7 +22,9 @@ tests/test_state.py checks that every step runs once and that the fixtures of ol
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -219,6 +221,42 @@ def _inbox_history(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE inbox_runs (id INTEGER PRIMARY KEY, at REAL NOT NULL, counts TEXT NOT NULL)")
     db.execute("CREATE TABLE inbox_lines (run INTEGER NOT NULL, kind TEXT NOT NULL, line TEXT NOT NULL)")
     db.execute("CREATE INDEX inbox_lines_run ON inbox_lines (run)")
+# The English reasons releases before reason codes stored, and the code each becomes (state/suppressions.py
+# REASONS): a one-time conversion of stored data, so the reason can be said in the reader's language.
+OLD_REASONS = [
+    (re.compile(r"asked to unsubscribe"), "asked"),
+    (re.compile(r"unsubscribed by the coordinator"), "coordinator"),
+    (re.compile(r"unsubscribed by the coordinator: (?P<why>.+)", re.S), "coordinator_because"),
+    (re.compile(r"unsubscribed by the link in the newsletter"), "link"),
+    (re.compile(r"unsubscribed by the link in the newsletter \(one-click\)"), "link_list"),
+    (re.compile(r"left on the reader's own page"), "reader_list"),
+    (re.compile(r"unsubscribed on the reader's own page \(all lists\)"), "reader_all"),
+    (re.compile(r"bounced permanently: (?P<status>.*)"), "bounced"),
+    (re.compile(r"bounced temporarily in (?P<n>\d+) issues"), "bounced_repeatedly"),
+    (re.compile(r"complained: (?P<kind>\S+) report about \(unknown issue\)"), "complained_unknown"),
+    (re.compile(r"complained: (?P<kind>\S+) report about (?P<issue>.+)"), "complained"),
+]
+
+
+def coded(text: str) -> tuple[str, str | None]:
+    """An old reason as (code, parameters as JSON); text no release wrote stays as it is, without parameters."""
+    for pattern, code in OLD_REASONS:
+        found = pattern.fullmatch(text)
+        if found:
+            params = {k: int(v) if k == "n" else v for k, v in found.groupdict().items()}
+            return code, json.dumps(params)
+    return text, None
+
+
+def _reason_codes(db: sqlite3.Connection) -> None:
+    """A suppression's reason (and a lifted one's, and a list's leaving) is a code with parameters, said in the reader's language; the
+    English texts of older releases become codes, anything else stays text shown as it is."""
+    for table in ("suppressions", "lifted", "left_lists"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reason_params TEXT")
+        for rowid, text in db.execute(f"SELECT rowid, reason FROM {table}").fetchall():
+            code, params = coded(text)
+            if params is not None:
+                db.execute(f"UPDATE {table} SET reason = ?, reason_params = ? WHERE rowid = ?", (code, params, rowid))
 
 
 MIGRATIONS: list[Step] = [
@@ -238,6 +276,7 @@ MIGRATIONS: list[Step] = [
     Step("the evidence of each web sign-up, for its proof of consent", _consents),
     Step("a planned start is the one schedule of the CLI and the desk", _schedules),
     Step("the inbox keeps a history of its runs", _inbox_history),
+    Step("a suppression's reason is a code with parameters, said in the reader's language", _reason_codes),
 ]
 LATEST = len(MIGRATIONS)
 

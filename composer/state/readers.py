@@ -4,28 +4,34 @@ and the one-time codes mailed to an address to open its data, kept as hashes."""
 
 from __future__ import annotations
 
+import json
+
+from composer.state.reasons import Reason
 from composer.state.store import Store
 
 
 class ReaderRows(Store):
     """Mixed into the Journal."""
 
-    def leave_list(self, email: str, list_name: str, reason: str, now: float) -> bool:
+    def leave_list(self, email: str, list_name: str, reason: Reason, now: float) -> bool:
         """True when the address was on no leave of this list before."""
-        return self._db.execute("INSERT OR IGNORE INTO left_lists (email, list, reason, created) VALUES (?, ?, ?, ?)",
-                                (email, list_name, reason, now)).rowcount == 1
+        return self._db.execute(
+            "INSERT OR IGNORE INTO left_lists (email, list, reason, reason_params, created) VALUES (?, ?, ?, ?, ?)",
+            (email, list_name, reason.code, json.dumps(reason.params), now)).rowcount == 1
 
-    def leave_by_link(self, email: str, list_name: str, reason: str, link: str, undo: str, undo_until: float,
+    def leave_by_link(self, email: str, list_name: str, reason: Reason, link: str, undo: str, undo_until: float,
                       now: float) -> bool:
         """A one-click's leaving of the link's list: True only when this call made it and the address was not
         unsubscribed, bounced or complained everywhere before (only then does the click's code lift it)."""
         with self._transaction("BEGIN IMMEDIATE") as db:
             if db.execute("SELECT 1 FROM suppressions WHERE email = ?", (email,)).fetchone():
-                db.execute("INSERT OR IGNORE INTO left_lists (email, list, reason, created) VALUES (?, ?, ?, ?)",
-                           (email, list_name, reason, now))
+                db.execute("""INSERT OR IGNORE INTO left_lists (email, list, reason, reason_params, created)
+                              VALUES (?, ?, ?, ?, ?)""", (email, list_name, reason.code, json.dumps(reason.params), now))
                 return False
-            return db.execute("INSERT OR IGNORE INTO left_lists VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              (email, list_name, reason, now, link, undo, undo_until)).rowcount == 1
+            return db.execute(
+                """INSERT OR IGNORE INTO left_lists (email, list, reason, reason_params, created, link, undo, undo_until)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (email, list_name, reason.code, json.dumps(reason.params), now, link, undo, undo_until)).rowcount == 1
 
     def undo_link_leave(self, email: str, list_name: str, link: str, undo: str, now: float) -> bool:
         """The reader's undo: lifts only the leaving this link's one-click made, with the code that very click handed

@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (issue, email)
 );
 """
+# `reason` is a code of composer/state/reasons.py with its parameters in `reason_params` (JSON), both columns since the
+# reason-codes migration (composer/state/migrations.py), which also gave `lifted` its `reason_params`.
 SUPPRESSIONS = """
 CREATE TABLE IF NOT EXISTS suppressions (
     email TEXT PRIMARY KEY COLLATE NOCASE,

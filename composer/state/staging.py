@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, MutableMapping
 
+from composer.i18n import restored, stored
 from composer.records import BadRow, Recipient
 
 BATCH = 500
@@ -76,7 +77,7 @@ class StagedRows:
     def done(self, key: str, bad: list[BadRow]) -> None:
         self._rows.flush()
         self._db.execute("INSERT INTO staged_lists VALUES (?, ?, ?)",
-                         (self._list, key, json.dumps([[b.line, b.reason] for b in bad], ensure_ascii=False)))
+                         (self._list, key, json.dumps([[b.line, stored(b.reason)] for b in bad], ensure_ascii=False)))
 
 
 class Staging:
@@ -104,7 +105,7 @@ class Staging:
             last = page[-1][0]
         row = self._db.execute("SELECT bad_rows FROM staged_lists WHERE list = ?", (list_name,)).fetchone()
         for line, reason in json.loads(row[0]) if row else []:
-            yield BadRow(line, reason)
+            yield BadRow(line, restored(reason))
 
     def restage(self, list_name: str) -> StagedRows:
         """Forgets the list's kept rows and writes them anew."""

@@ -30,8 +30,8 @@ def disk_full(state_dir: Path, cause: OSError | None = None) -> StateError:
     """The one line a send stops with when the state's disk takes no more (or the write failed otherwise):
     the folder, the free space it needs, and that a rerun loses nothing."""
     if cause is not None and cause.errno not in FULL:
-        return StateError(f"{state_dir}: cannot write the send's records ({cause.strerror}); the send stopped before "
-                          "the next message. Fix it, then run the same command again")
+        return StateError(message("{folder}: cannot write the send's records ({why}); the send stopped before the next "
+                                  "message. Fix it, then run the same command again", folder=state_dir, why=cause.strerror))
     try:
         free = shutil.disk_usage(state_dir).free
     except OSError:
@@ -41,9 +41,10 @@ def disk_full(state_dir: Path, cause: OSError | None = None) -> StateError:
     except OSError:
         database = 0
     need = max(MIN_FREE, database // 4)
-    return DiskFullError(f"{state_dir}: the disk is full ({free // 2**20} MB free); free at least {-(-need // 2**20)} MB "
-                         "there, then run the same command again: it goes on where this one stopped, and names whoever "
-                         "may get a message twice a possible duplicate")
+    return DiskFullError(message("{folder}: the disk is full ({free} MB free); free at least {need} MB there, then run the "
+                                 "same command again: it goes on where this one stopped, and names whoever may get a "
+                                 "message twice a possible duplicate", folder=state_dir, free=free // 2**20,
+                                 need=-(-need // 2**20)))
 
 
 class Connection(sqlite3.Connection):

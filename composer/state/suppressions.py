@@ -3,50 +3,59 @@ bounces, and the inbox's messages already acted on."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from composer.i18n import Message
 from composer.records import Recipient
+from composer.state.reasons import Reason, reason_said
 from composer.state.store import Store
-
 
 @dataclass(frozen=True)
 class Suppression:
-    """Why an address gets nothing: 'unsubscribed', 'bounced' or 'complained', since when, and the mail that said so."""
+    """Why an address gets nothing: 'unsubscribed', 'bounced' or 'complained', since when, and the mail that said so.
+    `reason` is shown with `composer.i18n.render`; `code` and `params` are how it is stored (a reason kept as text
+    has itself as its code and no parameters)."""
 
     kind: str
-    reason: str
+    reason: Message | str
     created: float
     evidence: str | None
+    code: str = ""
+    params: str | None = None
 
 
 class Suppressions(Store):
     """Mixed into the Journal."""
 
-    def suppress(self, email: str, reason: str, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
+    def suppress(self, email: str, reason: Reason, kind: str = "unsubscribed", evidence: str | None = None) -> bool:
         """True when the address was not suppressed before. The first reason and its evidence are kept; a reason
         given here (the coordinator, a reply, a bounce) takes over a one-click's row (of a release before the one-click
         left only its list), and then no link can lift it."""
         existed = self.suppression(email) is not None
         self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
-                 kind = excluded.kind, evidence = excluded.evidence, link = NULL, undo = NULL, undo_until = NULL
+            """INSERT INTO suppressions (email, reason, reason_params, created, kind, evidence) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, reason_params = excluded.reason_params,
+                 created = excluded.created, kind = excluded.kind, evidence = excluded.evidence, link = NULL, undo = NULL,
+                 undo_until = NULL
                WHERE suppressions.link IS NOT NULL""",
-            (email, reason, time.time(), kind, evidence))
+            (email, reason.code, json.dumps(reason.params), time.time(), kind, evidence))
         return not existed
 
-    def complain(self, email: str, reason: str, evidence: str) -> bool:
+    def complain(self, email: str, reason: Reason, evidence: str) -> bool:
         """A reader's complaint (a feedback report) takes over any other suppression: it is the strongest wish, and
         only the reader's own new sign-up lifts it. True when the address was not suppressed as a complaint before."""
         before = self.suppression(email)
         self._db.execute(
-            """INSERT INTO suppressions (email, reason, created, kind, evidence, link)
-               VALUES (?, ?, ?, 'complained', ?, NULL)
-               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, created = excluded.created,
-                 kind = 'complained', evidence = excluded.evidence, link = NULL, undo = NULL, undo_until = NULL
-               WHERE suppressions.kind != 'complained'""", (email, reason, time.time(), evidence))
+            """INSERT INTO suppressions (email, reason, reason_params, created, kind, evidence, link)
+               VALUES (?, ?, ?, ?, 'complained', ?, NULL)
+               ON CONFLICT (email) DO UPDATE SET reason = excluded.reason, reason_params = excluded.reason_params,
+                 created = excluded.created, kind = 'complained', evidence = excluded.evidence, link = NULL, undo = NULL,
+                 undo_until = NULL
+               WHERE suppressions.kind != 'complained'""",
+            (email, reason.code, json.dumps(reason.params), time.time(), evidence))
         return before is None or before.kind != "complained"
 
     def lift(self, email: str, kinds: tuple[str, ...], lifted_by: str, now: float | None = None) -> Suppression | None:
@@ -59,17 +68,22 @@ class Suppressions(Store):
         if found is None or found.kind not in kinds:
             return None
         self._db.execute("DELETE FROM suppressions WHERE email = ?", (email,))
-        self._db.execute("INSERT INTO lifted VALUES (?, ?, ?, ?, ?)", (email, found.kind, found.reason, lifted_by, now))
+        self._db.execute("INSERT INTO lifted (email, kind, reason, reason_params, lifted_by, created) VALUES (?, ?, ?, ?, ?, ?)",
+                         (email, found.kind, found.code or str(found.reason), found.params, lifted_by, now))
         return found
 
-    def lifted_of(self, email: str) -> list[tuple[str, str, str, float]]:
+    def lifted_of(self, email: str) -> list[tuple[str, Message | str, str, float]]:
         """(kind, reason, lifted_by, when) of each bounce or complaint lifted for this address, oldest first."""
-        return [tuple(row) for row in self._db.execute(
-            "SELECT kind, reason, lifted_by, created FROM lifted WHERE email = ? ORDER BY created", (email,))]
+        return [(kind, reason_said(reason, params), by, created) for kind, reason, params, by, created in self._db.execute(
+            "SELECT kind, reason, reason_params, lifted_by, created FROM lifted WHERE email = ? ORDER BY created", (email,))]
 
     def suppression(self, email: str) -> Suppression | None:
-        row = self._db.execute("SELECT kind, reason, created, evidence FROM suppressions WHERE email = ?", (email,)).fetchone()
-        return Suppression(*row) if row else None
+        row = self._db.execute("SELECT kind, reason, reason_params, created, evidence FROM suppressions WHERE email = ?",
+                               (email,)).fetchone()
+        if row is None:
+            return None
+        kind, code, params, created, evidence = row
+        return Suppression(kind, reason_said(code, params), created, evidence, code, params)
 
     # -- web sign-ups ----------------------------------------------------------------------------------
 
