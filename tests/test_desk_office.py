@@ -130,3 +130,17 @@ def test_the_last_person_with_verwaltung_cannot_lose_it_and_others_cannot_change
     with Journal(office.desk.settings.state_dir) as journal:
         assert ADMIN in journal.person_by_id(1).roles and ADMIN not in journal.person_by_email("writer@example.org").roles
         assert journal.protocol(kind="roles_changed") == []
+
+
+def test_starting_an_issue_and_saving_a_kept_version_count_as_changes_in_the_log(office: Running, workdir: Path) -> None:
+    from composer.issue.saving import keep_conflict
+
+    client, csrf = owner(office)
+    assert client.post("/new", data={"csrf": csrf, "name": "2021-01"}).status_code == 303
+    text = (workdir / "issues/2020-12.md").read_text(encoding="utf-8").replace("subject:", "subject: Neu", 1)
+    kept = keep_conflict(office.desk.settings.state_dir / "desk-conflicts", "2020-12", text)
+    assert client.post("/issues/2020-12/resolve", data={"csrf": csrf, "kept": kept.name}).status_code == 303
+    with Journal(office.desk.settings.state_dir) as journal:
+        started, resolved = journal.protocol(kind="saved")
+    assert (started.issue, started.actor, started.params) == ("2021-01", "Büro", {"source": "2020-12"})
+    assert (resolved.issue, resolved.msgid) == ("2020-12", "Saved the kept version of the issue")
