@@ -342,3 +342,15 @@ def test_rerunning_a_send_that_left_someone_out_is_logged_as_resumed(
     log = runner.invoke(app, ["log"], env={"LANG": "C"}).output
     assert "2020-12 [volunteers]: Send to 8 recipients started" in log
     assert "2020-12 [volunteers]: Send resumed for 1 recipient" in log
+
+
+def test_person_account_roles_changes_them_and_keeps_the_last_verwaltung(workdir: Path) -> None:
+    _person("Chefin", "chefin@example.org", ADMIN)
+    _person("Ayşe Yilmaz", "yilmaz@example.org", APPROVE)
+    changed = runner.invoke(app, ["person-account", "roles", "yilmaz@example.org", "--role", "Freigabe,Versand"],
+                            env={"LANG": "C"})
+    assert changed.exit_code == 0 and "Ayşe Yilmaz <yilmaz@example.org>: Approval, Dispatch" in changed.output
+    kept = runner.invoke(app, ["person-account", "roles", "chefin@example.org", "--role", "Redaktion"], env={"LANG": "C"})
+    assert kept.exit_code == 2 and "last person with the role Verwaltung and keeps it" in kept.output
+    log = runner.invoke(app, ["log"], env={"LANG": "C"}).output
+    assert "Gave Ayşe Yilmaz the roles Freigabe, Versand" in log and "Gave Chefin" not in log
