@@ -294,6 +294,11 @@ def test_log_verify_sees_the_newest_entries_cut_off_the_end(workdir: Path) -> No
     cut = runner.invoke(app, ["log", "--verify"], env={"LANG": "C"})
     assert cut.exit_code == 2
     assert "cut short: it ends at entry 2, but entry 3 was written" in cut.output
+    with Journal(load_settings().state_dir) as journal:  # entries written afterwards do not hide the gap
+        for n in range(3):
+            protocol.record(journal, actor, "saved", message("Saved the issue"), "2020-12", now=2e9 + n)
+    later = runner.invoke(app, ["log", "--verify"], env={"LANG": "C"})
+    assert later.exit_code == 2 and "entry 3 does not fit the chain" in later.output
 
 
 def test_log_verify_fails_when_the_record_of_the_newest_entry_is_gone(workdir: Path) -> None:

@@ -179,9 +179,15 @@ class OfficeRows(Store):
         with self._transaction("BEGIN IMMEDIATE") as db:  # serialised with the other writers: the head only moves on
             head = db.execute("SELECT seq, hash FROM protocol ORDER BY seq DESC LIMIT 1").fetchone()
             kept = self.protocol_head()
-            if head and (kept is None or kept.seq < head[0]):
+            if head and (kept is None or (kept.seq < head[0] and self._chained(kept))):
                 self._keep_head(self.state_dir / HEAD, Head(head[0], head[1]))
         return seq
+
+    def _chained(self, head: Head) -> bool:
+        """Whether the entry the head names is still in the table as it was: if not (entries were cut off the end
+        and others appended since), the head stays where it is, so `verify` keeps showing the gap."""
+        row = self._db.execute("SELECT hash FROM protocol WHERE seq = ?", (head.seq,)).fetchone()
+        return bool(row) and row[0] == head.hash
 
     def protocol_head(self, path: Path | None = None) -> Head | None:
         """The head kept beside the database (None when there is none, or it cannot be read)."""
