@@ -144,3 +144,12 @@ def test_starting_an_issue_and_saving_a_kept_version_count_as_changes_in_the_log
         started, resolved = journal.protocol(kind="saved")
     assert (started.issue, started.actor, started.params) == ("2021-01", "Büro", {"source": "2020-12"})
     assert (resolved.issue, resolved.msgid) == ("2020-12", "Saved the kept version of the issue")
+
+
+def test_a_wrong_desk_password_is_logged_as_a_failed_login(office: Running) -> None:
+    client = httpx.Client(base_url=office.base, headers={"Origin": office.base}, timeout=30)
+    assert client.post("/login", data={"password": "falsch geraten"}).status_code == 401
+    with Journal(office.desk.settings.state_dir) as journal:
+        [entry] = journal.protocol(kind="login_failed")
+    assert (entry.actor, entry.msgid) == ("127.0.0.1", "Login with the desk password failed")
+    assert "falsch" not in repr(entry)
