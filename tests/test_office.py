@@ -20,6 +20,7 @@ from composer.office.roles import ADMIN, APPROVE, SEND, WRITE, Actor, ForbiddenE
 from composer.render.templates import TEMPLATES
 from composer.state import Journal
 from composer.state.migrations import MIGRATIONS, version
+from composer.state.reasons import Reason
 
 runner = CliRunner()
 ISSUE = "issues/2020-12.md"
@@ -330,7 +331,7 @@ def test_setting_the_desk_password_in_the_terminal_is_logged_without_the_passwor
 
 def test_lifting_a_bounce_in_the_terminal_is_logged_with_the_address_beside_the_chain(workdir: Path) -> None:
     with Journal(load_settings().state_dir) as journal:
-        journal.suppress("anna@example.org", "550 mailbox unknown", kind="bounced")
+        journal.suppress("anna@example.org", Reason("bounced", {"status": "550 mailbox unknown"}), kind="bounced")
     assert runner.invoke(app, ["unbounce", "anna@example.org"]).exit_code == 0
     log = runner.invoke(app, ["log"], env={"LANG": "C"})
     assert "Lifted a bounce of an address (anna@example.org)" in log.output
