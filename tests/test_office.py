@@ -20,6 +20,7 @@ from composer.office.roles import ADMIN, APPROVE, SEND, WRITE, Actor, ForbiddenE
 from composer.render.templates import TEMPLATES
 from composer.state import Journal
 from composer.state.migrations import MIGRATIONS, version
+from composer.state.reasons import Reason
 
 runner = CliRunner()
 ISSUE = "issues/2020-12.md"
@@ -136,7 +137,7 @@ def test_person_account_add_mails_an_invitation_whose_link_sets_a_password_once(
     assert mail["To"] == "Ayşe Yilmaz <yilmaz@example.org>"
     token = re.search(r"http://127\.0\.0\.1:8025/invitation/(\S+)", mail.get_content()).group(1)
     listed = runner.invoke(app, ["person-account", "list"])
-    assert "Ayşe Yilmaz <yilmaz@example.org>: Approval, Sending (invited, no password yet)" in listed.output
+    assert "Ayşe Yilmaz <yilmaz@example.org>: Approval, Dispatch (invited, no password yet)" in listed.output
     with Journal(load_settings().state_dir) as journal:
         person = people.accept(journal, token, "ein langes Passwort")
         assert person.roles == {APPROVE, SEND}
@@ -266,3 +267,96 @@ def test_a_planned_send_asks_again_at_its_start_and_stops_when_the_approval_was_
           pytest.raises(ApprovalMissingError, match="Returned by Ayşe Yilmaz: Doch nicht.")):
         asyncio.run(campaign.run())
     assert smtp_server.handler.messages() == []
+
+
+def test_a_dry_run_shows_the_plan_without_an_approval_and_says_it_is_missing_while_the_send_still_refuses(
+        office: dict[str, str], smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in office.items():
+        monkeypatch.setenv(name, value)
+    dry = runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Send to: 8 via" in dry.output and "Nothing sent." in dry.output
+    assert "Approval missing: 2020-12 needs an approval for the list volunteers." in dry.output
+    refused = runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--yes"])
+    assert refused.exit_code == 2 and "Not sent: 2020-12 needs an approval" in refused.output
+    assert smtp_server.handler.messages() == []
+
+
+def test_log_verify_sees_the_newest_entries_cut_off_the_end(workdir: Path) -> None:
+    actor = _person("Erika Muster", "muster@example.org", WRITE)
+    with Journal(load_settings().state_dir) as journal:
+        for n in range(3):
+            protocol.record(journal, actor, "saved", message("Saved the issue"), "2020-12", now=1e9 + n)
+    db = sqlite3.connect(".newsletter/state.db")
+    db.execute("DROP TRIGGER protocol_no_delete")  # by hand, as someone who means to hide the newest entries would
+    db.execute("DELETE FROM protocol WHERE seq = 3")
+    db.commit()
+    db.close()
+    cut = runner.invoke(app, ["log", "--verify"], env={"LANG": "C"})
+    assert cut.exit_code == 2
+    assert "cut short: it ends at entry 2, but entry 3 was written" in cut.output
+    with Journal(load_settings().state_dir) as journal:  # entries written afterwards do not hide the gap
+        for n in range(3):
+            protocol.record(journal, actor, "saved", message("Saved the issue"), "2020-12", now=2e9 + n)
+    later = runner.invoke(app, ["log", "--verify"], env={"LANG": "C"})
+    assert later.exit_code == 2 and "entry 3 does not fit the chain" in later.output
+
+
+def test_log_verify_fails_when_the_record_of_the_newest_entry_is_gone(workdir: Path) -> None:
+    assert runner.invoke(app, ["unsubscribe", "anna@example.org"]).exit_code == 0
+    Path(".newsletter/protocol-head.json").unlink()
+    gone = runner.invoke(app, ["log", "--verify"], env={"LANG": "C"})
+    assert gone.exit_code == 2 and "protocol-head.json) is missing" in gone.output
+
+
+def test_a_restored_backup_keeps_the_record_of_the_newest_entry_and_verifies(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    assert runner.invoke(app, ["unsubscribe", "anna@example.org"]).exit_code == 0
+    assert runner.invoke(app, ["backup", str(elsewhere / "b.tar.gz")]).exit_code == 0
+    assert runner.invoke(app, ["restore", str(elsewhere / "b.tar.gz"), str(elsewhere / "copy")]).exit_code == 0
+    assert (elsewhere / "copy/.newsletter/protocol-head.json").is_file()
+    verified = runner.invoke(app, ["log", "--verify"],
+                             env={"LANG": "C", "NEWSLETTER_STATE_DIR": str(elsewhere / "copy/.newsletter")})
+    assert verified.exit_code == 0 and "intact: 1 entry" in verified.output, verified.output
+
+
+def test_setting_the_desk_password_in_the_terminal_is_logged_without_the_password(workdir: Path) -> None:
+    result = runner.invoke(app, ["desk", "--set-password"], input="ein langes Passwort\nein langes Passwort\n")
+    assert result.exit_code == 0, result.output
+    with Journal(load_settings().state_dir) as journal:
+        [entry] = journal.protocol(kind="password_set")
+    assert entry.actor.startswith("cli:") and "Passwort" not in str(entry)
+
+
+def test_lifting_a_bounce_in_the_terminal_is_logged_with_the_address_beside_the_chain(workdir: Path) -> None:
+    with Journal(load_settings().state_dir) as journal:
+        journal.suppress("anna@example.org", Reason("bounced", {"status": "550 mailbox unknown"}), kind="bounced")
+    assert runner.invoke(app, ["unbounce", "anna@example.org"]).exit_code == 0
+    log = runner.invoke(app, ["log"], env={"LANG": "C"})
+    assert "Lifted a bounce of an address (anna@example.org)" in log.output
+
+
+def test_rerunning_a_send_that_left_someone_out_is_logged_as_resumed(
+        office: dict[str, str], smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**office, "NEWSLETTER_APPROVAL": "off"}.items():
+        monkeypatch.setenv(name, value)
+    smtp_server.handler.rcpt_replies["lena.weiss@example.org"] = ["451 4.7.1 greylisted, try again"] * 10
+    runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--yes"])
+    smtp_server.handler.rcpt_replies.clear()
+    assert runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--yes"]).exit_code == 0
+    log = runner.invoke(app, ["log"], env={"LANG": "C"}).output
+    assert "2020-12 [volunteers]: Send to 8 recipients started" in log
+    assert "2020-12 [volunteers]: Send resumed for 1 recipient" in log
+
+
+def test_person_account_roles_changes_them_and_keeps_the_last_verwaltung(workdir: Path) -> None:
+    _person("Chefin", "chefin@example.org", ADMIN)
+    _person("Ayşe Yilmaz", "yilmaz@example.org", APPROVE)
+    changed = runner.invoke(app, ["person-account", "roles", "yilmaz@example.org", "--role", "Freigabe,Versand"],
+                            env={"LANG": "C"})
+    assert changed.exit_code == 0 and "Ayşe Yilmaz <yilmaz@example.org>: Approval, Dispatch" in changed.output
+    kept = runner.invoke(app, ["person-account", "roles", "chefin@example.org", "--role", "Redaktion"], env={"LANG": "C"})
+    assert kept.exit_code == 2 and "last person with the role Verwaltung and keeps it" in kept.output
+    log = runner.invoke(app, ["log"], env={"LANG": "C"}).output
+    assert "Gave Ayşe Yilmaz the roles Freigabe, Versand" in log and "Gave Chefin" not in log

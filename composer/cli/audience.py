@@ -70,12 +70,17 @@ def inbox_command(
 def unbounce_command(address: Annotated[str, typer.Argument(metavar="ADDRESS",
                                                             help=N_("The bounced address to write to again"))]) -> None:
     from composer.audience import roster
+    from composer.i18n import message
+    from composer.office import protocol
+    from composer.office.roles import Actor
     from composer.state import Journal
 
     with handled():
-        settings, _secret = settings_and_secret()
+        settings, secret = settings_and_secret()
         with Journal(settings.state_dir) as journal:
             email, lifted = roster.unbounce(journal, address, "the coordinator (newsletter unbounce)")
+            protocol.record(journal, Actor.command_line(), "address_unbounced", message("Lifted a bounce of an address"),
+                            address=email, secret=secret)
     out.print(_("{email}: the bounce ({reason}) is lifted; the next issue goes to this address again.", email=email,
                 reason=lifted.reason))
 

@@ -30,6 +30,10 @@ def desk(
     from composer.config.settings import load_settings
     from composer.desk.access import hash_password, store_password_hash
     from composer.desk.sessions import LOOPBACK_SECONDS, Sessions
+    from composer.i18n import message
+    from composer.office import protocol
+    from composer.office.roles import Actor
+    from composer.state import Journal
 
     if set_password:
         password = typer.prompt(_("New desk password"), hide_input=True, confirmation_prompt=True)
@@ -38,7 +42,10 @@ def desk(
             raise typer.Exit(EXIT_INPUT)
         with handled():
             store_password_hash(Path(".env"), hash_password(password))
-            Sessions(load_settings().state_dir, LOOPBACK_SECONDS).close_all()
+            state_dir = load_settings().state_dir
+            Sessions(state_dir, LOOPBACK_SECONDS).close_all()
+            with Journal(state_dir) as journal:
+                protocol.record(journal, Actor.command_line(), "password_set", message("Set the desk password"))
         out.print(_("The desk password is stored (as an argon2 hash) in .env. Every login to the desk has "
                     "ended: log in again with the new password or the link `newsletter desk` prints."))
         return

@@ -11,7 +11,7 @@ import typer
 from composer.cli.common import EXIT_FAILED, EXIT_INPUT, app, command, err, handled, out, said, settings_and_secret, styled
 from composer.cli.language import _, lang
 from composer.cli.usage import Command, Group
-from composer.i18n import N_, render
+from composer.i18n import N_, message, render
 
 accounts = typer.Typer(cls=Group, help=N_("The people of the desk (Die Redaktion): add, list, remove."), no_args_is_help=True,
                        add_completion=False, rich_markup_mode=None)
@@ -74,6 +74,28 @@ def remove(email: Annotated[str, typer.Argument(metavar="EMAIL", help=N_("The pe
         with Journal(settings.state_dir) as journal:
             gone = people.remove(journal, Actor.command_line(), email)
     out.print(_("{name} <{email}> can no longer log in to the desk.", name=gone.name, email=gone.email))
+
+
+@accounts.command("roles", cls=Command, help=N_("Give a person other roles (the last one with Verwaltung keeps it)."))
+def roles(
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help=N_("The person's address"))],
+    role: Annotated[list[str], typer.Option("--role", metavar="ROLE",
+        help=N_("Redaktion, Freigabe, Versand or Verwaltung (repeatable, or comma-separated)"))],
+) -> None:
+    from composer.office import people
+    from composer.office.roles import Actor, parse_roles, role_names
+    from composer.state import Journal
+
+    with handled():
+        chosen = parse_roles(role)
+        settings, _secret = settings_and_secret()
+        with Journal(settings.state_dir) as journal:
+            found = journal.person_by_email(email.strip())
+            if found is None:
+                raise people.PeopleError(message("{email} has no account.", email=email.strip()))
+            changed = people.set_roles(journal, Actor.command_line(), found.id, chosen)
+    out.print(_("{name} <{email}>: {roles}", name=changed.name, email=changed.email,
+                roles=", ".join(said(r) for r in role_names(changed.roles))))
 
 
 @command("log", help=N_("The Protokoll: who did what, when (saves, approvals, sends, lists, settings, people)."))

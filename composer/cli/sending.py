@@ -76,6 +76,7 @@ def send(
         err.print(_("error:") + " " + _("say either --to YOUR@ADDRESS for a test send or --list NAME for the real send"))
         raise typer.Exit(EXIT_INPUT)
     from composer.campaign import open_send, test_send
+    from composer.office import approval
     from composer.office.approval import ApprovalMissingError
 
     with handled():
@@ -100,7 +101,7 @@ def send(
                 cancel(journal, issue.stem)
         try:
             sending = open_send(issue, list_name or "", settings, secret, retry_failed, retry_uncertain, schedule=schedule,
-                                beside_schedule=despite_schedule)
+                                beside_schedule=despite_schedule, dry_run=dry_run)
         except ApprovalMissingError as exc:
             logged(settings, "send_refused", message("List send refused: no valid approval"), issue.stem, list_name or "")
             err.print(styled(_("error:"), "red", exc.shown(lang())))
@@ -112,6 +113,10 @@ def send(
                             path=list_path(campaign.list_name), what_to_do=_(ADD_ADDRESSES)))
                 return
             if dry_run or campaign.plan.to_send == 0:
+                lack = approval.missing(settings, campaign.mailing.build, campaign.list_name) if dry_run else None
+                if lack is not None:
+                    err.print(styled(_("warning:"), "yellow", _("Approval missing: {what} Until it is given, the real "
+                                                                "send is refused.", what=said(lack))))
                 out.print(_("Nothing sent.") if dry_run else _("Nobody left to send to."))
                 if not dry_run and campaign.plan.uncertain:  # the run is over, and those may not have the issue
                     raise typer.Exit(EXIT_FAILED)
@@ -121,8 +126,11 @@ def send(
                 out.print(_("Nothing sent."))
                 return
             stop = Stop()
-            logged(settings, "send_started", plural("Send to {n} recipient started", "Send to {n} recipients started",
-                                                  campaign.plan.to_send),
+            resumed = campaign.plan.already_sent > 0 or campaign.plan.interrupted > 0
+            logged(settings, "send_resumed" if resumed else "send_started",
+                   plural("Send resumed for {n} recipient", "Send resumed for {n} recipients", campaign.plan.to_send)
+                   if resumed else plural("Send to {n} recipient started", "Send to {n} recipients started",
+                                          campaign.plan.to_send),
                    campaign.mailing.slug, campaign.list_name, campaign.journal)
             try:
                 summary = _run(campaign, stop)
@@ -132,6 +140,8 @@ def send(
                             listed=campaign.plan.listed, until=when(exc.until)))
                 raise typer.Exit(EXIT_FAILED) from None
             if summary.stopped:
+                logged(settings, "send_stopped", message("Send stopped ({reason})", reason=stop.reason),
+                       campaign.mailing.slug, campaign.list_name, campaign.journal)
                 err.print(_("Stopped ({reason}): {sent} sent in this run, {delivered} of {listed} have the issue; the "
                             "messages under way were finished and recorded. Run the same command again to continue.",
                             reason=stop.reason, sent=summary.sent, delivered=campaign.delivered(),

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from composer import atomic
 from composer.errors import ComposerError
 from composer.state import Journal
+from composer.state.office import HEAD as PROTOCOL_HEAD
 from composer.state.store import DATABASE as STATE_DATABASE
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def make(folder: Path, target: Path, settings: Settings, secret: bytes, *, with_
     with tempfile.TemporaryDirectory(prefix="newsletter-backup-") as scratch:
         copy = Path(scratch) / STATE_DATABASE
         with Journal(state_dir) as journal:
+            journal.copy_protocol_head(Path(scratch) / PROTOCOL_HEAD)  # before the copy, which holds what it names
             state_version = journal.backup_to(copy)
         env, secret_member = _env_and_secret(folder, state_dir, state_name, secret, with_secrets, made)
         members = _members(folder, settings, state_dir, state_name, copy, env, with_outbox, made)  # one file in memory at a time
@@ -166,6 +168,7 @@ def _members(folder: Path, settings: Settings, state_dir: Path, state_name: str,
     made.parts.append("send state")
     yield state_name, 0o700, _mtime(state_dir), None
     yield f"{state_name}/{STATE_DATABASE}", 0o600, _mtime(copy), copy
+    yield from _file(copy.with_name(PROTOCOL_HEAD), f"{state_name}/{PROTOCOL_HEAD}", private=True)
     for name in STATE_KEPT:
         path = state_dir / name
         if path.is_dir():

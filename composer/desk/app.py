@@ -59,6 +59,8 @@ def create_desk(desk: Desk) -> Starlette:
                                                      str(form.get("password", "")))
             else:
                 session_id = desk.access.use_password(client, str(form.get("password", "")))
+                if session_id is None:
+                    await run_in_threadpool(_password_failed, client)
             if session_id:
                 return _logged_in(session_id)
             return desk.page(request, "login.html.j2", 401, message=translate(lang, "Wrong password."), password=True)
@@ -81,6 +83,11 @@ def create_desk(desk: Desk) -> Starlette:
                                 secret=desk.secret)
                 return None
         return desk.access.new_session(str(person.id))
+
+    def _password_failed(client: str) -> None:
+        """A wrong desk password (the shared login, without an address) is logged like a person's wrong one."""
+        with Journal(desk.settings.state_dir) as journal:
+            protocol.record(journal, Actor(client), "login_failed", message("Login with the desk password failed"))
 
     def _logged_in(session_id: str) -> Response:
         response = RedirectResponse("/", status_code=303)

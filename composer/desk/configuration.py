@@ -26,8 +26,11 @@ from composer.checks.connection import Trial, try_imap, try_smtp
 from composer.desk.context import Desk
 from composer.desk.guard import Refused, checked_form
 from composer.desk.language import language
+from composer.desk.rights import actor
 from composer.desk.words import SETTINGS, VALUES
 from composer.i18n import N_, Message, message, render, translate
+from composer.office import protocol
+from composer.state import Journal
 from composer.errors import ComposerError, said
 from composer.config.provenance import settings_in_effect
 
@@ -142,6 +145,10 @@ def routes(desk: Desk) -> list[Route]:
             return page(request, status=422, typed=typed, problems=refused.problems,
                         said=message("Nothing was saved: please correct the marked fields."))
         fields = {name.removeprefix(editing.PREFIX).lower() for name in changes}
+        if changes:
+            with Journal(desk.settings.state_dir) as journal:  # the names only: a password's value is never logged
+                protocol.record(journal, actor(request.scope), "setting_changed",
+                                message("Changed the settings {names}", names=", ".join(sorted(changes))))
         desk.settings = desk.settings.model_copy(update={name: getattr(new, name) for name in fields})
         return page(request, trial, said=message("Saved. The new settings are in effect now; a send already running "
                                                  "finishes with the ones it started with."))
@@ -160,6 +167,8 @@ def routes(desk: Desk) -> list[Route]:
         if problems:
             return page(request, status=422, problems=problems, said=message("The password was not changed."))
         await run_in_threadpool(desk.access.change_password, new, desk.folder / ".env")
+        with Journal(desk.settings.state_dir) as journal:
+            protocol.record(journal, actor(request.scope), "password_set", message("Set the desk password"))
         return page(request, said=message("The desk password is set. Log in with it in another browser on this computer, "
                                           "or on the hosted desk."))
 

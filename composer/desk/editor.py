@@ -80,6 +80,9 @@ def routes(desk: Desk) -> list[Route]:
             started = new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
             return desk.page(request, "message.html.j2", 400, title="400", message=exc.shown(language(request)))
+        with Journal(desk.settings.state_dir) as journal:
+            protocol.record(journal, actor(request.scope), "saved", message("Started the issue from {source}",
+                                                                            source=started.source.stem), name)
         if not started.left_out:
             return RedirectResponse(f"/issues/{name}", 303)
         named = urlencode([("from", started.source.stem), *(("left_out", p.stem) for p in started.left_out)])
@@ -175,6 +178,8 @@ def routes(desk: Desk) -> list[Route]:
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
                              kept=conflict.kept, base=digest(conflict.disk))
+        with Journal(desk.settings.state_dir) as journal:  # a save like any other: it counts as the last change
+            protocol.record(journal, actor(request.scope), "saved", message("Saved the kept version of the issue"), slug)
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     return [

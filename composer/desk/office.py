@@ -80,6 +80,18 @@ def routes(desk: Desk) -> list[Route]:
             return people_page(request, said, status=400)
         return RedirectResponse("/people", 303)
 
+    async def change_roles(request: Request) -> Response:
+        """Einstellungen › Personen: the roles of an account, changed in place."""
+        form = await checked_form(request)
+        try:
+            roles = parse_roles(str(role) for role in form.getlist("role"))
+            with Journal(desk.settings.state_dir) as journal:
+                people.set_roles(journal, actor(request.scope), int(str(form.get("id", "0")) or 0), roles)
+        except (ComposerError, ValueError) as exc:
+            said = exc.shown(language(request)) if isinstance(exc, ComposerError) else str(exc)
+            return people_page(request, said, status=400)
+        return RedirectResponse("/people", 303)
+
     async def invitation(request: Request) -> Response:
         """The invitation link: a form to choose the password; the POST sets it once and logs the person in."""
         token = request.path_params["token"]
@@ -190,6 +202,7 @@ def routes(desk: Desk) -> list[Route]:
     return [
         Route("/people", show_people), Route("/people", add_person, methods=["POST"]),
         Route("/people/remove", remove_person, methods=["POST"]), Route("/people/rename", rename_person, methods=["POST"]),
+        Route("/people/roles", change_roles, methods=["POST"]),
         Route("/invitation/{token}", invitation, methods=["GET", "POST"]),
         Route("/log", log_page),
         Route("/issues/{slug}/approval", approval_page), Route("/issues/{slug}/approval", decide, methods=["POST"]),

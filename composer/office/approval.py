@@ -150,21 +150,28 @@ def _may_decide(journal: Journal, actor: Actor, slug: str, list_name: str, conte
         raise ApprovalError(message("The issue changed while you were looking at it; look at it again, then decide."))
 
 
-def require(settings: Settings, build: Build, list_name: str) -> None:
-    """Raises ApprovalMissingError unless approvals are off or `build` for `list_name` is approved as it stands."""
+def missing(settings: Settings, build: Build, list_name: str) -> Message | None:
+    """What a list send of `build` to `list_name` lacks: None when approvals are off or it is approved as it
+    stands, else the sentence that says so and who may approve."""
     if settings.approval != REQUIRED:
-        return
+        return None
     content = fingerprint(build, settings.sender, list_name)
     with Journal(settings.state_dir, read_only=True) as journal:
         found = standing(journal, build.slug, list_name, content)
         if found.approved:
-            return
+            return None
         names = ", ".join(person.name for person in approvers(journal))
     why = found.said() if found.state in ("changed", "returned", "submitted") else message("It has no approval.")
     if names:
-        raise ApprovalMissingError(message("Not sent: {issue} needs an approval for the list {list}. {why} It may be "
-                                           "approved in the desk by: {names}.", issue=build.slug, list=list_name,
-                                           why=why, names=names))
-    raise ApprovalMissingError(message("Not sent: {issue} needs an approval for the list {list}. {why} Approvals are "
-                                       "given in the desk (newsletter desk); no person with the right to approve has an "
-                                       "account yet.", issue=build.slug, list=list_name, why=why))
+        return message("{issue} needs an approval for the list {list}. {why} It may be approved in the desk by: "
+                       "{names}.", issue=build.slug, list=list_name, why=why, names=names)
+    return message("{issue} needs an approval for the list {list}. {why} Approvals are given in the desk "
+                   "(newsletter desk); no person with the right to approve has an account yet.", issue=build.slug,
+                   list=list_name, why=why)
+
+
+def require(settings: Settings, build: Build, list_name: str) -> None:
+    """Raises ApprovalMissingError unless approvals are off or `build` for `list_name` is approved as it stands."""
+    lack = missing(settings, build, list_name)
+    if lack is not None:
+        raise ApprovalMissingError(message("Not sent: {why}", why=lack))

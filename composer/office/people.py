@@ -118,6 +118,28 @@ def remove(journal: Journal, actor: Actor, email: str, now: float | None = None)
     return person
 
 
+def set_roles(journal: Journal, actor: Actor, person_id: int, roles: frozenset[str], now: float | None = None) -> PersonRow:
+    """New roles for an account, changed in place; the last person with Verwaltung keeps it, so someone can still
+    manage the desk."""
+    actor.require(ADMIN)
+    person = journal.person_by_id(person_id)
+    if person is None:
+        raise PeopleError(message("This account no longer exists."))
+    if not roles:
+        raise PeopleError(message("Give the person at least one role: Redaktion, Freigabe, Versand or Verwaltung."))
+    admins = [p for p in journal.people() if ADMIN in p.roles]
+    if ADMIN in person.roles and ADMIN not in roles and len(admins) == 1:
+        raise PeopleError(message("{name} is the last person with the role Verwaltung and keeps it; give the role to "
+                                  "someone else first.", name=person.name))
+    journal.update_person(person.id, roles=roles)
+    protocol.record(journal, actor, "roles_changed", message("Gave {name} the roles {roles}", name=person.name,
+                                                             roles=", ".join(r.capitalize() for r in ROLES if r in roles)),
+                    now=now)
+    changed = journal.person_by_id(person.id)
+    assert changed is not None
+    return changed
+
+
 def rename(journal: Journal, actor: Actor, person_id: int, name: str, email: str, now: float | None = None) -> PersonRow:
     """A new name and address for an account (the first account is named this way)."""
     actor.require(ADMIN)

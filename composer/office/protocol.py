@@ -22,7 +22,7 @@ from composer.i18n import N_, Message, message, plural, render
 from composer.i18n.formats import stamp
 from composer.office.roles import Actor, shown_actor
 from composer.state import Journal
-from composer.state.office import ProtocolRow
+from composer.state.office import HEAD, ProtocolRow
 
 KINDS = {  # kind -> its name in the desk's filter
     "saved": N_("Saved"),
@@ -46,6 +46,7 @@ KINDS = {  # kind -> its name in the desk's filter
     "setting_changed": N_("Setting changed"),
     "person_added": N_("Person added"),
     "person_changed": N_("Person renamed"),
+    "roles_changed": N_("Roles changed"),
     "person_removed": N_("Person removed"),
     "password_set": N_("Password set"),
     "login_failed": N_("Login failed"),
@@ -80,21 +81,32 @@ def record(journal: Journal, actor: Actor, kind: str, said: Message, issue: str 
 class Verdict:
     entries: int
     broken: int | None  # the number of the first entry that does not fit the chain
+    cut: int | None = None  # the newest entry written, when the table ends before it (entries removed from the end)
+    headless: bool = False  # entries, but no record of the newest one beside the state
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and self.cut is None and not self.headless
 
     def said(self) -> Message:
-        if self.ok:
-            return plural("The Protokoll is intact: {n} entry, none changed or removed.",
-                          "The Protokoll is intact: {n} entries, none changed or removed.", self.entries)
-        return message("The Protokoll was changed: entry {seq} does not fit the chain (changed, removed or inserted "
-                       "by hand).", seq=self.broken)
+        if self.broken is not None:
+            return message("The Protokoll was changed: entry {seq} does not fit the chain (changed, removed or "
+                           "inserted by hand).", seq=self.broken)
+        if self.cut is not None:
+            return message("The Protokoll was cut short: it ends at entry {last}, but entry {seq} was written (the "
+                           "newest entries were removed).", last=self.entries, seq=self.cut)
+        if self.headless:
+            return message("The record of the newest entry ({file}) is missing beside the state, so whether entries "
+                           "were removed from the end cannot be told.", file=HEAD)
+        return plural("The Protokoll is intact: {n} entry, none changed or removed.",
+                      "The Protokoll is intact: {n} entries, none changed or removed.", self.entries)
 
 
 def verify(journal: Journal) -> Verdict:
-    """Recomputes the chain from the first entry: numbers without gaps, each entry sealed over the one before."""
+    """Recomputes the chain from the first entry: numbers without gaps, each entry sealed over the one before; and
+    the head kept beside the state (composer/state/office.py) must be an entry of the chain, with its hash, so
+    entries cut off the end are seen too. A head one or more entries behind the table is accepted: a crash
+    between an entry and its head leaves it so."""
     previous, expected = "", 1
     rows = journal.protocol()
     for row in rows:
@@ -103,6 +115,13 @@ def verify(journal: Journal) -> Verdict:
         if row.seq != expected or row.previous != previous or seal(previous, entry) != row.hash:
             return Verdict(len(rows), row.seq)
         previous, expected = row.hash, expected + 1
+    head = journal.protocol_head()
+    if head is None or head.seq < 1:
+        return Verdict(len(rows), None, headless=bool(rows) or head is not None)
+    if head.seq > len(rows):
+        return Verdict(len(rows), None, cut=head.seq)
+    if rows[head.seq - 1].hash != head.hash:
+        return Verdict(len(rows), head.seq)
     return Verdict(len(rows), None)
 
 

@@ -17,8 +17,8 @@ from composer.i18n import N_, Message, message
 
 WRITE, APPROVE, SEND, ADMIN = "redaktion", "freigabe", "versand", "verwaltung"
 ROLES = (WRITE, APPROVE, SEND, ADMIN)
-NAMES = {WRITE: N_("Editing"), APPROVE: N_("Approval"), SEND: N_("Sending"), ADMIN: N_("Administration")}
-ALIASES = {"editing": WRITE, "approval": APPROVE, "sending": SEND, "administration": ADMIN}
+NAMES = {WRITE: N_("Editing"), APPROVE: N_("Approval"), SEND: N_("Dispatch"), ADMIN: N_("Administration")}
+ALIASES = {"editing": WRITE, "approval": APPROVE, "sending": SEND, "dispatch": SEND, "administration": ADMIN}
 ACTIONS = {  # what each right is called in a refusal
     WRITE: N_("change or test-send an issue"),
     APPROVE: N_("approve an issue"),

@@ -1,5 +1,10 @@
 """The desk's people, their invitations, the approvals of issues and the Protokoll (composer/office decides with
-them). The Protokoll is only ever appended to: no method here updates or deletes an entry, and triggers refuse it."""
+them). The Protokoll is only ever appended to: no method here updates or deletes an entry, and triggers refuse it.
+
+The chain's head (the newest entry's number and hash) is also kept in a file beside the database, `HEAD`, so
+that entries cut off the end of the table are seen: a hand-edit inside SQLite cannot reach that file. It is
+written after the entry's transaction commits (under SQLite's write lock, never moving backwards), so a crash
+between the two leaves it one entry behind, never ahead."""
 
 from __future__ import annotations
 
@@ -7,9 +12,19 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from composer.atomic import PRIVATE, write_text
 from composer.state.store import Store
+
+HEAD = "protocol-head.json"  # in the state folder: {"seq": the newest entry's number, "hash": its hash}
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -161,7 +176,37 @@ class OfficeRows(Store):
                         seal(previous, chained)))
             if email:
                 db.execute("INSERT INTO protocol_addresses VALUES (?, ?, ?)", (seq, email, entry["at"]))
+        with self._transaction("BEGIN IMMEDIATE") as db:  # serialised with the other writers: the head only moves on
+            head = db.execute("SELECT seq, hash FROM protocol ORDER BY seq DESC LIMIT 1").fetchone()
+            kept = self.protocol_head()
+            if head and (kept is None or (kept.seq < head[0] and self._chained(kept))):
+                self._keep_head(self.state_dir / HEAD, Head(head[0], head[1]))
         return seq
+
+    def _chained(self, head: Head) -> bool:
+        """Whether the entry the head names is still in the table as it was: if not (entries were cut off the end
+        and others appended since), the head stays where it is, so `verify` keeps showing the gap."""
+        row = self._db.execute("SELECT hash FROM protocol WHERE seq = ?", (head.seq,)).fetchone()
+        return bool(row) and row[0] == head.hash
+
+    def protocol_head(self, path: Path | None = None) -> Head | None:
+        """The head kept beside the database (None when there is none, or it cannot be read)."""
+        try:
+            data = json.loads((path or self.state_dir / HEAD).read_text(encoding="utf-8"))
+            return Head(int(data["seq"]), str(data["hash"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def copy_protocol_head(self, target: Path) -> None:
+        """The head as it is now into `target` (for a backup: read before the database is copied, so the copy
+        holds at least the entries it names)."""
+        head = self.protocol_head()
+        if head is not None:
+            self._keep_head(target, head)
+
+    @staticmethod
+    def _keep_head(path: Path, head: Head) -> None:
+        write_text(path, json.dumps({"seq": head.seq, "hash": head.hash}) + "\n", PRIVATE)
 
     def protocol(self, issue: str | None = None, actor: str | None = None, kind: str | None = None) -> list[ProtocolRow]:
         """Entries in order, filtered by whichever of issue, actor and kind is given."""
