@@ -44,6 +44,17 @@ def test_a_change_of_sender_port_and_hourly_limit_is_written_with_comments_kept_
     assert load_settings(env).hourly_limit == 1000
 
 
+def test_the_imprint_and_accessibility_links_of_the_web_pages_are_edited_like_the_privacy_link(workdir: Path) -> None:
+    env = workdir / ".env"
+    env.write_text(ENV)
+    changes, problems = read_form({"imprint_url": "https://stadt.example.org/impressum",
+                                   "accessibility_url": "https://stadt.example.org/barrierefreiheit", "smtp_password": ""}, "de")
+    assert not problems
+    settings = save(env, changes)
+    assert str(settings.imprint_url) == "https://stadt.example.org/impressum"
+    assert str(settings.accessibility_url) == "https://stadt.example.org/barrierefreiheit"
+
+
 def test_a_refused_change_writes_nothing_and_names_the_field(workdir: Path) -> None:
     env = workdir / ".env"
     env.write_text(ENV)
