@@ -253,3 +253,19 @@ def test_forget_removes_an_address_from_an_import_waiting_for_its_confirmation_a
     confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
     assert "Die Liste wurde ersetzt." in client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True).text
     assert "neu.eins" not in LIST.read_text(encoding="utf-8") and "neu.zwei@example.org" in LIST.read_text(encoding="utf-8")
+
+
+def test_each_row_hands_out_the_printable_proof_of_consent_of_its_address(running) -> None:
+    client = running.client()
+    post(client, "/subscribers/volunteers", "/subscribers/volunteers/add", email="nachweis@example.org",
+         name="Nina Nachweis", consent="Formular vom Ehrenamtstag")
+    with journal() as j:
+        j.suppress("nachweis@example.org", Reason("asked"))
+    page = BeautifulSoup(client.get("/subscribers/volunteers?q=nachweis").text, "html.parser")
+    link = page.select_one("#members a.proof-row")["href"]
+    response = client.get(link)
+    assert response.status_code == 200 and "no-store" in response.headers["cache-control"]
+    assert "attachment" in response.headers["content-disposition"]
+    proof = BeautifulSoup(response.text, "html.parser").text
+    assert "nachweis@example.org" in proof and "Formular vom Ehrenamtstag" in proof
+    assert "nein (abgemeldet: " in proof and "asked" not in proof  # why no mail goes there, in the page's words

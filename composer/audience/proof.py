@@ -19,11 +19,12 @@ from pathlib import Path
 from composer.atomic import PRIVATE, write_text
 from composer.audience.consent import DATE, SOURCE, missing_evidence
 from composer.audience.person import Where, sheet_rows
-from composer.i18n import JinjaGettext
+from composer.i18n import JinjaGettext, Message, message
 from composer.i18n.formats import moment
 from composer.records import Recipient
 from composer.render.templates import environment
 from composer.state import ConsentRecord, Journal
+from composer.state.reasons import kind_said
 
 DAY = 86_400.0
 
@@ -72,7 +73,7 @@ class Proof:
     web: list[ConsentRecord] = field(default_factory=list)
     legacy: list[dict[str, object]] = field(default_factory=list)  # web sign-ups from before the evidence was kept
     sheets: list[SheetConsent] = field(default_factory=list)
-    stopped: str | None = None
+    stopped: Message | None = None
 
 
 def proof_of(address: str, journal: Journal, where: Where, now: float | None = None) -> Proof:
@@ -85,7 +86,7 @@ def proof_of(address: str, journal: Journal, where: Where, now: float | None = N
             complete = missing_evidence(Recipient(address, None, columns)) is None
             proof.sheets.append(SheetConsent(str(path), line, date, source, complete))
     stopped = journal.suppression(address)
-    proof.stopped = f"{stopped.kind}: {stopped.reason}" if stopped else None
+    proof.stopped = message("{kind}: {reason}", kind=kind_said(stopped.kind), reason=stopped.reason) if stopped else None
     return proof
 
 
@@ -97,6 +98,11 @@ def render(proof: Proof, lang: str, newsletter: str, templates: Path | None = No
         return f"{moment(datetime.fromtimestamp(stamp).astimezone(), lang)} ({datetime.fromtimestamp(stamp, UTC):%Y-%m-%d %H:%M:%S} UTC)"
     page = environment(templates, "web").get_template("web/proof.html.j2")
     return page.render(proof=proof, newsletter=newsletter, when=when, **JinjaGettext(lang).context())
+
+
+def document(address: str, journal: Journal, where: Where, lang: str, newsletter: str, templates: Path | None = None) -> str:
+    """The printable proof of one address as both faces hand it out (the CLI's --proof, the desk's button)."""
+    return render(proof_of(address, journal, where), lang, newsletter, templates)
 
 
 def sweep(journal: Journal, days: int, now: float | None = None) -> int:

@@ -55,9 +55,9 @@ def person(
             if proof_file is None:
                 held = holdings(email, journal, secret, _where(settings))
             else:
-                evidence = proof.proof_of(email, journal, _where(settings))
+                html = proof.document(email, journal, _where(settings), lang(), identity(settings, Path("issues")).newsletter,
+                                      settings.templates_dir)
         if proof_file is not None:
-            html = proof.render(evidence, lang(), identity(settings, Path("issues")).newsletter, settings.templates_dir)
             written = proof.write(html, proof_file, pdf)
             out.print(_("wrote the proof of consent of {email} to {file}", email=email, file=written))
             return

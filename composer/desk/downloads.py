@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-TYPES = {"csv": "text/csv; charset=utf-8",
+TYPES = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

@@ -13,12 +13,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from composer.audience import importing, roster
+from composer.audience import importing, proof, roster
+from composer.audience.person import Where
+from composer.audience.signup import identity
 from composer.audience.importing import ROLES
 from composer.issue.newest import newest
 from composer.send.message import greetings_of
 from composer.audience.spreadsheets import MAX_BYTES
-from composer.audience.subscribers import LIST_NAME, list_names, list_path
+from composer.audience.subscribers import LIST_NAME, checked_address, list_names, list_path
 from composer.desk.downloads import download
 from composer.exports import exported
 from composer.desk.context import Desk
@@ -213,6 +215,21 @@ def routes(desk: Desk) -> list[Route]:
             data = exported(table, language(request), f".{kind}")
         return download(data, f"{name}-aktiv.{kind}")
 
+    def consent_proof(request: Request) -> Response:
+        """The printable proof of consent of one address, the same document `newsletter person ADDRESS --proof`
+        writes; only read (the retention sweep runs with the CLI's and the sends' writes)."""
+        name_of(request)
+        try:
+            email = checked_address(request.query_params.get("email", ""))
+        except ComposerError as exc:
+            return one_list(request, said(exc), 400)
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            html = proof.document(email, journal, Where(lists, desk.settings.outbox_dir, desk.settings.state_dir),
+                                  language(request), identity(desk.settings, desk.folder / "issues").newsletter,
+                                  desk.settings.templates_dir)
+        safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in email.replace("@", "-at-"))
+        return download(html.encode("utf-8"), f"einwilligung-{safe}.html")
+
     return [
         Route("/subscribers", overview),
         Route("/subscribers/import", upload, methods=["POST"]),
@@ -225,4 +242,5 @@ def routes(desk: Desk) -> list[Route]:
         Route("/subscribers/{name}/unsubscribe", unsubscribe, methods=["POST"]),
         Route("/subscribers/{name}/unbounce", unbounce, methods=["POST"]),
         Route("/subscribers/{name}/export", export),
+        Route("/subscribers/{name}/proof", consent_proof),
     ]
