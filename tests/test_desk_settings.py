@@ -169,3 +169,28 @@ def test_the_imap_test_refuses_a_password_over_a_plain_connection_in_german(work
     assert response.status_code == 422 and "beim Schritt „Einstellungen“" in alert
     assert "NEWSLETTER_IMAP_ALLOW_PLAINTEXT_AUTH=true nur in einem vertrauenswürdigen Netz" in alert
     assert IMAP_PASSWORD not in response.text
+
+
+def test_the_welcome_letter_is_edited_in_the_desk_and_the_next_welcome_goes_out_with_it(
+        workdir: Path, smtp_server: SMTPServer) -> None:
+    from composer.audience.signup import Identity
+    from composer.audience.welcome import send_welcome
+    from composer.state import Journal
+
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter")
+    with desk_server(workdir, settings) as desk:
+        client = desk.client()
+        page = client.get("/settings/welcome").text
+        assert "eingebaute Text" in page
+        refused = client.post("/settings/welcome", data={"csrf": csrf_of(page), "subject": " ", "body": "Text"})
+        assert refused.status_code == 400 and "braucht einen Betreff und einen Text" in refused.text
+        saved = client.post("/settings/welcome", data={"csrf": csrf_of(page), "subject": "Schön, dass Sie da sind",
+                                                       "body": "Liebe Helferin, lieber Helfer,\n\n{email} ist dabei."},
+                            follow_redirects=True)
+        assert "Gespeichert." in saved.text and "eingebaute Text" not in saved.text
+    with Journal(settings.state_dir) as journal:
+        journal.add_signup("helfer", "neu@example.org", None, "Ich möchte den Newsletter erhalten.")
+    send_welcome(settings, Identity("Helferbrief", "Stadt Krefeld"), workdir, "helfer", "neu@example.org", "de")
+    [mail] = smtp_server.handler.messages()
+    assert mail["Subject"] == "Schön, dass Sie da sind"
+    assert "neu@example.org ist dabei." in mail.get_body(("plain",)).get_content()

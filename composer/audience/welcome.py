@@ -20,7 +20,8 @@ from composer.audience.signup import Identity, plain_mail
 from composer.config.parts import Sender
 from composer.config.settings import Settings
 from composer.errors import ComposerError
-from composer.i18n import N_, translate
+from composer.atomic import write_text
+from composer.i18n import N_, message, translate
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.dispatch import Summary
 from composer.send.mailing import Mailing, Options, open_mailing
@@ -88,6 +89,36 @@ def _parsed(text: str) -> Letter | None:
     if not isinstance(subject, str) or not subject.strip() or not body.strip():
         return None
     return Letter(" ".join(subject.split())[:200], body.partition("\n")[2].strip("\n"))
+
+
+class LetterError(ComposerError):
+    """A welcome letter that would not be sent as written (no subject, no text, too long)."""
+
+
+def own_letter(folder: Path) -> Letter | None:
+    """The folder's own German/default letter as written (placeholders unfilled), None when it has none or it
+    cannot be read (then the built-in text goes out)."""
+    path = folder / LETTERS / f"{LETTER}.md"
+    try:
+        return _parsed(path.read_bytes()[:MAX_LETTER_BYTES].decode("utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def save_letter(folder: Path, subject: str, body: str) -> Path:
+    """The folder's letter written whole, as `letter` reads it back; refused in one sentence when it would not be
+    used (a letter that cannot be read falls back to the built-in text, so saving one would silently change nothing)."""
+    subject, body = " ".join(subject.split()), body.replace("\r\n", "\n").strip("\n")
+    if not subject or not body.strip():
+        raise LetterError(message("The welcome letter needs a subject and a text."))
+    text = f"---\n{yaml.safe_dump({'subject': subject}, allow_unicode=True, width=1000)}---\n{body}\n"
+    if len(text.encode("utf-8")) > MAX_LETTER_BYTES or len(subject) > 200:
+        raise LetterError(message("The welcome letter is too long: at most 200 characters of subject and {kb} KB in all.",
+                                  kb=MAX_LETTER_BYTES // 1000))
+    path = folder / LETTERS / f"{LETTER}.md"
+    path.parent.mkdir(exist_ok=True)
+    write_text(path, text)
+    return path
 
 
 class Greeting:

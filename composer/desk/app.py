@@ -37,7 +37,7 @@ STARLETTE = {404: message("This page does not exist."), 405: message("This page 
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import configuration, editor, inbox, office, planning, review, runs, sending, subscribers
+    from composer.desk import configuration, editor, inbox, letters, office, planning, review, runs, sending, subscribers
 
     async def login(request: Request) -> Response:
         lang = language(request)
@@ -128,7 +128,7 @@ def create_desk(desk: Desk) -> Starlette:
         Route("/logout", logout, methods=["POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
-        *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),
+        *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk), *letters.routes(desk),
         *subscribers.routes(desk), *inbox.routes(desk), *office.routes(desk),
     ]
     @contextlib.asynccontextmanager
