@@ -155,6 +155,7 @@ def test_the_desk_carries_out_a_planned_send_by_its_clock_and_tells_who_planned_
     told = next(m for m in smtp_server.handler.messages() if m["To"] == "koordination@example.org")
     assert told["Subject"] == "Versendet: 2020-12 an die Liste buero"
     assert "26 von 26 versendet" in told.get_content()
+    assert "http://127.0.0.1:8025/issues/2020-12/status" in told.get_content()  # a whole link, NEWSLETTER_DESK_URL's
 
 
 def test_a_planned_send_whose_time_passed_unseen_is_asked_about_not_sent(desk, smtp_server: SMTPServer) -> None:

@@ -86,6 +86,13 @@ def test_the_plan_says_in_german_where_the_mail_goes(running) -> None:
     assert plan.select_one("#plan-to-send").text.startswith(f"50 (Mailserver 127.0.0.1:{port} (unverschlüsselt))")
 
 
+def test_the_person_who_starts_a_send_is_offered_as_the_one_told_how_it_went(running) -> None:
+    plan = BeautifulSoup(running.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
+    with Journal(running.desk.settings.state_dir, read_only=True) as journal:
+        owner = journal.people()[0].email
+    assert plan.select_one("#notify")["value"] == owner
+
+
 def test_without_a_mail_server_the_plan_names_the_outbox_and_the_placeholder_sender(workdir: Path) -> None:
     fifty_addresses(workdir)
     with desk_server(workdir, make_settings(from_address=None, state_dir=workdir / ".newsletter")) as desk:

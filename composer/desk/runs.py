@@ -19,6 +19,7 @@ from composer.errors import ChecksFailedError, ComposerError, IssueFileError, sa
 from composer.i18n import N_, Message, message
 from composer.i18n.formats import clock, moment
 from composer.send.dispatch import Summary
+from composer.office.mails import desk_base
 from composer.send.estimate import MEASURED_AFTER, pace_of, spoken
 from composer.send.notify import FINISHED, LONG_WAIT, STOPPED, WAITING, Report, tell
 from composer.send.stopping import Stop
@@ -147,7 +148,8 @@ def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, 
     """A send of the issue to the list in a thread of its own; returns once it started or failed to."""
     runs: dict[str, SendRun] = desk.extra.setdefault("runs", {})
     transports = desk.extra.get("transports")
-    run = SendRun(list_name, notify or None, lang, f"{desk.extra.get('base_url', '')}/issues/{slug}/status",
+    base = desk.extra.get("base_url") or desk_base(desk.settings)  # a link in a mail must be whole
+    run = SendRun(list_name, notify or None, lang, f"{base}/issues/{slug}/status",
                   settings=desk.settings, slug=slug, transports=transports)
 
     def opening() -> AbstractContextManager[Campaign]:

@@ -82,6 +82,15 @@ def routes(desk: Desk) -> list[Route]:
         return desk.page(request, "test.html.j2", 200 if result else 400, **chosen, slug=slug,
                          addresses="\n".join(addresses), result=result, problem=problem)
 
+    def own_address(request: Request) -> str:
+        """Who starts or plans a send is told how it went: the logged-in person's address, changeable on the page."""
+        person = actor(request.scope).person
+        if person is None:
+            return ""
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            row = journal.person_by_id(person)
+        return row.email if row and "@" in row.email and not row.email.endswith("@localhost") else ""
+
     def clock_now() -> datetime:
         clock = desk.extra.get("clock") or SystemClock(desk.settings.zone)
         return clock.now()  # type: ignore[no-any-return]
@@ -110,7 +119,7 @@ def routes(desk: Desk) -> list[Route]:
         if list_name:
             desk.extra["last_list"] = list_name  # the preview and the test send show its first member
         values.update(lists=list_names(desk.folder / "subscribers") or list_names(), list_name=list_name,
-                      notify=(form or {}).get("notify", ""))
+                      notify=(form or {}).get("notify", own_address(request)))
         if list_name:
             try:
                 shown = await_outline(path, list_name, now, lang)
