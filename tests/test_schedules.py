@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SMTPServer
-from test_send import send
+from test_send import send, write_list
 
 from composer.send import schedules
 from composer.state import Journal
@@ -58,3 +58,13 @@ def test_send_at_writes_the_shared_schedule_and_a_finished_send_drops_it(workdir
     assert code == 0 and "that time has come" in output
     with Journal(Path(".newsletter")) as journal:
         assert journal.planned_starts() == []
+
+
+def test_a_list_send_from_the_command_line_tells_the_notify_address_how_it_went(workdir: Path, smtp_server: SMTPServer) -> None:
+    write_list("liste", 3)
+    code, output = send(smtp_server, "--list", "liste", "--yes", "--notify", "koordination@example.org", LANG="de_DE.UTF-8")
+    assert code == 0, output
+    told = next(m for m in smtp_server.handler.messages() if m["To"] == "koordination@example.org")
+    assert told["Subject"].startswith("Versendet:") and "liste" in told["Subject"]
+    body = told.get_content()
+    assert "3 von 3 versendet" in body and "/issues/" in body and "http" in body

@@ -25,7 +25,10 @@ from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals
 
 if TYPE_CHECKING:  # the campaign (checks, rendering, SMTP) is imported by `send` itself, not for status or --help
+    from contextlib import AbstractContextManager
+
     from composer.campaign import Campaign
+    from composer.send.notify import Report
     from composer.config.settings import Settings
     from composer.send.dispatch import Summary
 
@@ -71,13 +74,15 @@ def send(
     stop_at_limit: Annotated[bool, typer.Option("--stop-at-limit",
         help=N_("At the hourly/daily limit or outside the sending hours stop and say when to continue, instead of "
                 "waiting"))] = False,
+    notify: Annotated[str | None, typer.Option("--notify", metavar="ADDRESS",
+        help=N_("Mail this address when the send is done, stops or pauses (for a send nobody watches)"))] = None,
 ) -> None:
     if bool(to) == bool(list_name):
         err.print(_("error:") + " " + _("say either --to YOUR@ADDRESS for a test send or --list NAME for the real send"))
         raise typer.Exit(EXIT_INPUT)
     from composer.campaign import open_send, test_send
-    from composer.office import approval
     from composer.office.approval import ApprovalMissingError
+    from composer.send.notify import tell
 
     with handled():
         settings, secret = settings_and_secret()
@@ -106,50 +111,73 @@ def send(
             logged(settings, "send_refused", message("List send refused: no valid approval"), issue.stem, list_name or "")
             err.print(styled(_("error:"), "red", exc.shown(lang())))
             raise typer.Exit(EXIT_INPUT) from None
-        with sending as campaign:
-            _print_plan(campaign)
-            if not campaign.plan.listed and not campaign.plan.bad_rows:
-                out.print(_("Nobody to send to: {path} has no addresses yet; {what_to_do}.",
-                            path=list_path(campaign.list_name), what_to_do=_(ADD_ADDRESSES)))
-                return
-            if dry_run or campaign.plan.to_send == 0:
-                lack = approval.missing(settings, campaign.mailing.build, campaign.list_name) if dry_run else None
-                if lack is not None:
-                    err.print(styled(_("warning:"), "yellow", _("Approval missing: {what} Until it is given, the real "
-                                                                "send is refused.", what=said(lack))))
-                out.print(_("Nothing sent.") if dry_run else _("Nobody left to send to."))
-                if not dry_run and campaign.plan.uncertain:  # the run is over, and those may not have the issue
-                    raise typer.Exit(EXIT_FAILED)
-                return
-            if not yes and not confirmed(ngettext("Send to {n} recipient now?", "Send to {n} recipients now?",
-                                                  campaign.plan.to_send)):
-                out.print(_("Nothing sent."))
-                return
-            stop = Stop()
-            resumed = campaign.plan.already_sent > 0 or campaign.plan.interrupted > 0
-            logged(settings, "send_resumed" if resumed else "send_started",
-                   plural("Send resumed for {n} recipient", "Send resumed for {n} recipients", campaign.plan.to_send)
-                   if resumed else plural("Send to {n} recipient started", "Send to {n} recipients started",
-                                          campaign.plan.to_send),
-                   campaign.mailing.slug, campaign.list_name, campaign.journal)
-            try:
-                summary = _run(campaign, stop)
-            except LimitReachedError as exc:
-                err.print(_("Paused: {why}; {delivered} of {listed} have the issue. Run the same command again after "
-                            "{until} to continue.", why=exc.why, delivered=campaign.delivered(),
-                            listed=campaign.plan.listed, until=when(exc.until)))
-                raise typer.Exit(EXIT_FAILED) from None
-            if summary.stopped:
-                logged(settings, "send_stopped", message("Send stopped ({reason})", reason=stop.reason),
-                       campaign.mailing.slug, campaign.list_name, campaign.journal)
-                err.print(_("Stopped ({reason}): {sent} sent in this run, {delivered} of {listed} have the issue; the "
-                            "messages under way were finished and recorded. Run the same command again to continue.",
-                            reason=stop.reason, sent=summary.sent, delivered=campaign.delivered(),
-                            listed=campaign.plan.listed))
-                raise typer.Exit(stop.exit_code)
-            _report(summary, _("Sent via {destination}", destination=said(campaign.destination)))
-            if summary.failed or summary.deferred or summary.uncertain or campaign.uncertain_left():
+        outcome: list[Report] = []  # what --notify is told, once the send state is free for its mail
+        try:
+            _send_list(sending, settings, outcome, dry_run, yes)
+        finally:
+            if notify and outcome:
+                tell(settings, notify, outcome[0], lang())
+
+
+def _send_list(sending: AbstractContextManager[Campaign], settings: Settings, outcome: list[Report], dry_run: bool,
+               yes: bool) -> None:
+    """The list send after its plan: asked, run with a progress bar, reported; `outcome` says how it ended."""
+    from composer.office import approval
+    from composer.office.mails import desk_base
+    from composer.send.notify import FINISHED, STOPPED, Report
+
+    def ended(event: str, campaign: Campaign, summary: Summary | None, why: Message | str = "") -> None:
+        outcome.append(Report(event, campaign.mailing.slug, campaign.list_name, campaign.delivered(), campaign.plan.listed,
+                              summary.failed if summary else 0, summary.deferred if summary else 0, why,
+                              f"{desk_base(settings)}/issues/{campaign.mailing.slug}/status"))
+
+    with sending as campaign:
+        _print_plan(campaign)
+        if not campaign.plan.listed and not campaign.plan.bad_rows:
+            out.print(_("Nobody to send to: {path} has no addresses yet; {what_to_do}.",
+                        path=list_path(campaign.list_name), what_to_do=_(ADD_ADDRESSES)))
+            return
+        if dry_run or campaign.plan.to_send == 0:
+            lack = approval.missing(settings, campaign.mailing.build, campaign.list_name) if dry_run else None
+            if lack is not None:
+                err.print(styled(_("warning:"), "yellow", _("Approval missing: {what} Until it is given, the real "
+                                                            "send is refused.", what=said(lack))))
+            out.print(_("Nothing sent.") if dry_run else _("Nobody left to send to."))
+            if not dry_run and campaign.plan.uncertain:  # the run is over, and those may not have the issue
                 raise typer.Exit(EXIT_FAILED)
+            return
+        if not yes and not confirmed(ngettext("Send to {n} recipient now?", "Send to {n} recipients now?",
+                                              campaign.plan.to_send)):
+            out.print(_("Nothing sent."))
+            return
+        stop = Stop()
+        resumed = campaign.plan.already_sent > 0 or campaign.plan.interrupted > 0
+        logged(settings, "send_resumed" if resumed else "send_started",
+               plural("Send resumed for {n} recipient", "Send resumed for {n} recipients", campaign.plan.to_send)
+               if resumed else plural("Send to {n} recipient started", "Send to {n} recipients started",
+                                      campaign.plan.to_send),
+               campaign.mailing.slug, campaign.list_name, campaign.journal)
+        try:
+            summary = _run(campaign, stop)
+        except LimitReachedError as exc:
+            ended(STOPPED, campaign, None, message("Paused: {why}", why=exc.why))
+            err.print(_("Paused: {why}; {delivered} of {listed} have the issue. Run the same command again after "
+                        "{until} to continue.", why=exc.why, delivered=campaign.delivered(),
+                        listed=campaign.plan.listed, until=when(exc.until)))
+            raise typer.Exit(EXIT_FAILED) from None
+        if summary.stopped:
+            ended(STOPPED, campaign, summary, message("Stopped ({reason})", reason=stop.reason))
+            logged(settings, "send_stopped", message("Send stopped ({reason})", reason=stop.reason),
+                   campaign.mailing.slug, campaign.list_name, campaign.journal)
+            err.print(_("Stopped ({reason}): {sent} sent in this run, {delivered} of {listed} have the issue; the "
+                        "messages under way were finished and recorded. Run the same command again to continue.",
+                        reason=stop.reason, sent=summary.sent, delivered=campaign.delivered(),
+                        listed=campaign.plan.listed))
+            raise typer.Exit(stop.exit_code)
+        _report(summary, _("Sent via {destination}", destination=said(campaign.destination)))
+        ended(FINISHED, campaign, summary)
+        if summary.failed or summary.deferred or summary.uncertain or campaign.uncertain_left():
+            raise typer.Exit(EXIT_FAILED)
 
 
 def logged(settings: Settings, kind: str, said: Message, issue: str, list_name: str = "",
