@@ -1,5 +1,5 @@
 """A list may be the office's own sheet (issue 28, item 2): subscribers/NAME.xlsx or .ods is read directly by
-`--list NAME` through the bounded reader, and every change the tool makes is written back into the .xlsx in its
+`--list NAME` through the bounded reader, and every change the tool makes is written back into the file in its
 own format, with the other columns, rows and sheets kept and the old file in subscribers/backup/."""
 
 from __future__ import annotations
@@ -69,22 +69,100 @@ def test_changes_are_written_back_into_the_xlsx_keeping_her_columns_and_sheets(w
     assert listed == ["kim@example.org", "karl@example.org", "neu@example.org"]
 
 
-def test_an_ods_list_is_read_and_a_change_asks_to_save_it_as_xlsx(workdir: Path, smtp_server: SMTPServer) -> None:
+def office_ods(path: Path) -> None:
+    """Her LibreOffice list as LibreOffice stores it: blank cells and rows repeated, a note column, a second sheet."""
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
 
     document = OpenDocumentSpreadsheet()
     table = Table(name="Liste")
-    for cells in (["Vorname", "Name", "E-Mail"], ["Anna", "Schmitz", "anna@example.org"]):
+    for cells in (["Vorname", "Name", "E-Mail", "", "Notiz"], ["Anna", "Schmitz", "anna@example.org", "", "Chor"],
+                  ["Kim", "Yilmaz", "kim@example.org", "", "Garten"], ["Karl", "Lüdtke", "karl@example.org", "", ""]):
         row = TableRow()
         for value in cells:
-            cell = TableCell()
-            cell.addElement(P(text=value))
+            cell = TableCell(valuetype="string") if value else TableCell(numbercolumnsrepeated=1)
+            if value:
+                cell.addElement(P(text=value))
             row.addElement(cell)
+        row.addElement(TableCell(numbercolumnsrepeated=1019))
         table.addElement(row)
+    blank = TableRow(numberrowsrepeated=1048572)
+    blank.addElement(TableCell(numbercolumnsrepeated=1024))
+    table.addElement(blank)
+    notes = Table(name="Notizen")
+    row = TableRow()
+    cell = TableCell(valuetype="string")
+    cell.addElement(P(text="Nicht löschen"))
+    row.addElement(cell)
+    notes.addElement(row)
     document.spreadsheet.addElement(table)
-    document.save("subscribers/buero.ods")
-    assert [r.name for r in read_list(Path("subscribers/buero.ods")) if isinstance(r, Recipient)] == ["Anna Schmitz"]
-    with Journal(Path(".newsletter")) as journal, pytest.raises(SubscriberListError, match="save it as .xlsx or .csv"):
-        roster.add("buero", Path("subscribers"), journal, "neu@example.org", "Nora", "am Telefon")
+    document.spreadsheet.addElement(notes)
+    document.save(str(path))
+
+
+def ods_tables(path: Path) -> dict[str, list[list[str]]]:
+    """Each sheet's rows as LibreOffice shows them, up to the last value (odfpy, not the tool's reader)."""
+    from odf.opendocument import load
+    from odf.table import Table, TableCell, TableRow
+    from odf.teletype import extractText
+
+    tables = {}
+    for table in load(str(path)).spreadsheet.getElementsByType(Table):
+        rows = []
+        for row in table.getElementsByType(TableRow):
+            cells = []
+            for cell in row.getElementsByType(TableCell):
+                cells += [extractText(cell)] * int(cell.getAttribute("numbercolumnsrepeated") or 1)
+            while cells and not cells[-1]:
+                cells.pop()
+            rows += [cells] * int(row.getAttribute("numberrowsrepeated") or 1) if cells else []
+        tables[table.getAttribute("name")] = rows
+    return tables
+
+
+def test_changes_are_written_back_into_the_ods_keeping_her_columns_sheets_and_other_parts(workdir: Path) -> None:
+    import zipfile
+
+    lists, path = Path("subscribers"), Path("subscribers/buero.ods")
+    office_ods(path)
+    with zipfile.ZipFile(path) as archive:
+        before = {name: archive.read(name) for name in archive.namelist() if name != "content.xml"}
+    with Journal(Path(".newsletter")) as journal:
+        roster.add("buero", lists, journal, "neu@example.org", "Nora Neu", "am Telefon", dt.date(2026, 12, 6))
+    roster.edit("buero", lists, "kim@example.org", "Kim Yilmaz-Berg", "01.02.2021", "Brief")
+    result = CliRunner().invoke(app, ["forget", "anna@example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    tables = ods_tables(path)
+    assert tables["Notizen"] == [["Nicht löschen"]]
+    rows = tables["Liste"]
+    assert rows[0][:5] == ["Vorname", "Name", "E-Mail", "", "Notiz"]
+    assert [r[2] for r in rows[1:]] == ["kim@example.org", "karl@example.org", "neu@example.org"]
+    assert rows[1][:2] == ["Kim", "Yilmaz-Berg"] and rows[1][4] == "Garten" and rows[3][:2] == ["Nora", "Neu"]
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist()[0] == "mimetype"
+        assert {name: archive.read(name) for name in archive.namelist() if name != "content.xml"} == before
+        content = archive.read("content.xml").decode()
+    assert "1048571" in content  # the blank rows below gave the new row, so the sheet keeps LibreOffice's size
+    assert len(list((lists / "backup").glob("buero-*.ods"))) >= 2
+    assert not any("anna@example.org" in str(ods_tables(b)) for b in (lists / "backup").glob("buero-*.ods"))
+    listed = [r.email for r in read_list(path) if isinstance(r, Recipient)]
+    assert listed == ["kim@example.org", "karl@example.org", "neu@example.org"]
+    assert [r.name for r in read_list(path) if isinstance(r, Recipient)][0] == "Kim Yilmaz-Berg"
+
+
+def test_an_import_replaces_the_first_sheet_of_an_ods_list_and_keeps_the_others(workdir: Path) -> None:
+    from composer.audience.importing import confirm, preview
+
+    state, lists, path = Path(".newsletter"), Path("subscribers"), Path("subscribers/buero.ods")
+    Path("subscribers/volunteers.csv").unlink()
+    office_ods(path)
+    upload = "Vorname;Name;E-Mail;Ort\nEva;Berg;eva@example.org;Köln\nOle;Dahl;ole@example.org;Bonn\n"
+    with Journal(state) as journal:
+        shown = preview("buero", lists, journal, state, "neu.csv", upload.encode())
+    confirm(shown.token, lists, state)
+    tables = ods_tables(path)
+    assert tables["Liste"] == [["Vorname", "Name", "E-Mail", "Ort"], ["Eva", "Berg", "eva@example.org", "Köln"],
+                               ["Ole", "Dahl", "ole@example.org", "Bonn"]]
+    assert tables["Notizen"] == [["Nicht löschen"]]
+    assert [r.name for r in read_list(path) if isinstance(r, Recipient)] == ["Eva Berg", "Ole Dahl"]

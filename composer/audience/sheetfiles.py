@@ -1,8 +1,9 @@
-"""A list kept as the office's own Excel sheet (subscribers/NAME.xlsx), changed in place: a row added, changed or
-removed, or the whole first sheet replaced by an import, written back as .xlsx (whole, atomically; the file as it
-was kept in subscribers/backup/ by the caller). Her other columns, rows and sheets stay; formatting as far as
-openpyxl keeps it (README: conditional formats, charts and macros may be lost). A LibreOffice .ods list is read,
-not written: the tool says to save it as .xlsx or .csv before it changes it."""
+"""A list kept as the office's own sheet (subscribers/NAME.xlsx or NAME.ods), changed in place: a row added,
+changed or removed, or the whole first sheet replaced by an import, written back in its own format (whole,
+atomically; the file as it was kept in subscribers/backup/ by the caller). Her other columns, rows and sheets stay.
+An .xlsx goes through openpyxl, which keeps formatting as far as it can (README: conditional formats, charts and
+macros may be lost); an .ods through odsfiles.OdsSheet, which offers the same few sheet operations and rewrites
+only the table's changed rows, every other part of the file kept as it was."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from composer.atomic import PRIVATE, write_bytes
+from composer.audience.odsfiles import OdsSheet
 from composer.audience.subscribers import read_header, recipient_address
-from composer.errors import SubscriberListError
-from composer.i18n import message
 
 
 def _same(cell: object, address: str) -> bool:
@@ -27,11 +27,14 @@ def _same(cell: object, address: str) -> bool:
 
 
 def change(path: Path, edit: Callable[[Any, list[str]], bool]) -> bool:
-    """Opens the workbook, lets `edit(first sheet, its column names as the tool reads them)` change it, and writes
+    """Opens the workbook (or the .ods), lets `edit(first sheet, its column names as the tool reads them)` change it, and writes
     it back when it says it did."""
-    if path.suffix.lower() != ".xlsx":
-        raise SubscriberListError(message("{file}: the tool reads a LibreOffice list but does not write one; save it "
-                                          "as .xlsx or .csv in subscribers/ and try again", file=path.name))
+    if path.suffix.lower() == ".ods":
+        table = OdsSheet(path)
+        if not edit(table, read_header(_line(table.header()))[1]):
+            return False
+        table.save()
+        return True
     from openpyxl import load_workbook
 
     book = load_workbook(path)
