@@ -166,3 +166,28 @@ def test_an_import_replaces_the_first_sheet_of_an_ods_list_and_keeps_the_others(
                                ["Ole", "Dahl", "ole@example.org", "Bonn"]]
     assert tables["Notizen"] == [["Nicht löschen"]]
     assert [r.name for r in read_list(path) if isinstance(r, Recipient)] == ["Eva Berg", "Ole Dahl"]
+
+
+def test_a_new_column_in_an_ods_splits_the_blank_cells_libreoffice_stores_repeated(tmp_path: Path) -> None:
+    from odf.opendocument import load
+    from odf.table import TableRow
+
+    from composer.audience import sheetfiles
+
+    path = tmp_path / "buero.ods"
+    office_ods(path)
+    assert sheetfiles.update(path, "karl@example.org", {"Ort": "Köln"})
+    rows = ods_tables(path)["Liste"]
+    assert rows[0] == ["Vorname", "Name", "E-Mail", "", "Notiz", "Ort"] and rows[3][5] == "Köln"
+    assert rows[1] == ["Anna", "Schmitz", "anna@example.org", "", "Chor"]
+    first = load(str(path)).spreadsheet.getElementsByType(TableRow)[0]
+    assert sum(int(c.getAttribute("numbercolumnsrepeated") or 1) for c in first.childNodes) == 1024
+
+
+def test_a_broken_ods_list_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    from composer.audience import sheetfiles
+
+    path = tmp_path / "buero.ods"
+    path.write_bytes(b"PK not really")
+    with pytest.raises(SubscriberListError, match="cannot be read as a ods spreadsheet"):
+        sheetfiles.remove(path, "anna@example.org")

@@ -42,16 +42,20 @@ class OdsSheet:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        with zipfile.ZipFile(path) as archive:
-            self.members = [(info, archive.read(info)) for info in archive.infolist()]
-        content = next((data for info, data in self.members if info.filename == "content.xml"), None)
-        if content is None or len(content) > LIMITS.unpacked:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                infos = archive.infolist()
+                if len(infos) > LIMITS.members or sum(info.file_size for info in infos) > LIMITS.unpacked:
+                    raise ValueError("larger than the reader reads")
+                self.members = [(info, archive.read(info)) for info in infos]
+            content = next(data for info, data in self.members if info.filename == "content.xml")
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+            self.tree = etree.fromstring(content, parser)
+            self.table = next(self.tree.iter(f"{{{_TABLE}}}table"))
+        except (OSError, ValueError, StopIteration, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
             raise SubscriberListError(message("{file}: cannot be read as a {kind} spreadsheet ({why}); save it again "
-                                              "from the spreadsheet program, or export it as CSV UTF-8",
-                                              file=path.name, kind="ods", why="content.xml"))
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        self.tree = etree.fromstring(content, parser)
-        self.table = next(self.tree.iter(f"{{{_TABLE}}}table"))
+                                              "from the spreadsheet program, or export it as CSV UTF-8", file=path.name,
+                                              kind="ods", why=f"{exc.__class__.__name__}: {exc}")) from None
         found = [row for row in self.table.iter(_ROW) if _owner(row) is self.table]
         last = max((i for i, row in enumerate(found) if any(_ods_text(c, LIMITS.cell) for c in _cells(row))), default=-1)
         self.rows: list[Any] = []
