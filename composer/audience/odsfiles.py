@@ -17,17 +17,17 @@ from typing import Any
 from lxml import etree
 
 from composer.atomic import PRIVATE, write_bytes
-from composer.audience.spreadsheets import _OFFICE, _TABLE, _TEXT, LIMITS, _ods_text
+from composer.audience.spreadsheets import OFFICE_NS, TABLE_NS, TEXT_NS, LIMITS, ods_text
 from composer.errors import SubscriberListError
 from composer.i18n import message
 
-_ROW, _CELL, _P = f"{{{_TABLE}}}table-row", f"{{{_TABLE}}}table-cell", f"{{{_TEXT}}}p"
-_CELLS = (_CELL, f"{{{_TABLE}}}covered-table-cell")
-_ROWS_REPEATED, _COLUMNS_REPEATED = f"{{{_TABLE}}}number-rows-repeated", f"{{{_TABLE}}}number-columns-repeated"
-_HEADER_ROWS = f"{{{_TABLE}}}table-header-rows"
+_ROW, _CELL, _P = f"{{{TABLE_NS}}}table-row", f"{{{TABLE_NS}}}table-cell", f"{{{TEXT_NS}}}p"
+_CELLS = (_CELL, f"{{{TABLE_NS}}}covered-table-cell")
+_ROWS_REPEATED, _COLUMNS_REPEATED = f"{{{TABLE_NS}}}number-rows-repeated", f"{{{TABLE_NS}}}number-columns-repeated"
+_HEADER_ROWS = f"{{{TABLE_NS}}}table-header-rows"
 _CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
-_VALUES = tuple(f"{{{_OFFICE}}}{name}" for name in ("value", "date-value", "time-value", "boolean-value", "string-value",
-                                                     "currency")) + (f"{{{_TABLE}}}formula", _CALCEXT_TYPE)
+_VALUES = tuple(f"{{{OFFICE_NS}}}{name}" for name in ("value", "date-value", "time-value", "boolean-value", "string-value",
+                                                     "currency")) + (f"{{{TABLE_NS}}}formula", _CALCEXT_TYPE)
 
 
 @dataclass
@@ -51,13 +51,13 @@ class OdsSheet:
             content = next(data for info, data in self.members if info.filename == "content.xml")
             parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
             self.tree = etree.fromstring(content, parser)
-            self.table = next(self.tree.iter(f"{{{_TABLE}}}table"))
+            self.table = next(self.tree.iter(f"{{{TABLE_NS}}}table"))
         except (OSError, ValueError, StopIteration, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
             raise SubscriberListError(message("{file}: cannot be read as a {kind} spreadsheet ({why}); save it again "
                                               "from the spreadsheet program, or export it as CSV UTF-8", file=path.name,
                                               kind="ods", why=f"{exc.__class__.__name__}: {exc}")) from None
         found = [row for row in self.table.iter(_ROW) if _owner(row) is self.table]
-        last = max((i for i, row in enumerate(found) if any(_ods_text(c, LIMITS.cell) for c in _cells(row))), default=-1)
+        last = max((i for i, row in enumerate(found) if any(ods_text(c, LIMITS.cell) for c in _cells(row))), default=-1)
         self.rows: list[Any] = []
         for row in found[:last + 1]:
             self.rows += _unfolded(row, _ROWS_REPEATED)
@@ -74,7 +74,7 @@ class OdsSheet:
         """The first row's texts as far as it holds any."""
         if not self.rows:
             return []
-        texts = [_ods_text(c, LIMITS.cell) for c in _cells(self.rows[0])
+        texts = [ods_text(c, LIMITS.cell) for c in _cells(self.rows[0])
                  for _ in range(min(LIMITS.columns, _repeat(c, _COLUMNS_REPEATED)))]
         while texts and not texts[-1]:
             texts.pop()
@@ -88,7 +88,7 @@ class OdsSheet:
         for element in _cells(self.rows[row - 1]):
             at += _repeat(element, _COLUMNS_REPEATED)
             if at >= column:
-                return Value(_ods_text(element, LIMITS.cell))
+                return Value(ods_text(element, LIMITS.cell))
         return Value("")
 
     def delete_rows(self, row: int, amount: int = 1) -> None:
@@ -150,7 +150,7 @@ class OdsSheet:
 
 
 def _owner(row: Any) -> Any:
-    return next(row.iterancestors(f"{{{_TABLE}}}table"))
+    return next(row.iterancestors(f"{{{TABLE_NS}}}table"))
 
 
 def _cells(row: Any) -> list[Any]:
@@ -186,10 +186,10 @@ def _write(cell: Any, value: str) -> None:
     for paragraph in [child for child in cell if child.tag == _P]:
         cell.remove(paragraph)
     if value:
-        cell.set(f"{{{_OFFICE}}}value-type", "string")
+        cell.set(f"{{{OFFICE_NS}}}value-type", "string")
         if _CALCEXT_TYPE[1:].split("}")[0] in cell.nsmap.values():
             cell.set(_CALCEXT_TYPE, "string")
         for line in value.split("\n"):
             etree.SubElement(cell, _P).text = line
     else:
-        cell.attrib.pop(f"{{{_OFFICE}}}value-type", None)
+        cell.attrib.pop(f"{{{OFFICE_NS}}}value-type", None)

@@ -25,10 +25,10 @@ from composer.i18n import N_, Message, message
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB
 KINDS = (".csv", ".txt", ".xlsx", ".ods")
-_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_CELLS = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
+TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_CELLS = (f"{{{TABLE_NS}}}table-cell", f"{{{TABLE_NS}}}covered-table-cell")
 
 
 @dataclass(frozen=True)
@@ -222,10 +222,10 @@ def _ods_rows(archive: zipfile.ZipFile, reading: _Reading) -> Iterator[tuple[int
     Repeated rows and cells, how it stores blanks, are unfolded only up to the last row and cell with a value."""
     number, depth, found = 0, 0, False
     with archive.open("content.xml") as content:
-        events = etree.iterparse(content, events=("start", "end"), tag=(f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"),
+        events = etree.iterparse(content, events=("start", "end"), tag=(f"{{{TABLE_NS}}}table", f"{{{TABLE_NS}}}table-row"),
                                  resolve_entities=False, no_network=True)
         for event, element in events:
-            if element.tag == f"{{{_TABLE}}}table":
+            if element.tag == f"{{{TABLE_NS}}}table":
                 found = True
                 depth += 1 if event == "start" else -1
                 if depth == 0:
@@ -253,7 +253,7 @@ def _ods_rows(archive: zipfile.ZipFile, reading: _Reading) -> Iterator[tuple[int
 
 def _ods_cells(row: Any, number: int, reading: _Reading) -> list[str]:
     """A row's cells, each repeated as often as it says, but only up to the last cell with a value."""
-    cells = [(_ods_text(cell, reading.limits.cell), _repeat(cell, "number-columns-repeated")) for cell in row if cell.tag in _CELLS]
+    cells = [(ods_text(cell, reading.limits.cell), _repeat(cell, "number-columns-repeated")) for cell in row if cell.tag in _CELLS]
     while cells and not cells[-1][0]:
         cells.pop()
     width = sum(repeat for _, repeat in cells)
@@ -263,17 +263,17 @@ def _ods_cells(row: Any, number: int, reading: _Reading) -> list[str]:
 
 
 def _repeat(element: Any, attribute: str) -> int:
-    return max(1, int(element.get(f"{{{_TABLE}}}{attribute}", "1")))
+    return max(1, int(element.get(f"{{{TABLE_NS}}}{attribute}", "1")))
 
 
-def _ods_text(cell: Any, limit: int) -> str:
+def ods_text(cell: Any, limit: int) -> str:
     """A date as its ISO date; anything else as the cell shows it, its paragraphs one line each. Read no further
     than one character beyond `limit`, which is enough to refuse it: a few bytes of XML can ask for millions."""
-    if cell.get(f"{{{_OFFICE}}}value-type") == "date" and cell.get(f"{{{_OFFICE}}}date-value"):
-        return str(cell.get(f"{{{_OFFICE}}}date-value"))[:10]
+    if cell.get(f"{{{OFFICE_NS}}}value-type") == "date" and cell.get(f"{{{OFFICE_NS}}}date-value"):
+        return str(cell.get(f"{{{OFFICE_NS}}}date-value"))[:10]
     parts: list[str] = []
     size = -1  # of the paragraphs joined by line breaks
-    for paragraph in (p for p in cell if p.tag == f"{{{_TEXT}}}p"):
+    for paragraph in (p for p in cell if p.tag == f"{{{TEXT_NS}}}p"):
         parts.append(_paragraph(paragraph, limit - size))
         size += len(parts[-1]) + 1
         if size > limit:
@@ -291,7 +291,7 @@ def _paragraph(element: Any, budget: int) -> str:
             break
         name = etree.QName(child).localname
         if name == "s":
-            part = " " * min(budget + 1, max(1, int(child.get(f"{{{_TEXT}}}c", "1"))))
+            part = " " * min(budget + 1, max(1, int(child.get(f"{{{TEXT_NS}}}c", "1"))))
         elif name == "tab":
             part = "\t"
         elif name == "line-break":
