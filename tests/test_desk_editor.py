@@ -189,10 +189,10 @@ def test_a_file_whose_fields_block_is_broken_is_shown_with_its_error_in_german(r
     line = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("\treason:"))) + 1
     assert broken.status_code == 422
     assert BeautifulSoup(broken.text, "html.parser").select_one(".errors li").text == (
-        f"issues/2020-12.md:{line}: hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit "
+        f"Zeile {line} der Ausgabe: hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit "
         "Leerzeichen")
     listed = BeautifulSoup(client.get("/").text, "html.parser").select_one("td .error").text
-    assert listed.startswith(f"issues/2020-12.md:{line}: hier steht ein Tabulator")
+    assert listed.startswith(f"Zeile {line} der Ausgabe: hier steht ein Tabulator")  # her words, not a file path
 
 
 def test_a_new_issue_that_exists_or_has_a_bad_name_is_refused_in_german(running) -> None:

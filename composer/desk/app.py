@@ -33,7 +33,7 @@ FORGOTTEN = message("Forgot the password? Set a new one in the terminal, in the 
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import configuration, editor, inbox, review, sending, subscribers
+    from composer.desk import configuration, drafts, editor, inbox, preview, review, sending, subscribers
 
     async def login(request: Request) -> Response:
         lang = language(request)
@@ -100,8 +100,8 @@ def create_desk(desk: Desk) -> Starlette:
         Route("/logout", logout, methods=["POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
-        *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk),
-        *subscribers.routes(desk), *inbox.routes(desk),
+        *editor.routes(desk), *drafts.routes(desk), *preview.routes(desk), *review.routes(desk), *sending.routes(desk),
+        *configuration.routes(desk), *subscribers.routes(desk), *inbox.routes(desk),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -19,15 +19,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.desk.context import SLUG, Desk, issue_path
-from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
-                                 oversized, too_long)
+from composer.desk import drafts
+from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, field_target,
+                                 issue_from_form, oversized, too_long)
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
-from composer.i18n import translate
+from composer.i18n import render, translate
 from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
 from composer.issue.photos import PhotoError, store_photo
+from composer.issue.places import told_at
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
@@ -60,7 +62,9 @@ def routes(desk: Desk) -> list[Route]:
                     issue, _ = read_issue(path)
                     subject, date, problem = issue.subject, issue.date, ""
                 except IssueFileError as exc:
-                    subject, date, problem = "", dt.date.min, str(in_words_of(request, exc.problems)[0])
+                    first = in_words_of(request, exc.problems)[0]
+                    subject, date = "", dt.date.min
+                    problem = render(told_at(first.field, first.line, first.message), language(request))
                 counts = journal.counts(path.stem)
                 total = sum(counts[s] for s in ("pending", "sending", "sent", "deferred", "failed"))
                 rows.append({"slug": path.stem, "subject": subject, "date": date, "problem": problem,
@@ -85,12 +89,15 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/issues/{name}?{named}", 303)
 
     def editor(request: Request, slug: str, data: dict[str, Any], base: str, status: int = 200,
-               problems: Sequence[Problem] = (), note: str = "") -> HTMLResponse:
-        errors = errors_by_field(in_words_of(request, problems))
+               problems: Sequence[Problem] = (), note: str = "", draft: drafts.Offer | None = None) -> HTMLResponse:
+        worded, lang = in_words_of(request, problems), language(request)
+        errors = errors_by_field(worded)
+        summary = [(field_target(p.field), render(told_at(p.field, p.line, p.message, data), lang)) for p in worded]
         # after "Neue Ausgabe": the issues it did not start from because they have errors, as `newsletter new` names them
         left_out = [s for s in request.query_params.getlist("left_out") if SLUG.match(s)]
         source = request.query_params.get("from", "")
         return desk.page(request, "edit.html.j2", status, slug=slug, d=data, base=base, errors=errors, note=note,
+                         summary=summary, draft=draft, open_theme=any(name.startswith("theme") for name in errors),
                          anchor=field_anchor, field_label=field_label, view=request.query_params.get("view", "600"), stamp=base[:12],
                          left_out=left_out, source=source if SLUG.match(source) else "")
 
@@ -98,15 +105,19 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         text = path.read_text(encoding="utf-8-sig")
+        kept = drafts.offer(desk, request, slug, digest(text))
+        if kept is not None and "draft" in request.query_params:  # "Wiederherstellen": the draft, over the file it was typed on
+            return editor(request, slug, issue_from_form(kept.draft.fields.items()), kept.draft.base, note="restored")
         try:
             data = issue_data(parse_issue(text, shown(path))[0])
         except IssueFileError as exc:
-            draft = draft_of(text, shown(path))
-            if draft is None:
-                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=in_words_of(request, exc.problems),
-                                 text=text)
-            return editor(request, slug, draft, digest(text), problems=exc.problems, note="not_saved")
-        return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""))
+            written = draft_of(text, shown(path))
+            if written is None:
+                lang = language(request)
+                problems = [render(told_at(p.field, p.line, p.message), lang) for p in in_words_of(request, exc.problems)]
+                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=problems, text=text)
+            return editor(request, slug, written, digest(text), problems=exc.problems, note="not_saved", draft=kept)
+        return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""), draft=kept)
 
     async def save(request: Request) -> Response:
         slug = request.path_params["slug"]
@@ -141,6 +152,7 @@ def routes(desk: Desk) -> list[Route]:
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
                              kept=conflict.kept, base=digest(conflict.disk), d=data)
+        await run_in_threadpool(drafts.drop, desk, request, slug)  # written into the file: the autosave has done its job
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     async def email(request: Request) -> Response:

@@ -100,13 +100,33 @@ def errors_by_field(problems: Iterable[Problem]) -> dict[str, list[str]]:
     """Each message under the nearest form field; a problem of the whole file under ''."""
     found: dict[str, list[str]] = {}
     for problem in problems:
-        found.setdefault(problem.field, []).append(str(problem))
+        found.setdefault(problem.field, []).append(str(problem.message))  # the field's label says where
     return found
 
 
 def field_anchor(name: str) -> str:
     """The id of a field's input, for links from the check report and the error summary."""
     return "f-" + re.sub(r"[^a-zA-Z0-9_]+", "-", name).strip("-")
+
+
+# Every place the editor page has an element for (an input, or the box of a group): a link to a field lands on
+# the nearest of these, so "zum Feld" never points at an id the page does not have.
+ON_THE_PAGE = re.compile(
+    r"^(?:subject|preheader|date|language|newsletter|publisher|kicker|claims|greeting\.(?:named|anonymous)"
+    r"|footer\.(?:address|reason|imprint_url|privacy_url)|theme|theme\.(?:brand_color|text_color|muted_color"
+    r"|background_color|content_color|font_family|logo_url|logo_width)|articles"
+    r"|articles\[\d+\](?:\.(?:title|author|body|anchor|language|image|image\.(?:upload|url|path|alt|width)|contacts"
+    r"|contacts\[\d+\](?:\.(?:name|role|phone|email))?))?)$")
+GROUP_INPUT = {"greeting": "greeting.named", "footer": "footer.address"}  # groups shown as their first input
+PARENT = re.compile(r"(?:\.[^.\[\]]*|\[\d+\])$")
+
+
+def field_target(name: str) -> str:
+    """The anchor a link to the field `name` lands on: its input, else the nearest group the page shows (an
+    article's image box for `articles[0].image`, the article for an unknown field in it), else the form."""
+    while name and not ON_THE_PAGE.match(GROUP_INPUT.get(name, name)):
+        name = PARENT.sub("", name) if PARENT.search(name) else ""
+    return field_anchor(GROUP_INPUT.get(name, name)) if name else "issue-form"
 
 
 def field_label(name: str, lang: str, numbered: bool = False) -> str:
