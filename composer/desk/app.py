@@ -95,8 +95,12 @@ def create_desk(desk: Desk) -> Starlette:
         page.headers.update(security_headers(preview=False))
         return page
 
+    def help_page(request: Request) -> Response:
+        return desk.page(request, "help.html.j2")
+
     routes = [
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/help", help_page),
         Route("/logout", logout, methods=["POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),

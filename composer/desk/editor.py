@@ -25,9 +25,10 @@ from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, 
 from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
-from composer.i18n import render, translate
+from composer.i18n import formats, render, translate
 from composer.errors import ComposerError, IssueFileError, Problem, shown
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
+from composer.issue.months import month_of
 from composer.issue.photos import PhotoError, store_photo
 from composer.issue.places import told_at
 from composer.issue.scaffold import new_issue
@@ -54,7 +55,7 @@ def free_month(issues_dir: Path, today: dt.date) -> str:
 
 
 def routes(desk: Desk) -> list[Route]:
-    def overview(request: Request) -> Response:
+    def overview(request: Request, status: int = 200, typed: str = "", refused: str = "", existing: str = "") -> Response:
         rows = []
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             for path in desk.issues_dir.glob("*.md"):
@@ -70,19 +71,29 @@ def routes(desk: Desk) -> list[Route]:
                 rows.append({"slug": path.stem, "subject": subject, "date": date, "problem": problem,
                              "sent": counts["sent"], "total": total, "failed": counts["failed"] + counts["deferred"]})
         rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
-        return desk.page(request, "issues.html.j2", rows=rows, suggested=free_month(desk.issues_dir, dt.date.today()),
-                         error=request.query_params.get("error", ""))
+        suggested = free_month(desk.issues_dir, dt.date.today())
+        return desk.page(request, "issues.html.j2", status, rows=rows, suggested=typed or suggested, refused=refused,
+                         existing=existing, suggested_month=formats.month(*(month_of(suggested) or (2027, 1)), language(request)))
 
     async def create(request: Request) -> Response:
+        """"Neue Ausgabe": the month she picked (or typed, as "Januar 2027") names the file; a month that has its
+        issue already, or a wrong entry, is said at the field of the issue list, with what she typed kept."""
         form = await checked_form(request)
-        name = str(form.get("name", "")).strip().removesuffix(".md")
-        if not SLUG.match(name):
-            return desk.page(request, "message.html.j2", 400, title="400",
-                             message=translate(language(request), "'{name}': use letters, digits and '-' only", name=name))
+        typed = str(form.get("name", "")).strip()
+        lang = language(request)
+        picked = month_of(typed)
+        name = f"{picked[0]:04d}-{picked[1]:02d}" if picked else typed.removesuffix(".md")
+        if not picked and not SLUG.match(name):
+            said = translate(lang, "“{typed}” is not a month: pick one, or write it like {example}", typed=typed,
+                             example=formats.month(*month_of(free_month(desk.issues_dir, dt.date.today())) or (2027, 1), lang))
+            return overview(request, 422, typed=typed, refused=said)
+        if (desk.issues_dir / f"{name}.md").exists():
+            said = translate(lang, "{month} has its issue already.", month=formats.month(*picked, lang) if picked else name)
+            return overview(request, 409, typed=typed, refused=said, existing=name)
         try:
             started = new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
-            return desk.page(request, "message.html.j2", 400, title="400", message=wording(request)(str(exc), "errors"))
+            return overview(request, 422, typed=typed, refused=wording(request)(str(exc), "errors"))
         if not started.left_out:
             return RedirectResponse(f"/issues/{name}", 303)
         named = urlencode([("from", started.source.stem), *(("left_out", p.stem) for p in started.left_out)])

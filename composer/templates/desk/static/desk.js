@@ -5,6 +5,7 @@
 // link points at.
 "use strict";
 (function () {
+  document.documentElement.classList.add("js");  // the phone's menu folds only where a script can open it
   var AUTOSAVE_MS = 3000, PREVIEW_MS = 400;
 
   function each(root, selector, fn) { Array.prototype.forEach.call(root.querySelectorAll(selector), fn); }
@@ -21,11 +22,10 @@
     if (target.matches("input, textarea, select")) { target.focus({preventScroll: true}); }
   }
 
-  // The page's menu on a phone: a button opens and closes the navigation.
+  // The page's menu on a phone: a button opens and closes the navigation (folded by the style sheet).
   function menu() {
     var button = document.getElementById("menu-button"), nav = document.getElementById("site-nav");
     if (!button || !nav) { return; }
-    button.hidden = false;
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") !== "true";
       button.setAttribute("aria-expanded", open ? "true" : "false");
