@@ -33,6 +33,13 @@
     });
   }
 
+  // A table wider than a phone scrolls in its own box; the box takes the keyboard's focus so it can be scrolled.
+  function scrollingTables() {
+    each(document, "table.list", function (table) {
+      if (table.scrollWidth > table.clientWidth) { table.setAttribute("tabindex", "0"); } else { table.removeAttribute("tabindex"); }
+    });
+  }
+
   function editor(form) {
     var list = document.getElementById("articles");
     var frame = document.querySelector(".preview iframe");
@@ -253,6 +260,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     menu();
+    scrollingTables();
+    window.addEventListener("resize", scrollingTables);
     var form = document.getElementById("issue-form");
     if (form) { editor(form); }
     var box = document.getElementById("progress");
