@@ -276,14 +276,6 @@ def say_in(table: Table, message: str) -> str:
     return message
 
 
-PLACES = {"templates": "Vorlagen", "text part": "Textteil", "links": "Links", "spam": "Spam"}
-
-
-def place_in_german(where: str) -> str:
-    """`file:line: field` stays as it is (names in the file); the check's own places get German names."""
-    return PLACES.get(where, where)
-
-
 def wording(request: Request) -> Callable[[str, str], str]:
     """For a page's template: `say(text, table)` in German on a German page, as it is on an English one."""
     return in_german if language(request) == "de" else _as_it_is

@@ -25,14 +25,15 @@ from composer.audience.subscribers import list_names
 from composer.audience.person import TEST_ADDRESSES
 from composer.checks import Finding
 from composer.desk.context import Desk, internal_error, issue_path
-from composer.desk.german import place_in_german, wording
+from composer.desk.german import wording
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.words import SECURITY
 from composer.errors import ChecksFailedError, ComposerError
+from composer.issue.places import place_of_finding
 from composer.campaign import Campaign, open_send, plan_send, test_send
 from composer.send.dispatch import Summary
-from composer.i18n import Message, message, translate
+from composer.i18n import Message, message, render, translate
 from composer.i18n.formats import moment
 from composer.send.stopping import Stop
 from composer.send.transports import Destination
@@ -136,7 +137,7 @@ def routes(desk: Desk) -> list[Route]:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
         form = await checked_form(request)
-        say, place = wording(request), place_in_german if language(request) == "de" else str
+        say, lang = wording(request), language(request)
         addresses = [a.strip() for a in str(form.get("addresses", "")).replace(",", "\n").splitlines() if a.strip()]
         result, problem = None, ""
         try:
@@ -144,8 +145,8 @@ def routes(desk: Desk) -> list[Route]:
             remembered.parent.mkdir(parents=True, exist_ok=True)
             write_text(remembered, "\n".join(addresses), PRIVATE)
         except ChecksFailedError as exc:
-            problem = "; ".join(f"{place(f.where)}: {say(f.message, 'findings')}" for f in exc.findings
-                                if isinstance(f, Finding))
+            problem = "; ".join(f"{render(place_of_finding(f.where), lang)}: {say(f.message, 'findings')}"
+                                for f in exc.findings if isinstance(f, Finding))
         except ComposerError as exc:
             problem = say(str(exc), "errors")
         return desk.page(request, "test.html.j2", 200 if result else 400, slug=slug, addresses="\n".join(addresses),
