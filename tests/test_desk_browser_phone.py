@@ -75,7 +75,11 @@ def test_the_login_page_has_no_axe_violation_at_either_width(browser, desk: Runn
     page = context.new_page()
     page.goto(desk.base + "/login")
     assert page.locator("h1").inner_text() == "Anmelden"
+    page.click("header >> text=Hilfe")  # help, for logging in too, without being logged in
+    assert page.locator("h1").inner_text() == "Hilfe" and page.locator("#logout").count() == 0
     found = violations(page)
+    page.go_back()
+    found += violations(page)
     at_width(page, "phone")
     found += violations(page)
     assert found == [] and sideways(page) == 0
