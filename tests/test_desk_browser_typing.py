@@ -192,3 +192,20 @@ def test_every_finding_link_of_a_pruefen_page_lands_on_a_field_of_the_editor(des
     tab.wait_for_url("**#f-articles-0-image")
     box = tab.locator("#f-articles-0-image > legend").bounding_box()
     assert 0 <= box["y"] < 900, "the image's box is not in view"
+
+
+def test_without_script_the_buttons_are_plain_forms_that_keep_what_was_typed_and_return_to_the_article(desk: Running,
+                                                                                                         browser) -> None:
+    issue(desk, "2027-06")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE", java_script_enabled=False)
+    context.add_cookies([{"name": "desk_session", "value": desk.desk.access.new_session(), "url": desk.base}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{desk.base}/issues/2027-06")
+    page.fill("#f-subject", "Ohne Skript getippt")
+    page.click("text=Artikel hinzufügen")
+    assert page.url.endswith("/issues/2027-06#f-articles-2")  # the page returns to the new article, not its top
+    assert page.input_value("#f-subject") == "Ohne Skript getippt" and page.locator("#f-articles-2-title").count() == 1
+    page.click("#f-articles-1 >> text=Nach oben")
+    assert page.url.endswith("#f-articles-0") and page.input_value("#f-subject") == "Ohne Skript getippt"
+    context.close()
