@@ -70,3 +70,12 @@ def test_the_live_preview_is_built_from_the_unsaved_form_and_says_what_keeps_it_
     assert waiting.status_code == 422
     assert "Artikel 2 › Text (Markdown): darf nicht leer sein" in BeautifulSoup(waiting.text, "html.parser").text
     assert client.post("/issues/2020-12/email", data={**fields, "csrf": "wrong"}).status_code == 403
+
+
+def test_the_preview_of_a_file_with_a_mistake_names_its_place_not_the_file(running) -> None:
+    text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("dolas@caritas-krefeld.de", "dolas-at-caritas")
+    Path("issues/2020-12.md").write_text(text, encoding="utf-8")
+    shown = running.client().get("/issues/2020-12/email")
+    said = BeautifulSoup(shown.text, "html.parser").select_one("li").text
+    assert shown.status_code == 422 and said.startswith("Artikel 2 › Ansprechperson Eva Dolas › E-Mail: ")
+    assert "2020-12.md" not in shown.text and "articles[" not in shown.text

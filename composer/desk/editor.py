@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
-from html import escape
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,9 +32,7 @@ from composer.issue.places import told_at
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
-from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue
 from composer.state import Journal
-from composer.send.message import MessageFactory
 
 
 def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
@@ -166,16 +162,6 @@ def routes(desk: Desk) -> list[Route]:
         await run_in_threadpool(drafts.drop, desk, request, slug)  # written into the file: the autosave has done its job
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
-    async def email(request: Request) -> Response:
-        path = issue_path(desk, request.path_params["slug"])
-        try:
-            result = await run_in_threadpool(build_issue, path, desk.settings)
-        except ComposerError as exc:
-            return HTMLResponse(f"<p>{escape(str(exc))}</p>", 422)
-        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(SAMPLE_RECIPIENT)
-        html = result.viewable(html)
-        return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
-
     async def resolve(request: Request) -> Response:
         """'Meine Fassung speichern' on the conflict page: the kept version replaces the file (the other stays kept too)."""
         slug = request.path_params["slug"]
@@ -196,18 +182,7 @@ def routes(desk: Desk) -> list[Route]:
         Route("/new", create, methods=["POST"]),
         Route("/issues/{slug}", edit),
         Route("/issues/{slug}", save, methods=["POST"]),
-        Route("/issues/{slug}/email", email),
     ]
-
-
-DARK_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.I)
-
-
-def in_dark_mode(html: str) -> str:
-    """The email as a reader in dark mode sees it, whatever the desk's own browser prefers: its dark rules hold always.
-    The condition becomes one that is always true, `(min-width: 0px)`, valid also after `screen and`; `(all)` is not
-    a media condition, and Chromium never matched it."""
-    return DARK_QUERY.sub("(min-width: 0px)", html)
 
 
 def conflicts(desk: Desk) -> Path:
