@@ -26,6 +26,7 @@ from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.errors import ComposerError, IssueFileError, shown
 from composer.i18n import render, translate
+from composer.issue.issuefile import draft_of
 from composer.issue.places import told_at
 from composer.issue.writer import issue_text
 from composer.send.message import MessageFactory
@@ -58,21 +59,25 @@ def unsaved_email(data: dict[str, Any], path: Path, settings: Settings, secret: 
 def routes(desk: Desk) -> list[Route]:
     async def saved(request: Request) -> Response:
         path = issue_path(desk, request.path_params["slug"])
-        return await answer(request, saved_email, path, desk.settings, desk.secret)
+        return await answer(request, saved_email, path, desk.settings, desk.secret,
+                            data=lambda: draft_of(path.read_text(encoding="utf-8-sig"), path.name))
 
     async def live(request: Request) -> Response:
         path = issue_path(desk, request.path_params["slug"])
         form = await checked_form(request, max_part_size=READ_MAX_BYTES)
         data = issue_from_form((name, str(value)) for name, value in form.multi_items()
                                if not isinstance(value, UploadFile))
-        return await answer(request, unsaved_email, data, path, desk.settings, desk.secret, data=data)
+        return await answer(request, unsaved_email, data, path, desk.settings, desk.secret, data=lambda: data)
 
-    async def answer(request: Request, make: Callable[..., str], *args: Any, data: dict[str, Any] | None = None) -> Response:
+    async def answer(request: Request, make: Callable[..., str], *args: Any,
+                     data: Callable[[], dict[str, Any] | None]) -> Response:
+        """The email, or what keeps it from being built, at its place (`data` names a contact by her name)."""
         lang = language(request)
         try:
             html = await run_in_threadpool(make, *args)
         except IssueFileError as exc:
-            return waiting(lang, [render(told_at(p.field, p.line, p.message, data), lang)
+            fields = data()
+            return waiting(lang, [render(told_at(p.field, p.line, p.message, fields), lang)
                                   for p in in_words_of(request, exc.problems)])
         except ComposerError as exc:
             return waiting(lang, [exc.shown(lang)])
