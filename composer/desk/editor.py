@@ -174,6 +174,7 @@ def routes(desk: Desk) -> list[Route]:
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
                              kept=conflict.kept, base=digest(conflict.disk))
+        await run_in_threadpool(drafts.drop, desk, request, slug)  # her version is the file now
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
 
     return [
