@@ -182,6 +182,13 @@ def test_the_preview_follows_her_typing_at_600_375_and_dark(desk: Running, tab) 
     tab.clock.run_for(1000)
     preview.locator("text=Das Sprachcafé öffnet im Mai").first.wait_for()
     assert dark_pixel(tab) < 60, "the dark preview of the typed form has a light background"
+    tab.fill("#f-articles-1-title", "Patenschaften im Mai")
+    tab.clock.run_for(1000)
+    title = preview.locator("h2.title", has_text="Patenschaften im Mai")
+    title.wait_for()
+    frame = tab.locator(".preview iframe").bounding_box()
+    shown = title.bounding_box()
+    assert frame["y"] <= shown["y"] < frame["y"] + frame["height"], "the preview does not show the article she types in"
     tab.fill("#f-articles-0-body", "")
     tab.clock.run_for(1000)
     preview.locator("text=Artikel 1 › Text (Markdown)").wait_for()  # what keeps the preview from showing, in her words

@@ -72,6 +72,18 @@ def test_the_live_preview_is_built_from_the_unsaved_form_and_says_what_keeps_it_
     assert client.post("/issues/2020-12/email", data={**fields, "csrf": "wrong"}).status_code == 403
 
 
+def test_the_live_preview_goes_on_to_the_article_she_types_in(running) -> None:
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    sent_on = client.post("/issues/2020-12/email?at=1", data={**fields, "articles[1].title": "Patenschaften im Mai"})
+    assert sent_on.status_code == 303
+    where, anchor = sent_on.headers["location"].split("#")
+    assert where.startswith("/issues/2020-12/email?live=") and anchor == "patenschaften-im-mai"
+    shown = client.get(where)
+    assert 'id="patenschaften-im-mai"' in shown.text and "Patenschaften im Mai" in shown.text
+    assert "default-src 'none'" in shown.headers["content-security-policy"]
+
+
 def test_the_preview_of_a_file_with_a_mistake_names_its_place_not_the_file(running) -> None:
     text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("dolas@caritas-krefeld.de", "dolas-at-caritas")
     Path("issues/2020-12.md").write_text(text, encoding="utf-8")

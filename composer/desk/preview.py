@@ -7,6 +7,10 @@ what to correct, each at its place in her words."""
 from __future__ import annotations
 
 import re
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from html import escape
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +19,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.config.settings import Settings
@@ -29,6 +33,7 @@ from composer.i18n import render, translate
 from composer.issue.issuefile import draft_of
 from composer.issue.places import told_at
 from composer.issue.writer import issue_text
+from composer.render.build import Build
 from composer.send.message import MessageFactory
 from composer.send.pipeline import SAMPLE_RECIPIENT, build_issue, build_unsaved
 
@@ -42,46 +47,95 @@ def in_dark_mode(html: str) -> str:
     return DARK_QUERY.sub("(min-width: 0px)", html)
 
 
-def saved_email(path: Path, settings: Settings, secret: bytes) -> str:
-    """The sample reader's email of the issue file at `path`."""
-    result = build_issue(path, settings)
-    html, _ = MessageFactory(result, settings.sender, secret).preview(SAMPLE_RECIPIENT)
-    return result.viewable(html)
+@dataclass(frozen=True)
+class Email:
+    """The sample reader's email as a browser shows it, and the anchor of each article in it."""
+
+    html: str
+    anchors: list[str]
 
 
-def unsaved_email(data: dict[str, Any], path: Path, settings: Settings, secret: bytes) -> str:
-    """The sample reader's email of the issue `data` would be if saved at `path` (raises what a save would)."""
-    result = build_unsaved(issue_text(data, shown(path)), path, settings)
+def saved_email(path: Path, settings: Settings, secret: bytes) -> Email:
+    """The email of the issue file at `path`."""
+    return _email(build_issue(path, settings), settings, secret)
+
+
+def unsaved_email(data: dict[str, Any], path: Path, settings: Settings, secret: bytes) -> Email:
+    """The email the issue `data` would make if saved at `path` (raises what a save would)."""
+    return _email(build_unsaved(issue_text(data, shown(path)), path, settings), settings, secret)
+
+
+def _email(result: Build, settings: Settings, secret: bytes) -> Email:
     html, _ = MessageFactory(result, settings.sender, secret).preview(SAMPLE_RECIPIENT)
-    return result.viewable(html)
+    return Email(result.viewable(html), result.issue.anchors())
+
+
+class Shown:
+    """The last few live previews, each under a random name: the frame is sent on to one of them with the anchor of
+    the article she is typing in (`/issues/x/email?live=NAME#anchor`), so the preview stays at that article."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, html: str) -> str:
+        name = secrets.token_urlsafe(16)
+        with self._lock:
+            self._pages[name] = html
+            while len(self._pages) > self.KEPT:
+                self._pages.popitem(last=False)
+        return name
+
+    def get(self, name: str) -> str | None:
+        with self._lock:
+            return self._pages.get(name)
 
 
 def routes(desk: Desk) -> list[Route]:
+    live_pages = Shown()
+
     async def saved(request: Request) -> Response:
         path = issue_path(desk, request.path_params["slug"])
-        return await answer(request, saved_email, path, desk.settings, desk.secret,
-                            data=lambda: draft_of(path.read_text(encoding="utf-8-sig"), path.name))
+        kept = live_pages.get(request.query_params.get("live", ""))
+        if kept is not None:  # a live preview the frame was sent on to
+            return HTMLResponse(kept)
+        shown = await answer(request, saved_email, path, desk.settings, desk.secret,
+                             data=lambda: draft_of(path.read_text(encoding="utf-8-sig"), path.name))
+        if not isinstance(shown, Email):
+            return shown
+        return HTMLResponse(in_dark_mode(shown.html) if request.query_params.get("dark") else shown.html)
 
     async def live(request: Request) -> Response:
-        path = issue_path(desk, request.path_params["slug"])
+        slug = request.path_params["slug"]
+        path = issue_path(desk, slug)
         form = await checked_form(request, max_part_size=READ_MAX_BYTES)
         data = issue_from_form((name, str(value)) for name, value in form.multi_items()
                                if not isinstance(value, UploadFile))
-        return await answer(request, unsaved_email, data, path, desk.settings, desk.secret, data=lambda: data)
+        shown = await answer(request, unsaved_email, data, path, desk.settings, desk.secret, data=lambda: data)
+        if not isinstance(shown, Email):
+            return shown
+        at = request.query_params.get("at", "")
+        html = in_dark_mode(shown.html) if request.query_params.get("dark") else shown.html
+        if not at.isdigit() or int(at) >= len(shown.anchors):
+            return HTMLResponse(html)
+        return RedirectResponse(f"/issues/{slug}/email?live={live_pages.keep(html)}#{shown.anchors[int(at)]}", 303)
 
-    async def answer(request: Request, make: Callable[..., str], *args: Any,
-                     data: Callable[[], dict[str, Any] | None]) -> Response:
-        """The email, or what keeps it from being built, at its place (`data` names a contact by her name)."""
+    async def answer(request: Request, make: Callable[..., Email], *args: Any,
+                     data: Callable[[], dict[str, Any] | None]) -> Response | Email:
+        """The email, or the page that says what keeps it from being built, at its place (`data` names a contact
+        by her name)."""
         lang = language(request)
         try:
-            html = await run_in_threadpool(make, *args)
+            email = await run_in_threadpool(make, *args)
         except IssueFileError as exc:
             fields = data()
             return waiting(lang, [render(told_at(p.field, p.line, p.message, fields), lang)
                                   for p in in_words_of(request, exc.problems)])
         except ComposerError as exc:
             return waiting(lang, [exc.shown(lang)])
-        return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
+        return email
 
     return [Route("/issues/{slug}/email", saved), Route("/issues/{slug}/email", live, methods=["POST"])]
 

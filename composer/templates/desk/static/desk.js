@@ -46,6 +46,12 @@
     var said = document.getElementById("autosaved");
     var dirty = form.getAttribute("data-unsaved") === "yes";
     var draftTimer = null, previewTimer = null;
+    var at = null;  // the article she types in: the preview shows it
+
+    function articleOf(node) {
+      var found = node && node.name && /^articles\[(\d+)\]/.exec(node.name);
+      return found ? found[1] : null;
+    }
 
     function typed() {  // the form's typed fields, without photo files: what a draft and the preview get
       var out = new FormData();
@@ -72,7 +78,10 @@
       post.method = "post";
       post.target = frame.name;
       post.hidden = true;
-      post.action = form.getAttribute("data-preview") + (frame.classList.contains("view-dark") ? "?dark=1" : "");
+      var query = [];
+      if (frame.classList.contains("view-dark")) { query.push("dark=1"); }
+      if (at !== null) { query.push("at=" + at); }
+      post.action = form.getAttribute("data-preview") + (query.length ? "?" + query.join("&") : "");
       typed().forEach(function (value, name) {
         var input = document.createElement("input");
         input.type = "hidden";
@@ -214,8 +223,12 @@
       event.preventDefault();
       act(button);
     });
+    form.addEventListener("focusin", function (event) {
+      if (event.target.matches("input, textarea, select")) { at = articleOf(event.target); }
+    });
     form.addEventListener("input", function (event) {
       var field = event.target;
+      at = articleOf(field);
       if (field.name && /^articles\[\d+\]\.title$/.test(field.name)) {
         field.closest(".article").querySelector(".article-title").textContent = field.value;
       }
