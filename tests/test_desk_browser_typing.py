@@ -71,8 +71,8 @@ def violations(page) -> list[str]:
     if not AXE.exists():
         return []
     page.add_script_tag(path=str(AXE))
-    return page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + "
-                         "v.nodes.map(n => n.target.join(' ')).join(', '))")
+    return page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                         ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
 
 
 def issue(desk: Running, slug: str, text: str | None = None) -> Path:

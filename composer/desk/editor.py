@@ -50,6 +50,12 @@ def free_month(issues_dir: Path, today: dt.date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def in_words(name: str, lang: str) -> str:
+    """An issue's name as the month it is for ("2027-01" is "Januar 2027"); another name as it is."""
+    month = month_of(name)
+    return formats.month(*month, lang) if month else name
+
+
 def routes(desk: Desk) -> list[Route]:
     def overview(request: Request, status: int = 200, typed: str = "", refused: str = "", existing: str = "") -> Response:
         rows = []
@@ -69,7 +75,7 @@ def routes(desk: Desk) -> list[Route]:
         rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
         suggested = free_month(desk.issues_dir, dt.date.today())
         return desk.page(request, "issues.html.j2", status, rows=rows, suggested=typed or suggested, refused=refused,
-                         existing=existing, suggested_month=formats.month(*(month_of(suggested) or (2027, 1)), language(request)))
+                         existing=existing, suggested_month=in_words(suggested, language(request)))
 
     async def create(request: Request) -> Response:
         """"Neue Ausgabe": the month she picked (or typed, as "Januar 2027") names the file; a month that has its
@@ -81,10 +87,10 @@ def routes(desk: Desk) -> list[Route]:
         name = f"{picked[0]:04d}-{picked[1]:02d}" if picked else typed.removesuffix(".md")
         if not picked and not SLUG.match(name):
             said = translate(lang, "“{typed}” is not a month: pick one, or write it like {example}", typed=typed,
-                             example=formats.month(*month_of(free_month(desk.issues_dir, dt.date.today())) or (2027, 1), lang))
+                             example=in_words(free_month(desk.issues_dir, dt.date.today()), lang))
             return overview(request, 422, typed=typed, refused=said)
         if (desk.issues_dir / f"{name}.md").exists():
-            said = translate(lang, "{month} has its issue already.", month=formats.month(*picked, lang) if picked else name)
+            said = translate(lang, "{month} has its issue already.", month=in_words(name, lang))
             return overview(request, 409, typed=typed, refused=said, existing=name)
         try:
             started = new_issue(desk.issues_dir / f"{name}.md")

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from composer import checks
 from composer.desk.context import Desk, issue_path
 from composer.desk.german import in_german, wording
-from composer.desk.forms import field_label, field_target
+from composer.desk.forms import field_target
 from composer.desk.language import language
 from composer.errors import ComposerError, IssueFileError
 from composer.i18n import N_, Message, render
@@ -46,7 +46,7 @@ def routes(desk: Desk) -> list[Route]:
         lang = language(request)
         findings = [{**f, "where": render(f["where"], lang), "message": in_german(f["message"]) if lang == "de" else f["message"],
                      "target": field_target(f["field"])} for f in findings]
-        return desk.page(request, "check.html.j2", slug=slug, findings=findings, field_label=field_label)
+        return desk.page(request, "check.html.j2", slug=slug, findings=findings)
 
     def status(request: Request) -> Response:
         slug = request.path_params["slug"]
