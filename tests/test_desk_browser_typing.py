@@ -129,8 +129,11 @@ def test_typing_adding_moving_and_removing_articles_then_leaving_and_coming_back
     assert tab.locator("#articles > .article").count() == 2
     assert tab.input_value("#f-articles-1-contacts-0-name") == "Aylin Demir"
     tab.once("dialog", lambda dialog: dialog.accept())
+    tab.locator("#f-articles-1-contacts-0-name").scroll_into_view_if_needed()
+    where = tab.evaluate("scrollY")
     tab.click("#save")
     assert tab.locator("#note").inner_text() == "Gespeichert."
+    assert tab.locator("#autosaved").inner_text() == "Gespeichert." and abs(tab.evaluate("scrollY") - where) < 50
     assert "Neue Patenschaften" in path.read_text(encoding="utf-8")
     assert tab.locator("#draft-offer").count() == 0  # saved: the draft is gone
 

@@ -235,7 +235,18 @@
       changed();
     });
     form.addEventListener("change", changed);
-    form.addEventListener("submit", function () { dirty = false; window.clearTimeout(draftTimer); });
+    form.addEventListener("submit", function () {
+      dirty = false;
+      window.clearTimeout(draftTimer);
+      window.sessionStorage.setItem("desk-scroll", window.location.pathname + " " + window.scrollY);
+    });
+    var back = (window.sessionStorage.getItem("desk-scroll") || "").split(" ");
+    window.sessionStorage.removeItem("desk-scroll");
+    var note = document.getElementById("note");
+    if (back[0] === window.location.pathname && !window.location.hash && !document.getElementById("error-summary")) {
+      window.scrollTo(0, Number(back[1]) || 0);  // after "Speichern" the page is where she was; the savebar says "Gespeichert."
+      if (note && said) { said.textContent = note.textContent; }
+    }
     window.addEventListener("beforeunload", function (event) {
       if (!dirty) { return; }
       keepDraft(true);
