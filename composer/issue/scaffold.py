@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer.atomic import create_text
-from composer.errors import ComposerError
+from composer.errors import ComposerError, shown
 from composer.issue.issuefile import load_issue
 from composer.issue.months import MONTHS
 from composer.issue.newest import newest
@@ -71,10 +71,10 @@ def _issue_date(target: Path, today: dt.date) -> dt.date:
 def _newest(folder: Path) -> tuple[Path, list[Path]]:
     found = newest(folder)
     if found.path is None and not found.unreadable:
-        raise ScaffoldError(f"no issue in {folder}/ to start from; copy the example in the README")
-    if found.path is None:
-        raise ScaffoldError(f"no issue in {folder}/ can be read to start from: each has errors (`newsletter check "
-                            f"{found.unreadable[-1]}` names them); correct one, then try again")
+        raise ScaffoldError(f"no issue in {shown(folder)}/ to start from; copy the example in the README")
+    if found.path is None:  # named as from where she works (the desk's folder), never as a server's absolute path
+        raise ScaffoldError(f"no issue in {shown(folder)}/ can be read to start from: each has errors (`newsletter check "
+                            f"{shown(found.unreadable[-1])}` names them); correct one, then try again")
     return found.path, found.unreadable
 
 
