@@ -29,22 +29,22 @@ import uvicorn
 from _common import ROOT, SAMPLE, settings
 
 from composer.desk import Access, Desk, create_desk
-from composer.desk.forms import issue_from_form
+from composer.desk.forms import LIST_FIELDS, issue_from_form
 from composer.desk.preview import unsaved_email
 from composer.issue.issuefile import read_issue
 from composer.issue.writer import issue_data
 
 
-def form_fields(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """The editor's form fields of issue data: `articles[0].contacts[1].email`, claims one per line."""
+def form_of(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """The editor's form fields of issue data: `articles[0].contacts[1].email`, the claims one a line."""
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from form_fields(value, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(data, list) and prefix == "claims":
+            yield from form_of(value, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(data, list) and prefix in LIST_FIELDS:
         yield prefix, "\n".join(map(str, data))
     elif isinstance(data, list):
         for n, value in enumerate(data):
-            yield from form_fields(value, f"{prefix}[{n}]")
+            yield from form_of(value, f"{prefix}[{n}]")
     elif data is not None:
         yield prefix, str(data)
 
@@ -74,7 +74,7 @@ def main() -> None:
         shutil.copy(SAMPLE, folder / "issues")
         path = folder / "issues" / SAMPLE.name
         config = settings(folder, None)
-        fields = dict(form_fields(issue_data(read_issue(path)[0])))
+        fields = dict(form_of(issue_data(read_issue(path)[0])))
         forms = list(edits(fields, args.edits + 1))
 
         library, cpu = [], []

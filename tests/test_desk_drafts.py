@@ -91,3 +91,11 @@ def test_the_preview_of_a_file_with_a_mistake_names_its_place_not_the_file(runni
     said = BeautifulSoup(shown.text, "html.parser").select_one("li").text
     assert shown.status_code == 422 and said.startswith("Artikel 2 › Ansprechperson Eva Dolas › E-Mail: ")
     assert "2020-12.md" not in shown.text and "articles[" not in shown.text
+
+
+def test_a_draft_that_the_file_already_holds_is_not_offered(running) -> None:
+    """An autosave that arrives just after "Speichern" would otherwise offer her what she has just saved."""
+    client = running.client()
+    fields = form_fields(client.get("/issues/2020-12").text)
+    assert client.post("/issues/2020-12/draft", data=fields).json()["kept"] is True
+    assert BeautifulSoup(client.get("/issues/2020-12").text, "html.parser").select_one("#draft-offer") is None

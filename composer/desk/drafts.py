@@ -8,17 +8,19 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.desk.context import Desk, issue_path
-from composer.desk.forms import READ_MAX_BYTES
+from composer.desk.forms import READ_MAX_BYTES, issue_from_form
 from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.sessions import OFFICE
 from composer.i18n import formats
+from composer.issue.schema import Issue
 from composer.state import Journal
 from composer.state.drafts import Draft
 
@@ -52,6 +54,14 @@ def offer(desk: Desk, request: Request, slug: str, base: str) -> Offer | None:
     if draft is None:
         return None
     return Offer(draft, formats.clock(dt.datetime.fromtimestamp(draft.saved), language(request)), draft.base != base)
+
+
+def holds(issue: Issue, draft: Draft) -> bool:
+    """Whether the issue (the file as it is) says all that the draft does, read by the schema as a save would."""
+    try:
+        return Issue.model_validate(issue_from_form(draft.fields.items())) == issue
+    except ValidationError:
+        return False
 
 
 def drop(desk: Desk, request: Request, slug: str) -> None:

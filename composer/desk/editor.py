@@ -122,7 +122,7 @@ def routes(desk: Desk) -> list[Route]:
         if kept is not None and "draft" in request.query_params:  # "Wiederherstellen": the draft, over the file it was typed on
             return editor(request, slug, issue_from_form(kept.draft.fields.items()), kept.draft.base, note="restored")
         try:
-            data = issue_data(parse_issue(text, shown(path))[0])
+            issue = parse_issue(text, shown(path))[0]
         except IssueFileError as exc:
             written = draft_of(text, shown(path))
             if written is None:
@@ -130,7 +130,9 @@ def routes(desk: Desk) -> list[Route]:
                 problems = [render(told_at(p.field, p.line, p.message), lang) for p in in_words_of(request, exc.problems)]
                 return desk.page(request, "broken.html.j2", 422, slug=slug, problems=problems, text=text)
             return editor(request, slug, written, digest(text), problems=exc.problems, note="not_saved", draft=kept)
-        return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""), draft=kept)
+        if kept is not None and drafts.holds(issue, kept.draft):
+            kept = None  # the file holds what the draft does (an autosave that arrived just after "Speichern")
+        return editor(request, slug, issue_data(issue), digest(text), note=request.query_params.get("note", ""), draft=kept)
 
     async def save(request: Request) -> Response:
         slug = request.path_params["slug"]
