@@ -16,7 +16,8 @@ from tests.deskserver import Running, desk_server
 pytestmark = IN_CHROMIUM
 
 PAGES = ["/", "/issues/2020-12", "/issues/2020-12/check", "/issues/2020-12/test", "/issues/2020-12/send",
-         "/issues/2020-12/status", "/subscribers", "/subscribers/volunteers", "/inbox", "/settings", "/help"]
+         "/issues/2020-12/status", "/subscribers", "/subscribers/volunteers", "/inbox", "/settings", "/help",
+         "/issues/2027-07"]  # an issue file whose fields block is broken: its text and what is wrong, in her words
 WIDTHS = {"laptop": 1300, "phone": 390}
 
 
@@ -25,6 +26,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     folder = tmp_path_factory.mktemp("phone")
     shutil.copytree(SAMPLE / "issues", folder / "issues")
     shutil.copytree(SAMPLE / "subscribers", folder / "subscribers")
+    broken = (SAMPLE / "issues" / "2020-12.md").read_text(encoding="utf-8").replace("publisher: Fachbereich", "publisher Fachbereich")
+    (folder / "issues" / "2027-07.md").write_text(broken, encoding="utf-8")
     settings = Settings(_env_file=None, from_address="kontakt@example.org", state_dir=folder / ".newsletter")  # type: ignore[call-arg]
     with desk_server(folder, settings) as running:
         yield running
