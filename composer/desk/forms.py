@@ -129,13 +129,9 @@ def field_target(name: str) -> str:
     return field_anchor(GROUP_INPUT.get(name, name)) if name else "issue-form"
 
 
-def field_label(name: str, lang: str, numbered: bool = False) -> str:
-    """A field's label as its input shows it ("articles[0].title" is "Titel"); `numbered` adds the article
-    ("Titel (Artikel 1)"), for a link from the check report. A field without a label keeps its name."""
+def field_label(name: str, lang: str) -> str:
+    """A field's label as its input shows it ("articles[0].title" is "Titel"); a field without a label keeps its
+    name. Where a field is in the issue, with its article and contact, is composer/issue/places.py's to say."""
     last = name.split(".")[-1]
     key = re.sub(r"\[\d+\]", "", last)
-    label = translate(lang, FIELDS[key]) if key in FIELDS else last
-    article = re.match(r"articles\[(\d+)\]", name)
-    if not (numbered and article):
-        return label
-    return translate(lang, "{label} (Article {n})", label=label, n=int(article[1]) + 1)
+    return translate(lang, FIELDS[key]) if key in FIELDS else last
