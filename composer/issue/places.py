@@ -1,8 +1,8 @@
 """Where a problem is, as the coordinator sees the issue in the desk's form: "Artikel 3 › Ansprechperson Aylin Demir ›
 E-Mail", never `issues/2027-01.md:53: articles[2].contacts[0].email`.
 
-    place("articles[2].contacts[0].email", data)   # a Message: Article 3 › Contact Aylin Demir › Email
-    told("articles[2].contacts[0].email", problem, data)  # a Message: that place, then what is wrong there
+    place("articles[2].contacts[0].email", data)    # a Message: Article 3 › Contact Aylin Demir › Email
+    told_at(problem.field, problem.line, problem.message, data)  # that place (or the line), then what is wrong
     place_of_finding("issues/2027-01.md:53: articles[2].title", data)  # a check finding's `where`, the same way
 
 `data` is the issue as plain data (`issue_data`, a form, or the fields of a file that does not validate), so a
@@ -71,13 +71,6 @@ def place(field: str, data: Mapping[str, Any] | None = None) -> Message | None:
         else:
             parts.append(message("field “{name}”", name=step))  # a name typed in the file that the issue does not know
     return reduce(lambda outer, inner: message("{outer} › {inner}", outer=outer, inner=inner), parts) if parts else None
-
-
-def told(field: str, problem: Message | str, data: Mapping[str, Any] | None = None) -> Message | str:
-    """The problem at its place: "Artikel 3 › Ansprechperson Aylin Demir › E-Mail: keine gültige E-Mail-Adresse";
-    the problem alone when it is about the issue as a whole."""
-    where = place(field, data)
-    return message("{place}: {problem}", place=where, problem=problem) if where else problem
 
 
 def place_at(field: str, line: int | None, data: Mapping[str, Any] | None = None) -> Message:
