@@ -84,6 +84,7 @@ def test_the_login_page_has_no_axe_violation_at_either_width(browser, desk: Runn
     page.goto(desk.base + "/login")
     assert page.locator("h1").inner_text() == "Anmelden"
     page.click("header >> text=Hilfe")  # help, for logging in too, without being logged in
+    page.wait_for_url("**/help")
     assert page.locator("h1").inner_text() == "Hilfe" and page.locator("#logout").count() == 0
     found = violations(page)
     page.go_back()
@@ -103,6 +104,7 @@ def test_on_a_phone_the_navigation_folds_into_a_menu(desk: Running, tab) -> None
     page.click("#menu-button")
     assert nav.is_visible() and page.get_attribute("#menu-button", "aria-expanded") == "true"
     page.click("#site-nav >> text=Abonnenten")
+    page.wait_for_url("**/subscribers")
     assert page.locator("h1").inner_text() == "Abonnenten"
     table = page.locator("table.list").first
     assert table.evaluate("t => getComputedStyle(t).overflowX") == "auto"  # a wide table scrolls inside its own box
@@ -116,5 +118,7 @@ def test_the_help_page_walks_through_the_month_in_german_and_english(desk: Runni
     assert steps == ["Schreiben.", "Speichern.", "Prüfen.", "Testen.", "Versenden.", "Antworten lesen."]
     assert "Was die Warnungen bedeuten" in page.locator("h2").all_inner_texts()
     page.click("header >> text=English")
+    page.locator("h1", has_text="Help").wait_for()
     assert page.locator("#month").inner_text() == "The month's work, step by step"
     page.click("header >> text=Deutsch")
+    page.locator("h1", has_text="Hilfe").wait_for()

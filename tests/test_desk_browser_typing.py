@@ -128,6 +128,7 @@ def test_typing_adding_moving_and_removing_articles_then_leaving_and_coming_back
     assert "wiederherstellen?" in tab.locator("#draft-offer").inner_text()
     assert violations(tab) == []
     tab.click("#restore-draft")
+    tab.wait_for_load_state()
     assert tab.input_value("#f-subject") == "Sprachcafé und Patenschaften im Februar"
     assert [tab.input_value(f"#f-articles-{n}-title") for n in range(2)] == [first_title, "Neue Patenschaften"]
     assert tab.locator("#articles > .article").count() == 2
@@ -136,6 +137,7 @@ def test_typing_adding_moving_and_removing_articles_then_leaving_and_coming_back
     tab.locator("#f-articles-1-contacts-0-name").scroll_into_view_if_needed()
     where = tab.evaluate("scrollY")
     tab.click("#save")
+    tab.wait_for_load_state()  # the page after the save, its script run
     assert tab.locator("#note").inner_text() == "Gespeichert."
     assert tab.locator("#autosaved").inner_text() == "Gespeichert." and abs(tab.evaluate("scrollY") - where) < 50
     assert "Neue Patenschaften" in path.read_text(encoding="utf-8")
@@ -154,6 +156,7 @@ def test_a_save_refused_for_one_field_keeps_every_other_typed_value_and_says_whe
     tab.fill("#f-articles-2-contacts-0-name", "Aylin Demir")
     tab.fill("#f-articles-2-contacts-0-email", "aylin.demir-at-example.org")
     tab.click("#save")
+    tab.wait_for_load_state()
     summary = tab.locator("#error-summary li").all_inner_texts()
     assert summary == ["Artikel 3 › Ansprechperson Aylin Demir › E-Mail: keine gültige E-Mail-Adresse"], summary
     assert not any("articles[" in s or ".md" in s for s in summary)
@@ -229,8 +232,10 @@ def test_without_script_the_buttons_are_plain_forms_that_keep_what_was_typed_and
     page.goto(f"{desk.base}/issues/2027-06")
     page.fill("#f-subject", "Ohne Skript getippt")
     page.click("text=Artikel hinzufügen")
+    page.wait_for_load_state()
     assert page.url.endswith("/issues/2027-06#f-articles-2")  # the page returns to the new article, not its top
     assert page.input_value("#f-subject") == "Ohne Skript getippt" and page.locator("#f-articles-2-title").count() == 1
     page.click("#f-articles-1 >> text=Nach oben")
+    page.wait_for_load_state()
     assert page.url.endswith("#f-articles-0") and page.input_value("#f-subject") == "Ohne Skript getippt"
     context.close()
