@@ -158,7 +158,7 @@ def test_a_save_refused_for_one_field_keeps_every_other_typed_value_and_says_whe
     tab.click("#save")
     tab.wait_for_load_state()
     summary = tab.locator("#error-summary li").all_inner_texts()
-    assert summary == ["Artikel 3 › Ansprechperson Aylin Demir › E-Mail: keine gültige E-Mail-Adresse"], summary
+    assert summary == ["Artikel 3 › Ansprechperson Aylin Demir › E-Mail: keine gültige E-Mail-Adresse (es fehlt das Zeichen @)"], summary
     assert not any("articles[" in s or ".md" in s for s in summary)
     assert violations(tab) == []  # the error summary and the invalid field
     assert tab.input_value("#f-subject") == "Neuer Betreff im März"
