@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from composer.desk.rights import WRITE, needed
 from tests.conftest import make_settings
 from tests.deskserver import desk_server
 from tests.test_desk_editor import form_fields
@@ -99,3 +100,9 @@ def test_a_draft_that_the_file_already_holds_is_not_offered(running) -> None:
     fields = form_fields(client.get("/issues/2020-12").text)
     assert client.post("/issues/2020-12/draft", data=fields).json()["kept"] is True
     assert BeautifulSoup(client.get("/issues/2020-12").text, "html.parser").select_one("#draft-offer") is None
+
+
+def test_an_autosave_needs_the_redaktion_role_and_the_live_preview_only_the_login() -> None:
+    assert needed("POST", "/issues/2027-01/draft") == WRITE
+    assert needed("POST", "/issues/2027-01/draft/drop") == WRITE
+    assert needed("POST", "/issues/2027-01/email") is None  # it changes nothing; a reader of the issue may look too
