@@ -15,7 +15,7 @@ from test_web_safety import Site, csrf_of, runner, serve
 from composer.audience import proof
 from composer.audience.person import Where
 from composer.cli import app
-from composer.state import Journal
+from composer.state import Journal, Reason
 
 NEW = "neu.dabei@example.org"
 
@@ -85,7 +85,7 @@ def test_the_proof_outlives_an_unsubscribe_and_goes_after_its_retention(site: Si
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     signed_up_on_the_web(site)
     with Journal(Path(".newsletter")) as journal:
-        journal.suppress(NEW, "unsubscribed by the link in the newsletter")
+        journal.suppress(NEW, Reason("link"))
         ended = journal.suppression(NEW).created
     assert "Bestätigender Klick" in proof_text(monkeypatch)  # after the unsubscribe: still there
     where = Where(Path("subscribers"), Path("outbox"), Path(".newsletter"))
