@@ -189,21 +189,30 @@ def test_a_file_whose_fields_block_is_broken_is_shown_with_its_error_in_german(r
     line = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("\treason:"))) + 1
     assert broken.status_code == 422
     assert BeautifulSoup(broken.text, "html.parser").select_one(".errors li").text == (
-        f"issues/2020-12.md:{line}: hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit "
+        f"Zeile {line} der Ausgabe: hier steht ein Tabulator; rücken Sie nur mit Leerzeichen ein und trennen Sie nur mit "
         "Leerzeichen")
     listed = BeautifulSoup(client.get("/").text, "html.parser").select_one("td .error").text
-    assert listed.startswith(f"issues/2020-12.md:{line}: hier steht ein Tabulator")
+    assert listed.startswith(f"Zeile {line} der Ausgabe: hier steht ein Tabulator")  # her words, not a file path
 
 
-def test_a_new_issue_that_exists_or_has_a_bad_name_is_refused_in_german(running) -> None:
+def test_a_new_issue_that_exists_or_is_no_month_is_said_at_the_field_in_german(running) -> None:
     client = running.client()
     csrf = form_fields(client.get("/issues/2020-12").text)["csrf"]
-    exists = client.post("/new", data={"csrf": csrf, "name": "2020-12"})
-    assert exists.status_code == 400
-    assert "2020-12.md gibt es schon; wählen Sie einen anderen Namen" in BeautifulSoup(exists.text, "html.parser").select_one(
-        "[role=alert]").text
-    bad = client.post("/new", data={"csrf": csrf, "name": "ä b"})
-    assert BeautifulSoup(bad.text, "html.parser").select_one("[role=alert]").text == "„ä b“: nur Buchstaben, Ziffern und „-“"
+    exists = client.post("/new", data={"csrf": csrf, "name": "Dezember 2020"})
+    page = BeautifulSoup(exists.text, "html.parser")
+    assert exists.status_code == 409 and page.h1.text == "Ausgaben"  # the issue list, not a bare error page
+    assert page.select_one("#new-name-err").text == "Für Dezember 2020 gibt es schon eine Ausgabe. Diese Ausgabe bearbeiten"
+    assert page.select_one("#new-name-err a")["href"] == "/issues/2020-12"
+    bad = BeautifulSoup(client.post("/new", data={"csrf": csrf, "name": "ä b"}).text, "html.parser")
+    assert bad.select_one("#new-name-err").text.startswith("„ä b“ ist kein Monat: Wählen Sie einen aus oder schreiben Sie ihn wie ")
+    assert bad.select_one("#new-name")["value"] == "ä b"  # what she typed stays
+
+
+def test_a_month_typed_in_words_names_the_new_issue_file(running) -> None:
+    client = running.client()
+    made = client.post("/new", data={"csrf": csrf_of(client.get("/").text), "name": "Januar 2027"})
+    assert made.status_code == 303 and made.headers["location"].startswith("/issues/2027-01")
+    assert Path("issues/2027-01.md").exists()
 
 
 def test_a_new_issue_without_a_readable_issue_to_start_from_is_refused_in_german(running) -> None:

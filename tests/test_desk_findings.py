@@ -99,7 +99,7 @@ def test_a_missing_colon_in_the_fields_block_is_said_in_german_at_its_line(workd
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
         page = BeautifulSoup(desk.client().get("/issues/2020-12/check").text, "html.parser")
     assert page.select_one(".findings.error li").text == (
-        "issues/2020-12.md:3: nach dem Namen der Angabe fehlt ein „:“; schreiben Sie „Name: Wert“")
+        "Zeile 3 der Ausgabe: nach dem Namen der Angabe fehlt ein „:“; schreiben Sie „Name: Wert“")
 
 
 def test_the_german_check_page_writes_the_spam_score_with_a_decimal_comma(broken) -> None:

@@ -49,7 +49,10 @@ def test_check_links_name_the_field_by_its_german_label_and_article(running) -> 
     text = Path("issues/2020-12.md").read_text(encoding="utf-8").replace("dolas@caritas-krefeld.de", "dolas-at-caritas")
     Path("issues/2020-12.md").write_text(text, encoding="utf-8")
     page = BeautifulSoup(running.client().get("/issues/2020-12/check").text, "html.parser")
-    assert [a.text for a in page.select(".findings a")] == ["zum Feld E-Mail (Artikel 2)"]
+    assert [li.select_one(".where").text for li in page.select(".findings.error li")] == [
+        "Artikel 2 › Ansprechperson Eva Dolas › E-Mail"]  # the place as she sees it, not articles[1].contacts[0].email
+    assert [a.text for a in page.select(".findings a")] == ["zum Feld: Artikel 2 › Ansprechperson Eva Dolas › E-Mail"]
+    assert page.select_one(".findings a")["href"] == "/issues/2020-12#f-articles-1-contacts-0-email"
 
 
 def test_a_schema_error_in_the_file_shows_in_check_at_its_field(running) -> None:

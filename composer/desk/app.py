@@ -37,7 +37,8 @@ STARLETTE = {404: message("This page does not exist."), 405: message("This page 
 
 
 def create_desk(desk: Desk) -> Starlette:
-    from composer.desk import configuration, editor, inbox, letters, office, planning, review, runs, sending, subscribers
+    from composer.desk import (configuration, drafts, editor, inbox, letters, office, planning, preview, review, runs,
+                               sending, subscribers)
 
     async def login(request: Request) -> Response:
         lang = language(request)
@@ -123,13 +124,18 @@ def create_desk(desk: Desk) -> Starlette:
         page.headers.update(security_headers(preview=False))
         return page
 
+    def help_page(request: Request) -> Response:
+        return desk.page(request, "help.html.j2")
+
     routes = [
         Route("/login", login, methods=["GET", "POST"]),
+        Route("/help", help_page),
         Route("/logout", logout, methods=["POST"]),
         Route("/language", switch_language, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(TEMPLATES / "desk" / "static"))),
-        *editor.routes(desk), *review.routes(desk), *sending.routes(desk), *configuration.routes(desk), *letters.routes(desk),
-        *subscribers.routes(desk), *inbox.routes(desk), *office.routes(desk),
+        *editor.routes(desk), *drafts.routes(desk), *preview.routes(desk), *review.routes(desk), *sending.routes(desk),
+        *configuration.routes(desk), *letters.routes(desk), *subscribers.routes(desk), *inbox.routes(desk),
+        *office.routes(desk),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
-from html import escape
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,22 +17,23 @@ from starlette.routing import Route
 
 from composer.desk import als, planning, sent
 from composer.desk.context import SLUG, Desk, issue_path
-from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, issue_from_form,
-                                 oversized, too_long)
+from composer.desk import drafts
+from composer.desk.forms import (READ_MAX_BYTES, apply_action, errors_by_field, field_anchor, field_label, field_target,
+                                 issue_from_form, oversized, too_long)
 from composer.desk.guard import Refused, checked_form
 from composer.desk.language import language
-from composer.i18n import message, render, translate
 from composer.desk.rights import actor
 from composer.errors import ComposerError, IssueFileError, Problem, said, shown
+from composer.i18n import formats, message, render, translate
 from composer.office import protocol
 from composer.issue.issuefile import draft_of, parse_issue, read_issue
+from composer.issue.months import month_of
 from composer.issue.photos import PhotoError, store_photo
+from composer.issue.places import told_at
 from composer.issue.scaffold import new_issue
 from composer.issue.saving import digest, save_issue, take_kept
 from composer.issue.writer import issue_data
-from composer.send.pipeline import build_issue
 from composer.state import Journal
-from composer.send.message import MessageFactory
 
 
 def in_words_of(request: Request, problems: Sequence[Problem]) -> list[Problem]:
@@ -52,8 +51,14 @@ def free_month(issues_dir: Path, today: dt.date) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def in_words(name: str, lang: str) -> str:
+    """An issue's name as the month it is for ("2027-01" is "Januar 2027"); another name as it is."""
+    month = month_of(name)
+    return formats.month(*month, lang) if month else name
+
+
 def routes(desk: Desk) -> list[Route]:
-    def overview(request: Request) -> Response:
+    def overview(request: Request, status: int = 200, typed: str = "", refused: str = "", existing: str = "") -> Response:
         rows = []
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             for path in desk.issues_dir.glob("*.md"):
@@ -61,25 +66,38 @@ def routes(desk: Desk) -> list[Route]:
                     issue, _ = read_issue(path)
                     subject, date, problem = issue.subject, issue.date, ""
                 except IssueFileError as exc:
-                    subject, date, problem = "", dt.date.min, str(in_words_of(request, exc.problems)[0])
+                    first = in_words_of(request, exc.problems)[0]
+                    subject, date = "", dt.date.min
+                    problem = render(told_at(first.field, first.line, first.message), language(request))
                 counts = journal.counts(path.stem)
                 total = sum(counts[s] for s in ("pending", "sending", "sent", "deferred", "failed"))
                 rows.append({"slug": path.stem, "subject": subject, "date": date, "problem": problem,
                              "sent": counts["sent"], "total": total, "failed": counts["failed"] + counts["deferred"]})
         rows.sort(key=lambda r: (r["date"], r["slug"]), reverse=True)
-        return desk.page(request, "issues.html.j2", rows=rows, suggested=free_month(desk.issues_dir, dt.date.today()),
-                         error=request.query_params.get("error", ""), **planning.shown(desk, language(request)))
+        suggested = free_month(desk.issues_dir, dt.date.today())
+        return desk.page(request, "issues.html.j2", status, rows=rows, suggested=typed or suggested, refused=refused,
+                         existing=existing, suggested_month=in_words(suggested, language(request)),
+                         **planning.shown(desk, language(request)))
 
     async def create(request: Request) -> Response:
+        """"Neue Ausgabe": the month she picked (or typed, as "Januar 2027") names the file; a month that has its
+        issue already, or a wrong entry, is said at the field of the issue list, with what she typed kept."""
         form = await checked_form(request)
-        name = str(form.get("name", "")).strip().removesuffix(".md")
-        if not SLUG.match(name):
-            return desk.page(request, "message.html.j2", 400, title="400",
-                             message=translate(language(request), "'{name}': use letters, digits and '-' only", name=name))
+        typed = str(form.get("name", "")).strip()
+        lang = language(request)
+        picked = month_of(typed)
+        name = f"{picked[0]:04d}-{picked[1]:02d}" if picked else typed.removesuffix(".md")
+        if not picked and not SLUG.match(name):
+            said = translate(lang, "“{typed}” is not a month: pick one, or write it like {example}", typed=typed,
+                             example=in_words(free_month(desk.issues_dir, dt.date.today()), lang))
+            return overview(request, 422, typed=typed, refused=said)
+        if (desk.issues_dir / f"{name}.md").exists():
+            said = translate(lang, "{month} has its issue already.", month=in_words(name, lang))
+            return overview(request, 409, typed=typed, refused=said, existing=name)
         try:
             started = new_issue(desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
-            return desk.page(request, "message.html.j2", 400, title="400", message=exc.shown(language(request)))
+            return overview(request, 422, typed=typed, refused=exc.shown(lang))
         with Journal(desk.settings.state_dir) as journal:
             protocol.record(journal, actor(request.scope), "saved", message("Started the issue from {source}",
                                                                             source=started.source.stem), name)
@@ -89,13 +107,16 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/issues/{name}?{named}", 303)
 
     def editor(request: Request, slug: str, data: dict[str, Any], base: str, status: int = 200,
-               problems: Sequence[Problem] = (), note: str = "") -> HTMLResponse:
-        errors = errors_by_field(in_words_of(request, problems))
+               problems: Sequence[Problem] = (), note: str = "", draft: drafts.Offer | None = None) -> HTMLResponse:
+        worded, lang = in_words_of(request, problems), language(request)
+        errors = errors_by_field(worded, lang)
+        summary = [(field_target(p.field), render(told_at(p.field, p.line, p.message, data), lang)) for p in worded]
         # after "Neue Ausgabe": the issues it did not start from because they have errors, as `newsletter new` names them
         left_out = [s for s in request.query_params.getlist("left_out") if SLUG.match(s)]
         source = request.query_params.get("from", "")
         return desk.page(request, "edit.html.j2", status, **als.choice(desk, request), slug=slug, d=data, base=base,
-                         errors=errors, note=note,
+                         errors=errors, note=note, summary=summary, draft=draft,
+                         open_theme=any(name.startswith("theme") for name in errors),
                          anchor=field_anchor, field_label=field_label, view=request.query_params.get("view", "600"), stamp=base[:12],
                          left_out=left_out, source=source if SLUG.match(source) else "")
 
@@ -105,15 +126,21 @@ def routes(desk: Desk) -> list[Route]:
         if sent.sent_to(desk, slug):
             return sent.read_only(desk, request, slug)
         text = path.read_text(encoding="utf-8-sig")
+        kept = drafts.offer(desk, request, slug, digest(text))
+        if kept is not None and "draft" in request.query_params:  # "Wiederherstellen": the draft, over the file it was typed on
+            return editor(request, slug, issue_from_form(kept.draft.fields.items()), kept.draft.base, note="restored")
         try:
-            data = issue_data(parse_issue(text, shown(path))[0])
+            issue = parse_issue(text, shown(path))[0]
         except IssueFileError as exc:
-            draft = draft_of(text, shown(path))
-            if draft is None:
-                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=in_words_of(request, exc.problems),
-                                 text=text)
-            return editor(request, slug, draft, digest(text), problems=exc.problems, note="not_saved")
-        return editor(request, slug, data, digest(text), note=request.query_params.get("note", ""))
+            written = draft_of(text, shown(path))
+            if written is None:
+                lang = language(request)
+                problems = [render(told_at(p.field, p.line, p.message), lang) for p in in_words_of(request, exc.problems)]
+                return desk.page(request, "broken.html.j2", 422, slug=slug, problems=problems, text=text)
+            return editor(request, slug, written, digest(text), problems=exc.problems, note="not_saved", draft=kept)
+        if kept is not None and drafts.holds(issue, kept.draft):
+            kept = None  # the file holds what the draft does (an autosave that arrived just after "Speichern")
+        return editor(request, slug, issue_data(issue), digest(text), note=request.query_params.get("note", ""), draft=kept)
 
     async def save(request: Request) -> Response:
         slug = request.path_params["slug"]
@@ -152,19 +179,8 @@ def routes(desk: Desk) -> list[Route]:
                              kept=conflict.kept, base=digest(conflict.disk), d=data)
         with Journal(desk.settings.state_dir) as journal:  # who changed it last may not approve it
             protocol.record(journal, actor(request.scope), "saved", message("Saved the issue"), slug)
+        await run_in_threadpool(drafts.drop, desk, request, slug)  # written into the file: the autosave has done its job
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
-
-    async def email(request: Request) -> Response:
-        path = issue_path(desk, request.path_params["slug"])
-        try:
-            result = await run_in_threadpool(build_issue, path, desk.settings)
-        except IssueFileError as exc:
-            return HTMLResponse("".join(f"<p>{escape(str(p))}</p>" for p in in_words_of(request, exc.problems)), 422)
-        except ComposerError as exc:
-            return HTMLResponse(f"<p>{escape(exc.shown(language(request)))}</p>", 422)
-        html, _ = MessageFactory(result, desk.settings.sender, desk.secret).preview(als.choice(desk, request)["als"])
-        html = result.viewable(html)
-        return HTMLResponse(in_dark_mode(html) if request.query_params.get("dark") else html)
 
     async def resolve(request: Request) -> Response:
         """'Meine Fassung speichern' on the conflict page: the kept version replaces the file (the other stays kept too)."""
@@ -178,6 +194,7 @@ def routes(desk: Desk) -> list[Route]:
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
                              kept=conflict.kept, base=digest(conflict.disk))
+        await run_in_threadpool(drafts.drop, desk, request, slug)  # her version is the file now
         with Journal(desk.settings.state_dir) as journal:  # a save like any other: it counts as the last change
             protocol.record(journal, actor(request.scope), "saved", message("Saved the kept version of the issue"), slug)
         return RedirectResponse(f"/issues/{slug}?note=saved", 303)
@@ -189,18 +206,7 @@ def routes(desk: Desk) -> list[Route]:
         Route("/new", create, methods=["POST"]),
         Route("/issues/{slug}", edit),
         Route("/issues/{slug}", save, methods=["POST"]),
-        Route("/issues/{slug}/email", email),
     ]
-
-
-DARK_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.I)
-
-
-def in_dark_mode(html: str) -> str:
-    """The email as a reader in dark mode sees it, whatever the desk's own browser prefers: its dark rules hold always.
-    The condition becomes one that is always true, `(min-width: 0px)`, valid also after `screen and`; `(all)` is not
-    a media condition, and Chromium never matched it."""
-    return DARK_QUERY.sub("(min-width: 0px)", html)
 
 
 def conflicts(desk: Desk) -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 
 from composer.desk.words import FIELDS
 from composer.errors import Problem
-from composer.i18n import Message, message, translate
+from composer.i18n import Message, message, render, translate
 
 TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 LIST_FIELDS = {"claims"}  # one entry per line in a textarea
@@ -96,11 +96,11 @@ def apply_action(data: dict[str, Any], action: str) -> bool:
     return True
 
 
-def errors_by_field(problems: Iterable[Problem]) -> dict[str, list[str]]:
-    """Each message under the nearest form field; a problem of the whole file under ''."""
+def errors_by_field(problems: Iterable[Problem], lang: str) -> dict[str, list[str]]:
+    """Each message under the nearest form field, in the page's language; a problem of the whole file under ''."""
     found: dict[str, list[str]] = {}
     for problem in problems:
-        found.setdefault(problem.field, []).append(str(problem))
+        found.setdefault(problem.field, []).append(render(problem.message, lang))  # the field's label says where
     return found
 
 
@@ -109,13 +109,29 @@ def field_anchor(name: str) -> str:
     return "f-" + re.sub(r"[^a-zA-Z0-9_]+", "-", name).strip("-")
 
 
-def field_label(name: str, lang: str, numbered: bool = False) -> str:
-    """A field's label as its input shows it ("articles[0].title" is "Titel"); `numbered` adds the article
-    ("Titel (Artikel 1)"), for a link from the check report. A field without a label keeps its name."""
+# Every place the editor page has an element for (an input, or the box of a group): a link to a field lands on
+# the nearest of these, so "zum Feld" never points at an id the page does not have.
+ON_THE_PAGE = re.compile(
+    r"^(?:subject|preheader|date|language|newsletter|publisher|kicker|claims|greeting\.(?:named|anonymous)"
+    r"|footer\.(?:address|reason|imprint_url|privacy_url)|theme|theme\.(?:brand_color|text_color|muted_color"
+    r"|background_color|content_color|font_family|logo_url|logo_width)|articles"
+    r"|articles\[\d+\](?:\.(?:title|author|body|anchor|language|image|image\.(?:upload|url|path|alt|width)|contacts"
+    r"|contacts\[\d+\](?:\.(?:name|role|phone|email))?))?)$")
+GROUP_INPUT = {"greeting": "greeting.named", "footer": "footer.address"}  # groups shown as their first input
+PARENT = re.compile(r"(?:\.[^.\[\]]*|\[\d+\])$")
+
+
+def field_target(name: str) -> str:
+    """The anchor a link to the field `name` lands on: its input, else the nearest group the page shows (an
+    article's image box for `articles[0].image`, the article for an unknown field in it), else the form."""
+    while name and not ON_THE_PAGE.match(GROUP_INPUT.get(name, name)):
+        name = PARENT.sub("", name) if PARENT.search(name) else ""
+    return field_anchor(GROUP_INPUT.get(name, name)) if name else "issue-form"
+
+
+def field_label(name: str, lang: str) -> str:
+    """A field's label as its input shows it ("articles[0].title" is "Titel"); a field without a label keeps its
+    name. Where a field is in the issue, with its article and contact, is composer/issue/places.py's to say."""
     last = name.split(".")[-1]
     key = re.sub(r"\[\d+\]", "", last)
-    label = translate(lang, FIELDS[key]) if key in FIELDS else last
-    article = re.match(r"articles\[(\d+)\]", name)
-    if not (numbered and article):
-        return label
-    return translate(lang, "{label} (Article {n})", label=label, n=int(article[1]) + 1)
+    return translate(lang, FIELDS[key]) if key in FIELDS else last

@@ -22,6 +22,7 @@ from composer.web.guard import host_allowed, security_headers
 from composer.render.templates import environment
 
 OPEN_PATHS = ("/login", "/static/", "/invitation/")
+READABLE_LOGGED_OUT = ("/help",)  # Hilfe explains logging in too, so it needs none (it holds nothing of the office's)
 
 
 class Guard:
@@ -49,9 +50,9 @@ class Guard:
             response = refused(request)
         elif not path.startswith(OPEN_PATHS):
             session = self.access.session(request.cookies.get(SESSION_COOKIE))
-            if session is None:
+            if session is None and path not in READABLE_LOGGED_OUT:
                 response = RedirectResponse("/login", status_code=303)
-            else:
+            elif session is not None:
                 scope.setdefault("state", {})["session"] = session
                 response = self._rights(request, scope, path, session.person)
         preview = path.endswith("/email")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -12,43 +11,42 @@ from starlette.routing import Route
 
 from composer import checks
 from composer.desk.context import Desk, issue_path
-from composer.desk.words import place
-from composer.i18n import render
-from composer.desk.forms import field_anchor, field_label
+from composer.desk.forms import field_target
 from composer.desk.language import language
 from composer.errors import ComposerError, IssueFileError, said
+from composer.i18n import N_, Message, render
+from composer.issue.issuefile import draft_of
+from composer.issue.places import field_of, place_at, place_of_finding
+from composer.issue.writer import issue_data
 from composer.state import NEEDS_ATTENTION, STATUSES, Journal
 from composer.desk.downloads import download
 from composer.exports import exported
 from composer.send.status import status_table
 
 SHOWN = 20
-WHERE = re.compile(r"^(?P<file>[^:]+)(?::(?P<line>\d+))?(?:: (?P<field>\S+))?$")
-
-
-def field_of(where: str) -> str:
-    """The form field a finding's `file:line: field` names (its top-level part for fields without an input)."""
-    match = WHERE.match(where)
-    return (match.group("field") or "") if match else ""
 
 
 def routes(desk: Desk) -> list[Route]:
     async def check(request: Request) -> Response:
         slug = request.path_params["slug"]
         path = issue_path(desk, slug)
+        data: dict[str, Any] | None = None  # the issue's fields, so a place names a contact by her name
         try:
             subject = await run_in_threadpool(checks.prepare, path, desk.settings, desk.secret)
+            data = issue_data(subject.build.issue)
             report = await run_in_threadpool(checks.check, subject)
-            findings: list[dict[str, Any]] = [{"level": f.level, "where": f.where, "message": f.message, "field": field_of(f.where)}
-                        for f in report.findings]
+            findings: list[dict[str, Any]] = [{"level": f.level, "where": place_of_finding(f.where, data), "message": f.message,
+                                                "field": field_of(f.where)} for f in report.findings]
         except IssueFileError as exc:
-            findings = [{"level": "error", "where": f"{p.file}:{p.line}", "message": p.message, "field": p.field}
+            data = draft_of(path.read_text(encoding="utf-8-sig"), path.name)
+            findings = [{"level": "error", "where": place_at(p.field, p.line, data), "message": p.message, "field": p.field}
                         for p in exc.problems]
         except ComposerError as exc:
-            findings = [{"level": "error", "where": path.name, "message": said(exc), "field": ""}]
+            findings = [{"level": "error", "where": Message(N_("the issue")), "message": said(exc), "field": ""}]
         lang = language(request)
-        findings = [{**f, "where": place(f["where"], lang), "message": render(f["message"], lang)} for f in findings]
-        return desk.page(request, "check.html.j2", slug=slug, findings=findings, anchor=field_anchor, field_label=field_label)
+        findings = [{**f, "where": render(f["where"], lang), "message": render(f["message"], lang),
+                     "target": field_target(f["field"])} for f in findings]
+        return desk.page(request, "check.html.j2", slug=slug, findings=findings)
 
     def status(request: Request) -> Response:
         slug = request.path_params["slug"]

@@ -22,6 +22,7 @@ OWNER_NAME = "Büro"  # the first account's name until its person names it in Ei
 RULES = [  # (path inside the desk, the role a POST there needs); the first match counts
     (re.compile(r"^/issues/[^/]+/send(/stop|/plan|/cancel|/now)?$"), SEND),
     (re.compile(r"^/issues/[^/]+/approval$"), APPROVE),
+    (re.compile(r"^/issues/[^/]+/email$"), None),  # the live preview of the typed form: it changes nothing
     (re.compile(r"^/issues/[^/]+(/.*)?$"), WRITE),  # every other change of an issue: its file, drafts, photos, tests
     (re.compile(r"^/new$"), WRITE),
     (re.compile(r"^/(settings|subscribers|people|inbox)(/.*)?$"), ADMIN),

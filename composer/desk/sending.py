@@ -29,9 +29,9 @@ from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.rights import actor
 from composer.desk.runs import CHECK_ERRORS, FILE_ERRORS, SendRun, start
-from composer.desk.words import place
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError, said
 from composer.i18n import Message, message, plural, render
+from composer.issue.places import place_of_finding
 from composer.i18n.formats import moment
 from composer.office import approval, protocol
 from composer.send import schedules
@@ -72,7 +72,7 @@ def routes(desk: Desk) -> list[Route]:
             remembered.parent.mkdir(parents=True, exist_ok=True)
             write_text(remembered, "\n".join(addresses), PRIVATE)
         except ChecksFailedError as exc:
-            problem = "; ".join(f"{place(f.where, lang)}: {render(f.message, lang)}" for f in exc.findings
+            problem = "; ".join(f"{render(place_of_finding(f.where), lang)}: {render(f.message, lang)}" for f in exc.findings
                                 if isinstance(f, Finding))
         except IssueFileError as exc:
             problem = "; ".join(f"{p.file}:{p.line}: {p.field}: {render(p.message, lang)}" if p.line else

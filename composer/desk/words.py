@@ -3,7 +3,8 @@ English msgids marked for the catalogue, shown in the page's language by the tem
 
 from __future__ import annotations
 
-from composer.i18n import N_, translations
+from composer.i18n import N_
+from composer.issue.places import FIELDS as LABELS
 
 DELIVERY = {
     "pending": N_("pending"), "sending": N_("sending"), "sent": N_("sent"), "deferred": N_("deferred"),
@@ -21,7 +22,8 @@ INBOX = {
 }
 RUN = {"running": N_("Sending"), "stopping": N_("Sending"), "stopped": N_("Stopped"), "finished": N_("Finished"),
        "error": N_("Sending")}
-ISSUE_NOTES = {"saved": N_("Saved."), "not_saved": N_("Not saved yet.")}
+ISSUE_NOTES = {"saved": N_("Saved."), "not_saved": N_("Not saved yet."),
+               "restored": N_("The draft is restored; it is not saved yet.")}
 LIST_NOTES = {"added": N_("The address was added."), "edited": N_("The row was changed in the list file."),
               "unsubscribed": N_("The address is unsubscribed and gets no further issue."),
               "precaution": N_("The address is on no list – blocked as a precaution: no list will write to it."),
@@ -74,22 +76,7 @@ VALUES = {"True": N_("True"), "False": N_("False")}  # a switch's value; German 
 OUTCOMES = {"ok": N_("ok"), "failed": N_("failed"), "skipped": N_("skipped")}
 SOURCES = {"environment": N_("environment variable"), ".env": N_("file .env"), "given": N_("given at start"),
            "default": N_("default")}
-FIELDS = {
-    "subject": N_("Subject"), "preheader": N_("Preheader"), "date": N_("Date"), "language": N_("Language"),
-    "newsletter": N_("Newsletter name"), "publisher": N_("Publisher"), "kicker": N_("Kicker"),
-    "claims": N_("Claims (one per line)"), "named": N_("Greeting with name ({name})"),
-    "anonymous": N_("Greeting without name"), "address": N_("Address (imprint)"),
-    "reason": N_("Why readers receive it"), "imprint_url": N_("Imprint (link)"), "privacy_url": N_("Privacy notice (link)"),
-    "title": N_("Title"), "author": N_("Author"), "body": N_("Text (Markdown)"), "anchor": N_("Anchor"),
-    "url": N_("Image address (https://…)"), "path": N_("or image file next to the issue (e.g. media/photo.jpg)"),
-    "alt": N_("Image description (alt text)"), "width": N_("Width in pixels"),
-    "name": N_("Name"), "role": N_("Role"), "phone": N_("Phone"), "email": N_("Email"),
-    "brand_color": N_("Brand colour (#8a1538)"), "text_color": N_("Text colour"), "muted_color": N_("Muted colour"),
-    "background_color": N_("Background colour"), "content_color": N_("Content colour"), "font_family": N_("Font"),
-    "logo_url": N_("Logo (https://…)"), "logo_width": N_("Logo width in pixels"),
-}
-PLACES = {"templates": N_("templates"), "text part": N_("text part"), "links": N_("links"), "spam": N_("spam"),
-          "html": N_("HTML"), "css": N_("CSS")}  # where a finding of the whole email is, as `check` names it
+FIELDS = LABELS  # the form's labels are the library's, so a place named in an error reads like the page
 ADVICE = {  # what to change after a failed step of the connection test, by the test's reason code; {svc} is SMTP or IMAP
     "no_host": N_("Enter NEWSLETTER_SMTP_HOST (and port, security, username, password) in .env; until then emails go to "
                   "the folder outbox/."),
@@ -114,7 +101,3 @@ ADVICE = {  # what to change after a failed step of the connection test, by the 
     "no_folder": N_("This folder does not exist in the mailbox. Check NEWSLETTER_IMAP_FOLDER (usually INBOX)."),
 }
 
-
-def place(where: str, lang: str) -> str:
-    """`file:line: field` stays as it is (names in the file); the check's own places are said in the language."""
-    return translations(lang).gettext(PLACES[where]) if where in PLACES else where

@@ -54,3 +54,8 @@ def number(value: float, lang: str, digits: int | None = None) -> str:
     if digits is None:
         return format_decimal(value, locale=lang)
     return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=lang)
+
+
+def month(year: int, month_number: int, lang: str) -> str:
+    """Januar 2027 / January 2027."""
+    return format_date(dt.date(year, month_number, 1), "LLLL y", locale=lang)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer.atomic import create_text
-from composer.errors import ComposerError
+from composer.errors import ComposerError, shown
 from composer.i18n import message
 from composer.issue.issuefile import load_issue
 from composer.issue.months import MONTHS
@@ -72,11 +72,11 @@ def _issue_date(target: Path, today: dt.date) -> dt.date:
 def _newest(folder: Path) -> tuple[Path, list[Path]]:
     found = newest(folder)
     if found.path is None and not found.unreadable:
-        raise ScaffoldError(message("no issue in {folder}/ to start from; copy the example in the README", folder=folder))
-    if found.path is None:
+        raise ScaffoldError(message("no issue in {folder}/ to start from; copy the example in the README", folder=shown(folder)))
+    if found.path is None:  # named as from where she works (the desk's folder), never as a server's absolute path
         raise ScaffoldError(message("no issue in {folder}/ can be read to start from: each has errors (`newsletter check "
-                                    "{file}` names them); correct one, then try again", folder=folder,
-                                    file=found.unreadable[-1]))
+                                    "{file}` names them); correct one, then try again", folder=shown(folder),
+                                    file=shown(found.unreadable[-1])))
     return found.path, found.unreadable
 
 

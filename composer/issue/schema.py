@@ -41,6 +41,8 @@ SCHEMA_ERRORS = {
 
 Language = Literal["de", "en"]
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug", "prs"}
+# The blocks that hold every right-to-left letter (Unicode's bidi classes R and AL): a text without any is left to right.
+RTL_BLOCKS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]")
 TOC_ANCHOR = "inhalt"
 HEX_COLOR = r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$"
 
@@ -148,6 +150,8 @@ class Article(Strict):
         """Right to left for Arabic, Farsi, Hebrew, Urdu, ...; without a language, what the text's letters say."""
         if self.language:
             return "rtl" if self.language.split("-")[0] in RTL_LANGUAGES else "ltr"
+        if not RTL_BLOCKS.search(self.title + self.body):  # most texts: no need to ask each letter (the live preview)
+            return "ltr"
         letters = [unicodedata.bidirectional(c) for c in self.title + self.body if c.isalpha()]
         return "rtl" if letters and sum(kind in ("R", "AL") for kind in letters) > len(letters) / 2 else "ltr"
 

@@ -182,16 +182,16 @@ def _check_mjml(marked: str, templates: Path | None) -> str:
             current.pop()
             continue
         name = m["tag"]
-        where = shown(source_of(templates, current[-1]))
         if name not in MJML_TAGS:
-            raise RenderError(f"{where}: unknown MJML tag <{name}> (a typo?)")
+            raise RenderError(f"{shown(source_of(templates, current[-1]))}: unknown MJML tag <{name}> (a typo?)")
         if m["empty"]:
             continue
         if not m["closing"]:
             stack.append((name, current[-1]))
         elif not stack or stack[-1][0] != name:
             expected = f"</{stack[-1][0]}>" if stack else "nothing"
-            raise RenderError(f"{where}: </{name}> closes nothing open here (expected {expected})")
+            raise RenderError(f"{shown(source_of(templates, current[-1]))}: </{name}> closes nothing open here "
+                              f"(expected {expected})")
         else:
             stack.pop()
     if stack:

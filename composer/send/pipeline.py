@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer.atomic import write_bytes
-from composer.issue.issuefile import IssueSource, read_issue
+from composer.errors import shown
+from composer.issue.issuefile import IssueSource, parse_issue, read_issue
+from composer.issue.schema import Issue
 from composer.records import Recipient
 from composer.render.build import Build, build
 from composer.render.images import load_pictures
@@ -32,9 +34,20 @@ def build_with_source(path: Path, settings: Settings, templates: Path | None = N
     """An issue's slug is its file name without extension: issues/2020-12.md -> 2020-12. The source tells
     later checks on which line of the file each part stands."""
     issue, source = read_issue(path)
+    return _built(issue, source, path, settings, templates), source
+
+
+def build_unsaved(text: str, path: Path, settings: Settings) -> Build:
+    """The issue as it would be if `text` were saved at `path` (the desk's form while she types): read and built
+    exactly as the file would be, its photos found beside `path`; nothing is written."""
+    issue, source = parse_issue(text, shown(path))
+    return _built(issue, source, path, settings, None)
+
+
+def _built(issue: Issue, source: IssueSource, path: Path, settings: Settings, templates: Path | None) -> Build:
     pictures = load_pictures(issue, source, path.parent, path.stem, settings.state_dir / IMAGE_CACHE)
     return build(issue, path.stem, templates or settings.templates_dir, settings.web_version_url(path.stem), pictures,
-                 settings.state_dir / INLINE_CACHE), source
+                 settings.state_dir / INLINE_CACHE)
 
 
 def write_build(result: Build, factory: MessageFactory, out: Path, sample: Recipient = SAMPLE_RECIPIENT) -> list[Written]:
