@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 import time
@@ -58,3 +59,16 @@ def desk_server(folder: Path, settings: Settings, access: Access | None = None) 
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextlib.contextmanager
+def quiet_desk(folder: Path) -> Iterator[Running]:
+    """A desk on `folder` for a browser module that looks at pages, not at SpamAssassin's 3 s a Prüfen page."""
+    import pytest
+
+    settings = Settings(_env_file=None, from_address="kontakt@example.org", state_dir=folder / ".newsletter")  # type: ignore[call-arg]
+    without_spamassassin = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                           if not (Path(p) / "spamassassin").exists())
+    with pytest.MonkeyPatch.context() as environment, desk_server(folder, settings) as running:
+        environment.setenv("PATH", without_spamassassin)
+        yield running

@@ -4,16 +4,13 @@ in every page's corner."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from composer.config.settings import Settings
 from tests.conftest import AXE, IN_CHROMIUM, SAMPLE
-from tests.deskserver import Running, desk_server
+from tests.deskserver import quiet_desk, Running
 
 pytestmark = IN_CHROMIUM
 
@@ -30,11 +27,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     shutil.copytree(SAMPLE / "subscribers", folder / "subscribers")
     broken = (SAMPLE / "issues" / "2020-12.md").read_text(encoding="utf-8").replace("publisher: Fachbereich", "publisher Fachbereich")
     (folder / "issues" / "2027-07.md").write_text(broken, encoding="utf-8")
-    settings = Settings(_env_file=None, from_address="kontakt@example.org", state_dir=folder / ".newsletter")  # type: ignore[call-arg]
-    without_spamassassin = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
-                                           if not (Path(p) / "spamassassin").exists())
-    with pytest.MonkeyPatch.context() as environment, desk_server(folder, settings) as running:
-        environment.setenv("PATH", without_spamassassin)  # its 3 s a Prüfen page are not what this module looks at
+    with quiet_desk(folder) as running:
         yield running
 
 

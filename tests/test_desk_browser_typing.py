@@ -6,7 +6,6 @@ the editor really has. One desk and one browser page for the module; the page's 
 from __future__ import annotations
 
 import io
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from composer.config.settings import Settings
 from tests.conftest import AXE, IN_CHROMIUM, SAMPLE
-from tests.deskserver import Running, desk_server
+from tests.deskserver import quiet_desk, Running
 
 pytestmark = IN_CHROMIUM
 
@@ -51,11 +49,7 @@ Zwölf Familien suchen eine Patin oder einen Paten: [hier](http://krefeld.exampl
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     folder = tmp_path_factory.mktemp("typing")
     shutil.copytree(SAMPLE / "issues", folder / "issues")
-    settings = Settings(_env_file=None, from_address="kontakt@example.org", state_dir=folder / ".newsletter")  # type: ignore[call-arg]
-    without_spamassassin = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
-                                           if not (Path(p) / "spamassassin").exists())
-    with pytest.MonkeyPatch.context() as environment, desk_server(folder, settings) as running:
-        environment.setenv("PATH", without_spamassassin)  # its 3 s a Prüfen page are not what this module looks at
+    with quiet_desk(folder) as running:
         yield running
 
 

@@ -131,13 +131,18 @@ def access_link_newest(site: Site) -> str:
     return re.search(r"http://\S+(/p/data/\S+)", bodies[-1]).group(1)
 
 
+def opened_data_page(site: Site, c, path: str):  # type: ignore[no-untyped-def]
+    """The reader's data page, opened through the one-hour link mailed to the address, and its grant."""
+    post(c, f"{path}/access", c.get(path))
+    link = access_link(site)
+    opened = post(c, link, c.get(link))
+    return opened, re.search(r'name="grant" value="([^"]+)"', opened.text).group(1)
+
+
 def test_correcting_the_name_changes_the_list_row(site: Site, smtp_server) -> None:
     path = own_page(received_issue(site, smtp_server)[0])
     with site.client() as c:
-        post(c, f"{path}/access", c.get(path))
-        link = access_link(site)
-        opened = post(c, link, c.get(link))
-        grant = re.search(r'name="grant" value="([^"]+)"', opened.text).group(1)
+        opened, grant = opened_data_page(site, c, path)
         corrected = post(c, "/p/mine/name", opened, grant=grant, name="Anna Müller-Weber")
     assert corrected.status_code == 200 and "berichtigt" in corrected.text
     assert "anna.mueller@example.org;Anna Müller-Weber;Cracau" in Path("subscribers/volunteers.csv").read_text()
@@ -147,10 +152,7 @@ def test_forgetting_removes_the_address_and_an_old_sheet_does_not_bring_it_back(
     old_sheet = Path("subscribers/volunteers.csv").read_text(encoding="utf-8")
     path = own_page(received_issue(site, smtp_server)[0])
     with site.client() as c:
-        post(c, f"{path}/access", c.get(path))
-        link = access_link(site)
-        opened = post(c, link, c.get(link))
-        grant = re.search(r'name="grant" value="([^"]+)"', opened.text).group(1)
+        opened, grant = opened_data_page(site, c, path)
         assert post(c, "/p/mine/forget", opened, grant=grant).status_code == 200  # without the tick: asked again
         assert ANNA in Path("subscribers/volunteers.csv").read_text()
         gone = post(c, "/p/mine/forget", opened, grant=grant, sure="yes")
