@@ -65,3 +65,12 @@ def test_a_confirmed_web_sign_up_is_proof_for_a_row_without_columns(workdir: Pat
     output = runner.invoke(app, ["subscribers", "mixed"]).output
     assert "active       karl@example.org  Karl\n" in output
     assert "2 of 4 addresses" in output
+
+
+def test_the_consent_warning_is_said_in_german_with_its_count() -> None:
+    from composer.audience.consent import warning
+    from composer.i18n import render
+
+    said = render(warning(1, 4, "helfer"), "de")
+    assert said.startswith("1 von 4 Adressen der Liste helfer hat keinen Nachweis der Einwilligung: ergänzen Sie")
+    assert said.endswith("`newsletter subscribers helfer` nennt sie")

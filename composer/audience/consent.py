@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from composer.i18n import Message, message, plural
 from composer.records import BadRow, Recipient
 
 DATE, SOURCE = "consent_date", "consent_source"
@@ -16,10 +17,6 @@ HEADERS = {"consentdate": DATE, "einwilligungdatum": DATE, "einwilligungsdatum":
            "consentsource": SOURCE, "einwilligungquelle": SOURCE, "einwilligungsquelle": SOURCE, "quelle": SOURCE,
            "quelledereinwilligung": SOURCE}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M")
-HOW_TO_ADD = (f"add the columns {DATE} and {SOURCE} (or Einwilligung_Datum and Einwilligung_Quelle) with the date "
-              "and the way each person agreed, e.g. 2020-05-14 and 'Anmeldeformular Ehrenamtsbörse'")
-
-
 def consent_day(text: str) -> dt.date | None:
     """The day of a consent as a spreadsheet writes it (ISO or German), or None when it is no date."""
     for pattern in DATE_FORMATS:
@@ -75,11 +72,16 @@ class ConsentCount:
             yield row
 
 
-def warning(without: int, listed: int, list_name: str, named_above: bool = False) -> str | None:
+def warning(without: int, listed: int, list_name: str, named_above: bool = False) -> Message | None:
     """One line for the coordinator, or None when every address proves consent; `named_above` when the rows
     were just listed with their reasons (`newsletter subscribers` itself)."""
     if not without:
         return None
-    have = "has" if without == 1 else "have"
-    where = "the rows above say why" if named_above else f"`newsletter subscribers {list_name}` names them"
-    return (f"{without} of {listed} addresses of the list {list_name} {have} no proof of consent: {HOW_TO_ADD}; {where}")
+    where = message("the rows above say why") if named_above else message(
+        "`newsletter subscribers {list}` names them", list=list_name)
+    how = message("add the columns {date} and {source} (or Einwilligung_Datum and Einwilligung_Quelle) with the date "
+                  "and the way each person agreed, e.g. 2020-05-14 and 'Anmeldeformular Ehrenamtsbörse'",
+                  date=DATE, source=SOURCE)
+    return plural("{n} of {total} addresses of the list {list} has no proof of consent: {how}; {where}",
+                  "{n} of {total} addresses of the list {list} have no proof of consent: {how}; {where}", without,
+                  total=listed, list=list_name, how=how, where=where)
