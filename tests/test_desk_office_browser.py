@@ -124,6 +124,7 @@ def test_writer_approver_and_sender_each_do_their_part(office: Office) -> None:
     sender.check("#confirm")
     sender.click("#start")
     wait_for(lambda: sum(1 for m in smtp.handler.messages() if m["Subject"].startswith("Newsletter")) == 8)
+    sender.wait_for_selector("#progress[data-state=finished]")  # the page reloads itself when the run ends
     sender.goto(f"{desk.base}/log")
     log = sender.locator("#log").inner_text()
     assert "Paul Versand" in log and "Ayşe Yilmaz" in log and "Erika Schreiber" in log
