@@ -17,12 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from composer import checks
-from composer.audience.consent import ConsentCount
-from composer.audience.erasure import Erasures, anonymise_old
-from composer.audience import proof
-from composer.audience.reader import Left
-from composer.audience.reconfirm import Cutoff
-from composer.audience.roster import listed
+from composer.audience.consent import ConsentCount, Cutoff
+from composer.audience.erasure import Erasures, anonymise_old, sweep_consents
+from composer.audience.roster import Left, listed
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
 from composer.records import BadRow, Recipient
@@ -69,7 +66,7 @@ class IssueMailing(Mailing):
         """The retention sweeps (old delivery rows lose their addresses; proofs of ended subscriptions past theirs
         go) and the unsubscribe links."""
         anonymise_old(state, self._secret, self._settings.retention_days)
-        proof.sweep(state, self._settings.consent_retention_days)
+        sweep_consents(state, self._settings.consent_retention_days)
         Links(state, self._secret).remember_staged(self.list_name)
 
     def messages(self, state: Journal) -> MessageFactory:

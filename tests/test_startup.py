@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -49,3 +50,25 @@ def test_a_send_loads_neither_the_inbox_nor_the_browser_nor_the_web_nor_the_link
 
 def test_status_loads_no_rendering(workdir: Path) -> None:
     assert imported_by(["status", str(SAMPLE_ISSUE)], RENDERING + SENDING + ELSEWHERE, workdir) == []
+
+
+def test_each_command_is_registered_by_the_module_the_cli_loads_for_it() -> None:
+    code = ("import importlib, json, typer\n"
+            "from composer.cli import MODULES\n"
+            "from composer.cli.common import app\n"
+            "seen, owner = set(), {}\n"
+            "for module in sorted(set(MODULES.values())):\n"
+            "    importlib.import_module(f'composer.cli.{module}')\n"
+            "    names = set(typer.main.get_command(app).commands) - seen\n"
+            "    owner.update(dict.fromkeys(names, module)); seen |= names\n"
+            "print(json.dumps(owner))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    from composer.cli import MODULES
+
+    assert json.loads(done.stdout) == MODULES
+
+
+def test_a_send_loads_only_its_own_commands_module(workdir: Path) -> None:
+    others = tuple(f"composer.cli.{m}" for m in ("audience", "compose", "desk", "doctor", "office", "privacy", "web"))
+    assert imported_by(["send", str(SAMPLE_ISSUE), "--list", "volunteers", "--dry-run"], others, workdir) == []
+    assert imported_by(["--folder", str(workdir), "check", str(SAMPLE_ISSUE)], others, workdir) == ["composer.cli.compose"]

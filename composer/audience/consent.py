@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from composer.i18n import Message, message, plural
 from composer.records import BadRow, Recipient
+
+if TYPE_CHECKING:
+    from composer.state import Journal
 
 DATE, SOURCE = "consent_date", "consent_source"
 # Header spellings after lower-casing and dropping spaces, '_' and '-' (see subscribers._column).
@@ -85,3 +89,25 @@ def warning(without: int, listed: int, list_name: str, named_above: bool = False
     return plural("{n} of {total} addresses of the list {list} has no proof of consent: {how}; {where}",
                   "{n} of {total} addresses of the list {list} have no proof of consent: {how}; {where}", without,
                   total=listed, list=list_name, how=how, where=where)
+
+
+def deadline(state: Journal, list_name: str) -> dt.datetime | None:
+    until = state.reconfirm_deadline(list_name)
+    return dt.datetime.fromtimestamp(until).astimezone() if until is not None else None
+
+
+class Cutoff:
+    """Drops, once the list's deadline has passed, the rows that still prove no consent; `dropped` counts them."""
+
+    def __init__(self, state: Journal, list_name: str, proof: ConsentCount, now: dt.datetime) -> None:
+        self.until = deadline(state, list_name)
+        self.active = self.until is not None and now >= self.until
+        self._proof = proof
+        self.dropped = 0
+
+    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
+        for row in rows:
+            if self.active and isinstance(row, Recipient) and self._proof.reason(row) is not None:
+                self.dropped += 1
+                continue
+            yield row

@@ -59,5 +59,12 @@ def anonymise_old(state: Journal, secret: bytes, days: int, now: float | None = 
     return state.anonymise_before(cutoff, HASHED, lambda email: HASHED + keyed_hash(secret, email), _without)
 
 
+def sweep_consents(journal: Journal, days: int, now: float | None = None) -> int:
+    """Erases the proof of consent (evidence and sign-up) of subscriptions that ended more than `days` ago; how
+    many rows went. Here beside the delivery rows' retention, so a send does not load the proof documents."""
+    cutoff = (now if now is not None else time.time()) - days * DAY
+    return sum(journal.drop_consent(email, list_name) for email, list_name in journal.ended_consents(cutoff))
+
+
 def _without(text: str | None, address: str, replacement: str) -> str | None:
     return re.sub(re.escape(address), replacement, text, flags=re.IGNORECASE) if text else text

@@ -4,7 +4,7 @@ agreed to, the confirmation mail as it was sent (Message-ID, time, body), the co
 NEWSLETTER_SIGNUP_IP allows. The wording and versions of the form and of the mail are the ones stored with the
 consent, so a later change of the form does not change an old proof.
 
-Proofs are kept NEWSLETTER_CONSENT_RETENTION_DAYS after the subscription ends (`sweep`), apart from the delivery
+Proofs are kept NEWSLETTER_CONSENT_RETENTION_DAYS after the subscription ends (`erasure.sweep_consents`), apart from the delivery
 rows' own retention."""
 
 from __future__ import annotations
@@ -103,12 +103,6 @@ def render(proof: Proof, lang: str, newsletter: str, templates: Path | None = No
 def document(address: str, journal: Journal, where: Where, lang: str, newsletter: str, templates: Path | None = None) -> str:
     """The printable proof of one address as both faces hand it out (the CLI's --proof, the desk's button)."""
     return render(proof_of(address, journal, where), lang, newsletter, templates)
-
-
-def sweep(journal: Journal, days: int, now: float | None = None) -> int:
-    """Erases the evidence and the sign-up of subscriptions that ended more than `days` ago; how many rows went."""
-    cutoff = (now if now is not None else time.time()) - days * DAY
-    return sum(journal.drop_consent(email, list_name) for email, list_name in journal.ended_consents(cutoff))
 
 
 def write(html: str, target: Path, pdf: bool) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,6 @@ from composer.audience.signup import Identity, deliver, plain_mail
 from composer.config.settings import Settings
 from composer.errors import ComposerError
 from composer.i18n import N_, translate
-from composer.records import BadRow, Recipient
 from composer.state import Journal, Reason
 
 ACCESS_SECONDS = 3600  # a mailed link opens the data for one hour, once
@@ -57,21 +56,6 @@ def leave(journal: Journal, email: str, list_name: str, now: float) -> bool:
 def leave_all(journal: Journal, email: str) -> bool:
     """The reader leaves every list: the global unsubscribe (it takes over a one-click's, so no undo lifts it)."""
     return journal.suppress(email, Reason("reader_all"), evidence="reader's page")
-
-
-class Left:
-    """Drops, as a list streams past, the rows of addresses that left this list by themselves; `skipped` counts."""
-
-    def __init__(self, journal: Journal, list_name: str) -> None:
-        self._left = journal.left_of(list_name)
-        self.skipped = 0
-
-    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
-        for row in rows:
-            if self._left and isinstance(row, Recipient) and row.email.lower() in self._left:
-                self.skipped += 1
-                continue
-            yield row
 
 
 def _hashed(code: str) -> str:

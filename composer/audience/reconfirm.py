@@ -8,7 +8,7 @@ row that still proves no consent is never sent another issue. A confirmation is 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -49,28 +49,6 @@ def without_evidence(rows: Iterable[Recipient | BadRow], proof: ConsentCount) ->
 def set_deadline(state: Journal, list_name: str, until: datetime) -> None:
     """`--until`: after this moment the list's rows without proof of consent are no longer sent to."""
     state.set_reconfirm_deadline(list_name, until.timestamp())
-
-
-def deadline(state: Journal, list_name: str) -> datetime | None:
-    until = state.reconfirm_deadline(list_name)
-    return datetime.fromtimestamp(until).astimezone() if until is not None else None
-
-
-class Cutoff:
-    """Drops, once the list's deadline has passed, the rows that still prove no consent; `dropped` counts them."""
-
-    def __init__(self, state: Journal, list_name: str, proof: ConsentCount, now: datetime) -> None:
-        self.until = deadline(state, list_name)
-        self.active = self.until is not None and now >= self.until
-        self._proof = proof
-        self.dropped = 0
-
-    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
-        for row in rows:
-            if self.active and isinstance(row, Recipient) and self._proof.reason(row) is not None:
-                self.dropped += 1
-                continue
-            yield row
 
 
 ASK_SUBJECT = "Möchten Sie „{newsletter}“ weiter erhalten?"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -245,3 +245,18 @@ def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table
     if not active_only:
         columns.append(Message(N_("state")))
     return Table(columns, (cells(m) for m in members))
+
+
+class Left:
+    """Drops, as a list streams past, the rows of addresses that left this list by themselves; `skipped` counts."""
+
+    def __init__(self, journal: Journal, list_name: str) -> None:
+        self._left = journal.left_of(list_name)
+        self.skipped = 0
+
+    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
+        for row in rows:
+            if self._left and isinstance(row, Recipient) and row.email.lower() in self._left:
+                self.skipped += 1
+                continue
+            yield row

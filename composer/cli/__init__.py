@@ -1,7 +1,10 @@
 """The `newsletter` command: parses, calls the library, prints, and maps errors to exit codes.
 
 Importing this package loads nothing else: `main` imports the commands itself, so a Ctrl-C while they load (the
-first moments of every command) ends in one line, like a Ctrl-C at any later moment."""
+first moments of every command) ends in one line, like a Ctrl-C at any later moment. It imports only the module of
+the command named on the line (and `folder`, whose callback every command passes): a send does not load the
+inbox's, the doctor's or the GDPR commands' modules. Without a known command name (`--help`, a typo) it loads them
+all, so the list and click's "did you mean" see every command."""
 
 from __future__ import annotations
 
@@ -14,11 +17,35 @@ if TYPE_CHECKING:
     import typer
 
 
-def commands() -> typer.Typer:
-    """The app with every command registered (each module registers its own)."""
-    from composer.cli import audience, compose, desk, doctor, folder, office, privacy, sending, web  # noqa: F401
+# Each command's module (it registers the command when imported); tests/test_startup.py checks this against them.
+MODULES = {"init": "folder", "backup": "folder", "restore": "folder", "new": "compose", "build": "compose",
+           "preview": "compose", "check": "compose", "desk": "desk", "doctor": "doctor", "person-account": "office",
+           "log": "office", "person": "privacy", "forget": "privacy", "reconfirm": "privacy", "send": "sending",
+           "status": "sending", "unsubscribe": "sending", "serve": "web", "archive": "web", "inbox": "audience",
+           "unbounce": "audience", "subscribers": "audience"}
+TOP_OPTIONS_WITH_VALUE = ("--folder",)  # the group's own options that take a value (composer/cli/folder.py)
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command word of a command line: its first argument that is neither an option nor an option's value."""
+    rest = iter(args)
+    for arg in rest:
+        if arg in TOP_OPTIONS_WITH_VALUE:
+            next(rest, None)
+        elif arg == "--" or not arg.startswith("-"):
+            return None if arg == "--" else arg
+    return None
+
+
+def commands(args: list[str] | None = None) -> typer.Typer:
+    """The app with the command `args` names registered, or every command when they name none we know."""
+    import importlib
+
     from composer.cli.common import app
 
+    word = command_named(args) if args is not None else None
+    for module in ("folder", MODULES[word]) if word in MODULES else sorted(set(MODULES.values())):
+        importlib.import_module(f"composer.cli.{module}")
     return app
 
 
@@ -34,7 +61,7 @@ def main() -> None:
     end_on_termination()
     try:
         try:
-            commands()()
+            commands(sys.argv[1:])()
         finally:
             sys.stdout.flush()  # here, so a reader that went away is caught below, not at interpreter exit
     except SystemExit as exc:

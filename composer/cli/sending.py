@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -212,6 +213,7 @@ def _run(campaign: Campaign, stop: Stop) -> Summary:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:
         task = bar.add_task(_("sending"), total=campaign.plan.to_send)
+        gc.freeze()  # what the start made (modules, the issue, its build) lives on: the collector stops walking it
         try:
             return asyncio.run(sending(lambda s: bar.update(task, completed=s.done)))
         except asyncio.CancelledError:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import re
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -121,10 +122,11 @@ class MessageFactory:
     def personalise(self, recipient: Recipient) -> OutgoingMessage:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
         slots = self._slots(recipient)
+        page = _qp(slots.page)  # the page's address is the same in HTML: letters, digits, / and :
         values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(entities.escape(slots.greeting)),
                   (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link)),
-                  (PAGE_URL, False): _qp(slots.page), (PAGE_URL, True): _qp(slots.page)}
-        message_id = f"<{uuid.uuid4().hex}@{self._domain}>"
+                  (PAGE_URL, False): page, (PAGE_URL, True): page}
+        message_id = f"<{secrets.token_hex(16)}@{self._domain}>"
         parts = self._template.copy()  # its first element stands for the recipient's headers
         parts[0] = (self._fixed + header("To", *address(recipient.name or "", recipient.email)) + self._date()
                     + header("Message-ID", message_id)

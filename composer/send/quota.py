@@ -77,6 +77,9 @@ class Quota:
     async def acquire(self, halt: asyncio.Event) -> float | None:
         """The seconds waited for the slot (by the clock), or None when the send is stopping meanwhile."""
         began = self.clock.now()
+        if not self.may_wait:  # nothing can hold it back: counted, not waited for
+            self._log(began.timestamp())
+            return 0.0
         while True:
             now = self.clock.now()
             until, why = self.next_slot(now)
