@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, SAMPLE, open_send, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+from _common import (ROOT, SAMPLE, compile_bytecode, open_send, ensure_postfix,
+                     sample_build, send_list, settings, smtp_sink, write_recipients)
 
 from composer.issue.issuefile import load_issue
 from composer.records import Recipient
@@ -155,6 +156,7 @@ def main() -> None:
         child_send(args.child, args.recipients)
         return
     parts = set(args.parts.split(","))
+    compile_bytecode(args.code)
     if "start" in parts:
         print("cold start, whole process, of 5 runs: best wall / median wall / best CPU, s")
         for name, (best, median, cpu) in cold_start(args.code).items():

@@ -20,7 +20,8 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from _common import ROOT, SAMPLE, SOURCE, delay_proxy, ensure_postfix, sample_build, send_list, settings, smtp_sink, write_recipients
+from _common import (ROOT, SAMPLE, SOURCE, compile_bytecode, delay_proxy, ensure_postfix, sample_build, send_list, settings,
+                     smtp_sink, write_recipients)
 
 from composer.records import Recipient
 from composer.send.message import MessageFactory
@@ -79,6 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     ensure_postfix()
+    compile_bytecode()
     build = sample_build()
     sample = MessageFactory(build, settings(Path("."), None).sender, b"x").personalise(Recipient("empfaenger@example.org", "Jürgen Müller"))
     print(f"machine: {os.cpu_count()} cores; message: {len(sample.data) / 1024:.1f} KB; recipients: {args.recipients}\n")
