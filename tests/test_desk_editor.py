@@ -304,3 +304,14 @@ def test_the_issue_list_never_offers_the_name_of_an_existing_issue(running) -> N
     Path(f"issues/{this_month}.md").write_text(Path("issues/2020-12.md").read_text(encoding="utf-8"), encoding="utf-8")
     offered = BeautifulSoup(running.client().get("/").text, "html.parser").find("input", id="new-name")["value"]
     assert offered != this_month and not Path(f"issues/{offered}.md").exists()
+
+
+def test_copying_a_sent_issue_onto_an_existing_name_is_refused_in_the_pages_language(tmp_path: Path) -> None:
+    from composer.issue.scaffold import ScaffoldError, copy_issue
+
+    (tmp_path / "2021-01.md").write_text("taken", encoding="utf-8")
+    (tmp_path / "2020-12.md").write_text("sent", encoding="utf-8")
+    with pytest.raises(ScaffoldError) as refused:
+        copy_issue(tmp_path / "2020-12.md", tmp_path / "2021-01.md")
+    assert "gibt es schon; wählen Sie einen anderen Namen" in refused.value.shown("de")
+    assert (tmp_path / "2021-01.md").read_text(encoding="utf-8") == "taken"

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from composer.desk.context import Desk, issue_path
 from composer.desk.guard import checked_form
+from composer.desk.language import language
 from composer.errors import ComposerError
 from composer.issue.scaffold import copy_issue
 from composer.state import Journal
@@ -37,7 +38,7 @@ def routes(desk: Desk, free_name: object) -> list[Route]:
         try:
             copy_issue(path, desk.issues_dir / f"{name}.md")
         except ComposerError as exc:
-            return desk.page(request, "message.html.j2", 409, title="409", message=str(exc))
+            return desk.page(request, "message.html.j2", 409, title="409", message=exc.shown(language(request)))
         return RedirectResponse(f"/issues/{name}", 303)
 
     return [Route("/issues/{slug}/copy", copy, methods=["POST"])]

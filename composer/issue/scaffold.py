@@ -89,5 +89,5 @@ def copy_issue(source: Path, target: Path) -> Path:
     try:
         create_text(target, source.read_text(encoding="utf-8-sig"))
     except FileExistsError:
-        raise ScaffoldError(f"{target} exists already; choose another name or edit that file") from None
+        raise ScaffoldError(message("{path} exists already; choose another name or edit that file", path=target)) from None
     return target
