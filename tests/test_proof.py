@@ -13,7 +13,7 @@ from test_consent import MIXED
 from test_web_safety import Site, csrf_of, runner, serve
 
 from composer.audience import proof
-from composer.audience.erasure import sweep_consents
+from composer.audience.erasure import DAY, sweep_consents
 from composer.audience.person import Where
 from composer.cli import app
 from composer.state import Journal, Reason
@@ -91,8 +91,8 @@ def test_the_proof_outlives_an_unsubscribe_and_goes_after_its_retention(site: Si
     assert "Bestätigender Klick" in proof_text(monkeypatch)  # after the unsubscribe: still there
     where = Where(Path("subscribers"), Path("outbox"), Path(".newsletter"))
     with Journal(Path(".newsletter")) as journal:
-        assert sweep_consents(journal, 1095, now=ended + 1094 * proof.DAY) == 0
-        assert sweep_consents(journal, 1095, now=ended + 1096 * proof.DAY) == 2  # the evidence and the sign-up
+        assert sweep_consents(journal, 1095, now=ended + 1094 * DAY) == 0
+        assert sweep_consents(journal, 1095, now=ended + 1096 * DAY) == 2  # the evidence and the sign-up
         assert proof.proof_of(NEW, journal, where).web == []
     assert "Für diese Adresse ist kein Nachweis einer Einwilligung gespeichert." in proof_text(monkeypatch)
 

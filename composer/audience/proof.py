@@ -26,8 +26,6 @@ from composer.render.templates import environment
 from composer.state import ConsentRecord, Journal
 from composer.state.reasons import kind_said
 
-DAY = 86_400.0
-
 
 def recorded_ip(address: str, mode: str) -> str | None:
     """The IP as kept in a proof: `full`, `truncated` (IPv4 /24, IPv6 /48, the default) or `none`."""
