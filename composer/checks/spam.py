@@ -41,4 +41,4 @@ def check(s: Subject) -> Iterator[Finding]:
     rules: Message | str = ", ".join(result.tests) or message("no rule")
     level: Level = "error" if result.score >= FAIL_AT else "warning" if result.score >= WARN_AT else "info"
     yield Finding(level, "spam", message("SpamAssassin scores {score} (rules: {rules}); below {good} is good",
-                                          score=round(result.score, 1), rules=rules, good=WARN_AT))
+                                          score=round(result.score, 1) or 0.0, rules=rules, good=WARN_AT))  # never "-0.0"
