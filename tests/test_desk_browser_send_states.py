@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from composer.state import Journal
 from tests.conftest import CHROMIUM, SMTPServer
@@ -61,11 +62,17 @@ def visible_buttons(page) -> list[str]:
 
 def state_and_buttons(page) -> tuple[str, list[str]]:
     """The state line and the visible buttons read in one turn of the page's script, so a poll that lands
-    between two reads cannot pair one state with the next state's buttons."""
-    state, buttons = page.evaluate("""ids => [document.querySelector('#run-state').innerText,
-                                              ids.filter(id => document.querySelector(id)?.checkVisibility())]""",
-                                   list(BUTTONS))
-    return state, buttons
+    between two reads cannot pair one state with the next state's buttons; a read that the page's own reload
+    interrupts is read again from the reloaded page."""
+    for _ in range(20):
+        try:
+            state, buttons = page.evaluate("""ids => [document.querySelector('#run-state').innerText,
+                                                      ids.filter(id => document.querySelector(id)?.checkVisibility())]""",
+                                           list(BUTTONS))
+            return state, buttons
+        except PlaywrightError:
+            page.wait_for_selector("#run-state")
+    raise AssertionError("the send page kept reloading")
 
 
 def state_of(page) -> str:

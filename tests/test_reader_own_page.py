@@ -182,3 +182,31 @@ def test_the_one_click_of_an_issue_leaves_only_the_list_the_mail_came_from(site:
     assert len(to_anna) == 2  # the first send, and presse's
     states = runner.invoke(app, ["subscribers", "volunteers"]).output
     assert re.search(rf"unsubscribed\s+{re.escape(ANNA)}", states)
+
+
+def test_a_corrected_name_is_written_into_an_excel_list_as_a_sheet_and_a_windows_list_in_its_encoding(tmp_path: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    from composer.audience.person import Where, rename_rows
+
+    book = Workbook()
+    book.active.append(["E-Mail", "Name"])
+    book.active.append([ANNA, "Anna Müller"])
+    book.save(tmp_path / "helfer.xlsx")
+    (tmp_path / "presse.csv").write_bytes(f"email;name\n{ANNA};Anna Müller\n".encode("cp1252"))
+    assert rename_rows(ANNA, "Anna Müller-Weber", Where(tmp_path, tmp_path / "outbox")) == 2
+    assert [c.value for c in load_workbook(tmp_path / "helfer.xlsx").active[2]] == [ANNA, "Anna Müller-Weber"]
+    assert (tmp_path / "presse.csv").read_bytes().decode("cp1252") == f"email;name\n{ANNA};Anna Müller-Weber\n"
+
+
+def test_a_data_link_whose_mail_was_refused_is_mailed_when_asked_again(tmp_path: Path, smtp_server: SMTPServer) -> None:
+    from composer.audience.reader import ask_access
+    from composer.audience.signup import Identity
+
+    settings = smtp_server.settings(state_dir=tmp_path / "state")
+    who, url = Identity("Newsletter", "Hauptstraße 5"), (lambda code: f"http://127.0.0.1/p/data/{code}")
+    smtp_server.handler.refuse_rcpt = "550 5.1.1 no such user"
+    assert not ask_access(settings, who, ANNA, url, "de", 1_000_000.0)
+    smtp_server.handler.refuse_rcpt = None
+    assert ask_access(settings, who, ANNA, url, "de", 1_000_060.0)
+    assert [rcpts for _, rcpts, _ in smtp_server.handler.received] == [[ANNA]]

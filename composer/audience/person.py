@@ -222,6 +222,9 @@ def rename_rows(address: str, name: str, where: Where) -> int:
         listed = _read(path)
         if "name" not in listed.header or not (mine := listed.of(address)):
             continue
+        if is_sheet(path):  # written back as the sheet it is, like every other change of a row
+            changed += len(mine) if sheetfiles.update(path, address, {"name": name}) else 0
+            continue
         delimiter, _ = read_header(listed.head)
         column = listed.header.index("name")
         out = []
@@ -236,7 +239,7 @@ def rename_rows(address: str, name: str, where: Where) -> int:
                 changed += 1
             else:
                 out.extend(record[1])
-        replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + "".join(out)).encode())
+        replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + "".join(out)).encode(listed.encoding.removesuffix("-sig")))
     return changed
 
 

@@ -79,7 +79,7 @@ def ask_access(settings: Settings, who: Identity, email: str, url: Callable[[str
         summary = None
     if summary is None or not (summary.sent or summary.uncertain):
         with Journal(settings.state_dir) as journal:
-            journal.use_access_code(_hashed(code), now - ACCESS_SECONDS, now)  # spent: a new request may mail again
+            journal.drop_access_code(_hashed(code))  # as if never asked: a new request mails again
         return False
     return True
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from composer.i18n import message
 from composer.config.parts import Policy
 from composer.records import BadRow, OutgoingMessage, Recipient
 from composer.send.dispatch import Dispatcher, Messages, NoLedger, Summary
@@ -155,7 +156,7 @@ class Send(Generic[M]):
 
         watcher = asyncio.create_task(stopped())
         try:
-            quota.waiting(start, "planned start")
+            quota.waiting(start, message("planned start"))
             if not await quota.clock.sleep_until(start, halt):
                 return False
             quota.waiting(None, "")

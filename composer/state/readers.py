@@ -58,6 +58,10 @@ class ReaderRows(Store):
         return self._db.execute("SELECT 1 FROM access_codes WHERE email = ? AND created > ?",
                                 (email, since)).fetchone() is not None
 
+    def drop_access_code(self, hashed: str) -> None:
+        """A code whose mail did not go: gone, so the next request within the hour mails again."""
+        self._db.execute("DELETE FROM access_codes WHERE code = ?", (hashed,))
+
     def use_access_code(self, hashed: str, since: float, now: float) -> str | None:
         """The address of an unused code made after `since`, which is used up now; None for any other code."""
         with self._transaction("BEGIN IMMEDIATE") as db:
