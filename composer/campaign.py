@@ -2,7 +2,7 @@
 
 The rules of a send live here, not in a face: an issue with check errors is not sent, one send at a time
 holds the send state, and the plan is counted before anything goes out. The CLI and the browser desk only
-call `open_send` / `plan_send` / `test_send` and show what comes back. An issue is one kind of mail
+call `open_send` / `outline` / `test_send` and show what comes back. An issue is one kind of mail
 (`IssueMailing`); the plan, limits, ledger and dispatcher are composer/send/mailing.py's, as for every kind.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from composer import checks
 from composer.audience.consent import ConsentCount, Cutoff
-from composer.audience.erasure import Erasures, anonymise_old, sweep_consents
+from composer.audience.erasure import Erasures, apply_retention
 from composer.audience.roster import Left, listed
 from composer.audience.subscribers import LIST_DIR, checked_address, list_path
 from composer.errors import ChecksFailedError
@@ -65,8 +65,7 @@ class IssueMailing(Mailing):
     def staged(self, state: Journal) -> None:
         """The retention sweeps (old delivery rows lose their addresses; proofs of ended subscriptions past theirs
         go) and the unsubscribe links."""
-        anonymise_old(state, self._secret, self._settings.retention_days)
-        sweep_consents(state, self._settings.consent_retention_days)
+        apply_retention(state, self._secret, self._settings)
         Links(state, self._secret).remember_staged(self.list_name)
 
     def messages(self, state: Journal) -> MessageFactory:
@@ -101,8 +100,17 @@ def issue_mailing(issue: Path, list_name: str, settings: Settings, secret: bytes
 
 def approval_content(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> str:
     """The fingerprint an approval of the checked issue for `list_name` records (ChecksFailedError with errors)."""
-    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    return _content(issue_mailing(issue, list_name, settings, secret, lists), settings)
+
+
+def _content(mailing: IssueMailing, settings: Settings) -> str:
     return approval.fingerprint(mailing.build, settings.sender, mailing.list_name)
+
+
+def review(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> tuple[str, Preview]:
+    """What an approver looks at: the approval's fingerprint and the plan, from one build of the issue."""
+    mailing = issue_mailing(issue, list_name, settings, secret, lists)
+    return _content(mailing, settings), preview(mailing, settings)
 
 
 def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, retry_failed: bool = False,
@@ -123,12 +131,6 @@ def open_send(issue: Path, list_name: str, settings: Settings, secret: bytes, re
     return open_mailing(mailing, settings, options)
 
 
-def plan_send(issue: Path, list_name: str, settings: Settings, secret: bytes, lists: Path = LIST_DIR) -> Preview:
-    """What `open_send` would plan, read without the lock and without writing the send state (a page that only
-    looks; it works while a send runs)."""
-    return preview(issue_mailing(issue, list_name, settings, secret, lists), settings)
-
-
 @dataclass(frozen=True)
 class Outline:
     """Everything the coordinator confirms before a send: what goes out, from whom, to which list, how many and who
@@ -140,11 +142,13 @@ class Outline:
     preview: Preview
     limits: Limits
     estimate: Estimate
+    content: str  # the fingerprint an approval for this list records (composer.office.approval)
 
 
 def outline(issue: Path, list_name: str, settings: Settings, secret: bytes, start: datetime, pace: float = PACE,
             lists: Path = LIST_DIR) -> Outline:
-    """The plan of `plan_send` with what it means: `start` is now or the planned time."""
+    """What `open_send` would plan, read without the lock and without writing the send state (a page that only
+    looks; it works while a send runs), with what it means: `start` is now or the planned time."""
     mailing = issue_mailing(issue, list_name, settings, secret, lists)
     shown = preview(mailing, settings)
     sender = settings.sender
@@ -153,7 +157,7 @@ def outline(issue: Path, list_name: str, settings: Settings, secret: bytes, star
     ceiling = settings.rate_limit or pace
     return Outline(mailing.build.issue.subject, formataddr((sender.name or mailing.build.issue.newsletter, sender.address)),
                    mailing.list_name, shown, settings.limits,
-                   estimate(shown.plan.to_send, min(pace, ceiling), settings.limits, start, recent))
+                   estimate(shown.plan.to_send, min(pace, ceiling), settings.limits, start, recent), _content(mailing, settings))
 
 
 async def test_send(issue: Path, addresses: list[str], settings: Settings, secret: bytes,

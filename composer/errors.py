@@ -31,8 +31,7 @@ class ComposerError(Exception):
     """
 
     def shown(self, lang: str) -> str:
-        said = self.args[0] if self.args else ""
-        return render(said, lang) if isinstance(said, Message) else str(self)
+        return render(said(self), lang)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,13 @@ import hmac
 import re
 import time
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from composer.records import BadRow, Recipient
 from composer.state import Journal
+
+if TYPE_CHECKING:
+    from composer.config.settings import Settings
 
 HASHED = "hash:"  # what an address becomes in a delivery row past the retention period
 DAY = 86400.0
@@ -64,6 +68,12 @@ def sweep_consents(journal: Journal, days: int, now: float | None = None) -> int
     many rows went. Here beside the delivery rows' retention, so a send does not load the proof documents."""
     cutoff = (now if now is not None else time.time()) - days * DAY
     return sum(journal.drop_consent(email, list_name) for email, list_name in journal.ended_consents(cutoff))
+
+
+def apply_retention(journal: Journal, secret: bytes, settings: Settings) -> None:
+    """Both retention sweeps, before a send and before anything the state holds about a person is shown."""
+    anonymise_old(journal, secret, settings.retention_days)
+    sweep_consents(journal, settings.consent_retention_days)
 
 
 def _without(text: str | None, address: str, replacement: str) -> str | None:

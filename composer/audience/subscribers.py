@@ -92,11 +92,6 @@ def list_encoding(path: Path) -> str:
     return UTF8
 
 
-def encoding_name(encoding: str) -> str:
-    """How the coordinator knows an encoding: "UTF-8" or "Windows-1252"."""
-    return "Windows-1252" if encoding == WINDOWS else "UTF-8"
-
-
 def read_list(path: Path, seen: MutableMapping[str, int] | None = None) -> Iterator[Recipient | BadRow]:
     """Streams valid recipients (trimmed, checked, de-duplicated case-insensitively) and bad rows, in file order.
     `seen` keeps each address's first line (a send passes one kept in SQLite, so a long list needs no memory)."""

@@ -32,13 +32,14 @@ def desk(
     from composer.desk.sessions import LOOPBACK_SECONDS, Sessions
     from composer.i18n import message
     from composer.office import protocol
+    from composer.office.people import MIN_PASSWORD
     from composer.office.roles import Actor
     from composer.state import Journal
 
     if set_password:
         password = typer.prompt(_("New desk password"), hide_input=True, confirmation_prompt=True)
-        if len(password) < 10:
-            err.print(_("error:") + " " + _("use at least 10 characters for the desk password"))
+        if len(password) < MIN_PASSWORD:
+            err.print(_("error:") + " " + _("use at least {count} characters for the desk password", count=MIN_PASSWORD))
             raise typer.Exit(EXIT_INPUT)
         with handled():
             store_password_hash(Path(".env"), hash_password(password))

@@ -40,7 +40,7 @@ def person(
     pdf: Annotated[bool, typer.Option("--pdf", help=N_("With --proof: write FILE as a PDF, printed by Chromium"))] = False,
 ) -> None:
     from composer.audience import proof
-    from composer.audience.erasure import anonymise_old, sweep_consents
+    from composer.audience.erasure import apply_retention
     from composer.audience.person import holdings
     from composer.audience.signup import identity
     from composer.audience.subscribers import checked_address
@@ -50,8 +50,7 @@ def person(
         email = checked_address(address)
         settings, secret = settings_and_secret()
         with Journal(settings.state_dir) as journal:
-            anonymise_old(journal, secret, settings.retention_days)
-            sweep_consents(journal, settings.consent_retention_days)
+            apply_retention(journal, secret, settings)
             if proof_file is None:
                 held = holdings(email, journal, secret, _where(settings))
             else:

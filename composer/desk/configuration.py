@@ -30,6 +30,7 @@ from composer.desk.rights import actor
 from composer.desk.words import SETTINGS, VALUES
 from composer.i18n import N_, Message, message, render, translate
 from composer.office import protocol
+from composer.office.people import MIN_PASSWORD
 from composer.state import Journal
 from composer.errors import ComposerError, said
 from composer.config.provenance import settings_in_effect
@@ -62,7 +63,6 @@ LABELS = {
 }
 CHOICES = {"starttls": N_("STARTTLS (usually port 587)"), "tls": N_("TLS (usually port 465 or 993)"),
            "none": N_("none (only on this computer)")}
-MIN_PASSWORD = 10
 
 
 def current(desk: Desk, field: editing.Editable, lang: str) -> str:

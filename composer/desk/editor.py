@@ -176,7 +176,7 @@ def routes(desk: Desk) -> list[Route]:
             return editor(request, slug, data, base, 422, exc.problems, note="not_saved")
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
-                             kept=conflict.kept, base=digest(conflict.disk), d=data)
+                             kept=conflict.kept)
         with Journal(desk.settings.state_dir) as journal:  # who changed it last may not approve it
             protocol.record(journal, actor(request.scope), "saved", message("Saved the issue"), slug)
         await run_in_threadpool(drafts.drop, desk, request, slug)  # written into the file: the autosave has done its job
@@ -193,7 +193,7 @@ def routes(desk: Desk) -> list[Route]:
         conflict = await run_in_threadpool(take_kept, path, kept, conflicts(desk))
         if conflict:
             return desk.page(request, "conflict.html.j2", 409, slug=slug, mine=conflict.mine, disk=conflict.disk,
-                             kept=conflict.kept, base=digest(conflict.disk))
+                             kept=conflict.kept)
         await run_in_threadpool(drafts.drop, desk, request, slug)  # her version is the file now
         with Journal(desk.settings.state_dir) as journal:  # a save like any other: it counts as the last change
             protocol.record(journal, actor(request.scope), "saved", message("Saved the kept version of the issue"), slug)

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.audience.subscribers import list_names
-from composer.campaign import approval_content, plan_send
+from composer.campaign import approval_content, review
 from composer.desk.access import SESSION_COOKIE
 from composer.desk.context import Desk, issue_path
 from composer.desk.guard import checked_form
@@ -143,8 +143,8 @@ def routes(desk: Desk) -> list[Route]:
         lang = language(request)
         content, standing, plan = "", None, None
         try:
-            content = await run_in_threadpool(approval_content, path, list_name, desk.settings, desk.secret)
-            plan = (await run_in_threadpool(plan_send, path, list_name, desk.settings, desk.secret)).plan
+            content, shown = await run_in_threadpool(review, path, list_name, desk.settings, desk.secret)
+            plan = shown.plan
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 standing = approval.standing(journal, slug, list_name, content)
         except ChecksFailedError:

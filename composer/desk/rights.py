@@ -40,8 +40,6 @@ def first_account(settings: Settings) -> None:
     """The person who starts the desk gets the first account, with every role, without a question; the desk's
     password (part 3) becomes theirs."""
     with Journal(settings.state_dir) as journal:
-        if people.anyone(journal):
-            return
         hashed = settings.desk_password_hash.get_secret_value() if settings.desk_password_hash else None
         people.owner(journal, settings.from_name or OWNER_NAME, str(settings.from_address or "buero@localhost"), hashed)
 

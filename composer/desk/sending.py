@@ -1,7 +1,7 @@
 """Testversand and Versand: the test send, the plan, the confirmed send in the server process, its live progress
 (server-sent events) and "Anhalten". The rules (check gate, exclusive lock, plan) are the campaign's `open_send`,
 the same the CLI calls; this module only runs it in a thread and shows how far it got. The page that shows the
-plan only looks (`plan_send`: no lock, nothing written, so it works while a CLI send runs); the lock, the
+plan only looks (`outline`: no lock, nothing written, so it works while a CLI send runs); the lock, the
 staging and the links are taken by the POST that starts the send."""
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from starlette.routing import Route
 from composer.atomic import PRIVATE, write_text
 from composer.audience.person import TEST_ADDRESSES
 from composer.audience.subscribers import list_names, list_path
-from composer.campaign import Outline, approval_content, outline, test_send
+from composer.campaign import Outline, outline, test_send
 from composer.checks import Finding
 from composer.desk import als
 from composer.desk.context import Desk, issue_path
 from composer.desk.guard import checked_form
 from composer.desk.language import language
+from composer.desk.planning import now_of
 from composer.desk.rights import actor
 from composer.desk.runs import CHECK_ERRORS, FILE_ERRORS, SendRun, start
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError, said
@@ -36,7 +37,6 @@ from composer.i18n.formats import moment
 from composer.office import approval, protocol
 from composer.send import schedules
 from composer.send.estimate import PACE, spoken
-from composer.send.quota import SystemClock
 from composer.state import Journal
 
 CONFIRM_MISSING = message("Tick the box above the buttons to confirm the send to this list; the plan stays as it is.")
@@ -91,10 +91,6 @@ def routes(desk: Desk) -> list[Route]:
             row = journal.person_by_id(person)
         return row.email if row and "@" in row.email and not row.email.endswith("@localhost") else ""
 
-    def clock_now() -> datetime:
-        clock = desk.extra.get("clock") or SystemClock(desk.settings.zone)
-        return clock.now()  # type: ignore[no-any-return]
-
     def send_page(request: Request, problem: Message | str = "", status: int = 200, list_name: str = "",
                   form: dict[str, str] | None = None) -> Response:
         slug = request.path_params["slug"]
@@ -103,7 +99,7 @@ def routes(desk: Desk) -> list[Route]:
         run = runs.get(slug)
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             planned = schedules.of_issue(journal, slug, desk.settings.zone)
-        now = clock_now()
+        now = now_of(desk)
         values: dict[str, Any] = {"slug": slug, "problem": problem, "run": None, "planned": None, "outline": None,
                                   "lists": [], "list_name": "", "form": form or {}, "missed": False}
         if run:
@@ -127,9 +123,8 @@ def routes(desk: Desk) -> list[Route]:
                               plan=shown.preview.plan,
                               duration=spoken(shown.estimate.duration).render(lang), ends=moment(shown.estimate.end, lang))
                 if desk.settings.approval == approval.REQUIRED:
-                    content = approval_content(path, list_name, desk.settings, desk.secret)
                     with Journal(desk.settings.state_dir, read_only=True) as journal:
-                        standing = approval.standing(journal, slug, list_name, content)
+                        standing = approval.standing(journal, slug, list_name, shown.content)
                     values.update(approval_said=standing.said(), approved=standing.approved)
             except ChecksFailedError:
                 values["problem"] = CHECK_ERRORS
@@ -178,7 +173,7 @@ def routes(desk: Desk) -> list[Route]:
         try:
             list_path(list_name, desk.folder / "subscribers")
             with Journal(desk.settings.state_dir) as journal:
-                schedules.plan(journal, slug, list_name, at, clock_now(), form.get("notify") or None, "desk")
+                schedules.plan(journal, slug, list_name, at, now_of(desk), form.get("notify") or None, "desk")
                 protocol.record(journal, actor(request.scope), "send_scheduled",
                                 message("Send planned for {when}", when=at.isoformat(" ", "minutes")), slug, list_name)
         except ComposerError as exc:

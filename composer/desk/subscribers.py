@@ -107,7 +107,7 @@ def routes(desk: Desk) -> list[Route]:
         fields = member.recipient.fields
         values = form or {"email": member.recipient.email, "name": member.recipient.name or "",
                           "consent_date": fields.get("consent_date", ""), "consent_source": fields.get("consent_source", "")}
-        return desk.page(request, "member.html.j2", status, name=name, member=member, form=values, problem=problem)
+        return desk.page(request, "member.html.j2", status, name=name, form=values, problem=problem)
 
     async def edit(request: Request) -> Response:
         name = name_of(request)

@@ -20,8 +20,6 @@ INBOX = {
     "autoreply": N_("automatic replies (set aside)"), "other": N_("left for you"),
     "malformed": N_("unreadable (left in the mailbox)"), "quarantined": N_("set aside unread (folder 'Quarantine')"),
 }
-RUN = {"running": N_("Sending"), "stopping": N_("Sending"), "stopped": N_("Stopped"), "finished": N_("Finished"),
-       "error": N_("Sending")}
 ISSUE_NOTES = {"saved": N_("Saved."), "not_saved": N_("Not saved yet."),
                "restored": N_("The draft is restored; it is not saved yet.")}
 LIST_NOTES = {"added": N_("The address was added."), "edited": N_("The row was changed in the list file."),

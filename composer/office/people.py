@@ -43,10 +43,6 @@ def actor_of(person: PersonRow) -> Actor:
     return Actor(person.name, person.id, person.roles)
 
 
-def anyone(journal: Journal) -> bool:
-    return bool(journal.people())
-
-
 def add(journal: Journal, actor: Actor, name: str, email: str, roles: frozenset[str], now: float | None = None) -> Invitation:
     """A new person with the given roles and an invitation to choose their password."""
     actor.require(ADMIN)

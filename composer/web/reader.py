@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from composer.audience import reader, signup
-from composer.audience.erasure import anonymise_old
+from composer.audience.erasure import apply_retention
 from composer.audience.person import Where, forget, holdings
 from composer.config.settings import Settings
 from composer.i18n import N_, translate
@@ -179,7 +179,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         if email is None:
             return refusal or face.refused(request)
         with Journal(settings.state_dir) as journal:
-            anonymise_old(journal, face.secret, settings.retention_days)  # what is shown is what is held now
+            apply_retention(journal, face.secret, settings)  # what is shown is what is held now
             held = holdings(email, journal, face.secret, where)
         return Response(json.dumps(held, ensure_ascii=False, indent=2) + "\n", media_type="application/json",
                         headers={"content-disposition": 'attachment; filename="my-data.json"'})
