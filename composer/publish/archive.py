@@ -46,11 +46,12 @@ def build_archive(issues_dir: Path, out: Path, settings: Settings, secret: bytes
         (out / picture.published).parent.mkdir(parents=True, exist_ok=True)
         write_bytes(out / picture.published, picture.data)
         written.append(out / picture.published)
+    footer = _footer(entries, settings)
     for n, entry in enumerate(entries):
         page = out / f"{entry.slug}.html"
         newer = entries[n - 1].slug if n > 0 else None
         older = entries[n + 1].slug if n + 1 < len(entries) else None
-        write_text(page, with_links(entry.page, entry.issue.language, "", older, newer, _footer(entries, settings)))
+        write_text(page, with_links(entry.page, entry.issue.language, "", older, newer, footer))
         written.append(page)
     written.append(_index(entries, out, settings))
     written.append(_feed(entries, out, settings))
