@@ -147,3 +147,12 @@ def test_a_greeting_by_first_name_takes_the_column_or_the_first_word(
     from composer.send.message import named_greeting
 
     assert named_greeting((named, "Liebe Engagierte,"), name, fields) == expected
+
+
+def test_a_line_break_in_a_surname_no_greeting_uses_stops_nobodys_greeting() -> None:
+    from composer.send.message import named_greeting
+
+    fields = {"last_name": "Schmitz\nBcc: x@example.com", "salutation": "Herr"}
+    assert named_greeting(("Liebe/r {name},", "Liebe Engagierte,"), "Jonas Schmitz", fields) == "Liebe/r Jonas Schmitz,"
+    with pytest.raises(HeaderInjectionError):
+        named_greeting(("Liebe/r {name},", "Liebe Engagierte,"), "Jonas Schmitz", fields, "Sehr geehrter {anrede} {nachname},")

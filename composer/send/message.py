@@ -277,8 +277,8 @@ def named_greeting(greeting: tuple[str, str], name: str, fields: dict[str, str],
     "divers") by the named greeting with their whole name, never by a guessed "Frau" or "Herr"."""
     first = next((fields[k] for k in fields if k.lower() in ("vorname", "first_name") and fields[k].strip()), "")
     first = check_header("first name", first.strip()) or (name.split()[0] if name.strip() else "")
-    last = check_header("last name", fields.get("last_name", "").strip())
-    title = check_header("salutation", fields.get("salutation", "").strip())
+    last = check_header("last name", fields.get("last_name", "").strip()) if formal else ""  # read only when used
+    title = check_header("salutation", fields.get("salutation", "").strip()) if formal else ""
     if formal and last and title.lower() in TITLES:
         try:
             return formal.format(anrede=title, salutation=title, nachname=last, last_name=last, name=name or last,
