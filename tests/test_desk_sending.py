@@ -331,3 +331,26 @@ def test_forget_removes_an_address_from_the_remembered_test_addresses_and_person
     page = client.get("/issues/2020-12/test").text
     assert "kollegin@example.org" not in page and "ich@example.org" in page
     assert json.loads(CliRunner().invoke(app, ["person", "kollegin@example.org"]).output)["desk_test_addresses"] == []
+
+
+def test_a_desk_send_after_a_desks_restart_is_logged_as_resumed_for_those_left(workdir: Path, smtp_server: SMTPServer) -> None:
+    fifty_addresses(workdir)
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", concurrency=1)
+    smtp_server.handler.delay = 0.05
+    with desk_server(workdir, settings) as first:
+        client = first.client()
+        csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+        client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+        wait_for(lambda: len(smtp_server.handler.received) >= 10)
+        client.post("/issues/2020-12/send/stop", data={"csrf": csrf})
+        wait_for(lambda: first.desk.extra["runs"]["2020-12"].state == "stopped")
+    smtp_server.handler.delay = 0
+    with desk_server(workdir, settings) as second:  # the desk was started anew: it remembers no run
+        client = second.client()
+        csrf = csrf_of(client.get("/issues/2020-12/send?list=fifty").text)
+        client.post("/issues/2020-12/send", data={"csrf": csrf, "list": "fifty", "confirm": "yes"})
+        wait_for(lambda: second.desk.extra["runs"]["2020-12"].state == "finished")
+    with Journal(Path(".newsletter"), read_only=True) as journal:
+        begun = [(row.kind, row.params["n"]) for row in journal.protocol(issue="2020-12") if row.kind.startswith("send_")
+                 and row.kind != "send_stopped"]
+    assert begun[0] == ("send_started", "50") and begun[1][0] == "send_resumed" and 0 < int(begun[1][1]) < 50

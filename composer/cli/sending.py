@@ -123,7 +123,7 @@ def send(
 def _send_list(sending: AbstractContextManager[Campaign], settings: Settings, outcome: list[Report], dry_run: bool,
                yes: bool) -> None:
     """The list send after its plan: asked, run with a progress bar, reported; `outcome` says how it ended."""
-    from composer.office import approval
+    from composer.office import approval, protocol
     from composer.office.mails import desk_base
     from composer.send.notify import FINISHED, STOPPED, Report
 
@@ -152,12 +152,7 @@ def _send_list(sending: AbstractContextManager[Campaign], settings: Settings, ou
             out.print(_("Nothing sent."))
             return
         stop = Stop()
-        resumed = campaign.plan.already_sent > 0 or campaign.plan.interrupted > 0
-        logged(settings, "send_resumed" if resumed else "send_started",
-               plural("Send resumed for {n} recipient", "Send resumed for {n} recipients", campaign.plan.to_send)
-               if resumed else plural("Send to {n} recipient started", "Send to {n} recipients started",
-                                      campaign.plan.to_send),
-               campaign.mailing.slug, campaign.list_name, campaign.journal)
+        logged(settings, *protocol.send_begun(campaign.plan), campaign.mailing.slug, campaign.list_name, campaign.journal)
         try:
             summary = _run(campaign, stop)
         except LimitReachedError as exc:

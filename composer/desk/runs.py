@@ -20,6 +20,7 @@ from composer.i18n import N_, Message, message
 from composer.i18n.formats import clock, moment
 from composer.send.dispatch import Summary
 from composer.office.mails import desk_base
+from composer.state import Plan
 from composer.send.estimate import MEASURED_AFTER, pace_of, spoken
 from composer.send.notify import FINISHED, LONG_WAIT, STOPPED, WAITING, Report, tell
 from composer.send.stopping import Stop
@@ -42,6 +43,7 @@ class SendRun:
     status_url: str = ""
     total: int = 0  # the addresses this send reaches: those that had it before this run, and this run's
     before: int = 0  # had the issue before this run (a resume counts them, so it ends "26 of 26")
+    plan: Plan | None = None  # the run's plan, once it has started
     state: str = "running"  # running, stopping, stopped, finished, error
     sent: int = 0
     failed: int = 0
@@ -123,6 +125,7 @@ def run_send(opening: Opening, run: SendRun) -> None:
         with opening() as campaign:
             run.before = campaign.plan.already_sent
             run.total = campaign.plan.already_sent + campaign.plan.to_send
+            run.plan = campaign.plan
             run.ready.set()
             summary = asyncio.run(campaign.run(run.progress, run.stop, run.waiting))
         run.state = "stopped" if summary.stopped else "finished"

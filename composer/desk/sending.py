@@ -144,18 +144,15 @@ def routes(desk: Desk) -> list[Route]:
         list_name = form.get("list", "")
         if form.get("confirm") != "yes":
             return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
-        earlier = runs.get(slug)
         run = await run_in_threadpool(start, desk, slug, list_name, form.get("notify", ""), language(request),
                                       form.get("beside") == "yes")
         if run.state == "error":
             return await run_in_threadpool(send_page, request, run.message,
                                            400 if run.message in (CHECK_ERRORS, FILE_ERRORS) else 409,
                                            list_name, form)
-        resumed = earlier is not None and earlier.state == "stopped"
-        with Journal(desk.settings.state_dir) as journal:
-            protocol.record(journal, actor(request.scope), "send_resumed" if resumed else "send_started", plural(
-                "Send resumed for {n} recipient", "Send resumed for {n} recipients", run.total) if resumed else plural(
-                "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, list_name)
+        if run.plan is not None:
+            with Journal(desk.settings.state_dir) as journal:
+                protocol.record(journal, actor(request.scope), *protocol.send_begun(run.plan), slug, list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def plan_post(request: Request) -> Response:
@@ -204,9 +201,9 @@ def routes(desk: Desk) -> list[Route]:
         run = await run_in_threadpool(start, desk, slug, planned.list_name, planned.notify, language(request), True)
         if run.state == "error":
             return await run_in_threadpool(send_page, request, run.message, 409, planned.list_name)
-        with Journal(desk.settings.state_dir) as journal:
-            protocol.record(journal, actor(request.scope), "send_started", plural(
-                "Send to {n} recipient started", "Send to {n} recipients started", run.total), slug, planned.list_name)
+        if run.plan is not None:
+            with Journal(desk.settings.state_dir) as journal:
+                protocol.record(journal, actor(request.scope), *protocol.send_begun(run.plan), slug, planned.list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def stop(request: Request) -> Response:

@@ -21,7 +21,7 @@ from composer.exports import ExportWriter
 from composer.i18n import N_, Message, message, plural, render
 from composer.i18n.formats import stamp
 from composer.office.roles import Actor, shown_actor
-from composer.state import Journal
+from composer.state import Journal, Plan
 from composer.state.office import HEAD, ProtocolRow
 
 KINDS = {  # kind -> its name in the desk's filter
@@ -60,6 +60,14 @@ def seal(previous: str, entry: dict[str, Any]) -> str:
     fields = {key: entry[key] for key in ("seq", "at", "actor", "person", "kind", "issue", "list", "msgid", "params",
                                           "subject")}
     return hashlib.sha256((previous + json.dumps(fields, sort_keys=True, ensure_ascii=False)).encode()).hexdigest()
+
+
+def send_begun(plan: Plan) -> tuple[str, Message]:
+    """The entry for a send to a list as it starts, the same from every face: resumed where some had the issue
+    before or an earlier run was cut off, counting whom this run sends to."""
+    if plan.already_sent > 0 or plan.interrupted > 0:
+        return "send_resumed", plural("Send resumed for {n} recipient", "Send resumed for {n} recipients", plan.to_send)
+    return "send_started", plural("Send to {n} recipient started", "Send to {n} recipients started", plan.to_send)
 
 
 def record(journal: Journal, actor: Actor, kind: str, said: Message, issue: str = "", list_name: str = "",
