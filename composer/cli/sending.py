@@ -124,13 +124,13 @@ def _send_list(sending: AbstractContextManager[Campaign], settings: Settings, ou
                yes: bool) -> None:
     """The list send after its plan: asked, run with a progress bar, reported; `outcome` says how it ended."""
     from composer.office import approval, protocol
-    from composer.office.mails import desk_base
+    from composer.office.mails import desk_base, status_link
     from composer.send.notify import FINISHED, STOPPED, Report
 
     def ended(event: str, campaign: Campaign, summary: Summary | None, why: Message | str = "") -> None:
         outcome.append(Report(event, campaign.mailing.slug, campaign.list_name, campaign.delivered(), campaign.plan.listed,
                               summary.failed if summary else 0, summary.deferred if summary else 0, why,
-                              f"{desk_base(settings)}/issues/{campaign.mailing.slug}/status"))
+                              status_link(desk_base(settings), campaign.mailing.slug)))
 
     with sending as campaign:
         _print_plan(campaign)

@@ -19,7 +19,7 @@ from composer.errors import ChecksFailedError, ComposerError, IssueFileError, sa
 from composer.i18n import N_, Message, message
 from composer.i18n.formats import clock, moment
 from composer.send.dispatch import Summary
-from composer.office.mails import desk_base
+from composer.office.mails import desk_base, status_link
 from composer.state import Plan
 from composer.send.estimate import MEASURED_AFTER, pace_of, spoken
 from composer.send.notify import FINISHED, LONG_WAIT, STOPPED, WAITING, Report, tell
@@ -28,6 +28,13 @@ from composer.send.stopping import Stop
 Opening = Callable[[], AbstractContextManager[Campaign]]
 CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
 FILE_ERRORS = message("The issue file has errors; fix them before sending (Check names them).")
+
+
+def refusal(exc: ComposerError) -> Message | str:
+    """Why a send cannot start, as the send page says it: check and file errors point to Prüfen."""
+    if isinstance(exc, ChecksFailedError):
+        return CHECK_ERRORS
+    return FILE_ERRORS if isinstance(exc, IssueFileError) else said(exc)
 # Each state of a send by its name on the page; each shows only its own buttons (send.html.j2).
 STATES = {"running": N_("Running"), "waiting": N_("Waiting"), "stopping": N_("Stopping"), "stopped": N_("Stopped"),
           "finished": N_("Finished"), "error": N_("Not sent")}
@@ -129,12 +136,8 @@ def run_send(opening: Opening, run: SendRun) -> None:
             run.ready.set()
             summary = asyncio.run(campaign.run(run.progress, run.stop, run.waiting))
         run.state = "stopped" if summary.stopped else "finished"
-    except ChecksFailedError:
-        run.state, run.message = "error", CHECK_ERRORS
-    except IssueFileError:
-        run.state, run.message = "error", FILE_ERRORS
     except ComposerError as exc:
-        run.state, run.message = "error", said(exc)
+        run.state, run.message = "error", refusal(exc)
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
         run.state, run.message = "error", internal_error(exc)
     finally:
@@ -152,7 +155,7 @@ def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, 
     runs: dict[str, SendRun] = desk.extra.setdefault("runs", {})
     transports = desk.extra.get("transports")
     base = desk.extra.get("base_url") or desk_base(desk.settings)  # a link in a mail must be whole
-    run = SendRun(list_name, notify or None, lang, f"{base}/issues/{slug}/status",
+    run = SendRun(list_name, notify or None, lang, status_link(base, slug),
                   settings=desk.settings, slug=slug, transports=transports)
 
     def opening() -> AbstractContextManager[Campaign]:

@@ -29,7 +29,7 @@ from composer.desk.guard import checked_form
 from composer.desk.language import language
 from composer.desk.planning import now_of
 from composer.desk.rights import actor
-from composer.desk.runs import CHECK_ERRORS, FILE_ERRORS, SendRun, start
+from composer.desk.runs import CHECK_ERRORS, FILE_ERRORS, SendRun, refusal, start
 from composer.errors import ChecksFailedError, ComposerError, IssueFileError, said
 from composer.i18n import Message, message, plural, render
 from composer.issue.places import place_of_finding
@@ -126,12 +126,8 @@ def routes(desk: Desk) -> list[Route]:
                     with Journal(desk.settings.state_dir, read_only=True) as journal:
                         standing = approval.standing(journal, slug, list_name, shown.content)
                     values.update(approval_said=standing.said(), approved=standing.approved)
-            except ChecksFailedError:
-                values["problem"] = CHECK_ERRORS
-            except IssueFileError:
-                values["problem"] = FILE_ERRORS
             except ComposerError as exc:
-                values["problem"] = said(exc)
+                values["problem"] = refusal(exc)
         return desk.page(request, "send.html.j2", status, **values)
 
     def await_outline(path: Any, list_name: str, now: datetime, lang: str) -> Outline:

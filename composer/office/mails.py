@@ -30,6 +30,10 @@ def invitation_link(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/invitation/{token}"
 
 
+def status_link(base: str, slug: str) -> str:
+    return f"{base.rstrip('/')}/issues/{quote(slug)}/status"
+
+
 def approval_link(base: str, slug: str, list_name: str) -> str:
     return f"{base.rstrip('/')}/issues/{quote(slug)}/approval?list={quote(list_name)}"
 
