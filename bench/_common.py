@@ -99,6 +99,15 @@ def wait_for(port: int) -> None:
             time.sleep(0.05)
 
 
+SINKS: dict[int, int] = {}  # port -> process id of the smtp-sink listening there
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def smtp_sink(delay: float = 0, pipelining: bool = True):
     """Postfix's smtp-sink on a loopback port: accepts and discards everything, as fast as it can."""
@@ -108,11 +117,13 @@ def smtp_sink(delay: float = 0, pipelining: bool = True):
                f"127.0.0.1:{port}", "256"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(port)
+    SINKS[port] = process.pid
     try:
         yield port
     finally:
         process.terminate()
         process.wait()
+        del SINKS[port]
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import smtplib
 import statistics
@@ -20,8 +21,8 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from _common import (ROOT, SAMPLE, SOURCE, compile_bytecode, delay_proxy, ensure_postfix, sample_build, send_list, settings,
-                     smtp_sink, write_recipients)
+from _common import (ROOT, SAMPLE, SINKS, SOURCE, compile_bytecode, cpu_seconds, delay_proxy, ensure_postfix, sample_build,
+                     send_list, settings, smtp_sink, write_recipients)
 
 from composer.records import Recipient
 from composer.send.message import MessageFactory
@@ -129,31 +130,58 @@ def command(folder: Path, csv_path: Path, message: bytes, recipients: int, repea
     in the state folder's cache) and cold (a send with nothing before it, the state folder empty). Each send is
     paired with an smtp-source run just before it, so both meet the machine in the same state (its speed swings
     by a factor of two within a minute when other work shares it): the median of those pairs' ratios is the
-    figure; the median rate against smtp-source's best run is printed too."""
+    figure; the median rate against smtp-source's best run is printed too.
+
+    What bounds the figure is printed beside it: how busy the sink's own process was (its CPU time over the
+    run's length; near 100% it is the limit, for smtp-source and the send alike), and the send's start, timed
+    as a `send --dry-run` of the same state just before (start, settings, checks, build, the list read and
+    counted, everything a send does before its first message). With a sink that limits both, the send can
+    at best match smtp-source after its start: the ratio cannot pass smtp-source / (start + smtp-source)."""
     (folder / "issues").mkdir(exist_ok=True)
     shutil.copy(SAMPLE, folder / "issues")
     (folder / "subscribers").mkdir(exist_ok=True)
     shutil.copy(csv_path, folder / "subscribers" / "bench.csv")
-    rates: dict[str, list[float]] = {"after check": [], "cold": []}
-    ratios: dict[str, list[float]] = {"after check": [], "cold": []}
+    kinds = ("after check", "cold")
+    rates: dict[str, list[float]] = {kind: [] for kind in kinds}
+    ratios: dict[str, list[float]] = {kind: [] for kind in kinds}
+    starts: dict[str, list[float]] = {kind: [] for kind in kinds}
+    bounds: dict[str, list[float]] = {kind: [] for kind in kinds}
+    busy: dict[str, list[float]] = {"smtp-source": [], "send": []}
+    cpu: list[float] = []
     sources = []
     with smtp_sink() as port:
+        sink = SINKS[port]
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}, "PYTHONPATH": str(ROOT),
                "NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(port), "NEWSLETTER_SMTP_SECURITY": "none",
                "NEWSLETTER_FROM_ADDRESS": "bench@example.org", "NEWSLETTER_RATE_LIMIT": "0",
                "NEWSLETTER_CONCURRENCY": str(concurrency), "NEWSLETTER_STATE_DIR": str(folder / "command-state")}
+
+        def newsletter(*args: str) -> float:
+            """Runs `newsletter ARGS` in the folder; returns its wall time."""
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "from composer.cli import main; main()", *args], cwd=folder, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+            return time.perf_counter() - began
+
         for _ in range(repeats):
-            for kind, runs in rates.items():
+            for kind in kinds:
                 shutil.rmtree(folder / "command-state", ignore_errors=True)
                 if kind == "after check":
-                    subprocess.run([sys.executable, "-c", "from composer.cli import main; main()", "check", "issues/2020-12.md"],
-                                   cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
+                    newsletter("check", "issues/2020-12.md")
+                starts[kind].append(newsletter("send", "issues/2020-12.md", "--list", "bench", "--dry-run"))
+                if kind == "cold":  # the dry run inlined the page: cold again
+                    shutil.rmtree(folder / "command-state", ignore_errors=True)
+                sink_before = cpu_seconds(sink)
                 sources.append(smtp_source(message, recipients, 4, port, folder))
-                start = time.perf_counter()
-                subprocess.run([sys.executable, "-c", "from composer.cli import main; main()", "send", "issues/2020-12.md",
-                                "--list", "bench", "--yes"], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
-                runs.append(recipients / (time.perf_counter() - start))
-                ratios[kind].append(runs[-1] / sources[-1])
+                busy["smtp-source"].append((cpu_seconds(sink) - sink_before) * sources[-1] / recipients)
+                sink_before, ours_before = cpu_seconds(sink), _children_cpu()
+                seconds = newsletter("send", "issues/2020-12.md", "--list", "bench", "--yes")
+                busy["send"].append((cpu_seconds(sink) - sink_before) / seconds)
+                cpu.append((_children_cpu() - ours_before) / recipients)
+                rates[kind].append(recipients / seconds)
+                ratios[kind].append(rates[kind][-1] / sources[-1])
+                source_seconds = recipients / sources[-1]
+                bounds[kind].append(source_seconds / (starts[kind][-1] + source_seconds))
     print(f"whole `newsletter send` of {recipients:,}, concurrency {concurrency}, {repeats} runs each: messages/s")
     for kind, runs in rates.items():
         low, middle, high = min(runs), statistics.median(runs), max(runs)
@@ -161,8 +189,21 @@ def command(folder: Path, csv_path: Path, message: bytes, recipients: int, repea
         print(f"  {kind + ': median of paired ratios':<40}{statistics.median(ratios[kind]):>6.2f}x "
               f"({' '.join(f'{r:.2f}' for r in ratios[kind])})")
         print(f"  {kind + ': median / best smtp-source':<40}{middle / max(sources):>6.2f}x")
+        print(f"  {kind + ': start (send --dry-run), s':<40}{min(starts[kind]):>6.2f} / {statistics.median(starts[kind]):.2f} / "
+              f"{max(starts[kind]):.2f}")
+        print(f"  {kind + ': bound, median of pairs':<40}{statistics.median(bounds[kind]):>6.2f}x "
+              f"({' '.join(f'{r:.2f}' for r in bounds[kind])})")
     print(f"  smtp-source, {len(sources)} runs: min / median / max   {min(sources):.0f} / {statistics.median(sources):.0f} / "
-          f"{max(sources):.0f}\n")
+          f"{max(sources):.0f}")
+    print(f"  the sink busy during smtp-source / the send, median   {100 * statistics.median(busy['smtp-source']):.0f}% / "
+          f"{100 * statistics.median(busy['send']):.0f}%")
+    print(f"  the send's CPU (user + system) per message, median     {1e6 * statistics.median(cpu):.0f} us "
+          "(its start included)\n")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def slow(build, csv_path: Path, folder: Path, seconds: float) -> None:

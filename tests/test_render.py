@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
 from bs4 import BeautifulSoup
 from test_issuefile import HEAD, write
@@ -13,7 +14,7 @@ from test_issuefile import HEAD, write
 from composer.errors import RenderError
 from composer.issue.issuefile import load_issue
 from composer.render.build import GMAIL_CLIP_BYTES, Build, build
-from composer.render.templates import TEMPLATES
+from composer.render.templates import TEMPLATES, _environment, environment
 
 SEED_EMAILS = ["dolas@caritas-krefeld.de", "jens.pieper@krefeld.de"]
 
@@ -161,6 +162,18 @@ def test_jinja_syntax_error_names_template_and_line(broken_templates: Path, samp
     toc.write_text(toc.read_text().replace("{% endfor %}", "{% endfo %}", 1))
     with pytest.raises(RenderError, match=r"partials/toc\.mjml\.j2:4: "):
         build(sample_build.issue, "x", broken_templates)
+
+
+def test_compiled_templates_are_kept_for_the_next_command_and_a_changed_one_is_compiled_anew(
+        broken_templates: Path, sample_build: Build) -> None:
+    build(sample_build.issue, "x", broken_templates)
+    cache = environment(broken_templates).bytecode_cache
+    assert isinstance(cache, jinja2.FileSystemBytecodeCache)
+    assert list(Path(cache.directory).glob("composer-email-*.cache"))
+    footer = broken_templates / "partials" / "footer.mjml.j2"
+    footer.write_text(footer.read_text().replace("</mj-text>", " Neu im Dezember</mj-text>", 1))
+    _environment.cache_clear()  # as in the next command: only the cache on disk is left
+    assert "Neu im Dezember" in build(sample_build.issue, "x", broken_templates).html
 
 
 def test_inlining_is_quiet_and_leaves_external_stylesheets_unfetched(capfd: pytest.CaptureFixture[str]) -> None:

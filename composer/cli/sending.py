@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,6 +25,8 @@ from composer.state import NEEDS_ATTENTION, Journal
 from composer.send.quota import DAY, HOUR, Schedule, parse_at
 from composer.send.status import write_status_csv
 from composer.send.stopping import Stop, stopped_by_signals
+
+SHOWN_EVERY = 0.05  # seconds between updates of the progress bar
 
 if TYPE_CHECKING:  # the campaign (checks, rendering, SMTP) is imported by `send` itself, not for status or --help
     from contextlib import AbstractContextManager
@@ -208,9 +211,20 @@ def _run(campaign: Campaign, stop: Stop) -> Summary:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   RateColumn(), TimeRemainingColumn(), console=out, transient=False) as bar:
         task = bar.add_task(_("sending"), total=campaign.plan.to_send)
+        shown = [0.0]
+
+        def progress(summary: Summary) -> None:
+            """The bar is told at most SHOWN_EVERY seconds apart: it redraws ten times a second, and telling it
+            of every message cost more than the redrawing; the last count is told when the send ends."""
+            if (now := time.monotonic()) - shown[0] >= SHOWN_EVERY:
+                shown[0] = now
+                bar.update(task, completed=summary.done)
+
         gc.freeze()  # what the start made (modules, the issue, its build) lives on: the collector stops walking it
         try:
-            return asyncio.run(sending(lambda s: bar.update(task, completed=s.done)))
+            summary = asyncio.run(sending(progress))
+            bar.update(task, completed=summary.done)
+            return summary
         except asyncio.CancelledError:
             err.print(_("Aborted at once: the messages under way may be sent again by the next run (status names "
                         "them). Run the same command again to continue."))

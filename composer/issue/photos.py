@@ -9,13 +9,14 @@ import re
 import unicodedata
 import warnings
 from pathlib import Path
-from typing import IO
-
-from PIL import Image, UnidentifiedImageError
+from typing import IO, TYPE_CHECKING
 
 from composer.atomic import write_bytes
 from composer.errors import ComposerError
 from composer.i18n import message
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 FOLDER = "fotos"
 MAX_BYTES = 20 * 1024 * 1024
@@ -30,7 +31,10 @@ class PhotoError(ComposerError):
 def opened(source: Path | IO[bytes], name: str) -> Image.Image:
     """A picture opened, which reads only its header: refused before any pixel is decoded when it has more than
     MAX_SOURCE_PIXELS or Pillow takes it for a decompression bomb. Pillow's warning (above its own, higher limit)
-    counts as a refusal too; were it missed (the warning filters are process-wide), our limit refuses it anyway."""
+    counts as a refusal too; were it missed (the warning filters are process-wide), our limit refuses it anyway.
+    Pillow is imported here, when there is a photo: an issue without one (and every send of it) is spared it."""
+    from PIL import Image
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -54,7 +58,7 @@ def store_photo(issue_file: Path, filename: str, data: bytes) -> str:
         with opened(io.BytesIO(data), filename) as picture:
             kind = picture.format or ""
             picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):  # ValueError: e.g. a text chunk unpacking too far
+    except (OSError, SyntaxError, ValueError):  # UnidentifiedImageError is an OSError; ValueError: a text chunk unpacking too far
         raise PhotoError(message("{file}: not a photo; use a JPEG, PNG, GIF or WebP file", file=filename)) from None
     if kind not in KINDS:
         raise PhotoError(message("{file}: {kind} pictures cannot go into an email; use JPEG, PNG, GIF or WebP", file=filename,

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from composer.atomic import PRIVATE, write_bytes
 from composer.errors import IssueFileError, Problem, said
 from composer.i18n import message
@@ -86,7 +84,7 @@ def load_pictures(issue: Issue, source: IssueSource, folder: Path, slug: str, ca
             except PhotoError as exc:
                 problems.append(Problem(*where, said(exc)))
                 continue
-            except (UnidentifiedImageError, OSError, ValueError) as exc:
+            except (OSError, ValueError) as exc:  # Pillow's UnidentifiedImageError is an OSError
                 problems.append(Problem(*where, message("{path} cannot be read as a picture ({why}); save it as JPEG or "
                                                         "PNG", path=path, why=exc.__class__.__name__)))
                 continue
@@ -117,6 +115,8 @@ def resized(file: Path, width: int, cache: Path | None = None, name: str | None 
 
 
 def _resized(source: io.BytesIO, target: int, name: str) -> tuple[bytes, str]:
+    from PIL import Image, ImageOps  # imported by `opened` already, when there is a photo
+
     with opened(source, name) as original:
         picture = ImageOps.exif_transpose(original)
         if picture.width > target:

@@ -123,8 +123,10 @@ class MessageFactory:
         """Joins the parts encoded once per issue with this recipient's few encoded bytes."""
         slots = self._slots(recipient)
         page = _qp(slots.page)  # the page's address is the same in HTML: letters, digits, / and :
-        values = {(GREETING, False): _qp(slots.greeting), (GREETING, True): _qp(entities.escape(slots.greeting)),
-                  (UNSUBSCRIBE_URL, False): _qp(slots.link), (UNSUBSCRIBE_URL, True): _qp(entities.escape(slots.link)),
+        greeting, greeting_html = _encoded_twice(slots.greeting)
+        link, link_html = _encoded_twice(slots.link)
+        values = {(GREETING, False): greeting, (GREETING, True): greeting_html,
+                  (UNSUBSCRIBE_URL, False): link, (UNSUBSCRIBE_URL, True): link_html,
                   (PAGE_URL, False): page, (PAGE_URL, True): page}
         message_id = f"<{secrets.token_hex(16)}@{self._domain}>"
         parts = self._template.copy()  # its first element stands for the recipient's headers
@@ -222,6 +224,12 @@ def _qp(text: str) -> bytes:
         encoded = b"\n".join(_no_leading_dot(line) for line in encoded.split(b"\n"))
     encoded = encoded.replace(b"\n", b"\r\n")
     return encoded if encoded.endswith(b"\r\n") or not encoded else encoded + b"=\r\n"
+
+
+def _encoded_twice(text: str) -> tuple[bytes, bytes]:
+    """A slot's value for the text part and for the HTML part, encoded once when both are the same (a link)."""
+    plain, in_html = _qp(text), entities.escape(text)
+    return plain, plain if in_html == text else _qp(in_html)
 
 
 def _lines(text: str) -> str:
