@@ -174,6 +174,27 @@ def test_the_desk_carries_out_a_planned_send_by_its_clock_and_tells_who_planned_
     assert "http://127.0.0.1:8025/issues/2020-12/status" in told.get_content()  # a whole link, NEWSLETTER_DESK_URL's
 
 
+def test_a_send_the_desk_starts_at_its_planned_time_is_in_the_protokoll_as_the_plans(desk, smtp_server: SMTPServer
+                                                                                        ) -> None:
+    clock = FakeClock(datetime.now().astimezone())
+    desk.desk.extra.update(clock=clock, tick=0.05)
+    client = desk.client()
+    page = client.get("/issues/2020-12/send?list=buero").text
+    at = (clock.moment + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    client.post("/issues/2020-12/send/plan", data={"csrf": csrf_of(page), "list": "buero", "at": at, "confirm": "yes"})
+    clock.moment += timedelta(hours=1, minutes=1)
+
+    def started() -> list[tuple[str, str]]:
+        with Journal(desk.desk.settings.state_dir, read_only=True) as journal:
+            return [(row.actor, row.list) for row in journal.protocol(issue="2020-12", kind="send_started")]
+
+    wait_for(lambda: started() != [] and len(smtp_server.handler.per_recipient()) == 26)
+    assert started() == [("plan:desk", "buero")]
+    log = client.get("/log").text
+    assert "die Planung (von der Redaktion zur geplanten Zeit gestartet)" in log
+    assert "Versand an 26 Empfänger gestartet" in log
+
+
 def test_a_planned_send_whose_time_passed_unseen_is_asked_about_not_sent(desk, smtp_server: SMTPServer) -> None:
     clock = FakeClock(datetime.now().astimezone())
     client = desk.client()

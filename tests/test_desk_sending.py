@@ -252,7 +252,9 @@ def broken_transport():
 def test_a_fault_of_the_desk_during_a_send_is_named_in_german(running) -> None:
     running.desk.extra["transports"] = broken_transport
     client = running.client()
-    client.post("/issues/2020-12/send", data={"csrf": csrf_of(client.get("/").text), "list": "fifty", "confirm": "yes"})
+    answer = client.post("/issues/2020-12/send", data={"csrf": csrf_of(client.get("/").text), "list": "fifty",
+                                                       "confirm": "yes"})
+    assert answer.status_code == 303  # it started: its page says why it stopped, however soon that was
     wait_for(lambda: running.desk.extra["runs"]["2020-12"].state == "error")
     shown = BeautifulSoup(client.get("/issues/2020-12/send").text, "html.parser").select_one("#progress .error").text
     assert shown == ("interner Fehler der Redaktion: RuntimeError: kaputt (bitte melden Sie ihn der Person, die die "

@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from composer.desk.context import Desk
 from composer.desk.runs import start
 from composer.i18n.formats import moment
+from composer.office import protocol
+from composer.office.roles import Actor
 from composer.send import schedules
 from composer.send.quota import SystemClock
 from composer.state import Journal
@@ -52,7 +54,10 @@ def tick(desk: Desk) -> list[str]:
         if plan.due(now) and not (running and running.state in ("running", "stopping")):
             with Journal(desk.settings.state_dir) as journal:  # carried out now: a resume needs no planned start
                 schedules.cancel(journal, plan.issue)
-            start(desk, plan.issue, plan.list_name, plan.notify, "de", beside_schedule=True)
+            run = start(desk, plan.issue, plan.list_name, plan.notify, "de", beside_schedule=True)
+            if run.plan is not None:
+                with Journal(desk.settings.state_dir) as journal:
+                    protocol.record(journal, Actor.plan(), *protocol.send_begun(run.plan), plan.issue, plan.list_name)
             started.append(plan.issue)
     return started
 

@@ -165,7 +165,7 @@ def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, 
     run.thread = threading.Thread(target=run_send, args=(opening, run), daemon=True, name=f"send-{slug}")
     run.thread.start()
     run.ready.wait(wait)
-    if run.state != "error":
+    if run.state != "error" or run.plan is not None:  # one that started is its page's, even if it failed at once
         runs[slug] = run
     return run
 

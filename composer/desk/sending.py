@@ -142,7 +142,7 @@ def routes(desk: Desk) -> list[Route]:
             return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
         run = await run_in_threadpool(start, desk, slug, list_name, form.get("notify", ""), language(request),
                                       form.get("beside") == "yes")
-        if run.state == "error":
+        if run.state == "error" and run.plan is None:  # refused before it started; after, its page says why
             return await run_in_threadpool(send_page, request, run.message,
                                            400 if run.message in (CHECK_ERRORS, FILE_ERRORS) else 409,
                                            list_name, form)
@@ -195,7 +195,7 @@ def routes(desk: Desk) -> list[Route]:
                 return RedirectResponse(f"/issues/{slug}/send", 303)
             schedules.cancel(journal, slug)
         run = await run_in_threadpool(start, desk, slug, planned.list_name, planned.notify, language(request), True)
-        if run.state == "error":
+        if run.state == "error" and run.plan is None:
             return await run_in_threadpool(send_page, request, run.message, 409, planned.list_name)
         if run.plan is not None:
             with Journal(desk.settings.state_dir) as journal:

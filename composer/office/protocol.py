@@ -26,7 +26,6 @@ from composer.state.office import HEAD, ProtocolRow
 
 KINDS = {  # kind -> its name in the desk's filter
     "saved": N_("Saved"),
-    "restored": N_("Autosave restored"),
     "test_sent": N_("Test send"),
     "submitted": N_("Submitted for approval"),
     "approved": N_("Approved"),
@@ -52,7 +51,7 @@ KINDS = {  # kind -> its name in the desk's filter
     "login_failed": N_("Login failed"),
 }
 PLURAL = "_plural"  # a counted message keeps its plural msgid and count among its parameters
-EDITS = ("saved", "restored")  # the kinds that change an issue's text (who made the last change)
+EDITS = ("saved",)  # the kinds that change an issue's text (who made the last change)
 
 
 def seal(previous: str, entry: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from composer.i18n import N_, Message, message
 
 WRITE, APPROVE, SEND, ADMIN = "redaktion", "freigabe", "versand", "verwaltung"
 ROLES = (WRITE, APPROVE, SEND, ADMIN)
+PLAN = "plan:desk"  # the actor of a planned send the desk starts by its clock
 NAMES = {WRITE: N_("Editing"), APPROVE: N_("Approval"), SEND: N_("Dispatch"), ADMIN: N_("Administration")}
 ALIASES = {"editing": WRITE, "approval": APPROVE, "sending": SEND, "dispatch": SEND, "administration": ADMIN}
 ACTIONS = {  # what each right is called in a refusal
@@ -73,6 +74,12 @@ class Actor:
             user = str(os.getuid())
         return cls(f"cli:{user}", None, frozenset({WRITE, SEND, ADMIN}), user)
 
+    @classmethod
+    def plan(cls) -> Actor:
+        """A planned send the desk starts at its time: done on the plan's behalf; the Protokoll's "Send
+        scheduled" entry before it names who planned it."""
+        return cls(PLAN, None, frozenset({SEND}))
+
     @property
     def shown(self) -> Message | str:
         """'Kommandozeile (anna)' for the command line, the person's name otherwise."""
@@ -91,4 +98,6 @@ def shown_actor(actor: str) -> Message | str:
     """An actor as the log keeps it, for a reader: the command line's entries name the OS user."""
     if actor.startswith("cli:"):
         return message("command line ({user})", user=actor.removeprefix("cli:"))
+    if actor == PLAN:
+        return message("the plan (started by the desk at its time)")
     return actor
