@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from composer.desk.context import Desk
 from composer.desk.runs import start
 from composer.i18n.formats import moment
-from composer.office import protocol
 from composer.office.roles import Actor
 from composer.send import schedules
 from composer.send.quota import SystemClock
@@ -54,10 +53,7 @@ def tick(desk: Desk) -> list[str]:
         if plan.due(now) and not (running and running.state in ("running", "stopping")):
             with Journal(desk.settings.state_dir) as journal:  # carried out now: a resume needs no planned start
                 schedules.cancel(journal, plan.issue)
-            run = start(desk, plan.issue, plan.list_name, plan.notify, "de", beside_schedule=True)
-            if run.plan is not None:
-                with Journal(desk.settings.state_dir) as journal:
-                    protocol.record(journal, Actor.plan(), *protocol.send_begun(run.plan), plan.issue, plan.list_name)
+            start(desk, plan.issue, plan.list_name, plan.notify, "de", Actor.plan(), beside_schedule=True)
             started.append(plan.issue)
     return started
 

@@ -20,7 +20,9 @@ from composer.i18n import N_, Message, message
 from composer.i18n.formats import clock, moment
 from composer.send.dispatch import Summary
 from composer.office.mails import desk_base, status_link
-from composer.state import Plan
+from composer.office import protocol
+from composer.office.roles import Actor
+from composer.state import Journal, Plan
 from composer.send.estimate import MEASURED_AFTER, pace_of, spoken
 from composer.send.notify import FINISHED, LONG_WAIT, STOPPED, WAITING, Report, tell
 from composer.send.stopping import Stop
@@ -149,9 +151,10 @@ def run_send(opening: Opening, run: SendRun) -> None:
         run.tell(STOPPED, run.message or run.stop.reason or "")
 
 
-def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, beside_schedule: bool = False,
+def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, by: Actor, beside_schedule: bool = False,
           wait: float = 60) -> SendRun:
-    """A send of the issue to the list in a thread of its own; returns once it started or failed to."""
+    """A send of the issue to the list in a thread of its own; returns once it started or failed to. One that
+    started is in the Protokoll as started (or resumed) `by` that actor."""
     runs: dict[str, SendRun] = desk.extra.setdefault("runs", {})
     transports = desk.extra.get("transports")
     base = desk.extra.get("base_url") or desk_base(desk.settings)  # a link in a mail must be whole
@@ -165,7 +168,11 @@ def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, 
     run.thread = threading.Thread(target=run_send, args=(opening, run), daemon=True, name=f"send-{slug}")
     run.thread.start()
     run.ready.wait(wait)
-    if run.state != "error" or run.plan is not None:  # one that started is its page's, even if it failed at once
+    if run.plan is not None:  # it started: it is its page's, even if it failed at once
+        runs[slug] = run
+        with Journal(desk.settings.state_dir) as journal:
+            protocol.record(journal, by, *protocol.send_begun(run.plan), slug, list_name)
+    elif run.state != "error":
         runs[slug] = run
     return run
 

@@ -141,14 +141,11 @@ def routes(desk: Desk) -> list[Route]:
         if form.get("confirm") != "yes":
             return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
         run = await run_in_threadpool(start, desk, slug, list_name, form.get("notify", ""), language(request),
-                                      form.get("beside") == "yes")
+                                      actor(request.scope), form.get("beside") == "yes")
         if run.state == "error" and run.plan is None:  # refused before it started; after, its page says why
             return await run_in_threadpool(send_page, request, run.message,
                                            400 if run.message in (CHECK_ERRORS, FILE_ERRORS) else 409,
                                            list_name, form)
-        if run.plan is not None:
-            with Journal(desk.settings.state_dir) as journal:
-                protocol.record(journal, actor(request.scope), *protocol.send_begun(run.plan), slug, list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def plan_post(request: Request) -> Response:
@@ -194,12 +191,10 @@ def routes(desk: Desk) -> list[Route]:
             if planned is None:
                 return RedirectResponse(f"/issues/{slug}/send", 303)
             schedules.cancel(journal, slug)
-        run = await run_in_threadpool(start, desk, slug, planned.list_name, planned.notify, language(request), True)
+        run = await run_in_threadpool(start, desk, slug, planned.list_name, planned.notify, language(request),
+                                      actor(request.scope), True)
         if run.state == "error" and run.plan is None:
             return await run_in_threadpool(send_page, request, run.message, 409, planned.list_name)
-        if run.plan is not None:
-            with Journal(desk.settings.state_dir) as journal:
-                protocol.record(journal, actor(request.scope), *protocol.send_begun(run.plan), slug, planned.list_name)
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def stop(request: Request) -> Response:
