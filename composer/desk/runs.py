@@ -31,15 +31,16 @@ Opening = Callable[[], AbstractContextManager[Campaign]]
 CHECK_ERRORS = message("The issue has check errors; fix them before sending.")
 FILE_ERRORS = message("The issue file has errors; fix them before sending (Check names them).")
 
+# Each state of a send by its name on the page; each shows only its own buttons (send.html.j2).
+STATES = {"running": N_("Running"), "waiting": N_("Waiting"), "stopping": N_("Stopping"), "stopped": N_("Stopped"),
+          "finished": N_("Finished"), "error": N_("Not sent")}
+
 
 def refusal(exc: ComposerError) -> Message | str:
     """Why a send cannot start, as the send page says it: check and file errors point to Prüfen."""
     if isinstance(exc, ChecksFailedError):
         return CHECK_ERRORS
     return FILE_ERRORS if isinstance(exc, IssueFileError) else said(exc)
-# Each state of a send by its name on the page; each shows only its own buttons (send.html.j2).
-STATES = {"running": N_("Running"), "waiting": N_("Waiting"), "stopping": N_("Stopping"), "stopped": N_("Stopped"),
-          "finished": N_("Finished"), "error": N_("Not sent")}
 
 
 @dataclass
@@ -168,12 +169,11 @@ def start(desk: Desk, slug: str, list_name: str, notify: str | None, lang: str, 
     run.thread = threading.Thread(target=run_send, args=(opening, run), daemon=True, name=f"send-{slug}")
     run.thread.start()
     run.ready.wait(wait)
-    if run.plan is not None:  # it started: it is its page's, even if it failed at once
+    if run.plan is not None or run.state != "error":  # one that started is its page's, even if it failed at once
         runs[slug] = run
+    if run.plan is not None:
         with Journal(desk.settings.state_dir) as journal:
             protocol.record(journal, by, *protocol.send_begun(run.plan), slug, list_name)
-    elif run.state != "error":
-        runs[slug] = run
     return run
 
 

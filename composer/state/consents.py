@@ -40,7 +40,6 @@ class ConsentRows(Store):
                           record.form_version, record.mail_message_id, record.mail_sent, record.mail_body,
                           record.mail_version, record.confirmed, record.link))
 
-
     def confirm_consent(self, link: str, now: float) -> None:
         self._db.execute("UPDATE consents SET confirmed = ? WHERE link = ? AND confirmed IS NULL", (now, link))
 
