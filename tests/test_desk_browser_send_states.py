@@ -191,7 +191,7 @@ def test_a_send_the_desk_starts_at_its_planned_time_is_in_the_protokoll_as_the_p
     wait_for(lambda: started() != [] and len(smtp_server.handler.per_recipient()) == 26)
     assert started() == [("plan:desk", "buero")]
     log = client.get("/log").text
-    assert "die Planung (von der Redaktion zur geplanten Zeit gestartet)" in log
+    assert "Planung (automatisch)" in log
     assert "Versand an 26 Empfänger gestartet" in log
 
 

@@ -99,5 +99,5 @@ def shown_actor(actor: str) -> Message | str:
     if actor.startswith("cli:"):
         return message("command line ({user})", user=actor.removeprefix("cli:"))
     if actor == PLAN:
-        return message("the plan (started by the desk at its time)")
+        return message("schedule (automatic)")  # the "Send scheduled" entry names who planned it
     return actor
