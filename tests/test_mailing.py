@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import threading
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,7 +16,7 @@ from conftest import SMTPServer, make_settings
 
 from composer.errors import LimitReachedError, StateError
 from composer.records import BadRow, OutgoingMessage, Recipient
-from composer.send.mailing import Fixed, Mailing, open_mailing, preview, send_now
+from composer.send.mailing import Fixed, Mailing, Options, open_mailing, preview, send_now
 from composer.state import Journal
 
 PEOPLE = [Recipient(f"neu{n}@example.org", f"Neu {n}") for n in range(5)]
@@ -59,9 +60,28 @@ def test_a_new_kind_of_mail_is_planned_sent_once_and_named_in_the_state(tmp_path
 def test_its_plan_is_read_without_the_lock_while_a_send_holds_it(tmp_path: Path, smtp_server: SMTPServer) -> None:
     settings = smtp_server.settings(state_dir=tmp_path)
     with open_mailing(Welcome(), settings):
-        with pytest.raises(StateError, match="another send is running"), open_mailing(Welcome(), settings):
+        with pytest.raises(StateError, match="another send is running"), open_mailing(Welcome(), settings,
+                                                                                       Options(lock_wait=0.1)):
             pass
         assert preview(Welcome(), settings).plan.to_send == 5
+
+
+def test_a_send_waits_for_a_mail_that_holds_the_state_for_a_moment(tmp_path: Path, smtp_server: SMTPServer) -> None:
+    """A reader's welcome holds the state while it goes; the coordinator's send started then is not refused."""
+    settings = smtp_server.settings(state_dir=tmp_path)
+    held, release = threading.Event(), threading.Event()
+
+    def welcome() -> None:
+        with Journal(tmp_path, exclusive=True):
+            held.set()
+            release.wait(10)
+    holder = threading.Thread(target=welcome)
+    holder.start()
+    held.wait(10)
+    threading.Timer(0.3, release.set).start()
+    with open_mailing(Welcome(), settings) as send:
+        assert asyncio.run(send.run()).sent == 5
+    holder.join(10)
 
 
 def test_a_one_off_takes_a_slot_of_the_providers_limit_or_is_refused(tmp_path: Path, smtp_server: SMTPServer) -> None:

@@ -33,6 +33,14 @@ def test_a_confirmed_address_is_welcomed_once_however_often_it_is_asked(tmp_path
         assert journal.counts("welcome-helfer")["sent"] == 1
 
 
+def test_no_welcome_goes_while_a_send_holds_the_state(tmp_path: Path, smtp_server: SMTPServer) -> None:
+    settings = smtp_server.settings(state_dir=tmp_path / "state")
+    signed_up(settings.state_dir)
+    with Journal(settings.state_dir, exclusive=True):
+        assert send_welcome(settings, WHO, tmp_path, "helfer", "neu@example.org", "de") is None
+    assert smtp_server.handler.messages() == []
+
+
 def test_an_address_without_a_confirmed_sign_up_gets_no_welcome(tmp_path: Path, smtp_server: SMTPServer) -> None:
     settings = smtp_server.settings(state_dir=tmp_path / "state")
     signed_up(settings.state_dir)

@@ -148,7 +148,8 @@ def send_welcome(settings: Settings, who: Identity, folder: Path, list_name: str
                  options: Options | None = None) -> Summary | None:
     """Sends the welcome of a confirmed sign-up unless it went before; None when it cannot go now (see the module)."""
     given = options or Options()
-    options = Options(schedule=Schedule(stop_at_limit=True, clock=given.schedule.clock), transports=given.transports)
+    options = Options(schedule=Schedule(stop_at_limit=True, clock=given.schedule.clock), transports=given.transports,
+                      lock_wait=0)
     try:
         with open_mailing(Welcome(list_name, email, settings, who, folder, lang), settings, options) as send:
             return asyncio.run(send.run())

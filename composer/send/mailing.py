@@ -43,6 +43,7 @@ from composer.config.settings import Settings
 from composer.state import Journal, Plan
 
 TransportFactory = Callable[[], Transport]
+LOCK_WAIT = 3.0  # seconds a send waits for the state: a reader's welcome holds it for a moment
 
 
 class Mailing(ABC):
@@ -78,12 +79,14 @@ class Mailing(ABC):
 @dataclass(frozen=True)
 class Options:
     """How one send of a mailing goes: what to try again, when (the planned start, stopping at a limit, the
-    clock) and, for tests, where (a transport factory in place of the settings' one)."""
+    clock), how long to wait for another send to give the state up and, for tests, where (a transport factory in
+    place of the settings' one)."""
 
     retry_failed: bool = False
     retry_uncertain: bool = False
     schedule: Schedule = Schedule()
     transports: TransportFactory | None = None
+    lock_wait: float = LOCK_WAIT
 
 
 M = TypeVar("M", bound=Mailing)
@@ -171,7 +174,7 @@ def open_mailing(mailing: M, settings: Settings, options: Options = Options()) -
     """The mailing staged and planned, with the send state held for this send alone while the caller is inside
     (StateError when another send holds it)."""
     chosen, destination = choose(settings, mailing.slug)
-    with Journal(settings.state_dir, exclusive=True) as journal:
+    with Journal(settings.state_dir, exclusive=True, wait=options.lock_wait) as journal:
         plan = _staged_plan(mailing, journal, options, keep=True)
         quota = quota_for(journal, settings.limits, settings.zone, mailing.slug, mailing.list_name, options.schedule)
         yield Send(mailing, journal, plan, destination, quota, options, mailing.messages(journal),

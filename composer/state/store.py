@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -21,6 +22,7 @@ from composer.state import ledger, migrations, schema
 
 DATABASE = "state.db"
 LOCK = "lock"
+LOCK_POLL = 0.05
 PRIVATE_FILES = (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm", LOCK, ledger.LOG)
 MIN_FREE = 10 * 2**20  # what a send's folds and SQLite's log may take before a checkpoint gives space back
 FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -68,6 +70,19 @@ class Connection(sqlite3.Connection):
         return disk_full(self.state_dir) if exc.sqlite_errorcode == sqlite3.SQLITE_FULL else exc
 
 
+def _locked(lock: IO[str], wait: float) -> bool:
+    """Whether the lock was taken within `wait` seconds (tried every 50 ms: flock has no timeout of its own)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(LOCK_POLL)
+
+
 def private_folder(folder: Path) -> None:
     """The folder made 0700, or tightened to it: the state names every reader and what they replied."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -87,8 +102,9 @@ class Store:
 
     _db: sqlite3.Connection
 
-    def __init__(self, state_dir: Path, exclusive: bool = False, read_only: bool = False) -> None:
-        """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused.
+    def __init__(self, state_dir: Path, exclusive: bool = False, read_only: bool = False, wait: float = 0.0) -> None:
+        """`exclusive` is for sends: two sends of one state at once could double-send, so the second is refused,
+        after waiting up to `wait` seconds for the holder to finish (a welcome mail holds it for a moment).
         Everything else (status, the web app, the inbox) shares the database; SQLite serialises the writes.
         `read_only` is for pages that only look (a GET): see `_open_read_only`."""
         self._lock: IO[str] | None = None
@@ -108,12 +124,9 @@ class Store:
         except OSError as exc:
             raise StateError(message("{folder}: cannot keep the send state there ({why})", folder=state_dir,
                                      why=exc.strerror)) from None
-        if self._lock:
-            try:
-                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                self._lock.close()
-                raise StateError(message("another send is running on this send state; wait for it to finish")) from None
+        if self._lock and not _locked(self._lock, wait):
+            self._lock.close()
+            raise StateError(message("another send is running on this send state; wait for it to finish"))
         with self._opening(path):
             connection = sqlite3.connect(path, isolation_level=None, timeout=10, factory=Connection)
             connection.state_dir = state_dir
