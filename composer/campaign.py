@@ -77,8 +77,8 @@ class IssueMailing(Mailing):
 
     def counted(self, plan: Plan) -> Plan:
         assert self._consent and self._erased and self._cutoff and self._left, "rows() runs first"
-        return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.skipped,
-                                   not_reconfirmed=self._cutoff.dropped, suppressed=plan.suppressed + self._left.skipped)
+        return dataclasses.replace(plan, without_consent=self._consent.without, erased=self._erased.dropped,
+                                   not_reconfirmed=self._cutoff.dropped, suppressed=plan.suppressed + self._left.dropped)
 
 
 Campaign = Send[IssueMailing]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,3 +40,21 @@ class OutgoingMessage:
     ready: bool = False
     """The data is CRLF-only, ends with CRLF and has no line starting with a dot (MessageFactory's output):
     the transport writes it as it is, without looking through it."""
+
+
+class RowFilter(ABC):
+    """Drops from a list, as it streams past, the recipients `drops` names, and counts them in `dropped` (for the
+    plan: who left, who was erased, who never confirmed)."""
+
+    def __init__(self) -> None:
+        self.dropped = 0
+
+    @abstractmethod
+    def drops(self, row: Recipient) -> bool: ...
+
+    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
+        for row in rows:
+            if isinstance(row, Recipient) and self.drops(row):
+                self.dropped += 1
+                continue
+            yield row

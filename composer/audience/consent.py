@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from composer.i18n import Message, message, plural
-from composer.records import BadRow, Recipient
+from composer.records import BadRow, Recipient, RowFilter
 
 if TYPE_CHECKING:
     from composer.state import Journal
@@ -96,18 +96,14 @@ def deadline(state: Journal, list_name: str) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(until).astimezone() if until is not None else None
 
 
-class Cutoff:
-    """Drops, once the list's deadline has passed, the rows that still prove no consent; `dropped` counts them."""
+class Cutoff(RowFilter):
+    """Once the list's deadline has passed, the rows that still prove no consent."""
 
     def __init__(self, state: Journal, list_name: str, proof: ConsentCount, now: dt.datetime) -> None:
+        super().__init__()
         self.until = deadline(state, list_name)
         self.active = self.until is not None and now >= self.until
         self._proof = proof
-        self.dropped = 0
 
-    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
-        for row in rows:
-            if self.active and isinstance(row, Recipient) and self._proof.reason(row) is not None:
-                self.dropped += 1
-                continue
-            yield row
+    def drops(self, row: Recipient) -> bool:
+        return self.active and self._proof.reason(row) is not None

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from composer.records import BadRow, Recipient
+from composer.records import BadRow, Recipient, RowFilter
 from composer.state import Journal
 
 if TYPE_CHECKING:
@@ -29,12 +29,13 @@ def keyed_hash(secret: bytes, address: str) -> str:
     return hmac.new(secret, address.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-class Erasures:
+class Erasures(RowFilter):
     """The addresses erased on request, as keyed hashes; `skip` drops them from a list as it streams past."""
 
     def __init__(self, state: Journal, secret: bytes) -> None:
+        super().__init__()
         self._state, self._secret = state, secret
-        self.skipped = 0
+        self._keep: frozenset[str] = frozenset()
 
     def add(self, address: str) -> None:
         self._state.add_erased(keyed_hash(self._secret, address))
@@ -42,17 +43,16 @@ class Erasures:
     def __contains__(self, address: str) -> bool:
         return self._state.is_erased(keyed_hash(self._secret, address))
 
+    def drops(self, row: Recipient) -> bool:
+        return row.email.lower() not in self._keep and row.email in self
+
     def skip(self, rows: Iterable[Recipient | BadRow], keep: frozenset[str] = frozenset()) -> Iterator[Recipient | BadRow]:
-        """Every row but the erased ones; `skipped` counts those. `keep` (lower-case) are addresses confirmed by a web
-        sign-up since: new consent, so they are sent. Cheap when nobody was ever erased."""
+        """Every row but the erased ones. `keep` (lower-case) are addresses confirmed by a web sign-up since: new
+        consent, so they are sent. Cheap when nobody was ever erased."""
         if not self._state.anyone_erased():
-            yield from rows
-            return
-        for row in rows:
-            if isinstance(row, Recipient) and row.email.lower() not in keep and row.email in self:
-                self.skipped += 1
-                continue
-            yield row
+            return iter(rows)
+        self._keep = keep
+        return super().skip(rows)
 
 
 def anonymise_old(state: Journal, secret: bytes, days: int, now: float | None = None) -> int:

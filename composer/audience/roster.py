@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from composer.audience.subscribers import (FIRST, checked_address, list_columns,
 from composer.exports import Table
 from composer.errors import AddressError, SubscriberListError
 from composer.i18n import N_, Message, message, plural
-from composer.records import BadRow, Recipient
+from composer.records import BadRow, Recipient, RowFilter
 from composer.state import Journal, Reason, Suppression
 from composer.state.reasons import REASONS, kind_said
 
@@ -247,16 +247,12 @@ def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table
     return Table(columns, (cells(m) for m in members))
 
 
-class Left:
-    """Drops, as a list streams past, the rows of addresses that left this list by themselves; `skipped` counts."""
+class Left(RowFilter):
+    """The rows of addresses that left this list by themselves."""
 
     def __init__(self, journal: Journal, list_name: str) -> None:
+        super().__init__()
         self._left = journal.left_of(list_name)
-        self.skipped = 0
 
-    def skip(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:
-        for row in rows:
-            if self._left and isinstance(row, Recipient) and row.email.lower() in self._left:
-                self.skipped += 1
-                continue
-            yield row
+    def drops(self, row: Recipient) -> bool:
+        return row.email.lower() in self._left

@@ -102,9 +102,7 @@ class Access:
         """A session for the right password; each wrong one counts toward the client's rate limit."""
         if not self.password_hash or self.limited(client):
             return None
-        try:
-            PasswordHasher().verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not self.check_password(password):
             self.attempts.add(client)
             return None
         return self.new_session()

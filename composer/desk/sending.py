@@ -133,13 +133,20 @@ def routes(desk: Desk) -> list[Route]:
     def await_outline(path: Any, list_name: str, now: datetime, lang: str) -> Outline:
         return outline(path, list_name, desk.settings, desk.secret, now, desk.extra.get("pace", PACE))
 
-    async def send_post(request: Request) -> Response:
+    async def confirmed(request: Request) -> tuple[str, dict[str, str], Response | None]:
+        """The issue and the send form posted for it, with the page to answer instead when its box is not ticked."""
         slug = request.path_params["slug"]
         issue_path(desk, slug)
         form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        if form.get("confirm") == "yes":
+            return slug, form, None
+        return slug, form, await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, form.get("list", ""), form)
+
+    async def send_post(request: Request) -> Response:
+        slug, form, unconfirmed = await confirmed(request)
+        if unconfirmed is not None:
+            return unconfirmed
         list_name = form.get("list", "")
-        if form.get("confirm") != "yes":
-            return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
         run = await run_in_threadpool(start, desk, slug, list_name, form.get("notify", ""), language(request),
                                       actor(request.scope), form.get("beside") == "yes")
         if run.state == "error" and run.plan is None:  # refused before it started; after, its page says why
@@ -149,12 +156,10 @@ def routes(desk: Desk) -> list[Route]:
         return RedirectResponse(f"/issues/{slug}/send", 303)
 
     async def plan_post(request: Request) -> Response:
-        slug = request.path_params["slug"]
-        issue_path(desk, slug)
-        form = {k: str(v) for k, v in (await checked_form(request)).items()}
+        slug, form, unconfirmed = await confirmed(request)
+        if unconfirmed is not None:
+            return unconfirmed
         list_name = form.get("list", "")
-        if form.get("confirm") != "yes":
-            return await run_in_threadpool(send_page, request, CONFIRM_MISSING, 400, list_name, form)
         try:
             at = datetime.fromisoformat(form.get("at", "").strip())
         except ValueError:

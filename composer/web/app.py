@@ -48,18 +48,13 @@ from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
 from composer.web.reader import Face, reader_routes
-from composer.web.results import RESULTS, Outcomes, to_form
+from composer.web.results import EXPIRED, RESULTS, Outcomes, refused_link, to_form
 from composer.web.site import Site
 
 Handler = Callable[[Request], Awaitable[Response]]
 DESK_PREFIX = "/redaktion/"
 CONSENT = N_("I want to receive the newsletter by email. My address is stored only for this; I can unsubscribe "
              "at any time with the link in every issue.")  # shown on the form and kept as the consent's wording
-TOKEN_REFUSED = {
-    "expired": N_("The link has expired. Please sign up again."),
-    "purpose": N_("This link is meant for something else."),
-}
-TOKEN_INVALID = N_("The link is incomplete or was changed. Please copy all of it from the email.")
 
 
 def offered() -> dict[str, str]:
@@ -136,12 +131,12 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
             return refused(request)
         outcome = outcomes.load(str(form.get("outcome", "")))
         if outcome is None or outcome["kind"] not in kinds:
-            return broken_link(request, TOKEN_REFUSED["expired"])
+            return broken_link(request, EXPIRED)
         kind = outcome.pop("kind")
         try:
             return result(request, kind, **outcome)
         except TypeError:  # an outcome of another release's shape
-            return broken_link(request, TOKEN_REFUSED["expired"])
+            return broken_link(request, EXPIRED)
 
     def broken_link(request: Request, reason: str) -> HTMLResponse:
         """A link that does not work: why, and the ways that still work (unsubscribe by mail, the office)."""
@@ -245,7 +240,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                         return handler(request, lang, journal, Links(journal, secret), request.path_params["token"],
                                        form)
                     except TokenError as exc:
-                        return broken_link(request, TOKEN_REFUSED.get(exc.reason, TOKEN_INVALID))
+                        return broken_link(request, refused_link(exc))
             return endpoint
         return wrap
 

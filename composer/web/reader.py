@@ -26,6 +26,7 @@ from composer.send.tokens import TokenError
 from composer.state import Journal
 from composer.web.guard import client_address, rate_key, small_form
 from composer.web.ratelimit import RateLimit
+from composer.web.results import refused_link
 from composer.web.site import Site
 
 Shown = tuple[int, str, list[str], dict[str, Any]]
@@ -85,7 +86,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         try:
             email, list_name = resolved(request)
         except TokenError as exc:
-            return face.broken_link(request, _reason(exc))
+            return face.broken_link(request, refused_link(exc))
         with Journal(settings.state_dir, read_only=True) as journal:
             now = reader.standing(email, journal, where)
         token = request.path_params["token"]
@@ -112,7 +113,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         try:
             email, list_name = resolved(request)
         except TokenError as exc:
-            return face.broken_link(request, _reason(exc))
+            return face.broken_link(request, refused_link(exc))
         everything = request.state.form.get("which") == "all"
         with Journal(settings.state_dir) as journal:
             if everything:
@@ -129,7 +130,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         try:
             email, _ = resolved(request)
         except TokenError as exc:
-            return face.broken_link(request, _reason(exc))
+            return face.broken_link(request, refused_link(exc))
         lang = face.lang_of(request)
         sent = await run_in_threadpool(reader.ask_access, settings, face.who(), email,
                                        lambda code: f"{site.public_base}/p/data/{code}?lang={lang}", lang, face.clock())
@@ -214,9 +215,3 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         Route("/p/{token}/leave", leave, methods=["POST"]),
         Route("/p/{token}/access", ask, methods=["POST"]),
     ]
-
-
-def _reason(exc: TokenError) -> str:
-    if exc.reason == "purpose":
-        return N_("This link is meant for something else.")
-    return N_("The link is incomplete or was changed. Please copy all of it from the email.")

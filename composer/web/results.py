@@ -9,9 +9,12 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from composer.i18n import translate
+from composer.i18n import N_, translate
+from composer.send.tokens import TokenError
 
 KEPT_SECONDS = 3600
+EXPIRED = N_("The link has expired. Please sign up again.")
+REFUSED_LINKS = {"expired": EXPIRED, "purpose": N_("This link is meant for something else.")}
 Shown = tuple[int, str, list[str], dict[str, Any]]  # status, title, paragraphs, what else the page shows
 
 
@@ -29,6 +32,12 @@ class Outcomes:
         except BadSignature:
             return None
         return outcome if isinstance(outcome, dict) and isinstance(outcome.get("kind"), str) else None
+
+
+def refused_link(exc: TokenError) -> str:
+    """Why a link was refused, in the reader's words (a msgid): expired, meant for something else, or broken."""
+    return REFUSED_LINKS.get(exc.reason, N_("The link is incomplete or was changed. Please copy all of it from the "
+                                            "email."))
 
 
 def to_form(lang: str) -> dict[str, str]:
