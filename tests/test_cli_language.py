@@ -59,6 +59,10 @@ FAILURES = [  # the same failure, in each language: arguments, exit code, the li
       "Pfad (bisher verschickte Ausgaben: noch keine)"],
      ["error: issues/nix.md: no such file, and no issue of that name was sent; check the path (issues sent so far: "
       "none yet)"]),
+    (["desk", "--port", "abc"], 2, ["Fehler: Ungültiger Wert für '--port': keine Zahl"],
+     ["Error: Invalid value for '--port': not a number"]),
+    (["doctor", "--dns-timeout", "0"], 2, ["Fehler: Ungültiger Wert für '--dns-timeout': die Zahl muss mindestens 0,1 sein"],
+     ["Error: Invalid value for '--dns-timeout': the number must be at least 0.1"]),
     (["reconfirm", "volunteers", "--until", "31.03.2027"], 2,
      ["Fehler: --until '31.03.2027': schreiben Sie den Tag als JJJJ-MM-TT, z. B. 2027-03-31"],
      ["error: --until '31.03.2027': write the day as YYYY-MM-DD, e.g. 2027-03-31"]),

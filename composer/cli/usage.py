@@ -18,7 +18,7 @@ from typing import Any
 import typer
 from typer._click.exceptions import MissingParameter, NoArgsIsHelpError, NoSuchOption, UsageError
 
-from composer.cli.language import _
+from composer.cli.language import _, lang
 from composer.i18n import DOMAIN, LOCALE_DIR, N_, plural
 
 THEIRS = (  # what typer asks gettext for, as it spells the msgids (compare after an upgrade: pybabel extract typer)
@@ -48,7 +48,7 @@ class Refused(UsageError):
 
 
 def refused(error: UsageError) -> UsageError:
-    """The same error in our words; what the bundled click says in its own (a value's conversion) stays as it is."""
+    """The same error in our words (a refused value by `_value_error`)."""
     if isinstance(error, NoArgsIsHelpError | Refused):
         return error
     if isinstance(error, MissingParameter):
@@ -63,11 +63,26 @@ def refused(error: UsageError) -> UsageError:
     elif isinstance(error, typer.BadParameter):
         given = error.param_hint or (error.param.get_error_hint() if error.param is not None else None)  # type: ignore[call-arg]
         names = given if isinstance(given, str) or given is None else " / ".join(repr(h) for h in given)
-        said = (_("Invalid value for {param_hint}: {message}", param_hint=names, message=error.message) if names
-                else _("Invalid value: {message}", message=error.message))
+        why = _value_error(error)
+        said = (_("Invalid value for {param_hint}: {message}", param_hint=names, message=why) if names
+                else _("Invalid value: {message}", message=why))
     else:
         said = error.message
     return Refused(said, error.ctx)
+
+
+def _value_error(error: typer.BadParameter) -> str:
+    """Why a value was refused: typer converts values with pydantic, whose error is said by its type in our words
+    (as the desk's settings say it); any other reason is kept as it was given."""
+    from pydantic import ValidationError
+
+    from composer.config.editing import wording
+    from composer.i18n import render
+
+    cause = error.__cause__
+    if isinstance(cause, ValidationError) and cause.errors():
+        return render(wording(cause.errors()[0]), lang())
+    return error.message
 
 
 class Localized:
