@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,38 @@ def test_desk_connection_test_says_which_step_failed_in_german(workdir: Path, tl
     alert = BeautifulSoup(response.text, "html.parser").select_one("#trial-failed").text
     assert response.status_code == 422 and "beim Schritt „Anmeldung“" in alert and "App-Passwort" in alert
     assert "falsch" not in response.text
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that takes the connection and never speaks, as a TLS port does to a client waiting for a greeting."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        yield server.getsockname()[1]
+
+
+def test_a_port_that_never_answers_is_said_as_such_and_not_waited_for_a_whole_send_timeout(silent_port: int) -> None:
+    smtp = load_settings(None, smtp_host="127.0.0.1", smtp_port=silent_port, smtp_timeout=30.0).smtp
+    trial = asyncio.run(try_smtp(smtp, seconds=0.3))
+    assert steps(trial) == {"connect": "failed"} and trial.failed.reason == "no_answer"
+    assert "465" in trial.failed.advice and "NEWSLETTER_SMTP_SECURITY" in trial.failed.advice
+
+
+def test_an_imap_port_that_never_answers_is_said_as_such(silent_port: int) -> None:
+    imap = load_settings(None, imap_host="127.0.0.1", imap_port=silent_port, imap_username=IMAP_USER,
+                         imap_password=IMAP_PASSWORD).imap
+    trial = try_imap(imap, timeout=0.3)
+    assert steps(trial) == {"connect": "failed"} and trial.failed.reason == "no_answer" and "993" in trial.failed.advice
+
+
+def test_the_desk_says_in_german_to_check_the_port_with_its_encryption_when_the_server_is_silent(
+        workdir: Path, silent_port: int) -> None:
+    settings = load_settings(None, state_dir=workdir / ".newsletter", smtp_host="127.0.0.1", smtp_port=silent_port,
+                             smtp_timeout=0.3)
+    with desk_server(workdir, settings) as desk:
+        client = desk.client()
+        response = client.post("/settings/test", data={"csrf": csrf_of(client.get("/settings").text), "service": "smtp"})
+    alert = BeautifulSoup(response.text, "html.parser").select_one("#trial-failed").text
+    assert "Der Server antwortet nicht. Prüfen Sie den Port zusammen mit der Verschlüsselung (TLS: meist 465" in alert
 
 
 @needs_dovecot

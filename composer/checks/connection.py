@@ -4,6 +4,7 @@ the test tries what a send does. No mail is sent and no mailbox is changed."""
 
 from __future__ import annotations
 
+import dataclasses
 import imaplib
 import ssl
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from composer.send.transports.smtp import ConnectStep, Outcome, connect, refuse_
 OWN_WORDS = {"no_starttls": message("the server does not offer STARTTLS"),
              "no_auth": message("the server offers no login (AUTH) on this connection")}
 NO_USERNAME = message("{names} not set", names="NEWSLETTER_SMTP_USERNAME")
+TRIAL_SECONDS = 10.0  # a server greets within a second or two; a port that stays silent (465 asked for STARTTLS) would
+# hold the test, and the settings page saving with it, for the whole send timeout
 StepName = Literal["settings", "connect", "tls", "login", "folder", "quit", "logout"]
 
 
@@ -70,9 +73,10 @@ def _tls_failure(exc: BaseException | None) -> ssl.SSLError | None:
     return exc
 
 
-async def try_smtp(smtp: SMTPConfig) -> Trial:
+async def try_smtp(smtp: SMTPConfig, seconds: float = TRIAL_SECONDS) -> Trial:
     """The transport's own connect sequence (connect, STARTTLS or TLS, AUTH when a username is set), each step
-    reported as it ends, then QUIT; the message is never started."""
+    reported as it ends, then QUIT; the message is never started. Each step waits `seconds` at most."""
+    smtp = dataclasses.replace(smtp, timeout=min(smtp.timeout, seconds))
     trial = Trial("smtp", smtp.where)
     if not smtp.host:
         trial.add("settings", "failed", message("{names} not set", names="NEWSLETTER_SMTP_HOST"),
@@ -105,11 +109,18 @@ def _smtp_advice(reason: str, port: int) -> str:
     """What to change when a step of the connect sequence failed, by its reason."""
     return {
         "unreachable": f"check NEWSLETTER_SMTP_HOST and NEWSLETTER_SMTP_PORT ({port}); the server may also be blocked by a firewall",
+        "no_answer": _silent_advice("SMTP", port),
         "tls": _tls_advice("SMTP", port),
         "no_starttls": "use NEWSLETTER_SMTP_SECURITY=tls with port 465, or ask the provider for the STARTTLS port (587)",
         "no_auth": "check NEWSLETTER_SMTP_SECURITY and the port, or remove NEWSLETTER_SMTP_USERNAME",
         "credentials": "check NEWSLETTER_SMTP_USERNAME and NEWSLETTER_SMTP_PASSWORD (some providers want an app password)",
     }.get(reason, "")
+
+
+def _silent_advice(what: str, port: int) -> str:
+    tls, starttls = ("465", "587") if what == "SMTP" else ("993", "143")
+    return (f"no answer on port {port}: check NEWSLETTER_{what}_PORT together with NEWSLETTER_{what}_SECURITY (tls: "
+            f"usually {tls}, starttls: {starttls}); a firewall may also drop the connection")
 
 
 def _tls_advice(what: str, port: int) -> str:
@@ -119,8 +130,10 @@ def _tls_advice(what: str, port: int) -> str:
     return advice + ("; if the server uses a private certificate authority, set NEWSLETTER_SMTP_CA_FILE" if what == "SMTP" else "")
 
 
-def try_imap(imap: IMAPConfig, timeout: float = 30) -> Trial:
-    """Connect, TLS or STARTTLS, LOGIN, the folder (examined read-only), LOGOUT; nothing is moved or marked."""
+def try_imap(imap: IMAPConfig, timeout: float = TRIAL_SECONDS) -> Trial:
+    """Connect, TLS or STARTTLS, LOGIN, the folder (examined read-only), LOGOUT; nothing is moved or marked. Each
+    step waits `timeout` at most (the send timeout, and never more than TRIAL_SECONDS)."""
+    timeout = min(timeout, TRIAL_SECONDS)
     where = f"{imap.host}:{imap.port}"
     trial = Trial("imap", where)
     if not (imap.host and imap.username and imap.password):
@@ -141,6 +154,8 @@ def try_imap(imap: IMAPConfig, timeout: float = 30) -> Trial:
         if _tls_failure(exc):
             trial.add("connect", "ok", where)
             trial.add("tls", "failed", _why(_tls_failure(exc) or exc), _tls_advice("IMAP", imap.port), "tls")
+        elif isinstance(exc, TimeoutError):
+            trial.add("connect", "failed", _why(exc), _silent_advice("IMAP", imap.port), "no_answer")
         else:
             trial.add("connect", "failed", _why(exc), f"check NEWSLETTER_IMAP_HOST and NEWSLETTER_IMAP_PORT ({imap.port})", "unreachable")
         return trial

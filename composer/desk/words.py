@@ -85,6 +85,8 @@ ADVICE = {  # what to change after a failed step of the connection test, by the 
                          "network."),
     "unreachable": N_("The server cannot be reached. Check the server name and port (NEWSLETTER_{svc}_HOST, "
                       "NEWSLETTER_{svc}_PORT); a firewall may also block it."),
+    "no_answer": N_("The server did not answer. Check the port together with the encryption (TLS: usually 465, or 993 "
+                    "for the mailbox; STARTTLS: 587, or 143 for the mailbox); a firewall may also drop the connection."),
     "tls": N_("The encrypted connection failed. Check NEWSLETTER_{svc}_SECURITY and the port (tls: usually 465 or 993, "
               "starttls: 587 or 143); with a certificate of your own, NEWSLETTER_SMTP_CA_FILE."),
     "no_starttls": N_("The server offers no STARTTLS. Use NEWSLETTER_SMTP_SECURITY=tls with port 465, or ask the provider "

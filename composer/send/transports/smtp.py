@@ -51,7 +51,7 @@ Outcome = Literal["ok", "failed", "skipped"]
 
 class Report(Protocol):
     """Told each step of the connect sequence as it ends: its outcome, the server's reply or the error as it came,
-    and for a failure a short reason code (unreachable, tls, no_starttls, no_auth, credentials) a face words."""
+    and for a failure a short reason code (unreachable, no_answer, tls, no_starttls, no_auth, credentials) a face words."""
 
     def __call__(self, step: ConnectStep, outcome: Outcome, detail: str = "", reason: str = "") -> object: ...
 
@@ -81,7 +81,7 @@ async def connect(smtp: SMTPConfig, report: Report = _unreported) -> aiosmtplib.
             if _tls_failure(exc):
                 report("connect", "ok", where)
                 raise _tls_refused(exc, where, report) from None
-            report("connect", "failed", _why(exc), "unreachable")
+            report("connect", "failed", _why(exc), "no_answer" if isinstance(exc, aiosmtplib.SMTPTimeoutError) else "unreachable")
             raise TransportError(message("cannot connect to {where}: {why}", where=where, why=_why(exc))) from None
         report("connect", "ok", where)
         await _secure(client, smtp, report)
