@@ -43,7 +43,8 @@ def test_a_login_survives_a_restart_of_the_desk_and_ends_with_abmelden(workdir: 
     with desk_server(workdir, settings) as second:  # a new process; the browser has only its cookie
         tab.goto(second.base + "/")
         assert tab.locator("h1").inner_text() == "Ausgaben"
-        tab.click("#logout")
+        tab.click("#logout")  # no password yet: asked first, since only a restart would let her in again
+        tab.click("#logout-anyway")
         assert "Sie sind abgemeldet." in tab.locator("[role=alert]").inner_text()
         assert axe(tab) == []
         tab.goto(second.base + "/")

@@ -211,6 +211,7 @@ def crawl(running: Running, server: SMTPServer, lang: str) -> Crawl:
     post("not a photo", "/issues/entwurf", **{k: v for k, v in fields.items() if k != "articles[1].image.upload"},
          files={"articles[1].image.upload": ("rechnung.pdf", b"%PDF-1.4", "application/pdf")})
     post("test refused", "/issues/2020-12/test", addresses="ich@example.org\nkollegin.example.org")
+    post("log out asked", "/logout")  # no password yet: the page asks before it logs out
     post("test sent", "/issues/2020-12/test", addresses="ich@example.org")
     post("test check errors", "/issues/2021-01/test", addresses="ich@example.org")
     post("send unconfirmed", "/issues/2020-12/send", list="fifty")

@@ -94,7 +94,7 @@ def test_a_login_survives_a_restart_of_the_desk_and_ends_with_abmelden(workdir: 
         client = httpx.Client(base_url=second.base, headers={"Origin": second.base}, cookies={"desk_session": cookie})
         page = client.get("/")
         assert page.status_code == 200
-        out = client.post("/logout", data={"csrf": csrf_of(page.text)})
+        out = client.post("/logout", data={"csrf": csrf_of(page.text), "anyway": "yes"})
         assert out.status_code == 303 and out.headers["location"] == "/login?out=1"
         assert "max-age=0" in out.headers["set-cookie"].lower()  # the browser forgets the cookie
         assert httpx.get(f"{second.base}/", cookies={"desk_session": cookie}).status_code == 303
@@ -112,6 +112,39 @@ def test_a_desk_password_does_not_switch_off_the_laptops_login_link(workdir: Pat
         assert access.login_token and httpx.get(running.login_url).status_code == 303
         login = httpx.get(f"{running.base}/login")
         assert 'type="password"' in login.text and "newsletter desk --set-password" in login.text
+
+
+def test_logging_out_without_any_password_asks_first_and_says_the_way_back(workdir: Path) -> None:
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as running:
+        client = running.client()
+        asked = client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
+        assert asked.status_code == 200 and "Erst ein Passwort festlegen" in asked.text
+        assert "die Redaktion neu starten und den neuen Link öffnen" in asked.text
+        assert client.get("/").status_code == 200  # still logged in
+        out = client.post("/logout", data={"csrf": csrf_of(asked.text), "anyway": "yes"})
+        assert out.status_code == 303 and client.get("/").status_code == 303
+
+
+def test_with_a_desk_password_abmelden_logs_out_at_once(workdir: Path) -> None:
+    access = Access("127.0.0.1", hash_password("richtig und lang"))
+    with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter"), access) as running:
+        client = running.client()
+        out = client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
+        assert out.status_code == 303 and out.headers["location"] == "/login?out=1"
+
+
+def test_the_desk_password_set_in_einstellungen_logs_the_first_person_in_with_her_address(workdir: Path) -> None:
+    settings = make_settings(state_dir=workdir / ".newsletter", from_address="ich@example.org")
+    with desk_server(workdir, settings) as running:
+        client = running.client()
+        page = client.get("/settings").text
+        client.post("/settings/password", data={"csrf": csrf_of(page), "new_password": "Rathaus-Kaffee-77",
+                                                "repeat_password": "Rathaus-Kaffee-77"})
+        stranger = httpx.Client(base_url=running.base, headers={"Origin": running.base})
+        wrong = stranger.post("/login", data={"email": "ich@example.org", "password": "falsches Passwort"})
+        assert wrong.status_code == 401
+        assert stranger.post("/login", data={"email": "ich@example.org", "password": "Rathaus-Kaffee-77"}).status_code == 303
+        assert stranger.get("/").status_code == 200
 
 
 def test_logging_out_needs_the_forms_csrf_token(workdir: Path) -> None:
@@ -140,3 +173,14 @@ def test_a_draft_is_kept_per_issue_and_person_beside_the_file_and_dropped_on_sav
         assert journal.draft("2020-12", "aylin") is None
         journal.drop_draft("2020-12", OFFICE)
         assert journal.draft("2020-12", OFFICE) is None
+
+
+def test_a_desk_password_set_in_the_terminal_becomes_the_first_persons_at_the_next_start(workdir: Path) -> None:
+    from composer.office import people
+    from composer.state import Journal
+
+    with Journal(workdir / ".newsletter") as journal:
+        people.owner(journal, "Erika Mustermann", "ich@example.org", None)  # the first start, no password yet
+        hashed = hash_password("Rathaus-Kaffee-77")  # `newsletter desk --set-password`, then the desk again
+        people.owner(journal, "Erika Mustermann", "ich@example.org", hashed)
+        assert people.login(journal, "ich@example.org", "Rathaus-Kaffee-77") is not None

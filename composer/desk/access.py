@@ -117,11 +117,12 @@ class Access:
     def log_out(self, session_id: str | None) -> None:
         self.sessions.close(session_id)
 
-    def change_password(self, password: str, env_file: Path) -> None:
-        """A new desk password, in effect at once: its hash written into .env (comments and order kept)."""
+    def change_password(self, password: str, env_file: Path) -> str:
+        """A new desk password, in effect at once: its hash written into .env (comments and order kept) and returned."""
         hashed = hash_password(password)
         store_password_hash(env_file, hashed)
         self.password_hash = hashed
+        return hashed
 
 
 def hash_password(password: str) -> str:

@@ -21,6 +21,7 @@ from composer.desk.context import Desk, internal_error
 from composer.desk.guard import Guard, Refused, checked_form, same_site
 from composer.web.guard import security_headers
 from composer.desk.language import COOKIE, language, other
+from composer.desk.rights import actor
 from composer.i18n import message, render, translate
 from composer.office import people, protocol
 from composer.office.roles import Actor
@@ -90,6 +91,10 @@ def create_desk(desk: Desk) -> Starlette:
         with Journal(desk.settings.state_dir) as journal:
             protocol.record(journal, Actor(client), "login_failed", message("Login with the desk password failed"))
 
+    def _can_come_back(request: Request) -> bool:
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            return people.can_log_in_again(journal, actor(request.scope).person, bool(desk.access.password_hash))
+
     def _logged_in(session_id: str) -> Response:
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(SESSION_COOKIE, session_id, max_age=int(desk.access.sessions.lifetime), httponly=True,
@@ -97,8 +102,11 @@ def create_desk(desk: Desk) -> Starlette:
         return response
 
     async def logout(request: Request) -> Response:
-        """"Abmelden": the session ends in the state (on every desk sharing it), the cookie goes."""
-        await checked_form(request)
+        """"Abmelden": the session ends in the state (on every desk sharing it), the cookie goes. Someone who could
+        not log in again without restarting the desk (no password yet) is asked first."""
+        form = await checked_form(request)
+        if form.get("anyway") != "yes" and not await run_in_threadpool(_can_come_back, request):
+            return desk.page(request, "logout.html.j2")
         desk.access.log_out(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login?out=1", status_code=303)
         response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=desk.access.secure_cookie)

@@ -29,7 +29,7 @@ from composer.desk.language import language
 from composer.desk.rights import actor
 from composer.desk.words import SETTINGS, VALUES
 from composer.i18n import N_, Message, message, render, translate
-from composer.office import protocol
+from composer.office import people, protocol
 from composer.office.people import MIN_PASSWORD
 from composer.state import Journal
 from composer.errors import ComposerError, said
@@ -167,8 +167,9 @@ def routes(desk: Desk) -> list[Route]:
             problems["repeat_password"] = message("The two passwords are not the same.")
         if problems:
             return page(request, status=422, problems=problems, said=message("The password was not changed."))
-        await run_in_threadpool(desk.access.change_password, new, desk.folder / ".env")
+        hashed = await run_in_threadpool(desk.access.change_password, new, desk.folder / ".env")
         with Journal(desk.settings.state_dir) as journal:
+            people.owner_password(journal, hashed, actor(request.scope))
             protocol.record(journal, actor(request.scope), "password_set", message("Set the desk password"))
         return page(request, said=message("The desk password is set. Log in with it in another browser on this computer, "
                                           "or on the hosted desk."))

@@ -155,11 +155,30 @@ def rename(journal: Journal, actor: Actor, person_id: int, name: str, email: str
 
 def owner(journal: Journal, name: str, email: str, password_hash: str | None, now: float | None = None) -> PersonRow:
     """The first account: the person who starts the desk, with every role (named later in Einstellungen); the
-    desk's existing password becomes theirs. Returns the existing first account when there is one."""
+    desk's existing password becomes theirs. Returns the existing first account when there is one (given the desk
+    password when it has none of its own: one set with `newsletter desk --set-password` since)."""
     people = journal.people()
     if people:
-        return people[0]
+        if password_hash and not people[0].password:
+            owner_password(journal, password_hash, None)
+        return journal.people()[0]
     added = journal.add_person(name, email, frozenset(ROLES), now if now is not None else time.time(), password_hash)
     person = journal.person_by_id(added or 0)
     assert person is not None
     return person
+
+
+def owner_password(journal: Journal, password_hash: str, by: Actor | None = None) -> None:
+    """The desk password is the first account's (the shared login is that account): set by its person, or while
+    the account has no password of its own, it becomes theirs, so they log in with their address too. A colleague
+    who changes it leaves the first person's own password as it is."""
+    everyone = journal.people()
+    if everyone and (by is None or by.person == everyone[0].id or not everyone[0].password):
+        journal.update_person(everyone[0].id, password=password_hash)
+
+
+def can_log_in_again(journal: Journal, person_id: int | None, desk_password: bool) -> bool:
+    """Whether a person who logs out can come back without restarting the desk: with the desk password or their
+    own. Without either, only a new login link (printed at the next start) lets them in."""
+    person = journal.person_by_id(person_id) if person_id is not None else None
+    return desk_password or bool(person and person.password)
