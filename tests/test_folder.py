@@ -121,8 +121,24 @@ def test_preview_on_a_busy_port_says_so_in_one_line(workdir: Path) -> None:
         taken.listen()
         result = runner.invoke(app, ["preview", "issues/2020-12.md", "--port", str(port)])
     assert result.exit_code == 2
-    assert result.output.strip() == (f"error: port {port} on 127.0.0.1 is already in use (another preview or server?): "
-                                     "stop that one, or choose another port with --port")
+    assert result.output.strip() == (f"error: port {port} on 127.0.0.1 is already in use (another desk, preview or "
+                                     "server?): stop that one, or choose another port with --port")
+
+
+def test_the_desk_on_a_busy_port_says_so_in_german_before_it_prints_a_login_link(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        result = runner.invoke(app, ["desk", "--no-browser", "--port", str(port)])
+    assert result.exit_code == 2 and "login" not in result.output
+    assert result.output.strip() == (f"Fehler: Port {port} auf 127.0.0.1 ist schon belegt (eine andere Redaktion, "
+                                     "Vorschau oder ein anderer Server?): beenden Sie diese, oder wählen Sie mit --port "
+                                     "einen anderen Port")
 
 
 def test_serve_on_a_busy_port_says_so_before_serving(workdir: Path) -> None:

@@ -51,6 +51,7 @@ def desk(
                     "ended: log in again with the new password or the link `newsletter desk` prints."))
         return
     from composer.desk.server import serve
+    from composer.web.ports import ensure_free
 
     with handled():
         settings, secret = settings_and_secret()
@@ -58,6 +59,7 @@ def desk(
         access = Access(host, hashed)
         state = Desk(Path.cwd(), settings, secret, access)
         web = create_desk(state)
+        ensure_free(host, port)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}/login" + (f"?token={access.login_token}" if access.login_token else "")
     out.print(_("Die Redaktion: {url}  - Ctrl+C to stop", url=url))

@@ -6,6 +6,7 @@ import errno
 import socket
 
 from composer.errors import ComposerError
+from composer.i18n import message
 
 
 class PortBusyError(ComposerError):
@@ -13,8 +14,8 @@ class PortBusyError(ComposerError):
 
 
 def busy(host: str, port: int) -> PortBusyError:
-    return PortBusyError(f"port {port} on {host} is already in use (another preview or server?): "
-                         f"stop that one, or choose another port with --port")
+    return PortBusyError(message("port {port} on {host} is already in use (another desk, preview or server?): stop "
+                                 "that one, or choose another port with --port", port=port, host=host))
 
 
 def ensure_free(host: str, port: int) -> None:
