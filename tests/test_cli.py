@@ -133,6 +133,20 @@ def test_new_issue_starts_from_the_newest_with_todays_month(workdir: Path) -> No
     assert result.exit_code == 2 and "exists already" in result.output
 
 
+def test_a_month_named_without_its_year_in_the_subject_moves_on_too(workdir: Path) -> None:
+    import datetime as dt
+
+    from composer.issue.issuefile import load_issue
+    from composer.issue.scaffold import new_issue
+
+    december = Path("issues/2020-12.md")
+    december.write_text(december.read_text(encoding="utf-8").replace(
+        "Newsletter Flüchtlingskoordination – Dezember 2020", "Neuigkeiten aus der Flüchtlingshilfe – Dezember"),
+        encoding="utf-8")
+    issue = load_issue(new_issue(Path("issues/2021-01.md"), today=dt.date(2021, 1, 5)).path)
+    assert issue.subject == "Neuigkeiten aus der Flüchtlingshilfe – Januar"
+
+
 def test_new_starts_from_the_newest_issue_that_can_be_read_and_names_the_one_left_out(workdir: Path) -> None:
     from composer.issue.issuefile import load_issue
 

@@ -49,8 +49,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     day = _issue_date(target, today or dt.date.today())
     text = source.read_text(encoding="utf-8-sig")
     front = text[: text.index("\n---", 3) + 4].replace(INIT_MARK, DETAILS)
-    month = f"{MONTHS[issue.language][day.month - 1]} {day.year}"
-    subject = re.sub(r"\b(" + "|".join(MONTHS[issue.language]) + r") \d{4}\b", month, issue.subject)
+    subject = _new_month(issue.subject, MONTHS[issue.language], day)
     for key, value in (("date", day.isoformat()), ("subject", subject), ("preheader", PREHEADER[issue.language])):
         front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
     try:
@@ -58,6 +57,14 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     except FileExistsError:
         raise ScaffoldError(message("{path} exists already; choose another name or edit that file", path=target)) from None
     return Started(target, source, left_out)
+
+
+def _new_month(subject: str, names: list[str], day: dt.date) -> str:
+    """The last issue's subject in the new month: "Dezember 2026" becomes "Januar 2027", a month alone
+    ("Neuigkeiten – Dezember") the new month's name."""
+    def moved(found: re.Match[str]) -> str:
+        return names[day.month - 1] + (f" {day.year}" if found[2] else "")
+    return re.sub(r"\b(" + "|".join(names) + r")( \d{4})?\b", moved, subject)
 
 
 def _issue_date(target: Path, today: dt.date) -> dt.date:
