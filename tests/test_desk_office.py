@@ -153,3 +153,26 @@ def test_a_wrong_desk_password_is_logged_as_a_failed_login(office: Running) -> N
         [entry] = journal.protocol(kind="login_failed")
     assert (entry.actor, entry.msgid) == ("127.0.0.1", "Login with the desk password failed")
     assert "falsch" not in repr(entry)
+
+
+def test_an_invitation_from_the_laptops_desk_says_its_link_opens_only_on_this_computer(office: Running,
+                                                                                        smtp_server: SMTPServer) -> None:
+    client, csrf = owner(office)
+    page = client.post("/people", data={"csrf": csrf, "name": "Jana Neu", "email": "jana@example.org", "role": "redaktion"})
+    assert "Jana Neu ist eingeladen" in page.text and "öffnet sich nur hier" in page.text
+    [mail] = [m for m in smtp_server.handler.messages() if m["To"].addresses[0].addr_spec == "jana@example.org"]
+    assert f"{office.base}/invitation/" in mail.get_body(("plain",)).get_content()
+
+
+def test_the_desks_address_for_colleagues_is_set_in_einstellungen_and_used_in_the_next_invitation(
+        office: Running, smtp_server: SMTPServer, workdir: Path) -> None:
+    client, csrf = owner(office)
+    settings = client.get("/settings").text
+    assert 'name="desk_url"' in settings and "Adresse der Redaktion für Kolleginnen und Kollegen" in settings
+    saved = client.post("/settings/save", data={"csrf": csrf, "desk_url": "https://redaktion.example.org/redaktion"})
+    assert saved.status_code == 200, saved.text
+    assert "NEWSLETTER_DESK_URL=https://redaktion.example.org/redaktion" in (workdir / ".env").read_text(encoding="utf-8")
+    page = client.post("/people", data={"csrf": csrf, "name": "Jana Neu", "email": "jana@example.org", "role": "redaktion"})
+    assert "Jana Neu ist eingeladen" in page.text and "öffnet sich nur hier" not in page.text
+    [mail] = [m for m in smtp_server.handler.messages() if m["To"].addresses[0].addr_spec == "jana@example.org"]
+    assert "https://redaktion.example.org/redaktion/invitation/" in mail.get_body(("plain",)).get_content()

@@ -51,7 +51,7 @@ EDITABLE = (
     Editable("imap_username", "text", MAILBOX), Editable("imap_password", "secret", MAILBOX),
     Editable("imap_folder", "text", MAILBOX),
     Editable("public_url", "url", WEB), Editable("privacy_url", "url", WEB), Editable("imprint_url", "url", WEB),
-    Editable("accessibility_url", "url", WEB),
+    Editable("accessibility_url", "url", WEB), Editable("desk_url", "url", WEB),
     Editable("hourly_limit", "whole", QUOTAS), Editable("daily_limit", "whole", QUOTAS),
     Editable("rate_limit", "decimal", QUOTAS), Editable("send_hours", "text", QUOTAS), Editable("time_zone", "text", QUOTAS),
 )

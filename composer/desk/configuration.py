@@ -57,6 +57,7 @@ LABELS = {
     "imap_username": N_("User name"), "imap_password": N_("Password"), "imap_folder": N_("Folder"),
     "public_url": N_("Public address of the web pages"), "privacy_url": N_("Privacy notice (link)"),
     "imprint_url": N_("Imprint (link)"), "accessibility_url": N_("Accessibility statement (link; empty: the built-in page)"),
+    "desk_url": N_("Address of the desk for colleagues (in invitations and approval requests)"),
     "hourly_limit": N_("Messages per hour (0 = no limit)"), "daily_limit": N_("Messages per day (0 = no limit)"),
     "rate_limit": N_("Messages per minute (0 = no limit)"), "send_hours": N_("Sending hours, e.g. Mo-Fr 08:00-18:00"),
     "time_zone": N_("Time zone, e.g. Europe/Berlin"),

@@ -26,6 +26,11 @@ from composer.office.roles import NAMES, ROLES, ForbiddenError, parse_roles, rol
 from composer.state import Journal
 
 
+ONLY_HERE = message("The link points to this computer, so it opens only here. For a colleague at another computer, "
+                    "the desk must run where both can reach it (hosted with `newsletter serve`, under /redaktion/), with "
+                    "its address under Settings › Address of the desk for colleagues.")
+
+
 def routes(desk: Desk) -> list[Route]:
     def base(request: Request) -> str:
         return str(desk.settings.desk_url or f"{request.base_url}".rstrip("/") + request.scope.get("root_path", ""))
@@ -57,7 +62,10 @@ def routes(desk: Desk) -> list[Route]:
                         email=invitation.person.email) if sent.sent or sent.uncertain else
                 message("{name} is added, but the invitation could not be mailed; give them this link (it works once, "
                         "for 7 days): {link}", name=invitation.person.name, link=link))
-        return people_page(request, note=render(note, lang))
+        said = render(note, lang)
+        if mails.only_here(link):
+            said += " " + render(ONLY_HERE, lang)
+        return people_page(request, note=said)
 
     async def remove_person(request: Request) -> Response:
         form = await checked_form(request)

@@ -9,8 +9,9 @@ import uuid
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from composer.config.parts import is_loopback
 from composer.config.settings import Settings
 from composer.i18n import DEFAULT, Message, message, render
 from composer.records import OutgoingMessage, Recipient
@@ -28,6 +29,12 @@ def desk_base(settings: Settings) -> str:
 
 def invitation_link(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/invitation/{token}"
+
+
+def only_here(link: str) -> bool:
+    """Whether a link opens only on the computer the desk runs on (127.0.0.1, localhost): a colleague's computer
+    cannot reach it, so an invitation or approval request with it is no use to them."""
+    return is_loopback(urlsplit(link).hostname or "")
 
 
 def status_link(base: str, slug: str) -> str:
