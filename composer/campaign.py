@@ -172,7 +172,7 @@ async def test_send(issue: Path, addresses: list[str], settings: Settings, secre
     build = checked(issue, settings, secret)
     if dry_run:
         return Summary(), choose(settings, f"{build.slug}-test")[1], build
-    factory = MessageFactory(build, settings.sender, secret, test=True)
+    factory = MessageFactory(build.embedding(), settings.sender, secret, test=True)
     with Journal(settings.state_dir) as journal:  # the test mail's unsubscribe link works like a real one
         Links(journal, secret).remember([r.email for r in recipients], "newsletter")
     summary, destination = await send_now(factory, recipients, settings, f"{build.slug}-test", transports)

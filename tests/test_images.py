@@ -102,6 +102,31 @@ def test_with_a_public_address_the_email_links_the_photo_published_beside_the_we
     assert built(settings).get_content_type() == "multipart/alternative"
 
 
+def test_a_test_mail_carries_its_photo_inside_though_the_issue_links_it_once_sent(
+        workdir: Path, smtp_server: SMTPServer) -> None:
+    """Before the send the photo is not on the web yet: the test mail would show only its description."""
+    photo(workdir / "issues" / PHOTO)
+    issue_with(PHOTO)
+    env = {**smtp_server.env(), "NEWSLETTER_PUBLIC_URL": "https://news.example.org"}
+    result = runner.invoke(app, ["send", ISSUE, "--to", "ich@example.org"], env=env)
+    assert result.exit_code == 0, result.output
+    (message,) = smtp_server.handler.messages()
+    assert message.get_content_type() == "multipart/related"
+    image = next(p for p in message.walk() if p.get_content_maintype() == "image")
+    img = BeautifulSoup(message.get_body(("html",)).get_content(), "html.parser").find("img", alt="Das Impfzentrum in der Messe")
+    assert img["src"] == f"cid:{image['Content-ID'].strip('<>')}"
+
+
+def test_the_preview_shows_a_photo_the_email_links_on_the_web_from_its_own_bytes(workdir: Path) -> None:
+    photo(workdir / "issues" / PHOTO)
+    issue_with(PHOTO)
+    settings = make_settings(public_url="https://news.example.org")
+    result = build_issue(Path(ISSUE), settings)
+    html, _ = MessageFactory(result, settings.sender, b"secret").preview(SAMPLE_RECIPIENT)
+    img = BeautifulSoup(result.viewable(html), "html.parser").find("img", alt="Das Impfzentrum in der Messe")
+    assert img["src"].startswith("data:image/jpeg;base64,")
+
+
 def test_without_a_public_address_the_archive_page_shows_the_copy_beside_it(workdir: Path) -> None:
     photo(workdir / "issues" / PHOTO)
     issue_with(PHOTO)

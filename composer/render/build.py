@@ -6,12 +6,13 @@ cheaply, so a send never compiles MJML or inlines CSS more than once.
 
 from __future__ import annotations
 
+
 import functools
 import logging
 import re
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +76,27 @@ class Build:
     pictures: list[Picture] = field(default_factory=list)
     embedded: bool = False  # the pictures travel inside the message (cid:), not linked on the web
     site: str | None = None  # the public pages' address, where the reader's own page is (None: no link to it)
+    web_url: str | None = None  # where the issue is read in a browser once it is sent (its photos beside it)
 
     def viewable(self, html: str) -> str:
-        """The HTML with its embedded pictures as data: URIs, for a browser that has no message around it."""
-        for picture in self.pictures if self.embedded else ():
-            html = html.replace(f"cid:{picture.cid}", picture.data_uri())
+        """The HTML with its pictures as data: URIs, for a browser that has no message around it (a linked photo
+        is on the web only once the issue is sent)."""
+        for picture in self.pictures:
+            html = html.replace(self._shown(picture), picture.data_uri())
         return html
+
+    def embedding(self) -> Build:
+        """The same issue with its photos inside the message (cid:): a test mail goes out before the send puts
+        them on the web, where the real issue links to them."""
+        if self.embedded or not self.pictures:
+            return self
+        html = self.html
+        for picture in self.pictures:
+            html = html.replace(self._shown(picture), f"cid:{picture.cid}")
+        return replace(self, html=html, embedded=True)
+
+    def _shown(self, picture: Picture) -> str:
+        return f"cid:{picture.cid}" if self.embedded else _shown_at(picture, self.web_url)
 
     @property
     def html_bytes(self) -> int:
@@ -118,7 +134,8 @@ def build(issue: Issue, slug: str, templates: Path | None = None, web_url: str |
     text = render_text(issue, GREETING, UNSUBSCRIBE_URL, web_url, PAGE_URL if web_url else None)
     timings["text"] = time.perf_counter() - start
     return Build(issue=issue, slug=slug, html=html, text=text, timings=timings, pictures=pictures or [],
-                 embedded=bool(pictures) and not web_url, site=web_url.split("/archive/")[0] if web_url else None)
+                 embedded=bool(pictures) and not web_url, site=web_url.split("/archive/")[0] if web_url else None,
+                 web_url=web_url)
 
 
 def _inlined_ascii(page: str) -> str:
