@@ -356,3 +356,10 @@ def test_a_desk_send_after_a_desks_restart_is_logged_as_resumed_for_those_left(w
         begun = [(row.kind, row.params["n"]) for row in journal.protocol(issue="2020-12") if row.kind.startswith("send_")
                  and row.kind != "send_stopped"]
     assert begun[0] == ("send_started", "50") and begun[1][0] == "send_resumed" and 0 < int(begun[1][1]) < 50
+
+
+def test_a_finished_sends_pace_is_of_its_own_time_not_of_the_minutes_since() -> None:
+    from composer.desk.runs import SendRun
+
+    run = SendRun("fifty", total=300, sent=300, state="finished", started=1000.0, ended=1060.0)
+    assert run.figures("de")["pace"] == "etwa 300 pro Minute"

@@ -60,6 +60,7 @@ class SendRun:
     deferred: int = 0
     uncertain: int = 0
     started: float = field(default_factory=time.monotonic)
+    ended: float | None = None  # when the run finished, stopped or failed: its pace is of its own time
     waited: float = 0.0  # seconds held back by a limit, the sending hours or the planned start
     held_since: float | None = None
     message: Message | str = ""  # why it ended in an error: our words, or a library error as it came
@@ -95,7 +96,7 @@ class SendRun:
         return "waiting" if self.state == "running" and self.held_until else self.state
 
     def active_seconds(self) -> float:
-        now = time.monotonic()
+        now = self.ended if self.ended is not None else time.monotonic()
         return now - self.started - self.waited - (now - self.held_since if self.held_since is not None else 0)
 
     def figures(self, lang: str) -> dict[str, Any]:
@@ -144,6 +145,7 @@ def run_send(opening: Opening, run: SendRun) -> None:
     except Exception as exc:  # noqa: BLE001 - the page must say it stopped, not spin forever
         run.state, run.message = "error", internal_error(exc)
     finally:
+        run.ended = time.monotonic()
         was_started = run.ready.is_set()
         run.ready.set()
     if run.state == "finished":
