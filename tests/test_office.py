@@ -106,6 +106,19 @@ def test_an_approved_issue_is_sent_and_a_template_changed_in_the_folder_afterwar
     assert smtp_server.handler.messages()
 
 
+def test_the_refusal_does_not_name_the_person_who_made_the_last_change_as_one_who_may_approve(
+        office: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in office.items():
+        monkeypatch.setenv(name, value)
+    erika = _person("Erika Muster", "muster@example.org", WRITE, APPROVE)
+    _person("Ayşe Yilmaz", "yilmaz@example.org", APPROVE)
+    with Journal(load_settings().state_dir) as journal:
+        protocol.record(journal, erika, "saved", message("Saved the issue"), "2020-12")
+        assert not approval.may_approve(journal, erika, "2020-12", "volunteers")
+    result = runner.invoke(app, ["send", ISSUE, "--list", "volunteers", "--yes"])
+    assert result.exit_code == 2 and "may be approved in the desk by: Ayşe Yilmaz." in result.output
+
+
 def test_the_approver_cannot_be_the_last_person_who_changed_the_issue(workdir: Path) -> None:
     both = _person("Erika Muster", "muster@example.org", WRITE, APPROVE)
     with Journal(load_settings().state_dir) as journal:
@@ -118,7 +131,7 @@ def test_the_approver_cannot_be_the_last_person_who_changed_the_issue(workdir: P
         protocol.record(journal, both, "saved", message("Saved the issue"), "2020-12", now=4e9)
         changed = approval.standing(journal, "2020-12", "volunteers", "abd")
     assert changed.state == "changed"
-    assert changed.said().render("de") == "Geändert nach der Freigabe durch Erika Muster – neue Freigabe nötig."
+    assert changed.said().render("de") == "Erika Muster hat nach der Freigabe geändert – neue Freigabe nötig."
 
 
 def test_the_command_line_cannot_approve(workdir: Path) -> None:

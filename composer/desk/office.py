@@ -149,19 +149,20 @@ def routes(desk: Desk) -> list[Route]:
         lists = list_names()
         list_name = request.query_params.get("list") or (lists[0] if lists else "")
         lang = language(request)
-        content, standing, plan = "", None, None
+        content, standing, plan, may_approve = "", None, None, False
         try:
             content, shown = await run_in_threadpool(review, path, list_name, desk.settings, desk.secret)
             plan = shown.plan
             with Journal(desk.settings.state_dir, read_only=True) as journal:
                 standing = approval.standing(journal, slug, list_name, content)
+                may_approve = approval.may_approve(journal, actor(request.scope), slug, list_name)
         except ChecksFailedError:
             problem = problem or render(message("The check finds errors; the issue cannot be approved before they are "
                                                 "fixed."), lang)
         except ComposerError as exc:
             problem = problem or exc.shown(lang)
         return desk.page(request, "approval.html.j2", status, slug=slug, list_name=list_name, lists=lists,
-                         content=content, standing=standing, plan=plan, problem=problem,
+                         content=content, standing=standing, plan=plan, problem=problem, may_approve=may_approve,
                          required=desk.settings.approval == approval.REQUIRED)
 
     async def decide(request: Request) -> Response:

@@ -72,7 +72,7 @@ class Standing:
             return message("Approved by {name}.", name=latest.name)
         if self.state == "changed":
             if self.changed_by:
-                return message("Changed after the approval by {name} – a new approval is needed.", name=self.changed_by)
+                return message("{name} changed it after the approval – a new approval is needed.", name=self.changed_by)
             return message("Changed after the approval – a new approval is needed.")
         if self.state == "submitted" and latest:
             return message("Submitted for approval by {name}.", name=latest.name)
@@ -99,6 +99,23 @@ def approvers(journal: Journal) -> list[PersonRow]:
     return [person for person in journal.people() if APPROVE in person.roles]
 
 
+def possible_approvers(journal: Journal, slug: str, list_name: str) -> list[PersonRow]:
+    """Those who may approve the issue as it stands: the right to approve, and not the last change made."""
+    last = last_changer(journal, slug, list_name)
+    return [person for person in approvers(journal) if not _made(last, person.id, person.name)]
+
+
+def may_approve(journal: Journal, actor: Actor, slug: str, list_name: str) -> bool:
+    """Whether `actor` may approve it now (the page offers "Freigeben" only then)."""
+    return (APPROVE in actor.roles and actor.person is not None
+            and not _made(last_changer(journal, slug, list_name), actor.person, actor.name))
+
+
+def _made(last: tuple[int | None, str] | None, person: int | None, name: str) -> bool:
+    """Whether the person (by id, or by name for a change logged without one) made the last change."""
+    return last is not None and ((person is not None and last[0] == person) or last[1] == name)
+
+
 def submit(journal: Journal, actor: Actor, slug: str, list_name: str, content: str, now: float | None = None) -> None:
     """'Zur Freigabe vorlegen': recorded and logged; the face then notifies the approvers (mails.notify_approvers)."""
     actor.require(WRITE)
@@ -122,8 +139,7 @@ def approve(journal: Journal, actor: Actor, slug: str, list_name: str, content: 
     """'Freigeben' of what the approver saw (`seen`, the fingerprint the page showed): refused when it changed
     meanwhile, when the approver lacks the right or is no person, and when they made the last change."""
     _may_decide(journal, actor, slug, list_name, content, seen)
-    last = last_changer(journal, slug, list_name)
-    if last is not None and ((actor.person is not None and last[0] == actor.person) or last[1] == actor.name):
+    if _made(last_changer(journal, slug, list_name), actor.person, actor.name):
         raise ForbiddenError(message("You made the last change to this issue; another person must approve it."))
     now = now if now is not None else time.time()
     journal.add_approval(slug, list_name, content, "approved", actor.person, actor.name, now, comment)
@@ -160,7 +176,7 @@ def missing(settings: Settings, build: Build, list_name: str) -> Message | None:
         found = standing(journal, build.slug, list_name, content)
         if found.approved:
             return None
-        names = ", ".join(person.name for person in approvers(journal))
+        names = ", ".join(person.name for person in possible_approvers(journal, build.slug, list_name))
     why = found.said() if found.state in ("changed", "returned", "submitted") else message("It has no approval.")
     if names:
         return message("{issue} needs an approval for the list {list}. {why} It may be approved in the desk by: "
