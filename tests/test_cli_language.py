@@ -131,3 +131,12 @@ def test_the_plan_and_the_report_of_a_send_are_german(workdir: Path, smtp_server
     status = invoke(monkeypatch, GERMAN, "status", "issues/2020-12.md", **smtp_server.env()).output
     assert status.splitlines()[0].startswith("2020-12: ") and "8 versendet" in status
     assert not [s for s in sentences(german=False) if s in result.output + status], result.output + status
+
+
+def test_the_plans_limits_are_german_with_the_thousands_grouped(workdir: Path, smtp_server: SMTPServer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    result = invoke(monkeypatch, GERMAN, "send", "issues/2020-12.md", "--list", "volunteers", "--dry-run",
+                    NEWSLETTER_HOURLY_LIMIT="1000", NEWSLETTER_DAILY_LIMIT="20000", **smtp_server.env())
+    assert result.exit_code == 0, result.output
+    assert "Grenzen:  1.000 pro Stunde, 20.000 pro Tag; gesendet in der letzten Stunde 0, in den letzten 24 Stunden 0" \
+        in result.output.splitlines(), result.output

@@ -241,7 +241,7 @@ def _print_plan(campaign: Campaign) -> None:
     if quota and quota.limits:
         now = quota.clock.now()
         out.print(_("Limits:  {limits}; sent in the last hour {hour}, in the last 24 hours {day}",
-                    limits=quota.limits.describe(), hour=quota.sent_within(HOUR, now), day=quota.sent_within(DAY, now)))
+                    limits=quota.limits.describe(lang()), hour=quota.sent_within(HOUR, now), day=quota.sent_within(DAY, now)))
     if quota and quota.not_before:
         out.print(_("Starts:  {when} (planned)", when=when(quota.not_before)) if quota.not_before > quota.clock.now()
                   else _("Starts:  {when} (planned; that time has come)", when=when(quota.not_before)))

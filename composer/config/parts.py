@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Literal
 
 from composer.config.hours import SendingHours
+from composer.i18n import message
+from composer.i18n.formats import number
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -122,7 +124,9 @@ class Limits:
     def __bool__(self) -> bool:
         return bool(self.hourly or self.daily or self.hours)
 
-    def describe(self) -> str:
-        parts = [f"{self.hourly} an hour" if self.hourly else "", f"{self.daily} a day" if self.daily else "",
-                 f"only {self.hours.text}" if self.hours else ""]
-        return ", ".join(p for p in parts if p) or "none"
+    def describe(self, lang: str) -> str:
+        """The limits as the coordinator reads them, the numbers in her language's form ("1.000 pro Stunde")."""
+        parts = [message("{n} an hour", n=number(self.hourly, lang)) if self.hourly else None,
+                 message("{n} a day", n=number(self.daily, lang)) if self.daily else None,
+                 message("only {hours}", hours=self.hours.text) if self.hours else None]
+        return ", ".join(p.render(lang) for p in parts if p) or message("none").render(lang)
