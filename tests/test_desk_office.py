@@ -13,7 +13,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import FaultyHandler, SMTPServer, free_port
 
-from composer.office import people
+from composer.i18n import message
+from composer.office import people, protocol
 from composer.office.roles import ADMIN, APPROVE, SEND, WRITE, Actor
 from composer.state import Journal
 from tests.deskserver import Running, csrf_of, desk_server
@@ -176,3 +177,15 @@ def test_the_desks_address_for_colleagues_is_set_in_einstellungen_and_used_in_th
     assert "Jana Neu ist eingeladen" in page.text and "öffnet sich nur hier" not in page.text
     [mail] = [m for m in smtp_server.handler.messages() if m["To"].addresses[0].addr_spec == "jana@example.org"]
     assert "https://redaktion.example.org/redaktion/invitation/" in mail.get_body(("plain",)).get_content()
+
+
+def test_the_protokoll_shows_its_times_in_the_offices_time_zone_not_the_servers(workdir: Path,
+                                                                               smtp_server: SMTPServer) -> None:
+    """A hosted desk's server may run on UTC while the office plans in Europe/Berlin: one clock for both."""
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", time_zone="Pacific/Kiritimati")  # UTC+14
+    with Journal(settings.state_dir) as journal:
+        protocol.record(journal, Actor("Erika Schreiber"), "saved", message("Saved the issue"), "2020-12",
+                        now=1_700_000_000.0)  # 22:13 UTC on 14 November 2023, 12:13 on the 15th at UTC+14
+    with desk_server(workdir, settings) as running:
+        client, _ = owner(running)
+        assert "15.11.2023 12:13" in client.get("/log").text

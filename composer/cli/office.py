@@ -122,12 +122,12 @@ def log(
                 return
             rows = journal.protocol(issue=issue.removesuffix(".md").rsplit("/", 1)[-1] if issue else None)
     if as_csv:
-        protocol.write_csv(rows, sys.stdout, language)
+        protocol.write_csv(rows, sys.stdout, language, settings.zone)
         return
     if not rows:
         out.print(_("The Protokoll has no entries for {issue}.", issue=issue) if issue else _("The Protokoll has no entries yet."))
     for row in rows:
         where = " ".join(part for part in (row.issue, f"[{row.list}]" if row.list else "") if part)
         address = protocol.address_of(row)
-        out.print(f"{stamp(protocol.when(row), language)}  {render(shown_actor(row.actor), language)}  "
+        out.print(f"{stamp(protocol.when(row, settings.zone), language)}  {render(shown_actor(row.actor), language)}  "
                   + (f"{where}: " if where else "") + protocol.text(row, language) + (f" ({address})" if address else ""))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from composer.errors import SettingsError
 
@@ -84,3 +84,9 @@ def _days(spec: str | None, text: str, part: str) -> list[int]:
 def _bad(text: str, part: str) -> SettingsError:
     return SettingsError(f"NEWSLETTER_SEND_HOURS: {part.strip()!r} is not understood; write days and hours like "
                          f"'Mo-Fr 08:00-18:00' or 'Mo-Fr 08:00-18:00; Sa 10:00-12:00' (got {text!r})")
+
+
+def local(timestamp: float, zone: tzinfo | None) -> datetime:
+    """The office's time of a moment: in NEWSLETTER_TIME_ZONE when it is set (a hosted desk's server may run on UTC,
+    and a plan is read in that zone), else in the computer's."""
+    return datetime.fromtimestamp(timestamp, zone) if zone else datetime.fromtimestamp(timestamp).astimezone()

@@ -4,7 +4,6 @@ token), never over the issue file; reopening the issue offers it ("Entwurf von 1
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.desk.context import Desk, issue_path
+from composer.config.hours import local
 from composer.desk.forms import READ_MAX_BYTES, issue_from_form
 from composer.desk.guard import checked_form
 from composer.desk.language import language
@@ -53,7 +53,7 @@ def offer(desk: Desk, request: Request, slug: str, base: str) -> Offer | None:
         draft = journal.draft(slug, person_of(request))
     if draft is None:
         return None
-    return Offer(draft, formats.clock(dt.datetime.fromtimestamp(draft.saved), language(request)), draft.base != base)
+    return Offer(draft, formats.clock(local(draft.saved, desk.settings.zone), language(request)), draft.base != base)
 
 
 def holds(issue: Issue, draft: Draft) -> bool:
@@ -79,7 +79,7 @@ def routes(desk: Desk) -> list[Route]:
             kept = journal.keep_draft(slug, person_of(request), typed_fields(form), str(form.get("base", "")), now)
         if not kept:
             return JSONResponse({"kept": False}, 413)
-        return JSONResponse({"kept": True, "at": formats.clock(dt.datetime.fromtimestamp(now), language(request))})
+        return JSONResponse({"kept": True, "at": formats.clock(local(now, desk.settings.zone), language(request))})
 
     async def discard(request: Request) -> Response:
         slug = request.path_params["slug"]

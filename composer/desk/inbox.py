@@ -3,7 +3,6 @@ did; the mails left for the coordinator are shown as plain text."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from starlette.routing import Route
 
 from composer.audience import inbox
 from composer.audience.letters import Letter, readable
+from composer.config.hours import local
 from composer.desk.context import Desk
 from composer.desk.guard import checked_form
 from composer.desk.language import language
@@ -81,7 +81,7 @@ def routes(desk: Desk) -> list[Route]:
 
     def show(request: Request) -> Response:
         return desk.page(request, "inbox.html.j2", where=where(), fetched=None, problem="", kinds=KINDS,
-                         runs=history(desk), at=lambda t: stamp(dt.datetime.fromtimestamp(t), language(request)))
+                         runs=history(desk), at=lambda t: stamp(local(t, desk.settings.zone), language(request)))
 
     async def run(request: Request) -> Response:
         await checked_form(request)
@@ -94,6 +94,6 @@ def routes(desk: Desk) -> list[Route]:
                              kinds=KINDS)
         return desk.page(request, "inbox.html.j2", where=where(), fetched=fetched, problem="", kinds=KINDS,
                          dated=lambda header: dated(header, language(request)), runs=history(desk)[1:],
-                         at=lambda t: stamp(dt.datetime.fromtimestamp(t), language(request)))
+                         at=lambda t: stamp(local(t, desk.settings.zone), language(request)))
 
     return [Route("/inbox", show), Route("/inbox", run, methods=["POST"])]

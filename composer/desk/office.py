@@ -135,11 +135,11 @@ def routes(desk: Desk) -> list[Route]:
             everything = journal.protocol()
         if request.query_params.get("csv"):
             target = io.StringIO()
-            protocol.write_csv(rows, target, lang)
+            protocol.write_csv(rows, target, lang, desk.settings.zone)
             return Response(target.getvalue(), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="protokoll.csv"'})
         return desk.page(request, "log.html.j2", rows=rows, text=lambda row: protocol.text(row, lang),
-                         when=lambda row: protocol.when(row), address=protocol.address_of, actor_shown=shown_actor,
+                         when=lambda row: protocol.when(row, desk.settings.zone), address=protocol.address_of, actor_shown=shown_actor,
                          kinds=protocol.KINDS, issues=sorted({r.issue for r in everything if r.issue}),
                          actors=sorted({r.actor for r in everything}), chosen={"issue": issue, "who": who, "kind": kind})
 

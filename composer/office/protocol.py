@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
+from composer.config.hours import local
 from composer.audience.erasure import keyed_hash
 from composer.exports import ExportWriter
 from composer.i18n import N_, Message, message, plural, render
@@ -141,8 +142,8 @@ def text(row: ProtocolRow, lang: str) -> str:
     return render(Message(row.msgid, params), lang)
 
 
-def when(row: ProtocolRow) -> datetime:
-    return datetime.fromtimestamp(row.at).astimezone()
+def when(row: ProtocolRow, zone: tzinfo | None) -> datetime:
+    return local(row.at, zone)
 
 
 def address_of(row: ProtocolRow) -> str:
@@ -161,11 +162,11 @@ def last_change(journal: Journal, issue: str) -> ProtocolRow | None:
 COLUMNS = (N_("Number"), N_("Time"), N_("Who"), N_("Kind"), N_("Issue"), N_("List"), N_("What"), N_("Address"))
 
 
-def write_csv(rows: list[ProtocolRow], target: TextIO, lang: str) -> None:
+def write_csv(rows: list[ProtocolRow], target: TextIO, lang: str, zone: tzinfo | None) -> None:
     """The entries as CSV in the reader's language, formula starts neutralised (composer/exports.py)."""
     writer = ExportWriter(target)
     writer.writerow([render(message(column), lang) for column in COLUMNS])
     for row in rows:
-        cells = [str(row.seq), stamp(when(row), lang), render(shown_actor(row.actor), lang),
+        cells = [str(row.seq), stamp(when(row, zone), lang), render(shown_actor(row.actor), lang),
                  render(message(KINDS.get(row.kind, row.kind)), lang), row.issue, row.list, text(row, lang), address_of(row)]
         writer.writerow(cells)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from composer.config.hours import local
 from composer.errors import ComposerError
 from composer.i18n import message
 from composer.state import Journal
@@ -41,7 +42,7 @@ class Scheduled:
 
 def scheduled(journal: Journal, zone: tzinfo | None = None) -> list[Scheduled]:
     """Every planned send, soonest first."""
-    return [Scheduled(issue, list_name, _when(at, zone), notify, origin)
+    return [Scheduled(issue, list_name, local(at, zone), notify, origin)
             for issue, list_name, at, notify, origin in journal.planned_starts()]
 
 
@@ -74,5 +75,3 @@ def refuse_beside(journal: Journal, issue: str, zone: tzinfo | None = None) -> N
             list=planned.list_name))
 
 
-def _when(at: float, zone: tzinfo | None) -> datetime:
-    return datetime.fromtimestamp(at, zone) if zone else datetime.fromtimestamp(at).astimezone()
