@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
+from composer.audience.erasure import Erasures
 from composer.cli import app
 from composer.state import Journal, Reason
 from tests.conftest import SMTPServer
@@ -269,3 +270,56 @@ def test_each_row_hands_out_the_printable_proof_of_consent_of_its_address(runnin
     proof = BeautifulSoup(response.text, "html.parser").text
     assert "nachweis@example.org" in proof and "Formular vom Ehrenamtstag" in proof
     assert "nein (abgemeldet: " in proof and "asked" not in proof  # why no mail goes there, in the page's words
+
+
+OLENA = "olena.shevchenko@example.org"
+ERASED_UPLOAD = (f"E-Mail;Name;Einwilligung_Datum;Bemerkung\n{OLENA};Олена Шевченко;2026-03-01;Dolmetscherin\n"
+                 "neu@example.org;Neu;2026-03-01;\n")
+
+
+def erase(running, address: str) -> None:
+    with journal() as j:
+        Erasures(j, running.desk.secret).add(address)
+
+
+def test_an_import_leaves_out_and_names_an_address_erased_on_request(running) -> None:
+    erase(running, OLENA)
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("Ehrenamtliche.csv", ERASED_UPLOAD.encode())},
+                   list="volunteers")
+    shown = counts(preview.text, "#import-counts")
+    assert shown["neu"] == 1 and shown["auf Wunsch gelöscht (ausgelassen)"] == 1
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert [li.text for li in page.select("#erased li")] == [OLENA]
+    assert OLENA not in page.select_one("#details-new_rows").text and OLENA not in page.select_one("#greetings").text
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    assert "Die Liste wurde ersetzt." in client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True).text
+    written = LIST.read_text(encoding="utf-8")
+    assert "olena" not in written.lower() and "Шевченко" not in written and "Dolmetscherin" not in written
+    assert "neu@example.org" in written
+
+
+def test_a_sign_up_confirmed_after_the_erasure_is_new_consent_and_the_import_keeps_the_row(running) -> None:
+    erase(running, OLENA)
+    with journal() as j:
+        j.add_signup("volunteers", OLENA, "Olena", "Ich möchte den Newsletter erhalten.")
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("Ehrenamtliche.csv", ERASED_UPLOAD.encode())},
+                   list="volunteers")
+    assert BeautifulSoup(preview.text, "html.parser").select_one("#erased") is None
+    assert counts(preview.text, "#import-counts")["neu"] == 2
+
+
+def test_a_row_of_an_erased_address_in_the_list_file_is_shown_erased_and_never_exported_or_offered(running) -> None:
+    from composer.desk.als import members
+
+    LIST.write_text(LIST.read_text(encoding="utf-8") + f"{OLENA};Олена Шевченко;Linn\n", encoding="utf-8")
+    erase(running, OLENA)
+    client = running.client()
+    page = client.get(f"/subscribers/volunteers?q={OLENA}").text
+    assert counts(page) == {"aktiv": 8, "abgemeldet": 0, "unzustellbar": 0, "auf Wunsch gelöscht": 1,
+                            "Anmeldungen über die Website": 0}
+    row = BeautifulSoup(page, "html.parser").select_one("#members tbody tr")
+    assert row["class"] == ["erased"] and "auf Wunsch gelöscht" in row.text and "aktiv" not in row.text
+    assert OLENA not in client.get("/subscribers/volunteers/export").text
+    assert OLENA not in [r.email for r in members(running.desk, "volunteers")]
