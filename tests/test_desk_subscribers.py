@@ -217,7 +217,9 @@ def test_a_file_without_an_email_column_is_refused_in_one_line(running) -> None:
     response = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", b"Name;Ort\nA;B\n")},
                     list="volunteers")
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
-    assert response.status_code == 400 and alert.startswith("l.csv:1: die erste Zeile braucht eine Spalte „email“")
+    assert response.status_code == 400 and alert.startswith(
+        "l.csv: keine der ersten 10 Zeilen hat eine Spalte „E-Mail“; überschreiben Sie die Spalte mit den Adressen so "
+        "(die erste Zeile hat: Name, Ort)")
 
 
 def test_export_has_the_active_addresses_and_web_signups_only(running) -> None:
@@ -323,3 +325,29 @@ def test_a_row_of_an_erased_address_in_the_list_file_is_shown_erased_and_never_e
     assert row["class"] == ["erased"] and "auf Wunsch gelöscht" in row.text and "aktiv" not in row.text
     assert OLENA not in client.get("/subscribers/volunteers/export").text
     assert OLENA not in [r.email for r in members(running.desk, "volunteers")]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_title_above_the_header_is_skipped_said_and_the_rows_keep_their_number_in_the_sheet(running, kind: str) -> None:
+    title = "Ehrenamtliche Flüchtlingshilfe – Stand Dezember 2026"
+    rows = [[title, "", ""], ["", "", ""], ["E-Mail", "Name", "Einwilligung_Datum"], ["eins@example.org", "Eins", "2026-05-01"],
+            ["falsch@", "Falsch", ""], ["zwei@example.org", "Zwei", ""]]
+    data = xlsx(rows) if kind == "xlsx" else "".join(";".join(row) + "\n" for row in rows).encode()
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": (f"Ehrenamtliche_2026.{kind}", data)}, list="neu")
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert page.select_one("#import-title").text == (
+        f"Die Spaltenüberschriften stehen in Zeile 3; was darüber steht, wurde als Titel übersprungen („{title}“).")
+    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 5"]
+    assert counts(preview.text, "#import-counts")["neu"] == 2
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True)
+    assert Path("subscribers/neu.csv").read_text(encoding="utf-8").startswith("E-Mail;Name;Einwilligung_Datum\neins@example.org;")
+
+
+def test_rows_holding_an_address_are_never_skipped_as_a_title(running) -> None:
+    upload = "anna@example.org;Anna\nE-Mail;Name\nbert@example.org;Bert\n"
+    response = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", upload.encode())},
+                    list="volunteers")
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
+    assert response.status_code == 400 and "keine der ersten 10 Zeilen hat eine Spalte „E-Mail“" in alert

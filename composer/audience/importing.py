@@ -19,7 +19,7 @@ from email_validator import EmailNotValidError
 
 from composer.atomic import PRIVATE, write_text
 from composer.audience.listfiles import keep_backup, replace_list
-from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never, read_sheet
+from composer.audience.spreadsheets import HEADER_ROWS, LIMITS, Sheet, SheetLimitError, never, read_sheet
 from composer.audience import consent
 from composer.audience.erasure import Erasures
 from composer.audience.subscribers import (FIRST, LAST, SALUTATION, list_columns, list_path, read_header, read_list,
@@ -83,6 +83,8 @@ class Preview:
     greetings: list[tuple[str, str]] = field(default_factory=list)  # (address, greeting) of the first rows
     with_consent: int = 0  # rows of the sheet whose columns prove consent
     mode: str = REPLACE
+    header_row: int = 1  # the sheet's row with the column names; the rows above it were skipped as a title
+    title: str = ""
 
     @property
     def addresses(self) -> int:
@@ -100,7 +102,13 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
     `stop` ends the reading of a spreadsheet early (the desk shutting down). The sheet as read is kept with
     the staged list, so `remap` can read it again with another mapping or mode."""
     path = list_path(list_name, lists)
-    sheet = read_sheet(filename, data, stop=stop)
+    sheet = read_sheet(filename, data, stop=stop).headed()
+    first = sheet.text.partition("\n")[0]
+    if "email" not in read_header(first)[1]:
+        found = ", ".join(c.strip() for c in next(csv.reader([first], delimiter=read_header(first)[0]), []) if c.strip())
+        raise SubscriberListError(message("{file}: none of the first {n} rows has a column 'E-Mail'; head the column of "
+                                          "the addresses so (the first row has: {found})", file=filename, n=HEADER_ROWS,
+                                          found=found or message("nothing")))
     token = secrets.token_hex(16)
     staged = state_dir / STAGING / token
     staged.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +117,8 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
             old.unlink(missing_ok=True)
     write_text(staged.with_suffix(SOURCE), sheet.text, PRIVATE)
     meta: dict[str, object] = {"list": path.stem, "base": _digest(path), "filename": filename, "encoding": sheet.encoding,
-            "rows": {str(k): v for k, v in sheet.rows.items()}}
+            "rows": {str(k): v for k, v in sheet.rows.items()}, "offset": sheet.offset, "header_row": sheet.header_row,
+            "title": sheet.title}
     write_text(staged.with_suffix(".json"), json.dumps(meta), PRIVATE)
     return _staged(token, meta, sheet, {}, REPLACE, lists, journal, state_dir, greeting, secret)
 
@@ -125,7 +134,8 @@ def remap(token: str, mapping: dict[str, str], mode: str, lists: Path, journal: 
         text = staged.with_suffix(SOURCE).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise StaleImportError(message("this import was confirmed already or is unknown; upload the file again")) from None
-    sheet = Sheet(text, {int(k): v for k, v in meta.get("rows", {}).items()}, meta.get("encoding", "UTF-8"))
+    sheet = Sheet(text, {int(k): v for k, v in meta.get("rows", {}).items()}, meta.get("encoding", "UTF-8"),
+                  meta.get("offset", 0), meta.get("header_row", 1), meta.get("title", ""))
     return _staged(token, meta, sheet, mapping, mode if mode in (REPLACE, MERGE) else REPLACE, lists, journal, state_dir,
                    greeting, secret)
 
@@ -147,7 +157,7 @@ def _staged(token: str, meta: dict[str, object], sheet: Sheet, mapping: dict[str
             staged.with_suffix(suffix).unlink(missing_ok=True)
         raise type(exc)(_renamed(said(exc), str(staged.with_suffix(".csv")), filename)) from None
     result = Preview(path.stem, filename, token, list_exists=path.exists(), encoding=sheet.encoding, columns=columns,
-                     mode=mode)
+                     mode=mode, header_row=sheet.header_row, title=sheet.title)
     _compare(result, rows, sheet, path, journal, Erasures.of_list(journal, secret, path.stem))
     erased = {r.email.lower() for r in result.erased}
     good = [r for r in rows if isinstance(r, Recipient) and r.email.lower() not in erased]
