@@ -167,7 +167,7 @@ def test_a_csv_import_previews_then_replaces_the_list_keeping_a_backup(running) 
     assert counts(preview.text, "#import-counts") == {"Zeilen gelesen": 6, "neu": 2, "geändert (Name oder Spalten)": 1,
                                                       "unverändert": 2, "entfallen": 5, "ungültige Zeilen": 1}
     page = BeautifulSoup(preview.text, "html.parser")
-    assert page.select_one("#bad-rows li").text.startswith("Zeile 5: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
+    assert page.select_one("#bad-rows li").text.startswith("Zeile 5 Ihrer Tabelle: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
     assert "lena.weiss@example.org: abgemeldet" in page.select_one("#staying li").text
     assert LIST.read_bytes() == old  # nothing changes before the confirmation
 
@@ -190,7 +190,7 @@ def test_a_spreadsheet_import_names_bad_rows_by_their_row_in_the_sheet(running, 
     data = xlsx(rows) if kind == "xlsx" else ods(rows)
     preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": (f"Liste.{kind}", data)}, list="neu")
     page = BeautifulSoup(preview.text, "html.parser")
-    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 2", "Zeile 5"]
+    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 2 Ihrer Tabelle", "Zeile 5 Ihrer Tabelle"]
     assert counts(preview.text, "#import-counts")["neu"] == 1
 
 
@@ -199,7 +199,7 @@ def test_an_unclosed_quotation_mark_in_the_upload_is_named_in_german_in_the_prev
     preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", upload.encode())},
                    list="volunteers")
     assert BeautifulSoup(preview.text, "html.parser").select_one("#bad-rows li").text == (
-        'Zeile 2: ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen 2 bis 3 als eine '
+        'Zeile 2 Ihrer Tabelle: ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen 2 bis 3 als eine '
         "Zeile gelesen; entfernen oder schließen Sie es")
 
 
@@ -338,7 +338,7 @@ def test_a_title_above_the_header_is_skipped_said_and_the_rows_keep_their_number
     page = BeautifulSoup(preview.text, "html.parser")
     assert page.select_one("#import-title").text == (
         f"Die Spaltenüberschriften stehen in Zeile 3; was darüber steht, wurde als Titel übersprungen („{title}“).")
-    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 5"]
+    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 5 Ihrer Tabelle"]
     assert counts(preview.text, "#import-counts")["neu"] == 2
     confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
     client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True)
@@ -351,3 +351,19 @@ def test_rows_holding_an_address_are_never_skipped_as_a_title(running) -> None:
                     list="volunteers")
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
     assert response.status_code == 400 and "keine der ersten 10 Zeilen hat eine Spalte „E-Mail“" in alert
+
+
+def test_the_preview_counts_rows_of_her_sheet_and_the_list_page_rows_of_the_list_file_and_each_says_so(running) -> None:
+    rows = [["Helferliste"], ["E-Mail", "Name"], ["eins@example.org", "Eins"], [], ["zwei@example.org", "Zwei"],
+            ["falsch@", "Falsch"], ["Eins@example.org", "Eins doppelt"]]
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("Helfer.xlsx", xlsx(rows))}, list="neu")
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert [li.text for li in page.select("#bad-rows li")] == [
+        "Zeile 6 Ihrer Tabelle: „falsch@“ ist keine gültige E-Mail-Adresse (nach dem @ fehlt etwas)",
+        "Zeile 7 Ihrer Tabelle: Eins@example.org steht doppelt in der Liste (zuerst in Zeile 3); erhält die Ausgabe nur einmal"]
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    listed = BeautifulSoup(client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True).text,
+                           "html.parser")
+    assert "Zeilen der Listendatei neu.csv" in listed.select_one("#bad-rows p").text
+    assert [li.text.split(":")[0] for li in listed.select("#bad-rows li")] == ["Zeile 4 in neu.csv", "Zeile 5 in neu.csv"]

@@ -226,6 +226,14 @@ def _lower_address(cell: str) -> str:
         return cell.strip().lower()
 
 
+def _in_sheet(reason: Message | str, sheet: Sheet) -> Message | str:
+    """A bad row's reason with the other lines it names ("first on line 3") as rows of the sheet, like the row itself."""
+    if isinstance(reason, str):
+        return reason
+    return replace(reason, params={k: sheet.row_of(v) if k in ("first", "last") and isinstance(v, int) else v
+                                   for k, v in reason.params.items()})
+
+
 def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal,
              erasures: Erasures) -> None:
     before = {r.email.lower(): r for r in read_list(path) if isinstance(r, Recipient)} if path.exists() else {}
@@ -233,7 +241,7 @@ def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path
     for row in rows:
         result.rows += 1
         if isinstance(row, BadRow):
-            result.bad_rows.append(BadRow(sheet.row_of(row.line), row.reason))
+            result.bad_rows.append(BadRow(sheet.row_of(row.line), _in_sheet(row.reason, sheet)))
             continue
         key = row.email.lower()
         after.add(key)

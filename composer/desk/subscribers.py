@@ -74,7 +74,7 @@ def routes(desk: Desk) -> list[Route]:
             members = roster.roster(name, lists, journal, desk.secret)
         found = members.search(query)
         return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)),
-                         roster=members, found=found[:SHOWN],
+                         roster=members, list_file=list_path(name, lists).name, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""),
                          unsub=request.query_params.get("unsub", ""))
