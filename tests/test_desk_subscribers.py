@@ -167,7 +167,8 @@ def test_a_csv_import_previews_then_replaces_the_list_keeping_a_backup(running) 
     assert counts(preview.text, "#import-counts") == {"Zeilen gelesen": 6, "neu": 2, "geändert (Name oder Spalten)": 1,
                                                       "unverändert": 2, "entfallen": 5, "ungültige Zeilen": 1}
     page = BeautifulSoup(preview.text, "html.parser")
-    assert page.select_one("#bad-rows li").text.startswith("Zeile 5 Ihrer Tabelle: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
+    assert page.select_one("#bad-rows li").text.startswith(
+        "Zeile 5 Ihrer Tabelle: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
     assert "lena.weiss@example.org: abgemeldet" in page.select_one("#staying li").text
     assert LIST.read_bytes() == old  # nothing changes before the confirmation
 
