@@ -180,7 +180,7 @@ def test_a_list_replacement_killed_at_every_step_leaves_the_old_or_the_new_list_
     (template / "subscribers" / "volunteers.csv").write_text(old)
     with Journal(template / ".newsletter") as journal:
         token = importing.preview("volunteers", template / "subscribers", journal, template / ".newsletter",
-                                  "Liste.csv", new.encode()).token
+                                  "Liste.csv", new.encode(), secret=b"s").token
 
     def check(folder: Path, finished: bool) -> None:
         lists = {p.relative_to(folder).as_posix(): p.read_text() for p in files(folder / "subscribers")}

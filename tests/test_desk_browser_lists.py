@@ -75,7 +75,8 @@ def test_lists_import_unsubscribe_send_inbox_and_settings_in_the_browser(browser
         page.set_input_files("#import-file", str(upload))
         page.click("#import-form button")
         assert numbers(page, "#import-counts") == {"rows": 5, "new": 2, "changed": 0, "unchanged": 2, "removed": 6, "bad": 1}
-        assert page.locator("#bad-rows li").inner_text().startswith("Zeile 4: „kaputt(at)example.org“ ist keine gültige E-Mail-Adresse")
+        assert page.locator("#bad-rows li").inner_text().startswith(
+            "Zeile 4 Ihrer Tabelle: „kaputt(at)example.org“ ist keine gültige E-Mail-Adresse")
         assert "lena.weiss@example.org: abgemeldet" in page.locator("#staying").inner_text()
         shot(page, "import-vorschau", violations)
         page.click("#confirm-import")

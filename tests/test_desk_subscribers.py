@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
+from composer.audience.erasure import Erasures
 from composer.cli import app
 from composer.state import Journal, Reason
 from tests.conftest import SMTPServer
@@ -166,7 +167,8 @@ def test_a_csv_import_previews_then_replaces_the_list_keeping_a_backup(running) 
     assert counts(preview.text, "#import-counts") == {"Zeilen gelesen": 6, "neu": 2, "geändert (Name oder Spalten)": 1,
                                                       "unverändert": 2, "entfallen": 5, "ungültige Zeilen": 1}
     page = BeautifulSoup(preview.text, "html.parser")
-    assert page.select_one("#bad-rows li").text.startswith("Zeile 5: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
+    assert page.select_one("#bad-rows li").text.startswith(
+        "Zeile 5 Ihrer Tabelle: „kaputt-at-example.org“ ist keine gültige E-Mail-Adresse")
     assert "lena.weiss@example.org: abgemeldet" in page.select_one("#staying li").text
     assert LIST.read_bytes() == old  # nothing changes before the confirmation
 
@@ -189,7 +191,7 @@ def test_a_spreadsheet_import_names_bad_rows_by_their_row_in_the_sheet(running, 
     data = xlsx(rows) if kind == "xlsx" else ods(rows)
     preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": (f"Liste.{kind}", data)}, list="neu")
     page = BeautifulSoup(preview.text, "html.parser")
-    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 2", "Zeile 5"]
+    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 2 Ihrer Tabelle", "Zeile 5 Ihrer Tabelle"]
     assert counts(preview.text, "#import-counts")["neu"] == 1
 
 
@@ -198,7 +200,7 @@ def test_an_unclosed_quotation_mark_in_the_upload_is_named_in_german_in_the_prev
     preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", upload.encode())},
                    list="volunteers")
     assert BeautifulSoup(preview.text, "html.parser").select_one("#bad-rows li").text == (
-        'Zeile 2: ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen 2 bis 3 als eine '
+        'Zeile 2 Ihrer Tabelle: ein Anführungszeichen (") in dieser Zeile wird nie geschlossen, darum wurden die Zeilen 2 bis 3 als eine '
         "Zeile gelesen; entfernen oder schließen Sie es")
 
 
@@ -216,7 +218,9 @@ def test_a_file_without_an_email_column_is_refused_in_one_line(running) -> None:
     response = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", b"Name;Ort\nA;B\n")},
                     list="volunteers")
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
-    assert response.status_code == 400 and alert.startswith("l.csv:1: die erste Zeile braucht eine Spalte „email“")
+    assert response.status_code == 400 and alert.startswith(
+        "l.csv: keine der ersten 10 Zeilen hat eine Spalte „E-Mail“; überschreiben Sie die Spalte mit den Adressen so "
+        "(die erste Zeile hat: Name, Ort)")
 
 
 def test_export_has_the_active_addresses_and_web_signups_only(running) -> None:
@@ -269,3 +273,98 @@ def test_each_row_hands_out_the_printable_proof_of_consent_of_its_address(runnin
     proof = BeautifulSoup(response.text, "html.parser").text
     assert "nachweis@example.org" in proof and "Formular vom Ehrenamtstag" in proof
     assert "nein (abgemeldet: " in proof and "asked" not in proof  # why no mail goes there, in the page's words
+
+
+OLENA = "olena.shevchenko@example.org"
+ERASED_UPLOAD = (f"E-Mail;Name;Einwilligung_Datum;Bemerkung\n{OLENA};Олена Шевченко;2026-03-01;Dolmetscherin\n"
+                 "neu@example.org;Neu;2026-03-01;\n")
+
+
+def erase(running, address: str) -> None:
+    with journal() as j:
+        Erasures(j, running.desk.secret).add(address)
+
+
+def test_an_import_leaves_out_and_names_an_address_erased_on_request(running) -> None:
+    erase(running, OLENA)
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("Ehrenamtliche.csv", ERASED_UPLOAD.encode())},
+                   list="volunteers")
+    shown = counts(preview.text, "#import-counts")
+    assert shown["neu"] == 1 and shown["auf Wunsch gelöscht (ausgelassen)"] == 1
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert [li.text for li in page.select("#erased li")] == [OLENA]
+    assert OLENA not in page.select_one("#details-new_rows").text and OLENA not in page.select_one("#greetings").text
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    assert "Die Liste wurde ersetzt." in client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True).text
+    written = LIST.read_text(encoding="utf-8")
+    assert "olena" not in written.lower() and "Шевченко" not in written and "Dolmetscherin" not in written
+    assert "neu@example.org" in written
+
+
+def test_a_sign_up_confirmed_after_the_erasure_is_new_consent_and_the_import_keeps_the_row(running) -> None:
+    erase(running, OLENA)
+    with journal() as j:
+        j.add_signup("volunteers", OLENA, "Olena", "Ich möchte den Newsletter erhalten.")
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("Ehrenamtliche.csv", ERASED_UPLOAD.encode())},
+                   list="volunteers")
+    assert BeautifulSoup(preview.text, "html.parser").select_one("#erased") is None
+    assert counts(preview.text, "#import-counts")["neu"] == 2
+
+
+def test_a_row_of_an_erased_address_in_the_list_file_is_shown_erased_and_never_exported_or_offered(running) -> None:
+    from composer.desk.als import members
+
+    LIST.write_text(LIST.read_text(encoding="utf-8") + f"{OLENA};Олена Шевченко;Linn\n", encoding="utf-8")
+    erase(running, OLENA)
+    client = running.client()
+    page = client.get(f"/subscribers/volunteers?q={OLENA}").text
+    assert counts(page) == {"aktiv": 8, "abgemeldet": 0, "unzustellbar": 0, "auf Wunsch gelöscht": 1,
+                            "Anmeldungen über die Website": 0}
+    row = BeautifulSoup(page, "html.parser").select_one("#members tbody tr")
+    assert row["class"] == ["erased"] and "auf Wunsch gelöscht" in row.text and "aktiv" not in row.text
+    assert OLENA not in client.get("/subscribers/volunteers/export").text
+    assert OLENA not in [r.email for r in members(running.desk, "volunteers")]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_title_above_the_header_is_skipped_said_and_the_rows_keep_their_number_in_the_sheet(running, kind: str) -> None:
+    title = "Ehrenamtliche Flüchtlingshilfe – Stand Dezember 2026"
+    rows = [[title, "", ""], ["", "", ""], ["E-Mail", "Name", "Einwilligung_Datum"], ["eins@example.org", "Eins", "2026-05-01"],
+            ["falsch@", "Falsch", ""], ["zwei@example.org", "Zwei", ""]]
+    data = xlsx(rows) if kind == "xlsx" else "".join(";".join(row) + "\n" for row in rows).encode()
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": (f"Ehrenamtliche_2026.{kind}", data)}, list="neu")
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert page.select_one("#import-title").text == (
+        f"Die Spaltenüberschriften stehen in Zeile 3; was darüber steht, wurde als Titel übersprungen („{title}“).")
+    assert [li.text.split(":")[0] for li in page.select("#bad-rows li")] == ["Zeile 5 Ihrer Tabelle"]
+    assert counts(preview.text, "#import-counts")["neu"] == 2
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True)
+    assert Path("subscribers/neu.csv").read_text(encoding="utf-8").startswith("E-Mail;Name;Einwilligung_Datum\neins@example.org;")
+
+
+def test_rows_holding_an_address_are_never_skipped_as_a_title(running) -> None:
+    upload = "anna@example.org;Anna\nE-Mail;Name\nbert@example.org;Bert\n"
+    response = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", upload.encode())},
+                    list="volunteers")
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
+    assert response.status_code == 400 and "keine der ersten 10 Zeilen hat eine Spalte „E-Mail“" in alert
+
+
+def test_the_preview_counts_rows_of_her_sheet_and_the_list_page_rows_of_the_list_file_and_each_says_so(running) -> None:
+    rows = [["Helferliste"], ["E-Mail", "Name"], ["eins@example.org", "Eins"], [], ["zwei@example.org", "Zwei"],
+            ["falsch@", "Falsch"], ["Eins@example.org", "Eins doppelt"]]
+    client = running.client()
+    preview = post(client, "/subscribers", "/subscribers/import", files={"file": ("Helfer.xlsx", xlsx(rows))}, list="neu")
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert [li.text for li in page.select("#bad-rows li")] == [
+        "Zeile 6 Ihrer Tabelle: „falsch@“ ist keine gültige E-Mail-Adresse (nach dem @ fehlt etwas)",
+        "Zeile 7 Ihrer Tabelle: Eins@example.org steht doppelt in der Liste (zuerst in Zeile 3); erhält die Ausgabe nur einmal"]
+    confirmation = {"csrf": csrf_of(preview.text), "token": page.select_one("[name=token]")["value"]}
+    listed = BeautifulSoup(client.post("/subscribers/import/confirm", data=confirmation, follow_redirects=True).text,
+                           "html.parser")
+    assert "Zeilen der Listendatei neu.csv" in listed.select_one("#bad-rows p").text
+    assert [li.text.split(":")[0] for li in listed.select("#bad-rows li")] == ["Zeile 4 in neu.csv", "Zeile 5 in neu.csv"]

@@ -69,7 +69,7 @@ def test_an_xlsx_with_anrede_and_excel_date_cells_imported_then_sent_greets_form
         "  formal: \"Sehr geehrte/r {anrede} {nachname},\"\n"), encoding="utf-8")
     state = Path(".newsletter")
     with Journal(state) as journal:
-        shown = preview("buero", Path("subscribers"), journal, state, "Ehrenamt 2021.xlsx", office_sheet())
+        shown = preview("buero", Path("subscribers"), journal, state, "Ehrenamt 2021.xlsx", office_sheet(), secret=b"s")
         assert [r.name for r in shown.new] == ["Anna Schmitz", "Kim Yilmaz", "Karl Lüdtke"]
         assert shown.new[0].fields["consent_date"] == "2020-05-14"
     confirm(shown.token, Path("subscribers"), state)
@@ -93,7 +93,7 @@ def test_a_windows_1252_csv_is_sent_with_its_umlauts_right(workdir: Path, smtp_s
 def test_a_windows_1252_upload_is_read_right_and_said_in_the_preview(workdir: Path) -> None:
     state = Path(".newsletter")
     with Journal(state) as journal:
-        shown = preview("buero", Path("subscribers"), journal, state, "liste.csv", SEMICOLON.encode("cp1252"))
+        shown = preview("buero", Path("subscribers"), journal, state, "liste.csv", SEMICOLON.encode("cp1252"), secret=b"s")
     assert shown.encoding == "Windows-1252"
     assert shown.new[1].name == "Karl Lüdtke"
 
@@ -169,13 +169,13 @@ def test_merge_keeps_the_lists_other_addresses_and_replace_lists_them_as_removed
 
     state, lists = Path(".newsletter"), Path("subscribers")
     with Journal(state) as journal:
-        shown = preview("volunteers", lists, journal, state, "buero.csv", SEMICOLON.encode())
+        shown = preview("volunteers", lists, journal, state, "buero.csv", SEMICOLON.encode(), secret=b"s")
         assert len(shown.removed) == 8 and shown.with_consent == 2 and shown.greetings[0] == ("anna@example.org",
                                                                                             "Hallo Anna Schmitz,")
-        merged = remap(shown.token, {}, MERGE, lists, journal, state)
+        merged = remap(shown.token, {}, MERGE, lists, journal, state, secret=b"s")
         assert merged.removed == [] and len(merged.kept) == 8
-        assert remap(shown.token, {}, REPLACE, lists, journal, state).removed
-        merged = remap(shown.token, {"Name": "skip"}, MERGE, lists, journal, state)
+        assert remap(shown.token, {}, REPLACE, lists, journal, state, secret=b"s").removed
+        merged = remap(shown.token, {"Name": "skip"}, MERGE, lists, journal, state, secret=b"s")
         assert merged.greetings[0] == ("anna@example.org", "Hallo Anna,")
     confirm(shown.token, lists, state)
     emails = [r.email for r in read_list(lists / "volunteers.csv") if isinstance(r, Recipient)]

@@ -159,7 +159,7 @@ def test_an_import_replaces_the_first_sheet_of_an_ods_list_and_keeps_the_others(
     office_ods(path)
     upload = "Vorname;Name;E-Mail;Ort\nEva;Berg;eva@example.org;Köln\nOle;Dahl;ole@example.org;Bonn\n"
     with Journal(state) as journal:
-        shown = preview("buero", lists, journal, state, "neu.csv", upload.encode())
+        shown = preview("buero", lists, journal, state, "neu.csv", upload.encode(), secret=b"s")
     confirm(shown.token, lists, state)
     tables = ods_tables(path)
     assert tables["Liste"] == [["Vorname", "Name", "E-Mail", "Ort"], ["Eva", "Berg", "eva@example.org", "Köln"],

@@ -30,28 +30,45 @@ def keyed_hash(secret: bytes, address: str) -> str:
 
 
 class Erasures(RowFilter):
-    """The addresses erased on request, as keyed hashes; `skip` drops them from a list as it streams past."""
+    """The addresses erased on request, as keyed hashes; `skip` drops them from a list as it streams past.
 
-    def __init__(self, state: Journal, secret: bytes) -> None:
+    `keep` (lower-case) are the addresses of confirmed web sign-ups (forgetting removes the earlier ones): new
+    consent, so such an address counts as erased no more."""
+
+    def __init__(self, state: Journal, secret: bytes, keep: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self._state, self._secret = state, secret
-        self._keep: frozenset[str] = frozenset()
+        self._keep = keep
+        self._anyone: bool | None = None
+
+    @classmethod
+    def of_list(cls, state: Journal, secret: bytes, list_name: str) -> Erasures:
+        """The erasures as the list `list_name` sees them: its own confirmed sign-ups are new consent."""
+        return cls(state, secret, frozenset(r.email.lower() for r in state.signups(list_name)))
 
     def add(self, address: str) -> None:
         self._state.add_erased(keyed_hash(self._secret, address))
+        self._anyone = True
 
     def __contains__(self, address: str) -> bool:
         return self._state.is_erased(keyed_hash(self._secret, address))
 
-    def drops(self, row: Recipient) -> bool:
-        return row.email.lower() not in self._keep and row.email in self
+    def erased(self, address: str) -> bool:
+        """Erased on request and not signed up again since: it is sent nothing, shown as erased (never as active),
+        exported never, and an import does not store its row again."""
+        if self._anyone is None:
+            self._anyone = self._state.anyone_erased()
+        return self._anyone and address.lower() not in self._keep and address in self
 
-    def skip(self, rows: Iterable[Recipient | BadRow], keep: frozenset[str] = frozenset()) -> Iterator[Recipient | BadRow]:
-        """Every row but the erased ones. `keep` (lower-case) are addresses confirmed by a web sign-up since: new
-        consent, so they are sent. Cheap when nobody was ever erased."""
+    def drops(self, row: Recipient) -> bool:
+        return self.erased(row.email)
+
+    def skip(self, rows: Iterable[Recipient | BadRow], keep: frozenset[str] | None = None) -> Iterator[Recipient | BadRow]:
+        """Every row but the erased ones; `keep` as for the constructor. Cheap when nobody was ever erased."""
         if not self._state.anyone_erased():
             return iter(rows)
-        self._keep = keep
+        if keep is not None:
+            self._keep = keep
         return super().skip(rows)
 
 

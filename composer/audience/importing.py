@@ -15,12 +15,15 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
+from email_validator import EmailNotValidError
+
 from composer.atomic import PRIVATE, write_text
 from composer.audience.listfiles import keep_backup, replace_list
-from composer.audience.spreadsheets import LIMITS, Sheet, SheetLimitError, never, read_sheet
+from composer.audience.spreadsheets import HEADER_ROWS, LIMITS, Sheet, SheetLimitError, never, read_sheet
 from composer.audience import consent
+from composer.audience.erasure import Erasures
 from composer.audience.subscribers import (FIRST, LAST, SALUTATION, list_columns, list_path, read_header, read_list,
-                                           write_list)
+                                           recipient_address, write_list)
 from composer.errors import ComposerError, SubscriberListError, said
 from composer.i18n import Message, message
 from composer.records import BadRow, Recipient
@@ -73,12 +76,15 @@ class Preview:
     kept: list[Recipient] = field(default_factory=list)  # in the list, not in the sheet, kept by MERGE
     bad_rows: list[BadRow] = field(default_factory=list)
     staying_unsubscribed: list[Staying] = field(default_factory=list)
+    erased: list[Recipient] = field(default_factory=list)  # erased on request: left out, their data not stored again
     list_exists: bool = True
     encoding: str = "UTF-8"  # of a CSV upload; "Windows-1252" is read right and said, so she knows it was
     columns: list[Column] = field(default_factory=list)
     greetings: list[tuple[str, str]] = field(default_factory=list)  # (address, greeting) of the first rows
     with_consent: int = 0  # rows of the sheet whose columns prove consent
     mode: str = REPLACE
+    header_row: int = 1  # the sheet's row with the column names; the rows above it were skipped as a title
+    title: str = ""
 
     @property
     def addresses(self) -> int:
@@ -90,12 +96,19 @@ def _digest(path: Path) -> str:
 
 
 def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, filename: str, data: bytes,
-            stop: Callable[[], bool] = never, greeting: Greeting = DEFAULT_GREETING) -> Preview:
+            stop: Callable[[], bool] = never, greeting: Greeting = DEFAULT_GREETING, *, secret: bytes) -> Preview:
     """Reads the upload, compares it with the list and stages it for `confirm`; the list is not touched.
+    `secret` (the send state's) recognises the addresses erased on request, whose rows are left out.
     `stop` ends the reading of a spreadsheet early (the desk shutting down). The sheet as read is kept with
     the staged list, so `remap` can read it again with another mapping or mode."""
     path = list_path(list_name, lists)
-    sheet = read_sheet(filename, data, stop=stop)
+    sheet = read_sheet(filename, data, stop=stop).headed()
+    first = sheet.text.partition("\n")[0]
+    if "email" not in read_header(first)[1]:
+        found = ", ".join(c.strip() for c in next(csv.reader([first], delimiter=read_header(first)[0]), []) if c.strip())
+        raise SubscriberListError(message("{file}: none of the first {n} rows has a column 'E-Mail'; head the column of "
+                                          "the addresses so (the first row has: {found})", file=filename, n=HEADER_ROWS,
+                                          found=found or message("nothing")))
     token = secrets.token_hex(16)
     staged = state_dir / STAGING / token
     staged.parent.mkdir(parents=True, exist_ok=True)
@@ -104,13 +117,14 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
             old.unlink(missing_ok=True)
     write_text(staged.with_suffix(SOURCE), sheet.text, PRIVATE)
     meta: dict[str, object] = {"list": path.stem, "base": _digest(path), "filename": filename, "encoding": sheet.encoding,
-            "rows": {str(k): v for k, v in sheet.rows.items()}}
+            "rows": {str(k): v for k, v in sheet.rows.items()}, "offset": sheet.offset, "header_row": sheet.header_row,
+            "title": sheet.title}
     write_text(staged.with_suffix(".json"), json.dumps(meta), PRIVATE)
-    return _staged(token, meta, sheet, {}, REPLACE, lists, journal, state_dir, greeting)
+    return _staged(token, meta, sheet, {}, REPLACE, lists, journal, state_dir, greeting, secret)
 
 
 def remap(token: str, mapping: dict[str, str], mode: str, lists: Path, journal: Journal, state_dir: Path,
-          greeting: Greeting = DEFAULT_GREETING) -> Preview:
+          greeting: Greeting = DEFAULT_GREETING, *, secret: bytes) -> Preview:
     """The staged sheet read again with `mapping` (her header -> one of ROLES) and `mode` (REPLACE or MERGE)."""
     if not token.isalnum():
         raise StaleImportError(message("this import is unknown; upload the file again"))
@@ -120,13 +134,14 @@ def remap(token: str, mapping: dict[str, str], mode: str, lists: Path, journal: 
         text = staged.with_suffix(SOURCE).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise StaleImportError(message("this import was confirmed already or is unknown; upload the file again")) from None
-    sheet = Sheet(text, {int(k): v for k, v in meta.get("rows", {}).items()}, meta.get("encoding", "UTF-8"))
+    sheet = Sheet(text, {int(k): v for k, v in meta.get("rows", {}).items()}, meta.get("encoding", "UTF-8"),
+                  meta.get("offset", 0), meta.get("header_row", 1), meta.get("title", ""))
     return _staged(token, meta, sheet, mapping, mode if mode in (REPLACE, MERGE) else REPLACE, lists, journal, state_dir,
-                   greeting)
+                   greeting, secret)
 
 
 def _staged(token: str, meta: dict[str, object], sheet: Sheet, mapping: dict[str, str], mode: str, lists: Path,
-            journal: Journal, state_dir: Path, greeting: Greeting) -> Preview:
+            journal: Journal, state_dir: Path, greeting: Greeting, secret: bytes) -> Preview:
     path = list_path(str(meta["list"]), lists)
     staged = state_dir / STAGING / token
     filename = str(meta["filename"])
@@ -142,13 +157,16 @@ def _staged(token: str, meta: dict[str, object], sheet: Sheet, mapping: dict[str
             staged.with_suffix(suffix).unlink(missing_ok=True)
         raise type(exc)(_renamed(said(exc), str(staged.with_suffix(".csv")), filename)) from None
     result = Preview(path.stem, filename, token, list_exists=path.exists(), encoding=sheet.encoding, columns=columns,
-                     mode=mode)
-    _compare(result, rows, sheet, path, journal)
+                     mode=mode, header_row=sheet.header_row, title=sheet.title)
+    _compare(result, rows, sheet, path, journal, Erasures.of_list(journal, secret, path.stem))
+    erased = {r.email.lower() for r in result.erased}
+    good = [r for r in rows if isinstance(r, Recipient) and r.email.lower() not in erased]
     result.greetings = [(r.email, named_greeting(greeting[:2], r.name or "", r.fields, greeting[2]))
-                        for r in [r for r in rows if isinstance(r, Recipient)][:GREETED]]  # in the sheet's order
+                        for r in good[:GREETED]]  # in the sheet's order
     if mode == MERGE and result.kept:  # her sheet's rows, then the list's rows it does not name, kept as they were
-        good = [r for r in rows if isinstance(r, Recipient)]
         write_list(staged.with_suffix(".csv"), [*good, *result.kept], list_columns(staged.with_suffix(".csv")))
+    elif erased:
+        write_text(staged.with_suffix(".csv"), _without(text, erased), PRIVATE)
     write_text(staged.with_suffix(".json"), json.dumps({**meta, "mode": mode}), PRIVATE)
     return result
 
@@ -188,16 +206,48 @@ def _renamed(said: Message | str, staged: str, filename: str) -> Message | str:
                                  for k, v in said.params.items()})
 
 
-def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal) -> None:
+def _without(text: str, addresses: set[str]) -> str:
+    """List CSV text without the rows of `addresses` (lower-case), every other row as it was read."""
+    first, _, rest = text.partition("\n")
+    delimiter, keys = read_header(first)
+    column = keys.index("email")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    for row in csv.reader(io.StringIO(rest), delimiter=delimiter):
+        if len(row) <= column or _lower_address(row[column]) not in addresses:
+            writer.writerow(row)
+    return f"{first}\n{out.getvalue()}"
+
+
+def _lower_address(cell: str) -> str:
+    try:
+        return recipient_address(cell).lower()
+    except EmailNotValidError:
+        return cell.strip().lower()
+
+
+def _in_sheet(reason: Message | str, sheet: Sheet) -> Message | str:
+    """A bad row's reason with the other lines it names ("first on line 3") as rows of the sheet, like the row itself."""
+    if isinstance(reason, str):
+        return reason
+    return replace(reason, params={k: sheet.row_of(v) if k in ("first", "last") and isinstance(v, int) else v
+                                   for k, v in reason.params.items()})
+
+
+def _compare(result: Preview, rows: list[Recipient | BadRow], sheet: Sheet, path: Path, journal: Journal,
+             erasures: Erasures) -> None:
     before = {r.email.lower(): r for r in read_list(path) if isinstance(r, Recipient)} if path.exists() else {}
     after: set[str] = set()
     for row in rows:
         result.rows += 1
         if isinstance(row, BadRow):
-            result.bad_rows.append(BadRow(sheet.row_of(row.line), row.reason))
+            result.bad_rows.append(BadRow(sheet.row_of(row.line), _in_sheet(row.reason, sheet)))
             continue
         key = row.email.lower()
         after.add(key)
+        if erasures.erased(row.email):
+            result.erased.append(row)
+            continue
         result.with_consent += consent.missing_evidence(row) is None
         old = before.get(key)
         (result.new if old is None else result.unchanged if old == row else result.changed).append(row)

@@ -13,6 +13,7 @@ from pathlib import Path
 from composer.audience import consent
 from composer.audience.listfiles import append_row, update_row
 from composer.audience.consent import DATE, SOURCE
+from composer.audience.erasure import Erasures
 from composer.audience.subscribers import (FIRST, checked_address, list_columns, list_header, list_names, list_path,
                                            read_list)
 from composer.exports import Table
@@ -23,12 +24,13 @@ from composer.state import Journal, Reason, Suppression
 from composer.state.reasons import REASONS, kind_said
 
 LEFT_THIS_LIST = Message(REASONS["left_this_list"])
+ERASED = "erased"
 
 
 @dataclass(frozen=True)
 class Member:
     recipient: Recipient
-    state: str  # active, unsubscribed, bounced or complained
+    state: str  # active, unsubscribed, bounced, complained or erased (on request; an old copy's row)
     signed_up: float | None  # the time of the consent of a web sign-up; None for a row of the list file
     suppression: Suppression | None = None  # why an unsubscribed or bounced address gets nothing
     consent: str | None = None  # the text a web sign-up agreed to
@@ -42,11 +44,15 @@ def listed(path: Path, journal: Journal, seen: MutableMapping[str, int] | None =
         yield row
 
 
-def _members(path: Path, journal: Journal) -> Iterator[Member | BadRow]:
+def _members(path: Path, journal: Journal, secret: bytes) -> Iterator[Member | BadRow]:
     consents, left = journal.signup_consents(path.stem), journal.left_of(path.stem)
+    erasures = Erasures.of_list(journal, secret, path.stem)
     for signed_up, row in _rows(path, journal):
         if isinstance(row, BadRow):
             yield row
+            continue
+        if erasures.erased(row.email):  # a row of an old copy: the send skips it, so nobody may think it active
+            yield Member(row, ERASED, signed_up)
             continue
         suppressed = journal.suppression(row.email)
         if suppressed is None and row.email.lower() in left:  # the reader left this list alone
@@ -91,10 +97,11 @@ class Roster:
         return [m for m in self.members if m.signed_up]
 
 
-def roster(list_name: str, lists: Path, journal: Journal) -> Roster:
+def roster(list_name: str, lists: Path, journal: Journal, secret: bytes) -> Roster:
+    """`secret` the send state's, which recognises the addresses erased on request."""
     path = list_path(list_name, lists)
     result = Roster(path.stem, columns=list_columns(path))
-    for item in _members(path, journal):
+    for item in _members(path, journal, secret):
         if isinstance(item, BadRow):
             result.bad_rows.append(item)
         else:
@@ -217,7 +224,8 @@ def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppressi
 
 OURS = {"email": N_("email"), "name": N_("name"), DATE: N_("consent_date"), SOURCE: N_("consent_source")}
 WEB_SIGNUP = N_("web sign-up")
-STATES = {state: Message(state) for state in (N_("active"), N_("unsubscribed"), N_("bounced"), N_("complained"))}
+STATES = {state: Message(state) for state in (N_("active"), N_("unsubscribed"), N_("bounced"), N_("complained"),
+                                              N_("erased"))}
 
 
 def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table:

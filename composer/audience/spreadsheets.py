@@ -56,16 +56,39 @@ def never() -> bool:
     return False
 
 
+HEADER_ROWS = 10  # how far down an upload's header row is looked for: offices put a title (and a blank row) above it
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """List CSV text and, for each line of it that starts a row, the row number in the original sheet."""
+    """List CSV text and, for each line of it that starts a row, the row number in the original sheet (a line
+    not in `rows` is `offset` lines further down: the title lines of a CSV upload skipped by `headed`)."""
 
     text: str
     rows: dict[int, int] = field(default_factory=dict)
     encoding: str = "UTF-8"  # how a CSV upload was written: "Windows-1252" is said in the preview
+    offset: int = 0
+    header_row: int = 1  # the row of the sheet that holds the column names
+    title: str = ""  # what the rows above it held, skipped as a title
 
     def row_of(self, line: int) -> int:
-        return self.rows.get(line, line)
+        return self.rows.get(line, line + self.offset)
+
+    def headed(self) -> Sheet:
+        """The sheet from its header row on: the first of the first HEADER_ROWS lines with a column read as the
+        email address ("E-Mail", "Mail", ...), when the lines above it hold no address (a row with one is data, never
+        a title). Otherwise the sheet as it is, and the list reader says that the header is missing."""
+        from composer.audience.subscribers import read_header
+
+        lines = self.text.split("\n")
+        index = next((i for i, line in enumerate(lines[:HEADER_ROWS]) if "email" in read_header(line)[1]), 0)
+        above = lines[:index]
+        if not above or any("@" in line for line in above):
+            return self
+        title = " · ".join(cell.strip() for line in above for cell in next(csv.reader([line], delimiter=read_header(line)[0]), [])
+                           if cell.strip())
+        rows = {line - index: row for line, row in self.rows.items() if line > index}
+        return Sheet("\n".join(lines[index:]), rows, self.encoding, self.offset + index, self.row_of(index + 1), title)
 
 
 def read_sheet(filename: str, data: bytes, limits: Limits = LIMITS, stop: Callable[[], bool] = never,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -93,7 +92,6 @@ def subscribers_command(
         help=N_("Write the active subscribers to this file (.csv or .xlsx), readable again as a list"))] = None,
 ) -> None:
     from composer.audience import consent
-    from composer.audience.erasure import Erasures
     from composer.audience.roster import roster
     from composer.audience.roster import export_table
     from composer.audience.subscribers import LIST_DIR, list_path
@@ -103,14 +101,11 @@ def subscribers_command(
     with handled():
         settings, secret = settings_and_secret()
     with handled(), Journal(settings.state_dir) as journal:
-        erased = Erasures(journal, secret)
         proof = consent.ConsentCount.of(journal.signups(list_name))
-        listing = roster(list_name, LIST_DIR, journal)
-        found = [(m, "erased" if m.recipient.email.lower() not in proof.signed_up and m.recipient.email in erased else m.state)
-                 for m in listing.members]
+        listing = roster(list_name, LIST_DIR, journal, secret)
+        found = [(m, m.state) for m in listing.members]
         if export:
-            active = dataclasses.replace(listing, members=[m for m, state in found if state == "active"])
-            write_export(export_table(active, list_path(list_name, LIST_DIR)), export, lang())
+            write_export(export_table(listing, list_path(list_name, LIST_DIR)), export, lang())
     unproven = 0
     for m, state in found:
         web = _("  (web sign-up, consent {when})", when=stamp(datetime.fromtimestamp(m.signed_up), lang())) if m.signed_up else ""

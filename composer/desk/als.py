@@ -25,7 +25,7 @@ def members(desk: Desk, list_name: str) -> list[Recipient]:
         return []
     try:
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            found = roster(list_name, desk.folder / "subscribers", journal).members
+            found = roster(list_name, desk.folder / "subscribers", journal, desk.secret).members
     except ComposerError:
         return []
     return [m.recipient for m in found if m.state == "active"][:SHOWN]

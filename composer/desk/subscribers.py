@@ -60,7 +60,7 @@ def routes(desk: Desk) -> list[Route]:
 
     def overview(request: Request, problem: Message | str = "", status: int = 200) -> Response:
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            rows = [(name, roster.roster(name, lists, journal).counts) for name in list_names(lists)]
+            rows = [(name, roster.roster(name, lists, journal, desk.secret).counts) for name in list_names(lists)]
         return desk.page(request, "subscribers.html.j2", status, rows=rows, problem=problem)
 
     def one_list(request: Request, problem: Message | str = "", status: int = 200, form: dict[str, str] | None = None) -> Response:
@@ -71,10 +71,10 @@ def routes(desk: Desk) -> list[Route]:
                     raise Refused(404, message("{path} does not exist", path=f"subscribers/{name}.csv"))
         query = request.query_params.get("q", "")
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            members = roster.roster(name, lists, journal)
+            members = roster.roster(name, lists, journal, desk.secret)
         found = members.search(query)
         return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)),
-                         roster=members, found=found[:SHOWN],
+                         roster=members, list_file=list_path(name, lists).name, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""),
                          unsub=request.query_params.get("unsub", ""))
@@ -100,7 +100,7 @@ def routes(desk: Desk) -> list[Route]:
         name = name_of(request)
         email = (form or {}).get("email") or request.query_params.get("email", "")
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            member = next((m for m in roster.roster(name, lists, journal).members
+            member = next((m for m in roster.roster(name, lists, journal, desk.secret).members
                            if m.recipient.email.lower() == email.lower()), None)
         if member is None:
             raise Refused(404, message("{email} is not on the list {name}", email=email, name=name))
@@ -155,7 +155,7 @@ def routes(desk: Desk) -> list[Route]:
         def staged() -> importing.Preview:
             with Journal(desk.settings.state_dir) as journal:
                 return importing.preview(name, lists, journal, desk.settings.state_dir, filename, data, desk.stopping.is_set,
-                                         greeting())
+                                         greeting(), secret=desk.secret)
 
         try:  # in a worker thread: a big sheet takes a while, and the desk answers other pages meanwhile
             result = await run_in_threadpool(staged)
@@ -177,7 +177,7 @@ def routes(desk: Desk) -> list[Route]:
                    if key.startswith("header-")}
         with Journal(desk.settings.state_dir) as journal:
             return importing.remap(form.get("token", ""), mapping, form.get("mode", importing.REPLACE), lists, journal,
-                                   desk.settings.state_dir, greeting())
+                                   desk.settings.state_dir, greeting(), secret=desk.secret)
 
     async def remap(request: Request) -> Response:
         """"Vorschau aktualisieren": the sheet read again with the columns and the choice as she set them."""
@@ -211,7 +211,7 @@ def routes(desk: Desk) -> list[Route]:
         name = name_of(request)
         kind = "xlsx" if request.query_params.get("format") == "xlsx" else "csv"
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            table = roster.export_table(roster.roster(name, lists, journal), list_path(name, lists))
+            table = roster.export_table(roster.roster(name, lists, journal, desk.secret), list_path(name, lists))
             data = exported(table, language(request), f".{kind}")
         return download(data, f"{name}-aktiv.{kind}")
 

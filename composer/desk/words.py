@@ -14,7 +14,7 @@ DELIVERY = {
     "complained": N_("complained"),
 }
 MEMBER = {"active": N_("active"), "unsubscribed": N_("unsubscribed"), "bounced": N_("bounced"),
-          "complained": N_("complained")}
+          "complained": N_("complained"), "erased": N_("erased on request")}
 INBOX = {
     "bounce": N_("bounces"), "complaint": N_("complaints"), "unsubscribe": N_("unsubscribes"),
     "autoreply": N_("automatic replies (set aside)"), "other": N_("left for you"),
