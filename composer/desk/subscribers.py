@@ -3,8 +3,8 @@ imported through a preview, the active addresses exported."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
+from datetime import tzinfo
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +20,7 @@ from composer.audience.importing import ROLES
 from composer.issue.newest import newest
 from composer.send.message import greetings_of
 from composer.audience.spreadsheets import MAX_BYTES
+from composer.config.hours import local
 from composer.audience.subscribers import LIST_NAME, checked_address, list_names, list_path
 from composer.desk.downloads import download
 from composer.exports import exported
@@ -36,9 +37,9 @@ from composer.state import Journal
 SHOWN = 300
 
 
-def moment_in(lang: str) -> Callable[[float], str]:
-    """For a page: a moment as its language writes it, in the desk's local time."""
-    return lambda timestamp: stamp(dt.datetime.fromtimestamp(timestamp), lang)
+def moment_in(lang: str, zone: tzinfo | None) -> Callable[[float], str]:
+    """For a page: a moment as its language writes it, in the office's time (config/hours.local)."""
+    return lambda timestamp: stamp(local(timestamp, zone), lang)
 
 
 LOGGED = {  # a change of one address -> its kind in the Protokoll and what it says (the address stays beside it)
@@ -73,7 +74,7 @@ def routes(desk: Desk) -> list[Route]:
         with Journal(desk.settings.state_dir, read_only=True) as journal:
             members = roster.roster(name, lists, journal, desk.secret)
         found = members.search(query)
-        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request)),
+        return desk.page(request, "list.html.j2", status, name=name, when=moment_in(language(request), desk.settings.zone),
                          roster=members, list_file=list_path(name, lists).name, found=found[:SHOWN],
                          more=max(0, len(found) - SHOWN), q=query, problem=problem, form=form or {},
                          note=request.query_params.get("note", ""), backup=request.query_params.get("backup", ""),
@@ -169,7 +170,7 @@ def routes(desk: Desk) -> list[Route]:
         return greetings_of(issue) if issue else importing.DEFAULT_GREETING
 
     def import_page(request: Request, result: importing.Preview, status: int = 200) -> Response:
-        return desk.page(request, "import.html.j2", status, p=result, when=moment_in(language(request)),
+        return desk.page(request, "import.html.j2", status, p=result, when=moment_in(language(request), desk.settings.zone),
                          roles=ROLES)
 
     def remapped(form: dict[str, str]) -> importing.Preview:
