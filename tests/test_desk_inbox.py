@@ -101,8 +101,8 @@ def test_fetching_without_a_mailbox_says_what_to_set_up_in_german(workdir: Path)
     with desk_server(workdir, make_settings(state_dir=workdir / ".newsletter")) as desk:
         status, page = fetch(desk)
     assert status == 502 and page.select_one("#problem").text == (
-        "kein Postfach eingerichtet: tragen Sie NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME und NEWSLETTER_IMAP_PASSWORD "
-        "in .env ein, oder NEWSLETTER_INBOX_MAILDIR für einen lokalen Maildir-Ordner")
+        "kein Postfach eingerichtet: tragen Sie unter Einstellungen das Postfach für Antworten ein (IMAP: Server, "
+        "Benutzername und Passwort), oder NEWSLETTER_INBOX_MAILDIR in .env für einen Maildir-Ordner auf diesem Computer")
 
 
 def test_a_maildir_that_is_none_is_named_in_german(workdir: Path, tmp_path: Path) -> None:

@@ -25,8 +25,8 @@ from composer.i18n.formats import stamp
 from composer.state import Journal
 from composer.state.inboxruns import InboxRun
 
-NO_MAILBOX = message("no mailbox set up: enter NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and "
-                     "NEWSLETTER_IMAP_PASSWORD in .env, or NEWSLETTER_INBOX_MAILDIR for a local Maildir folder")
+NO_MAILBOX = message("no mailbox set up: enter the mailbox for replies (IMAP: server, user name and password) under "
+                     "Settings, or NEWSLETTER_INBOX_MAILDIR in .env for a local Maildir folder")
 KINDS = ("bounce", "complaint", "unsubscribe", "autoreply", "other", "malformed", "quarantined")
 
 

@@ -96,8 +96,8 @@ ADVICE = {  # what to change after a failed step of the connection test, by the 
     "credentials": N_("The server refused the login. Check the username and password (NEWSLETTER_{svc}_USERNAME, "
                       "NEWSLETTER_{svc}_PASSWORD); some providers want an app password of its own."),
     "unclean": N_("The server did not end the connection cleanly; the rest probably works all the same."),
-    "imap_missing": N_("Enter NEWSLETTER_IMAP_HOST, NEWSLETTER_IMAP_USERNAME and NEWSLETTER_IMAP_PASSWORD in .env to read "
-                       "the reply mailbox (or NEWSLETTER_INBOX_MAILDIR for a local Maildir folder)."),
+    "imap_missing": N_("Enter the mailbox for replies under Settings (IMAP: server, user name and password) to read "
+                       "replies and bounces (or NEWSLETTER_INBOX_MAILDIR in .env for a local Maildir folder)."),
     "no_folder": N_("This folder does not exist in the mailbox. Check NEWSLETTER_IMAP_FOLDER (usually INBOX)."),
 }
 
