@@ -55,6 +55,13 @@ def test_the_imprint_and_accessibility_links_of_the_web_pages_are_edited_like_th
     assert str(settings.accessibility_url) == "https://stadt.example.org/barrierefreiheit"
 
 
+def test_a_web_address_with_http_is_refused_at_its_field_but_not_on_this_computer() -> None:
+    _, problems = read_form({"public_url": "http://newsletter.stadt.example.org", "smtp_password": ""}, "de")
+    assert "schreiben Sie die Adresse mit https://" in render(problems["public_url"], "de")
+    changes, problems = read_form({"public_url": "http://127.0.0.1:8080", "smtp_password": ""}, "de")
+    assert not problems and changes == {"NEWSLETTER_PUBLIC_URL": "http://127.0.0.1:8080"}
+
+
 def test_a_refused_change_writes_nothing_and_names_the_field(workdir: Path) -> None:
     env = workdir / ".env"
     env.write_text(ENV)

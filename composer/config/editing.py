@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from dotenv import dotenv_values
 from pydantic import ValidationError
 
 from composer.config.envfile import update_env
+from composer.config.parts import is_loopback
 from composer.config.settings import Settings
 from composer.i18n import N_, Message, message
 
@@ -101,6 +103,10 @@ def read_form(form: Mapping[str, str], lang: str) -> tuple[dict[str, str | None]
             except ValueError as exc:
                 problems[field.name] = exc.args[0]
                 continue
+        if field.kind == "url" and typed.lower().startswith("http://") and not is_loopback(urlsplit(typed).hostname or ""):
+            problems[field.name] = message("write the address with https://: mail programs and browsers warn about or "
+                                           "block http:// links (http:// only for 127.0.0.1, to try the pages)")
+            continue
         if field.kind == "choice" and typed not in field.choices:
             problems[field.name] = message("choose one of the offered values")
             continue
