@@ -22,7 +22,7 @@ from composer.audience.listfiles import keep_backup, replace_list
 from composer.audience.spreadsheets import HEADER_ROWS, LIMITS, Sheet, SheetLimitError, never, read_sheet
 from composer.audience import consent
 from composer.audience.erasure import Erasures
-from composer.audience.subscribers import (FIRST, LAST, SALUTATION, list_columns, list_path, read_header, read_list,
+from composer.audience.subscribers import (FIRST, LAST, SALUTATION, headed, list_columns, list_path, read_header, read_list,
                                            recipient_address, write_list)
 from composer.errors import ComposerError, SubscriberListError, said
 from composer.i18n import Message, message
@@ -102,7 +102,7 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
     `stop` ends the reading of a spreadsheet early (the desk shutting down). The sheet as read is kept with
     the staged list, so `remap` can read it again with another mapping or mode."""
     path = list_path(list_name, lists)
-    sheet = read_sheet(filename, data, stop=stop).headed()
+    sheet = headed(read_sheet(filename, data, stop=stop))
     first = sheet.text.partition("\n")[0]
     if "email" not in read_header(first)[1]:
         found = ", ".join(c.strip() for c in next(csv.reader([first], delimiter=read_header(first)[0]), []) if c.strip())

@@ -74,21 +74,6 @@ class Sheet:
     def row_of(self, line: int) -> int:
         return self.rows.get(line, line + self.offset)
 
-    def headed(self) -> Sheet:
-        """The sheet from its header row on: the first of the first HEADER_ROWS lines with a column read as the
-        email address ("E-Mail", "Mail", ...), when the lines above it hold no address (a row with one is data, never
-        a title). Otherwise the sheet as it is, and the list reader says that the header is missing."""
-        from composer.audience.subscribers import read_header
-
-        lines = self.text.split("\n")
-        index = next((i for i, line in enumerate(lines[:HEADER_ROWS]) if "email" in read_header(line)[1]), 0)
-        above = lines[:index]
-        if not above or any("@" in line for line in above):
-            return self
-        title = " · ".join(cell.strip() for line in above for cell in next(csv.reader([line], delimiter=read_header(line)[0]), [])
-                           if cell.strip())
-        rows = {line - index: row for line, row in self.rows.items() if line > index}
-        return Sheet("\n".join(lines[index:]), rows, self.encoding, self.offset + index, self.row_of(index + 1), title)
 
 
 def read_sheet(filename: str, data: bytes, limits: Limits = LIMITS, stop: Callable[[], bool] = never,

@@ -148,6 +148,23 @@ def read_header(line: str) -> tuple[str, list[str]]:
     return delimiter, header
 
 
+def headed(sheet: Sheet) -> Sheet:
+    """An upload from its header row on: the first of the first HEADER_ROWS lines with a column read as the email
+    address ("E-Mail", "Mail", ...), when the lines above it hold no address (a row with one is data, never a
+    title). Otherwise the sheet as it is, and the list reader says that the header is missing."""
+    from composer.audience.spreadsheets import HEADER_ROWS, Sheet
+
+    lines = sheet.text.split("\n")
+    index = next((i for i, line in enumerate(lines[:HEADER_ROWS]) if "email" in read_header(line)[1]), 0)
+    above = lines[:index]
+    if not above or any("@" in line for line in above):
+        return sheet
+    title = " · ".join(cell.strip() for line in above for cell in next(csv.reader([line], delimiter=read_header(line)[0]), [])
+                       if cell.strip())
+    rows = {line - index: row for line, row in sheet.rows.items() if line > index}
+    return Sheet("\n".join(lines[index:]), rows, sheet.encoding, sheet.offset + index, sheet.row_of(index + 1), title)
+
+
 def whole_name(fields: dict[str, str]) -> str:
     """First and last name joined, from a list's "Vorname" and "Nachname" columns; empty without them."""
     return " ".join(part for part in (fields.get(FIRST, "").strip(), fields.get(LAST, "").strip()) if part)
