@@ -148,6 +148,29 @@ def test_correcting_the_name_changes_the_list_row(site: Site, smtp_server) -> No
     assert "anna.mueller@example.org;Anna Müller-Weber;Cracau" in Path("subscribers/volunteers.csv").read_text()
 
 
+def test_a_name_kept_as_first_name_and_surname_is_shown_and_corrected_in_both_columns(site: Site) -> None:
+    Path("subscribers/volunteers.csv").write_text(f"email;first_name;last_name\n{ANNA};Fatima;Al-Hassan\n",
+                                                  encoding="utf-8")
+    with site.client() as c:
+        opened, grant = opened_data_page(site, c, f"/p/{site.token()}")
+        assert 'name="name" value="Fatima Al-Hassan"' in opened.text
+        corrected = post(c, "/p/mine/name", opened, grant=grant, name="Fatima Al-Hassan Yusuf")
+        assert "Ihr Name ist berichtigt." in corrected.text
+        assert 'name="name" value="Fatima Al-Hassan Yusuf"' in corrected.text
+        again = post(c, "/p/mine/name", corrected, grant=grant, name="Fatima Al-Hassan Yusuf")
+    assert f"{ANNA};Fatima;Al-Hassan Yusuf\n" in Path("subscribers/volunteers.csv").read_text()
+    assert "berichtigt" not in again.text and "nichts geändert" in again.text
+
+
+def test_a_name_correction_where_no_name_is_kept_says_nothing_was_corrected(site: Site) -> None:
+    Path("subscribers/volunteers.csv").write_text(f"email\n{ANNA}\n", encoding="utf-8")
+    with site.client() as c:
+        opened, grant = opened_data_page(site, c, f"/p/{site.token()}")
+        said = post(c, "/p/mine/name", opened, grant=grant, name="Anna Müller")
+    assert said.status_code == 200 and "berichtigt" not in said.text and "nichts zu berichtigen" in said.text
+    assert Path("subscribers/volunteers.csv").read_text() == f"email\n{ANNA}\n"
+
+
 def test_forgetting_removes_the_address_and_an_old_sheet_does_not_bring_it_back(site: Site, smtp_server) -> None:
     old_sheet = Path("subscribers/volunteers.csv").read_text(encoding="utf-8")
     path = own_page(received_issue(site, smtp_server)[0])
@@ -193,9 +216,14 @@ def test_a_corrected_name_is_written_into_an_excel_list_as_a_sheet_and_a_windows
     book.active.append(["E-Mail", "Name"])
     book.active.append([ANNA, "Anna Müller"])
     book.save(tmp_path / "helfer.xlsx")
+    book = Workbook()
+    book.active.append(["E-Mail", "Vorname", "Nachname"])
+    book.active.append([ANNA, "Anna", "Müller"])
+    book.save(tmp_path / "team.xlsx")
     (tmp_path / "presse.csv").write_bytes(f"email;name\n{ANNA};Anna Müller\n".encode("cp1252"))
-    assert rename_rows(ANNA, "Anna Müller-Weber", Where(tmp_path, tmp_path / "outbox")) == 2
+    assert rename_rows(ANNA, "Anna Müller-Weber", Where(tmp_path, tmp_path / "outbox")).changed == 3
     assert [c.value for c in load_workbook(tmp_path / "helfer.xlsx").active[2]] == [ANNA, "Anna Müller-Weber"]
+    assert [c.value for c in load_workbook(tmp_path / "team.xlsx").active[2]] == [ANNA, "Anna", "Müller-Weber"]
     assert (tmp_path / "presse.csv").read_bytes().decode("cp1252") == f"email;name\n{ANNA};Anna Müller-Weber\n"
 
 

@@ -14,9 +14,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from composer.audience.person import Where, rename_rows, rows_of
+from composer.audience.person import Renamed, Where, rename_rows, rows_of
 from composer.audience.signup import Identity, deliver, plain_mail
+from composer.audience.subscribers import whole_name
 from composer.config.settings import Settings
 from composer.errors import ComposerError
 from composer.i18n import N_, translate
@@ -91,6 +93,16 @@ def open_access(journal: Journal, code: str, now: float) -> str | None:
     return journal.use_access_code(_hashed(code), now - ACCESS_SECONDS, now)
 
 
-def rename(journal: Journal, email: str, name: str, where: Where) -> int:
-    """The reader's corrected name in every list file row and web sign-up of the address; how many changed."""
-    return rename_rows(email, name, where) + journal.rename_signups(email, name)
+def rename(journal: Journal, email: str, name: str, where: Where) -> Renamed:
+    """The reader's corrected name in every list file row and web sign-up of the address: how many changed, and
+    how many keep a name at all (the page says which, never a correction that did not happen)."""
+    rows = rename_rows(email, name, where)
+    return Renamed(rows.changed + journal.rename_signups(email, name), rows.held + len(journal.signups_of(email)))
+
+
+def held_name(held: dict[str, Any]) -> str:
+    """The name the data page offers to correct: a web sign-up's, else a list row's (its name column, else its
+    first name and surname joined); empty when none is held."""
+    names = [row["name"] for row in held["web_signups"] if row["name"]] + \
+        [row["columns"].get("name") or whole_name(row["columns"]) for row in held["lists"]]
+    return next((n for n in names if n), "")

@@ -148,11 +148,9 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         lang = face.lang_of(request)
         with Journal(settings.state_dir, read_only=True) as journal:
             held = holdings(email, journal, face.secret, where)
-        names = [row["name"] for row in held["web_signups"] if row["name"]] + \
-            [row["columns"].get("name", "") for row in held["lists"] if row["columns"].get("name")]
         return face.page(request, "readerdata.html.j2", translate(lang, "Your data"), email=email,
                          held=json.dumps(held, ensure_ascii=False, indent=2), grant=grants.dumps(email),
-                         name=names[0] if names else "", note=note)
+                         name=reader.held_name(held), note=note)
 
     async def open_data(request: Request) -> Response:
         if (refusal := await guarded(request)) is not None:
@@ -191,8 +189,15 @@ def reader_routes(face: Face) -> list[BaseRoute]:
             return refusal or face.refused(request)
         name = signup.clean_name(str(request.state.form.get("name", "")).strip()[:200])
         with Journal(settings.state_dir) as journal:
-            reader.rename(journal, email, name, where)
-        return data_page(request, email, translate(face.lang_of(request), "Your name is corrected."))
+            done = reader.rename(journal, email, name, where)
+        lang = face.lang_of(request)
+        if done.changed:
+            note = translate(lang, "Your name is corrected.")
+        elif done.held:
+            note = translate(lang, "Your name was already saved like this; nothing changed.")
+        else:
+            note = translate(lang, "We keep no name for you, only your address, so there was nothing to correct.")
+        return data_page(request, email, note)
 
     async def erase(request: Request) -> Response:
         email, refusal = await granted(request)
