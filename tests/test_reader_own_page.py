@@ -107,7 +107,6 @@ def test_the_mailed_link_opens_the_data_once_for_an_hour_and_downloads_it(site: 
     path = own_page(received_issue(site, smtp_server)[0])
     with site.client() as c:
         post(c, f"{path}/access", c.get(path))
-        post(c, f"{path}/access", c.get(path))  # asked twice: one mail within the hour
         link = access_link(site)
         door = c.get(link)
         assert door.status_code == 200 and ANNA not in door.text  # a GET (a mail scanner) uses nothing up
@@ -124,6 +123,26 @@ def test_the_mailed_link_opens_the_data_once_for_an_hour_and_downloads_it(site: 
         late = access_link_newest(site)
         site.clock.now += 3601
         assert post(c, late, c.get(late)).status_code == 400  # after its hour
+
+
+def test_after_the_link_was_used_asking_again_mails_a_new_one_and_a_few_an_hour_at_most(site: Site) -> None:
+    path = f"/p/{site.token()}"
+    with site.client() as c:
+        opened_data_page(site, c, path)  # the first link, used
+        again = post(c, f"{path}/access", c.get(path))
+        assert again.status_code == 200 and "Wir haben eine E-Mail mit einem Link" in again.text
+        assert len([b for b in site.mails(ANNA) if "/p/data/" in b]) == 2
+        newest = access_link_newest(site)
+        assert ANNA in post(c, newest, c.get(newest)).text  # the new link opens the data
+        post(c, f"{path}/access", c.get(path))
+        enough = post(c, f"{path}/access", c.get(path))
+    assert enough.status_code == 429 and "keine weitere E-Mail" in enough.text
+    assert "Wir haben eine E-Mail" not in enough.text
+    assert len([b for b in site.mails(ANNA) if "/p/data/" in b]) == 3
+    site.clock.now += 3601
+    with site.client() as c:
+        assert post(c, f"{path}/access", c.get(path)).status_code == 200
+    assert len([b for b in site.mails(ANNA) if "/p/data/" in b]) == 4
 
 
 def access_link_newest(site: Site) -> str:
@@ -228,13 +247,13 @@ def test_a_corrected_name_is_written_into_an_excel_list_as_a_sheet_and_a_windows
 
 
 def test_a_data_link_whose_mail_was_refused_is_mailed_when_asked_again(tmp_path: Path, smtp_server: SMTPServer) -> None:
-    from composer.audience.reader import ask_access
+    from composer.audience.reader import Asked, ask_access
     from composer.audience.signup import Identity
 
     settings = smtp_server.settings(state_dir=tmp_path / "state")
     who, url = Identity("Newsletter", "Hauptstraße 5"), (lambda code: f"http://127.0.0.1/p/data/{code}")
     smtp_server.handler.refuse_rcpt = "550 5.1.1 no such user"
-    assert not ask_access(settings, who, ANNA, url, "de", 1_000_000.0)
+    assert ask_access(settings, who, ANNA, url, "de", 1_000_000.0) is Asked.UNAVAILABLE
     smtp_server.handler.refuse_rcpt = None
-    assert ask_access(settings, who, ANNA, url, "de", 1_000_060.0)
+    assert ask_access(settings, who, ANNA, url, "de", 1_000_060.0) is Asked.SENT
     assert [rcpts for _, rcpts, _ in smtp_server.handler.received] == [[ANNA]]

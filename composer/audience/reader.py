@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from composer.audience.person import Renamed, Where, rename_rows, rows_of
@@ -25,6 +26,7 @@ from composer.i18n import N_, translate
 from composer.state import Journal, Reason
 
 ACCESS_SECONDS = 3600  # a mailed link opens the data for one hour, once
+ACCESS_MAILS = 3  # links mailed to one address in an hour at most
 BY_THE_READER = Reason("reader_list")
 ACCESS_SUBJECT = N_("Your data at {newsletter}")
 ACCESS_BODY = N_("Hello,\n\nsomeone asked on the page of the newsletter \u201c{newsletter}\u201d to see the data held about "
@@ -64,14 +66,23 @@ def _hashed(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+class Asked(Enum):
+    """What asking for the data link came to; the page says exactly this."""
+
+    SENT = "sent"
+    ENOUGH = "enough"  # ACCESS_MAILS went to the address within the hour: no more now, nothing sent
+    UNAVAILABLE = "unavailable"  # the server refused or failed: nothing sent, nothing counts
+
+
 def ask_access(settings: Settings, who: Identity, email: str, url: Callable[[str], str], lang: str,
-               now: float) -> bool:
-    """Mails the address a one-time link to its data, unless one went in the last hour (the page says the same).
-    False when it cannot go now (a limit, the server): nothing counts then."""
+               now: float) -> Asked:
+    """Mails the address a new one-time link to its data, each time it is asked (a link used or lost must not
+    stand in the way of a new one), at most ACCESS_MAILS in an hour, so that a forwarded issue cannot flood the
+    mailbox."""
     code = secrets.token_urlsafe(24)
     with Journal(settings.state_dir) as journal:
-        if journal.access_code_since(email, now - ACCESS_SECONDS):
-            return True
+        if journal.access_codes_since(email, now - ACCESS_SECONDS) >= ACCESS_MAILS:
+            return Asked.ENOUGH
         journal.add_access_code(_hashed(code), email, now)
     body = translate(lang, ACCESS_BODY, newsletter=who.newsletter, email=email, url=url(code), imprint=who.imprint)
     message = plain_mail(settings.sender, who, email, translate(lang, ACCESS_SUBJECT, newsletter=who.newsletter), body)
@@ -82,8 +93,8 @@ def ask_access(settings: Settings, who: Identity, email: str, url: Callable[[str
     if summary is None or not (summary.sent or summary.uncertain):
         with Journal(settings.state_dir) as journal:
             journal.drop_access_code(_hashed(code))  # as if never asked: a new request mails again
-        return False
-    return True
+        return Asked.UNAVAILABLE
+    return Asked.SENT
 
 
 def open_access(journal: Journal, code: str, now: float) -> str | None:

@@ -70,6 +70,12 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         "access_sent": lambda lang, email: (200, translate(lang, "Please look in your mailbox"), [translate(
             lang, "We sent an email with a link to {email}. It opens your data once, for one hour. Please also look "
                   "in your spam folder.", email=email)], {}),
+        "access_enough": lambda lang, email: (429, translate(lang, "Please look in your mailbox"), [translate(
+            lang, "In the last hour we already sent several links to {email}, so no further email was sent now. "
+                  "Please use the newest of them (also look in your spam folder) or ask again in an hour.",
+            email=email)], {}),
+        "access_unavailable": lambda lang: (503, translate(lang, "Please try again"), [translate(
+            lang, "The email with the link could not be sent just now. Please try again later.")], {}),
         "forgotten": lambda lang, email: (200, translate(lang, "Your data is deleted"), [translate(
             lang, "Everything we held about {email} is deleted. Only a keyed fingerprint of the address is kept, so "
                   "that an old list can never add it back.", email=email)], {}),
@@ -132,9 +138,11 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         except TokenError as exc:
             return face.broken_link(request, refused_link(exc))
         lang = face.lang_of(request)
-        sent = await run_in_threadpool(reader.ask_access, settings, face.who(), email,
-                                       lambda code: f"{site.public_base}/p/data/{code}?lang={lang}", lang, face.clock())
-        return face.result(request, "access_sent" if sent else "unavailable", **({"email": email} if sent else {}))
+        asked = await run_in_threadpool(reader.ask_access, settings, face.who(), email,
+                                        lambda code: f"{site.public_base}/p/data/{code}?lang={lang}", lang, face.clock())
+        if asked is reader.Asked.UNAVAILABLE:
+            return face.result(request, "access_unavailable")
+        return face.result(request, "access_sent" if asked is reader.Asked.SENT else "access_enough", email=email)
 
     async def data_door(request: Request) -> Response:
         """The mailed link: a GET changes nothing (a mail scanner may follow it), so the code is used by this button."""
