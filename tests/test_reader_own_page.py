@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import SMTPServer
-from test_web_safety import ANNA, Site, csrf_of, runner, serve
+from test_web_safety import ANNA, SECURITY_HEADERS, Site, csrf_of, runner, serve
 
 from composer.cli import app
 from composer.state import Journal
@@ -59,6 +59,21 @@ def test_the_page_is_reached_from_a_received_issue_and_get_or_head_change_nothin
         assert c.head(path).status_code in (200, 405)
         assert c.get(f"{path}/leave").status_code in (404, 405) and c.get("/p/mine/forget").status_code in (404, 405)
     assert Path(".newsletter/state.db").read_bytes() == before
+
+
+def test_a_button_address_opened_again_from_history_says_what_to_do_in_the_page_language(site: Site) -> None:
+    token = site.token()
+    with site.client() as c:
+        for path in (f"/p/{token}/access", f"/u/{token}/undo", "/p/mine/name", "/p/mine/download"):
+            page = c.get(path)
+            assert page.status_code == 405 and "POST" in page.headers["allow"], path
+            assert SECURITY_HEADERS <= set(page.headers) and page.headers["content-type"].startswith("text/html")
+            assert "Bitte nutzen Sie die Schaltfläche" in page.text and "Es wurde nichts geändert." in page.text
+            assert "Method Not Allowed" not in page.text
+        assert f'href="/p/{token}?lang=de"' in c.get(f"/u/{token}/undo").text
+        assert "neuen Link" in c.get("/p/mine/name").text
+        english = c.get(f"/p/{token}/access?lang=en")
+    assert "Please use the button" in english.text and f'href="/p/{token}?lang=en">Go to your page' in english.text
 
 
 def test_a_post_from_another_origin_is_refused(site: Site, smtp_server) -> None:
