@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import SMTPServer
-from test_web_safety import ANNA, SECURITY_HEADERS, Site, csrf_of, runner, serve
+from test_web_safety import ANNA, SECURITY_HEADERS, Site, csrf_of, runner, serve, sign_up
 
 from composer.cli import app
 from composer.state import Journal
@@ -24,6 +24,12 @@ from composer.state import Journal
 @pytest.fixture
 def site(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     yield from serve(monkeypatch, smtp_server, SIGNUP_LIMIT="1000")
+
+
+@pytest.fixture
+def shared(workdir: Path, smtp_server: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """The default limit: five sign-ups per connection in ten minutes (a shelter's WLAN is one connection)."""
+    yield from serve(monkeypatch, smtp_server)
 
 
 def received_issue(site: Site, smtp: SMTPServer, to: str = ANNA) -> tuple[str, str]:
@@ -158,6 +164,31 @@ def test_after_the_link_was_used_asking_again_mails_a_new_one_and_a_few_an_hour_
     with site.client() as c:
         assert post(c, f"{path}/access", c.get(path)).status_code == 200
     assert len([b for b in site.mails(ANNA) if "/p/data/" in b]) == 4
+
+
+def test_behind_one_shared_connection_sign_ups_block_neither_a_readers_data_page_nor_her_unsubscribe(shared: Site) -> None:
+    path = f"/p/{shared.token()}"
+    with shared.client() as c:
+        for n in range(5):
+            assert sign_up(c, f"helfer{n}@example.com").status_code == 200
+        assert sign_up(c, "noch.eine@example.com").status_code == 429  # the sign-ups' limit is reached
+        opened, grant = opened_data_page(shared, c, path)
+        for _ in range(3):
+            assert post(c, "/p/mine/download", opened, grant=grant).status_code == 200
+        assert "berichtigt" in post(c, "/p/mine/name", opened, grant=grant, name="Anna Weber").text
+        left = post(c, f"{path}/leave", c.get(path), which="all")
+    assert left.status_code == 200 and "keinen unserer Newsletter mehr" in left.text
+    with Journal(Path(".newsletter")) as journal:
+        assert journal.suppression(ANNA) is not None
+
+
+def test_asking_for_data_links_has_its_own_bound_per_connection_that_says_requests(shared: Site) -> None:
+    readers = [f"leser{n}@example.org" for n in range(6)]
+    with shared.client() as c:
+        said = [post(c, f"/p/{shared.token(r)}/access", c.get(f"/p/{shared.token(r)}")) for r in readers]
+    assert [s.status_code for s in said] == [200] * 5 + [429]
+    assert "zu viele Anfragen" in said[-1].text and "Anmeldungen" not in said[-1].text
+    assert shared.mails(readers[-1]) == [] and all(shared.mails(r) for r in readers[:5])
 
 
 def access_link_newest(site: Site) -> str:

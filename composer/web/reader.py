@@ -30,6 +30,7 @@ from composer.web.results import refused_link
 from composer.web.site import Site
 
 Shown = tuple[int, str, list[str], dict[str, Any]]
+DATA_POSTS = 60  # the data page's posts per connection in the sign-up window: a reader uses a few, a shelter's WLAN more
 USED_UP = N_("The link has expired or was used already. Please ask for a new one on your page (the link at the end "
              "of every issue).")
 
@@ -56,7 +57,8 @@ def reader_routes(face: Face) -> list[BaseRoute]:
     settings, site = face.settings, face.site
     where = Where(site.lists_dir, settings.outbox_dir, settings.state_dir)
     grants = URLSafeTimedSerializer(face.secret, salt="reader-grant")
-    limit = RateLimit(site.signup_limit, site.signup_window)
+    asks = RateLimit(site.signup_limit, site.signup_window)  # mail goes out: bound like sign-ups, counted apart
+    posts = RateLimit(DATA_POSTS, site.signup_window)
 
     def title_of(list_name: str) -> str:
         return site.lists.get(list_name) or (face.who().newsletter if list_name in site.lists else list_name)
@@ -76,6 +78,9 @@ def reader_routes(face: Face) -> list[BaseRoute]:
             email=email)], {}),
         "access_unavailable": lambda lang: (503, translate(lang, "Please try again"), [translate(
             lang, "The email with the link could not be sent just now. Please try again later.")], {}),
+        "busy": lambda lang, minutes: (429, translate(lang, "Too many attempts"), [translate(
+            lang, "Too many requests came from your connection in a short time. Please try again in {minutes} "
+                  "minutes.", minutes=minutes)], {}),
         "forgotten": lambda lang, email: (200, translate(lang, "Your data is deleted"), [translate(
             lang, "Everything we held about {email} is deleted. Only a keyed fingerprint of the address is kept, so "
                   "that an old list can never add it back.", email=email)], {}),
@@ -101,20 +106,22 @@ def reader_routes(face: Face) -> list[BaseRoute]:
                          stopped=now.stopped, this=title_of(list_name) if list_name in now.lists else None,
                          action=f"/p/{token}")
 
-    async def guarded(request: Request) -> Response | None:
-        """The refusal of a POST from elsewhere or of too many from one connection; None when it may go on."""
+    async def guarded(request: Request, limit: RateLimit | None) -> Response | None:
+        """The refusal of a POST from elsewhere or of too many from one connection; None when it may go on.
+        Leaving a list has no limit (it acts only on the signed token of an issue, and readers behind one shared
+        connection must never block each other's unsubscribe); none of these counts against the sign-ups."""
         form = await small_form(request)
         request.state.form = form
         if not face.allowed(request, str(form.get("csrf", ""))):
             return face.refused(request)
-        if not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
-            response = face.result(request, "too_many", minutes=str(round(site.signup_window / 60)))
+        if limit is not None and not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
+            response = face.result(request, "busy", minutes=str(round(site.signup_window / 60)))
             response.headers["retry-after"] = str(int(site.signup_window))
             return response
         return None
 
     async def leave(request: Request) -> Response:
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, None)) is not None:
             return refusal
         try:
             email, list_name = resolved(request)
@@ -131,7 +138,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         return face.result(request, "left", email=email, list_title=title_of(list_name))
 
     async def ask(request: Request) -> Response:
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, asks)) is not None:
             return refusal
         try:
             email, _ = resolved(request)
@@ -161,7 +168,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
                          name=reader.held_name(held), note=note)
 
     async def open_data(request: Request) -> Response:
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, posts)) is not None:
             return refusal
         with Journal(settings.state_dir) as journal:
             email = reader.open_access(journal, request.path_params["code"], face.clock())
@@ -171,7 +178,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
 
     async def granted(request: Request) -> tuple[str | None, Response | None]:
         """The address the data page's grant (signed, one hour) names, or the response that refuses."""
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, posts)) is not None:
             return None, refusal
         try:
             email = grants.loads(str(request.state.form.get("grant", ""))[:1024], max_age=3600)
