@@ -73,7 +73,7 @@ def test_a_button_address_opened_again_from_history_says_what_to_do_in_the_page_
         for path in (f"/p/{token}/access", f"/u/{token}/undo", "/p/mine/name", "/p/mine/download"):
             page = c.get(path)
             assert page.status_code == 405 and "POST" in page.headers["allow"], path
-            assert SECURITY_HEADERS <= set(page.headers) and page.headers["content-type"].startswith("text/html")
+            assert set(page.headers) >= SECURITY_HEADERS and page.headers["content-type"].startswith("text/html")
             assert "Bitte nutzen Sie die Schaltfläche" in page.text and "Es wurde nichts geändert." in page.text
             assert "Method Not Allowed" not in page.text
         assert f'href="/p/{token}?lang=de"' in c.get(f"/u/{token}/undo").text
@@ -189,6 +189,28 @@ def test_asking_for_data_links_has_its_own_bound_per_connection_that_says_reques
     assert [s.status_code for s in said] == [200] * 5 + [429]
     assert "zu viele Anfragen" in said[-1].text and "Anmeldungen" not in said[-1].text
     assert shared.mails(readers[-1]) == [] and all(shared.mails(r) for r in readers[:5])
+
+
+def test_the_data_page_shows_labelled_sections_in_the_readers_language_without_file_paths(site: Site) -> None:
+    backup = Path("subscribers/backup/volunteers-2026-11-30-101500.csv")
+    backup.parent.mkdir()
+    backup.write_text(Path("subscribers/volunteers.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    Path(".newsletter/imports").mkdir(parents=True)
+    Path(".newsletter/imports/upload.sheet.csv").write_text(f"email;name\n{ANNA};Anna M.\n", encoding="utf-8")
+    with site.client() as c:
+        opened, grant = opened_data_page(site, c, f"/p/{site.token()}")
+        download = post(c, "/p/mine/download", opened, grant=grant)
+    page = opened.text
+    for heading in ("Auf unseren Listen", "Persönliche Links in unseren E-Mails", "In unserem Büro"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "<dt>Liste</dt><dd>Ehrenamtliche</dd>" in page and "<dt>stadtteil</dt><dd>Cracau</dd>" in page
+    assert "ältere Kopie (Sicherung) der Liste" in page and "<dd>Anna M.</dd>" in page
+    for internal in ("subscribers/", ".newsletter", "consent_missing", "staged_imports", "desk_test_addresses", "{"):
+        assert internal not in page.split("<main>")[1], internal
+    assert 'filename="meine-daten.json"' in download.headers["content-disposition"]
+    held = json.loads(download.text)
+    assert held["lists"][0]["list"] == "volunteers" and held["lists"][1]["backup"] is True
+    assert ".newsletter" not in download.text and "subscribers/" not in download.text
 
 
 def access_link_newest(site: Site) -> str:

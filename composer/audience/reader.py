@@ -10,13 +10,16 @@ leaving of that list."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from enum import Enum
 from typing import Any
 
+from composer.audience.listfiles import BACKUP_DIR
 from composer.audience.person import Renamed, Where, rename_rows, rows_of
 from composer.audience.signup import Identity, deliver, plain_mail
 from composer.audience.subscribers import whole_name
@@ -117,3 +120,20 @@ def held_name(held: dict[str, Any]) -> str:
     names = [row["name"] for row in held["web_signups"] if row["name"]] + \
         [row["columns"].get("name") or whole_name(row["columns"]) for row in held["lists"]]
     return next((n for n in names if n), "")
+
+
+BACKUP_NAME = re.compile(r"(.+)-\d{4}-\d{2}-\d{2}-\d{6}(?:-\d+)?")  # listfiles.keep_backup's NAME-DATE-TIME
+
+
+def for_reader(held: dict[str, Any]) -> dict[str, Any]:
+    """What the reader sees and downloads of `person.holdings`: the same data without the office's file paths
+    (they say nothing about her and show how the office keeps its files): a list row names its list and whether
+    it is an older copy kept as a backup; uploads, test addresses and outbox files are said, not located."""
+    rows = []
+    for row in held["lists"]:
+        path = Path(row["file"])
+        backup = path.parent.name == BACKUP_DIR and (named := BACKUP_NAME.fullmatch(path.stem)) is not None
+        rows.append({"list": named[1] if backup and named else path.stem, "backup": backup, "line": row["line"],
+                     "columns": row["columns"], "consent_missing": row["consent_missing"]})
+    return {**held, "lists": rows, "staged_imports": [{"columns": row["columns"]} for row in held["staged_imports"]],
+            "desk_test_addresses": bool(held["desk_test_addresses"]), "outbox_files": len(held["outbox_files"])}

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from composer.send.tokens import TokenError
 from composer.state import Journal
 from composer.web.guard import client_address, rate_key, small_form
 from composer.web.ratelimit import RateLimit
+from composer.web import readerdata
 from composer.web.results import refused_link
 from composer.web.site import Site
 
@@ -164,8 +166,8 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         with Journal(settings.state_dir, read_only=True) as journal:
             held = holdings(email, journal, face.secret, where)
         return face.page(request, "readerdata.html.j2", translate(lang, "Your data"), email=email,
-                         held=json.dumps(held, ensure_ascii=False, indent=2), grant=grants.dumps(email),
-                         name=reader.held_name(held), note=note)
+                         sections=readerdata.sections(reader.for_reader(held), lang, title_of),
+                         grant=grants.dumps(email), name=reader.held_name(held), note=note)
 
     async def open_data(request: Request) -> Response:
         if (refusal := await guarded(request, posts)) is not None:
@@ -195,8 +197,11 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         with Journal(settings.state_dir) as journal:
             apply_retention(journal, face.secret, settings)  # what is shown is what is held now
             held = holdings(email, journal, face.secret, where)
-        return Response(json.dumps(held, ensure_ascii=False, indent=2) + "\n", media_type="application/json",
-                        headers={"content-disposition": 'attachment; filename="my-data.json"'})
+        name = translate(face.lang_of(request), "my-data") + ".json"  # a file name in her language: meine-daten.json
+        return Response(json.dumps(reader.for_reader(held), ensure_ascii=False, indent=2) + "\n",
+                        media_type="application/json",
+                        headers={"content-disposition": f'attachment; filename="{name if name.isascii() else "my-data.json"}"; '
+                                                        f"filename*=UTF-8''{quote(name)}"})
 
     async def correct(request: Request) -> Response:
         email, refusal = await granted(request)
