@@ -15,8 +15,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from composer.audience.listfiles import BACKUP_DIR
