@@ -8,11 +8,13 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SMTPServer
 from test_send import ISSUE, send
 from typer.testing import CliRunner
 
 from composer.audience.erasure import HASHED, anonymise_old
+from composer.audience.person import renamed_cells
 from composer.cli import app
 from composer.state import Journal
 
@@ -119,3 +121,16 @@ def test_person_shows_and_forget_erases_the_rows_in_the_backups_of_a_list(workdi
     assert backup.read_bytes() == Path("subscribers/helfer.csv").read_bytes() == old_copy.replace(
         b"Anna@Example.org;Anna Schmidt;14.05.2020;Anmeldeformular\r\n", b"")
     assert json.loads(runner.invoke(app, ["person", ANNA]).output)["lists"] == []
+
+
+@pytest.mark.parametrize(("first", "last", "corrected", "expected"), [
+    ("Fatima", "Al-Hassan", "Fatima Al-Hassan Yusuf", ("Fatima", "Al-Hassan Yusuf")),  # a surname added
+    ("Fatma", "Al-Hassan", "Fatima Al-Hassan", ("Fatima", "Al-Hassan")),  # the first name's spelling
+    ("Anna", "Müller", "Anna Maria Weber", ("Anna", "Maria Weber")),  # the first name kept, the rest is the surname
+    ("Olga", "Petrenko", "Oksana Kovalenko", ("Oksana", "Kovalenko")),  # all new: the last word is the surname
+    ("Olga", "Petrenko", "", ("", "")),
+])
+def test_a_corrected_name_keeps_what_the_reader_did_not_change_in_first_name_and_surname(
+        first: str, last: str, corrected: str, expected: tuple[str, str]) -> None:
+    assert renamed_cells(["email", "first_name", "last_name"], ["x@example.org", first, last], corrected) == \
+        {"first_name": expected[0], "last_name": expected[1]}

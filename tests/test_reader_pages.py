@@ -146,6 +146,33 @@ def test_every_result_page_switches_language_keeping_its_result_and_the_undo_is_
     assert not found, found
 
 
+def test_a_reader_corrects_her_name_in_a_list_kept_as_first_name_and_surname_and_reopens_the_button_page(
+        site: Site, browser) -> None:
+    Path("subscribers/volunteers.csv").write_text(f"email;first_name;last_name\n{ANNA};Fatima;Al-Hassan\n",
+                                                  encoding="utf-8")
+    found: list[str] = []
+    context = browser.new_context(viewport=PHONE, locale="de-DE", extra_http_headers={"Accept-Language": "de-DE"},
+                                  bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{site.base}/p/{site.token()}")
+    page.get_by_role("button", name="Link per E-Mail schicken").click()
+    assert heading(page) == "Bitte sehen Sie in Ihr Postfach"
+    [mail] = [m for m in site.smtp.handler.messages() if "/p/data/" in m.get_body(("plain",)).get_content()]
+    page.goto(re.search(r"http://\S+/p/data/\S+", mail.get_body(("plain",)).get_content()).group(0))
+    page.get_by_role("button", name="Meine Daten zeigen").click()
+    assert heading(page) == "Ihre Daten" and page.get_by_label("Name").input_value() == "Fatima Al-Hassan"
+    axe(page, "data", found)
+    page.get_by_label("Name").fill("Fatima Al-Hassan Yusuf")
+    page.get_by_role("button", name="Namen speichern").click()
+    assert page.get_by_role("status").inner_text() == "Ihr Name ist berichtigt."
+    assert f"{ANNA};Fatima;Al-Hassan Yusuf" in Path("subscribers/volunteers.csv").read_text(encoding="utf-8")
+    page.goto(f"{site.base}/p/mine/name")  # a restored tab
+    assert heading(page) == "Bitte nutzen Sie die Schaltfläche"
+    axe(page, "button-only", found)
+    context.close()
+    assert not found, found
+
+
 def test_a_second_sign_up_within_a_day_says_a_mail_went_already_and_to_look_in_the_spam_folder(site: Site) -> None:
     with site.client(Accept="text/html", **{"Accept-Language": "de"}) as c:
         for _ in range(2):

@@ -25,7 +25,7 @@ from composer.audience.importing import STAGING
 from composer.audience.listfiles import backups, replace_bytes
 from composer.audience import sheetfiles
 from composer.audience.spreadsheets import read_sheet
-from composer.audience.subscribers import (UTF8, is_sheet, list_encoding, list_names, list_path, read_header,
+from composer.audience.subscribers import (FIRST, LAST, UTF8, is_sheet, list_encoding, list_names, list_path, read_header,
                                            recipient_address)
 from composer.errors import SubscriberListError
 from composer.i18n import message
@@ -214,33 +214,77 @@ def rows_of(address: str, where: Where) -> list[str]:
     return [name for name in list_names(where.lists) if _read(list_path(name, where.lists)).of(address)]
 
 
-def rename_rows(address: str, name: str, where: Where) -> int:
-    """The reader's corrected name in the `name` cell of each of its rows, in the lists and their backups (Art. 16);
-    every other byte as it was. Returns how many rows changed."""
-    changed = 0
+NAME_COLUMNS = ("name", FIRST, LAST)
+
+
+def renamed_cells(keys: list[str], cells: list[str], name: str) -> dict[str, str]:
+    """The corrected whole name `name` in the name columns a row has (by the tool's column names), for Art. 16.
+
+    A `name` column gets it whole. A list that keeps the name apart (Vorname/Nachname, as the desk's import writes
+    it: first_name, last_name) keeps what the reader did not change: when the new name begins with the row's
+    first name, that stays the first name and the rest is the surname ("Fatima" "Al-Hassan" corrected to "Fatima
+    Al-Hassan Yusuf" gives "Fatima" and "Al-Hassan Yusuf", so "Liebe Fatima" stays right); else, when it ends
+    with the row's surname, that stays and the rest is the first name; else the last word is the surname, as
+    the desk splits a name (listfiles.split_name). A list with only a first-name column gets the whole name there."""
+    now = dict(zip(keys, cells, strict=False))
+    words = name.split()
+    wanted: dict[str, str] = {"name": name} if "name" in keys else {}
+    if FIRST in keys and LAST in keys:
+        first, last = now.get(FIRST, "").split(), now.get(LAST, "").split()
+        if first and words[:len(first)] == first:
+            cut = len(first)
+        elif last and words[-len(last):] == last:
+            cut = len(words) - len(last)
+        else:
+            cut = max(len(words) - 1, 0)
+        wanted.update({FIRST: " ".join(words[:cut]), LAST: " ".join(words[cut:])})
+    elif FIRST in keys or LAST in keys:
+        wanted[FIRST if FIRST in keys else LAST] = name
+    return wanted
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """What a name correction came to: rows whose name changed, and rows that keep a name at all (none: the
+    lists hold only the address, so there was nothing to correct)."""
+
+    changed: int
+    held: int
+
+
+def rename_rows(address: str, name: str, where: Where) -> Renamed:
+    """The reader's corrected name in the name columns of each of its rows (see `renamed_cells`), in the lists
+    and their backups (Art. 16); every other byte as it was, a sheet written back as the sheet it is."""
+    changed = held = 0
     for path in where.files:
         listed = _read(path)
-        if "name" not in listed.header or not (mine := listed.of(address)):
+        if not any(k in listed.header for k in NAME_COLUMNS) or not (mine := listed.of(address)):
             continue
+        held += len(mine)
+        edits = {record[0]: wanted for record in mine
+                 if (wanted := renamed_cells(listed.header, record[2], name))
+                 and any(dict(zip(listed.header, record[2], strict=False)).get(k, "") != v for k, v in wanted.items())}
+        if not edits:
+            continue
+        changed += len(edits)
         if is_sheet(path):  # written back as the sheet it is, like every other change of a row
-            changed += len(mine) if sheetfiles.update(path, address, {"name": name}) else 0
+            sheetfiles.update(path, address, next(iter(edits.values())))
             continue
         delimiter, _ = read_header(listed.head)
-        column = listed.header.index("name")
         out = []
-        for record in listed.records:
-            if record in mine and len(record[2]) > column and record[2][column] != name:
-                cells = list(record[2])
-                cells[column] = name
-                ending = "\r\n" if record[1][-1].endswith("\r\n") else "\n"
-                text = io.StringIO()
-                csv.writer(text, delimiter=delimiter, lineterminator=ending).writerow(cells)
-                out.append(text.getvalue())
-                changed += 1
-            else:
-                out.extend(record[1])
+        for line, lines, cells in listed.records:
+            if line not in edits:
+                out.extend(lines)
+                continue
+            cells = cells + [""] * (len(listed.header) - len(cells))
+            for key, value in edits[line].items():
+                cells[listed.header.index(key)] = value
+            ending = "\r\n" if lines[-1].endswith("\r\n") else "\n"
+            text = io.StringIO()
+            csv.writer(text, delimiter=delimiter, lineterminator=ending).writerow(cells)
+            out.append(text.getvalue())
         replace_bytes(path, (BOM if listed.bom else b"") + (listed.head + "".join(out)).encode(listed.encoding.removesuffix("-sig")))
-    return changed
+    return Renamed(changed, held)
 
 
 def _remove_rows(path: Path, address: str) -> int:

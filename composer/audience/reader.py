@@ -10,19 +10,26 @@ leaving of that list."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
 
-from composer.audience.person import Where, rename_rows, rows_of
+from composer.audience.listfiles import BACKUP_DIR
+from composer.audience.person import Renamed, Where, rename_rows, rows_of
 from composer.audience.signup import Identity, deliver, plain_mail
+from composer.audience.subscribers import whole_name
 from composer.config.settings import Settings
 from composer.errors import ComposerError
 from composer.i18n import N_, translate
 from composer.state import Journal, Reason
 
 ACCESS_SECONDS = 3600  # a mailed link opens the data for one hour, once
+ACCESS_MAILS = 3  # links mailed to one address in an hour at most
 BY_THE_READER = Reason("reader_list")
 ACCESS_SUBJECT = N_("Your data at {newsletter}")
 ACCESS_BODY = N_("Hello,\n\nsomeone asked on the page of the newsletter \u201c{newsletter}\u201d to see the data held about "
@@ -62,14 +69,23 @@ def _hashed(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+class Asked(Enum):
+    """What asking for the data link came to; the page says exactly this."""
+
+    SENT = "sent"
+    ENOUGH = "enough"  # ACCESS_MAILS went to the address within the hour: no more now, nothing sent
+    UNAVAILABLE = "unavailable"  # the server refused or failed: nothing sent, nothing counts
+
+
 def ask_access(settings: Settings, who: Identity, email: str, url: Callable[[str], str], lang: str,
-               now: float) -> bool:
-    """Mails the address a one-time link to its data, unless one went in the last hour (the page says the same).
-    False when it cannot go now (a limit, the server): nothing counts then."""
+               now: float) -> Asked:
+    """Mails the address a new one-time link to its data, each time it is asked (a link used or lost must not
+    stand in the way of a new one), at most ACCESS_MAILS in an hour, so that a forwarded issue cannot flood the
+    mailbox."""
     code = secrets.token_urlsafe(24)
     with Journal(settings.state_dir) as journal:
-        if journal.access_code_since(email, now - ACCESS_SECONDS):
-            return True
+        if journal.access_codes_since(email, now - ACCESS_SECONDS) >= ACCESS_MAILS:
+            return Asked.ENOUGH
         journal.add_access_code(_hashed(code), email, now)
     body = translate(lang, ACCESS_BODY, newsletter=who.newsletter, email=email, url=url(code), imprint=who.imprint)
     message = plain_mail(settings.sender, who, email, translate(lang, ACCESS_SUBJECT, newsletter=who.newsletter), body)
@@ -80,8 +96,8 @@ def ask_access(settings: Settings, who: Identity, email: str, url: Callable[[str
     if summary is None or not (summary.sent or summary.uncertain):
         with Journal(settings.state_dir) as journal:
             journal.drop_access_code(_hashed(code))  # as if never asked: a new request mails again
-        return False
-    return True
+        return Asked.UNAVAILABLE
+    return Asked.SENT
 
 
 def open_access(journal: Journal, code: str, now: float) -> str | None:
@@ -91,6 +107,33 @@ def open_access(journal: Journal, code: str, now: float) -> str | None:
     return journal.use_access_code(_hashed(code), now - ACCESS_SECONDS, now)
 
 
-def rename(journal: Journal, email: str, name: str, where: Where) -> int:
-    """The reader's corrected name in every list file row and web sign-up of the address; how many changed."""
-    return rename_rows(email, name, where) + journal.rename_signups(email, name)
+def rename(journal: Journal, email: str, name: str, where: Where) -> Renamed:
+    """The reader's corrected name in every list file row and web sign-up of the address: how many changed, and
+    how many keep a name at all (the page says which, never a correction that did not happen)."""
+    rows = rename_rows(email, name, where)
+    return Renamed(rows.changed + journal.rename_signups(email, name), rows.held + len(journal.signups_of(email)))
+
+
+def held_name(held: dict[str, Any]) -> str:
+    """The name the data page offers to correct: a web sign-up's, else a list row's (its name column, else its
+    first name and surname joined); empty when none is held."""
+    names = [row["name"] for row in held["web_signups"] if row["name"]] + \
+        [row["columns"].get("name") or whole_name(row["columns"]) for row in held["lists"]]
+    return next((n for n in names if n), "")
+
+
+BACKUP_NAME = re.compile(r"(.+)-\d{4}-\d{2}-\d{2}-\d{6}(?:-\d+)?")  # listfiles.keep_backup's NAME-DATE-TIME
+
+
+def for_reader(held: dict[str, Any]) -> dict[str, Any]:
+    """What the reader sees and downloads of `person.holdings`: the same data without the office's file paths
+    (they say nothing about her and show how the office keeps its files): a list row names its list and whether
+    it is an older copy kept as a backup; uploads, test addresses and outbox files are said, not located."""
+    rows = []
+    for row in held["lists"]:
+        path = Path(row["file"])
+        backup = path.parent.name == BACKUP_DIR and (named := BACKUP_NAME.fullmatch(path.stem)) is not None
+        rows.append({"list": named[1] if backup and named else path.stem, "backup": backup, "line": row["line"],
+                     "columns": row["columns"], "consent_missing": row["consent_missing"]})
+    return {**held, "lists": rows, "staged_imports": [{"columns": row["columns"]} for row in held["staged_imports"]],
+            "desk_test_addresses": bool(held["desk_test_addresses"]), "outbox_files": len(held["outbox_files"])}

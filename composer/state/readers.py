@@ -54,9 +54,10 @@ class ReaderRows(Store):
     def add_access_code(self, hashed: str, email: str, now: float) -> None:
         self._db.execute("INSERT INTO access_codes VALUES (?, ?, ?, NULL)", (hashed, email, now))
 
-    def access_code_since(self, email: str, since: float) -> bool:
-        return self._db.execute("SELECT 1 FROM access_codes WHERE email = ? AND created > ?",
-                                (email, since)).fetchone() is not None
+    def access_codes_since(self, email: str, since: float) -> int:
+        """How many codes were mailed to the address after `since`, used or not."""
+        return int(self._db.execute("SELECT count(*) FROM access_codes WHERE email = ? AND created > ?",
+                                    (email, since)).fetchone()[0])
 
     def drop_access_code(self, hashed: str) -> None:
         """A code whose mail did not go: gone, so the next request within the hour mails again."""

@@ -48,7 +48,7 @@ from composer.send.tokens import TokenError
 from composer.web.guard import (Forms, ForwardedClient, SecurityHeaders, client_address, rate_key,
                                small_form)
 from composer.web.reader import Face, reader_routes
-from composer.web.results import EXPIRED, RESULTS, Outcomes, refused_link, to_form
+from composer.web.results import EXPIRED, RESULTS, Outcomes, button_only, refused_link, to_form
 from composer.web.site import Site
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -325,6 +325,11 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
     async def not_found(request: Request, exc: Exception) -> Response:
         lang = lang_of(request)
         status = exc.status_code if isinstance(exc, HTTPException) else 500
+        if status == 405 and request.method == "GET":
+            _, title, said, extra = button_only(lang, request.url.path)
+            response = say(request, title, *said, status=405, **extra)
+            response.headers.update(getattr(exc, "headers", None) or {})  # Allow
+            return response
         if status in (405, 411, 413):
             return PlainTextResponse(f"{exc.detail}\n" if isinstance(exc, HTTPException) else "refused\n",
                                      status_code=status, headers=getattr(exc, "headers", None))

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
@@ -26,10 +27,12 @@ from composer.send.tokens import TokenError
 from composer.state import Journal
 from composer.web.guard import client_address, rate_key, small_form
 from composer.web.ratelimit import RateLimit
+from composer.web import readerdata
 from composer.web.results import refused_link
 from composer.web.site import Site
 
 Shown = tuple[int, str, list[str], dict[str, Any]]
+DATA_POSTS = 60  # the data page's posts per connection in the sign-up window: a reader uses a few, a shelter's WLAN more
 USED_UP = N_("The link has expired or was used already. Please ask for a new one on your page (the link at the end "
              "of every issue).")
 
@@ -56,7 +59,8 @@ def reader_routes(face: Face) -> list[BaseRoute]:
     settings, site = face.settings, face.site
     where = Where(site.lists_dir, settings.outbox_dir, settings.state_dir)
     grants = URLSafeTimedSerializer(face.secret, salt="reader-grant")
-    limit = RateLimit(site.signup_limit, site.signup_window)
+    asks = RateLimit(site.signup_limit, site.signup_window)  # mail goes out: bound like sign-ups, counted apart
+    posts = RateLimit(DATA_POSTS, site.signup_window)
 
     def title_of(list_name: str) -> str:
         return site.lists.get(list_name) or (face.who().newsletter if list_name in site.lists else list_name)
@@ -70,6 +74,15 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         "access_sent": lambda lang, email: (200, translate(lang, "Please look in your mailbox"), [translate(
             lang, "We sent an email with a link to {email}. It opens your data once, for one hour. Please also look "
                   "in your spam folder.", email=email)], {}),
+        "access_enough": lambda lang, email: (429, translate(lang, "Please look in your mailbox"), [translate(
+            lang, "In the last hour we already sent several links to {email}, so no further email was sent now. "
+                  "Please use the newest of them (also look in your spam folder) or ask again in an hour.",
+            email=email)], {}),
+        "access_unavailable": lambda lang: (503, translate(lang, "Please try again"), [translate(
+            lang, "The email with the link could not be sent just now. Please try again later.")], {}),
+        "busy": lambda lang, minutes: (429, translate(lang, "Too many attempts"), [translate(
+            lang, "Too many requests came from your connection in a short time. Please try again in {minutes} "
+                  "minutes.", minutes=minutes)], {}),
         "forgotten": lambda lang, email: (200, translate(lang, "Your data is deleted"), [translate(
             lang, "Everything we held about {email} is deleted. Only a keyed fingerprint of the address is kept, so "
                   "that an old list can never add it back.", email=email)], {}),
@@ -95,20 +108,22 @@ def reader_routes(face: Face) -> list[BaseRoute]:
                          stopped=now.stopped, this=title_of(list_name) if list_name in now.lists else None,
                          action=f"/p/{token}")
 
-    async def guarded(request: Request) -> Response | None:
-        """The refusal of a POST from elsewhere or of too many from one connection; None when it may go on."""
+    async def guarded(request: Request, limit: RateLimit | None) -> Response | None:
+        """The refusal of a POST from elsewhere or of too many from one connection; None when it may go on.
+        Leaving a list has no limit (it acts only on the signed token of an issue, and readers behind one shared
+        connection must never block each other's unsubscribe); none of these counts against the sign-ups."""
         form = await small_form(request)
         request.state.form = form
         if not face.allowed(request, str(form.get("csrf", ""))):
             return face.refused(request)
-        if not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
-            response = face.result(request, "too_many", minutes=str(round(site.signup_window / 60)))
+        if limit is not None and not limit.allow(rate_key(client_address(request, site.trusted_proxies))):
+            response = face.result(request, "busy", minutes=str(round(site.signup_window / 60)))
             response.headers["retry-after"] = str(int(site.signup_window))
             return response
         return None
 
     async def leave(request: Request) -> Response:
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, None)) is not None:
             return refusal
         try:
             email, list_name = resolved(request)
@@ -125,16 +140,18 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         return face.result(request, "left", email=email, list_title=title_of(list_name))
 
     async def ask(request: Request) -> Response:
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, asks)) is not None:
             return refusal
         try:
             email, _ = resolved(request)
         except TokenError as exc:
             return face.broken_link(request, refused_link(exc))
         lang = face.lang_of(request)
-        sent = await run_in_threadpool(reader.ask_access, settings, face.who(), email,
-                                       lambda code: f"{site.public_base}/p/data/{code}?lang={lang}", lang, face.clock())
-        return face.result(request, "access_sent" if sent else "unavailable", **({"email": email} if sent else {}))
+        asked = await run_in_threadpool(reader.ask_access, settings, face.who(), email,
+                                        lambda code: f"{site.public_base}/p/data/{code}?lang={lang}", lang, face.clock())
+        if asked is reader.Asked.UNAVAILABLE:
+            return face.result(request, "access_unavailable")
+        return face.result(request, "access_sent" if asked is reader.Asked.SENT else "access_enough", email=email)
 
     async def data_door(request: Request) -> Response:
         """The mailed link: a GET changes nothing (a mail scanner may follow it), so the code is used by this button."""
@@ -148,14 +165,12 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         lang = face.lang_of(request)
         with Journal(settings.state_dir, read_only=True) as journal:
             held = holdings(email, journal, face.secret, where)
-        names = [row["name"] for row in held["web_signups"] if row["name"]] + \
-            [row["columns"].get("name", "") for row in held["lists"] if row["columns"].get("name")]
         return face.page(request, "readerdata.html.j2", translate(lang, "Your data"), email=email,
-                         held=json.dumps(held, ensure_ascii=False, indent=2), grant=grants.dumps(email),
-                         name=names[0] if names else "", note=note)
+                         sections=readerdata.sections(reader.for_reader(held), lang, title_of),
+                         grant=grants.dumps(email), name=reader.held_name(held), note=note)
 
     async def open_data(request: Request) -> Response:
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, posts)) is not None:
             return refusal
         with Journal(settings.state_dir) as journal:
             email = reader.open_access(journal, request.path_params["code"], face.clock())
@@ -165,7 +180,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
 
     async def granted(request: Request) -> tuple[str | None, Response | None]:
         """The address the data page's grant (signed, one hour) names, or the response that refuses."""
-        if (refusal := await guarded(request)) is not None:
+        if (refusal := await guarded(request, posts)) is not None:
             return None, refusal
         try:
             email = grants.loads(str(request.state.form.get("grant", ""))[:1024], max_age=3600)
@@ -182,8 +197,11 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         with Journal(settings.state_dir) as journal:
             apply_retention(journal, face.secret, settings)  # what is shown is what is held now
             held = holdings(email, journal, face.secret, where)
-        return Response(json.dumps(held, ensure_ascii=False, indent=2) + "\n", media_type="application/json",
-                        headers={"content-disposition": 'attachment; filename="my-data.json"'})
+        name = translate(face.lang_of(request), "my-data") + ".json"  # a file name in her language: meine-daten.json
+        return Response(json.dumps(reader.for_reader(held), ensure_ascii=False, indent=2) + "\n",
+                        media_type="application/json",
+                        headers={"content-disposition": f'attachment; filename="{name if name.isascii() else "my-data.json"}"; '
+                                                        f"filename*=UTF-8''{quote(name)}"})
 
     async def correct(request: Request) -> Response:
         email, refusal = await granted(request)
@@ -191,8 +209,15 @@ def reader_routes(face: Face) -> list[BaseRoute]:
             return refusal or face.refused(request)
         name = signup.clean_name(str(request.state.form.get("name", "")).strip()[:200])
         with Journal(settings.state_dir) as journal:
-            reader.rename(journal, email, name, where)
-        return data_page(request, email, translate(face.lang_of(request), "Your name is corrected."))
+            done = reader.rename(journal, email, name, where)
+        lang = face.lang_of(request)
+        if done.changed:
+            note = translate(lang, "Your name is corrected.")
+        elif done.held:
+            note = translate(lang, "Your name was already saved like this; nothing changed.")
+        else:
+            note = translate(lang, "We keep no name for you, only your address, so there was nothing to correct.")
+        return data_page(request, email, note)
 
     async def erase(request: Request) -> Response:
         email, refusal = await granted(request)

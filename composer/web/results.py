@@ -4,6 +4,7 @@ page shows (an address, the undo button's code) and is good for an hour; a forge
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,24 @@ def refused_link(exc: TokenError) -> str:
 
 def to_form(lang: str) -> dict[str, str]:
     return {"href": f"/subscribe?lang={lang}", "text": translate(lang, "Go to the sign-up page")}
+
+
+OWN_PAGE = re.compile(r"/[pu]/([a-z2-7]{32})/[a-z]+")  # a button's address under a reader's page or unsubscribe link
+
+
+def button_only(lang: str, path: str) -> Shown:
+    """A GET of an address only a button posts to (the browser's history, a restored tab, the back button): nothing
+    changed, and the way on: the reader's own page for a button of it, a new data link for the data page's."""
+    said = [translate(lang, "This page opens only with a button on our pages, not from the browser's history or a "
+                            "restored tab. Nothing was changed.")]
+    if path.startswith(("/p/mine/", "/p/data/")):
+        said.append(translate(lang, "To see your data again, please ask for a new link on your page (the link at "
+                                    "the end of every issue)."))
+        return 405, translate(lang, "Please use the button"), said, {}
+    said.append(translate(lang, "Please open the link in our email again."))
+    own = OWN_PAGE.fullmatch(path)
+    link = {"href": f"/p/{own[1]}?lang={lang}", "text": translate(lang, "Go to your page")} if own else to_form(lang)
+    return 405, translate(lang, "Please use the button"), said, {"link": link}
 
 
 # Each result page in a language, from its outcome's values.
