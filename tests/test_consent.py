@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from test_send import send
 from typer.testing import CliRunner
 
@@ -74,3 +76,15 @@ def test_the_consent_warning_is_said_in_german_with_its_count() -> None:
     said = render(warning(1, 4, "helfer"), "de")
     assert said.startswith("1 von 4 Adressen der Liste helfer hat keinen Nachweis der Einwilligung: ergänzen Sie")
     assert said.endswith("`newsletter subscribers helfer` nennt sie")
+
+
+def test_subscribers_says_why_a_row_proves_no_consent_in_german_under_a_german_lang(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    Path("subscribers/mixed.csv").write_text(MIXED, encoding="utf-8")
+    lines = runner.invoke(app, ["subscribers", "mixed"]).output.splitlines()
+    assert "karl@example.org  Karl  (kein Nachweis der Einwilligung)" in lines[1]
+    assert "(consent_date „2020-13-45“ ist kein Datum (schreiben Sie es wie 2020-05-14 oder 14.05.2020))" in lines[2]
+    assert "(keine Angabe in consent_source)" in lines[3]

@@ -16,6 +16,7 @@ from test_send import send
 
 from composer.audience.importing import confirm, preview
 from composer.audience.subscribers import read_list
+from composer.i18n import message
 from composer.records import Recipient
 from composer.send.message import named_greeting
 from composer.state import Journal
@@ -114,7 +115,7 @@ def test_a_list_with_a_consent_day_but_no_source_column_proves_consent_yet_an_em
 
     assert missing_evidence(Recipient("a@example.org", None, {"consent_date": "2020-05-14"})) is None
     assert missing_evidence(Recipient("a@example.org", None, {"consent_date": "2020-05-14", "consent_source": ""})) \
-        == "no consent_source"
+        == message("no {column}", column="consent_source")
 
 
 @pytest.mark.parametrize(("fields", "expected"), [

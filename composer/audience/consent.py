@@ -37,17 +37,17 @@ def any_evidence(recipient: Recipient) -> bool:
     return bool(recipient.fields.get(DATE, "").strip() or recipient.fields.get(SOURCE, "").strip())
 
 
-def missing_evidence(recipient: Recipient) -> str | None:
+def missing_evidence(recipient: Recipient) -> Message | None:
     """Why a list row does not prove consent, or None when its columns do."""
     date, source = recipient.fields.get(DATE, "").strip(), recipient.fields.get(SOURCE, "").strip()
     if not date and not source:
-        return "no consent evidence"
+        return message("no consent evidence")
     if not date:
-        return f"no {DATE}"
+        return message("no {column}", column=DATE)
     if consent_day(date) is None:
-        return f"{DATE} {date!r} is not a date (write it like 2020-05-14 or 14.05.2020)"
+        return message("{column} '{value}' is not a date (write it like 2020-05-14 or 14.05.2020)", column=DATE, value=date)
     if not source and SOURCE in recipient.fields:  # a list without a source column keeps only the day ("Einwilligung am")
-        return f"no {SOURCE}"
+        return message("no {column}", column=SOURCE)
     return None
 
 
@@ -65,7 +65,7 @@ class ConsentCount:
         """A count for a list whose confirmed web sign-ups are `signups`."""
         return cls(frozenset(r.email.lower() for r in signups))
 
-    def reason(self, recipient: Recipient) -> str | None:
+    def reason(self, recipient: Recipient) -> Message | None:
         return None if recipient.email.lower() in self.signed_up else missing_evidence(recipient)
 
     def watch(self, rows: Iterable[Recipient | BadRow]) -> Iterator[Recipient | BadRow]:

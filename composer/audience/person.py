@@ -28,7 +28,7 @@ from composer.audience.spreadsheets import read_sheet
 from composer.audience.subscribers import (FIRST, LAST, UTF8, is_sheet, list_encoding, list_names, list_path, read_header,
                                            recipient_address)
 from composer.errors import SubscriberListError
-from composer.i18n import message
+from composer.i18n import Message, message
 from composer.records import Recipient
 from composer.send.transports.outbox import file_name
 from composer.state import Journal
@@ -114,6 +114,11 @@ def _when(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp is not None else None
 
 
+def _english(said: Message | None) -> str | None:
+    """A reason as the JSON keeps it (the download's values are plain data, its keys English)."""
+    return str(said) if said is not None else None
+
+
 def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dict[str, Any]:
     """Everything held about `address`, as plain data for JSON: list rows (with whether they prove consent),
     web sign-ups, personal links (unsubscribe, pending confirmations), deliveries, bounces, the unsubscribe or bounce
@@ -124,7 +129,7 @@ def holdings(address: str, journal: Journal, secret: bytes, where: Where) -> dic
         for line, _, cells in listed.of(address):
             columns = dict(zip(listed.header, cells, strict=False))
             recipient = Recipient(address, columns.get("name") or None, columns)
-            rows.append({"file": str(path), "line": line, "columns": columns, "consent_missing": missing_evidence(recipient)})
+            rows.append({"file": str(path), "line": line, "columns": columns, "consent_missing": _english(missing_evidence(recipient))})
     for path in where.staged:
         listed = _read(path)
         staged += [{"file": str(path), "line": line, "columns": dict(zip(listed.header, cells, strict=False))}
