@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +70,15 @@ def test_the_web_versions_link_each_other_and_all_issues_instead_of_view_in_brow
     assert 'href="/archive/2020-12.html" rel="prev"' in newer and 'rel="next"' not in newer
     assert 'href="/archive/2021-01.html" rel="next"' in older
     assert f'href="{site.base}/archive"' in newer  # where the email said "Im Browser ansehen"
+
+
+def test_without_playwright_the_archive_offers_no_pdf_that_would_only_find_nothing(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "playwright", None)  # a default install of the tool has no Playwright
+    with site.client() as c:
+        index = c.get("/archive")
+        assert index.status_code == 200 and "2020-12.html" in index.text and ".pdf" not in index.text
+        assert c.get("/archive/2020-12.pdf").status_code == 404
 
 
 @pytest.mark.browser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,12 @@ PRINT_CSS = ("@media print { div[class*='mj-column-per-100'] { display: block !i
              "html, body, .dm-outer, .dm-frame, .dm-frame > table, .dm-frame > table > tbody > tr > td "
              "{ background: #fff !important; } }")
 VIEWS = [(600, "light"), (375, "light"), (600, "dark"), (375, "dark")]
+
+
+def can_print() -> bool:
+    """Whether PDFs can be made here: Debian's Chromium and the Playwright package both installed (a default install
+    of the tool has no Playwright, so the archive offers no PDF link that would only find nothing)."""
+    return CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None
 
 
 class ScreenshotError(ComposerError):

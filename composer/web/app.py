@@ -31,7 +31,7 @@ from composer.audience.subscribers import recipient_address
 from composer.errors import ComposerError
 from composer.i18n.formats import long_day
 from composer.publish.archive import atom
-from composer.publish.chromium import CHROMIUM
+from composer.publish.chromium import can_print
 from composer.publish.versions import WebVersions
 from composer.web.ratelimit import RateLimit
 from babel import Locale
@@ -289,7 +289,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         return HTMLResponse(html)
 
     async def pdf_version(request: Request) -> Response:
-        if not CHROMIUM.exists():
+        if not can_print():
             raise HTTPException(404)
         try:
             data = await run_in_threadpool(versions.pdf, request.path_params["slug"])
@@ -308,7 +308,7 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
         entries = [{"slug": slug, "issue": issue, "day": long_day(issue.date, lang)}
                    for slug, issue in await run_in_threadpool(versions.sent)]
         return page(request, "archive.html.j2", translate(lang, "All issues"), entries=entries, base="/archive/",
-                    pdf=CHROMIUM.exists(), feed=True, served=True)
+                    pdf=can_print(), feed=True, served=True)
 
     def accessibility(request: Request) -> Response:
         sender = settings.sender
