@@ -164,6 +164,16 @@ def test_undo_lifts_the_unsubscribe_its_own_one_click_made(site: Site) -> None:
     assert states()[ANNA] == "active"
 
 
+def test_the_unsubscribe_link_opened_again_says_it_is_done_instead_of_asking_again(site: Site) -> None:
+    token = site.token()
+    with site.client(Accept="text/html") as c:
+        assert "Möchten Sie" in c.get(f"/u/{token}").text
+        c.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+        again = c.get(f"/u/{token}")
+    assert again.status_code == 200 and f"{ANNA} ist schon abgemeldet" in again.text
+    assert "Möchten Sie" not in again.text and 'method="post"' not in again.text.split("<main", 1)[-1].split("</main>")[0]
+
+
 def has_undo(page: httpx.Response) -> bool:
     return 'name="undo"' in page.text or "/undo" in page.text
 

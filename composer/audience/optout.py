@@ -27,6 +27,14 @@ def _hashed(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
+def stopped(journal: Journal, link: Link) -> bool:
+    """Whether the link's address gets this list no more: it left the list, or it is unsubscribed from all mail
+    (the page then says so instead of asking again)."""
+    left = link.list_name in journal.left_lists(link.email)
+    suppressed = journal.suppression(link.email)
+    return left or (suppressed is not None and suppressed.kind == "unsubscribed")
+
+
 def one_click(journal: Journal, links: Links, token: str, now: float) -> Unsubscribed:
     """The token's address leaves the token's list (TokenError if the token is not an unsubscribe link); idempotent.
     Only the click that made the leaving gets an undo code, kept (hashed) with it."""

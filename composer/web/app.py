@@ -266,6 +266,10 @@ def create_app(settings: Settings, secret: bytes, site: Site, clock: Callable[[]
                     form: FormData | None) -> Response:
         if request.method != "POST":
             link = links.resolve(token, "unsubscribe")
+            if optout.stopped(journal, link):
+                return say(request, translate(lang, "Unsubscribed"),
+                           translate(lang, "{email} is unsubscribed already: no more issues of this newsletter go there.",
+                                     email=link.email))
             return say(request, translate(lang, "Unsubscribe from the newsletter"),
                            translate(lang, "Do you want to stop the newsletter for {email}?", email=link.email),
                            form=button(request, f"/u/{token}", translate(lang, "Unsubscribe"),
