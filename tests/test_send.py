@@ -273,7 +273,7 @@ def test_a_stopped_send_counts_who_of_this_list_has_the_issue_not_the_other_list
 def test_the_plan_names_the_sender_as_a_person_reads_it_and_the_header_stays_encoded(workdir: Path,
                                                                                     smtp_server: SMTPServer) -> None:
     import asyncio
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
     from email import message_from_bytes
     from email.policy import default
 
@@ -284,7 +284,7 @@ def test_the_plan_names_the_sender_as_a_person_reads_it_and_the_header_stays_enc
     settings = smtp_server.settings(from_name="Flüchtlingskoordination Musterstadt", from_address="newsletter@example.org",
                                     state_dir=workdir / ".newsletter")
     secret = load_secret(None, settings.state_dir)
-    shown = outline(Path(ISSUE), "helfer", settings, secret, datetime(2026, 12, 6, 10, tzinfo=timezone.utc))
+    shown = outline(Path(ISSUE), "helfer", settings, secret, datetime(2026, 12, 6, 10, tzinfo=UTC))
     assert shown.sender == "Flüchtlingskoordination Musterstadt <newsletter@example.org>"
     asyncio.run(test_send(Path(ISSUE), ["ich@example.org"], settings, secret))
     raw = smtp_server.handler.received[-1][2]
