@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.headerregistry import Address
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -155,7 +155,9 @@ def outline(issue: Path, list_name: str, settings: Settings, secret: bytes, star
     with Journal(settings.state_dir, read_only=True) as journal:
         recent = [datetime.fromtimestamp(at, start.tzinfo) for at in journal.handed_times(start.timestamp() - 86400)]
     ceiling = settings.rate_limit or pace
-    return Outline(mailing.build.issue.subject, formataddr((sender.name or mailing.build.issue.newsletter, sender.address)),
+    # as a person reads it ('Flüchtlingskoordination … <…>'), not as the From header encodes it ('=?utf-8?q?…')
+    shown_sender = str(Address(sender.name or mailing.build.issue.newsletter, addr_spec=sender.address))
+    return Outline(mailing.build.issue.subject, shown_sender,
                    mailing.list_name, shown, settings.limits,
                    estimate(shown.plan.to_send, min(pace, ceiling), settings.limits, start, recent), _content(mailing, settings))
 

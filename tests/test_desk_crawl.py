@@ -193,7 +193,7 @@ def crawl(running: Running, server: SMTPServer, lang: str) -> Crawl:
                  "/issues/fault/send", "/issues/full/send", "/subscribers", "/subscribers/fifty",
                  "/subscribers/fifty?note=added", "/subscribers/fifty?note=unsubscribed", "/subscribers/fifty?note=imported",
                  "/subscribers/fifty?note=unbounced", "/subscribers/nope", "/subscribers/bad%20name", "/settings",
-                 "/inbox", "/issues/nope", "/nowhere", "/issues/2021-02/email"):
+                 "/inbox", "/help", "/issues/nope", "/nowhere", "/issues/2021-02/email"):
         get(path)
     seen.keep("405", client.delete("/"))
     seen.keep("403 form", client.post("/new", data={"csrf": "wrong", "name": "x"}))

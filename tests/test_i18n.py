@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from babel.messages.pofile import read_po
 
 from composer.i18n import Message, message, plural, render, translate
 from composer.i18n.formats import day, moment, number
 from composer.i18n.languages import accepted, from_environment
-from composer.render.templates import environment
-from composer.i18n import JinjaGettext
+from composer.render.templates import TEMPLATES, environment
+from composer.i18n import LOCALE_DIR, JinjaGettext
 
 
 @pytest.mark.parametrize(("environ", "lang"), [
@@ -75,3 +76,24 @@ def test_a_message_inside_a_message_and_a_date_are_said_in_the_same_language() -
                     since=dt.date(2026, 12, 6), reason=message("asked to unsubscribe"))
     assert since.render("de").startswith("a@example.org ist seit 06.12.2026 abgemeldet (hat um Abmeldung gebeten);")
     assert str(since).startswith("a@example.org is unsubscribed since 2026-12-06 (asked to unsubscribe);")
+
+
+def test_a_trans_block_over_several_lines_is_looked_up_as_the_catalogue_was_extracted() -> None:
+    """babel.cfg extracts with `trimmed = true`: the template's lines are joined into the msgid, so the render must
+    join them too, or the German desk's Hilfe stays English."""
+    template = environment(None, "web").from_string(
+        "{% trans %}Phones cut a subject after about 70 characters, and capitals and exclamation marks look\n"
+        "    like spam. Say the most important thing first, in normal writing.{% endtrans %}")
+    assert template.render(**JinjaGettext("de").context()).startswith("Telefone schneiden einen Betreff nach etwa 70 Zeichen ab")
+
+
+@pytest.mark.parametrize("kind", ["web", "email"])
+def test_every_text_of_every_template_is_in_the_catalogue_as_its_render_looks_it_up(kind: str) -> None:
+    """What the render parses out of a template (a `_(variable)` has no text of its own) is what the catalogue holds."""
+    with (LOCALE_DIR / "de" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = {entry.id if isinstance(entry.id, str) else entry.id[0] for entry in read_po(po) if entry.id}
+    env = environment(None, kind)  # type: ignore[arg-type]
+    looked_up = {(str(path.relative_to(TEMPLATES)), msgid if isinstance(msgid, str | None) else msgid[0])
+                 for path in TEMPLATES.rglob("*.j2")
+                 for _, _, msgid in env.extract_translations(path.read_text(encoding="utf-8"))}
+    assert {(name, msgid) for name, msgid in looked_up if msgid is not None and msgid not in catalogue} == set()

@@ -268,3 +268,25 @@ def test_a_stopped_send_counts_who_of_this_list_has_the_issue_not_the_other_list
     settings = smtp_server.settings()
     with open_send(Path(ISSUE), "zweite", settings, load_secret(None, settings.state_dir)) as campaign:
         assert (campaign.delivered(), campaign.plan.listed) == (1, 2)
+
+
+def test_the_plan_names_the_sender_as_a_person_reads_it_and_the_header_stays_encoded(workdir: Path,
+                                                                                    smtp_server: SMTPServer) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+    from email import message_from_bytes
+    from email.policy import default
+
+    from composer.campaign import outline, test_send
+    from composer.send.tokens import load_secret
+
+    write_list("helfer", 2)
+    settings = smtp_server.settings(from_name="Flüchtlingskoordination Musterstadt", from_address="newsletter@example.org",
+                                    state_dir=workdir / ".newsletter")
+    secret = load_secret(None, settings.state_dir)
+    shown = outline(Path(ISSUE), "helfer", settings, secret, datetime(2026, 12, 6, 10, tzinfo=UTC))
+    assert shown.sender == "Flüchtlingskoordination Musterstadt <newsletter@example.org>"
+    asyncio.run(test_send(Path(ISSUE), ["ich@example.org"], settings, secret))
+    raw = smtp_server.handler.received[-1][2]
+    assert b"From: =?utf-8?q?Fl=C3=BCchtlingskoordination_Musterstadt?=" in raw  # the header as a mail program reads it
+    assert message_from_bytes(raw, policy=default)["From"] == shown.sender

@@ -51,6 +51,9 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "email": {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True,
               "extensions": ["jinja2.ext.i18n"]},
 }
+# babel.cfg extracts every template's `{% trans %}` blocks with `trimmed = true` (lines joined, ends stripped): the
+# lookup must make the same msgid, or a multi-line block finds no translation and stays English.
+_POLICIES: dict[str, Any] = {"ext.i18n.trimmed": True}
 
 
 @functools.lru_cache(maxsize=16)
@@ -58,6 +61,7 @@ def _environment(folders: tuple[str, ...], kind: str) -> jinja2.Environment:
     """Cached: Jinja compiles each template once and recompiles it only when its file changes."""
     loader = jinja2.FileSystemLoader(folders) if kind == "web" else _MarkingLoader(folders)
     env = jinja2.Environment(loader=loader, bytecode_cache=_bytecode_cache(kind), **_OPTIONS[kind])
+    env.policies.update(_POLICIES)
     # `{% trans %}` and `_()` in templates: English unless a render passes composer.i18n.JinjaGettext's callables.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(JinjaGettext(SOURCE).callables())
@@ -69,8 +73,9 @@ def _bytecode_cache(kind: str) -> jinja2.BytecodeCache | None:
     checked to be the user's own): a command that renders an issue then loads the templates' code instead of
     parsing and compiling them, about 20 ms of every start. An entry is found by the template's name and
     checked against its source; the options it was compiled with are in the entry's name, since the web and
-    the email templates are compiled differently. Without a usable temporary directory it compiles as before."""
-    recipe = hashlib.sha256(repr((kind, sorted(_OPTIONS[kind].items(), key=str))).encode()).hexdigest()[:12]
+    the email templates are compiled differently (the policies too: trimming changes a
+    `{% trans %}` block's code). Without a usable temporary directory it compiles as before."""
+    recipe = hashlib.sha256(repr((kind, sorted(_OPTIONS[kind].items(), key=str), _POLICIES)).encode()).hexdigest()[:12]
     try:
         return jinja2.FileSystemBytecodeCache(pattern=f"composer-{kind}-{recipe}-%s.cache")
     except (OSError, RuntimeError):
