@@ -189,3 +189,13 @@ def test_the_protokoll_shows_its_times_in_the_offices_time_zone_not_the_servers(
     with desk_server(workdir, settings) as running:
         client, _ = owner(running)
         assert "15.11.2023 12:13" in client.get("/log").text
+
+
+def test_the_person_who_made_the_last_change_is_offered_no_approve_button(office: Running) -> None:
+    with Journal(office.desk.settings.state_dir) as journal:
+        writer = journal.person_by_email("writer@example.org")
+        protocol.record(journal, people.actor_of(writer), "saved", message("Saved the issue"), "2020-12")
+    page = person(office, "writer@example.org").get("/issues/2020-12/approval?list=volunteers").text
+    assert 'id="approve"' not in page and 'id="return"' in page
+    assert "eine andere Person muss sie freigeben" in page
+    assert 'id="approve"' in person(office, "approver@example.org").get("/issues/2020-12/approval?list=volunteers").text
