@@ -199,3 +199,21 @@ def test_the_person_who_made_the_last_change_is_offered_no_approve_button(office
     assert 'id="approve"' not in page and 'id="return"' in page
     assert "eine andere Person muss sie freigeben" in page
     assert 'id="approve"' in person(office, "approver@example.org").get("/issues/2020-12/approval?list=volunteers").text
+
+
+def test_a_person_without_verwaltung_changes_her_own_password_in_einstellungen(office: Running) -> None:
+    approver = person(office, "approver@example.org")
+    page = approver.get("/settings").text
+    assert 'action="/me/password"' in page and "approver@example.org" in page
+    wrong = approver.post("/me/password", data={"csrf": csrf_of(page), "current_password": "falsch",
+                                                "new_password": "Neues-Passwort-2027", "repeat_password": "Neues-Passwort-2027"})
+    assert wrong.status_code == 422 and "Das ist nicht das bisherige Passwort." in wrong.text
+    changed = approver.post("/me/password", data={"csrf": csrf_of(page), "current_password": PASSWORD,
+                                                  "new_password": "Neues-Passwort-2027",
+                                                  "repeat_password": "Neues-Passwort-2027"})
+    assert changed.status_code == 200 and "Ihr Passwort ist geändert" in changed.text
+    fresh = httpx.Client(base_url=office.base, headers={"Origin": office.base})
+    assert fresh.post("/login", data={"email": "approver@example.org", "password": PASSWORD}).status_code == 401
+    assert fresh.post("/login", data={"email": "approver@example.org", "password": "Neues-Passwort-2027"}).status_code == 303
+    with Journal(office.desk.settings.state_dir) as journal:
+        assert [e.actor for e in journal.protocol(kind="password_set")] == ["Ayşe Yilmaz"]

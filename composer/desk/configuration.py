@@ -30,8 +30,8 @@ from composer.desk.rights import actor
 from composer.desk.words import SETTINGS, VALUES
 from composer.i18n import N_, Message, message, render, translate
 from composer.office import people, protocol
-from composer.office.people import MIN_PASSWORD
 from composer.state import Journal
+from composer.state.office import PersonRow
 from composer.errors import ComposerError, said
 from composer.config.provenance import settings_in_effect
 
@@ -76,7 +76,8 @@ def current(desk: Desk, field: editing.Editable, lang: str) -> str:
 
 def routes(desk: Desk) -> list[Route]:
     def page(request: Request, trial: Trial | None = None, status: int | None = None, typed: dict[str, str] | None = None,
-             problems: dict[str, Message] | None = None, said: Message | None = None) -> Response:
+             problems: dict[str, Message] | None = None, said: Message | None = None,
+             own_problems: dict[str, Message] | None = None) -> Response:
         rows = settings_in_effect(desk.settings, desk.folder / ".env")
         status = status or (200 if trial is None or trial.ok else 422)
         lang = language(request)
@@ -88,9 +89,15 @@ def routes(desk: Desk) -> list[Route]:
                 "problem": (problems or {}).get(field.name), "environment": field.variable in os.environ})
         return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial, groups=groups, choices=CHOICES,
                          said=said, password_set=bool(desk.access.password_hash), problems=problems or {},
+                         own=own_account(request), own_problems=own_problems or {},
                          describe=lambda row: translate(lang, SETTINGS[row.variable]) if row.variable in SETTINGS
                          else row.description,
                          detail=lambda text: render(text, lang), shown=value_in(lang))
+
+    def own_account(request: Request) -> PersonRow | None:
+        who = actor(request.scope)
+        with Journal(desk.settings.state_dir, read_only=True) as journal:
+            return journal.person_by_id(who.person) if who.person is not None else None
 
     def show(request: Request) -> Response:
         return page(request)
@@ -159,13 +166,8 @@ def routes(desk: Desk) -> list[Route]:
         """Einstellungen › Anmeldung: a desk password for another browser (the laptop's link keeps working)."""
         form = await checked_form(request)
         new, again = str(form.get("new_password", "")), str(form.get("repeat_password", ""))
-        problems: dict[str, Message] = {}
-        if desk.access.password_hash and not desk.access.check_password(str(form.get("current_password", ""))):
-            problems["current_password"] = message("This is not the current password.")
-        if len(new) < MIN_PASSWORD:
-            problems["new_password"] = message("Use at least {count} characters.", count=MIN_PASSWORD)
-        elif new != again:
-            problems["repeat_password"] = message("The two passwords are not the same.")
+        current_ok = not desk.access.password_hash or desk.access.check_password(str(form.get("current_password", "")))
+        problems = people.password_problems(new, again, current_ok)
         if problems:
             return page(request, status=422, problems=problems, said=message("The password was not changed."))
         hashed = await run_in_threadpool(desk.access.change_password, new, desk.folder / ".env")
@@ -175,6 +177,20 @@ def routes(desk: Desk) -> list[Route]:
         return page(request, said=message("The desk password is set. Log in with it in another browser on this computer, "
                                           "or on the hosted desk."))
 
-    return [Route("/settings", show), Route("/settings/test", test, methods=["POST"]),
+    async def own_password(request: Request) -> Response:
+        """Einstellungen › Ihr Passwort: every person of the desk changes their own (no right needed but the login)."""
+        form = await checked_form(request)
+
+        def changed() -> dict[str, Message]:  # argon2 takes a moment: off the event loop, with its own connection
+            with Journal(desk.settings.state_dir) as journal:
+                return people.change_own_password(journal, actor(request.scope), str(form.get("current_password", "")),
+                                                  str(form.get("new_password", "")), str(form.get("repeat_password", "")))
+        problems = await run_in_threadpool(changed)
+        if problems:
+            return page(request, status=422, own_problems=problems, said=message("The password was not changed."))
+        return page(request, said=message("Your password is changed; log in with it next time."))
+
+    return [Route("/settings", show), Route("/me/password", own_password, methods=["POST"]),
+            Route("/settings/test", test, methods=["POST"]),
             Route("/settings/save", save, methods=["POST"]), Route("/settings/password", password, methods=["POST"]),
             Route("/settings/backup", download, methods=["POST"])]

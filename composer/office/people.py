@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from composer.audience.subscribers import checked_address
 from composer.errors import ComposerError
-from composer.i18n import message
+from composer.i18n import Message, message
 from composer.office import protocol
 from composer.office.roles import ADMIN, ROLES, Actor
 from composer.state import Journal
@@ -90,13 +90,42 @@ def accept(journal: Journal, token: str, password: str, now: float | None = None
 def login(journal: Journal, email: str, password: str) -> PersonRow | None:
     """The person with this address and password, or None (no account, no password chosen yet, wrong)."""
     person = journal.person_by_email(email.strip())
-    if person is None or not person.password:
-        return None
+    return person if person is not None and verified(person, password) else None
+
+
+def verified(person: PersonRow, password: str) -> bool:
+    """Whether `password` is the person's own (False when they have chosen none yet)."""
+    if not person.password:
+        return False
     try:
-        PasswordHasher().verify(person.password, password)
+        return PasswordHasher().verify(person.password, password)
     except (VerificationError, InvalidHashError):
-        return None
-    return person
+        return False
+
+
+def password_problems(new: str, again: str, current_ok: bool = True) -> dict[str, Message]:
+    """What is wrong with a password change, by the form's field names; empty when it may be made."""
+    problems: dict[str, Message] = {}
+    if not current_ok:
+        problems["current_password"] = message("This is not the current password.")
+    if len(new) < MIN_PASSWORD:
+        problems["new_password"] = message("Use at least {count} characters.", count=MIN_PASSWORD)
+    elif new != again:
+        problems["repeat_password"] = message("The two passwords are not the same.")
+    return problems
+
+
+def change_own_password(journal: Journal, actor: Actor, current: str, new: str, again: str) -> dict[str, Message]:
+    """A person's own password changed (the current one asked for, when they have one) and logged; the problems
+    by field when it is not."""
+    person = journal.person_by_id(actor.person) if actor.person is not None else None
+    if person is None:
+        return {"current_password": message("Only a person of the desk has a password of their own.")}
+    problems = password_problems(new, again, not person.password or verified(person, current))
+    if not problems:
+        journal.update_person(person.id, password=PasswordHasher().hash(new))
+        protocol.record(journal, actor, "password_set", message("Changed their own password"))
+    return problems
 
 
 def remove(journal: Journal, actor: Actor, email: str, now: float | None = None) -> PersonRow:
