@@ -217,3 +217,9 @@ def test_a_person_without_verwaltung_changes_her_own_password_in_einstellungen(o
     assert fresh.post("/login", data={"email": "approver@example.org", "password": "Neues-Passwort-2027"}).status_code == 303
     with Journal(office.desk.settings.state_dir) as journal:
         assert [e.actor for e in journal.protocol(kind="password_set")] == ["Ayşe Yilmaz"]
+
+
+def test_the_first_account_sets_its_password_once_under_anmeldung_not_twice(office: Running) -> None:
+    client, _ = owner(office)
+    page = client.get("/settings").text
+    assert 'action="/settings/password"' in page and 'action="/me/password"' not in page

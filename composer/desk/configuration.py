@@ -95,9 +95,14 @@ def routes(desk: Desk) -> list[Route]:
                          detail=lambda text: render(text, lang), shown=value_in(lang))
 
     def own_account(request: Request) -> PersonRow | None:
+        """A colleague's account, for "Ihr Passwort"; None for the first account, whose password is the desk's
+        (Anmeldung above sets it)."""
         who = actor(request.scope)
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            return journal.person_by_id(who.person) if who.person is not None else None
+            everyone = journal.people()
+            if who.person is None or (everyone and everyone[0].id == who.person):
+                return None
+            return journal.person_by_id(who.person)
 
     def show(request: Request) -> Response:
         return page(request)
