@@ -296,6 +296,14 @@ def test_the_plan_warns_about_addresses_without_proof_of_consent(running) -> Non
     assert page.select_one("#plan-consent").text.startswith("50 von 50 Adressen haben keinen Nachweis der Einwilligung")
 
 
+def test_one_address_without_proof_of_consent_is_said_in_the_singular(workdir: Path, smtp_server: SMTPServer) -> None:
+    Path("subscribers/zwei.csv").write_text("email;consent_date;consent_source\nanna@example.org;2020-05-14;Formular\n"
+                                            "karl@example.org;;\n", encoding="utf-8")
+    with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as desk:
+        page = BeautifulSoup(desk.client().get("/issues/2020-12/send?list=zwei").text, "html.parser")
+    assert page.select_one("#plan-consent").text.startswith("1 von 2 Adressen hat keinen Nachweis der Einwilligung")
+
+
 def test_a_test_send_to_a_mistyped_address_is_refused_in_german(running, smtp_server: SMTPServer) -> None:
     client = running.client()
     response = client.post("/issues/2020-12/test", data={"csrf": csrf_of(client.get("/issues/2020-12/test").text),

@@ -148,7 +148,8 @@ class JinjaGettext:
         """Always formatted, as Jinja's own newstyle gettext does: a literal percent sign is `%%`."""
         return Markup(translations(self.lang).gettext(msgid)) % {k: escape(v) for k, v in params.items()}
 
-    def ngettext(self, singular: str, plural_: str, n: int, **params: Any) -> Markup:
+    def ngettext(self, singular: str, plural_: str, n: int, /, **params: Any) -> Markup:
+        """Positional-only, so that a template's count may be called `n` as well."""
         text = Markup(translations(self.lang).ngettext(singular, plural_, n))
         return text % {"num": n, **{k: escape(v) for k, v in params.items()}}
 
