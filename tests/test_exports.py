@@ -98,4 +98,4 @@ def test_the_desks_export_of_an_empty_list_keeps_the_lists_own_columns(workdir: 
     Path("subscribers/neu.csv").write_text(HEADER, encoding="utf-8")
     with desk_server(workdir, smtp_server.settings(state_dir=workdir / ".newsletter")) as running:
         download = running.client().get("/subscribers/neu/export")
-    assert download.text.splitlines() == ["\ufeffemail;name;consent_date;consent_source"]
+    assert download.text.splitlines() == ["\ufeffemail;name;Einwilligung am;Quelle der Einwilligung"]  # readable again as the list

@@ -181,3 +181,20 @@ def test_merge_keeps_the_lists_other_addresses_and_replace_lists_them_as_removed
     confirm(shown.token, lists, state)
     emails = [r.email for r in read_list(lists / "volunteers.csv") if isinstance(r, Recipient)]
     assert len(emails) == 10 and "anna.mueller@example.org" in emails and "anna@example.org" in emails
+
+
+def test_an_imported_lists_export_names_its_columns_in_german_and_reads_back_as_the_same_list(tmp_path: Path) -> None:
+    from composer.audience.roster import export_table, roster
+    from composer.exports import exported
+
+    path = tmp_path / "helfer.csv"  # as an import writes it: our plain column names
+    path.write_text("email;name;first_name;last_name;consent_date;consent_source\n"
+                    "fatima@example.org;;Fatima;Al-Hassan;2020-05-14;Formular\n", encoding="utf-8")
+    with Journal(tmp_path / "state") as journal:
+        table = export_table(roster("helfer", tmp_path, journal, b"secret"), path)
+    text = exported(table, "de").decode("utf-8-sig")
+    assert text.splitlines()[0] == "email;name;Vorname;Nachname;Einwilligung am;Quelle der Einwilligung"
+    again = tmp_path / "again.csv"
+    again.write_text(text, encoding="utf-8")
+    [row] = read_list(again)
+    assert (row.email, row.name, row.fields["consent_source"]) == ("fatima@example.org", "Fatima Al-Hassan", "Formular")

@@ -14,7 +14,7 @@ from composer.audience import consent
 from composer.audience.listfiles import append_row, update_row
 from composer.audience.consent import DATE, SOURCE
 from composer.audience.erasure import Erasures
-from composer.audience.subscribers import (FIRST, checked_address, list_columns, list_header, list_names, list_path,
+from composer.audience.subscribers import (FIRST, LAST, SALUTATION, checked_address, list_columns, list_header, list_names, list_path,
                                            read_list)
 from composer.exports import Table
 from composer.errors import AddressError, SubscriberListError
@@ -223,6 +223,10 @@ def unbounce(journal: Journal, raw: str, lifted_by: str) -> tuple[str, Suppressi
 
 
 OURS = {"email": N_("email"), "name": N_("name"), DATE: N_("consent_date"), SOURCE: N_("consent_source")}
+# Columns an import wrote under our names (the file keeps them plain): said in the export's language, as the list
+# reader knows them again ("Vorname", "Einwilligung am").
+NAMED = {DATE: OURS[DATE], SOURCE: OURS[SOURCE], FIRST: N_("first_name"), LAST: N_("last_name"),
+         SALUTATION: N_("salutation")}
 WEB_SIGNUP = N_("web sign-up")
 STATES = {state: Message(state) for state in (N_("active"), N_("unsubscribed"), N_("bounced"), N_("complained"),
                                               N_("erased"))}
@@ -249,7 +253,8 @@ def export_table(roster_: Roster, path: Path, active_only: bool = True) -> Table
     # ours only where someone has a value in them: a web sign-up's name or consent
     ours = [key for key in OURS if key not in keys and not (key == "name" and FIRST in keys)
             and any(m.signed_up and (key != "name" or m.recipient.name) for m in members)]
-    columns: list[Message | str] = [own for own, _ in header] + [Message(OURS[key]) for key in ours]
+    columns: list[Message | str] = [Message(NAMED[key]) if own == key and key in NAMED else own for own, key in header]
+    columns += [Message(OURS[key]) for key in ours]
     if not active_only:
         columns.append(Message(N_("state")))
     return Table(columns, (cells(m) for m in members))
