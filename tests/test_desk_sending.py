@@ -371,3 +371,11 @@ def test_a_finished_sends_pace_is_of_its_own_time_not_of_the_minutes_since() -> 
 
     run = SendRun("fifty", total=300, sent=300, state="finished", started=1000.0, ended=1060.0)
     assert run.figures("de")["pace"] == "etwa 300 pro Minute"
+
+
+def test_the_plans_provider_limits_group_the_thousands_in_german(workdir: Path, smtp_server: SMTPServer) -> None:
+    fifty_addresses(workdir)
+    settings = smtp_server.settings(state_dir=workdir / ".newsletter", hourly_limit=1000, daily_limit=20000)
+    with desk_server(workdir, settings) as desk:
+        page = BeautifulSoup(desk.client().get("/issues/2020-12/send?list=fifty").text, "html.parser")
+    assert page.select_one("#plan-limits").text == "1.000 pro Stunde, 20.000 pro Tag"

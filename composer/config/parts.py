@@ -124,9 +124,10 @@ class Limits:
     def __bool__(self) -> bool:
         return bool(self.hourly or self.daily or self.hours)
 
-    def describe(self, lang: str) -> str:
-        """The limits as the coordinator reads them, the numbers in her language's form ("1.000 pro Stunde")."""
+    def describe(self, lang: str, hours: bool = True) -> str:
+        """The limits as the coordinator reads them, the numbers in her language's form ("1.000 pro Stunde"); the
+        provider's quotas alone without `hours`."""
         parts = [message("{n} an hour", n=number(self.hourly, lang)) if self.hourly else None,
                  message("{n} a day", n=number(self.daily, lang)) if self.daily else None,
-                 message("only {hours}", hours=self.hours.text) if self.hours else None]
+                 message("only {hours}", hours=self.hours.text) if self.hours and hours else None]
         return ", ".join(p.render(lang) for p in parts if p) or message("none").render(lang)
