@@ -53,14 +53,14 @@ class IssueMailing(Mailing):
 
     def rows(self, state: Journal, keep: bool) -> Iterator[Recipient | BadRow]:
         path, name = self.source, self.list_name
-        self._consent, self._erased = ConsentCount.of(state.signups(name)), Erasures(state, self._secret)
+        self._consent, self._erased = ConsentCount.of(state.signups(name)), Erasures.of_list(state, self._secret, name)
         self._cutoff = Cutoff(state, name, self._consent, datetime.now().astimezone())
         read: staging.Reader = lambda seen: listed(path, state, seen)  # noqa: E731
         rows: Iterable[Recipient | BadRow] = (
             staging.kept(state, name, staging.fingerprint(path, state.signed_up(name)), read) if keep
             else staging.peek(state, name, staging.fingerprint(path, state.signed_up(name)), read))
         self._left = Left(state, name)  # who left this list on the reader's page
-        return self._consent.watch(self._left.skip(self._cutoff.skip(self._erased.skip(rows, keep=self._consent.signed_up))))
+        return self._consent.watch(self._left.skip(self._cutoff.skip(self._erased.skip(rows))))
 
     def staged(self, state: Journal) -> None:
         """The retention sweeps (old delivery rows lose their addresses; proofs of ended subscriptions past theirs

@@ -223,3 +223,7 @@ def test_the_first_account_sets_its_password_once_under_anmeldung_not_twice(offi
     client, _ = owner(office)
     page = client.get("/settings").text
     assert 'action="/settings/password"' in page and 'action="/me/password"' not in page
+    forged = client.post("/me/password", data={"csrf": csrf_of(page), "new_password": "Neues-Passwort-2027",
+                                               "repeat_password": "Neues-Passwort-2027"})
+    assert forged.status_code == 422 and "unter Einstellungen › Anmeldung fest" in forged.text
+    assert 'class="error" role="alert" id="said"' in forged.text

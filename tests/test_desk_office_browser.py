@@ -115,7 +115,7 @@ def test_writer_approver_and_sender_each_do_their_part(office: Office) -> None:
     edit(" (neu)")
     approver.goto(desk.base + APPROVAL)
     assert approver.locator("#approval-state").inner_text() == (
-        "Erika Schreiber hat nach der Freigabe geändert – neue Freigabe nötig.")
+        "Erika Schreiber hat die Ausgabe nach der Freigabe geändert – neue Freigabe nötig.")
     approver.click("#approve")
     approver.wait_for_selector("#approval-state:text-is('Freigegeben von Ayşe Yilmaz.')")
 

@@ -104,12 +104,12 @@ def test_someone_with_every_right_finds_a_form_for_each(seen: dict[str, dict[str
 
 def test_what_the_person_may_not_change_they_read_as_text(seen: dict[str, dict[str, BeautifulSoup]]) -> None:
     pages = seen["approver-sender@example.org"]
-    assert "Für Änderungen braucht es das Recht „Redaktion“" in pages["/issues/2020-12"].get_text()
+    assert "Für Änderungen ist das Recht „Redaktion“ nötig" in pages["/issues/2020-12"].get_text()
     assert pages["/issues/2020-12"].select_one("#issue-facts") is not None
     assert pages["/issues/2020-12"].select("main textarea, main input:not([type=hidden])") == []
     assert pages["/issues/2020-12"].select_one("aside.preview iframe") is not None
     settings = pages["/settings"]
-    assert "Für Änderungen braucht es das Recht „Verwaltung“" in settings.get_text()
+    assert "Für Änderungen ist das Recht „Verwaltung“ nötig" in settings.get_text()
     assert settings.select_one("#settings") is not None  # the settings in effect, as a table
     member = pages["/subscribers/volunteers/edit?email=lena.weiss@example.org"]
     assert "lena.weiss@example.org" in member.get_text() and member.select_one("main input") is None

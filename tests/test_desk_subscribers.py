@@ -219,7 +219,7 @@ def test_a_file_without_an_email_column_is_refused_in_one_line(running) -> None:
                     list="volunteers")
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
     assert response.status_code == 400 and alert.startswith(
-        "l.csv: keine der ersten 10 Zeilen hat eine Spalte „E-Mail“; überschreiben Sie die Spalte mit den Adressen so "
+        "l.csv: keine der ersten 10 Zeilen hat eine Spalte „E-Mail“; geben Sie der Spalte mit den Adressen diese Überschrift "
         "(die erste Zeile hat: Name, Ort)")
 
 
@@ -352,6 +352,14 @@ def test_rows_holding_an_address_are_never_skipped_as_a_title(running) -> None:
                     list="volunteers")
     alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").text
     assert response.status_code == 400 and "keine der ersten 10 Zeilen hat eine Spalte „E-Mail“" in alert
+
+
+def test_a_title_that_mentions_an_address_is_still_a_title(running) -> None:
+    upload = "Helferliste (Fragen an buero@example.org)\n\nE-Mail;Name\nbert@example.org;Bert\n"
+    preview = post(running.client(), "/subscribers", "/subscribers/import", files={"file": ("l.csv", upload.encode())},
+                   list="neu")
+    page = BeautifulSoup(preview.text, "html.parser")
+    assert preview.status_code == 200 and "Zeile 3" in page.select_one("#import-title").text
 
 
 def test_the_preview_counts_rows_of_her_sheet_and_the_list_page_rows_of_the_list_file_and_each_says_so(running) -> None:

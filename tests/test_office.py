@@ -131,7 +131,7 @@ def test_the_approver_cannot_be_the_last_person_who_changed_the_issue(workdir: P
         protocol.record(journal, both, "saved", message("Saved the issue"), "2020-12", now=4e9)
         changed = approval.standing(journal, "2020-12", "volunteers", "abd")
     assert changed.state == "changed"
-    assert changed.said().render("de") == "Erika Muster hat nach der Freigabe geändert – neue Freigabe nötig."
+    assert changed.said().render("de") == "Erika Muster hat die Ausgabe nach der Freigabe geändert – neue Freigabe nötig."
 
 
 def test_the_command_line_cannot_approve(workdir: Path) -> None:

@@ -106,8 +106,8 @@ def preview(list_name: str, lists: Path, journal: Journal, state_dir: Path, file
     first = sheet.text.partition("\n")[0]
     if "email" not in read_header(first)[1]:
         found = ", ".join(c.strip() for c in next(csv.reader([first], delimiter=read_header(first)[0]), []) if c.strip())
-        raise SubscriberListError(message("{file}: none of the first {n} rows has a column 'E-Mail'; head the column of "
-                                          "the addresses so (the first row has: {found})", file=filename, n=HEADER_ROWS,
+        raise SubscriberListError(message("{file}: none of the first {n} rows has a column 'E-Mail'; give the column of "
+                                          "the addresses that heading (the first row has: {found})", file=filename, n=HEADER_ROWS,
                                           found=found or message("nothing")))
     token = secrets.token_hex(16)
     staged = state_dir / STAGING / token

@@ -84,7 +84,7 @@ class Reconfirmation(Mailing):
         self.left_out: list[Recipient] = []  # rows without any earlier consent, read by `rows`
 
     def rows(self, state: Journal, keep: bool) -> list[Recipient | BadRow]:
-        proof, erased = ConsentCount.of(state.signups(self.list_name)), Erasures(state, self._secret)
+        proof, erased = ConsentCount.of(state.signups(self.list_name)), Erasures.of_list(state, self._secret, self.list_name)
         rows = list(erased.skip(listed(self.source, state)))
         self.left_out = without_evidence(rows, proof)
         return [*(r for r in rows if isinstance(r, BadRow)), *to_ask(rows, proof)]

@@ -150,17 +150,18 @@ def read_header(line: str) -> tuple[str, list[str]]:
 
 def headed(sheet: Sheet) -> Sheet:
     """An upload from its header row on: the first of the first HEADER_ROWS lines with a column read as the email
-    address ("E-Mail", "Mail", ...), when the lines above it hold no address (a row with one is data, never a
-    title). Otherwise the sheet as it is, and the list reader says that the header is missing."""
+    address ("E-Mail", "Mail", ...), when no cell above it is an address (a row with one is data, never a title;
+    a title may mention one, "Fragen an buero@…"). Otherwise the sheet as it is, and the list reader says that the
+    header is missing."""
     from composer.audience.spreadsheets import HEADER_ROWS, Sheet
 
     lines = sheet.text.split("\n")
     index = next((i for i, line in enumerate(lines[:HEADER_ROWS]) if "email" in read_header(line)[1]), 0)
-    above = lines[:index]
-    if not above or any("@" in line for line in above):
+    above = [[cell.strip() for cell in next(csv.reader([line], delimiter=read_header(line)[0]), [])]
+             for line in lines[:index]]
+    if not above or any(_PLAIN.fullmatch(cell) for cells in above for cell in cells):
         return sheet
-    title = " · ".join(cell.strip() for line in above for cell in next(csv.reader([line], delimiter=read_header(line)[0]), [])
-                       if cell.strip())
+    title = " · ".join(cell for cells in above for cell in cells if cell)
     rows = {line - index: row for line, row in sheet.rows.items() if line > index}
     return Sheet("\n".join(lines[index:]), rows, sheet.encoding, sheet.offset + index, sheet.row_of(index + 1), title)
 

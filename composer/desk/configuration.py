@@ -76,7 +76,7 @@ def current(desk: Desk, field: editing.Editable, lang: str) -> str:
 
 def routes(desk: Desk) -> list[Route]:
     def page(request: Request, trial: Trial | None = None, status: int | None = None, typed: dict[str, str] | None = None,
-             problems: dict[str, Message] | None = None, said: Message | None = None,
+             problems: dict[str, Message] | None = None, said: Message | str | None = None,
              own_problems: dict[str, Message] | None = None) -> Response:
         rows = settings_in_effect(desk.settings, desk.folder / ".env")
         status = status or (200 if trial is None or trial.ok else 422)
@@ -88,7 +88,8 @@ def routes(desk: Desk) -> list[Route]:
                 "value": (typed or {}).get(field.name, current(desk, field, lang)) if field.kind != "secret" else "",
                 "problem": (problems or {}).get(field.name), "environment": field.variable in os.environ})
         return desk.page(request, "settings.html.j2", status, rows=rows, trial=trial, groups=groups, choices=CHOICES,
-                         said=said, password_set=bool(desk.access.password_hash), problems=problems or {},
+                         said=said, failed=status >= 400, password_set=bool(desk.access.password_hash),
+                         problems=problems or {},
                          own=own_account(request), own_problems=own_problems or {},
                          describe=lambda row: translate(lang, SETTINGS[row.variable]) if row.variable in SETTINGS
                          else row.description,
@@ -99,8 +100,7 @@ def routes(desk: Desk) -> list[Route]:
         (Anmeldung above sets it)."""
         who = actor(request.scope)
         with Journal(desk.settings.state_dir, read_only=True) as journal:
-            everyone = journal.people()
-            if who.person is None or (everyone and everyone[0].id == who.person):
+            if who.person is None or people.is_first(journal, who.person):
                 return None
             return journal.person_by_id(who.person)
 
@@ -190,7 +190,10 @@ def routes(desk: Desk) -> list[Route]:
             with Journal(desk.settings.state_dir) as journal:
                 return people.change_own_password(journal, actor(request.scope), str(form.get("current_password", "")),
                                                   str(form.get("new_password", "")), str(form.get("repeat_password", "")))
-        problems = await run_in_threadpool(changed)
+        try:
+            problems = await run_in_threadpool(changed)
+        except people.PeopleError as exc:
+            return page(request, status=422, said=said(exc))
         if problems:
             return page(request, status=422, own_problems=problems, said=message("The password was not changed."))
         return page(request, said=message("Your password is changed; log in with it next time."))

@@ -49,7 +49,7 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     day = _issue_date(target, today or dt.date.today())
     text = source.read_text(encoding="utf-8-sig")
     front = text[: text.index("\n---", 3) + 4].replace(INIT_MARK, DETAILS)
-    subject = _new_month(issue.subject, MONTHS[issue.language], day)
+    subject = _new_month(issue.subject, MONTHS[issue.language], issue.date, day)
     for key, value in (("date", day.isoformat()), ("subject", subject), ("preheader", PREHEADER[issue.language])):
         front = re.sub(rf"^{key}:.*$", f"{key}: {_quoted(value)}", front, count=1, flags=re.M)
     try:
@@ -59,12 +59,12 @@ def new_issue(target: Path, previous: Path | None = None, today: dt.date | None 
     return Started(target, source, left_out)
 
 
-def _new_month(subject: str, names: list[str], day: dt.date) -> str:
-    """The last issue's subject in the new month: "Dezember 2026" becomes "Januar 2027", a month alone
-    ("Neuigkeiten – Dezember") the new month's name."""
-    def moved(found: re.Match[str]) -> str:
-        return names[day.month - 1] + (f" {day.year}" if found[2] else "")
-    return re.sub(r"\b(" + "|".join(names) + r")( \d{4})?\b", moved, subject)
+def _new_month(subject: str, names: list[str], was: dt.date, day: dt.date) -> str:
+    """The last issue's subject in the new month: any "Dezember 2026" becomes "Januar 2027", and the last issue's
+    own month standing alone at the end ("Neuigkeiten – Dezember") the new month's name; other months named in it
+    ("Rückblick März") stay."""
+    subject = re.sub(r"\b(" + "|".join(names) + r") \d{4}\b", f"{names[day.month - 1]} {day.year}", subject)
+    return re.sub(rf"\b{names[was.month - 1]}$", names[day.month - 1], subject)
 
 
 def _issue_date(target: Path, today: dt.date) -> dt.date:

@@ -117,10 +117,12 @@ def password_problems(new: str, again: str, current_ok: bool = True) -> dict[str
 
 def change_own_password(journal: Journal, actor: Actor, current: str, new: str, again: str) -> dict[str, Message]:
     """A person's own password changed (the current one asked for, when they have one) and logged; the problems
-    by field when it is not."""
+    by field when it is not. PeopleError for one who has none of their own (the first account's is the desk's)."""
     person = journal.person_by_id(actor.person) if actor.person is not None else None
     if person is None:
-        return {"current_password": message("Only a person of the desk has a password of their own.")}
+        raise PeopleError(message("Only a person of the desk has a password of their own."))
+    if is_first(journal, person.id):
+        raise PeopleError(message("Your password is the desk password: set it under Settings › Login."))
     problems = password_problems(new, again, not person.password or verified(person, current))
     if not problems:
         journal.update_person(person.id, password=PasswordHasher().hash(new))
@@ -195,6 +197,12 @@ def owner(journal: Journal, name: str, email: str, password_hash: str | None, no
     person = journal.person_by_id(added or 0)
     assert person is not None
     return person
+
+
+def is_first(journal: Journal, person_id: int | None) -> bool:
+    """Whether this is the first account, the one the shared login (link or desk password) logs in as."""
+    everyone = journal.people()
+    return bool(everyone) and everyone[0].id == person_id
 
 
 def owner_password(journal: Journal, password_hash: str, by: Actor | None = None) -> None:

@@ -166,7 +166,7 @@ def reader_routes(face: Face) -> list[BaseRoute]:
         with Journal(settings.state_dir, read_only=True) as journal:
             held = holdings(email, journal, face.secret, where)
         return face.page(request, "readerdata.html.j2", translate(lang, "Your data"), email=email,
-                         sections=readerdata.sections(reader.for_reader(held), lang, title_of),
+                         sections=readerdata.sections(reader.for_reader(held), lang, title_of, settings.zone),
                          grant=grants.dumps(email), name=reader.held_name(held), note=note)
 
     async def open_data(request: Request) -> Response:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from datetime import tzinfo
 from typing import Any
 
+from composer.config.hours import local
 from composer.i18n import N_, translate
 from composer.i18n.formats import stamp
 
@@ -22,14 +24,14 @@ STOPS = {"unsubscribed": N_("you unsubscribed"), "bounced": N_("our emails could
 PURPOSES = {"unsubscribe": N_("your page and unsubscribe link"), "confirm": N_("confirmation of a sign-up")}
 
 
-def sections(data: dict[str, Any], lang: str, title_of: Callable[[str], str]) -> list[dict[str, Any]]:
+def sections(data: dict[str, Any], lang: str, title_of: Callable[[str], str], zone: tzinfo | None) -> list[dict[str, Any]]:
     """[{"title", "entries": [Entry], "notes": [str]}], in the order a reader asks: where she is listed, what she
-    agreed to, what she left, what we sent, then the rest."""
+    agreed to, what she left, what we sent, then the rest; times in the office's zone, as its mails name them."""
     def _(text: str, **values: Any) -> str:
         return translate(lang, text, **values)
 
     def when(iso: str | None) -> str:
-        return stamp(dt.datetime.fromisoformat(iso).astimezone(), lang) if iso else "\u2013"
+        return stamp(local(dt.datetime.fromisoformat(iso).timestamp(), zone), lang) if iso else "\u2013"
 
     def columns(values: dict[str, str]) -> Entry:
         return [(_(COLUMNS[key]) if key in COLUMNS else key, value) for key, value in values.items() if value]
