@@ -271,10 +271,10 @@ def rename_rows(address: str, name: str, where: Where) -> Renamed:
                  and any(dict(zip(listed.header, record[2], strict=False)).get(k, "") != v for k, v in wanted.items())}
         if not edits:
             continue
-        changed += len(edits)
         if is_sheet(path):  # written back as the sheet it is, like every other change of a row
-            sheetfiles.update(path, address, next(iter(edits.values())))
+            changed += len(edits) if sheetfiles.update(path, address, next(iter(edits.values()))) else 0
             continue
+        changed += len(edits)
         delimiter, _ = read_header(listed.head)
         out = []
         for line, lines, cells in listed.records:
