@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -103,32 +102,31 @@ def subscribers_command(
     with handled(), Journal(settings.state_dir) as journal:
         proof = consent.ConsentCount.of(journal.signups(list_name))
         listing = roster(list_name, LIST_DIR, journal, secret)
-        found = [(m, m.state) for m in listing.members]
         if export:
             write_export(export_table(listing, list_path(list_name, LIST_DIR)), export, lang())
     unproven = 0
-    for m, state in found:
+    for m in listing.members:
         web = _("  (web sign-up, consent {when})", when=stamp(datetime.fromtimestamp(m.signed_up), lang())) if m.signed_up else ""
         why = proof.reason(m.recipient)
         unproven += why is not None
-        out.print(f"{_(STATES.get(state, state)):<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web
+        out.print(f"{_(STATES.get(m.state, m.state)):<13}{m.recipient.email}  {m.recipient.name or ''}".rstrip() + web
                   + (f"  ({render(why, lang())})" if why else ""))
     for bad in listing.bad_rows:
         out.print(styled(_("skipped:"), "red", _("{where}: {reason} (a send skips this row)",
                                                  where=f"{list_path(list_name)}:{bad.line}",
                                                  reason=render(bad.reason, lang()))))
-    states = Counter(state for _, state in found)
-    web_count = sum(1 for m, _ in found if m.signed_up)
-    if not found and not listing.bad_rows:  # a new folder's list: say what to do, not an empty line
+    counts = listing.counts
+    web_count = counts.pop("web")
+    if not listing.members and not listing.bad_rows:  # a new folder's list: say what to do, not an empty line
         out.print(_("{path} has no addresses yet: {what_to_do}", path=list_path(list_name), what_to_do=_(ADD_ADDRESSES)))
     else:
-        out.print(", ".join([f"{n} {_(STATES.get(state, state))}" for state, n in sorted(states.items())]
+        out.print(", ".join([f"{n} {_(STATES.get(state, state))}" for state, n in sorted(counts.items()) if n]
                             + [ngettext("{n} skipped row", "{n} skipped rows", len(listing.bad_rows))]
                             * bool(listing.bad_rows))
                   + (_(" ({n} of them web sign-ups)", n=web_count) if web_count else ""))
-    warning = consent.warning(unproven, len(found), list_name, named_above=True)
+    warning = consent.warning(unproven, len(listing.members), list_name, named_above=True)
     if warning:
         out.print(styled(_("warning:"), "yellow", render(warning, lang())))
     if export:
         out.print(ngettext("{n} active subscriber written to {file}", "{n} active subscribers written to {file}",
-                           states["active"], file=export))
+                           counts["active"], file=export))
