@@ -191,3 +191,16 @@ def test_a_broken_ods_list_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     path.write_bytes(b"PK not really")
     with pytest.raises(SubscriberListError, match="cannot be read as a ods spreadsheet"):
         sheetfiles.remove(path, "anna@example.org")
+
+
+def test_a_backup_copy_names_the_list_it_was_taken_of(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from composer.audience.listfiles import keep_backup, list_of_backup
+
+    path = tmp_path / "ehrenamt-nord.csv"
+    path.write_text("email\nanna@example.org\n", encoding="utf-8")
+    now = dt.datetime(2026, 12, 6, 9, 30)
+    first, second = keep_backup(path, now), keep_backup(path, now)
+    assert first and second and list_of_backup(first) == list_of_backup(second) == "ehrenamt-nord"
+    assert list_of_backup(path) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 from composer.atomic import PRIVATE, write_bytes
@@ -38,6 +39,9 @@ def backups(lists: Path) -> list[Path]:
     return sorted(p for kind in LIST_KINDS for p in (lists / BACKUP_DIR).glob(f"*{kind}"))
 
 
+_BACKUP_NAME = re.compile(r"(.+)-\d{4}-\d{2}-\d{2}-\d{6}(?:-\d+)?")  # keep_backup's NAME-DATE-TIME[-n]
+
+
 def keep_backup(path: Path, now: dt.datetime) -> Path | None:
     """subscribers/backup/NAME-YYYY-MM-DD-HHMMSS.csv (or .xlsx, .ods: the list's own kind), a copy of the list as
     it was; None when there was no list."""
@@ -51,6 +55,12 @@ def keep_backup(path: Path, now: dt.datetime) -> Path | None:
     target.parent.mkdir(exist_ok=True)
     write_bytes(target, path.read_bytes(), PRIVATE)
     return target
+
+
+def list_of_backup(path: Path) -> str | None:
+    """The list a copy made by `keep_backup` was taken of (its NAME); None for a file that is no such copy."""
+    named = _BACKUP_NAME.fullmatch(path.stem) if path.parent.name == BACKUP_DIR else None
+    return named[1] if named else None
 
 
 def append_row(path: Path, email: str, name: str | None, consent_date: str, consent_source: str,

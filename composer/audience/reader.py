@@ -10,7 +10,6 @@ leaving of that list."""
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from composer.audience.listfiles import BACKUP_DIR
+from composer.audience.listfiles import list_of_backup
 from composer.audience.person import Renamed, Where, rename_rows, rows_of
 from composer.audience.signup import Identity, deliver, plain_mail
 from composer.audience.subscribers import whole_name
@@ -122,7 +121,6 @@ def held_name(held: dict[str, Any]) -> str:
     return next((n for n in names if n), "")
 
 
-BACKUP_NAME = re.compile(r"(.+)-\d{4}-\d{2}-\d{2}-\d{6}(?:-\d+)?")  # listfiles.keep_backup's NAME-DATE-TIME
 
 
 def for_reader(held: dict[str, Any]) -> dict[str, Any]:
@@ -132,8 +130,8 @@ def for_reader(held: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for row in held["lists"]:
         path = Path(row["file"])
-        backup = path.parent.name == BACKUP_DIR and (named := BACKUP_NAME.fullmatch(path.stem)) is not None
-        rows.append({"list": named[1] if backup and named else path.stem, "backup": backup, "line": row["line"],
+        of_backup = list_of_backup(path)
+        rows.append({"list": of_backup or path.stem, "backup": of_backup is not None, "line": row["line"],
                      "columns": row["columns"], "consent_missing": row["consent_missing"]})
     return {**held, "lists": rows, "staged_imports": [{"columns": row["columns"]} for row in held["staged_imports"]],
             "desk_test_addresses": bool(held["desk_test_addresses"]), "outbox_files": len(held["outbox_files"])}
